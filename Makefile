@@ -1,0 +1,34 @@
+# Bootstraps .venv from nothing but python3, then runs the suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+JOBS   ?= auto
+
+.PHONY: install falsify test bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## falsify: every statement at the `thorough` profile, across all cores; writes reports/
+falsify: $(STAMP)
+	$(BIN)/python -m pytest theorems -n $(JOBS) --hypothesis-profile=thorough --report-dir reports \
+		-p no:cacheprovider -q -rN || true
+	@echo "open reports/index.html (summary: reports/summary.json)"
+
+## test: the project's own tests and every statement at the `ci` profile; benchmarks once, untimed
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 --hypothesis-profile=ci --benchmark-disable --report-dir reports -q
+
+## bench: time the solvers, save a baseline, fail on a median regression beyond 25%
+bench: $(STAMP)
+	$(BIN)/python -m pytest tests/benchmarks -p no:xdist --benchmark-only --benchmark-autosave \
+		--benchmark-compare --benchmark-compare-fail=median:25% --benchmark-columns=min,median,max,rounds -q
+
+clean:
+	rm -rf $(VENV) .hypothesis .benchmarks reports/*/ reports/summary.json reports/index.*

@@ -1,0 +1,49 @@
+"""Building blocks: dimensions, bounded vectors, orthogonal matrices.
+
+Floats are drawn as ``center + offset`` with the offset shrinking to 0, so vectors shrink toward
+a chosen simple value (e.g. all ones) rather than toward a degenerate zero.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+from scipy.linalg import expm
+
+
+def dims(min_value: int = 1, max_value: int = 4) -> st.SearchStrategy[int]:
+    """A dimension in ``[min_value, max_value]``, shrinking to ``min_value``."""
+    return st.integers(min_value, max_value)
+
+
+def offsets(shape, bound: float) -> st.SearchStrategy[np.ndarray]:
+    """Arrays of the given shape with entries in ``[-bound, bound]``, shrinking to zeros."""
+    return hnp.arrays(float, shape, elements=st.floats(-bound, bound, allow_nan=False, allow_subnormal=False))
+
+
+def vectors(n: int, center: float = 0.0, spread: float = 1.0) -> st.SearchStrategy[np.ndarray]:
+    """Vectors ``center + u`` with ``u`` in ``[-spread, spread]^n``, shrinking to ``center·1``."""
+    return offsets((n,), spread).map(lambda u: center + u)
+
+
+def positive_vectors(n: int, lo: float = 0.1, hi: float = 3.0) -> st.SearchStrategy[np.ndarray]:
+    """Vectors in ``[lo, hi]^n`` (log-uniform in spirit), shrinking toward all ones."""
+    a, b = np.log(lo), np.log(hi)
+    c = float(np.clip(0.0, a, b))
+    return offsets((n,), 1.0).map(lambda u: np.exp(np.where(u >= 0, c + u * (b - c), c + u * (c - a))))
+
+
+def log_scales(lo: float = 1e-3, hi: float = 1e1) -> st.SearchStrategy[float]:
+    """A positive scale, log-uniform in ``[lo, hi]``, shrinking toward 1 (when 1 is in range)."""
+    a, b = np.log10(lo), np.log10(hi)
+    c = float(np.clip(0.0, a, b))
+    return st.floats(a - c, b - c).map(lambda e: float(10 ** (c + e)))
+
+
+def orthogonal(n: int, spread: float = np.pi) -> st.SearchStrategy[np.ndarray]:
+    """An orthogonal ``n × n`` matrix ``exp(S)`` with ``S`` skew, shrinking to the identity."""
+    def build(S):
+        K = np.triu(S, 1)
+        return expm(K - K.T)
+
+    return offsets((n, n), spread).map(build)

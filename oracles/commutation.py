@@ -1,0 +1,104 @@
+r"""Deciding whether the flows of two gradient fields commute (li2022 Def. 4.1, Thm. 4.2).
+
+:math:`\varphi_i^s` follows :math:`-\nabla G_i` for time s (li2022 §3.1). For commuting fields
+:math:`\varphi_i^s\circ\varphi_j^t = \varphi_j^t\circ\varphi_i^s`; for fields whose bracket is
+non-zero at x the commutator of the flows is, to second order,
+:math:`\varphi_i^h\circ\varphi_j^h(x) - \varphi_j^h\circ\varphi_i^h(x) = h^2[\nabla G_i,\nabla G_j](x) + O(h^3)`
+(up to sign), so its size divided by :math:`h^2` tends to :math:`\|[\nabla G_i,\nabla G_j](x)\|`.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from oracles.flows import field_flow
+from oracles.lie import bracket, bracket_fd, quadratic_bracket
+from oracles.outcome import CLOSED_FORM_BUDGET, Outcome, budget_from_error, roundoff_floor
+from oracles.parametrizations import Parametrization, Quadratic
+
+
+def flow_commutator(G: Parametrization, x, i: int, j: int, s: float, t: float, *, method: str = "auto",
+                    rtol: float = 1e-10) -> np.ndarray:
+    r""":math:`\varphi_i^s\circ\varphi_j^t(x) - \varphi_j^t\circ\varphi_i^s(x)` (flows of :math:`-\nabla G`)."""
+    a = field_flow(G, i, -s, field_flow(G, j, -t, x, method=method, rtol=rtol), method=method, rtol=rtol)
+    b = field_flow(G, j, -t, field_flow(G, i, -s, x, method=method, rtol=rtol), method=method, rtol=rtol)
+    return a - b
+
+
+def _has_closed_flows(G: Parametrization, x) -> bool:
+    return G.flow(0, 0.0, np.asarray(x, float)) is not None
+
+
+def flows_commute(G: Parametrization, x, i: int, j: int, s: float, t: float) -> Outcome:
+    r"""Discrepancy: :math:`\|\varphi_i^s\varphi_j^t(x) - \varphi_j^t\varphi_i^s(x)\| / \max(\|x\|, \|\varphi\|)`.
+
+    Closed-form flows are held to :data:`CLOSED_FORM_BUDGET`; integrated flows to ten times the
+    change between tolerances 1e-8 and 1e-11.
+    """
+    x = G.check_point(x)
+    a = field_flow(G, i, -s, field_flow(G, j, -t, x))
+    scale = max(float(np.linalg.norm(x)), float(np.linalg.norm(a)))
+    if _has_closed_flows(G, x):
+        gap = flow_commutator(G, x, i, j, s, t)
+        work = G.D * 40  # four matrix exponentials / closed-form maps
+        return Outcome(float(np.linalg.norm(gap)) / scale, max(CLOSED_FORM_BUDGET, roundoff_floor(work)), 0.0,
+                       "relative gap between the two orders of the flows", details={"s": s, "t": t, "i": i, "j": j})
+    fine = flow_commutator(G, x, i, j, s, t, method="ode", rtol=1e-11)
+    coarse = flow_commutator(G, x, i, j, s, t, method="ode", rtol=1e-8)
+    err = float(np.linalg.norm(fine - coarse)) / scale
+    return Outcome(float(np.linalg.norm(fine)) / scale, budget_from_error(err, roundoff_floor(1e3)), err,
+                   "relative gap between the two orders of the integrated flows", details={"s": s, "t": t})
+
+
+def flow_gap_matches_bracket(G: Parametrization, x, i: int, j: int, h: float = 1e-3) -> Outcome:
+    r"""Discrepancy: :math:`\big|\,\|\text{commutator}(h)\|/h^2 - \|[\nabla G_i,\nabla G_j](x)\|\,\big|`,
+    relative to :math:`\|\nabla^2G\|\,\|\nabla G\|` (the size of the bracket's terms).
+
+    The O(h) truncation error is estimated as :math:`|r(h) - r(h/2)|` (r the ratio), and the
+    budget is ten times that plus the float64 floor of the h² division.
+    """
+    x = G.check_point(x)
+    B = bracket(G, i, j, x)
+    J, H = G.jacobian(x), G.hessians(x)
+    scale = max(1e-300, float(np.linalg.norm(H[[i, j]]) * np.linalg.norm(J[[i, j]])))
+    r1 = float(np.linalg.norm(flow_commutator(G, x, i, j, h, h))) / h ** 2
+    r2 = float(np.linalg.norm(flow_commutator(G, x, i, j, h / 2, h / 2))) / (h / 2) ** 2
+    target = float(np.linalg.norm(B))
+    err = abs(r1 - r2) / scale
+    floor = 1e3 * np.finfo(float).eps * max(1.0, float(np.linalg.norm(x))) / (h / 2) ** 2 / scale
+    return Outcome(abs(r2 - target) / scale, budget_from_error(err, max(CLOSED_FORM_BUDGET, floor)), err,
+                   "|‖flow commutator‖/h² − ‖Lie bracket‖|, relative to ‖∇²G‖‖∇G‖",
+                   details={"h": h, "bracket_norm": target, "ratio_h": r1, "ratio_h/2": r2})
+
+
+def bracket_matches_formula(G: Quadratic, x, i: int, j: int, formula=quadratic_bracket) -> Outcome:
+    r"""The generic bracket (Def. 4.1 from finite-difference Hessians of the Jacobian) against
+    ``formula(A_i, A_j, x)`` (li2022 §4.1: :math:`(A_jA_i - A_iA_j)x`).
+
+    Relative to :math:`\|A_i\|\|A_jx\| + \|A_j\|\|A_ix\|`; the budget is ten times the change of the
+    finite-difference bracket between steps h and 2h, at least the closed-form budget.
+    """
+    x = G.check_point(x)
+    generic, err = bracket_fd(G, i, j, x)
+    claimed = formula(G.A[i], G.A[j], x)
+    scale = (np.linalg.norm(G.A[i]) * np.linalg.norm(G.A[j] @ x) + np.linalg.norm(G.A[j]) * np.linalg.norm(G.A[i] @ x))
+    scale = max(float(scale), 1e-300)
+    return Outcome(float(np.linalg.norm(generic - claimed)) / scale,
+                   budget_from_error(err / scale, CLOSED_FORM_BUDGET), err / scale,
+                   "generic bracket vs the quadratic formula, relative to the size of its terms",
+                   details={"generic": generic.tolist(), "formula": np.asarray(claimed).tolist()})
+
+
+def separable_brackets_vanish(G: Parametrization, x) -> Outcome:
+    r"""For a separable G every bracket is 0: discrepancy :math:`\max_{i<j}\|[\nabla G_i,\nabla G_j](x)\|`
+    relative to :math:`\|\nabla^2G\|\|\nabla G\|`, from the finite-difference Hessians (with their error)."""
+    x = G.check_point(x)
+    J = G.jacobian(x)
+    H = G.hessians(x)
+    scale = max(1e-300, float(np.max(np.linalg.norm(H, axis=(1, 2))) * np.max(np.linalg.norm(J, axis=1))))
+    worst, err = 0.0, 0.0
+    for i in range(G.d):
+        for j in range(i + 1, G.d):
+            b, e = bracket_fd(G, i, j, x)
+            worst, err = max(worst, float(np.linalg.norm(b))), max(err, e)
+    return Outcome(worst / scale, budget_from_error(err / scale, CLOSED_FORM_BUDGET), err / scale,
+                   "largest bracket of a separable family, relative to ‖∇²G‖‖∇G‖")

@@ -1,0 +1,252 @@
+r"""Flows: of a single field :math:`+\nabla G_i`, the map :math:`\psi`, gradient flow and mirror flow.
+
+* :func:`field_flow` -- :math:`x \mapsto` the point reached from x after time t along
+  :math:`+\nabla G_i` (closed form when the parametrization has one, else ``solve_ivp``).
+* :func:`psi` -- :math:`\psi(x;\mu) = \varphi_1^{\mu_1}\circ\dots\circ\varphi_d^{\mu_d}(x)` with the
+  **+** convention of THEOREMS.md (problem 1); ``sign=-1`` gives the literal definition of li2022
+  §3.2 (flows of :math:`-\nabla G_i`), kept for the negative control.
+* :func:`gradient_flow` -- :math:`\dot x = -\partial G(x)^\top\nabla L_t(G(x))` for a
+  piecewise-constant schedule (li2022 Def. 3.1), returning x(t), w(t) = G(x(t)) and
+  :math:`\mu(t) = \int_0^t -\nabla L_s(w(s))\,ds`.
+* :func:`mirror_flow` -- :math:`d\nabla R(w) = -\nabla L_t(w)\,dt`, integrated in the dual
+  variable :math:`\theta = \nabla R(w)` when :math:`(\nabla R)^{-1}` is available.
+
+Every integration uses :func:`scipy.integrate.solve_ivp`, restarts at the switching times of the
+schedule, stops with :class:`~oracles.errors.Inconclusive` on blow-up, on leaving the domain M or
+on solver failure, and counts its right-hand-side evaluations (``nfev``).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+from scipy.integrate import solve_ivp
+from scipy.linalg import expm
+
+from oracles.errors import Inconclusive, InvalidInput, as_vector
+from oracles.losses import Loss, Schedule
+from oracles.parametrizations import Parametrization, Quadratic
+
+#: Norm beyond which a trajectory is declared to blow up.
+BLOW_UP = 1e8
+RTOL, ATOL = 1e-10, 1e-13
+
+
+@dataclass
+class FlowResult:
+    """A sampled gradient-flow trajectory; rows are the times ``t``."""
+
+    t: np.ndarray
+    x: np.ndarray
+    w: np.ndarray
+    mu: np.ndarray
+    nfev: int
+
+
+@dataclass
+class MirrorFlowResult:
+    """A sampled mirror-flow trajectory: ``w(t)`` and the dual variable ``theta(t) = ∇R(w(t))``."""
+
+    t: np.ndarray
+    w: np.ndarray
+    theta: np.ndarray
+    nfev: int
+
+
+def _solve(rhs: Callable, t_span, y0, t_eval=None, events=(), rtol=RTOL, atol=ATOL, method="DOP853"):
+    """``solve_ivp`` with float errors turned into :class:`Inconclusive` and failures reported."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        sol = solve_ivp(rhs, t_span, y0, method=method, t_eval=t_eval, events=list(events) or None,
+                        rtol=rtol, atol=atol)
+    if sol.status == 1:
+        hit = [k for k, te in enumerate(sol.t_events) if len(te)]
+        name = getattr(events[hit[0]], "reason", "event") if hit else "event"
+        when = float(sol.t_events[hit[0]][0]) if hit else float("nan")
+        raise Inconclusive(name, f"at t = {when:.6g}")
+    if sol.status != 0:
+        raise Inconclusive("solver failure", sol.message)
+    if not np.all(np.isfinite(sol.y)):
+        raise Inconclusive("blow-up", "non-finite state")
+    return sol
+
+
+def _blow_up_event(size: int):
+    def event(t, y):
+        return BLOW_UP - float(np.linalg.norm(y[:size]))
+
+    event.terminal, event.reason = True, "blow-up"
+    return event
+
+
+def _domain_event(G: Parametrization):
+    def event(t, y):
+        return G.domain_margin(y[: G.D])
+
+    event.terminal, event.reason = True, "leaves domain"
+    return event
+
+
+def _events_for(G: Parametrization, x0: np.ndarray) -> list:
+    events = [_blow_up_event(G.D)]
+    if not math.isinf(G.domain_margin(x0)):
+        events.append(_domain_event(G))
+    return events
+
+
+# -----------------------------------------------------------------------------------------
+def field_flow(G: Parametrization, i: int, t: float, x, *, method: str = "auto", rtol: float = RTOL,
+               atol: float = ATOL) -> np.ndarray:
+    r"""The point reached from ``x`` after time ``t`` along :math:`+\nabla G_i` (``t`` may be negative).
+
+    ``method="auto"`` uses the parametrization's closed form when it has one, ``"ode"`` always
+    integrates with ``solve_ivp`` (DOP853).
+    """
+    x = G.check_point(x)
+    if not 0 <= i < G.d:
+        raise InvalidInput(f"field index i must be in [0, {G.d}), got {i}")
+    if t == 0:
+        return x.copy()
+    if method == "auto":
+        y = G.flow(i, t, x)
+        if y is not None:
+            if not np.all(np.isfinite(y)) or np.linalg.norm(y) > BLOW_UP:
+                raise Inconclusive("blow-up", f"flow of +grad G_{i} for time {t:.4g}")
+            return y
+    lo, hi = G.flow_horizon(i, x)
+    if not lo < t < hi:
+        raise Inconclusive("blow-up" if t >= hi else "leaves domain", f"flow of +grad G_{i} exists on ({lo:.4g}, {hi:.4g})")
+    sol = _solve(lambda s, y: G.jacobian(y)[i], (0.0, t), x, events=_events_for(G, x), rtol=rtol, atol=atol)
+    return sol.y[:, -1]
+
+
+def psi(G: Parametrization, x, mu, *, sign: int = +1, method: str = "auto", rtol: float = RTOL,
+        atol: float = ATOL) -> np.ndarray:
+    r""":math:`\psi(x;\mu) = \varphi_1^{\mu_1}\circ\cdots\circ\varphi_d^{\mu_d}(x)` (li2022 eq. 4).
+
+    :math:`\varphi_i^{s}` flows along ``sign``·:math:`\nabla G_i` for time s; ``sign=+1`` is the
+    convention under which Lemmas 4.6/4.7 hold (THEOREMS.md, problem 1). The innermost map,
+    applied first, is :math:`\varphi_d`. ``method``: ``"auto"`` (closed forms where known; one
+    matrix exponential for a commuting quadratic family), ``"compose"`` (closed-form flows
+    composed one by one) or ``"ode"`` (integrate every flow).
+    """
+    x = G.check_point(x)
+    mu = as_vector(mu, "mu", G.d)
+    if sign not in (+1, -1):
+        raise InvalidInput(f"sign must be +1 or -1, got {sign}")
+    if method == "auto" and isinstance(G, Quadratic) and G.commutator_norm() < 1e-13:
+        return expm(np.tensordot(sign * mu, G.A, axes=1)) @ x
+    step = "ode" if method == "ode" else "auto"
+    y = x
+    for i in reversed(range(G.d)):
+        y = field_flow(G, i, sign * mu[i], y, method=step, rtol=rtol, atol=atol)
+    return y
+
+
+def _integrate_piecewise(make_rhs: Callable[[Loss], Callable], y0: np.ndarray, schedule: Schedule,
+                         t_eval: np.ndarray, events: list, rtol: float, atol: float, method: str):
+    """Integrate piece by piece of ``schedule``, sampling at ``t_eval``; return (Y, nfev)."""
+    bps = schedule.breakpoints
+    slack = 1e-12 * max(1.0, schedule.total_time)
+    Y = np.full((t_eval.size, y0.size), np.nan)
+    y, nfev = y0.astype(float), 0
+    for k, (dur, loss) in enumerate(schedule.pieces):
+        a, b = bps[k], bps[k + 1]
+        inside = np.flatnonzero((t_eval >= a - slack) & (t_eval <= b + slack))
+        if dur == 0:
+            Y[inside] = y
+            continue
+        pts = np.union1d(np.clip(t_eval[inside], a, b), [b])
+        sol = _solve(make_rhs(loss), (a, b), y, t_eval=pts, events=events, rtol=rtol, atol=atol, method=method)
+        nfev += sol.nfev
+        Y[inside] = sol.y.T[np.searchsorted(pts, np.clip(t_eval[inside], a, b))]
+        y = sol.y[:, -1]
+    return Y, nfev
+
+
+def _time_grid(schedule: Schedule, t_eval) -> np.ndarray:
+    if t_eval is None:
+        t_eval = np.linspace(0.0, schedule.total_time, 33)
+    t_eval = np.asarray(t_eval, dtype=float)
+    if t_eval.ndim != 1 or np.any(np.diff(t_eval) < 0) or t_eval.size == 0:
+        raise InvalidInput("t_eval must be a non-empty increasing 1-D array")
+    if t_eval[0] < 0 or t_eval[-1] > schedule.total_time * (1 + 1e-12):
+        raise InvalidInput(f"t_eval must lie in [0, {schedule.total_time}] (the schedule's span)")
+    return t_eval
+
+
+def gradient_flow(G: Parametrization, schedule: Schedule, x_init, *, t_eval=None, rtol: float = RTOL,
+                  atol: float = ATOL, method: str = "DOP853") -> FlowResult:
+    r"""Gradient flow :math:`\dot x = -\nabla(L_t\circ G)(x)` with :math:`\mu` integrated alongside.
+
+    Parameters
+    ----------
+    G
+        The parametrization.
+    schedule
+        The piecewise-constant loss; the flow runs on ``[0, schedule.total_time]``.
+    x_init
+        Starting point, inside M.
+    t_eval
+        Sample times (default: 33 equispaced points).
+
+    Returns
+    -------
+    FlowResult
+        ``x``, ``w = G(x)`` and ``mu`` sampled at ``t``, with the number of RHS evaluations.
+
+    Raises
+    ------
+    Inconclusive
+        On blow-up, on leaving M, or when the solver fails.
+    """
+    x0 = G.check_point(x_init, "x_init")
+    if schedule.d != G.d:
+        raise InvalidInput(f"the schedule's losses act on R^{schedule.d} but G maps into R^{G.d}")
+    t_eval = _time_grid(schedule, t_eval)
+    D = G.D
+
+    def make_rhs(loss: Loss):
+        def rhs(t, y):
+            x = y[:D]
+            g = loss.grad(G.value(x))
+            return np.concatenate([-G.jacobian(x).T @ g, -g])
+
+        return rhs
+
+    y0 = np.concatenate([x0, np.zeros(G.d)])
+    Y, nfev = _integrate_piecewise(make_rhs, y0, schedule, t_eval, _events_for(G, x0), rtol, atol, method)
+    X = Y[:, :D]
+    W = np.array([G.value(x) for x in X])
+    return FlowResult(t_eval, X, W, Y[:, D:], nfev)
+
+
+def mirror_flow(R, schedule: Schedule, w_init, *, t_eval=None, rtol: float = RTOL, atol: float = ATOL,
+                method: str = "DOP853") -> MirrorFlowResult:
+    r"""Mirror flow :math:`d\nabla R(w) = -\nabla L_t(w)\,dt` from ``w_init``.
+
+    Integrated in the dual variable :math:`\theta = \nabla R(w)`, :math:`\dot\theta = -\nabla
+    L_t((\nabla R)^{-1}(\theta))`, when ``R.grad_inv`` is available; otherwise in the primal,
+    :math:`\dot w = -\nabla^2R(w)^{-1}\nabla L_t(w)`.
+    """
+    w0 = as_vector(w_init, "w_init")
+    if schedule.d != w0.size:
+        raise InvalidInput(f"the schedule's losses act on R^{schedule.d} but w_init has length {w0.size}")
+    if not R.in_domain(w0):
+        raise InvalidInput(f"w_init is outside dom R of {R.name}")
+    t_eval = _time_grid(schedule, t_eval)
+    events = [_blow_up_event(w0.size)]
+    if getattr(R, "has_grad_inv", True):
+        def make_rhs(loss):
+            return lambda t, th: -loss.grad(R.grad_inv(th))
+
+        Th, nfev = _integrate_piecewise(make_rhs, R.grad(w0), schedule, t_eval, events, rtol, atol, method)
+        W = np.array([R.grad_inv(th) for th in Th])
+    else:
+        def make_rhs(loss):
+            return lambda t, w: -np.linalg.solve(R.hess(w), loss.grad(w))
+
+        W, nfev = _integrate_piecewise(make_rhs, w0, schedule, t_eval, events, rtol, atol, method)
+        Th = np.array([R.grad(w) for w in W])
+    return MirrorFlowResult(t_eval, W, Th, nfev)

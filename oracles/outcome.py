@@ -1,0 +1,115 @@
+"""What every oracle comparison returns: a discrepancy with its error budget.
+
+An :class:`Outcome` falsifies a statement only when ``discrepancy > budget``, where the budget is
+derived from the oracle's own error estimate (e.g. the same solve at two tolerances) and a
+floating-point floor. A NaN discrepancy is never a verdict: it makes the outcome inconclusive.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+#: Relative agreement demanded of closed-form comparisons (matrix exponentials, explicit formulas).
+CLOSED_FORM_BUDGET = 1e-9
+#: Factor between an oracle's error estimate and the budget it is allowed.
+SAFETY = 10.0
+EPS = float(np.finfo(float).eps)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One plot in a report: named series of (x, y) over a shared axis."""
+
+    title: str
+    xlabel: str
+    ylabel: str
+    series: dict[str, tuple[Any, Any]]
+    logy: bool = False
+
+
+@dataclass
+class Outcome:
+    """The result of one oracle comparison.
+
+    Attributes
+    ----------
+    discrepancy
+        The measured gap (relative unless ``what`` says otherwise).
+    budget
+        Falsify iff ``discrepancy > budget``.
+    error
+        The oracle's estimate of its own numerical error in ``discrepancy``.
+    what
+        One line saying what the discrepancy measures, for reports.
+    inconclusive
+        ``None``, or the reason this example cannot be decided.
+    details
+        JSON-able numbers a reader of a report wants (norms, counters of work done, ...).
+    plot
+        Optional callable returning :class:`Panel` objects; called only when a report is written.
+    """
+
+    discrepancy: float
+    budget: float
+    error: float = 0.0
+    what: str = ""
+    inconclusive: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+    plot: Callable[[], list[Panel]] | None = None
+
+    def __post_init__(self) -> None:
+        if self.inconclusive is None and not math.isfinite(self.discrepancy):
+            self.inconclusive = "non-finite discrepancy"
+
+    @property
+    def falsified(self) -> bool:
+        """True when the discrepancy exceeds the budget on a decidable example."""
+        return self.inconclusive is None and self.discrepancy > self.budget
+
+    @property
+    def ratio(self) -> float:
+        """``discrepancy / budget``: above 1 falsifies. Used as Hypothesis's target."""
+        if self.inconclusive is not None:
+            return 0.0
+        return float(self.discrepancy / self.budget) if self.budget > 0 else math.inf
+
+    @classmethod
+    def undecided(cls, reason: str, what: str = "", **details: Any) -> "Outcome":
+        """An inconclusive outcome with a recorded reason."""
+        return cls(math.nan, math.nan, math.nan, what, inconclusive=reason, details=details)
+
+
+def budget_from_error(error: float, floor: float = CLOSED_FORM_BUDGET, safety: float = SAFETY) -> float:
+    """The budget for a discrepancy whose numerical error is estimated as ``error``.
+
+    ``max(floor, safety * error)``: the floor is the float64 noise of the computation, the
+    safety factor allows for the estimate being off by an order of magnitude.
+    """
+    return max(float(floor), float(safety) * float(error))
+
+
+def roundoff_floor(work: int | float, scale: float = 1.0) -> float:
+    """Noise floor of a computation of ``work`` floating-point steps: ``100 * eps * work * scale``."""
+    return 100.0 * EPS * max(1.0, float(work)) * scale
+
+
+def relative_gap(a, b, scale: float | None = None) -> float:
+    """``‖a − b‖ / max(‖a‖, ‖b‖, scale)``, the default discrepancy between two vectors.
+
+    ``scale`` guards against dividing by a vanishing norm; by default it is the tiny
+    ``1e-300`` so that two zero vectors compare as equal.
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    den = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)), scale if scale is not None else 1e-300)
+    return float(np.linalg.norm(a - b) / den)
+
+
+def compare(a, b, *, error: float = 0.0, floor: float = CLOSED_FORM_BUDGET, what: str = "",
+            scale: float | None = None, **details: Any) -> Outcome:
+    """Compare two arrays: relative gap against ``budget_from_error(error, floor)``."""
+    gap = relative_gap(a, b, scale)
+    return Outcome(gap, budget_from_error(error, floor), error, what, details=details)

@@ -1,0 +1,37 @@
+"""Hypothesis profiles of the suite: ``dev`` (default), ``ci`` and ``thorough``.
+
+* ``dev`` -- 50 examples a statement, random, the example database on (``.hypothesis/``), so a
+  counterexample found once is replayed first next time.
+* ``ci`` -- 200 examples a statement, derandomized (the same examples on every run), no deadline,
+  no database: a reproducible gate.
+* ``thorough`` -- 1000 examples a statement, random, targeted search and the database on: what
+  ``make falsify`` runs. Set ``HYPOTHESIS_REDIS_URL`` to share the database between machines
+  (README, "Sharing counterexamples").
+"""
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, Phase, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+
+def _database():
+    url = os.environ.get("HYPOTHESIS_REDIS_URL")
+    local = DirectoryBasedExampleDatabase(os.environ.get("HYPOTHESIS_DATABASE_DIR", ".hypothesis/examples"))
+    if not url:
+        return local
+    import redis  # optional dependency: pip install 'implicit-bias-theorems[redis]'
+    from hypothesis.database import MultiplexedDatabase
+    from hypothesis.extra.redis import RedisExampleDatabase
+
+    return MultiplexedDatabase(local, RedisExampleDatabase(redis.Redis.from_url(url)))
+
+
+_common = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors])
+
+settings.register_profile("dev", max_examples=50, database=_database(), **_common)
+settings.register_profile("ci", max_examples=200, derandomize=True, database=None, print_blob=True, **_common)
+settings.register_profile("thorough", max_examples=1000, database=_database(),
+                          phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],
+                          **_common)
