@@ -24,7 +24,7 @@ def identities(max_d: int = 4) -> st.SearchStrategy[Identity]:
 
 
 def powers(max_d: int = 4, p_values=(2.0, 1.5, 3.0)) -> st.SearchStrategy[Powers]:
-    """:math:`x^{\odot p}`; ``p = 2`` first (entropy), then a sub- and a super-quadratic power."""
+    r""":math:`x^{\odot p}`; ``p = 2`` first (entropy), then a sub- and a super-quadratic power."""
     return st.builds(Powers, st.sampled_from(p_values), dims(1, max_d))
 
 

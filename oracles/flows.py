@@ -136,6 +136,10 @@ def psi(G: Parametrization, x, mu, *, sign: int = +1, method: str = "auto", rtol
     if sign not in (+1, -1):
         raise InvalidInput(f"sign must be +1 or -1, got {sign}")
     if method == "auto" and isinstance(G, Quadratic) and G.commutator_norm() < 1e-13:
+        eig = G.common_eigenbasis()
+        if eig is not None:  # exp(sum mu_i A_i) x in the shared eigenbasis (Theorem 4.15(a))
+            O, Lam = eig
+            return O @ (np.exp(sign * (mu @ Lam)) * (O.T @ x))
         return expm(np.tensordot(sign * mu, G.A, axes=1)) @ x
     step = "ode" if method == "ode" else "auto"
     y = x

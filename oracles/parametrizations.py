@@ -338,6 +338,26 @@ class Quadratic(Parametrization):
     def flow(self, i, t, x):
         return expm(t * self.A[i]) @ x
 
+    def common_eigenbasis(self) -> tuple[np.ndarray, np.ndarray] | None:
+        r"""For a commuting family, ``(O, Lam)`` with :math:`A_i = O\,\mathrm{diag}(\Lambda_i)\,O^\top`; else ``None``.
+
+        Diagonalizes a generic combination :math:`\sum_i c_iA_i` (fixed pseudo-random ``c``) and
+        accepts the basis only if it diagonalizes every :math:`A_i` to 1e-12 relative; then
+        :math:`\psi(x;\mu) = O\,\mathrm{diag}(e^{\Lambda^\top\mu})\,O^\top x` needs no matrix exponential.
+        """
+        if getattr(self, "_eig", False) is not False:
+            return self._eig
+        self._eig = None
+        if self.commutator_norm() < 1e-13:
+            c = np.cos(np.arange(1, self.d + 1) * 1.2345) + 2.0
+            _, O = np.linalg.eigh(np.tensordot(c, self.A, axes=1))
+            Dg = np.einsum("ab,iac,cd->ibd", O, self.A, O)
+            Lam = np.einsum("ibb->ib", Dg)
+            off = np.linalg.norm(Dg - np.einsum("ib,bc->ibc", Lam, np.eye(self.D)))
+            if off <= 1e-12 * max(1.0, float(np.linalg.norm(self.A))):
+                self._eig = (O, Lam)
+        return self._eig
+
     def commutator_norm(self) -> float:
         """``max_{i<j} ‖A_iA_j − A_jA_i‖_F`` relative to ``max ‖A_i‖²``: 0 iff commuting."""
         scale = max(1.0, float(np.max(np.linalg.norm(self.A, axis=(1, 2)))) ** 2)

@@ -76,6 +76,7 @@ class Tally:
     max_ratio: float = -math.inf
     error_budget: float = float("nan")
     falsifying_calls: int = 0
+    examples_to_witness: int | None = None
     witness: dict[str, Any] | None = None
     witness_outcome: Outcome | None = None
     verdict: str = "error"
@@ -97,6 +98,8 @@ class Tally:
             self.budget_at_max = float(outcome.budget)
         self.error_budget = float(outcome.budget) if math.isnan(self.error_budget) else max(self.error_budget, float(outcome.budget))
         if outcome.falsified:
+            if self.falsifying_calls == 0:
+                self.examples_to_witness = self.examples
             self.falsifying_calls += 1
             self.witness, self.witness_outcome = dict(example), outcome
 
@@ -110,6 +113,7 @@ class Tally:
             "inconclusive_reasons": dict(self.inconclusive),
             "max_discrepancy": _finite(self.max_discrepancy), "error_budget": _finite(self.budget_at_max),
             "largest_budget": _finite(self.error_budget),
+            "examples_to_witness": self.examples_to_witness, "shrink_calls": max(0, self.examples - (self.examples_to_witness or self.examples)),
             "witness_discrepancy": _finite(w.discrepancy) if w else None,
             "witness_budget": _finite(w.budget) if w else None,
             "seconds": round(self.seconds, 3), "message": self.message,

@@ -1,0 +1,120 @@
+"""Negative controls for li2022 §4.1-4.2 (issue 2): planted false variants the same oracles must falsify.
+
+Each control is a property test over the same generators and oracle as its statement, with one
+thing planted wrong; it passes when the harness finds a counterexample within the ``ci`` budget.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from generators.cases import flow_cases, mu_cases
+from generators.parametrizations import (commuting_families, inits, matrix_factorizations, noncommuting_quadratics,
+                                         separable_families)
+from oracles.commutation import bracket_matches_formula, flows_commute
+from oracles.equivalence import default_legendre, gf_against_mf, gf_against_psi, lemma_4_7_identities
+from oracles.legendre import Euclidean
+from oracles.quadratic_forms import thm_4_15a, thm_4_15b, thm_4_15c
+from theorems import control
+from theorems.li2022_s4_1_commuting import family_point_pair
+
+
+def swapped_bracket(Ai, Aj, x):
+    """The planted error: (A_iA_j − A_jA_i)x, the opposite order of li2022 §4.1."""
+    return (Ai @ Aj - Aj @ Ai) @ x
+
+
+@control("li2022:quadratic-bracket", title="swapped-order bracket formula (A_iA_j − A_jA_i)x")
+@given(case=family_point_pair(noncommuting_quadratics()))
+def test_swapped_bracket_is_caught(case):
+    G, x, i, j = case
+    return bracket_matches_formula(G, x, i, j, formula=swapped_bracket)
+
+
+@st.composite
+def uut_flow_case(draw):
+    G = draw(matrix_factorizations(symmetric=True))
+    x = draw(inits(G))
+    return G, x, draw(st.integers(0, G.d - 1)), draw(st.integers(0, G.d - 1)), draw(st.floats(-1, 1)), draw(st.floats(-1, 1))
+
+
+@control("li2022:thm-4.2", title="the flows of UUᵀ commute")
+@given(case=uut_flow_case())
+def test_uut_flows_commute_is_caught(case):
+    G, x, i, j, s, t = case
+    return flows_commute(G, x, i, j, s, t)
+
+
+@control("li2022:lemma-4.6", title="x(t) = ψ(x_init; μ(t)) on UUᵀ (non-commuting)")
+@given(case=flow_cases(matrix_factorizations(symmetric=True)))
+def test_lemma_4_6_on_uut_is_caught(case):
+    G, x, sched = case
+    return gf_against_psi(G, sched, x)
+
+
+@control("li2022:lemma-4.6", title="ψ with the literal sign of li2022 (flows of −∇G_i)")
+@given(case=flow_cases(commuting_families()))
+def test_lemma_4_6_literal_sign_is_caught(case):
+    G, x, sched = case
+    return gf_against_psi(G, sched, x, sign=-1)
+
+
+@st.composite
+def two_inits(draw, families):
+    G, x, mu = draw(mu_cases(families))
+    return G, x, draw(inits(G)), mu
+
+
+@control("li2022:lemma-4.7", title="R built from another x_init")
+@given(case=two_inits(commuting_families()))
+def test_lemma_4_7_other_init_is_caught(case):
+    G, x, other, mu = case
+    return lemma_4_7_identities(G, x, mu, R=default_legendre(G, other))
+
+
+@control("li2022:thm-4.8", title="mirror flow with the Euclidean R")
+@given(case=flow_cases(separable_families(), n_schedules=2))
+def test_thm_4_8_euclidean_is_caught(case):
+    G, x, scheds = case
+    return gf_against_mf(G, scheds, x, R=Euclidean(G.value(x)))
+
+
+@st.composite
+def flow_case_other_init(draw):
+    G, x, scheds = draw(flow_cases(commuting_families(), n_schedules=2))
+    return G, x, draw(inits(G)), scheds
+
+
+@control("li2022:thm-4.8", title="mirror flow with the R of another initialization")
+@given(case=flow_case_other_init())
+def test_thm_4_8_other_init_is_caught(case):
+    G, x, other, scheds = case
+    R = default_legendre(G, other)
+    w0 = G.value(x)
+    if not R.in_domain(w0):
+        from oracles.errors import Inconclusive
+
+        raise Inconclusive("outside dom R", "w_init is outside the domain of the other init's R")
+    return gf_against_mf(G, scheds, x, R=R)
+
+
+@control("li2022:thm-4.15a", title="non-commuting A_i: ψ = exp(Σ μ_i A_i) x")
+@given(case=mu_cases(noncommuting_quadratics(), bound=1.0))
+def test_thm_4_15a_noncommuting_is_caught(case):
+    G, x, mu = case
+    return thm_4_15a(G, x, mu)
+
+
+@control("li2022:thm-4.15b", title="non-commuting A_i: G_j(ψ) = ½ xᵀ exp(2S) A_j x")
+@given(case=mu_cases(noncommuting_quadratics(), bound=1.0))
+def test_thm_4_15b_noncommuting_is_caught(case):
+    G, x, mu = case
+    return thm_4_15b(G, x, mu)
+
+
+@control("li2022:thm-4.15c", title="non-commuting A_i: ∇(¼‖exp(S)x‖²) = G(exp(S)x)")
+@given(case=mu_cases(noncommuting_quadratics(), bound=1.0))
+def test_thm_4_15c_noncommuting_is_caught(case):
+    G, x, mu = case
+    return thm_4_15c(G, x, mu)
