@@ -30,7 +30,7 @@ def positive_vectors(n: int, lo: float = 0.1, hi: float = 3.0) -> st.SearchStrat
     """Vectors in ``[lo, hi]^n`` (log-uniform in spirit), shrinking toward all ones."""
     a, b = np.log(lo), np.log(hi)
     c = float(np.clip(0.0, a, b))
-    return offsets((n,), 1.0).map(lambda u: np.exp(np.where(u >= 0, c + u * (b - c), c + u * (c - a))))
+    return offsets((n,), 1.0).map(lambda u: np.clip(np.exp(np.where(u >= 0, c + u * (b - c), c + u * (c - a))), lo, hi))
 
 
 def log_scales(lo: float = 1e-3, hi: float = 1e1) -> st.SearchStrategy[float]:

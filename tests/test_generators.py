@@ -1,0 +1,88 @@
+"""Tests of the strategies themselves: they produce valid instances and shrink to simple ones."""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import find, given, settings
+from hypothesis import strategies as st
+
+from generators.arrays import orthogonal, positive_vectors
+from generators.cases import flow_cases
+from generators.losses import regression_data, schedules
+from generators.parametrizations import (commuting_families, commuting_quadratics, inits, matrix_factorizations,
+                                         noncommuting_quadratics, separable_families)
+from oracles.parametrizations import Identity, UVSquared
+
+quick = settings(max_examples=60, deadline=None)
+
+
+@quick
+@given(commuting_quadratics())
+def test_commuting_quadratics_commute_and_are_symmetric(G):
+    assert G.commutator_norm() < 1e-12
+    assert np.allclose(G.A, G.A.transpose(0, 2, 1))
+    assert G.D >= G.d
+
+
+@quick
+@given(noncommuting_quadratics())
+def test_noncommuting_quadratics_do_not_commute(G):
+    assert G.d >= 2
+    assert G.commutator_norm() > 1e-6
+
+
+@quick
+@given(st.one_of(commuting_families(), matrix_factorizations()).flatmap(lambda G: st.tuples(st.just(G), inits(G))))
+def test_inits_lie_in_the_domain(case):
+    G, x = case
+    assert x.shape == (G.D,) and G.in_domain(x) and np.all(np.isfinite(x))
+
+
+@quick
+@given(orthogonal(4))
+def test_orthogonal_is_orthogonal(O):
+    assert np.allclose(O @ O.T, np.eye(4), atol=1e-12)
+
+
+@quick
+@given(st.integers(2, 6).flatmap(lambda d: regression_data(d).map(lambda zy: (d, zy))))
+def test_regression_data_is_underdetermined(case):
+    d, (Z, Y) = case
+    assert Z.shape[0] < d and Z.shape[1] == d and Y.shape == (Z.shape[0],)
+
+
+def test_commuting_quadratics_shrink_to_one_dimension():
+    G = find(commuting_quadratics(), lambda G: True)
+    assert (G.d, G.D) == (1, 1) and np.allclose(G.A, 1.0)
+
+
+def test_noncommuting_quadratics_shrink_to_two_dimensions():
+    G = find(noncommuting_quadratics(), lambda G: True)
+    assert (G.d, G.D) == (2, 2)
+
+
+def test_separable_families_shrink_to_the_identity_in_one_dimension():
+    G = find(separable_families(), lambda G: True)
+    assert isinstance(G, Identity) and G.d == 1
+
+
+def test_schedules_shrink_to_one_piece():
+    s = find(schedules(3), lambda s: True)
+    assert len(s.pieces) == 1
+
+
+def test_positive_inits_shrink_to_ones():
+    x = find(inits(UVSquared(2)), lambda x: True)
+    assert np.allclose(x, 1.0)
+
+
+def test_positive_vectors_stay_in_range():
+    lo, hi = 0.1, 3.0
+    x = find(positive_vectors(5, lo, hi), lambda x: x.max() > 2.9)
+    assert np.all((x >= lo) & (x <= hi))
+
+
+@quick
+@given(flow_cases(commuting_families()))
+def test_flow_cases_match_dimensions(case):
+    G, x, sched = case
+    assert sched.d == G.d and x.shape == (G.D,)
