@@ -205,7 +205,7 @@ def gradient_flow(G: Parametrization, schedule: Schedule, x_init, *, t_eval=None
     Inconclusive
         On blow-up, on leaving M, or when the solver fails.
     """
-    x0 = G.check_point(x_init, "x_init")
+    x0 = G.validate(x_init, "x_init")
     if schedule.d != G.d:
         raise InvalidInput(f"the schedule's losses act on R^{schedule.d} but G maps into R^{G.d}")
     t_eval = _time_grid(schedule, t_eval)

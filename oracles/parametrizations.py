@@ -92,6 +92,25 @@ class Parametrization:
                                f"M = {self.domain} of {self.name}")
         return x
 
+    def validate(self, x, name: str = "x") -> np.ndarray:
+        """Check a user's G at ``x``: point in M, value of shape ``(d,)`` and Jacobian ``(d, D)``, all finite.
+
+        Raises :class:`InvalidInput` naming what is wrong, so that a faulty parametrization is
+        reported as such and not as a blow-up deep inside an ODE solver.
+        """
+        x = self.check_point(x, name)
+        w = np.asarray(self.value(x), dtype=float)
+        if w.shape != (self.d,):
+            raise InvalidInput(f"{self.name}: G({name}) has shape {w.shape}, expected ({self.d},) since d = {self.d}")
+        if not np.all(np.isfinite(w)):
+            raise InvalidInput(f"{self.name}: G({name}) has non-finite entries {w.tolist()}")
+        J = np.asarray(self.jacobian(x), dtype=float)
+        if J.shape != (self.d, self.D):
+            raise InvalidInput(f"{self.name}: the Jacobian at {name} has shape {J.shape}, expected (d, D) = ({self.d}, {self.D})")
+        if not np.all(np.isfinite(J)):
+            raise InvalidInput(f"{self.name}: the Jacobian at {name} has non-finite entries")
+        return x
+
     def gram(self, x: np.ndarray) -> np.ndarray:
         """The metric ``∂G(x) ∂G(x)ᵀ`` (``d × d``); its inverse is ``∇²R`` under Lemma 4.7."""
         J = self.jacobian(x)

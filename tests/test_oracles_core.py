@@ -121,6 +121,21 @@ def test_bad_input_gets_a_clear_error(bad, message):
         bad()
 
 
+class _Broken(Identity):
+    def __init__(self, d, what):
+        super().__init__(d)
+        self.what = what
+
+    def value(self, x):
+        return np.full(self.d, np.nan) if self.what == "nan" else np.zeros(self.d + 1)
+
+
+@pytest.mark.parametrize("what, message", [("nan", "non-finite"), ("shape", r"expected \(2,\)")])
+def test_a_broken_user_parametrization_is_named(what, message):
+    with pytest.raises(InvalidInput, match=message):
+        gradient_flow(_Broken(2, what), Schedule.constant(Linear([1.0, 0.0]), 1.0), [0.5, 0.5])
+
+
 def test_specs_round_trip_is_exact():
     x = np.array([0.1 + 0.2, 1 / 3, math.pi * 1e-300])
     example = {"G": symmetric_factorization(2, 1), "x": x, "sched": Schedule.constant(Linear([1 / 7, 2 / 3, 0.1]), 0.3),
