@@ -110,15 +110,18 @@ def commuting_families(max_d: int = 3) -> st.SearchStrategy[Parametrization]:
 
 
 @st.composite
-def inits(draw, G: Parametrization, near_boundary: bool = False, max_scale: float = 3.0) -> np.ndarray:
+def inits(draw, G: Parametrization, near_boundary: bool | None = None, max_scale: float = 3.0) -> np.ndarray:
     """A point of M for ``G``.
 
     For positive-orthant domains: entries in ``[0.1, max_scale]``, shrinking to ones, and with
     ``near_boundary`` a factor down to 1e-3 on some coordinates. For ``R^D``: ``1 + offset``
-    (the all-ones point is regular for the shrunk families) times a scale.
+    (the all-ones point is regular for the shrunk families) times a scale. ``near_boundary=None``
+    draws whether to push some coordinates toward the boundary (shrinking to no).
     """
     if np.isfinite(G.domain_margin(np.ones(G.D))):
         x = draw(positive_vectors(G.D, 0.1, max_scale))
+        if near_boundary is None:
+            near_boundary = draw(st.booleans())
         if near_boundary:
             x = x * np.where(draw(st.lists(st.booleans(), min_size=G.D, max_size=G.D)), draw(log_scales(1e-3, 1.0)), 1.0)
         return x
