@@ -37,13 +37,17 @@ def fd_hessians(G: Parametrization, x, h: float) -> np.ndarray:
 def bracket_fd(G: Parametrization, i: int, j: int, x, h: float = 1e-4) -> tuple[np.ndarray, float]:
     r"""The bracket from finite-difference Hessians, with an error estimate.
 
-    Returns the bracket at step ``h`` and ``‖b(h) − b(2h)‖``, which bounds the O(h²)
-    truncation error of the step-h value up to a factor 4/3.
+    Returns the bracket at step ``h`` and an error estimate: ``‖b(h) − b(2h)‖``, which bounds the
+    O(h²) truncation error of the step-h value up to a factor 4/3, plus the roundoff
+    :math:`2\sqrt D\,\epsilon\|\partial G\|^2/h` of differencing the Jacobian.
     """
     x = G.check_point(x)
     b1 = bracket(G, i, j, x, fd_hessians(G, x, h))
     b2 = bracket(G, i, j, x, fd_hessians(G, x, 2 * h))
-    return b1, float(np.linalg.norm(b1 - b2))
+    J = G.jacobian(x)
+    # roundoff of the central-difference Hessians (eps·‖J‖/h each), times the fields they multiply
+    roundoff = 2 * np.sqrt(G.D) * np.finfo(float).eps * float(np.linalg.norm(J) ** 2) / h
+    return b1, float(np.linalg.norm(b1 - b2)) + roundoff
 
 
 def quadratic_bracket(Ai, Aj, x) -> np.ndarray:

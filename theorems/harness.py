@@ -31,6 +31,7 @@ Any kind can also end ``untested`` (most examples inconclusive: fix the generato
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import math
@@ -152,10 +153,36 @@ def check_function(statement_id: str) -> Callable:
     return _CHECKS[statement_id]
 
 
-def run_check(check: Callable, example: dict[str, Any]) -> Outcome:
-    """Call a check, turning :class:`Inconclusive` into an undecided outcome."""
+@contextlib.contextmanager
+def _outside_hypothesis(check: Callable):
+    """Let a check that calls ``event``/``note``/``target`` run outside a Hypothesis test.
+
+    Those functions raise outside a test; while reproducing, the names in the check's module that
+    are bound to them are pointed at a no-op, and restored afterwards.
+    """
+    import hypothesis
+
+    module_globals = getattr(check, "__globals__", {})
+    if hypothesis.currently_in_test_context():
+        yield
+        return
+    saved = {name: module_globals[name] for name in ("event", "note", "target")
+             if module_globals.get(name) is getattr(hypothesis, name)}
+    module_globals.update({name: (lambda *a, **k: None) for name in saved})
     try:
-        outcome = check(**example)
+        yield
+    finally:
+        module_globals.update(saved)
+
+
+def run_check(check: Callable, example: dict[str, Any]) -> Outcome:
+    """Call a check, turning :class:`Inconclusive` into an undecided outcome.
+
+    Works inside a Hypothesis test and outside one (``python -m theorems reproduce``).
+    """
+    try:
+        with _outside_hypothesis(check):
+            outcome = check(**example)
     except Inconclusive as exc:
         return Outcome.undecided(exc.reason, detail=exc.detail)
     if not isinstance(outcome, Outcome):
