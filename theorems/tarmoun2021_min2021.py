@@ -1,0 +1,159 @@
+r"""tarmoun2021 / min2021 -- gradient flow on two-layer linear networks.
+
+Tarmoun, França, Haeffele, Vidal (ICML 2021), *Understanding the Dynamics of Gradient Flow in
+Overparameterized Linear Models*; Min, Tarmoun, Vidal, Mallada (ICML 2021), *On the Explicit Role of
+Initialization on the Convergence and Implicit Bias of Overparametrized Linear Networks*; as
+presented in ``papers/mallada-tarmoun-min-linear-networks-slides.md``. The slides' formulas are partly
+garbled (THEOREMS.md, problem 3): every bound below is derived from the scalar case first, and the
+derivations live in the docstrings of :mod:`oracles.linear_nets`.
+
+Losses :math:`\ell = \tfrac12\|Y - UV^\top\|_F^2` and :math:`\tfrac12\|Y - XUV^\top\|_F^2`,
+:math:`U\in\mathbb R^{m\times k}`, :math:`V\in\mathbb R^{n\times k}`.
+"""
+from __future__ import annotations
+
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+from generators.linear_nets import (conservation_cases, orthogonal_cases, rate_cases, scalar_cases, spectral_cases,
+                                    width_cases)
+from oracles.linear_nets import (conservation_gap, loss_rate_gap, min_norm_gap, scalar_closed_form_gap,
+                                 scalar_rate_gap, spectral_gap, width_trend_gap)
+from theorems import universal
+
+
+@universal("tarmoun2021:conservation", title="UᵀU − VᵀV is constant along gradient flow (with or without X)",
+           source="tarmoun2021 / min2021, slides 'Conservation Law = Hyperbolic Trajectories' and 'From Scalar to Matrix Case'")
+@given(case=conservation_cases())
+def test_conservation(case):
+    r"""Along the gradient flow of :math:`\tfrac12\|Y - UV^\top\|_F^2` or :math:`\tfrac12\|Y - XUV^\top\|_F^2`
+    the imbalance :math:`\Lambda = U^\top U - V^\top V` is constant.
+
+    Proof: with :math:`R = X^\top(Y - XUV^\top)`, :math:`\dot U = RV`, :math:`\dot V = R^\top U`, and both
+    :math:`\tfrac{d}{dt}U^\top U` and :math:`\tfrac{d}{dt}V^\top V` equal :math:`V^\top R^\top U + U^\top RV`
+    (the scaling symmetry :math:`U \to UA`, :math:`V \to VA^{-\top}`). Checked on any small sizes,
+    k ≥ 1, any X: the drift :math:`\max_t\|\Lambda(t) - \Lambda(0)\|_F/\max_t(\|U\|_F^2 + \|V\|_F^2)` of
+    the rtol-1e-11 solve against ten times its change to the rtol-1e-8 solve (at least 1e-9).
+    """
+    event("regression (with X)" if case["X"] is not None else "matrix factorization")
+    return conservation_gap(**case)
+
+
+@st.composite
+def scalar_checks(draw):
+    return draw(st.sampled_from(["closed form", "rate"])), draw(scalar_cases())
+
+
+@universal("tarmoun2021:scalar",
+           title="scalar: u² − v² = λ₀, x = uv solves ẋ = (y − x)√(λ₀² + 4x²) in closed form, rate √(λ₀² + 4y²)",
+           source="tarmoun2021 / min2021, slides 'Conservation Law', 'Convergence Rate of Overparametrized GF'")
+@given(check=scalar_checks())
+def test_scalar(check):
+    r"""For :math:`\ell = \tfrac12(y - uv)^2`, :math:`x = uv` obeys :math:`\dot x = (y - x)\sqrt{\lambda_0^2 + 4x^2}`,
+    :math:`\lambda_0 = u_0^2 - v_0^2`, whose solution is the closed form of the slide (a constant-coefficient
+    Riccati equation in :math:`p = (u+v)^2`), and x converges to y at the rate :math:`\sqrt{\lambda_0^2 + 4y^2}`.
+
+    Two checks against the integrated (u, v) flow, on times up to τ/r: *closed form* --
+    :math:`\max_t|x_{ode} - x_{cf}|/|x_{cf} - y|` (relative to the distance to the target, so the tail is
+    tested); *rate* -- the separable ODE has the elementary antiderivative
+    :math:`\frac1r\ln\frac{\lambda_0^2 + 4yx + r\sqrt{\lambda_0^2+4x^2}}{|y-x|}`, so
+    :math:`\ln K(x(t)) - \ln K(x_0) = rt` exactly (and :math:`|x - y| \sim 2r^2e^{-rt}/|K(x_0)|`);
+    the gap :math:`\max_t|\ln K(x(t)) - \ln K(x_0) - rt|` is checked. Budgets: ten times the change
+    between the rtol-1e-11 and 1e-8 solves of the same quantity, at least 1e-9 and the float64
+    conditioning :math:`10^2\epsilon(|x|+|y|)/|x-y|`. Balanced starts (:math:`\lambda_0 = 0`) have
+    :math:`u_0v_0` of the sign of y (else x → 0, not y).
+    """
+    kind, case = check
+    event(kind)
+    event("balanced (λ0 = 0)" if abs(case["u0"]) == abs(case["v0"]) else "imbalanced")
+    if kind == "closed form":
+        return scalar_closed_form_gap(**case)
+    return scalar_rate_gap(**case)
+
+
+@universal("tarmoun2021:spectral",
+           title="spectral init X₀ = ΦΣ₀Ψᵀ keeps the singular vectors; each σᵢ follows the scalar dynamics",
+           source="tarmoun2021 / min2021, slide 'Spectral Initialization'")
+@given(case=spectral_cases())
+def test_spectral(case):
+    r"""If :math:`Y = \Phi\Sigma\Psi^\top` and :math:`U_0 = \Phi D_uQ^\top`, :math:`V_0 = \Psi D_vQ^\top`
+    (so :math:`U_0V_0^\top = \Phi\Sigma_0\Psi^\top`), then :math:`U(t)V(t)^\top = \Phi\Sigma(t)\Psi^\top` and each
+    :math:`\sigma_i(t)` solves :math:`\dot\sigma_i = (\sigma_i(Y) - \sigma_i)\sqrt{\lambda_{0,i}^2 + 4\sigma_i^2}`,
+    :math:`\lambda_{0,i} = u_i^2 - v_i^2` -- hence converges at rate :math:`\sqrt{\lambda_{0,i}^2 + 4\sigma_i(Y)^2}`.
+
+    The integrated :math:`U(t)V(t)^\top` is compared with :math:`\Phi\Sigma(t)\Psi^\top` built from the
+    scalar closed form (pairs :math:`i < \min(m,n,k)`; other :math:`\sigma_i \equiv 0`), on times up to
+    :math:`\tau/\min_i r_i`, relative to :math:`\max(\|Y\|_F, \|W_0\|_F)`. Any k (also k < min(m, n)),
+    imbalances of both signs. Budget: ten times the fine-vs-coarse change (rtol 1e-11 vs 1e-8), at
+    least 1e-9.
+    """
+    m, n, k = case["Phi"].shape[0], case["Psi"].shape[0], case["Q"].shape[0]
+    event("k < min(m, n)" if k < min(m, n) else "k ≥ min(m, n)")
+    return spectral_gap(**case)
+
+
+@universal("min2021:rate",
+           title="ℓ_t ≤ ℓ₀e^{−αt}; with X, ℓ_t − ℓ* ≤ (ℓ₀ − ℓ*)e^{−αt}; α from imbalance and margin",
+           source="min2021 / tarmoun2021, slides 'General Initialization', 'Summary General Initialization', "
+                  "'Matrix Factorization vs Linear Regression'")
+@given(case=rate_cases())
+def test_rate(case):
+    r"""Gradient flow on :math:`\tfrac12\|Y - UV^\top\|_F^2` satisfies :math:`\ell_t \le \ell_0e^{-\alpha t}` and on
+    :math:`\tfrac12\|Y - XUV^\top\|_F^2` satisfies :math:`\ell_t - \ell^* \le (\ell_0 - \ell^*)e^{-\alpha t}`, with
+    :math:`\alpha = 2\lambda_x(\beta_U + \beta_V)` built from the imbalance :math:`\Lambda_0 = U_0^\top U_0 - V_0^\top V_0`
+    and the margin (:math:`\lambda_x = 1` without X, :math:`\lambda_{min}(\Sigma_x)` with X); in the scalar and
+    square homogeneous cases :math:`\alpha = 2\lambda_x\sqrt{\mathrm{imb}^2 + 4\,\mathrm{margin}^2}`.
+
+    Derivation (the slides are garbled; proved in :func:`oracles.linear_nets.rate_constant`): the
+    scalar loss obeys :math:`\dot\ell = -2\ell(u^2+v^2) = -2\ell\sqrt{\lambda_0^2 + 4(uv)^2}` and
+    :math:`|uv| \ge |y| - |y - u_0v_0|` = margin, whence :math:`\alpha = 2\sqrt{\lambda_0^2 + 4M^2}`;
+    in the matrix case :math:`\dot\ell \le -2\lambda_x\ell(\lambda_{min}(UU^\top) + \lambda_{min}(VV^\top))`
+    and :math:`\lambda_{min}(UU^\top) \ge \beta_U = \tfrac12(\underline\lambda_+ - \bar\lambda_- +
+    \sqrt{(\underline\lambda_+ + \bar\lambda_-)^2 + 4M_U^2})` (likewise :math:`\beta_V`), with
+    :math:`M_U = \max(\sigma_m(W^*) - \|W_0 - W^*\|, 0)` for m ≤ n, 0 otherwise. The slides'
+    :math:`1/\lambda_{max}(\Sigma_x)` factor is not scale-invariant; the instances use
+    :math:`\lambda_{max}(\Sigma_x) = 1`, where it is 1 (a control shows the literal factor failing for
+    :math:`\lambda_{max} < 1`).
+
+    Instances satisfy the slides' sufficient conditions (generator ``rate_cases``): *sufficient
+    imbalance* (:math:`\sigma_{min}(U_0)^2 > \|V_0\|_2^2` with k ≥ m, or the converse), *sufficient
+    margin* (:math:`W_0` within :math:`\theta\sigma_{min}(W_0)/(1+\sqrt\kappa)` of :math:`W^*`), and the scalar
+    cases where the bound is an equality in the limit (y = 0, :math:`v_0 \to 0`; balanced with margin at
+    t = 0). The integrated excess loss is compared with the bound at 32 times up to :math:`6/\alpha`
+    (at most 8): discrepancy :math:`\max_t(\ell_t - \ell^* - b_t)/b_t`, budget ten times the change of
+    that excess between the rtol-1e-11 and 1e-8 solves, at least 1e-9.
+    """
+    event("regression (with X)" if case["X"] is not None else "matrix factorization")
+    m, n = case["U0"].shape[0], case["V0"].shape[0]
+    event("scalar" if m == n == case["U0"].shape[1] == 1 else ("square" if m == n else "rectangular"))
+    return loss_rate_gap(**case)
+
+
+@universal("min2021:min-norm",
+           title="orthogonal init + convergence ⇒ UVᵀ → min-norm solution; random N(0, 1/k) init: error shrinks with k",
+           source="min2021, slides 'Implicit Bias of Overparametrized Gradient Flow', 'Implicit Bias to Min-norm Solution'")
+@given(case=st.one_of(orthogonal_cases(), width_cases()))
+def test_min_norm(case):
+    r"""For :math:`\tfrac12\|Y - XUV^\top\|_F^2` with X rank-deficient, :math:`X = W[\Sigma_x^{1/2}\ 0][\Phi_1\ \Phi_2]^\top`,
+    :math:`U_1 = \Phi_1^\top U`, :math:`U_2 = \Phi_2^\top U`: if :math:`V(0)U_2(0)^\top = 0`,
+    :math:`U_1(0)U_2(0)^\top = 0` and the loss converges to its minimum, :math:`U(t)V(t)^\top \to \Theta^* = X^+Y`
+    (the min-norm solution); with :math:`[U(0)]_{ij}, [V(0)]_{ij} \sim \mathcal N(0, 1/k)` the limit's error
+    :math:`\|\lim UV^\top - \Theta^*\|_F` is :math:`O(k^{-1/2})`.
+
+    Why: :math:`\dot U = X^\top(\cdot)V` lies in the row space, so :math:`U_2` is constant, and
+    :math:`(VU_2^\top, U_1U_2^\top)` obey a linear homogeneous ODE -- zero stays zero, so
+    :math:`\Phi_2^\top UV^\top = U_2V^\top = 0` and the limit is the least-squares solution in the row
+    space of X. *Orthogonal* instances (with sufficient V-side imbalance, which guarantees convergence
+    at rate :math:`\ge 2\lambda^+_{min}(\Sigma_x)\lambda_n(-\Lambda_0)`) are integrated until
+    :math:`\ell - \ell^* \le 10^{-14}\lambda^+_{min}\|\Theta^*\|^2`, and
+    :math:`\|W_T - \Theta^*\|_F - \sqrt{2(\ell_T - \ell^*)/\lambda^+_{min}}` (what non-convergence cannot
+    explain), relative to :math:`\|\Theta^*\|_F`, is held to ten times its fine-vs-coarse change (at least
+    1e-9). *Random width*: the weakest checkable form of :math:`O(k^{-1/2})` -- the RMS error over 16
+    initializations does not grow from width k to 16k (predicted ratio 1/4); discrepancy
+    :math:`(e_{16k} - e_k)/e_k`.
+    """
+    if "seed" in case:
+        event("random N(0, 1/k) init: error shrinks with width")
+        return width_trend_gap(**case)
+    event("orthogonal init")
+    return min_norm_gap(**case)
