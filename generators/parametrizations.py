@@ -84,6 +84,8 @@ def noncommuting_quadratics(draw, max_d: int = 3, max_extra: int = 2, perturbed:
         E = np.zeros((D, D))
         E[0, 1] = E[1, 0] = 1.0
         A[1] += E
+        for i in range(2, d):  # keeps the shrunk family regular: A_i x has a component of its own
+            A[i, i, i] += 1.0
     q = Quadratic(A, name="non-commuting quadratic" + (" (perturbed)" if perturbed else ""))
     if q.commutator_norm() < 1e-6:
         from hypothesis import reject
