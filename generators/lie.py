@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from generators.arrays import dims, log_scales, offsets, vectors
 from generators.parametrizations import commuting_quadratics, inits, noncommuting_quadratics, separable_families
-from oracles.lie_closure import HopfFamily
+from oracles.hopf import HopfFamily
 from oracles.losses import Linear, Schedule
 from oracles.parametrizations import Parametrization, Quadratic, factorization, symmetric_factorization
 

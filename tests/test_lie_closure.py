@@ -13,7 +13,8 @@ from generators.lie import (conservation_cases, equal_mu_pairs, generic_base, ge
 from generators.parametrizations import (commuting_quadratics, inits, matrix_factorizations, noncommuting_quadratics,
                                          separable_families)
 from oracles.errors import Inconclusive, InvalidInput
-from oracles.lie_closure import (HopfChart, HopfFamily, condition_cosine_against, conservation_count_check,
+from oracles.hopf import HopfChart, HopfFamily
+from oracles.lie_closure import (condition_cosine_against, conservation_count_check,
                                  draw_bracket_graph, lie_closure, linear_mu, numerical_rank, path_independence,
                                  uut_conservation_count, uv_conservation_count, uv_law_gradients, word_label)
 from oracles.losses import LeastSquares, Linear, Schedule

@@ -17,7 +17,8 @@ from hypothesis import strategies as st
 from generators.lie import conservation_cases, generic_points, hopf_cases, path_cases, reachable_d_cases
 from generators.parametrizations import commuting_families, inits, matrix_factorizations
 from oracles.errors import Inconclusive
-from oracles.lie_closure import (HopfFamily, condition_cosine_against, conservation_count_check, draw_bracket_graph,
+from oracles.hopf import HopfFamily
+from oracles.lie_closure import (condition_cosine_against, conservation_count_check, draw_bracket_graph,
                                  lie_closure, path_independence, reachable_dimension_check, uv_law_gradients)
 from oracles.parametrizations import symmetric_factorization
 from theorems import conjecture, universal

@@ -1,0 +1,161 @@
+r"""Charts of the Hopf fibration: non-commuting parametrizations that satisfy li2022's condition (9).
+
+The test bed of Conjecture 4.10. Quadratic families cannot satisfy the relaxed condition without
+commuting (see ``theorems/li2022_s4_2_necessity.py``); these charts do, everywhere on their domain.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from oracles.errors import InvalidInput, as_matrix, as_vector
+from oracles.parametrizations import Parametrization
+
+
+def _hopf(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The Hopf map of ``z = (Re z1, Im z1, Re z2, Im z2)`` and its Jacobian (3 × 4)."""
+    a, b, c, e = z
+    h = np.array([a * a + b * b - c * c - e * e, 2 * (a * c + b * e), 2 * (b * c - a * e)])
+    dh = np.array([[2 * a, 2 * b, -2 * c, -2 * e], [2 * c, 2 * e, 2 * a, 2 * b], [-2 * e, 2 * c, 2 * b, -2 * a]])
+    return h, dh
+
+
+#: The complex structure of C² = R⁴: the Hopf fibres are the orbits of exp(tJ).
+HOPF_J = np.array([[0.0, -1.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, -1.0], [0.0, 0.0, 1.0, 0.0]])
+
+
+class HopfChart(Parametrization):
+    r"""A non-commuting G that satisfies condition (9) everywhere: a Hessian chart of the Hopf fibration.
+
+    :math:`z = \Pi O x \in \mathbb{R}^4 = \mathbb{C}^2` (O orthogonal, Π the first four coordinates),
+    :math:`n = \pi(z)/|z|^2 \in S^2` with the Hopf map :math:`\pi(z) = (|z_1|^2 - |z_2|^2,
+    2\,\mathrm{Re}\,z_1\bar z_2, 2\,\mathrm{Im}\,z_1\bar z_2)`, :math:`m = Qn` (Q a rotation),
+    and :math:`G(x) = P\,(m_1^2,\ (1 - m_1^2)\,\varphi)` with :math:`\varphi = \mathrm{atan2}(m_3, m_2)`,
+    P invertible; ``d = 2``. M: :math:`0 < m_1 < 1`, :math:`|\varphi| < \pi` (and z ≠ 0).
+
+    Why (9) holds although G is non-commuting:
+
+    1. On the round sphere, with height z and azimuth φ, :math:`\nabla z^2 = 2z(1-z^2)\partial_z`
+       and :math:`\nabla((1-z^2)\varphi) = -2z(1-z^2)\varphi\,\partial_z + \partial_\varphi`
+       commute (the unique pair of this separable form, up to affine maps); so
+       :math:`w = (z^2, (1-z^2)\varphi)` are coordinates whose gradient fields commute -- the
+       metric is a Hessian metric in the dual coordinates.
+    2. :math:`x \mapsto n` is, on each sphere |z| = ρ, a Riemannian submersion up to the constant
+       factor 2/ρ, so :math:`\nabla G_i` is the horizontal lift of the base gradient, and
+       :math:`[\nabla G_1, \nabla G_2]` = lift of the base bracket (0) + a vertical part
+       :math:`2A_{X_1}X_2 \neq 0` (O'Neill's tensor; the horizontal distribution of the Hopf
+       fibration is a contact distribution). Vertical means parallel to :math:`Jz` (the fibre).
+    3. The fibre field :math:`V(x) = O^\top(Jz, 0)` is linear and Killing, and :math:`G\circ e^{tV} = G`,
+       so :math:`[V, \nabla G_i] = 0`; hence :math:`[fV, \nabla G_i] = -(\nabla G_i f)V` and by
+       induction every bracket of order ≥ 2 is a multiple of V, orthogonal to
+       :math:`\mathrm{span}\{\nabla G_i\}` (the horizontal space): condition (9) holds on M,
+       :math:`\dim\mathrm{Lie}|_x = 3` (plus nothing in the D − 4 padding directions).
+    4. The Gram matrix :math:`\partial G\partial G^\top` is a function of w (and of |x|, which every
+       GF conserves), and is the inverse of a Hessian metric, so w(t) solves a mirror flow:
+       Conjecture 4.10 holds here, by this argument.
+    """
+
+    def __init__(self, O, Q, P, name: str = "Hopf chart") -> None:
+        O = as_matrix(O, "O")
+        Q = as_matrix(Q, "Q", (3, 3))
+        P = as_matrix(P, "P", (2, 2))
+        if O.shape[0] != O.shape[1] or O.shape[0] < 4:
+            raise InvalidInput(f"O must be square of size at least 4, got {O.shape}")
+        if np.linalg.norm(O @ O.T - np.eye(O.shape[0])) > 1e-10:
+            raise InvalidInput("O must be orthogonal")
+        if np.linalg.norm(Q @ Q.T - np.eye(3)) > 1e-10 or np.linalg.det(Q) < 0:
+            raise InvalidInput("Q must be a rotation (orthogonal, det +1)")
+        if abs(np.linalg.det(P)) < 1e-8 * max(1.0, float(np.linalg.norm(P)) ** 2):
+            raise InvalidInput("P must be invertible")
+        self.O, self.Q, self.P = O, Q, P
+        self.D, self.d = O.shape[0], 2
+        self.name = name if self.D == 4 else f"{name} (D={self.D})"
+        self.domain = "{x: z = (Ox)[:4] != 0, 0 < m_1 < 1, |phi| < pi}"
+        self._last: tuple[bytes, Any] | None = None
+
+    def _m(self, x: np.ndarray):
+        key = x.tobytes()
+        if self._last is not None and self._last[0] == key:  # value() and jacobian() at the same x
+            return self._last[1]
+        out = self._m_uncached(x)
+        self._last = (key, out)
+        return out
+
+    def _m_uncached(self, x: np.ndarray):
+        z = (self.O @ x)[:4]
+        rho2 = float(z @ z)
+        if rho2 == 0.0:
+            return z, rho2, None, None
+        h, dh = _hopf(z)
+        n = h / rho2
+        dn = dh / rho2 - np.outer(h, 2 * z) / rho2 ** 2
+        return z, rho2, self.Q @ n, self.Q @ dn
+
+    def domain_margin(self, x) -> float:
+        x = np.asarray(x, dtype=float)
+        _, rho2, m, _ = self._m(x)
+        if m is None:
+            return 0.0
+        phi = math.atan2(m[2], m[1])
+        return float(min(m[0], 1.0 - m[0], (math.pi - abs(phi)) / math.pi))
+
+    def value(self, x):
+        _, _, m, _ = self._m(np.asarray(x, dtype=float))
+        phi = math.atan2(m[2], m[1])
+        return self.P @ np.array([m[0] ** 2, (1.0 - m[0] ** 2) * phi])
+
+    def jacobian(self, x):
+        x = np.asarray(x, dtype=float)
+        _, _, m, dm = self._m(x)
+        phi = math.atan2(m[2], m[1])
+        t = m[1] ** 2 + m[2] ** 2
+        dw = np.array([[2 * m[0], 0.0, 0.0],
+                       [-2 * m[0] * phi, (1 - m[0] ** 2) * (-m[2] / t), (1 - m[0] ** 2) * (m[1] / t)]])
+        return self.P @ dw @ dm @ self.O[:4, :]
+
+    def fibre(self, x) -> np.ndarray:
+        """The vertical (Hopf-fibre) direction at x: :math:`O^\\top(Jz, 0)`; Lie^{≥2}|_x lies on it."""
+        y = np.zeros(self.D)
+        y[:4] = HOPF_J @ (self.O @ np.asarray(x, dtype=float))[:4]
+        return self.O.T @ y
+
+    def point(self, m1: float, phi: float, alpha: float = 0.0, rho: float = 1.0, extra=None) -> np.ndarray:
+        """The point with chart coordinates ``m1`` (height) and ``phi`` (azimuth), fibre phase ``alpha``,
+        radius ``rho`` of its first four coordinates and the remaining (padding) coordinates ``extra``."""
+        n = self.Q.T @ np.array([m1, math.sqrt(max(0.0, 1 - m1 * m1)) * math.cos(phi),
+                                 math.sqrt(max(0.0, 1 - m1 * m1)) * math.sin(phi)])
+        theta = math.acos(max(-1.0, min(1.0, float(n[0]))))
+        beta = math.atan2(float(n[2]), float(n[1]))
+        z1 = math.cos(theta / 2) * complex(math.cos(alpha), math.sin(alpha))
+        z2 = math.sin(theta / 2) * complex(math.cos(alpha - beta), math.sin(alpha - beta))
+        y = np.zeros(self.D)
+        y[:4] = rho * np.array([z1.real, z1.imag, z2.real, z2.imag])
+        if self.D > 4:
+            y[4:] = 0.0 if extra is None else as_vector(extra, "extra", self.D - 4)
+        return self.O.T @ y
+
+
+@dataclass(frozen=True)
+class HopfFamily:
+    """The JSON-able description of a :class:`HopfChart` (``O``, ``Q``, ``P``); ``build()`` makes it."""
+
+    O: np.ndarray
+    Q: np.ndarray
+    P: np.ndarray
+
+    def build(self) -> HopfChart:
+        return HopfChart(self.O, self.Q, self.P)
+
+    @property
+    def D(self) -> int:
+        return int(np.asarray(self.O).shape[0])
+
+    def to_spec(self) -> dict[str, Any]:
+        return {"O": np.asarray(self.O).tolist(), "Q": np.asarray(self.Q).tolist(), "P": np.asarray(self.P).tolist()}
+
+    @classmethod
+    def from_spec(cls, spec: dict[str, Any]) -> "HopfFamily":
+        return cls(np.asarray(spec["O"], float), np.asarray(spec["Q"], float), np.asarray(spec["P"], float))
