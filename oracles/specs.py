@@ -32,6 +32,9 @@ def encode(obj: Any) -> Any:
         return {"__tuple__": [encode(v) for v in obj]} if isinstance(obj, tuple) else [encode(v) for v in obj]
     if isinstance(obj, dict):
         return {"__dict__": [[encode(k), encode(v)] for k, v in obj.items()]}
+    if isinstance(obj, Parametrization) and callable(getattr(type(obj), "from_spec", None)):
+        return {"__object__": "class", "class": f"{type(obj).__module__}:{type(obj).__qualname__}",
+                "spec": obj.to_spec()}
     for kind, cls in (("parametrization", Parametrization), ("loss", Loss), ("schedule", Schedule)):
         if isinstance(obj, cls):
             try:

@@ -1,0 +1,43 @@
+"""li2022 §4.2 -- matrix factorization is not a mirror flow: Corollary 4.11.
+
+Li, Wang, Lee, Arora (NeurIPS 2022), *Implicit Bias of Gradient Descent on Reparametrized Models*,
+Corollary 4.11 (after Theorem 4.9). The paper derives it from the necessary condition (9) of
+Theorem 4.9; here it is witnessed directly by path dependence (oracles/path_dependence.py).
+
+Where the source is wrong: Corollary 4.11 is stated "for any d, r ∈ N", but for d = 1,
+:math:`G(U) = UU^\\top = \\|u\\|^2` has a single output, is trivially commuting, and its gradient flow
+*is* the mirror flow of :math:`R(w) = \\tfrac14(w\\ln w - w)` (:math:`\\dot w = -4wL'(w)`). The statement
+is encoded for d ≥ 2, where the :math:`A_{ij}` of Example 4.4 do not commute.
+"""
+from __future__ import annotations
+
+from hypothesis import event, given
+
+from generators.schedules import path_cases
+from oracles.path_dependence import endpoint_gap
+from theorems import refutation
+
+
+@refutation("li2022:cor-4.11", title="GF on UUᵀ (and UVᵀ) is not a mirror flow: equal-μ schedules end at different w",
+            source="li2022 §4.2, Corollary 4.11")
+@given(case=path_cases())
+def test_cor_4_11(case):
+    r"""For :math:`G(U) = UU^\top` with :math:`U \in \mathbb{R}^{d\times r}`, d ≥ 2, there are an initialization and
+    a time-dependent loss under which gradient flow on :math:`L_t\circ G` is not a mirror flow for any
+    Legendre R.
+
+    Witness: two schedules A, B of linear losses :math:`\langle c, w\rangle` with the same
+    :math:`\mu(T) = -\sum_k\tau_kc_k`, from the same :math:`x_{init}`. A mirror flow has
+    :math:`\nabla R(w(T)) = \nabla R(w(0)) + \mu(T)`, so it ends at the same w under both; GF on UUᵀ ends at
+    different points. (The single schedule :math:`A\cdot A^{-1}\cdot B` turns the pair into one loss of
+    the corollary's form: it passes through both end points with the same μ.) The end points are
+    exact, :math:`x(T) = \prod_k e^{-\tau_kC_k}x_{init}` with :math:`C_k = \sum_ic_{k,i}A_i`; the budget is
+    ten times the change between the eigh and Taylor-series evaluations, at least 1e-9 relative. The
+    generator draws UUᵀ (first) and UVᵀ at d ≤ 3, r ≤ 2 with swapped, split and permuted pieces.
+    A second kind of witness, (∂G∂Gᵀ)⁻¹ of UUᵀ failing to be a Hessian metric, is exercised in
+    tests/controls/test_controls_path.py.
+    """
+    G, x, pair = case
+    event(G.name.split(" (")[0])
+    event(f"pair: {len(pair[0].pieces)} vs {len(pair[1].pieces)} pieces")
+    return endpoint_gap(G, x, pair)
