@@ -235,3 +235,17 @@ def test_generators_shrink_to_simple_values():
     G = find(factorization_families(), lambda g: True)
     assert G.name.startswith("UU^T (d=2, r=1)")
     assert math.isclose(find(equal_mu_pairs(2, kinds=("split",)), lambda p: True)[1].pieces[0][0], 0.5)
+
+
+@pytest.mark.parametrize("G", [symmetric_factorization(d, r) for d in (2, 3) for r in (1, 2)]
+                         + [factorization(m, n, r) for m in (2, 3) for n in (2, 3) for r in (1, 2)],
+                         ids=lambda G: G.name)
+def test_cor_4_11_witness_at_every_size_the_generator_draws(G):
+    """li2022:cor-4.11 at every (d, r) of the generator (d ≤ 3, r ≤ 2, UUᵀ and UVᵀ): the swap of two unit
+    linear losses on two entries sharing a row, from U = 1, already ends at different w."""
+    from oracles.losses import Linear, Schedule
+
+    a, b = Linear(np.eye(G.d)[0]), Linear(np.eye(G.d)[1])
+    pair = (Schedule(((1.0, a), (1.0, b))), Schedule(((1.0, b), (1.0, a))))
+    outcome = endpoint_gap(G, np.ones(G.D), pair)
+    assert outcome.falsified, (G.name, outcome.discrepancy, outcome.budget)
