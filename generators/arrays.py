@@ -40,15 +40,17 @@ def log_scales(lo: float = 1e-3, hi: float = 1e1) -> st.SearchStrategy[float]:
 
 
 def orthogonal(n: int, spread: float = 2.0) -> st.SearchStrategy[np.ndarray]:
-    """An orthogonal ``n × n`` matrix, the Cayley transform ``(I − K)⁻¹(I + K)`` of a skew ``K``.
+    """A rotation ``(I − K)⁻¹(I + K)``: the Cayley transform of a skew ``K`` with upper entries in ``[-spread, spread]``.
 
-    Shrinks to the identity (``K = 0``). The Cayley transform costs one linear solve, where a
-    matrix exponential of the repeated-value matrices Hypothesis likes to draw can take ~10 ms.
+    Shrinks to the identity (``K = 0``); reaches every rotation without eigenvalue −1. One linear
+    solve: scipy's ``expm`` of the repeated-value matrices Hypothesis likes to draw can take ~10 ms.
     """
-    def build(S):
-        K = np.triu(S, 1)
-        K = K - K.T
-        eye = np.eye(n)
-        return np.linalg.solve(eye - K, eye + K)
+    m = n * (n - 1) // 2
 
-    return offsets((n, n), spread).map(build)
+    def build(u):
+        K = np.zeros((n, n))
+        K[np.triu_indices(n, 1)] = u
+        K = K - K.T
+        return np.linalg.solve(np.eye(n) - K, np.eye(n) + K)
+
+    return offsets((m,), spread).map(build)

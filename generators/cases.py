@@ -1,7 +1,6 @@
 """Composite cases: a parametrization with a point of its domain and what to run from there."""
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import strategies as st
 
 from generators.arrays import vectors

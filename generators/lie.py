@@ -20,7 +20,7 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
-from generators.arrays import dims, log_scales, offsets, vectors
+from generators.arrays import dims, log_scales, offsets, vectors, orthogonal
 from generators.parametrizations import commuting_quadratics, inits, noncommuting_quadratics, separable_families
 from oracles.hopf import HopfFamily
 from oracles.losses import Linear, Schedule
@@ -40,32 +40,12 @@ def generic_points(D: int, spread: float = 0.4) -> st.SearchStrategy[np.ndarray]
     return offsets((D,), spread).map(lambda u: base + u)
 
 
-# -----------------------------------------------------------------------------------------
-def rotations(n: int, bound: float = 3.0) -> st.SearchStrategy[np.ndarray]:
-    r"""A rotation :math:`(I - K)^{-1}(I + K)` (Cayley transform of a skew K with upper entries in
-    ``[-bound, bound]``), shrinking to the identity.
-
-    Used instead of :func:`generators.arrays.orthogonal` (``expm`` of a skew matrix): scipy's
-    ``expm`` takes ~10 ms on the matrices with repeated exact entries Hypothesis draws, ~400 times
-    its usual cost; a 4 × 4 solve does not care.
-    """
-    m = n * (n - 1) // 2
-
-    def build(u):
-        K = np.zeros((n, n))
-        K[np.triu_indices(n, 1)] = u
-        K = K - K.T
-        return np.linalg.solve(np.eye(n) - K, np.eye(n) + K)
-
-    return offsets((m,), bound).map(build)
-
-
 @st.composite
 def hopf_families(draw, max_pad: int = 2) -> HopfFamily:
     """A Hopf chart: ``O ∈ SO(4 + pad)``, a rotation Q of the base sphere, ``P = I + offset`` (‖offset‖₂ < 1)."""
     pad = draw(st.integers(0, max_pad))
-    O = draw(rotations(4 + pad))
-    Q = draw(rotations(3))
+    O = draw(orthogonal(4 + pad, 3.0))
+    Q = draw(orthogonal(3, 3.0))
     P = np.eye(2) + draw(offsets((2, 2), 0.35))
     return HopfFamily(O, Q, P)
 
@@ -106,7 +86,7 @@ def planar_noncommuting_quadratics(draw, max_d: int = 3, max_pad: int = 2) -> Qu
     k = draw(st.integers(0, max_pad))
     A = np.zeros((d, d + k, d + k))
     A[:, :d, :d] = B
-    O = draw(rotations(d + k))
+    O = draw(orthogonal(d + k, 3.0))
     A = np.einsum("ab,ibc,dc->iad", O, A, O)
     return Quadratic(A, name="non-commuting quadratic on a d-plane" if k else "non-commuting quadratic (D = d)")
 

@@ -24,7 +24,7 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from generators.arrays import dims, log_scales, offsets, positive_vectors
+from generators.arrays import dims, log_scales, offsets, positive_vectors, orthogonal
 
 
 @st.composite
@@ -36,23 +36,6 @@ def sizes(draw, max_m: int = 3, max_n: int = 3, max_k: int = 4, k_at_least_min: 
     lo = min(m, n) if k_at_least_min else 1
     k = draw(st.integers(lo, max(lo, max_k)))
     return m, n, k
-
-
-def rotations(n: int, spread: float = 2.0) -> st.SearchStrategy[np.ndarray]:
-    r"""A rotation :math:`(I + K)^{-1}(I - K)` (Cayley transform of a skew K with entries in
-    ``[-spread, spread]``), shrinking to the identity.
-
-    Used instead of :func:`generators.arrays.orthogonal` (a matrix exponential) because it is about a
-    hundred times cheaper, which matters for strategies drawn 200 times per statement; it reaches
-    every rotation without the eigenvalue −1.
-    """
-    def build(S):
-        K = np.triu(S, 1)
-        K = K - K.T
-        eye = np.eye(n)
-        return np.linalg.solve(eye + K, eye - K)
-
-    return offsets((n, n), spread).map(build)
 
 
 def near_identity(rows: int, cols: int, spread: float = 1.0) -> st.SearchStrategy[np.ndarray]:
@@ -78,8 +61,8 @@ def well_conditioned_data(draw, N: int, m: int, rank: int | None = None, kappa_m
     the identity) and :math:`s_1 = \sqrt{\lambda_{max}}`, the others shrinking to it too.
     """
     r = min(N, m) if rank is None else rank
-    P = draw(rotations(N))
-    Phi = draw(rotations(m))
+    P = draw(orthogonal(N, 2.0))
+    Phi = draw(orthogonal(m, 2.0))
     lo = 1.0 / np.sqrt(kappa_max)
     rest = draw(offsets((r,), 1.0 - lo)) if r > 1 else np.zeros(r)
     s = np.sqrt(lam_max) * (1.0 - np.abs(rest))
@@ -142,7 +125,7 @@ def spectral_cases(draw, max_m: int = 3, max_n: int = 3, max_k: int = 4) -> dict
     :math:`U_0 = \Phi D_uQ^\top`, :math:`V_0 = \Psi D_vQ^\top`; any k ≥ 1; σ in [0.25, 3] (shrinking
     to ones), u around 1 and v around 0.5 (both signs, so imbalances of both signs occur)."""
     m, n, k = draw(sizes(max_m, max_n, max_k, k_at_least_min=False))
-    Phi, Psi, Q = draw(rotations(m)), draw(rotations(n)), draw(rotations(k))
+    Phi, Psi, Q = draw(orthogonal(m, 2.0)), draw(orthogonal(n, 2.0)), draw(orthogonal(k, 2.0))
     sigma = draw(positive_vectors(min(m, n), 0.25, 3.0))
     u = 1.0 + draw(offsets((min(m, k),), 2.0))
     v = 0.5 + draw(offsets((min(n, k),), 2.0))
@@ -157,8 +140,8 @@ RATE_REGIMES = ("tight", "imbalanced-U", "imbalanced-V", "margin")
 @st.composite
 def _dominant_pair(draw, rows_big: int, rows_small: int, k: int):
     """(B, S): B (rows_big×k) with σ_min(B) = d·scale, S (rows_small×k) with ‖S‖₂ = ρ·σ_min(B), ρ ≤ 0.9."""
-    A = draw(rotations(rows_big))
-    Q = draw(rotations(k))
+    A = draw(orthogonal(rows_big, 2.0))
+    Q = draw(orthogonal(k, 2.0))
     d = draw(positive_vectors(rows_big, 1.0, 2.0))
     d = d / d.min()
     scale = draw(log_scales(0.5, 2.0))
@@ -250,8 +233,8 @@ def _rank_deficient_problem(draw, max_m: int = 3, max_N: int = 3, max_n: int = 2
     r = draw(st.integers(1, m - 1))
     N = draw(st.integers(r, max(r, max_N)))
     n = draw(dims(1, max_n))
-    P = draw(rotations(N))
-    Phi = draw(rotations(m))
+    P = draw(orthogonal(N, 2.0))
+    Phi = draw(orthogonal(m, 2.0))
     rest = draw(offsets((r,), 0.5)) if r > 1 else np.zeros(r)
     s = 1.0 - np.abs(rest)
     X = P[:, :r] @ np.diag(s) @ Phi[:, :r].T
@@ -280,7 +263,7 @@ def orthogonal_cases(draw, orthogonal_init: bool = True) -> dict:
     ka = draw(st.integers(0, 1)) if orthogonal_init else 0
     kb = n + draw(st.integers(0, 1))
     k = ka + kb
-    Q = draw(rotations(k))
+    Q = draw(orthogonal(k, 2.0))
     Qa, Qb = Q[:, :ka], Q[:, ka:]
     b = float(draw(st.floats(1.2, 2.0)))
     Bh = draw(near_identity(n, kb, 0.5))

@@ -20,27 +20,12 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from generators.arrays import dims, log_scales, offsets, positive_vectors, vectors
+from generators.arrays import dims, log_scales, offsets, positive_vectors, vectors, orthogonal
 from generators.losses import schedules
 from generators.parametrizations import commuting_families, inits
 from oracles.losses import Linear, Schedule
 from oracles.parametrizations import factorization, symmetric_factorization
 from oracles.reverse import SeparablePotential
-
-
-# -----------------------------------------------------------------------------------------
-def orthogonal_cayley(n: int, spread: float = 1.0) -> st.SearchStrategy[np.ndarray]:
-    r"""A rotation :math:`Q = (I - K)(I + K)^{-1}` (Cayley transform of a skew K), shrinking to the identity.
-
-    Plain ``numpy.linalg.solve`` (no ``scipy.linalg.expm``, which is slow on tiny matrices when the
-    machine is loaded); covers every rotation without eigenvalue −1.
-    """
-    def build(M):
-        K = np.triu(M, 1)
-        K = K - K.T
-        return np.linalg.solve(np.eye(n) + K, np.eye(n) - K)
-
-    return offsets((n, n), spread).map(build)
 
 
 # -----------------------------------------------------------------------------------------
@@ -156,12 +141,12 @@ def commuting_sensing_cases(draw, max_n: int = 3):
     """
     n = draw(dims(2, max_n))
     m = draw(st.integers(1, n - 1))
-    O = draw(orthogonal_cayley(n))
+    O = draw(orthogonal(n, 1.0))
     a = np.hstack([np.eye(m), np.zeros((m, n - m))]) + 0.5 + draw(offsets((m, n), 0.5))
     v = draw(positive_vectors(n, 0.2, 2.0))
     alpha = draw(log_scales(1e-3, 1e-1))
     r = n + draw(st.integers(0, 1))
-    P = draw(orthogonal_cayley(r))
+    P = draw(orthogonal(r, 1.0))
     return O, a, a @ v, alpha, P
 
 
@@ -196,7 +181,7 @@ def general_sensing_cases(draw):
         L = np.eye(3) + draw(offsets((3, 3), 1.0))
         y = np.einsum("kij,ij->k", A, L @ L.T)
     alpha = draw(log_scales(1e-3, 1e-2))
-    P = draw(orthogonal_cayley(3))
+    P = draw(orthogonal(3, 1.0))
     return A, y, alpha, P
 
 

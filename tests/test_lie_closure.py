@@ -9,7 +9,8 @@ from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
 from generators.lie import (conservation_cases, equal_mu_pairs, generic_base, generic_points, hopf_cases,
-                            hopf_families, path_cases, planar_noncommuting_quadratics, reachable_d_cases, rotations)
+                            hopf_families, path_cases, planar_noncommuting_quadratics, reachable_d_cases)
+from generators.arrays import orthogonal
 from generators.parametrizations import (commuting_quadratics, inits, matrix_factorizations, noncommuting_quadratics,
                                          separable_families)
 from oracles.errors import Inconclusive, InvalidInput
@@ -333,7 +334,7 @@ def test_hopf_cases_lie_well_inside_the_chart(case):
 
 
 @quick
-@given(rotations(4))
+@given(orthogonal(4, 3.0))
 def test_rotations_are_rotations(Q):
     assert np.allclose(Q @ Q.T, np.eye(4), atol=1e-12) and np.linalg.det(Q) == pytest.approx(1.0)
 

@@ -5,7 +5,6 @@ thing planted wrong; it passes when the harness finds a counterexample within th
 """
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 

@@ -14,7 +14,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generators.arrays import offsets
-from generators.schedules import (commuting_sensing_cases, deep_completion_cases, orthogonal_cayley,
+from generators.arrays import orthogonal
+from generators.schedules import (commuting_sensing_cases, deep_completion_cases,
                                   reverse_cases)
 from oracles.matrix_sensing import commuting_measurements, diagonal_nuclear_check, nonnuclear_gap, norms_grow_check
 from oracles.parametrizations import Identity, Powers, Quadratic, UVSquared, symmetric_factorization
@@ -105,7 +106,7 @@ def test_control_gunasekar_exact_at_finite_alpha(case):
 @st.composite
 def commuting_as_general(draw):
     O, a, y, alpha, P = draw(commuting_sensing_cases(max_n=2))
-    return commuting_measurements(O, a), y, alpha, draw(orthogonal_cayley(O.shape[0]))
+    return commuting_measurements(O, a), y, alpha, draw(orthogonal(O.shape[0], 1.0))
 
 
 @control("li2020:nonnuclear", title="one initialization scale: finite-α bias on commuting measurements counted as a witness")
