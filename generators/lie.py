@@ -10,8 +10,8 @@ r"""Strategies for the Lie-algebra statements (li2022 §4.2: Thm 4.9, Conj 4.10,
   non-commuting :math:`d\times d` blocks :math:`B_i`: reachable sets of dimension exactly d.
 * :func:`reachable_d_cases` -- ``(G, x, commuting)`` for Corollary 4.12.
 * :func:`factorization_sizes`, :func:`conservation_cases` -- sizes and points for MGP's count.
-* :func:`equal_mu_pairs`, :func:`path_cases` -- two schedules of linear losses with the same
-  :math:`\mu = -\sum\tau_kc_k` (reversed, merged into one piece, or cyclically shifted).
+* :func:`hopf_path_cases` -- a Hopf chart (or UUᵀ) with a start point and an equal-μ pair of linear
+  schedules (:func:`generators.losses.equal_mu_pairs`), scaled to stay inside the chart.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ import math
 import numpy as np
 from hypothesis import strategies as st
 
+from generators.losses import equal_mu_pairs
 from generators.arrays import dims, log_scales, offsets, vectors, orthogonal
 from generators.parametrizations import commuting_quadratics, inits, noncommuting_quadratics, separable_families
 from oracles.hopf import HopfFamily
@@ -141,31 +142,6 @@ def conservation_cases(draw):
 
 
 # -----------------------------------------------------------------------------------------
-@st.composite
-def equal_mu_pairs(draw, d: int, max_pieces: int = 3):
-    """Two schedules of linear losses with the same :math:`\\mu = -\\sum\\tau_kc_k`.
-
-    Schedule A has 2 to ``max_pieces`` pieces, durations in [0.15, 0.5], ``c_k = ½e_{k mod d} + u``
-    (u in [-0.5, 0.5]^d, shrinking to 0, so the pieces differ); B is A reversed, A merged into one
-    piece of the same total time, or A shifted cyclically by one.
-    """
-    k = draw(st.integers(2, max_pieces))
-    pieces = []
-    for i in range(k):
-        c = 0.5 * np.eye(d)[i % d] + draw(offsets((d,), 0.5))
-        pieces.append((draw(st.floats(0.15, 0.5)), c))
-    how = draw(st.sampled_from(["reversed", "merged", "shifted"]))
-    if how == "reversed":
-        other = pieces[::-1]
-    elif how == "shifted":
-        other = pieces[1:] + pieces[:1]
-    else:
-        T = sum(t for t, _ in pieces)
-        other = [(T, sum(t * c for t, c in pieces) / T)]
-    make = lambda ps: Schedule(tuple((float(t), Linear(c)) for t, c in ps))  # noqa: E731
-    return make(pieces), make(other)
-
-
 def _rescale(G: Parametrization, x: np.ndarray, a: Schedule, b: Schedule, target: float):
     r"""Scale every :math:`c_k` by one factor so that the w-path of A, estimated at x as
     :math:`\sum_k\tau_k\|\partial G\partial G^\top c_k\|`, has length at most ``target`` relative to
@@ -180,10 +156,10 @@ def _rescale(G: Parametrization, x: np.ndarray, a: Schedule, b: Schedule, target
 
 
 @st.composite
-def path_cases(draw, kind: str = "hopf", target: float = 0.3, max_d: int = 3):
+def hopf_path_cases(draw, kind: str = "hopf", target: float = 0.3, max_d: int = 3):
     """``(family_or_G, x, A, B)``: a family, a start point and two equal-μ schedules.
 
-    ``kind="hopf"``: a :class:`~oracles.lie_closure.HopfFamily` (build it with ``.build()``);
+    ``kind="hopf"``: a :class:`~oracles.hopf.HopfFamily` (build it with ``.build()``);
     ``"uut"``: :math:`UU^\\top` (d = 2 … ``max_d``, r = 1, 2) at a generic point. The losses are scaled so
     the w-path is at most ``target`` long (relative), which keeps Hopf flows inside their chart.
     """

@@ -1,10 +1,5 @@
 r"""Strategies for path dependence, the reverse construction and the matrix-factorization literature cases.
 
-* :func:`equal_mu_pairs` -- pairs (A, B) of linear-loss schedules with the same
-  :math:`\mu(T) = -\sum_k\tau_kc_k`: ``swap`` (:math:`c_1` then :math:`c_2` vs :math:`c_2` then
-  :math:`c_1`, same durations), ``split`` (one piece vs two half-pieces :math:`c\pm\delta`),
-  ``permute`` (k pieces vs a reordering). Shrinks to ``swap`` with :math:`c_1 = e_0`, :math:`c_2 = e_1`
-  and unit durations.
 * :func:`factorization_families`, :func:`path_cases` -- :math:`UU^\top` (first) and :math:`UV^\top`
   with an initialization and a pair.
 * :func:`potentials`, :func:`reverse_cases` -- separable potentials of li2022 Thm 5.1 (one, or one
@@ -21,52 +16,11 @@ import numpy as np
 from hypothesis import strategies as st
 
 from generators.arrays import dims, log_scales, offsets, positive_vectors, vectors, orthogonal
-from generators.losses import schedules
+from generators.losses import equal_mu_pairs, schedules
 from generators.parametrizations import commuting_families, inits
 from oracles.losses import Linear, Schedule
 from oracles.parametrizations import factorization, symmetric_factorization
 from oracles.reverse import SeparablePotential
-
-
-# -----------------------------------------------------------------------------------------
-# equal-mu pairs of linear schedules
-def durations(k: int, lo: float = 0.1, hi: float = 1.0, center: float = 1.0) -> st.SearchStrategy[np.ndarray]:
-    """``k`` durations in ``[lo, hi]``, shrinking to ``center`` (clipped into the range)."""
-    c = float(np.clip(center, lo, hi))
-    return offsets((k,), 1.0).map(lambda u: np.where(u >= 0, c + u * (hi - c), c + u * (c - lo)))
-
-
-def directions(d: int, home: int, spread: float = 1.0) -> st.SearchStrategy[np.ndarray]:
-    r""":math:`c = e_{home} + u`, :math:`u \in [-\text{spread}, \text{spread}]^d`, shrinking to the basis vector."""
-    e = np.zeros(d)
-    e[home % d] = 1.0
-    return offsets((d,), spread).map(lambda u: e + u)
-
-
-@st.composite
-def equal_mu_pairs(draw, d: int, max_pieces: int = 3, max_duration: float = 1.0, spread: float = 1.0,
-                   kinds=("swap", "split", "permute")) -> tuple[Schedule, Schedule]:
-    """A pair of schedules of linear losses on R^d with equal total μ (see the module docstring)."""
-    kind = draw(st.sampled_from(kinds)) if max_pieces >= 3 else draw(st.sampled_from([k for k in kinds if k != "permute"]))
-    if kind == "swap":
-        tau = draw(durations(2, 0.1, max_duration))
-        c1, c2 = draw(directions(d, 0, spread)), draw(directions(d, 1, spread))
-        A = Schedule(((float(tau[0]), Linear(c1)), (float(tau[1]), Linear(c2))))
-        return A, Schedule(tuple(reversed(A.pieces)))
-    if kind == "split":
-        tau = float(draw(durations(1, 0.1, max_duration))[0])
-        c = draw(directions(d, 0, spread))
-        delta = draw(directions(d, 1, spread))
-        A = Schedule(((tau, Linear(c)),))
-        return A, Schedule(((tau / 2, Linear(c + delta)), (tau / 2, Linear(c - delta))))
-    k = draw(st.integers(3, max(3, max_pieces)))
-    tau = draw(durations(k, 0.1, max_duration))
-    cs = [draw(directions(d, i, spread)) for i in range(k)]
-    order = draw(st.permutations(list(range(k))))
-    if list(order) == list(range(k)):
-        order = list(reversed(order))
-    A = Schedule(tuple((float(tau[i]), Linear(cs[i])) for i in range(k)))
-    return A, Schedule(tuple(A.pieces[i] for i in order))
 
 
 @st.composite

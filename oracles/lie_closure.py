@@ -53,8 +53,8 @@ conservation laws of gradient flows with any loss is :math:`D - \dim\mathrm{Lie}
 (:attr:`LieClosure.conservation_laws`); :func:`uv_conservation_count` derives it for
 :math:`UV^\top` (r(r+1)/2 exactly when r ≤ m + n).
 
-Also here: :func:`path_independence` (two linear-loss schedules with equal μ must end at the same
-w under any mirror flow). The test bed of Conjecture 4.10, a non-commuting parametrization that
+Path dependence (two linear-loss schedules with equal μ must end at the same w under any mirror
+flow) is :func:`oracles.path_dependence.endpoint_gap`. The test bed of Conjecture 4.10, a non-commuting parametrization that
 satisfies (9) everywhere, is :class:`oracles.hopf.HopfChart`.
 """
 from __future__ import annotations
@@ -744,70 +744,6 @@ def conservation_count_check(G: Parametrization, x, expected: int, *, laws: np.n
 
 
 # -----------------------------------------------------------------------------------------
-def linear_mu(schedule: Schedule) -> np.ndarray:
-    r""":math:`\mu = -\sum_k \tau_k c_k` for a schedule of linear losses :math:`\langle c_k, w\rangle`."""
-    mu = np.zeros(schedule.d)
-    for k, (dur, loss) in enumerate(schedule.pieces):
-        if not isinstance(loss, Linear):
-            raise InvalidInput(f"piece {k} of the schedule is {loss.name}; path-independence needs linear losses")
-        mu -= dur * loss.c
-    return mu
-
-
-def path_independence(G: Parametrization, x_init, schedule_a: Schedule, schedule_b: Schedule, *,
-                      rtol_fine: float = 1e-11, rtol_coarse: float = 1e-8) -> Outcome:
-    r"""Two schedules of linear losses with the same :math:`\mu` must end at the same w if GF is a mirror flow.
-
-    Under a mirror flow :math:`d\nabla R(w) = -\nabla L_t(w)dt` with :math:`L_t = \langle c_t, w\rangle`,
-    :math:`\nabla R(w(T)) = \nabla R(w(0)) + \mu(T)` and ∇R is injective, so :math:`w(T)` depends on
-    the schedule only through :math:`\mu(T) = -\sum\tau_kc_k`. A gap between the endpoints
-    :math:`w_A, w_B = G(x(T))` of gradient flow (li2022 Def. 3.1) is therefore a witness that GF is
-    not a mirror flow for any R.
-
-    Discrepancy :math:`\|w_A - w_B\| / \max(\|w_A\|, \|w_B\|, \|w_A - w_0\|, \|w_B - w_0\|)`; each
-    flow is integrated at ``rtol_fine`` and ``rtol_coarse``; the error is the sum of the two
-    changes (relative), but at least :math:`\mathrm{rtol_{fine}}\cdot\kappa` with
-    :math:`\kappa = \|\partial G(x_0)\|\,\|x_0\| / \text{scale}` (a relative error rtol in x
-    seen in w): when DOP853 already meets the coarse tolerance to the fine one's accuracy, the
-    change between tolerances (~1e-13) underestimates the fine solution's own global error
-    (observed up to ~1e-11 on Hopf charts, shrinking with rtol). Budget: ten times the error,
-    at least the roundoff floor of the work.
-    """
-    from oracles.flows import gradient_flow
-
-    x0 = G.check_point(x_init, "x_init")
-    mu_a, mu_b = linear_mu(schedule_a), linear_mu(schedule_b)
-    if schedule_a.d != G.d or schedule_b.d != G.d:
-        raise InvalidInput(f"schedules act on R^{schedule_a.d}, R^{schedule_b.d}; G maps into R^{G.d}")
-    if np.linalg.norm(mu_a - mu_b) > 1e-12 * max(1.0, float(np.linalg.norm(mu_a))):
-        raise InvalidInput(f"the two schedules must have the same mu; got {mu_a} and {mu_b}")
-    ends = {}
-    nfev = 0
-    for name, sch in (("a", schedule_a), ("b", schedule_b)):
-        T = sch.total_time
-        if not T > 0:
-            raise InvalidInput(f"schedule {name} has zero total time")
-        fine = gradient_flow(G, sch, x0, t_eval=np.array([0.0, T]), rtol=rtol_fine, atol=rtol_fine * 1e-3)
-        coarse = gradient_flow(G, sch, x0, t_eval=np.array([0.0, T]), rtol=rtol_coarse, atol=rtol_coarse * 1e-3)
-        ends[name] = (fine.w[-1], coarse.w[-1], fine.x[-1])
-        nfev += fine.nfev + coarse.nfev
-    w0 = G.value(x0)
-    wa, wb = ends["a"][0], ends["b"][0]
-    den = max(float(np.linalg.norm(wa)), float(np.linalg.norm(wb)), float(np.linalg.norm(wa - w0)),
-              float(np.linalg.norm(wb - w0)), 1e-300)
-    change = (float(np.linalg.norm(ends["a"][0] - ends["a"][1])) + float(np.linalg.norm(ends["b"][0] - ends["b"][1]))) / den
-    kappa = float(np.linalg.norm(G.jacobian(x0), 2)) * float(np.linalg.norm(x0)) / den
-    err = max(change, rtol_fine * kappa)
-    gap = float(np.linalg.norm(wa - wb)) / den
-    x_gap = float(np.linalg.norm(ends["a"][2] - ends["b"][2])) / max(float(np.linalg.norm(x0)), 1e-300)
-    return Outcome(gap, budget_from_error(err, roundoff_floor(nfev)), err,
-                   "relative gap between G(x(T)) of two linear-loss schedules with the same μ",
-                   details={"w_a": wa.tolist(), "w_b": wb.tolist(), "mu": mu_a.tolist(), "x_gap_relative": x_gap,
-                            "tolerance_change": change, "kappa": kappa,
-                            "nfev": nfev, "pieces": [len(schedule_a.pieces), len(schedule_b.pieces)]})
-
-
-# -----------------------------------------------------------------------------------------
 def draw_bracket_graph(closure: LieClosure, title: str | None = None):
     """A matplotlib ``Figure`` (not registered with pyplot) of the bracket graph.
 
@@ -857,6 +793,6 @@ def draw_bracket_graph(closure: LieClosure, title: str | None = None):
 
 
 __all__ = ["FD_MAX_ORDER", "LieClosure", "RANK_GAP", "RankDecision",
-           "condition_cosine_against", "conservation_count_check", "draw_bracket_graph", "lie_closure", "linear_mu",
-           "numerical_rank", "path_independence", "reachable_dimension_check", "uut_conservation_count",
+           "condition_cosine_against", "conservation_count_check", "draw_bracket_graph", "lie_closure",
+           "numerical_rank", "reachable_dimension_check", "uut_conservation_count",
            "uv_conservation_count", "uv_law_gradients", "word_label", "word_order"]

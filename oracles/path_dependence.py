@@ -169,7 +169,7 @@ def linear_schedule_path(G: Parametrization, schedule: Schedule, x_init, t: np.n
 
 
 def _endpoints(G: Parametrization, A: Schedule, B: Schedule, x_init, method: str):
-    """(wA, wB, error, work): fine end points in w and the estimated error of their difference."""
+    """(wA, wB, xA, xB, error, work, how): fine end points and the estimated error of their difference."""
     if method == "auto":
         method = "closed" if isinstance(G, Quadratic) else "ode"
     if method == "closed":
@@ -179,16 +179,17 @@ def _endpoints(G: Parametrization, A: Schedule, B: Schedule, x_init, method: str
         xb2 = linear_schedule_endpoint(G, B, x_init, method="taylor")
         wa, wb = G.value(xa), G.value(xb)
         err = max(float(np.linalg.norm(wa - G.value(xa2))), float(np.linalg.norm(wb - G.value(xb2))))
-        return wa, wb, err, (len(A.pieces) + len(B.pieces)) * G.D ** 2, "closed form (eigh; Taylor expm as check)"
+        return wa, wb, xa, xb, err, (len(A.pieces) + len(B.pieces)) * G.D ** 2, "closed form (eigh; Taylor expm as check)"
     if method != "ode":
         raise InvalidInput(f"method must be 'auto', 'closed' or 'ode', got {method!r}")
     ends = {}
     for tol in (RTOL_COARSE, RTOL_FINE):
         for name, S in (("A", A), ("B", B)):
-            ends[name, tol] = gradient_flow(G, S, x_init, t_eval=[0.0, S.total_time], rtol=tol).w[-1]
-    wa, wb = ends["A", RTOL_FINE], ends["B", RTOL_FINE]
-    err = max(float(np.linalg.norm(wa - ends["A", RTOL_COARSE])), float(np.linalg.norm(wb - ends["B", RTOL_COARSE])))
-    return wa, wb, err, 1e3, f"integrated (rtol {RTOL_COARSE:g} vs {RTOL_FINE:g})"
+            res = gradient_flow(G, S, x_init, t_eval=[0.0, S.total_time], rtol=tol)
+            ends[name, tol] = (res.w[-1], res.x[-1])
+    (wa, xa), (wb, xb) = ends["A", RTOL_FINE], ends["B", RTOL_FINE]
+    err = max(float(np.linalg.norm(wa - ends["A", RTOL_COARSE][0])), float(np.linalg.norm(wb - ends["B", RTOL_COARSE][0])))
+    return wa, wb, xa, xb, err, 1e3, f"integrated (rtol {RTOL_COARSE:g} vs {RTOL_FINE:g})"
 
 
 def endpoint_gap(G: Parametrization, x_init, pair: tuple[Schedule, Schedule], *, method: str = "auto",
@@ -224,7 +225,7 @@ def endpoint_gap(G: Parametrization, x_init, pair: tuple[Schedule, Schedule], *,
         raise InvalidInput("pair must be a tuple (A, B) of two schedules") from exc
     x0 = G.check_point(x_init, "x_init")
     check_pair(G, A, B)
-    wa, wb, err, work, how = _endpoints(G, A, B, x0, method)
+    wa, wb, xa, xb, err, work, how = _endpoints(G, A, B, x0, method)
     w0 = G.value(x0)
     scale = max(float(np.linalg.norm(wa)), float(np.linalg.norm(wb)), float(np.linalg.norm(w0)), 1e-300)
     gap = float(np.linalg.norm(wa - wb)) / scale
@@ -232,7 +233,9 @@ def endpoint_gap(G: Parametrization, x_init, pair: tuple[Schedule, Schedule], *,
     floor = CLOSED_FORM_BUDGET + roundoff_floor(work) if how.startswith("closed") else ODE_FLOOR
     details = {"mu": linear_mu(A).tolist(), "w_A(T)": wa.tolist(), "w_B(T)": wb.tolist(), "w(0)": w0.tolist(),
                "pieces_A": len(A.pieces), "pieces_B": len(B.pieces), "T_A": A.total_time, "T_B": B.total_time,
-               "evaluation": how}
+               "evaluation": how,
+               # the x end points may differ while w's agree (a mirror flow seen through a non-injective G)
+               "x_gap_relative": float(np.linalg.norm(xa - xb)) / max(float(np.linalg.norm(x0)), 1e-300)}
     plot = (lambda: path_panels(G, x0, (A, B))) if with_plot else None
     return Outcome(gap, budget_from_error(rel_err, floor), rel_err,
                    "relative gap between w(T) of two equal-μ linear schedules (0 for any mirror flow)",

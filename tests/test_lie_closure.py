@@ -8,15 +8,16 @@ import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-from generators.lie import (conservation_cases, equal_mu_pairs, generic_base, generic_points, hopf_cases,
-                            hopf_families, path_cases, planar_noncommuting_quadratics, reachable_d_cases)
+from generators.lie import (conservation_cases, generic_base, generic_points, hopf_cases,
+                            hopf_families, hopf_path_cases, planar_noncommuting_quadratics, reachable_d_cases)
 from generators.arrays import orthogonal
 from generators.parametrizations import (commuting_quadratics, inits, matrix_factorizations, noncommuting_quadratics,
                                          separable_families)
 from oracles.errors import Inconclusive, InvalidInput
 from oracles.hopf import HopfChart, HopfFamily
+from oracles.path_dependence import endpoint_gap, linear_mu
 from oracles.lie_closure import (condition_cosine_against, conservation_count_check,
-                                 draw_bracket_graph, lie_closure, linear_mu, numerical_rank, path_independence,
+                                 draw_bracket_graph, lie_closure, numerical_rank,
                                  uut_conservation_count, uv_conservation_count, uv_law_gradients, word_label)
 from oracles.losses import LeastSquares, Linear, Schedule
 from oracles.parametrizations import Identity, Parametrization, Quadratic, factorization, symmetric_factorization
@@ -266,7 +267,7 @@ def test_hopf_gradient_flow_is_path_independent_in_w_only():
     c1, c2 = np.array([0.05, -0.03]), np.array([-0.02, 0.06])
     a = Schedule(((0.4, Linear(c1)), (0.4, Linear(c2))))
     b = Schedule(((0.4, Linear(c2)), (0.4, Linear(c1))))
-    out = path_independence(H, x, a, b)
+    out = endpoint_gap(H, x, (a, b))
     assert not out.falsified and out.details["x_gap_relative"] > 1e-4   # x(T) differs, w(T) does not
 
 
@@ -290,9 +291,9 @@ def test_path_independence_needs_equal_mu_and_linear_losses():
     G = Identity(2)
     a = Schedule(((1.0, Linear([1.0, 0.0])),))
     with pytest.raises(InvalidInput):
-        path_independence(G, np.ones(2), a, Schedule(((1.0, Linear([0.0, 1.0])),)))
+        endpoint_gap(G, np.ones(2), (a, Schedule(((1.0, Linear([0.0, 1.0])),))))
     with pytest.raises(InvalidInput):
-        path_independence(G, np.ones(2), a, Schedule(((1.0, LeastSquares(np.eye(2), np.ones(2))),)))
+        endpoint_gap(G, np.ones(2), (a, Schedule(((1.0, LeastSquares(np.eye(2), np.ones(2))),))))
     assert np.allclose(linear_mu(a), [-1.0, 0.0])
 
 
@@ -300,7 +301,7 @@ def test_path_independence_finds_the_uut_gap():
     G = symmetric_factorization(2, 1)
     a = Schedule(((0.3, Linear([0.5, 0.0, 0.0])), (0.3, Linear([0.0, 0.5, 0.0]))))
     b = Schedule(tuple(reversed(a.pieces)))
-    out = path_independence(G, np.array([1.0, 0.7]), a, b)
+    out = endpoint_gap(G, np.array([1.0, 0.7]), (a, b))
     assert out.falsified and out.discrepancy > 1e-3
 
 
@@ -340,14 +341,7 @@ def test_rotations_are_rotations(Q):
 
 
 @quick
-@given(st.integers(1, 4).flatmap(lambda d: equal_mu_pairs(d)))
-def test_equal_mu_pairs_have_equal_mu(pair):
-    a, b = pair
-    assert np.allclose(linear_mu(a), linear_mu(b), atol=1e-12) and len(a.pieces) >= 2
-
-
-@quick
-@given(path_cases("hopf"))
+@given(hopf_path_cases("hopf"))
 def test_hopf_path_cases_are_scaled_but_not_trivial(case):
     fam, x, a, b = case
     G = fam.build()
@@ -376,8 +370,6 @@ def test_conservation_cases_are_consistent(case):
 def test_generators_shrink_to_simple_instances():
     fam = find(hopf_families(), lambda f: True)
     assert np.array_equal(fam.O, np.eye(4)) and np.array_equal(fam.Q, np.eye(3)) and np.array_equal(fam.P, np.eye(2))
-    a, b = find(equal_mu_pairs(2), lambda p: True)
-    assert len(a.pieces) == 2 and [p[0] for p in b.pieces] == [p[0] for p in a.pieces][::-1]
     G = find(planar_noncommuting_quadratics(), lambda G: True)
     assert (G.d, G.D) == (2, 2)
     G3 = find(planar_noncommuting_quadratics(), lambda G: G.d == 3)

@@ -14,12 +14,13 @@ import numpy as np
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from generators.lie import conservation_cases, generic_points, hopf_cases, path_cases, reachable_d_cases
+from generators.lie import conservation_cases, generic_points, hopf_cases, hopf_path_cases, reachable_d_cases
 from generators.parametrizations import commuting_families, inits, matrix_factorizations
 from oracles.errors import Inconclusive
 from oracles.hopf import HopfFamily
+from oracles.path_dependence import endpoint_gap, linear_mu
 from oracles.lie_closure import (condition_cosine_against, conservation_count_check, draw_bracket_graph,
-                                 lie_closure, path_independence, reachable_dimension_check, uv_law_gradients)
+                                 lie_closure, reachable_dimension_check, uv_law_gradients)
 from oracles.parametrizations import symmetric_factorization
 from theorems import conjecture, universal
 
@@ -63,7 +64,7 @@ def test_thm_4_9(case):
 
     * commuting families (separable maps, commuting quadratic maps), where GF = MF (Theorem 4.8):
       every bracket vanishes, cosine 0, and G is regular at x (rank ∂G(x) = d, also checked);
-    * Hopf charts (:class:`oracles.lie_closure.HopfChart`), non-commuting maps for which GF is a
+    * Hopf charts (:class:`oracles.hopf.HopfChart`), non-commuting maps for which GF is a
       mirror flow (their Gram matrix is the inverse of a Hessian metric in w): Theorem 4.9 demands
       cosine 0 and regularity, although the brackets are non-zero (they lie along the Hopf fibre);
     * matrix factorization :math:`UU^\top` (d ≥ 2) and :math:`UV^\top` (m, n ≥ 2), not mirror flows
@@ -119,7 +120,7 @@ def test_cor_4_12(case):
 @conjecture("li2022:conj-4.10",
             title="Lie^{≥2}(∂G)|_x ⊆ ker ∂G(x) on M suffices for GF = MF: two equal-μ schedules end at the same w",
             source="li2022 §4.2, Conjecture 4.10")
-@given(case=path_cases("hopf"))
+@given(case=hopf_path_cases("hopf"))
 def test_conj_4_10(case):
     r"""Conjecture: Theorem 4.8 (GF under :math:`L_t\circ G` is a mirror flow) still holds when
     "commuting" is relaxed to :math:`\mathrm{Lie}^{\ge2}(\partial G)|_x \subseteq \ker\partial G(x)`
@@ -138,24 +139,25 @@ def test_conj_4_10(case):
 
     **The campaign** therefore uses a non-quadratic family that does satisfy it: the Hopf charts
     :math:`G = P\,w(Q\,\pi(Ox)/|x|^2)`, :math:`w = (m_1^2, (1 - m_1^2)\varphi)`
-    (:class:`oracles.lie_closure.HopfChart`) on :math:`\mathbb{R}^{4+k}`, with random orthogonal
+    (:class:`oracles.hopf.HopfChart`) on :math:`\mathbb{R}^{4+k}`, with random orthogonal
     O (k = 0-2 padding coordinates), base rotation Q and invertible P. Their brackets are non-zero
     and lie along the Hopf fibre, orthogonal to :math:`\mathrm{span}\nabla G`, at every x (checked
     here at :math:`x_{init}` on each example before the flows, brackets to order 3 by nested
-    differences: an example where the closure does not confirm it is inconclusive, "premise"). Each example then runs gradient flow (:func:`oracles.flows.gradient_flow`,
-    rtol 1e-11 and 1e-8) under two piecewise-constant schedules of linear losses with the same
-    :math:`\mu = -\sum\tau_kc_k` -- A with 2-3 pieces and B = A reversed, merged into one piece, or
-    cyclically shifted -- from the same :math:`x_{init}`; under any mirror flow they end at the
-    same w. Discrepancy: the relative gap of the two endpoints w; budget ten times the change
-    between the tolerances. The losses are scaled so the w-path stays inside the chart.
+    differences: an example where the closure does not confirm it is inconclusive, "premise").
+    Each example then runs gradient flow under two piecewise-constant schedules of linear losses
+    with the same :math:`\mu = -\sum\tau_kc_k` (:func:`generators.losses.equal_mu_pairs`: swapped,
+    split or permuted pieces) from the same :math:`x_{init}`; under any mirror flow they end at the
+    same w (:func:`oracles.path_dependence.endpoint_gap`: integrated at rtol 1e-8 and 1e-11, budget
+    ten times the change, at least 1e-9). The losses are scaled so the w-path stays inside the chart.
+    The report records, per example, the gap between the *x* end points too: it is typically large
+    (GF in x is path dependent) while the w end points agree -- the mirror flow is seen through a
+    non-injective G.
 
-    Found at the time of writing (ci profile, derandomized): 200 examples -- 200 (chart, x_init,
-    schedule pair) triples, D = 4/5/6 in about 15/49/25 % of them, 2-piece pairs (reversed or
-    shifted) 68 %, 3-piece 6 %, merged into one piece 14 %; none inconclusive. The largest gap
-    between the w endpoints was 6e-12 (at most 0.6 % of its budget), while the x endpoints
-    differed by more than 1e-3 (relative) in 91 % of the examples (GF in x is path dependent):
-    the conjecture holds on this family, as the Riemannian-submersion argument in
-    :class:`~oracles.lie_closure.HopfChart` predicts. The negative control runs the same search on
+    What a campaign found is in its report (``reports/summary.json``: examples, inconclusive, the
+    largest gap against its budget). At the ``ci`` profile on the first version of this campaign:
+    200 examples, none inconclusive, largest w gap 6e-12 (under 1 % of the budget), x gaps above 1e-3
+    in 91 % of them -- the conjecture holds on this family, as the Riemannian-submersion argument in
+    :class:`~oracles.hopf.HopfChart` predicts. The negative control runs the same check on
     :math:`UU^\top` (which violates (9)) and finds a gap.
     """
     fam, x, a, b = case
@@ -166,7 +168,7 @@ def test_conj_4_10(case):
                                       f"{cl.condition_cosine:.3g}, dim Lie^{{≥2}}|_x = {cl.lie2_dim_at_x}")
     event(f"Hopf chart, D = {G.D}")
     event(f"schedules: {len(a.pieces)} pieces vs {len(b.pieces)}")
-    out = path_independence(G, x, a, b)
+    out = endpoint_gap(G, x, (a, b))
     out.details.update({"condition_cosine": cl.condition_cosine, "dim_Lie_at_x": cl.dim_at_x,
                         "dim_Lie2_at_x": cl.lie2_dim_at_x})
     return out

@@ -9,8 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generators.arrays import dims
-from generators.lie import factorization_sizes, generic_points, path_cases, planar_noncommuting_quadratics
-from oracles.lie_closure import (condition_cosine_against, conservation_count_check, path_independence,
+from generators.lie import factorization_sizes, generic_points, hopf_path_cases, planar_noncommuting_quadratics
+from oracles.path_dependence import endpoint_gap, linear_mu
+from oracles.lie_closure import (condition_cosine_against, conservation_count_check,
                                  reachable_dimension_check, uv_law_gradients)
 from oracles.parametrizations import factorization, symmetric_factorization
 from theorems import control
@@ -72,9 +73,9 @@ def test_cor_4_12_noncommuting_as_commuting_is_caught(case):
 
 
 @control("li2022:conj-4.10", title="equal-μ schedules end at the same w on UUᵀ (which violates (9))")
-@given(case=path_cases("uut", max_d=2))
+@given(case=hopf_path_cases("uut", max_d=2))
 def test_conj_4_10_on_uut_is_caught(case):
     """Planted: the conjecture's conclusion on UUᵀ, whose Lie^{≥2}|_x meets span ∇G(x): the same
     path-independence search must find two linear-loss schedules with equal μ ending at different w."""
     G, x, a, b = case
-    return path_independence(G, x, a, b)
+    return endpoint_gap(G, x, (a, b))
