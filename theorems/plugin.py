@@ -5,19 +5,20 @@ Installed with the project, it is active in every pytest run, in any directory:
 * registers the marker ``statement(id=..., kind=...)`` that ``@universal`` & co. apply, and the
   Hypothesis profiles ``dev`` (default), ``ci``, ``thorough`` (``--hypothesis-profile``);
 * ``--statement ID`` (repeatable) runs only those statements (and their controls);
-* ``--report-dir DIR`` (default ``reports``) is where ``summary.json`` and the per-statement
-  folders go; ``--no-reports`` writes nothing.
+* ``--report-dir DIR`` (default ``reports``) is where ``summary.json``, ``index.md``,
+  ``index.html`` and the per-statement folders go; ``--no-reports`` writes nothing.
 
 Under pytest-xdist each worker writes the folders of the statements it ran and sends its records
-to the controller through ``user_properties``; the controller alone writes ``summary.json``.
+to the controller through ``user_properties``; the controller alone writes ``summary.json`` and
+the index, again after every statement, so that an interrupted campaign leaves valid files.
 """
 from __future__ import annotations
 
-import json
 import os
 import platform
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,9 +26,10 @@ from theorems import profiles  # noqa: F401  (registers the Hypothesis profiles)
 from theorems import harness, reports
 
 RECORD_KEY = "implicit_bias_statement"
+_CAMPAIGN = pytest.StashKey["Campaign"]()
 
 
-def pytest_addoption(parser):
+def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("implicit-bias", "implicit-bias theorem suite")
     group.addoption("--report-dir", default="reports", help="where summary.json and reports go (default: reports)")
     group.addoption("--statement", action="append", default=[], metavar="ID",
@@ -35,45 +37,50 @@ def pytest_addoption(parser):
     group.addoption("--no-reports", action="store_true", help="write no report files")
 
 
-def _is_worker(config) -> bool:
-    return hasattr(config, "workerinput")
+def _git(args: list[str], cwd: Path) -> str | None:
+    try:
+        out = subprocess.run(["git", *args], capture_output=True, text=True, timeout=5, cwd=cwd)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() if out.returncode == 0 else None
 
 
-def _environment(config) -> dict:
+def environment(config: pytest.Config) -> dict[str, Any]:
+    """What a reader needs to re-run the campaign: versions, suite commit, profile, seed, workers."""
     import hypothesis
     import numpy
     import scipy
     from hypothesis import settings
 
-    try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
-                                cwd=config.rootpath).stdout.strip() or None
-    except (OSError, subprocess.SubprocessError):
-        commit = None
-    prof = settings._current_profile
+    suite = Path(harness.__file__).resolve().parent.parent
+    commit = _git(["rev-parse", "HEAD"], suite)
+    dirty = _git(["status", "--porcelain", "--untracked-files=no"], suite) if commit else None
+    current = settings.default
+    dist = config.getoption("dist", "no")
+    workers = config.getoption("numprocesses", None) if dist != "no" else None
     return {
         "python": platform.python_version(), "numpy": numpy.__version__, "scipy": scipy.__version__,
-        "hypothesis": hypothesis.__version__, "platform": platform.platform(), "git_commit": commit,
-        "profile": prof, "max_examples": settings().max_examples, "derandomize": settings().derandomize,
-        "seed": config.getoption("hypothesis_seed", None),
-        "workers": int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1")),
+        "hypothesis": hypothesis.__version__, "platform": platform.platform(),
+        "git_commit": commit, "git_dirty": bool(dirty) if dirty is not None else None,
+        "profile": settings.get_current_profile_name(), "max_examples": current.max_examples,
+        "derandomize": current.derandomize, "seed": config.getoption("hypothesis_seed", None),
+        "workers": int(workers) if isinstance(workers, int) and workers > 0 else 1,
+        "report_dir": config.getoption("report_dir"),
     }
 
 
-def pytest_configure(config):
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "statement(id, kind): a statement of the implicit-bias suite")
     from hypothesis import settings
 
-    if not config.getoption("hypothesis_profile", None) and not os.environ.get("HYPOTHESIS_PROFILE"):
-        settings.load_profile("dev")
-    elif os.environ.get("HYPOTHESIS_PROFILE") and not config.getoption("hypothesis_profile", None):
-        settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
-    config._ib_records = {}
-    config._ib_env = _environment(config)
-    config._ib_report_dir = None if config.getoption("no_reports") else Path(config.getoption("report_dir"))
+    config.stash[_CAMPAIGN] = campaign = Campaign(config, settings.get_current_profile_name())
+    config.pluginmanager.register(campaign, "implicit-bias-campaign")
+    if not config.getoption("hypothesis_profile", None):
+        settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "dev")
 
 
-def pytest_collection_modifyitems(config, items):
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     wanted = set(config.getoption("statement"))
     if not wanted:
         return
@@ -89,76 +96,104 @@ def pytest_collection_modifyitems(config, items):
         items[:] = keep
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    if call.when != "call":
-        return
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    rep = yield
     m = item.get_closest_marker("statement")
-    if m is None:
-        return
-    tally = harness.LAST.get(m.kwargs.get("id"))
-    if tally is None:
-        return
-    rep = outcome.get_result()
-    record = tally.record_dict()
-    record["nodeid"] = item.nodeid
-    report_dir = item.config._ib_report_dir
-    if report_dir is not None and tally.witness_outcome is not None:
+    if call.when == "call" and m is not None:
+        campaign = item.config.stash.get(_CAMPAIGN, None)
+        tally = harness.LAST.get(m.kwargs.get("id"))
+        if campaign is not None and tally is not None:
+            record = reports.strict_json(campaign.statement_record(tally, item.nodeid))
+            rep.user_properties.append((RECORD_KEY, record))
+    return rep
+
+
+class Campaign:
+    """The state of one pytest run: environment, records, and where reports go.
+
+    Each worker (or the single process) writes statement folders; the controller (or the single
+    process) gathers records and rewrites ``summary.json`` and the index after every statement.
+    """
+
+    def __init__(self, config: pytest.Config, previous_profile: str) -> None:
+        self.config = config
+        self.previous_profile = previous_profile
+        self.is_worker = hasattr(config, "workerinput")
+        self.report_dir = None if config.getoption("no_reports") else Path(config.getoption("report_dir"))
+        self.records: dict[str, dict[str, Any]] = {}
+        self.env: dict[str, Any] = {}
+        self.exit_status: int | None = None
+
+    # -- every process --------------------------------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.env = environment(self.config)
+
+    def statement_record(self, tally: harness.Tally, nodeid: str) -> dict[str, Any]:
+        """The summary record of a statement that just ran; writes (or clears) its folder."""
+        record = tally.record_dict()
+        record["nodeid"] = nodeid
+        record["claim"] = tally.spec.claim
+        record["report"] = None
+        if self.report_dir is None:
+            return record
         from theorems import report_pages
 
-        folder = report_pages.write_statement_folder(report_dir, tally, item.config._ib_env, item.nodeid)
-        record["report"] = str(folder.relative_to(report_dir)) if folder else None
-    rep.user_properties.append((RECORD_KEY, record))
+        try:
+            page = report_pages.write_statement_folder(self.report_dir, tally, self.env, nodeid)
+        except Exception as exc:  # noqa: BLE001 - a broken report must not hide the verdict
+            record["report_error"] = f"{type(exc).__name__}: {exc}"
+            return record
+        if page is not None:
+            record["report"] = page.folder.relative_to(self.report_dir).as_posix()
+            record["witness"] = page.witness
+        return record
 
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        from hypothesis import settings
 
-def pytest_runtest_logreport(report):
-    if report.when != "call":
-        return
-    for key, record in report.user_properties:
-        if key == RECORD_KEY:
-            _CONTROLLER_RECORDS[record["id"]] = record
-            if _CONFIG is not None and _CONFIG._ib_report_dir is not None:
-                reports.write_summary(_CONFIG._ib_report_dir, list(_CONTROLLER_RECORDS.values()), _CONFIG._ib_env)
+        try:  # leave Hypothesis as we found it (matters when pytest runs in-process, e.g. pytester)
+            settings.load_profile(self.previous_profile)
+        except Exception:  # noqa: BLE001
+            pass
 
+    # -- the controller -------------------------------------------------------------------
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        if self.is_worker or report.when != "call":
+            return
+        for key, record in report.user_properties:
+            if key == RECORD_KEY:
+                self.records[record["id"]] = record
+                self.write()
 
-_CONTROLLER_RECORDS: dict[str, dict] = {}
-_CONFIG = None
+    def write(self) -> None:
+        """Rewrite ``summary.json``, ``index.md`` and ``index.html`` from the records so far."""
+        if self.report_dir is None or not self.records:
+            return
+        from theorems import report_pages
 
+        records = list(self.records.values())
+        complete = self.exit_status is not None and self.exit_status not in (pytest.ExitCode.INTERRUPTED,
+                                                                              pytest.ExitCode.INTERNAL_ERROR)
+        reports.write_summary(self.report_dir, records, self.env, complete=complete, exit_status=self.exit_status)
+        report_pages.write_index(self.report_dir, records, self.env, complete=complete)
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_sessionstart(session):
-    global _CONFIG
-    if not _is_worker(session.config):
-        _CONFIG = session.config
-        _CONTROLLER_RECORDS.clear()
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if not self.is_worker:
+            self.exit_status = int(exitstatus)
+            self.write()
 
-
-def pytest_sessionfinish(session, exitstatus):
-    global _CONFIG
-    config = session.config
-    if _is_worker(config) or config._ib_report_dir is None or not _CONTROLLER_RECORDS:
-        _CONFIG = None if not _is_worker(config) else _CONFIG
-        return
-    from theorems import report_pages
-
-    records = list(_CONTROLLER_RECORDS.values())
-    reports.write_summary(config._ib_report_dir, records, config._ib_env)
-    report_pages.write_index(config._ib_report_dir, records, config._ib_env)
-    _CONFIG = None
-
-
-def pytest_terminal_summary(terminalreporter, exitstatus, config):
-    if _is_worker(config) or not _CONTROLLER_RECORDS:
-        return
-    tr = terminalreporter
-    tr.section("implicit-bias verdicts")
-    for rec in sorted(_CONTROLLER_RECORDS.values(), key=lambda r: r["id"]):
-        share = f"{rec['inconclusive']}/{rec['examples']} inconclusive"
-        md = rec["max_discrepancy"]
-        tr.write_line(f"{rec['verdict']:<10} {rec['id']}  ({rec['examples']} examples, {share}, "
-                      f"max discrepancy {md if md is None else f'{md:.3g}'} vs budget "
-                      f"{rec['error_budget'] if rec['error_budget'] is None else format(rec['error_budget'], '.3g')}, "
-                      f"{rec['seconds']:.1f}s)")
-    if config._ib_report_dir is not None:
-        tr.write_line(f"reports: {config._ib_report_dir / 'summary.json'}")
+    def pytest_terminal_summary(self, terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+        if self.is_worker or not self.records:
+            return
+        tr = terminalreporter
+        tr.section("implicit-bias verdicts")
+        for rec in sorted(self.records.values(), key=lambda r: (r["kind"] == "control", r["id"])):
+            md, eb = rec["max_discrepancy"], rec["error_budget"]
+            tr.write_line(f"{rec['verdict']:<10} {rec['id']}  ({rec['examples']} examples, "
+                          f"{rec['inconclusive']}/{rec['examples']} inconclusive, max discrepancy "
+                          f"{'-' if md is None else f'{md:.3g}'} vs budget {'-' if eb is None else f'{eb:.3g}'}, "
+                          f"{rec['seconds']:.1f}s)" + (f"  -> {rec['report']}" if rec.get("report") else ""))
+        if self.report_dir is not None:
+            tr.write_line(f"reports: {self.report_dir / 'index.html'} (summary: {self.report_dir / 'summary.json'})")

@@ -5,6 +5,7 @@ campaign interrupted at any point leaves every earlier report intact and ``summa
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -12,6 +13,8 @@ import re
 import tempfile
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from oracles.specs import NotSerializable, encode
 
@@ -34,17 +37,63 @@ def atomic_write(path: Path, data: str | bytes) -> None:
 
 
 def slug(statement_id: str) -> str:
-    """A folder name for a statement ID: ``li2022:thm-4.2`` -> ``li2022-thm-4.2``."""
-    return re.sub(r"[^A-Za-z0-9.+-]+", "-", statement_id).strip("-")
+    """A folder name for a statement ID: ``li2022:thm-4.2`` -> ``li2022-thm-4.2``.
+
+    An ID made of anything but letters, digits and ``.+:-`` (a control's ``[control: …]`` title,
+    say), or longer than 80 characters, gets at most 60 characters of that form plus 8 hex digits
+    of its SHA-1, so that distinct IDs get distinct folders.
+    """
+    base = re.sub(r"[^A-Za-z0-9.+-]+", "-", statement_id).strip("-")
+    if re.fullmatch(r"[A-Za-z0-9.+:-]+", statement_id) and len(base) <= 80:
+        return base
+    return f"{base[:60].rstrip('-')}-{hashlib.sha1(statement_id.encode()).hexdigest()[:8]}".lstrip("-")
 
 
 def _json(obj: Any) -> str:
-    return json.dumps(obj, indent=2, allow_nan=True, default=str) + "\n"
+    return json.dumps(obj, indent=2, allow_nan=True, default=str, ensure_ascii=False) + "\n"
 
 
-def counterexample_record(tally) -> dict[str, Any]:
-    """The content of ``counterexample.json``: the shrunk example, exactly, and what it gave."""
+def strict_json(obj: Any) -> Any:
+    """``obj`` as plain standard JSON data: builtin types only, non-finite floats as ``None``.
+
+    numpy scalars and arrays become Python numbers and lists (xdist's channel, like the JSON
+    standard, carries nothing else); unknown objects become their ``str``.
+    """
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, np.integer)):
+        return int(obj)
+    if isinstance(obj, (float, np.floating)):
+        return float(obj) if math.isfinite(obj) else None
+    if obj is None or isinstance(obj, str):
+        return obj
+    if isinstance(obj, dict):
+        return {str(k): strict_json(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, np.ndarray)):
+        return [strict_json(v) for v in obj]
+    return str(obj)
+
+
+def statement_folder(report_dir: Path, spec) -> Path:
+    """``<report_dir>/<slug>`` for a statement, ``<report_dir>/controls/<slug>`` for a control."""
+    return Path(report_dir) / ("controls" if spec.kind == "control" else "") / slug(spec.id)
+
+
+def reproduce_command(report_dir: Path, spec) -> str:
+    """The shell command that re-runs a stored counterexample without Hypothesis."""
+    return f"python -m theorems reproduce {(statement_folder(report_dir, spec) / 'counterexample.json').as_posix()}"
+
+
+def counterexample_record(tally, env: dict[str, Any] | None = None, nodeid: str = "",
+                          report_dir: Path | None = None) -> dict[str, Any]:
+    """The content of ``counterexample.json``: the shrunk example, exactly, and what it gave.
+
+    Floats are written by ``repr`` (through :func:`oracles.specs.encode` and ``json``), so the
+    example read back is bit-for-bit the one Hypothesis last called the check with -- the shrunk
+    one, since the last falsifying call of a Hypothesis run is the replay of the minimal example.
+    """
     spec, outcome = tally.spec, tally.witness_outcome
+    env = env or {}
     try:
         example, reproducible = {k: encode(v) for k, v in (tally.witness or {}).items()}, True
     except NotSerializable as exc:
@@ -60,6 +109,11 @@ def counterexample_record(tally) -> dict[str, Any]:
         "what": outcome.what if outcome else "",
         "details": _plain(outcome.details) if outcome else {},
         "reproducible": reproducible, "example": example,
+        "examples": tally.examples, "inconclusive": dict(tally.inconclusive),
+        "falsifying_calls": tally.falsifying_calls, "nodeid": nodeid,
+        "reproduce": reproduce_command(report_dir, spec) if report_dir is not None else None,
+        "environment": {k: env.get(k) for k in ("profile", "max_examples", "derandomize", "seed", "git_commit",
+                                                 "python", "numpy", "scipy", "hypothesis")},
     }
     if not reproducible:
         rec["not_reproducible_because"] = reason
@@ -67,26 +121,65 @@ def counterexample_record(tally) -> dict[str, Any]:
 
 
 def _plain(obj: Any) -> Any:
+    """Outcome details as plain JSON (dicts stay dicts, arrays become lists) for a reader."""
+    if isinstance(obj, dict):
+        return {str(k): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_plain(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
     try:
         return json.loads(json.dumps(encode(obj), allow_nan=True))
     except (NotSerializable, TypeError, ValueError):
         return repr(obj)
 
 
-def write_statement_report(report_dir: Path, tally, env: dict[str, Any]) -> Path | None:
-    """Write ``reports/<ID>/counterexample.json`` for a statement with a witness; return the folder."""
+def write_statement_report(report_dir: Path, tally, env: dict[str, Any], nodeid: str = "") -> Path | None:
+    """Write ``<report_dir>/<slug>/counterexample.json`` for a statement with a witness; return the folder."""
     if tally.witness_outcome is None:
         return None
-    folder = Path(report_dir) / ("controls" if tally.spec.kind == "control" else "") / slug(tally.spec.id)
-    atomic_write(folder / "counterexample.json", _json(counterexample_record(tally)))
+    folder = statement_folder(report_dir, tally.spec)
+    atomic_write(folder / "counterexample.json", _json(counterexample_record(tally, env, nodeid, report_dir)))
     return folder
 
 
-def write_summary(report_dir: Path, records: list[dict[str, Any]], env: dict[str, Any]) -> None:
-    """(Re)write ``summary.json`` from the records seen so far."""
+#: Files a statement folder may hold; only these are ever deleted.
+REPORT_FILES = ("counterexample.json", "report.md", "plot-*.png")
+
+
+def clear_statement_folder(folder: Path, keep: tuple[str, ...] = ()) -> None:
+    """Delete the report files (:data:`REPORT_FILES`) in ``folder`` except ``keep``; drop it if empty.
+
+    Used when a statement that had a counterexample in an earlier campaign now holds, and to
+    remove plots a new report no longer has. Nothing else in the folder is touched.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    for pattern in REPORT_FILES:
+        for f in folder.glob(pattern):
+            if f.name not in keep:
+                f.unlink(missing_ok=True)
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
+
+
+#: Version of the summary.json layout (reports/README.md).
+SCHEMA = 1
+
+
+def write_summary(report_dir: Path, records: list[dict[str, Any]], env: dict[str, Any], *,
+                  complete: bool = False, exit_status: int | None = None) -> None:
+    """(Re)write ``summary.json`` from the records seen so far.
+
+    ``complete`` is false while the campaign runs (and stays false if it is interrupted).
+    """
     counts: dict[str, int] = {}
     for r in records:
         counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
-    doc = {"schema": 1, "environment": env, "verdicts": counts,
-           "statements": sorted(records, key=lambda r: r["id"])}
-    atomic_write(Path(report_dir) / "summary.json", _json(doc))
+    doc = {"schema": SCHEMA, "complete": complete, "exit_status": exit_status, "environment": env,
+           "verdicts": dict(sorted(counts.items())), "statements": sorted(records, key=lambda r: r["id"])}
+    atomic_write(Path(report_dir) / "summary.json",
+                 json.dumps(strict_json(doc), indent=2, allow_nan=False, default=str, ensure_ascii=False) + "\n")

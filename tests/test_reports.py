@@ -1,0 +1,120 @@
+"""Report writing without pytest runs: summary JSON, readable examples, the index pages, plots."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from oracles.losses import Linear, Schedule
+from oracles.outcome import Panel
+from oracles.parametrizations import factorization
+from theorems import plots, report_pages, reports
+
+
+def record(sid: str, kind: str = "universal", verdict: str = "held", **extra) -> dict:
+    return {"id": sid, "kind": kind, "title": f"title of {sid}", "source": "", "control_of": None, "verdict": verdict,
+            "examples": 10, "decided": 9, "inconclusive": 1, "inconclusive_reasons": {"blow-up": 1},
+            "max_discrepancy": 1e-12, "error_budget": 1e-9, "seconds": 0.5, "message": "", "report": None} | extra
+
+
+def test_slugs_are_folder_names() -> None:
+    assert reports.slug("li2022:thm-4.2") == "li2022-thm-4.2"
+    a, b = reports.slug("x:y [control: UUᵀ flows commute]"), reports.slug("x:y [control: UUᵗ flows commute]")
+    assert a.startswith("x-y-control-UU-flows-commute-") and a != b and len(a) == len("x-y-control-UU-flows-commute-") + 8
+    assert len(reports.slug("z:" + "long-" * 40)) == 69
+
+
+def test_atomic_write_replaces_and_leaves_no_temporary(tmp_path: Path) -> None:
+    target = tmp_path / "deep" / "file.json"
+    reports.atomic_write(target, "one")
+    reports.atomic_write(target, b"two")
+    assert target.read_text() == "two"
+    assert [p.name for p in target.parent.iterdir()] == ["file.json"]
+
+
+def test_summary_is_standard_json_with_completion_flag(tmp_path: Path) -> None:
+    recs = [record("a:1", max_discrepancy=math.nan), record("a:0", verdict="falsified")]
+    reports.write_summary(tmp_path, recs, {"profile": "ci", "odd": math.inf})
+    doc = json.loads((tmp_path / "summary.json").read_text(), parse_constant=lambda c: pytest.fail(c))
+    assert doc["complete"] is False and doc["schema"] == reports.SCHEMA
+    assert [r["id"] for r in doc["statements"]] == ["a:0", "a:1"]
+    assert doc["statements"][1]["max_discrepancy"] is None and doc["environment"]["odd"] is None
+    assert doc["verdicts"] == {"falsified": 1, "held": 1}
+    reports.write_summary(tmp_path, recs, {}, complete=True, exit_status=1)
+    assert json.loads((tmp_path / "summary.json").read_text())["complete"] is True
+
+
+def test_clear_statement_folder_removes_only_report_files(tmp_path: Path) -> None:
+    for name in ("counterexample.json", "report.md", "plot-1.png", "plot-2.png", "mine.txt"):
+        (tmp_path / name).write_text("x")
+    reports.clear_statement_folder(tmp_path, keep=("plot-1.png",))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mine.txt", "plot-1.png"]
+
+
+def test_describe_is_readable() -> None:
+    assert report_pages.describe(np.array([1.0, 0.5])) == "[1. , 0.5]"
+    assert report_pages.describe(0.1) == "0.1"
+    sched = Schedule(((1.0, Linear([1.0, 0.0])), (0.5, Linear([0.0, 2.0]))))
+    text = report_pages.describe(sched)
+    assert text.startswith("t ∈ [0, 1]: linear(c=[1., 0.])") and "t ∈ [1, 1.5]" in text
+    assert report_pages.describe(factorization(2, 2, 1)).startswith("UV^T (m=2, n=2, r=1) (D=4, d=4")
+
+
+def test_example_rows_spread_tuples() -> None:
+    rows = report_pages.example_rows({"case": (np.ones(2), 3, 0.25), "h": 1e-3})
+    assert rows == [("case[0]", "[1., 1.]"), ("case[1]", "3"), ("case[2]", "0.25"), ("h", "0.001")]
+
+
+def test_index_separates_controls_and_links_witnesses(tmp_path: Path) -> None:
+    recs = [record("s:b", verdict="falsified", report="s-b", kind="conjecture"),
+            record("s:a | piped"), record("s:a [control: x]", kind="control", verdict="caught",
+                                          control_of="s:a", report="controls/s-a-control-x"),
+            record("s:c", verdict="error", message="ZeroDivisionError: boom")]
+    report_pages.write_index(tmp_path, recs, {"profile": "ci"}, complete=True)
+    md = (tmp_path / "index.md").read_text()
+    assert md.index("## Statements") < md.index("s:a \\| piped") < md.index("## Negative controls")
+    assert "[falsified](s-b/report.md)" in md and "[caught](controls/s-a-control-x/report.md)" in md
+    assert "1 (blow-up: 1)" in md and "ZeroDivisionError: boom" in md and "not finished" not in md
+    html = (tmp_path / "index.html").read_text()
+    assert html.count("<table>") == 2 and 'href="#w-s-b"' in html and "not finished" not in html
+
+
+def test_index_html_escapes_and_embeds(tmp_path: Path) -> None:
+    folder = tmp_path / "s-x"
+    pics = plots.render(lambda: [Panel("p", "t", "y", {"y": ([0, 1], [1, 2])})], folder)
+    rec = record("s:x", verdict="falsified", report="s-x", title="<script>alert(1)</script>",
+                 witness={"discrepancy": 1.0, "budget": 1e-9, "example": [["v", "[1.]"]],
+                          "plots": [{"file": p.file, "title": p.title} for p in pics]})
+    html = report_pages.index_html(tmp_path, [rec], {})
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    assert "data:image/png;base64,iVBORw0KGgo" in html and "not finished" in html
+
+
+def test_plots_render_panels_and_figures(tmp_path: Path) -> None:
+    from matplotlib.figure import Figure
+
+    fig = Figure()
+    fig.add_subplot().set_title("from a figure")
+    logs = Panel("log panel", "t", "gap", {"gap": (np.arange(3), np.array([0.0, 1e-3, 1e-6]))}, logy=True)
+    pics = plots.render(lambda: [logs, fig], tmp_path)
+    assert [(p.file, p.title) for p in pics] == [("plot-1.png", "log panel"), ("plot-2.png", "from a figure")]
+    assert all((tmp_path / p.file).read_bytes().startswith(b"\x89PNG") for p in pics)
+    assert plots.render(None, tmp_path) == []
+    with pytest.raises(TypeError, match="Panels or matplotlib Figures"):
+        plots.render(lambda: ["not a plot"], tmp_path)
+
+
+def test_strict_json_leaves_only_builtin_types() -> None:
+    data = {"a": np.float64(1.5), "b": np.int64(2), "c": (np.array([1.0, np.nan]), np.bool_(True)), 1: math.inf}
+    out = reports.strict_json(data)
+    assert out == {"a": 1.5, "b": 2, "c": [[1.0, None], True], "1": None}
+    assert type(out["a"]) is float and type(out["b"]) is int and type(out["c"][1]) is bool
+
+
+def test_prose_turns_rest_math_into_markdown() -> None:
+    text = r"For :math:`G(U) = UU^\top` the ``psi`` map"
+    assert report_pages.prose(text) == r"For $G(U) = UU^\top$ the `psi` map"
+    assert report_pages.prose(text, markdown=False) == r"For G(U) = UU^\top the psi map"
