@@ -55,11 +55,34 @@ class MirrorFlowResult:
     nfev: int
 
 
+#: Right-hand-side evaluations one solve may spend before it is declared stiff (inconclusive).
+MAX_NFEV = 200_000
+
+
+class _TooMuchWork(Exception):
+    pass
+
+
 def _solve(rhs: Callable, t_span, y0, t_eval=None, events=(), rtol=RTOL, atol=ATOL, method="DOP853"):
-    """``solve_ivp`` with float errors turned into :class:`Inconclusive` and failures reported."""
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        sol = solve_ivp(rhs, t_span, y0, method=method, t_eval=t_eval, events=list(events) or None,
-                        rtol=rtol, atol=atol)
+    """``solve_ivp`` with float errors turned into :class:`Inconclusive` and failures reported.
+
+    A solve that needs more than :data:`MAX_NFEV` evaluations (a stiff or nearly singular flow,
+    where an explicit method creeps along) stops as inconclusive instead of running for hours.
+    """
+    count = [0]
+
+    def counted(t, y):
+        count[0] += 1
+        if count[0] > MAX_NFEV:
+            raise _TooMuchWork
+        return rhs(t, y)
+
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            sol = solve_ivp(counted, t_span, y0, method=method, t_eval=t_eval, events=list(events) or None,
+                            rtol=rtol, atol=atol)
+    except _TooMuchWork:
+        raise Inconclusive("too stiff", f"more than {MAX_NFEV} evaluations on t in {tuple(t_span)}") from None
     if sol.status == 1:
         hit = [k for k, te in enumerate(sol.t_events) if len(te)]
         name = getattr(events[hit[0]], "reason", "event") if hit else "event"
