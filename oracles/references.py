@@ -1,0 +1,241 @@
+r"""Reference solutions the implicit-bias limits are compared with, each with its own optimality residual.
+
+* :func:`min_l2_interpolant` -- :math:`\arg\min\{\|w - w_0\|_2 : Zw = Y\}` (``lstsq``: SVD-based).
+* :func:`basis_pursuit` -- :math:`\arg\min\{\|x\|_1 : Ax = b\}` and, with ``nonneg=True``,
+  :math:`\arg\min\{\mathbf 1^\top x : Ax = b,\ x \ge 0\}`, by ``scipy.optimize.linprog`` (HiGHS).
+* :func:`max_margin` -- the hard-margin SVM through the origin,
+  :math:`\hat w = \arg\min\{\tfrac12\|w\|^2 : y_ix_i^\top w \ge 1\}`, by SLSQP on the dual followed by an
+  active-set polish; :math:`\hat a = \hat w/\|\hat w\|` is the max-margin direction, :math:`1/\|\hat w\|`
+  the margin.
+
+Every result carries ``kkt``: a relative residual of its optimality conditions, from which a
+comparison derives its error budget.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from scipy.optimize import linprog, minimize
+
+from oracles.errors import Inconclusive, InvalidInput, as_matrix, as_vector
+from oracles.outcome import EPS
+
+
+@dataclass
+class Reference:
+    """A reference solution ``x`` with its relative KKT residual and an error estimate for ``x``.
+
+    ``error`` estimates :math:`\\|x - x^\\star\\|/\\|x^\\star\\|`; ``details`` holds the individual residuals.
+    """
+
+    x: np.ndarray
+    kkt: float
+    error: float
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _consistent(Z: np.ndarray, Y: np.ndarray, name: str = "Y") -> None:
+    sol, *_ = np.linalg.lstsq(Z, Y, rcond=None)
+    miss = float(np.linalg.norm(Z @ sol - Y))
+    if miss > 1e-9 * max(1.0, float(np.linalg.norm(Y))):
+        raise InvalidInput(f"{name} is not in the range of the data matrix (distance {miss:.3g}): no interpolant exists")
+
+
+def min_l2_interpolant(Z, Y, w0=None) -> Reference:
+    r""":math:`w_0 + Z^+(Y - Zw_0)`, the interpolant nearest :math:`w_0` in :math:`\ell_2` (:math:`w_0 = 0` by default).
+
+    KKT residual: primal :math:`\|Zw - Y\|/\|Y\|` and dual, the part of :math:`w - w_0` outside
+    :math:`\mathrm{range}(Z^\top)` relative to :math:`\|w - w_0\|`. Error estimate
+    :math:`10\varepsilon\kappa(Z)` (backward-stable SVD least squares).
+    """
+    Z = as_matrix(Z, "Z")
+    Y = as_vector(Y, "Y", Z.shape[0])
+    w0 = np.zeros(Z.shape[1]) if w0 is None else as_vector(w0, "w0", Z.shape[1])
+    _consistent(Z, Y)
+    delta, _, rank, s = np.linalg.lstsq(Z, Y - Z @ w0, rcond=None)
+    w = w0 + delta
+    s = s[s > max(Z.shape) * EPS * s[0]]
+    kappa = float(s[0] / s[-1])
+    primal = float(np.linalg.norm(Z @ w - Y)) / max(float(np.linalg.norm(Y)), float(np.linalg.norm(Z, 2) * np.linalg.norm(w)), 1e-300)
+    coef, *_ = np.linalg.lstsq(Z.T, delta, rcond=None)
+    dn = float(np.linalg.norm(delta))
+    dual = float(np.linalg.norm(delta - Z.T @ coef)) / dn if dn > 0 else 0.0
+    return Reference(w, max(primal, dual), 10 * EPS * kappa, {"primal": primal, "dual": dual, "rank": int(rank),
+                                                              "kappa": kappa})
+
+
+def basis_pursuit(A, b, *, nonneg: bool = False) -> Reference:
+    r"""Basis pursuit by linear programming (HiGHS).
+
+    ``nonneg=False``: :math:`\min\|x\|_1` s.t. :math:`Ax = b`, as :math:`\min \mathbf 1^\top(p + q)` s.t.
+    :math:`A(p - q) = b`, :math:`p, q \ge 0`. ``nonneg=True``: :math:`\min \mathbf 1^\top x` s.t.
+    :math:`Ax = b`, :math:`x \ge 0` (the limit of notes, Main Theorem).
+
+    The KKT residual is the largest of: primal :math:`\|Ax - b\|/\|b\|`, dual infeasibility
+    (:math:`\|A^\top y\|_\infty \le 1`, resp. :math:`A^\top y \le 1`, for the equality marginals y) and the
+    relative duality gap :math:`|\,\|x\|_1 - b^\top y| / \|x\|_1`. ``details["unique"]`` reports a
+    sufficient condition for uniqueness (strict complementarity off the support and full column rank on
+    it), ``details["objective"]`` the optimal value.
+
+    Raises
+    ------
+    InvalidInput
+        If the LP is infeasible (b outside the range of A, or of its cone when ``nonneg``).
+    Inconclusive
+        If HiGHS fails for another reason.
+    """
+    A = as_matrix(A, "A")
+    b = as_vector(b, "b", A.shape[0])
+    m, d = A.shape
+    if nonneg:
+        res = linprog(np.ones(d), A_eq=A, b_eq=b, bounds=[(0, None)] * d, method="highs")
+    else:
+        res = linprog(np.ones(2 * d), A_eq=np.hstack([A, -A]), b_eq=b, bounds=[(0, None)] * (2 * d), method="highs")
+    if res.status == 2:
+        raise InvalidInput("basis pursuit is infeasible: no x with Ax = b" + (" and x >= 0" if nonneg else ""))
+    if res.status != 0:
+        raise Inconclusive("LP not solved", str(res.message))
+    x = res.x if nonneg else res.x[:d] - res.x[d:]
+    y = np.asarray(res.eqlin.marginals, float)
+    obj = float(np.sum(np.abs(x)))
+    aty = A.T @ y
+    dual_inf = float(np.max(aty - 1.0)) if nonneg else float(np.max(np.abs(aty)) - 1.0)
+    dual_inf = max(dual_inf, 0.0)
+    gap = abs(obj - float(b @ y)) / max(obj, 1e-300)
+    primal = float(np.linalg.norm(A @ x - b)) / max(float(np.linalg.norm(b)), 1e-300)
+    scale = max(float(np.max(np.abs(x))), 1e-300)
+    support = np.flatnonzero(np.abs(x) > 1e-9 * scale)
+    kkt = max(primal, dual_inf, gap)
+    growth = _uniqueness_margin(A, x, support, nonneg)
+    return Reference(x, kkt, kkt, {"primal": primal, "dual_infeasibility": dual_inf, "gap": gap, "objective": obj,
+                                   "support": support.tolist(), "uniqueness_margin": growth,
+                                   "unique": bool(growth > 1e-7), "dual": y.tolist()})
+
+
+def _uniqueness_margin(A: np.ndarray, x: np.ndarray, S: np.ndarray, nonneg: bool) -> float:
+    r"""How fast the ℓ1 objective grows along feasible directions leaving the support S (0 if not unique).
+
+    x is the unique minimizer iff :math:`A_S` has full column rank and every :math:`h \in \ker A` that
+    moves off the support increases the objective: with the normalization :math:`\sum_{i\notin S}|h_i| = 1`,
+    :math:`\min\ \mathrm{sign}(x_S)^\top h_S + \sum_{i\notin S}|h_i|` (with :math:`h_i \ge 0` off S when
+    ``nonneg``) must be positive. That minimum is returned (one LP), or 0 when :math:`A_S` is rank deficient.
+    """
+    m, d = A.shape
+    if S.size and np.linalg.matrix_rank(A[:, S]) < S.size:
+        return 0.0
+    off = np.setdiff1d(np.arange(d), S)
+    if off.size == 0:
+        return math.inf
+    k, sgn = S.size, np.sign(x[S])
+    Aoff = A[:, off]
+    if nonneg:   # variables h_S (free), h_off >= 0
+        c = np.concatenate([sgn, np.ones(off.size)])
+        Aeq = np.vstack([np.hstack([A[:, S], Aoff]), np.concatenate([np.zeros(k), np.ones(off.size)])[None, :]])
+        bounds = [(None, None)] * k + [(0, None)] * off.size
+    else:        # h_S free, h_off = p - q with p, q >= 0
+        c = np.concatenate([sgn, np.ones(2 * off.size)])
+        Aeq = np.vstack([np.hstack([A[:, S], Aoff, -Aoff]),
+                         np.concatenate([np.zeros(k), np.ones(2 * off.size)])[None, :]])
+        bounds = [(None, None)] * k + [(0, None)] * (2 * off.size)
+    beq = np.concatenate([np.zeros(m), [1.0]])
+    res = linprog(c, A_eq=Aeq, b_eq=beq, bounds=bounds, method="highs")
+    if res.status == 2:   # no feasible direction leaves the support
+        return math.inf
+    if res.status == 3:
+        return -math.inf
+    if res.status != 0:
+        return 0.0
+    return float(res.fun)
+
+
+@dataclass
+class MaxMargin:
+    r"""The hard-margin SVM through the origin.
+
+    Attributes
+    ----------
+    w
+        :math:`\hat w` with :math:`\min_i y_ix_i^\top\hat w = 1`.
+    direction
+        :math:`\hat a = \hat w/\|\hat w\|`.
+    margin
+        :math:`\gamma^\star = 1/\|\hat w\|`.
+    alpha
+        Dual variables, :math:`\hat w = \sum_i\alpha_iy_ix_i`.
+    kkt
+        Largest relative residual of: primal feasibility, dual feasibility, complementary slackness.
+    polished
+        Whether the active-set polish (exact solve on the support) was accepted.
+    """
+
+    w: np.ndarray
+    direction: np.ndarray
+    margin: float
+    alpha: np.ndarray
+    support: np.ndarray
+    kkt: float
+    polished: bool
+
+
+def _svm_kkt(Zc: np.ndarray, w: np.ndarray, alpha: np.ndarray) -> float:
+    """Largest of: primal infeasibility, stationarity ‖w − Z_cᵀα‖/‖w‖, dual infeasibility, complementarity."""
+    m = Zc @ w
+    amax = max(float(np.max(np.abs(alpha))), 1e-300)
+    primal = max(0.0, float(1.0 - np.min(m)))
+    station = float(np.linalg.norm(w - Zc.T @ alpha)) / max(float(np.linalg.norm(w)), 1e-300)
+    dual = max(0.0, float(-np.min(alpha))) / amax
+    comp = float(np.max(np.abs(alpha * (m - 1.0)))) / amax
+    return max(primal, station, dual, comp)
+
+
+def max_margin(X, y) -> MaxMargin:
+    r"""The max-margin separator through the origin of :math:`\{(x_i, y_i)\}`.
+
+    The dual :math:`\min_{\alpha\ge0}\tfrac12\|Z_c^\top\alpha\|^2 - \mathbf 1^\top\alpha` (rows
+    :math:`z_i = y_ix_i` of :math:`Z_c`) is solved by SLSQP. It is then polished on the support
+    :math:`S = \{\alpha_i > 10^{-6}\max\alpha\}`: w is the min-norm solution of :math:`Z_Sw = \mathbf 1` (``lstsq``; with
+    more support vectors than dimensions the α are not unique but w is) and :math:`\alpha_S \ge 0` is refitted
+    by ``scipy.optimize.nnls`` on :math:`Z_S^\top\alpha_S = w`. The polished pair is kept if its KKT residual is
+    smaller.
+
+    Raises
+    ------
+    InvalidInput
+        Labels not ±1, or data not linearly separable through the origin (an LP feasibility check).
+    """
+    from scipy.optimize import nnls
+
+    X = as_matrix(X, "X")
+    y = as_vector(y, "y", X.shape[0])
+    if not np.all(np.abs(y) == 1):
+        raise InvalidInput("labels y must be +1 or -1")
+    Zc = y[:, None] * X
+    n, d = Zc.shape
+    feas = linprog(np.zeros(d), A_ub=-Zc, b_ub=-np.ones(n), bounds=[(None, None)] * d, method="highs")
+    if feas.status == 2:
+        raise InvalidInput("the data are not linearly separable through the origin")
+    K = Zc @ Zc.T
+    res = minimize(lambda a: 0.5 * a @ K @ a - a.sum(), np.full(n, 1.0 / max(1.0, float(np.trace(K)))),
+                   jac=lambda a: K @ a - 1.0, method="SLSQP", bounds=[(0.0, None)] * n,
+                   options={"maxiter": 1000, "ftol": 1e-15})
+    alpha = np.maximum(np.asarray(res.x, float), 0.0)
+    w = Zc.T @ alpha
+    best = (w, alpha, _svm_kkt(Zc, w, alpha), False)
+    S = np.flatnonzero(alpha > 1e-6 * max(float(np.max(alpha)), 1e-300))
+    if S.size:
+        wS = np.linalg.lstsq(Zc[S], np.ones(S.size), rcond=None)[0]
+        aS, _ = nnls(Zc[S].T, wS)
+        cand = np.zeros(n)
+        cand[S] = aS
+        k = _svm_kkt(Zc, wS, cand)
+        if k <= best[2]:
+            best = (wS, cand, k, True)
+    w, alpha, kkt, polished = best
+    nrm = float(np.linalg.norm(w))
+    return MaxMargin(w, w / nrm, 1.0 / nrm, alpha, np.flatnonzero(alpha > 0), kkt, polished)
+
+
+__all__ = ["MaxMargin", "Reference", "basis_pursuit", "max_margin", "min_l2_interpolant"]

@@ -1,0 +1,195 @@
+"""Tests of oracles.references (min-ℓ2, basis pursuit, max margin) and of the closed-form / integrated
+flow limits of oracles.limits that the statements compare with them."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+from oracles.errors import Inconclusive, InvalidInput
+from oracles.limits import (ExponentialLoss, SaturatingSquares, gradient_flow_limit, identity_least_squares_flow,
+                            identity_least_squares_limit, loss_hessian, mirror_flow_limit)
+from oracles.bregman import HypentropyPotential, bregman_projection
+from oracles.flows import gradient_flow
+from oracles.losses import LeastSquares, LogCosh, Schedule
+from oracles.parametrizations import UVSquared
+from oracles.references import basis_pursuit, max_margin, min_l2_interpolant
+
+RNG = np.random.default_rng(17)
+
+
+# ----------------------------------------------------------------------------------------- min-ℓ2
+def test_min_l2_is_the_pseudoinverse_solution():
+    Z, Y = RNG.standard_normal((3, 8)), RNG.standard_normal(3)
+    ref = min_l2_interpolant(Z, Y)
+    assert np.allclose(ref.x, np.linalg.pinv(Z) @ Y, rtol=1e-12)
+    assert ref.kkt < 1e-14 and ref.error < 1e-13
+
+
+def test_min_l2_from_an_offset():
+    Z, Y, w0 = RNG.standard_normal((2, 5)), RNG.standard_normal(2), RNG.standard_normal(5)
+    ref = min_l2_interpolant(Z, Y, w0)
+    assert np.allclose(Z @ ref.x, Y, rtol=1e-13)
+    assert np.allclose(np.linalg.pinv(Z) @ Z @ (ref.x - w0), ref.x - w0, rtol=1e-12)   # in range(Zᵀ)
+
+
+def test_min_l2_inconsistent_data():
+    with pytest.raises(InvalidInput, match="not in the range"):
+        min_l2_interpolant(np.ones((2, 3)), np.array([1.0, 2.0]))
+
+
+# ----------------------------------------------------------------------------------------- basis pursuit
+def test_basis_pursuit_recovers_a_sparse_vector():
+    A = RNG.standard_normal((20, 40))
+    x = np.zeros(40)
+    x[[3, 17, 30]] = [1.5, -2.0, 0.7]
+    ref = basis_pursuit(A, A @ x)
+    assert np.allclose(ref.x, x, atol=1e-8)
+    assert ref.kkt < 1e-8 and ref.details["unique"]
+
+
+def test_nonnegative_basis_pursuit():
+    A = RNG.standard_normal((10, 30))
+    x = np.zeros(30)
+    x[[2, 11]] = [1.0, 3.0]
+    ref = basis_pursuit(A, A @ x, nonneg=True)
+    assert np.allclose(ref.x, x, atol=1e-8) and np.all(ref.x >= 0)
+    assert ref.kkt < 1e-8
+    assert math.isclose(ref.details["objective"], 4.0, rel_tol=1e-9)
+
+
+def test_basis_pursuit_uniqueness_flag():
+    """x1 + x2 = 1, x >= 0: every point of the segment is optimal."""
+    ref = basis_pursuit(np.array([[1.0, 1.0]]), np.array([1.0]), nonneg=True)
+    assert not ref.details["unique"]
+    assert math.isclose(ref.details["objective"], 1.0, rel_tol=1e-12)
+
+
+def test_basis_pursuit_infeasible():
+    with pytest.raises(InvalidInput, match="infeasible"):
+        basis_pursuit(np.array([[1.0, 1.0]]), np.array([-1.0]), nonneg=True)
+
+
+# ----------------------------------------------------------------------------------------- max margin
+def test_max_margin_known_answer():
+    """(1, 0) and (2, 1) labelled +1, (−1, 0) labelled −1: the SVM through 0 is the first axis, margin 1."""
+    X = np.array([[1.0, 0.0], [2.0, 1.0], [-1.0, 0.0]])
+    y = np.array([1.0, 1.0, -1.0])
+    mm = max_margin(X, y)
+    assert np.allclose(mm.direction, [1.0, 0.0], atol=1e-12)
+    assert math.isclose(mm.margin, 1.0, rel_tol=1e-12)
+    assert mm.kkt < 1e-12 and set(mm.support.tolist()) <= {0, 2}
+
+
+def test_max_margin_random_data_kkt():
+    X = RNG.standard_normal((12, 3))
+    y = np.sign(X @ np.array([1.0, -2.0, 0.5]))
+    mm = max_margin(X, y)
+    assert mm.kkt < 1e-9
+    assert np.min(y * (X @ mm.w)) > 1 - 1e-9
+
+
+def test_max_margin_more_support_vectors_than_dimensions():
+    """Four points on the margin in the plane: the dual is not unique, the polish still solves KKT."""
+    X = np.array([[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0], [3.0, 0.0]])
+    y = np.array([1.0, 1.0, -1.0, -1.0, 1.0])
+    mm = max_margin(X, y)
+    assert np.allclose(mm.direction, [1.0, 0.0], atol=1e-10) and mm.kkt < 1e-10
+
+
+@pytest.mark.parametrize("X, y, message", [
+    (np.array([[1.0, 0.0], [2.0, 0.0]]), np.array([1.0, -1.0]), "not linearly separable"),
+    (np.array([[1.0, 0.0]]), np.array([0.5]), "labels"),
+])
+def test_max_margin_bad_input(X, y, message):
+    with pytest.raises(InvalidInput, match=message):
+        max_margin(X, y)
+
+
+# ----------------------------------------------------------------------------------------- flows and limits
+def test_identity_least_squares_flow_matches_integration():
+    Z, Y, w0 = RNG.standard_normal((2, 4)), RNG.standard_normal(2), RNG.standard_normal(4)
+    sol = solve_ivp(lambda t, w: -Z.T @ (Z @ w - Y), (0, 3.0), w0, rtol=1e-12, atol=1e-14, method="DOP853")
+    assert np.allclose(identity_least_squares_flow(Z, Y, w0, 3.0), sol.y[:, -1], rtol=1e-10)
+
+
+def test_identity_least_squares_limit_is_the_nearest_interpolant():
+    Z, Y, w0 = RNG.standard_normal((2, 5)), RNG.standard_normal(2), RNG.standard_normal(5)
+    lim = identity_least_squares_limit(Z, Y, w0)
+    assert np.allclose(lim.w, min_l2_interpolant(Z, Y, w0).x, rtol=1e-12)
+    assert lim.error < 1e-12
+
+
+def test_gradient_flow_limit_agrees_with_flows_gradient_flow_at_finite_time():
+    """The LSODA integrator of oracles.limits and oracles.flows.gradient_flow (DOP853) give the same w(T)."""
+    G = UVSquared(3)
+    Z, Y = RNG.standard_normal((2, 3)), RNG.standard_normal(2)
+    x0 = RNG.uniform(0.3, 1.5, 6)
+    lim = gradient_flow_limit(G, LeastSquares(Z, Y), x0)
+    ref = gradient_flow(G, Schedule.constant(LeastSquares(Z, Y), lim.T), x0, t_eval=[lim.T], rtol=1e-11, atol=1e-13)
+    assert np.allclose(lim.w, ref.w[-1], rtol=1e-8)
+    assert lim.error < 1e-7 and lim.change < 1e-11
+
+
+def test_limits_of_gf_and_mirror_flow_equal_the_projection():
+    Z, Y = RNG.standard_normal((2, 4)), RNG.standard_normal(2)
+    u0, v0 = RNG.uniform(0.2, 1.0, 4), RNG.uniform(0.2, 1.0, 4)
+    P = HypentropyPotential(u0, v0)
+    pr = bregman_projection(P, Z, Y, P.w0)
+    gf = gradient_flow_limit(UVSquared(4), LogCosh(Z, Y), np.concatenate([u0, v0]))
+    for lim in (gf, *(mirror_flow_limit(P, LogCosh(Z, Y), P.w0, coords=c) for c in ("primal", "dual", "multiplier"))):
+        assert np.linalg.norm(lim.w - pr.w) <= 10 * (lim.error + pr.error) * np.linalg.norm(pr.w) + 1e-9, lim.method
+
+
+def test_flow_limit_without_stationarity_is_inconclusive():
+    Z, Y = RNG.standard_normal((2, 4)), RNG.standard_normal(2)
+    with pytest.raises(Inconclusive, match="no stationarity"):
+        gradient_flow_limit(UVSquared(4), LeastSquares(Z, Y), np.full(8, 0.5), t_max=0.5)
+
+
+def test_closed_form_hessians_match_finite_differences():
+    Z, Y, w = RNG.standard_normal((3, 4)), RNG.standard_normal(3), RNG.standard_normal(4)
+    X, yl = RNG.standard_normal((5, 4)), np.array([1.0, -1.0, 1.0, 1.0, -1.0])
+    for loss in (LeastSquares(Z, Y), LogCosh(Z, Y), SaturatingSquares(Z, Y), ExponentialLoss(X, yl)):
+        H = loss_hessian(loss, w)
+        h = 1e-6
+        fd = np.column_stack([(loss.grad(w + h * e) - loss.grad(w - h * e)) / (2 * h) for e in np.eye(4)])
+        assert np.allclose(H, fd, rtol=1e-6, atol=1e-7), loss.name
+
+
+# ----------------------------------------------------------------------------------------- report plots
+def _check_panels(panels):
+    from oracles.outcome import Panel
+
+    assert panels and all(isinstance(p, Panel) for p in panels)
+    for p in panels:
+        for name, (x, y) in p.series.items():
+            assert len(x) == len(y) > 1 and np.all(np.isfinite(x)) and np.all(np.isfinite(y)), name
+
+
+def test_cor_4_17_plot_moves_from_l2_to_l1():
+    from oracles.limits import hypentropy_path_panels
+
+    Z = np.random.default_rng(4).standard_normal((2, 5))
+    Y = Z @ np.array([1.0, 0.0, 0.0, -0.5, 0.0])
+    panels = hypentropy_path_panels(Z, Y)()
+    _check_panels(panels)
+    to2, to1 = panels[0].series["to min-ℓ2"][1], panels[0].series["to min-ℓ1"][1]
+    assert to1[0] < 0.25 * to2[0]       # α = 1e-4: much nearer the ℓ1 solution (the approach is ~1/log(1/α))
+    assert to2[-1] < 1e-2 < to1[-1]     # α = 10: at the ℓ2 solution
+    assert to1[0] < to1[len(to1) // 2] < to1[-1]
+
+
+def test_main_and_soudry_plots():
+    from oracles.limits import max_margin_alignment, small_init_l1_gap
+
+    A = RNG.standard_normal((2, 5))
+    o = small_init_l1_gap(A, A @ np.array([0.0, 1.0, 0.0, 0.0, 0.0]), 0.5 * 10.0 ** -np.arange(4), cross_check=False)
+    assert not o.falsified
+    _check_panels(o.plot())
+    X = np.array([[1.0, 0.3], [2.0, -1.0], [-1.0, 0.5], [-0.5, -2.0]])
+    o = max_margin_alignment(X, np.array([1.0, 1.0, -1.0, -1.0]), np.zeros(2), decades=20)
+    assert not o.falsified
+    _check_panels(o.plot())

@@ -1,0 +1,216 @@
+r"""Lecture notes "Implicit Regularization" (Gunasekar et al. 2018, Woodworth et al. 2020, Soudry et al. 2018).
+
+Statements: Lemma 1 (GF from 0 finds the min-ℓ2 interpolant), the squared reparametrization as a mirror
+flow, Lemma 2 (the MD step identity), the Key Lemma (MD ends at the Bregman projection of its start), the
+Main Theorem (y(0) = α1, α → 0 gives nonnegative basis pursuit) and Soudry et al.'s max-margin theorem.
+
+Constants in the notes. For :math:`\hat\ell(y) = \tfrac12\|A(y\odot y) - b\|^2`,
+:math:`\dot y = -2D_yA^\top(Ax - b)` and :math:`\dot x = 2D_y\dot y = -4D_xA^\top(Ax - b)`. The mirror flow of
+:math:`\phi` is :math:`\dot x = -\nabla^2\phi(x)^{-1}A^\top(Ax - b)`, and for :math:`\phi = \sum x\ln x - x`,
+:math:`\nabla^2\phi^{-1} = D_x`: the notes' "(∇²φ)⁻¹ = 4D_x" holds for :math:`\phi = \tfrac14\sum(x\ln x - x)`,
+or for the notes' φ with time run four times faster. The limit point is the same either way (the
+Bregman projection does not change when φ is scaled), which is why the Main Theorem is unaffected.
+The Main Theorem's proof also writes :math:`D_\phi(x, \alpha\mathbf 1)` although :math:`x(0) = y(0)^{\odot2} = \alpha^2\mathbf 1`;
+the suite uses :math:`\alpha^2`.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+from generators.arrays import log_scales, positive_vectors
+from generators.regression import data_matrices, potentials, separable_data, sparse_vectors, targets
+from oracles.bregman import EntropyPotential
+from oracles.limits import gf_limit_vs_projection, max_margin_alignment, small_init_l1_gap, squared_param_vs_mirror
+from oracles.losses import LeastSquares, LogCosh
+from oracles.mirror_descent import md_limit_vs_projection, step_identity_gap
+from oracles.parametrizations import Identity
+from theorems import universal
+
+LOSSES = {"least-squares": LeastSquares, "log-cosh": LogCosh}
+#: The decreasing initialization scales of the Main Theorem's check: 0.5, 0.05, ..., 5e-6 (x(0) = α² down to 2.5e-11).
+MAIN_ALPHAS = 0.5 * 10.0 ** -np.arange(6)
+
+
+@st.composite
+def least_squares_data(draw, max_n: int = 3, max_extra: int = 3):
+    Z = draw(data_matrices(max_n=max_n, max_extra=max_extra))
+    return Z, draw(targets(Z.shape[0]))
+
+
+@universal("notes:lemma-1", title="GF on ½‖Ax − b‖² from 0 converges to the min-ℓ2 interpolant",
+           source="notes, Lemma 1")
+@given(data=least_squares_data())
+def test_lemma_1(data):
+    r"""For :math:`\ell(x) = \tfrac12\|Ax - b\|^2` with A of size n × m, n < m, the gradient flow from :math:`x(0) = 0`
+    converges to :math:`\arg\min\{\|x\|_2 : Ax = b\}`.
+
+    The flow is the exact solution (eigendecomposition of :math:`A^\top A`) evaluated on doubling horizons until
+    it changes by less than 1e-14; the reference is ``lstsq`` (SVD). Budget: ten times the change over the last
+    doubling plus :math:`10\varepsilon\kappa(A)^2` and the least-squares error, at least 1e-9.
+    """
+    A, b = data
+    return gf_limit_vs_projection(Identity(A.shape[1]), LeastSquares(A, b), np.zeros(A.shape[1]), reference="l2")
+
+
+@st.composite
+def sq_cases(draw):
+    A, b = draw(least_squares_data(max_n=2, max_extra=2))
+    return A, b, draw(positive_vectors(A.shape[1], 0.2, 2.0)), draw(st.floats(0.1, 3.0))
+
+
+@universal("notes:sq-equivalence",
+           title="x = y⊙y under GF on ½‖A(y⊙y) − b‖² is the mirror flow of φ = ¼Σ(x ln x − x)",
+           source="notes, 'Back to Reparameterization' (sq-param GF ⇔ MD with entropy)")
+@given(case=sq_cases())
+def test_sq_equivalence(case):
+    r"""With :math:`x = y\odot y`, the gradient flow :math:`\dot y = -\nabla\hat\ell(y)` on
+    :math:`\hat\ell(y) = \tfrac12\|A\,\mathrm{sq}(y) - b\|^2` gives :math:`\dot x = -4D_xA^\top(Ax - b)`, which is the
+    mirror flow :math:`\dot x = -\nabla^2\phi(x)^{-1}\nabla f(x)` of the entropy; exactly so for
+    :math:`\phi = \tfrac14\sum_i(x_i\ln x_i - x_i)` (the notes' :math:`\sum x\ln x - x` needs time scaled by 4).
+
+    Both flows are integrated from :math:`y_0 > 0` (resp. :math:`x_0 = y_0^{\odot2}`) for a time T in [0.1, 3] --
+    GF in y by :func:`oracles.flows.gradient_flow`, the mirror flow in its dual coordinates by
+    :func:`oracles.flows.mirror_flow` -- and compared at 8 times. Budget: ten times the rtol 1e-8 vs 1e-11
+    change of both integrations, at least 1e-9.
+    """
+    A, b, y0, T = case
+    return squared_param_vs_mirror(A, b, y0, T, phi_scale=0.25)
+
+
+@st.composite
+def md_step_cases(draw):
+    """``(phi, A, b, x, eta, loss)``: a potential, a loss's data, a point of int dom φ (no zero entries), a step."""
+    A, b = draw(least_squares_data(max_n=3, max_extra=2))
+    d = A.shape[1]
+    phi = draw(potentials(d, kinds=("entropy", "euclidean", "hypentropy", "pnorm")))
+    mag = draw(positive_vectors(d, 0.2, 2.0))
+    if isinstance(phi, EntropyPotential):
+        x = mag
+    else:
+        x = mag * np.where(draw(st.lists(st.booleans(), min_size=d, max_size=d)), -1.0, 1.0)
+    return phi, A, b, x, draw(log_scales(1e-2, 1.0)), draw(st.sampled_from(sorted(LOSSES)))
+
+
+@universal("notes:lemma-2", title="the MD argmin step satisfies ∇φ(x_{t+1}) = ∇φ(x_t) − η∇f(x_t)",
+           source="notes, Mirror Descent, Lemma 2")
+@given(case=md_step_cases())
+def test_lemma_2(case):
+    r"""The iterates of mirror descent, :math:`x_{t+1} = \arg\min_x f(x_t) + \langle\nabla f(x_t), x - x_t\rangle +
+    \tfrac1\eta D_\phi(x, x_t)`, satisfy :math:`\nabla\phi(x_{t+1}) - \nabla\phi(x_t) = -\eta\nabla f(x_t)`.
+
+    φ is the entropy (the notes' :math:`\sum x\ln x - x` or its quarter), ½‖x − x_0‖², the arcsinh potential, or
+    :math:`\sum|x_i|^p/p` (p = 3, 1.5); f is least squares or log-cosh; η log-uniform in [0.01, 1]. The argmin is
+    computed by ``scipy.optimize.minimize`` (trust-exact, exact Hessian), the identity in closed form through
+    :math:`(\nabla\phi)^{-1}`. Budget: ten times the argmin's Newton-step error plus the rounding of the dual
+    step, at least 1e-9.
+    """
+    phi, A, b, x, eta, loss = case
+    event(phi.name)
+    return step_identity_gap(phi, LOSSES[loss](A, b), x, eta)
+
+
+@st.composite
+def key_lemma_cases(draw):
+    """``(phi, A, b, x1, c)``: a potential, data interpolable inside dom φ, a start, a step-size factor."""
+    A = draw(data_matrices(max_n=2, max_extra=2))
+    n, d = A.shape
+    phi = draw(potentials(d, kinds=("entropy", "euclidean", "hypentropy", "pnorm")))
+    mag = draw(positive_vectors(d, 0.2, 2.0))
+    if isinstance(phi, EntropyPotential):
+        x1, b = mag, A @ draw(positive_vectors(d, 0.2, 2.0))
+    else:
+        x1 = mag * np.where(draw(st.lists(st.booleans(), min_size=d, max_size=d)), -1.0, 1.0)
+        b = draw(targets(n))
+    return phi, A, b, x1, draw(st.floats(0.2, 1.0))
+
+
+@universal("notes:key-lemma", title="mirror descent that converges on ½‖Ax − b‖² ends at argmin_{Ax=b} D_φ(x, x_1)",
+           source="notes, Mirror Descent, Key Lemma")
+@given(case=key_lemma_cases())
+def test_key_lemma(case):
+    r"""For :math:`f(x) = \tfrac12\|Ax - b\|^2`, mirror descent from :math:`x_1` with step sizes for which it converges to a
+    minimizer of f satisfies :math:`x_t \to \arg\min_{Ax=b}D_\phi(x, x_1)` (for the entropy: the KL projection).
+
+    Steps :math:`\eta_t = c/\lambda_{max}(A\nabla^2\phi(x_t)^{-1}A^\top)` with c in [0.2, 1] (variable step sizes,
+    as the notes allow); the run stops when :math:`\|Ax_t - b\| \le 10^{-13}\|b\|`. The reference is the dual-Newton
+    Bregman projection. Budget: ten times (the run's remaining Newton step + accumulated rounding + the
+    projection's error), at least 1e-9.
+    """
+    phi, A, b, x1, c = case
+    event(phi.name)
+    return md_limit_vs_projection(phi, A, b, x1, step_scale=c)
+
+
+@st.composite
+def sparse_cases(draw):
+    """``(A, b)`` with ``b = A x♮`` for a sparse nonnegative x♮ (so nonnegative interpolants exist)."""
+    A = draw(data_matrices(max_n=3, max_extra=4, min_n=2))
+    x = draw(sparse_vectors(A.shape[1], max_k=A.shape[0] - 1))
+    if np.linalg.norm(A @ x) < 1e-3 * np.linalg.norm(x):   # support inside ker A gives b = 0: no target
+        x[int(np.argmax(np.linalg.norm(A, axis=0)))] += 1.0
+    return A, A @ x
+
+
+@universal("notes:main", title="y(0) = α1, α → 0: the limit of y⊙y tends to argmin{‖x‖₁ : Ax = b, x ≥ 0}",
+           source="notes, Main Theorem (and Lemma 3)")
+@given(case=sparse_cases())
+def test_main(case):
+    r"""With :math:`y(0) = \alpha\mathbf 1` and :math:`x(t) = y(t)^{\odot2}` converging to a zero-error :math:`x^*(\alpha)`,
+    :math:`x^*(\alpha) \to \arg\min\{\|x\|_1 : Ax = b,\ x \ge 0\}` as :math:`\alpha \to 0`.
+
+    Encoded quantitatively along :math:`\alpha = 0.5\cdot10^{-k}`, k = 0..5 (:math:`x(0) = \alpha^2` down to 2.5e-11):
+    with :math:`x_{LP}` the LP solution (HiGHS), :math:`H(x) = \sum x\ln x` and :math:`c_\alpha = \ln\alpha^{-2} - 1`,
+    the relative ℓ1 gap :math:`g_\alpha = \|x^*(\alpha)\|_1/\|x_{LP}\|_1 - 1` must satisfy
+    :math:`0 \le g_\alpha \le (H(x_{LP}) - H(x^*(\alpha)))/(c_\alpha\|x_{LP}\|_1)` and be nonincreasing as α decreases.
+    Both follow from :math:`x^*(\alpha) = \arg\min_{Ax=b,x\ge0}H(x) + c_\alpha\|x\|_1` (the KL projection of
+    :math:`\alpha^2\mathbf 1`), and the bound goes to 0, so the gap does. :math:`x^*(\alpha)` is that projection
+    (log-domain dual Newton, stable down to :math:`x(0) = 2.5\cdot10^{-11}`); at α = 0.5 it is also checked
+    against the actual gradient flow limit in y. Discrepancy: the largest violation (0 when all hold) or the
+    GF cross-check gap. Budget: ten times the projection, LP and entropy-evaluation errors, at least 1e-9.
+    The report plot shows the gap and its bound against α.
+    """
+    A, b = case
+    return small_init_l1_gap(A, b, MAIN_ALPHAS, target="l1")
+
+
+@st.composite
+def classification_cases(draw):
+    X, y = draw(separable_data(max_n=6, max_d=3))
+    zero = draw(st.booleans())
+    a0 = np.zeros(X.shape[1]) if zero else draw(positive_vectors(X.shape[1], 0.1, 1.0)) - 0.5
+    return X, y, a0
+
+
+@universal("notes:soudry-max-margin",
+           title="GD/GF on the exponential loss over separable data: a(t)/‖a(t)‖ → the max-margin direction",
+           source="notes, Further Results (Soudry, Hoffer, Nacson, Gunasekar, Srebro 2018)")
+@given(case=classification_cases())
+def test_soudry(case):
+    r"""For linearly separable data and :math:`\ell(a) = \sum_i e^{-y_ia^\top x_i}`, the gradient flow satisfies
+    :math:`a(t)/\|a(t)\| \to a^*`, the max-margin direction (the notes add :math:`a(t) \sim a^*\log t + O(\log\log t)`).
+
+    What is encoded, and why. The asymptotic rate (angle ~ C/log t) holds for generic data but with constants
+    and transients that are not computable in advance: on data of this generator the angle can *increase* for
+    several decades of t before it decreases (measured: from 0.054 at t = 10 to 0.093 at t = 1e5), and
+    angle·log t is still drifting at t = 1e12. So the check is a finite-time bound that follows from the
+    flow itself. With :math:`z_i = y_ix_i`, :math:`\gamma^\star` the max margin, :math:`\hat a` the SVM direction
+    (:math:`\hat w = \sum\alpha_iz_i`, :math:`\sum\alpha_i = \|\hat w\|^2`):
+
+    * :math:`\|\nabla\ell\| \ge \langle-\nabla\ell, \hat a\rangle \ge \gamma^\star\ell`, so along the flow
+      :math:`d(-\ln\ell) = \|\nabla\ell\|^2/\ell\,dt \ge \gamma^\star\|\nabla\ell\|dt \ge \gamma^\star d\|a\|`, hence
+      :math:`-\ln\ell(a(t)) \ge -\ln\ell(a_0) + \gamma^\star(\|a(t)\| - \|a_0\|)`;
+    * :math:`\ell(a) \ge e^{-\gamma(u)\|a\|}` for the margin :math:`\gamma(u) = \min_iz_i^\top u` of :math:`u = a/\|a\|`,
+      and :math:`\langle u, \hat w\rangle \ge \|\hat w\|^2\gamma(u)`, i.e. :math:`\cos\angle(u, \hat a) \ge \gamma(u)/\gamma^\star`;
+    * together: :math:`\cos\angle(a(t), \hat a) \ge 1 - c_0/\|a(t)\|` with :math:`c_0 = \|a_0\| + \ln\ell(a_0)/\gamma^\star`;
+      and :math:`d(1/\ell)/dt \ge \gamma^{\star2}` gives :math:`\|a(t)\| \ge \ln(1/\ell(a_0) + \gamma^{\star2}t)/\max_i\|z_i\|`.
+
+    Both inequalities are checked at :math:`t = 10^k`, k = 0..100 (log-time integration, LSODA, two
+    tolerances); they force the angle to 0 (like :math:`1/\sqrt{\log t}`), which is the theorem. Discrepancy: the
+    largest violation (radians / relative), 0 when both hold. Budget: ten times the two-tolerance change plus
+    the SVM's KKT residual, at least 1e-9. Details report angle·log t along the way.
+    """
+    X, y, a0 = case
+    return max_margin_alignment(X, y, a0)
+
