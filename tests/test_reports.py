@@ -13,6 +13,8 @@ from oracles.outcome import Panel
 from oracles.parametrizations import factorization
 from theorems import plots, report_pages, reports
 
+pytest_plugins = ["pytester"]
+
 
 def record(sid: str, kind: str = "universal", verdict: str = "held", **extra) -> dict:
     return {"id": sid, "kind": kind, "title": f"title of {sid}", "source": "", "control_of": None, "verdict": verdict,
@@ -118,3 +120,25 @@ def test_prose_turns_rest_math_into_markdown() -> None:
     text = r"For :math:`G(U) = UU^\top` the ``psi`` map"
     assert report_pages.prose(text) == r"For $G(U) = UU^\top$ the `psi` map"
     assert report_pages.prose(text, markdown=False) == r"For G(U) = UU^\top the psi map"
+
+
+def test_a_held_statement_with_a_plot_gets_an_illustrated_closest_call(pytester):
+    """A statement that holds writes no counterexample folder, but its closest call with the oracle's
+    plot goes to reports/held/<slug>/ and is linked from the index."""
+    pytester.makepyfile(test_closest='''
+from hypothesis import given, settings, strategies as st
+from oracles.outcome import Outcome, Panel
+from theorems import universal
+
+@universal("demo:closest", title="x² ≤ 1 on [0, 1]")
+@settings(max_examples=20, database=None)
+@given(x=st.floats(0, 1))
+def test_closest(x):
+    return Outcome(x * x, 1.0, 0.0, "x²", plot=lambda: [Panel("x²", "x", "y", {"x²": ([0, x], [0, x * x])})])
+''')
+    result = pytester.runpytest("-p", "no:xdist", "--report-dir", "rep")
+    result.assert_outcomes(passed=1)
+    held = pytester.path / "rep" / "held" / "demo-closest"
+    assert (held / "report.md").exists() and (held / "closest.json").exists() and list(held.glob("plot-*.png"))
+    assert not (pytester.path / "rep" / "demo-closest").exists()
+    assert "held/demo-closest" in (pytester.path / "rep" / "index.html").read_text()

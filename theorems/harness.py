@@ -80,6 +80,9 @@ class Tally:
     examples_to_witness: int | None = None
     witness: dict[str, Any] | None = None
     witness_outcome: Outcome | None = None
+    #: the decided example nearest its budget that did not falsify, kept when its outcome can plot
+    closest: dict[str, Any] | None = None
+    closest_outcome: Outcome | None = None
     verdict: str = "error"
     message: str = ""
     seconds: float = 0.0
@@ -98,6 +101,9 @@ class Tally:
             self.max_discrepancy = float(outcome.discrepancy)
             self.budget_at_max = float(outcome.budget)
         self.error_budget = float(outcome.budget) if math.isnan(self.error_budget) else max(self.error_budget, float(outcome.budget))
+        if not outcome.falsified and outcome.plot is not None and (
+                self.closest_outcome is None or outcome.ratio >= self.closest_outcome.ratio):
+            self.closest, self.closest_outcome = dict(example), outcome
         if outcome.falsified:
             if self.falsifying_calls == 0:
                 self.examples_to_witness = self.examples

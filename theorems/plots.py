@@ -6,6 +6,8 @@ axis) or :class:`matplotlib.figure.Figure` objects; :func:`render` saves each on
 """
 from __future__ import annotations
 
+import textwrap
+
 import io
 import sys
 from dataclasses import dataclass
@@ -43,7 +45,8 @@ def panel_figure(panel: Panel):
     if panel.logy:
         ax.set_yscale("log")
         _log_limits(ax, [np.asarray(y, dtype=float) for _, y in panel.series.values()])
-    ax.set(title=panel.title, xlabel=panel.xlabel, ylabel=panel.ylabel)
+    ax.set(xlabel=panel.xlabel, ylabel=panel.ylabel)
+    ax.set_title(textwrap.fill(panel.title, 72), fontsize="medium")
     ax.grid(True, alpha=0.3)
     if panel.series:
         ax.legend(fontsize="small")

@@ -126,9 +126,14 @@ def write_statement_folder(report_dir: Path, tally, env: dict[str, Any], nodeid:
     may have left, so that reports never show a counterexample the current code does not have.
     """
     folder = reports.statement_folder(report_dir, tally.spec)
+    held_folder = reports.closest_call_folder(report_dir, tally.spec)
     if tally.witness_outcome is None:
         reports.clear_statement_folder(folder)
+        if tally.verdict == "held" and tally.closest_outcome is not None:
+            return write_closest_call(report_dir, tally, env, nodeid)
+        reports.clear_statement_folder(held_folder)
         return None
+    reports.clear_statement_folder(held_folder)
     reports.write_statement_report(report_dir, tally, env, nodeid)
     try:
         pictures, plot_error = plots.render(tally.witness_outcome.plot, folder), ""
@@ -143,6 +148,44 @@ def write_statement_folder(report_dir: Path, tally, env: dict[str, Any], nodeid:
                "budget": tally.witness_outcome.budget, "error_estimate": tally.witness_outcome.error,
                "example": rows, "plots": [asdict(p) for p in pictures], "plot_error": plot_error,
                "reproduce": reports.reproduce_command(report_dir, tally.spec)}
+    return Page(folder, witness)
+
+
+def write_closest_call(report_dir: Path, tally, env: dict[str, Any], nodeid: str = "") -> Page:
+    """Illustrate a statement that held: the example nearest its budget, with the oracle's plots.
+
+    Written to ``<report_dir>/held/<slug>/`` (``closest.json``, ``report.md``, plots), apart from
+    counterexample folders: nothing here falsifies anything. It shows how close the statement came
+    and, for statements whose oracle draws a picture (e.g. the ℓ2 → ℓ1 path of Cor. 4.17), the picture.
+    """
+    spec, out = tally.spec, tally.closest_outcome
+    folder = reports.closest_call_folder(report_dir, spec)
+    try:
+        pictures, plot_error = plots.render(out.plot, folder), ""
+    except Exception as exc:  # noqa: BLE001 - the report says the plot failed
+        pictures, plot_error = [], f"{type(exc).__name__}: {exc}"
+    reports.write_closest_json(folder, tally, env, nodeid)
+    reports.clear_statement_folder(folder, keep=("closest.json", "report.md", *(p.file for p in pictures)))
+    rows = example_rows(tally.closest or {})
+    ratio = out.discrepancy / out.budget if out.budget > 0 else float("inf")
+    lines = [f"# {spec.id} — held (closest call)", "", f"**{spec.title}**", "",
+             f"* kind: `{spec.kind}`", f"* source: {spec.source or '–'}", f"* check: `{spec.module}:{spec.qualname}`",
+             "", "## Claim", "", _claim(spec), "",
+             f"The statement held on all {tally.decided} decided examples. Below is the one that came nearest its "
+             "budget, with the oracle's plots; it is an illustration, not a counterexample.", "",
+             "| argument | value |", "|---|---|"]
+    lines += [f"| `{_md(k)}` | `{_md(v)}` |" for k, v in rows]
+    lines += ["", f"* discrepancy: **{out.discrepancy:.6g}**" + (f" — {out.what}" if out.what else ""),
+              f"* budget: {out.budget:.3g}; discrepancy/budget = {ratio:.3g}; the oracle's error estimate: {out.error:.3g}",
+              f"* profile `{env.get('profile')}`, suite commit {env.get('git_commit') or 'unknown'}", ""]
+    if pictures or plot_error:
+        lines += ["## Plots", ""] + [f"![{p.title}]({p.file})\n" for p in pictures]
+        if plot_error:
+            lines.append(f"(plotting failed: {plot_error})")
+    reports.atomic_write(folder / "report.md", "\n".join(lines) + "\n")
+    witness = {"what": out.what, "discrepancy": out.discrepancy, "budget": out.budget, "error_estimate": out.error,
+               "example": rows, "plots": [asdict(p) for p in pictures], "plot_error": plot_error,
+               "json": "closest.json", "closest_call": True}
     return Page(folder, witness)
 
 
@@ -358,9 +401,11 @@ def _witness_html(report_dir: Path, r: dict) -> str:
             parts.append('<div class="figs">' + "".join(figs) + "</div>")
         if w.get("plot_error"):
             parts.append(f"<p>(plotting failed: {_h(w['plot_error'])})</p>")
-        parts.append(f"<pre>{_h(w.get('reproduce', ''))}</pre>")
+        if w.get("reproduce"):
+            parts.append(f"<pre>{_h(w['reproduce'])}</pre>")
+    data_file = w.get("json", "counterexample.json")
     parts.append(f'<p><a href="{_h(folder)}/report.md">report.md</a> · '
-                 f'<a href="{_h(folder)}/counterexample.json">counterexample.json</a></p></div>')
+                 f'<a href="{_h(folder)}/{_h(data_file)}">{_h(data_file)}</a></p></div>')
     return "\n".join(parts)
 
 
@@ -383,10 +428,16 @@ def index_html(report_dir: Path, records: list[dict], env: dict, complete: bool 
     if failing:
         body.append("<h2>Messages</h2><ul>" + "".join(
             f"<li><code>{_h(r['id'])}</code> ({_h(r['verdict'])}): {_h(m)}</li>" for r, m in failing) + "</ul>")
-    witnessed = [r for r in statements + controls if r.get("report")]
+    witnessed = [r for r in statements + controls if r.get("report") and not (r.get("witness") or {}).get("closest_call")]
     if witnessed:
         body.append("<h2>Counterexamples and witnesses</h2>")
         body += [_witness_html(report_dir, r) for r in witnessed]
+    closest = [r for r in statements if r.get("report") and (r.get("witness") or {}).get("closest_call")]
+    if closest:
+        body.append("<h2>Statements that held: the closest call, illustrated</h2>"
+                    "<p>For each statement whose oracle draws a picture, the decided example that came nearest its "
+                    "budget. Not counterexamples.</p>")
+        body += [_witness_html(report_dir, r) for r in closest]
     return ("<!DOCTYPE html>\n<html lang=en><head><meta charset=utf-8><title>implicit-bias verdicts</title>"
             f"<meta name=viewport content='width=device-width,initial-scale=1'><style>{_CSS}</style></head>\n<body>\n"
             + "\n".join(body) + "\n</body></html>\n")

@@ -79,6 +79,25 @@ def statement_folder(report_dir: Path, spec) -> Path:
     return Path(report_dir) / ("controls" if spec.kind == "control" else "") / slug(spec.id)
 
 
+def closest_call_folder(report_dir: Path, spec) -> Path:
+    """``<report_dir>/held/<slug>``: the illustrated closest call of a statement that held."""
+    return Path(report_dir) / "held" / slug(spec.id)
+
+
+def write_closest_json(folder: Path, tally, env: dict[str, Any], nodeid: str = "") -> None:
+    """``closest.json``: the held statement's example nearest its budget, exactly, and what it gave."""
+    out = tally.closest_outcome
+    try:
+        example = {k: encode(v) for k, v in (tally.closest or {}).items()}
+    except NotSerializable:
+        example = {k: repr(v) for k, v in (tally.closest or {}).items()}
+    rec = {"id": tally.spec.id, "verdict": tally.verdict, "check": f"{tally.spec.module}:{tally.spec.qualname}",
+           "discrepancy": out.discrepancy, "budget": out.budget, "error_estimate": out.error, "what": out.what,
+           "details": _plain(out.details), "example": example, "nodeid": nodeid,
+           "profile": env.get("profile"), "git_commit": env.get("git_commit")}
+    atomic_write(Path(folder) / "closest.json", _json(rec))
+
+
 def reproduce_command(report_dir: Path, spec) -> str:
     """The shell command that re-runs a stored counterexample without Hypothesis."""
     return f"python -m theorems reproduce {(statement_folder(report_dir, spec) / 'counterexample.json').as_posix()}"
@@ -144,7 +163,7 @@ def write_statement_report(report_dir: Path, tally, env: dict[str, Any], nodeid:
 
 
 #: Files a statement folder may hold; only these are ever deleted.
-REPORT_FILES = ("counterexample.json", "report.md", "plot-*.png")
+REPORT_FILES = ("counterexample.json", "closest.json", "report.md", "plot-*.png")
 
 
 def clear_statement_folder(folder: Path, keep: tuple[str, ...] = ()) -> None:
