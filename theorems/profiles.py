@@ -3,7 +3,7 @@
 * ``dev`` -- 50 examples a statement, random, the example database on (``.hypothesis/``), so a
   counterexample found once is replayed first next time.
 * ``ci`` -- 200 examples a statement, derandomized (the same examples on every run), no deadline,
-  no database: a reproducible gate.
+  no database, no targeted phase: a reproducible gate.
 * ``thorough`` -- 1000 examples a statement, random, targeted search and the database on: what
   ``make falsify`` runs. Set ``HYPOTHESIS_REDIS_URL`` to share the database between machines
   (README, "Sharing counterexamples").
@@ -38,5 +38,8 @@ _common = dict(deadline=None, phases=_PHASES,
                                       HealthCheck.filter_too_much])
 
 settings.register_profile("dev", max_examples=50, database=_database(), **_common)
-settings.register_profile("ci", max_examples=200, derandomize=True, database=None, print_blob=True, **_common)
+# ci samples without the target phase: its hill climbing once spent 150 s generating 148 examples of
+# li2022:cor-4.14 (Hypothesis's optimiser, not the oracle, which took 0.6 s); targeted search is thorough's job.
+settings.register_profile("ci", max_examples=200, derandomize=True, database=None, print_blob=True,
+                          **(_common | {"phases": [p for p in _PHASES if p is not Phase.target]}))
 settings.register_profile("thorough", max_examples=1000, database=_database(), **_common)
