@@ -36,7 +36,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from oracles.errors import Inconclusive, InvalidInput, as_matrix, as_vector
-from oracles.losses import LeastSquares, Linear, LogCosh, Loss
+from oracles.losses import ExponentialLoss, LeastSquares, LogCosh, Loss, SaturatingSquares
 from oracles.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, budget_from_error, relative_gap
 from oracles.parametrizations import Parametrization
 
@@ -49,87 +49,11 @@ RTOL_FINE, RTOL_COARSE = 1e-11, 1e-8
 ATOL_FLOOR = 1e-6
 
 
-# -----------------------------------------------------------------------------------------
-# losses the statements need beyond oracles.losses
-class SaturatingSquares(Loss):
-    r""":math:`L(w) = \ln(1 + \tfrac12\|Zw - Y\|^2)`: quasi-convex (a nondecreasing function of a convex
-    function has convex sublevel sets) but not convex; same minimizers as least squares.
-
-    :math:`\nabla L = Z^\top r/(1+s)`, :math:`\nabla^2L = Z^\top Z/(1+s) - (Z^\top r)(Z^\top r)^\top/(1+s)^2`
-    with :math:`r = Zw - Y`, :math:`s = \tfrac12\|r\|^2`.
-    """
-
-    name = "saturating-squares"
-
-    def __init__(self, Z, Y) -> None:
-        self.Z = as_matrix(Z, "Z")
-        self.Y = as_vector(Y, "Y", self.Z.shape[0])
-        self.d = self.Z.shape[1]
-
-    def value(self, w):
-        r = self.Z @ w - self.Y
-        return float(np.log1p(0.5 * float(r @ r)))
-
-    def grad(self, w):
-        r = self.Z @ w - self.Y
-        return self.Z.T @ r / (1.0 + 0.5 * float(r @ r))
-
-    def hess(self, w):
-        r = self.Z @ w - self.Y
-        q = 1.0 + 0.5 * float(r @ r)
-        g = self.Z.T @ r
-        return self.Z.T @ self.Z / q - np.outer(g, g) / q ** 2
-
-    def to_spec(self):
-        return {"loss": "saturating-squares", "Z": self.Z.tolist(), "Y": self.Y.tolist()}
-
-
-class ExponentialLoss(Loss):
-    r""":math:`L(a) = \sum_i \exp(-y_i\,x_i^\top a)` for labels :math:`y_i = \pm1` (notes, Soudry et al.).
-
-    With :math:`z_i = y_ix_i` (rows of ``Zc``) and :math:`e_i = e^{-z_i^\top a}`:
-    :math:`\nabla L = -Z_c^\top e`, :math:`\nabla^2L = Z_c^\top\mathrm{diag}(e)Z_c`.
-    """
-
-    name = "exponential"
-
-    def __init__(self, X, y) -> None:
-        self.X = as_matrix(X, "X")
-        self.y = as_vector(y, "y", self.X.shape[0])
-        if not np.all(np.abs(self.y) == 1):
-            raise InvalidInput("labels y must be +1 or -1")
-        self.Zc = self.y[:, None] * self.X
-        self.d = self.X.shape[1]
-
-    def _e(self, a):
-        with np.errstate(over="ignore"):
-            return np.exp(-(self.Zc @ a))
-
-    def value(self, a):
-        return float(np.sum(self._e(a)))
-
-    def grad(self, a):
-        return -self.Zc.T @ self._e(a)
-
-    def hess(self, a):
-        return self.Zc.T @ (self._e(a)[:, None] * self.Zc)
-
-    def to_spec(self):
-        return {"loss": "exponential", "X": self.X.tolist(), "y": self.y.tolist()}
-
-
 def loss_hessian(loss: Loss, w: np.ndarray) -> np.ndarray:
     r""":math:`\nabla^2L(w)`: closed forms for the suite's losses, central differences of ``grad`` otherwise."""
     w = np.asarray(w, float)
     if hasattr(loss, "hess"):
         return np.asarray(loss.hess(w), float)
-    if isinstance(loss, LeastSquares):
-        return loss.Z.T @ loss.Z
-    if isinstance(loss, LogCosh):
-        t = np.tanh(loss.Z @ w - loss.Y)
-        return loss.Z.T @ ((1.0 - t * t)[:, None] * loss.Z)
-    if isinstance(loss, Linear):
-        return np.zeros((w.size, w.size))
     h = 1e-6 * max(1.0, float(np.max(np.abs(w))))
     H = np.empty((w.size, w.size))
     for k in range(w.size):

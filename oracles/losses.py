@@ -47,53 +47,122 @@ class Linear(Loss):
     def grad(self, w):
         return self.c.copy()
 
+    def hess(self, w):
+        return np.zeros((self.d, self.d))
+
     def to_spec(self):
         return {"loss": "linear", "c": self.c.tolist()}
 
 
-class LeastSquares(Loss):
-    r""":math:`L(w) = \tfrac12\|Zw - Y\|^2`, ``Z`` of shape ``n × d``."""
-
-    name = "least-squares"
+class RegressionLoss(Loss):
+    r"""A loss of the residual :math:`r = Zw - Y` (``Z`` of shape ``n × d``); subclasses give value, grad, hess."""
 
     def __init__(self, Z, Y) -> None:
         self.Z = as_matrix(Z, "Z")
         self.Y = as_vector(Y, "Y", self.Z.shape[0])
         self.d = self.Z.shape[1]
 
+    def residual(self, w) -> np.ndarray:
+        return self.Z @ w - self.Y
+
+    def to_spec(self):
+        return {"loss": self.name, "Z": self.Z.tolist(), "Y": self.Y.tolist()}
+
+
+class LeastSquares(RegressionLoss):
+    r""":math:`L(w) = \tfrac12\|Zw - Y\|^2`."""
+
+    name = "least-squares"
+
     def value(self, w):
-        r = self.Z @ w - self.Y
+        r = self.residual(w)
         return 0.5 * float(r @ r)
 
     def grad(self, w):
-        return self.Z.T @ (self.Z @ w - self.Y)
+        return self.Z.T @ self.residual(w)
 
-    def to_spec(self):
-        return {"loss": "least-squares", "Z": self.Z.tolist(), "Y": self.Y.tolist()}
+    def hess(self, w):
+        return self.Z.T @ self.Z
 
 
-class LogCosh(Loss):
+class LogCosh(RegressionLoss):
     r""":math:`L(w) = \sum_k \log\cosh((Zw - Y)_k)`: smooth, convex, quadratic near 0 and linear far out."""
 
     name = "log-cosh"
 
-    def __init__(self, Z, Y) -> None:
-        self.Z = as_matrix(Z, "Z")
-        self.Y = as_vector(Y, "Y", self.Z.shape[0])
-        self.d = self.Z.shape[1]
-
     def value(self, w):
-        r = self.Z @ w - self.Y
+        r = self.residual(w)
         return float(np.sum(np.logaddexp(r, -r) - np.log(2.0)))
 
     def grad(self, w):
-        return self.Z.T @ np.tanh(self.Z @ w - self.Y)
+        return self.Z.T @ np.tanh(self.residual(w))
+
+    def hess(self, w):
+        t = np.tanh(self.residual(w))
+        return self.Z.T @ ((1.0 - t * t)[:, None] * self.Z)
+
+
+class SaturatingSquares(RegressionLoss):
+    r""":math:`L(w) = \ln(1 + \tfrac12\|Zw - Y\|^2)`: quasi-convex (a nondecreasing function of a convex
+    function has convex sublevel sets) but not convex; same minimizers as least squares.
+
+    :math:`\nabla L = Z^\top r/(1+s)`, :math:`\nabla^2L = Z^\top Z/(1+s) - (Z^\top r)(Z^\top r)^\top/(1+s)^2`
+    with :math:`r = Zw - Y`, :math:`s = \tfrac12\|r\|^2`.
+    """
+
+    name = "saturating-squares"
+
+    def value(self, w):
+        r = self.residual(w)
+        return float(np.log1p(0.5 * float(r @ r)))
+
+    def grad(self, w):
+        r = self.residual(w)
+        return self.Z.T @ r / (1.0 + 0.5 * float(r @ r))
+
+    def hess(self, w):
+        r = self.residual(w)
+        q = 1.0 + 0.5 * float(r @ r)
+        g = self.Z.T @ r
+        return self.Z.T @ self.Z / q - np.outer(g, g) / q ** 2
+
+
+class ExponentialLoss(Loss):
+    r""":math:`L(a) = \sum_i \exp(-y_i\,x_i^\top a)` for labels :math:`y_i = \pm1` (notes, Soudry et al.).
+
+    With :math:`z_i = y_ix_i` (rows of ``Zc``) and :math:`e_i = e^{-z_i^\top a}`:
+    :math:`\nabla L = -Z_c^\top e`, :math:`\nabla^2L = Z_c^\top\mathrm{diag}(e)Z_c`.
+    """
+
+    name = "exponential"
+
+    def __init__(self, X, y) -> None:
+        self.X = as_matrix(X, "X")
+        self.y = as_vector(y, "y", self.X.shape[0])
+        if not np.all(np.abs(self.y) == 1):
+            raise InvalidInput("labels y must be +1 or -1")
+        self.Zc = self.y[:, None] * self.X
+        self.d = self.X.shape[1]
+
+    def _e(self, a):
+        with np.errstate(over="ignore"):
+            return np.exp(-(self.Zc @ a))
+
+    def value(self, a):
+        return float(np.sum(self._e(a)))
+
+    def grad(self, a):
+        return -self.Zc.T @ self._e(a)
+
+    def hess(self, a):
+        return self.Zc.T @ (self._e(a)[:, None] * self.Zc)
 
     def to_spec(self):
-        return {"loss": "log-cosh", "Z": self.Z.tolist(), "Y": self.Y.tolist()}
+        return {"loss": "exponential", "X": self.X.tolist(), "y": self.y.tolist()}
 
 
-LOSSES = {"linear": Linear, "least-squares": LeastSquares, "log-cosh": LogCosh}
+LOSSES = {"linear": Linear, "least-squares": LeastSquares, "log-cosh": LogCosh,
+          "saturating-squares": SaturatingSquares}
 
 
 def loss_from_spec(spec: dict[str, Any]) -> Loss:
@@ -101,6 +170,8 @@ def loss_from_spec(spec: dict[str, Any]) -> Loss:
     kind = spec.get("loss")
     if kind == "linear":
         return Linear(spec["c"])
+    if kind == "exponential":
+        return ExponentialLoss(spec["X"], spec["y"])
     if kind in LOSSES:
         return LOSSES[kind](spec["Z"], spec["Y"])
     raise InvalidInput(f"unknown loss {kind!r} in spec")

@@ -272,12 +272,14 @@ def test_bad_potentials_and_domains():
 @pytest.mark.parametrize("P", [EntropyPotential(np.ones(3), 1.0), HypentropyPotential.scaled(0.3, 3), PNormPotential(3.0)],
                          ids=lambda P: P.name)
 def test_md_step_equals_argmin(P):
-    A, b = RNG.standard_normal((2, 3)), RNG.standard_normal(2)
-    x = RNG.uniform(0.3, 2.0, 3)
+    rng = np.random.default_rng(7)  # its own generator: the data must not depend on which tests ran before
+    A, b = rng.standard_normal((2, 3)), rng.standard_normal(2)
+    x = rng.uniform(0.3, 2.0, 3)
     f = LogCosh(A, b)
     z = md_step_argmin(P, x, f.grad(x), 0.2)
     assert np.allclose(z.x, md_step(P, x, f.grad(x), 0.2), rtol=1e-9)
-    assert step_identity_gap(P, f, x, 0.2).discrepancy < 1e-9
+    out = step_identity_gap(P, f, x, 0.2)
+    assert not out.falsified, (out.discrepancy, out.budget)   # within the oracle's own error budget
 
 
 def test_md_step_euclidean_is_gradient_descent():

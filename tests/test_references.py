@@ -9,7 +9,8 @@ import pytest
 from scipy.integrate import solve_ivp
 
 from oracles.errors import Inconclusive, InvalidInput
-from oracles.limits import (ExponentialLoss, SaturatingSquares, gradient_flow_limit, identity_least_squares_flow,
+from oracles.losses import ExponentialLoss, SaturatingSquares
+from oracles.limits import (gradient_flow_limit, identity_least_squares_flow,
                             identity_least_squares_limit, loss_hessian, mirror_flow_limit)
 from oracles.bregman import HypentropyPotential, bregman_projection
 from oracles.flows import gradient_flow

@@ -12,7 +12,8 @@ from generators.arrays import dims, positive_vectors, vectors
 from generators.parametrizations import commuting_quadratics, inits
 from generators.regression import data_matrices, targets
 from oracles.flows import psi
-from oracles.limits import SaturatingSquares, gf_limit_minimizes, gf_limit_stationarity, quadratic_gf_convergence
+from oracles.losses import SaturatingSquares
+from oracles.limits import gf_limit_minimizes, gf_limit_stationarity, quadratic_gf_convergence
 from oracles.losses import LeastSquares, LogCosh
 from oracles.parametrizations import Identity, Powers, UVSquared
 from theorems import universal

@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 from generators.arrays import positive_vectors
 from generators.parametrizations import inits
 from oracles.bregman import EuclideanPotential
-from oracles.limits import (SaturatingSquares, gf_limit_minimizes, gf_limit_stationarity, gf_limit_vs_projection,
+from oracles.losses import SaturatingSquares
+from oracles.limits import (gf_limit_minimizes, gf_limit_stationarity, gf_limit_vs_projection,
                             max_margin_alignment, mf_limit_vs_projection, quadratic_gf_convergence, small_init_l1_gap,
                             squared_param_vs_mirror)
 from oracles.losses import LeastSquares
