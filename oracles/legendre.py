@@ -179,7 +179,15 @@ class LemmaLegendre(Legendre):
         self.root_calls = 0
 
     def grad_inv(self, theta):
-        return self.G.value(self._psi(np.asarray(theta, float)))
+        theta = np.asarray(theta, float)
+        if not np.all(np.isfinite(theta)):
+            # reached from inside a solver (mirror flow, dual Newton) that diverged: not a caller's bad input
+            raise Inconclusive("non-finite dual point", f"grad Q evaluated at theta = {theta}")
+        with np.errstate(over="ignore", invalid="ignore"):
+            w = self.G.value(self._psi(theta))
+        if not np.all(np.isfinite(w)):
+            raise Inconclusive("blow-up", f"grad Q(theta) = G(psi(x_init; theta)) overflows at theta = {theta}")
+        return w
 
     def hess_Q(self, mu) -> np.ndarray:
         return self.sign * self.G.gram(self._psi(np.asarray(mu, float)))

@@ -145,3 +145,16 @@ def test_specs_round_trip_is_exact():
     assert np.array_equal(back["G"].A, example["G"].A)
     assert back["sched"].pieces[0][1].c.tolist() == [1 / 7, 2 / 3, 0.1]
     assert back["pair"] == (1, 2.5)
+
+
+def test_lemma_legendre_at_a_diverged_dual_point_is_inconclusive():
+    """Found by make falsify: a dual Newton iterate overflowed to NaN inside the Bregman projection of
+    li2022:thm-4.15d; ψ rightly rejects a NaN μ from a caller, but from inside a solver it is a breakdown."""
+    G = Quadratic(np.array([np.diag([1.0, 2.0]), np.diag([-0.5, 1.0])]))
+    L = LemmaLegendre(G, np.array([1.0, 1.0]))
+    with pytest.raises(Inconclusive, match="non-finite dual point"):
+        L.grad_inv(np.array([np.nan, 0.0]))
+    with pytest.raises(Inconclusive, match="blow-up"):
+        L.grad_inv(np.array([1e3, 0.0]))
+    with pytest.raises(InvalidInput):
+        psi(G, np.array([1.0, 1.0]), np.array([np.nan, 0.0]))
