@@ -3,6 +3,8 @@ r"""Reference solutions the implicit-bias limits are compared with, each with it
 * :func:`min_l2_interpolant` -- :math:`\arg\min\{\|w - w_0\|_2 : Zw = Y\}` (``lstsq``: SVD-based).
 * :func:`basis_pursuit` -- :math:`\arg\min\{\|x\|_1 : Ax = b\}` and, with ``nonneg=True``,
   :math:`\arg\min\{\mathbf 1^\top x : Ax = b,\ x \ge 0\}`, by ``scipy.optimize.linprog`` (HiGHS).
+* :func:`nonnegative_support` -- the coordinates that can be positive in :math:`\{x \ge 0 : Ax = b\}` (where
+  the entropy projection lives when that set has no strictly positive point).
 * :func:`max_margin` -- the hard-margin SVM through the origin,
   :math:`\hat w = \arg\min\{\tfrac12\|w\|^2 : y_ix_i^\top w \ge 1\}`, by SLSQP on the dual followed by an
   active-set polish; :math:`\hat a = \hat w/\|\hat w\|` is the max-margin direction, :math:`1/\|\hat w\|`
@@ -90,29 +92,82 @@ def basis_pursuit(A, b, *, nonneg: bool = False) -> Reference:
     A = as_matrix(A, "A")
     b = as_vector(b, "b", A.shape[0])
     m, d = A.shape
-    if nonneg:
-        res = linprog(np.ones(d), A_eq=A, b_eq=b, bounds=[(0, None)] * d, method="highs")
-    else:
-        res = linprog(np.ones(2 * d), A_eq=np.hstack([A, -A]), b_eq=b, bounds=[(0, None)] * (2 * d), method="highs")
+    B = A if nonneg else np.hstack([A, -A])
+    res = _linprog(np.ones(B.shape[1]), A_eq=B, b_eq=b, bounds=[(0, None)] * B.shape[1])
     if res.status == 2:
         raise InvalidInput("basis pursuit is infeasible: no x with Ax = b" + (" and x >= 0" if nonneg else ""))
     if res.status != 0:
         raise Inconclusive("LP not solved", str(res.message))
-    x = res.x if nonneg else res.x[:d] - res.x[d:]
-    y = np.asarray(res.eqlin.marginals, float)
+    z, y, viol = certify_lp(B, b, res.x, np.asarray(res.eqlin.marginals, float))
+    x = z if nonneg else z[:d] - z[d:]
     obj = float(np.sum(np.abs(x)))
-    aty = A.T @ y
-    dual_inf = float(np.max(aty - 1.0)) if nonneg else float(np.max(np.abs(aty)) - 1.0)
-    dual_inf = max(dual_inf, 0.0)
-    gap = abs(obj - float(b @ y)) / max(obj, 1e-300)
-    primal = float(np.linalg.norm(A @ x - b)) / max(float(np.linalg.norm(b)), 1e-300)
     scale = max(float(np.max(np.abs(x))), 1e-300)
     support = np.flatnonzero(np.abs(x) > 1e-9 * scale)
-    kkt = max(primal, dual_inf, gap)
+    kkt = max(viol["primal"], viol["negativity"], viol["dual"], viol["gap"])
     growth = _uniqueness_margin(A, x, support, nonneg)
-    return Reference(x, kkt, kkt, {"primal": primal, "dual_infeasibility": dual_inf, "gap": gap, "objective": obj,
-                                   "support": support.tolist(), "uniqueness_margin": growth,
+    return Reference(x, kkt, kkt, {"primal": viol["primal"], "dual_infeasibility": viol["dual"], "gap": viol["gap"],
+                                   "negativity": viol["negativity"], "rounding_allowance": viol["allowance"],
+                                   "objective": obj, "support": support.tolist(), "uniqueness_margin": growth,
                                    "unique": bool(growth > 1e-7), "dual": y.tolist()})
+
+
+#: HiGHS's feasibility tolerances are absolute (1e-7 by default): data whose structure lives below them
+#: (an entry of 1e-13 deciding which vertex is feasible) is solved wrongly; tighten to HiGHS's minimum.
+HIGHS_TIGHT = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10}
+
+
+def _linprog(c, **problem):
+    """``linprog`` (HiGHS) at :data:`HIGHS_TIGHT`, retried at the default tolerances when the tight solve does
+    not end optimal (at its minimum tolerance HiGHS has called feasible data infeasible: A = [[1, 2e-10, 0],
+    [-2e-10, 1, 0]], b = A e_0)."""
+    res = linprog(c, method="highs", options=HIGHS_TIGHT, **problem)
+    if res.status != 0:
+        res = linprog(c, method="highs", **problem)
+    return res
+
+
+def certify_lp(B, b, z, y) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+    r"""Refine an LP solver's solution of :math:`\min \mathbf 1^\top z` s.t. :math:`Bz = b`, :math:`z \ge 0` and verify it.
+
+    On the support T of z, two steps of iterative refinement make :math:`B_Tz_T = b` and
+    :math:`B_T^\top y = \mathbf 1` hold to rounding; then the violations of optimality are measured:
+    negativity :math:`\max(0, -\min z)/\|z\|_\infty`, primal :math:`\|Bz - b\|/(\|b\| + \|B\|\|z\|)`,
+    dual :math:`\max(0, \max(B^\top y - 1))/(1 + \|B\|\|y\|)` and the relative duality gap. A solution is
+    certified when every violation is within the rounding allowance :math:`100\,\epsilon\,\kappa(B_T)`: then
+    it is a vertex that is primal and dual feasible and complementary, i.e. optimal, up to rounding.
+
+    Raises
+    ------
+    Inconclusive
+        When the solution is not certified: the solver's absolute tolerances hid a violation that a small
+        relative residual does not reveal (e.g. a basic variable of -2e-13 whose fix changes the
+        objective by 100%).
+    """
+    z = np.array(z, float)
+    y = np.array(y, float)
+    T = z > 0
+    BT = B[:, T]
+    for _ in range(2):
+        if T.any():
+            z[T] += np.linalg.lstsq(BT, b - B @ z, rcond=None)[0]
+            y += np.linalg.lstsq(BT.T, 1.0 - BT.T @ y, rcond=None)[0]
+    bn = float(np.linalg.norm(B, 2))
+    zmax = max(float(np.max(np.abs(z))), 1e-300)
+    obj = max(float(np.sum(z)), 1e-300)
+    viol = {"negativity": max(0.0, -float(np.min(z))) / zmax,
+            "primal": float(np.linalg.norm(B @ z - b)) / max(float(np.linalg.norm(b)) + bn * float(np.linalg.norm(z)), 1e-300),
+            "dual": max(0.0, float(np.max(B.T @ y - 1.0))) / (1.0 + bn * float(np.linalg.norm(y))),
+            "gap": abs(float(np.sum(z)) - float(b @ y)) / max(obj, abs(float(b @ y)) + bn * float(np.linalg.norm(y)) * zmax, 1e-300)}
+    kappa = float(np.linalg.cond(BT)) if T.any() else 1.0
+    viol["allowance"] = allowance = 100 * EPS * max(1.0, kappa if math.isfinite(kappa) else 1e16)
+    bad = {k: v for k, v in viol.items() if k != "allowance" and not v <= allowance}
+    if bad:
+        worst = max(bad, key=bad.get)
+        raise Inconclusive("LP solution not certified",
+                           f"{worst} violation {bad[worst]:.3g} exceeds the rounding allowance {allowance:.2g} "
+                           "after refinement on the solver's support")
+    z[z < 0] = 0.0
+    return z, y, viol
 
 
 def _uniqueness_margin(A: np.ndarray, x: np.ndarray, S: np.ndarray, nonneg: bool) -> float:
@@ -149,6 +204,105 @@ def _uniqueness_margin(A: np.ndarray, x: np.ndarray, S: np.ndarray, nonneg: bool
     if res.status != 0:
         return 0.0
     return float(res.fun)
+
+
+@dataclass
+class NonnegativeSupport:
+    """The coordinates that can be positive in :math:`\\{x \\ge 0 : Ax = b\\}` (its smallest face).
+
+    ``mask[i]`` is True when some feasible x has :math:`x_i > 0`; ``reach[i]`` is the largest :math:`x_i`
+    found over the feasible set (capped at ``cap``), ``lps`` the number of LPs solved.
+    """
+
+    mask: np.ndarray
+    reach: np.ndarray
+    cap: float
+    lps: int
+    #: Every coordinate outside ``mask`` is at most this on the feasible points with ℓ1 norm ≤ 10·cap
+    #: (from a verified Farkas certificate; 0 when ``mask`` is all True).
+    zero_bound: float = 0.0
+
+    @property
+    def interior(self) -> bool:
+        """Whether a strictly positive interpolant exists (the face is the whole orthant)."""
+        return bool(self.mask.all())
+
+
+def nonnegative_support(A, b, *, zero: float = 1e-12) -> NonnegativeSupport:
+    r"""The support of the relative interior of :math:`P = \{x \ge 0 : Ax = b\}`, by linear programming (HiGHS).
+
+    For each coordinate not yet seen positive, :math:`\max\{x_i : x \in P,\ x_i \le \mathrm{cap}\}` with
+    cap the ℓ1 norm of the nonnegative basis-pursuit solution (every maximizer found also marks the other
+    coordinates it makes positive, so usually far fewer than d LPs run). A coordinate whose maximum is at
+    most ``zero`` times the ℓ1 norm of its maximizer is zero on all of P, at rounding level.
+
+    Why it matters: the KL (entropy) projection onto :math:`\{Ax = b\}` exists in the open orthant only
+    when P has a strictly positive point. Otherwise the limit of the flows (and the I-projection of
+    Csiszár 1975) lives on this face: it is the projection for the columns in ``mask`` with the other
+    coordinates 0.
+
+    The coordinates found to be zero are certified (Farkas): a y with :math:`A^\top y \ge 0`,
+    :math:`(A^\top y)_j \ge 1` off the support and :math:`b^\top y = 0` gives, for every x in P,
+    :math:`\sum_{j\notin S}x_j(A^\top y)_j = b^\top y - \sum_{j\in S}x_j(A^\top y)_j`, so those :math:`x_j` are
+    0 up to the rounding of y (``zero_bound``).
+
+    Raises
+    ------
+    InvalidInput
+        If P is empty.
+    Inconclusive
+        If an LP fails, or the zero coordinates cannot be certified to within 1e-6 of the scale.
+    """
+    A = as_matrix(A, "A")
+    b = as_vector(b, "b", A.shape[0])
+    d = A.shape[1]
+    bp = basis_pursuit(A, b, nonneg=True)
+    cap = max(float(np.sum(bp.x)), 1e-300)
+    reach = np.clip(bp.x, 0.0, None)
+    known = reach > zero * cap
+    lps = 1
+    for i in range(d):
+        if known[i]:
+            continue
+        c = np.zeros(d)
+        c[i] = -1.0
+        bounds = [(0, None)] * d
+        bounds[i] = (0, cap)
+        res = _linprog(c, A_eq=A, b_eq=b, bounds=bounds)
+        lps += 1
+        if res.status != 0:
+            raise Inconclusive("LP not solved", f"max x_{i} over the feasible set: {res.message}")
+        x = np.clip(res.x, 0.0, None)
+        reach = np.maximum(reach, x)
+        known |= x > zero * max(float(np.sum(x)), 1e-300)
+    bound = 0.0 if known.all() else _zero_certificate(A, b, known, 10.0 * cap)
+    if not bound <= 1e-6 * cap:
+        raise Inconclusive("face not certified", f"coordinates {np.flatnonzero(~known).tolist()} are zero on "
+                           f"{{x >= 0 : Ax = b}} only up to {bound:.3g} (scale {cap:.3g})")
+    return NonnegativeSupport(known, reach, cap, lps + (not known.all()), bound)
+
+
+def _zero_certificate(A: np.ndarray, b: np.ndarray, S: np.ndarray, radius: float) -> float:
+    """Largest x_j (j outside S) over {x >= 0 : Ax = b, ‖x‖₁ <= radius} implied by a Farkas vector (inf if none)."""
+    n = A.shape[0]
+    Ub = np.vstack([-A[:, S].T, -A[:, ~S].T])
+    ub = np.concatenate([np.zeros(int(S.sum())), -np.ones(int((~S).sum()))])
+    res = _linprog(np.zeros(n), A_ub=Ub, b_ub=ub, A_eq=b[None, :], b_eq=[0.0], bounds=[(None, None)] * n)
+    if res.status != 0:
+        return math.inf
+    y = np.asarray(res.x, float)
+    # refine on the active constraints (v_j = 0 on S, v_j = 1 off S, b·y = 0), then read the certificate exactly
+    v = A.T @ y
+    act = np.where(S, np.abs(v) <= 1e-8 * (1.0 + np.abs(v).max()), np.abs(v - 1.0) <= 1e-8 * (1.0 + np.abs(v).max()))
+    C = np.vstack([A[:, act].T, b[None, :]])
+    rhs = np.concatenate([np.where(S[act], 0.0, 1.0), [0.0]])
+    y = y + np.linalg.lstsq(C, rhs - C @ y, rcond=None)[0]
+    v = A.T @ y
+    low = float(np.min(v[~S]))
+    if not low > 0:
+        return math.inf
+    neg = max(0.0, -float(np.min(v[S]))) if S.any() else 0.0
+    return (abs(float(b @ y)) + neg * radius) / low
 
 
 @dataclass
@@ -238,4 +392,5 @@ def max_margin(X, y) -> MaxMargin:
     return MaxMargin(w, w / nrm, 1.0 / nrm, alpha, np.flatnonzero(alpha > 0), kkt, polished)
 
 
-__all__ = ["MaxMargin", "Reference", "basis_pursuit", "max_margin", "min_l2_interpolant"]
+__all__ = ["MaxMargin", "NonnegativeSupport", "Reference", "basis_pursuit", "max_margin", "min_l2_interpolant",
+           "nonnegative_support"]
