@@ -40,6 +40,28 @@ def data_matrices(draw, max_n: int = 3, max_extra: int = 3, min_n: int = 1, s_lo
     return U @ core @ V.T
 
 
+@st.composite
+def well_scaled_matrices(draw, max_n: int = 3, max_extra: int = 4, min_n: int = 1, lo: float = 0.25,
+                         hi: float = 2.0) -> np.ndarray:
+    r"""An ``n × d`` matrix (``d > n``) whose every entry is ``±k/8`` with magnitude in ``[lo, hi]``.
+
+    For statements decided by a linear program over :math:`\{x \ge 0 : Ax = b\}`: no entry is near 0, so
+    which coordinates can be positive is decided by numbers far above an LP solver's tolerances
+    (:func:`data_matrices` shrinks toward ``[I | 0]``, whose near-zero entries make that set's faces hinge
+    on values like 1e-13), and the entries are exact binary fractions, so the matrix is either exactly
+    rank-deficient or far from it (magnitudes ``1 + 1e-8`` gave condition numbers of 1e8). Shrinks toward
+    magnitudes 1 with the signs of truncated Walsh functions, :math:`(-1)^{\lfloor j/2^i\rfloor}`, which
+    have full row rank for ``n ≤ 3``.
+    """
+    n = draw(dims(min_n, max_n))
+    d = n + draw(st.integers(1, max_extra))
+    k = st.integers(round(8 * lo) - 8, round(8 * hi) - 8)
+    mags = 1.0 + np.array(draw(st.lists(k, min_size=n * d, max_size=n * d)), float).reshape(n, d) / 8.0
+    flips = np.array(draw(st.lists(st.booleans(), min_size=n * d, max_size=n * d))).reshape(n, d)
+    walsh = (-1.0) ** (np.arange(d)[None, :] // 2 ** np.arange(n)[:, None])
+    return np.where(flips, -walsh, walsh) * mags
+
+
 def targets(n: int, center: float = 0.5, spread: float = 1.0) -> st.SearchStrategy[np.ndarray]:
     """Targets Y in ``[center - spread, center + spread]^n``, shrinking toward ``center·1``."""
     return vectors(n, center, spread)
@@ -104,4 +126,5 @@ def separable_data(draw, max_n: int = 6, max_d: int = 3, min_margin: float = 0.2
     return X, y
 
 
-__all__ = ["data_matrices", "init_scales", "potentials", "separable_data", "sparse_vectors", "targets"]
+__all__ = ["data_matrices", "init_scales", "potentials", "separable_data", "sparse_vectors", "targets",
+           "well_scaled_matrices"]

@@ -63,7 +63,8 @@ class _TooMuchWork(Exception):
     pass
 
 
-def _solve(rhs: Callable, t_span, y0, t_eval=None, events=(), rtol=RTOL, atol=ATOL, method="DOP853"):
+def checked_solve(rhs: Callable, t_span, y0, t_eval=None, events=(), rtol=RTOL, atol=ATOL, method="DOP853",
+                  jac=None):
     """``solve_ivp`` with float errors turned into :class:`Inconclusive` and failures reported.
 
     A solve that needs more than :data:`MAX_NFEV` evaluations (a stiff or nearly singular flow,
@@ -79,8 +80,9 @@ def _solve(rhs: Callable, t_span, y0, t_eval=None, events=(), rtol=RTOL, atol=AT
 
     try:
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            extra = {"jac": jac} if jac is not None else {}
             sol = solve_ivp(counted, t_span, y0, method=method, t_eval=t_eval, events=list(events) or None,
-                            rtol=rtol, atol=atol)
+                            rtol=rtol, atol=atol, **extra)
     except _TooMuchWork:
         raise Inconclusive("too stiff", f"more than {MAX_NFEV} evaluations on t in {tuple(t_span)}") from None
     if sol.status == 1:
@@ -140,7 +142,7 @@ def field_flow(G: Parametrization, i: int, t: float, x, *, method: str = "auto",
     lo, hi = G.flow_horizon(i, x)
     if not lo < t < hi:
         raise Inconclusive("blow-up" if t >= hi else "leaves domain", f"flow of +grad G_{i} exists on ({lo:.4g}, {hi:.4g})")
-    sol = _solve(lambda s, y: G.jacobian(y)[i], (0.0, t), x, events=_events_for(G, x), rtol=rtol, atol=atol)
+    sol = checked_solve(lambda s, y: G.jacobian(y)[i], (0.0, t), x, events=_events_for(G, x), rtol=rtol, atol=atol)
     return sol.y[:, -1]
 
 
@@ -185,7 +187,7 @@ def _integrate_piecewise(make_rhs: Callable[[Loss], Callable], y0: np.ndarray, s
             Y[inside] = y
             continue
         pts = np.union1d(np.clip(t_eval[inside], a, b), [b])
-        sol = _solve(make_rhs(loss), (a, b), y, t_eval=pts, events=events, rtol=rtol, atol=atol, method=method)
+        sol = checked_solve(make_rhs(loss), (a, b), y, t_eval=pts, events=events, rtol=rtol, atol=atol, method=method)
         nfev += sol.nfev
         Y[inside] = sol.y.T[np.searchsorted(pts, np.clip(t_eval[inside], a, b))]
         y = sol.y[:, -1]
