@@ -12,6 +12,7 @@ r"""Strategies for parametrizations and their initializations.
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import assume
 from hypothesis import strategies as st
 
 from generators.arrays import dims, log_scales, offsets, orthogonal, positive_vectors, vectors
@@ -117,7 +118,8 @@ def inits(draw, G: Parametrization, near_boundary: bool | None = None, max_scale
 
     For positive-orthant domains: entries in ``[0.1, max_scale]``, shrinking to ones, and with
     ``near_boundary`` a factor down to 1e-3 on some coordinates. For ``R^D``: ``1 + offset``
-    (the all-ones point is regular for the shrunk families) times a scale. ``near_boundary=None``
+    (the all-ones point is regular for the shrunk families) times a scale, rejected where ∂G(x)
+    is not of full rank (such points are outside M). ``near_boundary=None``
     draws whether to push some coordinates toward the boundary (shrinking to no).
     """
     if np.isfinite(G.domain_margin(np.ones(G.D))):
@@ -127,5 +129,8 @@ def inits(draw, G: Parametrization, near_boundary: bool | None = None, max_scale
         if near_boundary:
             x = x * np.where(draw(st.lists(st.booleans(), min_size=G.D, max_size=G.D)), draw(log_scales(1e-3, 1.0)), 1.0)
         return x
-    x = draw(vectors(G.D, 1.0, 1.5))
-    return x * draw(log_scales(0.3, max_scale))
+    x = draw(vectors(G.D, 1.0, 1.5)) * draw(log_scales(0.3, max_scale))
+    # M is where ∂G has full rank d: on R^D a coordinate drawn as exactly 0 can leave it (x = 0 for ½ax²)
+    s = np.linalg.svd(np.atleast_2d(G.jacobian(x)), compute_uv=False)
+    assume(s.size > 0 and s[-1] > 1e-6 * max(float(s[0]), 1.0))
+    return x
