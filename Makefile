@@ -23,13 +23,13 @@ install: $(STAMP)
 ## falsify: every statement at the `thorough` profile, across all cores; writes reports/
 falsify: $(STAMP)
 	@status=0; $(BIN)/python -m pytest theorems -n $(JOBS) --dist worksteal --hypothesis-profile=thorough \
-		--report-dir reports -p no:cacheprovider -q -rN || status=$$?; \
+		--report-dir=reports -p no:cacheprovider -q -rN || status=$$?; \
 	echo "open reports/index.html (summary: reports/summary.json)"; exit $$status
 
 ## test: the project's own tests and every statement at the `ci` profile; benchmarks once, untimed.
 ## --timeout is a hang guard (a test stuck for 15 minutes fails with its stack), not a speed check.
 test: $(STAMP)
-	$(BIN)/python -m pytest -n 2 --dist worksteal --hypothesis-profile=ci --benchmark-disable --report-dir reports -q --timeout=900
+	$(BIN)/python -m pytest -n 2 --dist worksteal --hypothesis-profile=ci --benchmark-disable --report-dir=reports -q --timeout=900
 
 ## bench: time the solvers, save a baseline, fail on a median regression beyond 25% against the
 ## previous saved run (the first run, with nothing saved in .benchmarks/, only saves)

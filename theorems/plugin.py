@@ -5,7 +5,7 @@ Installed with the project, it is active in every pytest run, in any directory:
 * registers the marker ``statement(id=..., kind=...)`` that ``@universal`` & co. apply, and the
   Hypothesis profiles ``dev`` (default), ``ci``, ``thorough`` (``--hypothesis-profile``);
 * ``--statement ID`` (repeatable) runs only those statements (and their controls);
-* ``--report-dir DIR`` (default ``reports``) is where ``summary.json``, ``index.md``,
+* ``--report-dir=DIR`` (default ``reports``) is where ``summary.json``, ``index.md``,
   ``index.html`` and the per-statement folders go; ``--no-reports`` writes nothing.
 
 Under pytest-xdist each worker writes the folders of the statements it ran and sends its records
@@ -70,8 +70,23 @@ def environment(config: pytest.Config) -> dict[str, Any]:
 
 
 @pytest.hookimpl(tryfirst=True)
+def _check_rootdir(config: pytest.Config) -> None:
+    """Refuse a run whose rootdir pytest took from the value of ``--report-dir DIR``.
+
+    pytest picks its rootdir from the command line's path-like arguments before it knows which of them
+    are option values: ``--report-dir /tmp/out`` (an existing directory, outside the project) makes
+    /tmp/out the rootdir, so pyproject.toml is not read and the statement modules are silently not
+    collected. ``--report-dir=/tmp/out`` is read correctly.
+    """
+    value = config.getoption("report_dir")
+    if config.inipath is None and value and Path(value).resolve() == Path(config.rootpath).resolve():
+        raise pytest.UsageError(f"pytest took --report-dir's value {value!r} as its rootdir, so pyproject.toml was not "
+                                f"read and the statements would not be collected: write --report-dir={value}")
+
+
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "statement(id, kind): a statement of the implicit-bias suite")
+    _check_rootdir(config)
     from hypothesis import settings
 
     config.stash[_CAMPAIGN] = campaign = Campaign(config, settings.get_current_profile_name())
