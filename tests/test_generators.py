@@ -10,6 +10,7 @@ from generators.cases import flow_cases
 from generators.losses import regression_data, schedules
 from generators.parametrizations import (commuting_families, commuting_quadratics, inits, matrix_factorizations,
                                          noncommuting_quadratics, separable_families)
+from generators.regression import well_scaled_matrices
 from oracles.parametrizations import Identity, UVSquared
 
 quick = settings(max_examples=60, deadline=None)
@@ -86,3 +87,27 @@ def test_positive_vectors_stay_in_range():
 def test_flow_cases_match_dimensions(case):
     G, x, sched = case
     assert sched.d == G.d and x.shape == (G.D,)
+
+
+@quick
+@given(well_scaled_matrices())
+def test_well_scaled_matrices_have_binary_fraction_entries_in_range(A):
+    n, d = A.shape
+    assert d > n
+    assert np.all((np.abs(A) >= 0.25) & (np.abs(A) <= 2.0))
+    assert np.all(A * 8 == np.round(A * 8))
+
+
+def test_well_scaled_matrices_shrink_to_full_rank_walsh_signs():
+    for n in (1, 2, 3):
+        A = find(well_scaled_matrices(min_n=n, max_n=n), lambda A: True)
+        assert np.all(np.abs(A) == 1.0) and A.shape == (n, n + 1)
+        assert np.linalg.matrix_rank(A) == n
+
+
+@quick
+@given(commuting_families().flatmap(lambda G: st.tuples(st.just(G), inits(G))))
+def test_inits_are_regular_points(case):
+    G, x = case
+    s = np.linalg.svd(np.atleast_2d(G.jacobian(x)), compute_uv=False)
+    assert s[-1] > 1e-6 * max(s[0], 1.0)

@@ -304,3 +304,18 @@ def test_missed_control_and_crashing_check_fail_with_their_verdicts(pytester: py
     assert recs[f"{p}:double [control: planted but true: 3v - 2v = v]"]["verdict"] == "missed"
     assert recs[f"{p}:crashes"]["verdict"] == "error" and "KeyError" in recs[f"{p}:crashes"]["message"]
     assert "KeyError" in (pytester.path / "reports" / "index.md").read_text()
+
+
+def test_report_dir_taken_as_rootdir_is_refused(tmp_path):
+    """``--report-dir /abs/dir`` (an existing directory) becomes pytest's rootdir; the plugin says so."""
+    from types import SimpleNamespace
+
+    from theorems.plugin import _check_rootdir
+
+    def config(value, rootpath, inipath=None):
+        return SimpleNamespace(getoption=lambda name: value, rootpath=rootpath, inipath=inipath)
+
+    with pytest.raises(pytest.UsageError, match=f"--report-dir={tmp_path}"):
+        _check_rootdir(config(str(tmp_path), tmp_path))
+    _check_rootdir(config(str(tmp_path), tmp_path, inipath=tmp_path / "pyproject.toml"))   # config found: fine
+    _check_rootdir(config("reports", tmp_path.parent))
