@@ -10,7 +10,9 @@ r"""Bregman divergences and Bregman projections onto affine sets :math:`\{w : Zw
 * :func:`bregman_projection` -- :math:`\arg\min\{D_R(w, w_0) : Zw = Y\}` by Newton's method on the
   n Lagrange multipliers (the dual problem), and :func:`bregman_projection_scipy` -- the same
   problem handed to ``scipy.optimize.minimize`` (SLSQP or trust-constr), the general fallback and
-  the baseline of the benchmark. Both return a :class:`Projection` with its KKT residuals.
+  the baseline of the benchmark. Both return a :class:`Projection` with its KKT residuals; the dual
+  Newton result also carries a certified error bound (:mod:`oracles.projection_error`), since a small
+  KKT residual does not make a small error on ill-conditioned data.
 
 The dual problem. The projection's KKT conditions are :math:`Zw = Y` and
 :math:`\nabla R(w) - \nabla R(w_0) = Z^\top\lambda` (:math:`\nabla R(w) - \nabla R(w_0) \in
