@@ -524,8 +524,8 @@ def gf_limit_stationarity(G: Parametrization, loss, x_init, *, constrained: bool
     (``constrained``, e.g. :math:`x^{\odot2}`) it is the complementarity system :math:`w^* \ge 0`,
     :math:`\nabla L(w^*) \ge 0`, :math:`w^*\odot\nabla L(w^*) = 0`. Discrepancy: the natural residual
     :math:`\|r\|` with :math:`r_i = \partial_iL/s_g` (free) or :math:`\min(w_i/s_w, \partial_iL/s_g)`
-    (constrained), :math:`s_w = \|w^*\|`, :math:`s_g = \|Z\|(\|Y\| + \|Z\|\|w^*\|)` (the size of
-    :math:`Z^\top(Zw - Y)`). Error: the residual's sensitivity to the limit's error δ,
+    (constrained), :math:`s_w = \max(\|w^*\|, \|w(0)\|)`, :math:`s_g = \|Z\|(\|Y\| + \|Z\|s_w)` (the size of
+    :math:`Z^\top(Zw - Y)` along the flow). Error: the residual's sensitivity to the limit's error δ,
     :math:`(\|\nabla^2L\|\,\delta\|w\|/s_g + \delta)`. The flow must also have settled: no stationarity
     by the horizon is inconclusive (slow convergence cannot be told from none in finite time).
     """
@@ -538,7 +538,9 @@ def gf_limit_stationarity(G: Parametrization, loss, x_init, *, constrained: bool
     w = lim.w
     g = loss.grad(w)
     zn = float(np.linalg.norm(Z, 2))
-    s_w = max(float(np.linalg.norm(w)), 1e-300)
+    # scales of the problem, not of the limit alone: with Y = 0 the limit can be w* = 0, where ‖w*‖ and
+    # ‖Zᵀ(Zw* − Y)‖ are both rounding noise and their ratio is O(1) (found at `thorough`: u² − v², Y = 0)
+    s_w = max(float(np.linalg.norm(w)), float(np.linalg.norm(G.value(np.asarray(x_init, float)))), 1e-300)
     s_g = max(zn * (float(np.linalg.norm(Y)) + zn * s_w), 1e-300)
     r = np.minimum(w / s_w, g / s_g) if constrained else g / s_g
     disc = float(np.linalg.norm(r))

@@ -5,7 +5,8 @@ Li, Wang, Lee, Arora (NeurIPS 2022), *Implicit Bias of Gradient Descent on Repar
 """
 from __future__ import annotations
 
-from hypothesis import event, given
+import numpy as np
+from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from generators.arrays import dims, positive_vectors, vectors
@@ -48,6 +49,9 @@ def quasi_convex_cases(draw):
 @universal("li2022:thm-4.13", title="quasi-convex L, Bregman R: w(t) converges to a point of the variational inequality",
            source="li2022 §4.2, Theorem 4.13")
 @given(case=quasi_convex_cases())
+# found by the thorough profile: Y = 0, the limit w* = 0, and the residual scaled by ‖w*‖ was 0/0
+@example(case=("u^2 - v^2", np.array([3.0, 1.0, 1.0, 0.00951745109338158, 0.00951745109338158, 1.0]),
+               np.array([[0.6, 0.8, 0.0], [-0.8, 0.6000000000000001, 0.0]]), np.array([0.0, 0.0])))
 def test_thm_4_13(case):
     r"""Under Thm 4.8's setting, for quasi-convex L with locally Lipschitz gradient, a non-empty
     :math:`\arg\min_{\mathrm{dom}\,R}L` and a Bregman function R, :math:`w(t) = G(x(t))` converges to some
