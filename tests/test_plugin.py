@@ -170,6 +170,18 @@ def test_campaign_killed_midway_leaves_earlier_reports(pytester: pytest.Pytester
     assert not list((pytester.path / "reports").rglob("*.tmp"))
 
 
+def test_worker_crash_under_xdist_is_recorded_as_an_error(pytester: pytest.Pytester) -> None:
+    p = planted(pytester, TRUE_UNIVERSAL, KILLER.replace("{death}", "os._exit(3)"))
+    result = pytester.runpytest_subprocess("-q", "-n", "2", "-p", "no:randomly")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    doc = summary(pytester)
+    records = by_id(doc)
+    assert records[f"{p}:double"]["verdict"] == "held"
+    crashed = [r for r in records.values() if r["verdict"] == "error"]
+    assert len(crashed) == 1 and crashed[0]["nodeid"].endswith("test_z_killed")
+    assert "error" in (pytester.path / "reports" / "index.md").read_text()
+
+
 def test_keyboard_interrupt_keeps_earlier_reports(pytester: pytest.Pytester) -> None:
     p = planted(pytester, TRUE_UNIVERSAL, KILLER.replace("{death}", "raise KeyboardInterrupt"))
     result = pytester.inline_run("-q", no_reraise_ctrlc=True)

@@ -124,6 +124,19 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return rep
 
 
+def crash_record(nodeid: str, message: str) -> dict[str, Any]:
+    """The summary record of a test whose xdist worker died in it (its own record died with the worker).
+
+    The controller does not import the statement modules, so the record is keyed by the pytest node id.
+    """
+    return {"id": f"crashed: {nodeid}", "kind": "unknown", "title": nodeid, "source": "", "control_of": None,
+            "verdict": "error", "examples": 0, "decided": 0, "inconclusive": 0, "inconclusive_reasons": {},
+            "max_discrepancy": None, "error_budget": None, "largest_budget": None, "examples_to_witness": None,
+            "shrink_calls": 0, "witness_discrepancy": None, "witness_budget": None, "seconds": 0.0,
+            "message": message.strip().splitlines()[-1][:500] if message.strip() else "worker crashed",
+            "nodeid": nodeid, "claim": "", "report": None}
+
+
 class Campaign:
     """The state of one pytest run: environment, records, and where reports go.
 
@@ -175,7 +188,14 @@ class Campaign:
 
     # -- the controller -------------------------------------------------------------------
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        if self.is_worker or report.when != "call":
+        if self.is_worker:
+            return
+        if report.when == "???" and report.failed:   # pytest-xdist: the worker running this test died
+            record = crash_record(report.nodeid, str(report.longrepr))
+            self.records[record["id"]] = record
+            self.write()
+            return
+        if report.when != "call":
             return
         for key, record in report.user_properties:
             if key == RECORD_KEY:
