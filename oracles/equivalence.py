@@ -137,14 +137,27 @@ def gf_against_mf(G: Parametrization, schedules: list[Schedule], x_init, R: Lege
                    details={"nfev": nfev, "losses": len(schedules), "R": R.name}, plot=plot)
 
 
+def _evaluation_scale(G: Parametrization, x: np.ndarray) -> np.ndarray:
+    r"""Per component, the size of what evaluating :math:`G_i(x)` adds up: :math:`|G_i| + \|\nabla G_i\|\|x\| +
+    \tfrac12\|\nabla^2G_i\|\|x\|^2` (a second-order Taylor bound on the terms; exact for quadratics, where
+    cancellation makes :math:`|G_i|` itself far smaller than its rounding error)."""
+    xn = float(np.linalg.norm(x))
+    J = np.atleast_2d(np.asarray(G.jacobian(x), float))
+    H = np.asarray(G.hessians(x), float).reshape(G.d, x.size, x.size)
+    return (np.abs(np.asarray(G.value(x), float)) + np.linalg.norm(J, axis=1) * xn
+            + 0.5 * np.linalg.norm(H, ord=2, axis=(1, 2)) * xn * xn)
+
+
 def lemma_4_7_identities(G: Parametrization, x_init, mu, R: Legendre | None = None, h: float | None = None) -> Outcome:
     r"""Lemma 4.7 at :math:`\mu`: with :math:`x = \psi(x_{init};\mu)` and :math:`w = G(x)`,
 
     1. :math:`\partial_\mu\nabla Q(\mu) = \partial G(x)\partial G(x)^\top` (so :math:`\nabla^2 Q` is symmetric
        positive definite and Q is convex), the Jacobian of :math:`\mu\mapsto G(\psi(x_{init};\mu))`
        taken by central differences (error: the change between steps h and 2h plus the roundoff
-       :math:`\sqrt d\,\epsilon\|w\|/h` of a central difference -- the thorough profile found a
-       family with :math:`\|A\| \approx 10^{-3}` where that roundoff alone is 1e-8 relative);
+       :math:`\sqrt d\,\epsilon\|S\|/h` of a central difference, S the size of the terms G adds up
+       (:func:`_evaluation_scale`) -- the thorough profile found a family with :math:`\|A\| \approx 10^{-3}`
+       where that roundoff alone is 1e-8 relative, and one where :math:`\tfrac12x^\top Ax = 8\cdot10^{-4}`
+       sums terms of size 1.7);
     2. :math:`\nabla R(w) = \mu` (R is the conjugate of Q, normalized by :math:`\nabla R(w_{init}) = 0`);
     3. :math:`\nabla^2R(w) = (\partial G(x)\partial G(x)^\top)^{-1}`.
 
@@ -170,8 +183,9 @@ def lemma_4_7_identities(G: Parametrization, x_init, mu, R: Legendre | None = No
 
     J1, J2 = jac(h), jac(2 * h)
     nrm = max(float(np.linalg.norm(gram)), 1e-300)
-    # truncation: the change between steps h and 2h; roundoff of a central difference: eps·|G|/h per column
-    roundoff = np.sqrt(G.d) * EPS * float(np.linalg.norm(w)) / h / nrm
+    # truncation: the change between steps h and 2h; roundoff of a central difference: eps·S/h per column,
+    # S the size of the terms G sums, not of G: ½xᵀAx = 8e-4 from terms of size 1.7 (found at `thorough`)
+    roundoff = np.sqrt(G.d) * EPS * float(np.linalg.norm(_evaluation_scale(G, x))) / h / nrm
     gap1, err1 = float(np.linalg.norm(J1 - gram)) / nrm, float(np.linalg.norm(J1 - J2)) / nrm + roundoff
     floor = max(CLOSED_FORM_BUDGET, 100 * cond * EPS)
     gR = R.grad(w)

@@ -38,6 +38,10 @@ def test_lemma_4_6(case):
 @given(case=mu_cases(commuting_families()))
 # found by the thorough profile: ‖A‖ ~ 1e-3 made the central-difference roundoff exceed the budget
 @example(case=(Quadratic(np.array([[[0.0012490022753381957]]])), np.array([1.0]), np.array([0.25])))
+# and: ½xᵀAx = 8e-4 summed from terms of size 1.7, so a central difference's roundoff is 2000 times eps·|G|/h
+@example(case=(Quadratic(np.array([[[0.8477811022128643, -0.3592329396695203],
+                                     [-0.3592329396695203, 0.15221889778713568]]])),
+               np.array([1.0, 2.439453125]), np.array([0.25])))
 def test_lemma_4_7(case):
     r"""For a commuting, regular G and any :math:`x_{init}` there is a Legendre Q with
     :math:`\nabla Q(\mu) = G(\psi(x_{init};\mu))`; its conjugate R is Legendre and
