@@ -221,6 +221,9 @@ class NonnegativeSupport:
     #: Every coordinate outside ``mask`` is at most this on the feasible points with ℓ1 norm ≤ 10·cap
     #: (from a verified Farkas certificate; 0 when ``mask`` is all True).
     zero_bound: float = 0.0
+    #: The granularity of the certificate itself (eps·Σ|b_i y_i| over the smallest certifying column): a
+    #: ``zero_bound`` of this size means "zero up to the rounding of a float64 certificate".
+    zero_rounding: float = 0.0
 
     @property
     def interior(self) -> bool:
@@ -275,34 +278,66 @@ def nonnegative_support(A, b, *, zero: float = 1e-12) -> NonnegativeSupport:
         x = np.clip(res.x, 0.0, None)
         reach = np.maximum(reach, x)
         known |= x > zero * max(float(np.sum(x)), 1e-300)
-    bound = 0.0 if known.all() else _zero_certificate(A, b, known, 10.0 * cap)
+    bound, rounding = (0.0, 0.0) if known.all() else _zero_certificate(A, b, known, 10.0 * cap)
     if not bound <= 1e-6 * cap:
         raise Inconclusive("face not certified", f"coordinates {np.flatnonzero(~known).tolist()} are zero on "
                            f"{{x >= 0 : Ax = b}} only up to {bound:.3g} (scale {cap:.3g})")
-    return NonnegativeSupport(known, reach, cap, lps + (not known.all()), bound)
+    return NonnegativeSupport(known, reach, cap, lps + (not known.all()), bound, rounding)
 
 
-def _zero_certificate(A: np.ndarray, b: np.ndarray, S: np.ndarray, radius: float) -> float:
-    """Largest x_j (j outside S) over {x >= 0 : Ax = b, ‖x‖₁ <= radius} implied by a Farkas vector (inf if none)."""
+def _zero_certificate(A: np.ndarray, b: np.ndarray, S: np.ndarray, radius: float) -> tuple[float, float]:
+    """Largest x_j (j outside S) over {x >= 0 : Ax = b, ‖x‖₁ <= radius} implied by a Farkas vector (inf if none).
+
+    Returns ``(bound, rounding)``. The vector y comes from an LP and a least-squares refinement, both in
+    floating point, so it differs in its last bits between BLAS builds; the bound is then evaluated *for the
+    stored y* with exactly rounded dot products (:func:`exact_matvec`), so it is a rigorous bound (up to a
+    relative 4 eps) whatever BLAS computed y, and it does not depend on the summation order of a BLAS.
+    ``rounding`` = eps·Σ|b_i y_i|/min_j (Aᵀy)_j is the granularity of b·y for a y stored in float64: no
+    certificate read from a float64 y can promise less, so a bound of that size means "zero to rounding".
+    """
     n = A.shape[0]
     Ub = np.vstack([-A[:, S].T, -A[:, ~S].T])
     ub = np.concatenate([np.zeros(int(S.sum())), -np.ones(int((~S).sum()))])
     res = _linprog(np.zeros(n), A_ub=Ub, b_ub=ub, A_eq=b[None, :], b_eq=[0.0], bounds=[(None, None)] * n)
     if res.status != 0:
-        return math.inf
+        return math.inf, math.inf
     y = np.asarray(res.x, float)
-    # refine on the active constraints (v_j = 0 on S, v_j = 1 off S, b·y = 0), then read the certificate exactly
-    v = A.T @ y
+    # refine on the active constraints (v_j = 0 on S, v_j = 1 off S, b·y = 0), with exactly rounded residuals
+    v = exact_matvec(A.T, y)
     act = np.where(S, np.abs(v) <= 1e-8 * (1.0 + np.abs(v).max()), np.abs(v - 1.0) <= 1e-8 * (1.0 + np.abs(v).max()))
     C = np.vstack([A[:, act].T, b[None, :]])
     rhs = np.concatenate([np.where(S[act], 0.0, 1.0), [0.0]])
-    y = y + np.linalg.lstsq(C, rhs - C @ y, rcond=None)[0]
-    v = A.T @ y
+    for _ in range(2):
+        y = y + np.linalg.lstsq(C, rhs - exact_matvec(C, y), rcond=None)[0]
+    v = exact_matvec(A.T, y)
+    by = float(exact_matvec(b[None, :], y)[0])
     low = float(np.min(v[~S]))
     if not low > 0:
-        return math.inf
+        return math.inf, math.inf
     neg = max(0.0, -float(np.min(v[S]))) if S.any() else 0.0
-    return (abs(float(b @ y)) + neg * radius) / low
+    rounding = EPS * float(np.sum(np.abs(b * y))) / low
+    return (abs(by) + neg * radius) / low * (1.0 + 4.0 * EPS), rounding
+
+
+def _two_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Dekker's TwoProduct: ``p + e == a*b`` exactly (Veltkamp splitting; no FMA needed)."""
+    p = a * b
+    ca, cb = 134217729.0 * a, 134217729.0 * b          # 2**27 + 1
+    ah, bh = ca - (ca - a), cb - (cb - b)
+    al, bl = a - ah, b - bh
+    return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
+
+
+def exact_matvec(M: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """``M @ y`` with every entry the correctly rounded value of the exact dot product.
+
+    Each product is split exactly into two doubles (:func:`_two_product`) and the row is summed by
+    :func:`math.fsum`; the result is therefore the same on every platform and BLAS, and within half an
+    ulp of the exact value. For certificates whose soundness rests on a dot product (a Farkas vector).
+    """
+    M = np.atleast_2d(np.asarray(M, float))
+    p, e = _two_product(M, np.asarray(y, float)[None, :])
+    return np.array([math.fsum(np.concatenate([p[k], e[k]])) for k in range(M.shape[0])])
 
 
 @dataclass

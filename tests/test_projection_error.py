@@ -21,7 +21,7 @@ from generators.regression import data_matrices, potentials, well_scaled_matrice
 from oracles.bregman import EntropyPotential, HypentropyPotential, bregman_projection
 from oracles.errors import Inconclusive
 from oracles.projection_error import projection_error_bound
-from oracles.references import basis_pursuit, certify_lp, nonnegative_support
+from oracles.references import basis_pursuit, certify_lp, exact_matvec, nonnegative_support
 
 #: notes:main's counterexample at `thorough` (issue 4): b is column 0 of A; no interpolant is strictly positive.
 NOTES_MAIN_A = np.array([[-1.3079588714642254, 1.4033491992179685e-05, 1.4987179998708877],
@@ -107,10 +107,29 @@ def test_projection_error_is_a_certificate_on_the_woodworth_data():
 # ---------------------------------------------------------------------------------------------
 # the face of {x >= 0 : Ax = b} and certified LPs
 def test_support_of_a_single_point_feasible_set():
+    """{x >= 0 : Ax = b} is the single point e₀ (checked in exact rational arithmetic). The certificate promises
+    the right support and a bound on x₁, x₂ over the feasible set that is sound for the stored Farkas vector y
+    and at the rounding level of a float64 y: it may not be 0 (numpy 1.26 once gave 0.0 by a lucky cancellation,
+    numpy 2 gave 5.1e-11 from a BLAS-ordered dot product); it is evaluated with exactly rounded dot products, so
+    it no longer depends on the BLAS (7.9e-12 under numpy 1.26.4 and 2.4.6 alike, granularity 4.4e-11)."""
     A, b = NOTES_MAIN_A, NOTES_MAIN_A[:, 0].copy()
     f = nonnegative_support(A, b)
     assert f.mask.tolist() == [True, False, False]
-    assert f.zero_bound <= 1e-12
+    assert 0.0 < f.zero_rounding < 1e-9          # |y| ~ 1e6 here: the tiny column entries make y large
+    assert f.zero_bound <= f.zero_rounding       # zero up to the rounding of the certificate itself
+
+
+def test_exact_matvec_is_correctly_rounded():
+    """Each entry equals the exactly rounded dot product (checked in rational arithmetic), whatever the BLAS."""
+    from fractions import Fraction
+
+    rng = np.random.default_rng(7)
+    M = rng.standard_normal((4, 9)) * np.logspace(-8, 8, 9)
+    y = rng.standard_normal(9) * np.logspace(8, -8, 9)
+    got = exact_matvec(M, y)
+    for k in range(4):
+        exact = sum(Fraction(float(a)) * Fraction(float(c)) for a, c in zip(M[k], y))
+        assert got[k] == float(exact)
 
 
 def test_support_with_a_strictly_positive_interpolant():
