@@ -126,15 +126,20 @@ def reproduce(path: Path, plot_dir: Path | None = None, out=None) -> int:
     except (OSError, ValueError, KeyError, NotReproducible) as exc:
         print(f"not reproducible: {type(exc).__name__}: {exc}", file=out)
         return EXIT_UNDECIDED
+    from theorems.environment import pin_blas_threads
+
+    pin_blas_threads(1)
     print(f"{record['id']} ({record.get('kind')}): {record.get('title', '')}", file=out)
     print(f"check: {getattr(check, '__module__', '?')}:{getattr(check, '__qualname__', '?')}", file=out)
     try:
         outcome = run_check(check, example)
     except Exception:  # noqa: BLE001 - the check itself crashed
         print("the check raised:\n" + traceback.format_exc(), file=out)
+        _say_differences(record, out)
         return EXIT_UNDECIDED
     if outcome.inconclusive is not None:
         print(f"inconclusive: {outcome.inconclusive} {outcome.details.get('detail', '')}".rstrip(), file=out)
+        _say_differences(record, out)
         return EXIT_UNDECIDED
     print(f"discrepancy {_fmt(outcome.discrepancy)} vs budget {_fmt(outcome.budget, '.3g')} "
           f"(error estimate {_fmt(outcome.error, '.3g')}){': ' + outcome.what if outcome.what else ''}", file=out)
@@ -148,6 +153,8 @@ def reproduce(path: Path, plot_dir: Path | None = None, out=None) -> int:
 
         for p in plots.render(outcome.plot, Path(plot_dir)):
             print(f"plot: {Path(plot_dir) / p.file} ({p.title})", file=out)
+    if (stored is not None and stored != outcome.discrepancy) or outcome.falsified != _stored_falsified(record):
+        _say_differences(record, out)
     if outcome.falsified:
         kind = record.get("kind")
         verdict = {"refutation": "refuted: the witness is confirmed", "control": "caught: the planted variant "
@@ -158,9 +165,114 @@ def reproduce(path: Path, plot_dir: Path | None = None, out=None) -> int:
     return EXIT_HOLDS
 
 
+def _stored_falsified(record: dict[str, Any]) -> bool:
+    d, b = record.get("discrepancy"), record.get("budget")
+    return d is not None and b is not None and d > b
+
+
+def _say_differences(record: dict[str, Any], out) -> None:
+    """When a stored result does not reproduce: what differs between its environment and this one."""
+    from theorems.environment import differences, runtime_environment
+
+    diff = differences(record.get("environment"), runtime_environment())
+    if not diff:
+        print("environment: the same as the stored one (Python, packages, lock, BLAS, commit)", file=out)
+        return
+    print(f"environment: {len(diff)} difference(s) from the one that stored this result:", file=out)
+    for line in diff:
+        print(f"  {line}", file=out)
+
+
 def cmd_reproduce(args: argparse.Namespace) -> int:
     """``reproduce FILE [--plot DIR]``: see :func:`reproduce`."""
     return reproduce(Path(args.file), Path(args.plot) if args.plot else None)
+
+
+# -- soak ------------------------------------------------------------------------------------
+#: Verdicts that are wrong for a statement believed true (universal) or a planted falsehood (control, refutation).
+FALSE_ALARM = {"universal": ("falsified",), "conjecture": ()}
+MISSED = {"refutation": ("not-found",), "control": ("missed",)}
+
+
+def soak_table(runs: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
+    """The soak table (Markdown) from ``{seed label: summary.json document}``, and its totals.
+
+    One row per statement, one column per seed: ``verdict examples inconclusive% ratio``, where ratio is the
+    largest discrepancy/budget among decided examples. Totals: false alarms (a universal statement
+    falsified), misses (a refutation not found, a control not caught), untested or error runs, and the
+    largest inconclusive share of any statement under any seed.
+    """
+    seeds = sorted(runs, key=lambda k: (len(k), k))
+    rows: dict[str, dict[str, dict[str, Any]]] = {}
+    kinds: dict[str, str] = {}
+    for seed in seeds:
+        for rec in runs[seed].get("statements", []):
+            rows.setdefault(rec["id"], {})[seed] = rec
+            kinds[rec["id"]] = rec.get("kind", "?")
+    totals = {"seeds": len(seeds), "statements": sum(k != "control" for k in kinds.values()),
+              "controls": sum(k == "control" for k in kinds.values()), "runs": 0, "false_alarms": [],
+              "missed": [], "untested_or_error": [], "max_inconclusive_share": 0.0, "over_10pct_inconclusive": [],
+              "incomplete_campaigns": [s for s in seeds if not runs[s].get("complete")]}
+    lines = ["| statement | kind | " + " | ".join(f"seed {s}" for s in seeds) + " |",
+             "|---|---|" + "---|" * len(seeds)]
+    for sid in sorted(rows, key=lambda i: (kinds[i] == "control", i)):
+        cells = []
+        for seed in seeds:
+            rec = rows[sid].get(seed)
+            if rec is None:
+                cells.append("–")
+                continue
+            totals["runs"] += 1
+            n, inc = rec.get("examples") or 0, rec.get("inconclusive") or 0
+            share = inc / n if n else 0.0
+            md, b = rec.get("max_discrepancy"), rec.get("error_budget")
+            ratio = f"{md / b:.2g}" if md is not None and b else "–"
+            cells.append(f"{rec['verdict']} {n} {100 * share:.0f}% {ratio}")
+            tag = f"{sid} (seed {seed})"
+            if rec["verdict"] in FALSE_ALARM.get(kinds[sid], ()):
+                totals["false_alarms"].append(tag)
+            if rec["verdict"] in MISSED.get(kinds[sid], ()):
+                totals["missed"].append(tag)
+            if rec["verdict"] in ("untested", "error"):
+                totals["untested_or_error"].append(tag)
+            totals["max_inconclusive_share"] = max(totals["max_inconclusive_share"], share)
+            if share > 0.10 and kinds[sid] in ("universal", "conjecture"):   # the others stop at their witness
+                totals["over_10pct_inconclusive"].append(f"{tag}: {100 * share:.0f}%")
+        lines.append(f"| `{sid}` | {kinds[sid]} | " + " | ".join(cells) + " |")
+    head = [f"# Soak: {totals['statements']} statements and {totals['controls']} controls × {len(seeds)} seeds "
+            f"(thorough profile)", "",
+            f"* false alarms (a universal statement falsified): **{len(totals['false_alarms'])}**"
+            + (f" — {', '.join(totals['false_alarms'])}" if totals["false_alarms"] else ""),
+            f"* misses (a refutation not found, a control not caught): **{len(totals['missed'])}**"
+            + (f" — {', '.join(totals['missed'])}" if totals["missed"] else ""),
+            f"* untested or error: **{len(totals['untested_or_error'])}**"
+            + (f" — {', '.join(totals['untested_or_error'])}" if totals["untested_or_error"] else ""),
+            f"* largest inconclusive share: **{100 * totals['max_inconclusive_share']:.1f}%**; above 10%: "
+            f"{len(totals['over_10pct_inconclusive'])}"
+            + (f" — {', '.join(totals['over_10pct_inconclusive'])}" if totals["over_10pct_inconclusive"] else ""),
+            f"* campaigns not complete: {', '.join(totals['incomplete_campaigns']) or 'none'}", "",
+            "Cell: verdict, examples, inconclusive share, largest discrepancy/budget (above 1 falsifies).", ""]
+    return "\n".join(head + lines) + "\n", totals
+
+
+def cmd_soak(args: argparse.Namespace) -> int:
+    """``soak DIR... [--out FILE]``: the table of several campaigns' summary.json; exit 1 on a false alarm or miss."""
+    runs = {}
+    for d in args.dirs:
+        path = Path(d) / "summary.json"
+        try:
+            runs[Path(d).name.removeprefix("seed-")] = json.loads(path.read_text())
+        except (OSError, ValueError) as exc:
+            print(f"soak: cannot read {path}: {exc}", file=sys.stderr)
+            return EXIT_UNDECIDED
+    text, totals = soak_table(runs)
+    if args.out:
+        from theorems.reports import atomic_write
+
+        atomic_write(Path(args.out), text)
+    print(text.split("\n\n")[0] + "\n" + "\n".join(l for l in text.split("\n") if l.startswith("* ")))
+    bad = totals["false_alarms"] or totals["missed"] or totals["untested_or_error"]
+    return 1 if bad else 0
 
 
 def parser() -> argparse.ArgumentParser:
@@ -175,6 +287,10 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("file", help="a counterexample.json written by a campaign")
     rp.add_argument("--plot", metavar="DIR", help="redraw the outcome's plots as PNG files in DIR")
     rp.set_defaults(run=cmd_reproduce)
+    sk = sub.add_parser("soak", help="tabulate several campaigns (one per seed): false alarms, misses, inconclusive")
+    sk.add_argument("dirs", nargs="+", help="report directories, each with a summary.json (e.g. soak/seed-*)")
+    sk.add_argument("--out", metavar="FILE", help="write the Markdown table here")
+    sk.set_defaults(run=cmd_soak)
     return p
 
 

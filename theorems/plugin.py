@@ -15,8 +15,6 @@ the index, again after every statement, so that an interrupted campaign leaves v
 from __future__ import annotations
 
 import os
-import platform
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +22,7 @@ import pytest
 
 from theorems import profiles  # noqa: F401  (registers the Hypothesis profiles)
 from theorems import harness, reports
+from theorems.environment import freeze_constant_pool, pin_blas_threads, runtime_environment
 
 RECORD_KEY = "implicit_bias_statement"
 _CAMPAIGN = pytest.StashKey["Campaign"]()
@@ -37,31 +36,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--no-reports", action="store_true", help="write no report files")
 
 
-def _git(args: list[str], cwd: Path) -> str | None:
-    try:
-        out = subprocess.run(["git", *args], capture_output=True, text=True, timeout=5, cwd=cwd)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return out.stdout.strip() if out.returncode == 0 else None
-
-
 def environment(config: pytest.Config) -> dict[str, Any]:
-    """What a reader needs to re-run the campaign: versions, suite commit, profile, seed, workers."""
-    import hypothesis
-    import numpy
-    import scipy
+    """What a reader needs to re-run the campaign: :func:`theorems.environment.runtime_environment` (Python,
+    packages, lock hash, BLAS, commit) plus the profile, seed, workers and report directory of this run."""
     from hypothesis import settings
 
-    suite = Path(harness.__file__).resolve().parent.parent
-    commit = _git(["rev-parse", "HEAD"], suite)
-    dirty = _git(["status", "--porcelain", "--untracked-files=no"], suite) if commit else None
     current = settings.default
     dist = config.getoption("dist", "no")
     workers = config.getoption("numprocesses", None) if dist != "no" else None
-    return {
-        "python": platform.python_version(), "numpy": numpy.__version__, "scipy": scipy.__version__,
-        "hypothesis": hypothesis.__version__, "platform": platform.platform(),
-        "git_commit": commit, "git_dirty": bool(dirty) if dirty is not None else None,
+    return runtime_environment() | {
         "profile": settings.get_current_profile_name(), "max_examples": current.max_examples,
         "derandomize": current.derandomize, "seed": config.getoption("hypothesis_seed", None),
         "workers": int(workers) if isinstance(workers, int) and workers > 0 else 1,
@@ -87,6 +70,9 @@ def _check_rootdir(config: pytest.Config) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "statement(id, kind): a statement of the implicit-bias suite")
     _check_rootdir(config)
+    # the same arithmetic and the same draws whatever started pytest and whatever it collects
+    pin_blas_threads(1)
+    freeze_constant_pool()
     from hypothesis import settings
 
     config.stash[_CAMPAIGN] = campaign = Campaign(config, settings.get_current_profile_name())

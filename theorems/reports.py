@@ -94,7 +94,7 @@ def write_closest_json(folder: Path, tally, env: dict[str, Any], nodeid: str = "
     rec = {"id": tally.spec.id, "verdict": tally.verdict, "check": f"{tally.spec.module}:{tally.spec.qualname}",
            "discrepancy": out.discrepancy, "budget": out.budget, "error_estimate": out.error, "what": out.what,
            "details": _plain(out.details), "example": example, "nodeid": nodeid,
-           "profile": env.get("profile"), "git_commit": env.get("git_commit")}
+           "profile": env.get("profile"), "git_commit": env.get("git_commit"), "environment": dict(env)}
     atomic_write(Path(folder) / "closest.json", _json(rec))
 
 
@@ -131,8 +131,7 @@ def counterexample_record(tally, env: dict[str, Any] | None = None, nodeid: str 
         "examples": tally.examples, "inconclusive": dict(tally.inconclusive),
         "falsifying_calls": tally.falsifying_calls, "nodeid": nodeid,
         "reproduce": reproduce_command(report_dir, spec) if report_dir is not None else None,
-        "environment": {k: env.get(k) for k in ("profile", "max_examples", "derandomize", "seed", "git_commit",
-                                                 "python", "numpy", "scipy", "hypothesis")},
+        "environment": dict(env),
     }
     if not reproducible:
         rec["not_reproducible_because"] = reason
