@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 from generators.losses import equal_mu_pairs
 from generators.arrays import dims, log_scales, offsets, vectors, orthogonal
 from generators.parametrizations import commuting_quadratics, inits, noncommuting_quadratics, separable_families
-from oracles.hopf import HopfFamily
-from oracles.losses import Linear, Schedule
-from oracles.parametrizations import Parametrization, Quadratic, factorization, symmetric_factorization
+from oracles.model.hopf import HopfFamily
+from oracles.model.losses import Linear, Schedule
+from oracles.model.parametrizations import Parametrization, Quadratic, factorization, symmetric_factorization
 
 
 def generic_base(D: int) -> np.ndarray:

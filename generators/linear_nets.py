@@ -1,7 +1,7 @@
 r"""Strategies for two-layer linear networks (tarmoun2021, min2021): sizes, data, initializations.
 
 Every strategy returns a ``dict`` of JSON-encodable values (numpy arrays, floats, ints) whose keys
-are the keyword arguments of the matching oracle in :mod:`oracles.linear_nets`. Sizes are small
+are the keyword arguments of the matching oracle in :mod:`oracles.flows.linear_nets`. Sizes are small
 (m, n ≤ 3, k ≤ 4) and shrink to 1; matrices are built as ``center + offset`` with the offsets
 shrinking to zero and orthogonal factors shrinking to the identity, so a shrunk example is an
 identity-like instance with unit-ish scales (never the rest point U = V = 0, never ℓ₀ = ℓ*).

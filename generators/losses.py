@@ -15,7 +15,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from generators.arrays import dims, offsets, vectors
-from oracles.losses import LeastSquares, Linear, LogCosh, Loss, Schedule
+from oracles.model.losses import LeastSquares, Linear, LogCosh, Loss, Schedule
 
 
 @st.composite

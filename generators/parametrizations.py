@@ -16,7 +16,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from generators.arrays import dims, log_scales, offsets, orthogonal, positive_vectors, vectors
-from oracles.parametrizations import (Identity, Parametrization, Powers, Quadratic, UVSquared, factorization,
+from oracles.model.parametrizations import (Identity, Parametrization, Powers, Quadratic, UVSquared, factorization,
                                       symmetric_factorization)
 
 

@@ -8,12 +8,12 @@ r"""Strategies for the implicit-bias-in-regression statements: data, targets, sc
 * :func:`sparse_vectors` -- k-sparse vectors (``k ≤ max_k``), optionally nonnegative, shrinking toward
   ``e_1``.
 * :func:`init_scales` -- log-uniform initialization scales.
-* :func:`potentials` -- the closed-form separable potentials of :mod:`oracles.bregman`, each with a
+* :func:`potentials` -- the closed-form separable potentials of :mod:`oracles.convex.bregman`, each with a
   reference point in the interior of its domain.
 * :func:`separable_data` -- linearly separable labelled data through the origin, with a margin.
 
 Everything drawn is a numpy array, a float, an int, a tuple or a potential (``to_spec``/``from_spec``),
-so examples are JSON-encodable by :mod:`oracles.specs`.
+so examples are JSON-encodable by :mod:`oracles.core.specs`.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from generators.arrays import dims, log_scales, offsets, orthogonal, positive_vectors, vectors
-from oracles.bregman import (EntropyPotential, EuclideanPotential, HypentropyPotential, PNormPotential,
+from oracles.convex.bregman import (EntropyPotential, EuclideanPotential, HypentropyPotential, PNormPotential,
                              PowerPotential)
 
 

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from generators.arrays import dims, log_scales, offsets, positive_vectors, vectors, orthogonal
 from generators.losses import equal_mu_pairs, schedules
 from generators.parametrizations import commuting_families, inits
-from oracles.losses import Linear, Schedule
-from oracles.parametrizations import factorization, symmetric_factorization
-from oracles.reverse import SeparablePotential
+from oracles.model.losses import Linear, Schedule
+from oracles.model.parametrizations import factorization, symmetric_factorization
+from oracles.checks.reverse import SeparablePotential
 
 
 @st.composite

@@ -4,7 +4,7 @@ Only numpy, scipy and networkx are used here; nothing in this package imports Hy
 Every comparison returns an :class:`~oracles.outcome.Outcome`: a discrepancy, the oracle's
 estimate of its own numerical error, and the budget above which the discrepancy falsifies.
 """
-from oracles.errors import Inconclusive, InvalidInput
-from oracles.outcome import Outcome, Panel
+from oracles.core.errors import Inconclusive, InvalidInput
+from oracles.core.outcome import Outcome, Panel
 
 __all__ = ["Inconclusive", "InvalidInput", "Outcome", "Panel"]

@@ -1,4 +1,4 @@
-"""Tests of oracles.bregman (potentials, divergences, projections) and of the mirror-descent step oracles.
+"""Tests of oracles.convex.bregman (potentials, divergences, projections) and of the mirror-descent step oracles.
 
 Known closed-form projections, the KKT residuals, the log-domain evaluation down to initialization
 scale 1e-6, agreement with the scipy fallback and with the Lemma 4.7 machinery, and bad input.
@@ -10,16 +10,16 @@ import math
 import numpy as np
 import pytest
 
-from oracles.bregman import (EntropyPotential, EuclideanPotential, HypentropyPotential, PNormPotential, PowerPotential,
+from oracles.convex.bregman import (EntropyPotential, EuclideanPotential, HypentropyPotential, PNormPotential, PowerPotential,
                              as_potential, bregman_divergence, bregman_projection, bregman_projection_scipy,
                              kkt_residuals, projection_gap)
-from oracles.errors import Inconclusive, InvalidInput
-from oracles.legendre import Euclidean, Hypentropy, LemmaLegendre
-from oracles.legendre import PowerPotential as LegendrePower
-from oracles.losses import LeastSquares, LogCosh
-from oracles.mirror_descent import md_step, md_step_argmin, mirror_descent, step_identity_gap
-from oracles.parametrizations import UVSquared
-from oracles.specs import decode, encode
+from oracles.core.errors import Inconclusive, InvalidInput
+from oracles.flows.legendre import Euclidean, Hypentropy, LemmaLegendre
+from oracles.flows.legendre import PowerPotential as LegendrePower
+from oracles.model.losses import LeastSquares, LogCosh
+from oracles.convex.mirror_descent import md_step, md_step_argmin, mirror_descent, step_identity_gap
+from oracles.model.parametrizations import UVSquared
+from oracles.core.specs import decode, encode
 
 RNG = np.random.default_rng(20220707)
 
@@ -158,7 +158,7 @@ def test_projection_at_small_scales_d100(alpha):
 def test_projection_tends_to_basis_pursuit_as_the_scale_shrinks():
     """The ℓ1 norm of the projection decreases to that of basis pursuit (in objective value: at d = 100 the
     LP solution is unique but with a small growth margin, so the distance shrinks slowly)."""
-    from oracles.references import basis_pursuit
+    from oracles.convex.references import basis_pursuit
 
     Z, Y, _ = woodworth(100, 10)
     l1 = basis_pursuit(Z, Y).details["objective"]

@@ -11,7 +11,7 @@ from generators.losses import regression_data, schedules
 from generators.parametrizations import (commuting_families, commuting_quadratics, inits, matrix_factorizations,
                                          noncommuting_quadratics, separable_families)
 from generators.regression import well_scaled_matrices
-from oracles.parametrizations import Identity, UVSquared
+from oracles.model.parametrizations import Identity, UVSquared
 
 quick = settings(max_examples=60, deadline=None)
 

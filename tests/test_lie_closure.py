@@ -1,4 +1,4 @@
-"""Tests of the Lie-closure oracle (oracles.lie_closure) and of its generators (generators.lie)."""
+"""Tests of the Lie-closure oracle (oracles.lie.closure) and of its generators (generators.lie)."""
 from __future__ import annotations
 
 import io
@@ -13,15 +13,15 @@ from generators.lie import (conservation_cases, generic_base, generic_points, ho
 from generators.arrays import orthogonal
 from generators.parametrizations import (commuting_quadratics, inits, matrix_factorizations, noncommuting_quadratics,
                                          separable_families)
-from oracles.errors import Inconclusive, InvalidInput
-from oracles.hopf import HopfChart, HopfFamily
-from oracles.path_dependence import endpoint_gap, linear_mu
-from oracles.lie_closure import (condition_cosine_against, conservation_count_check,
+from oracles.core.errors import Inconclusive, InvalidInput
+from oracles.model.hopf import HopfChart, HopfFamily
+from oracles.checks.path_dependence import endpoint_gap, linear_mu
+from oracles.lie.closure import (condition_cosine_against, conservation_count_check,
                                  draw_bracket_graph, lie_closure, numerical_rank,
                                  uut_conservation_count, uv_conservation_count, uv_law_gradients, word_label)
-from oracles.losses import LeastSquares, Linear, Schedule
-from oracles.parametrizations import Identity, Parametrization, Quadratic, factorization, symmetric_factorization
-from oracles.specs import decode, encode
+from oracles.model.losses import LeastSquares, Linear, Schedule
+from oracles.model.parametrizations import Identity, Parametrization, Quadratic, factorization, symmetric_factorization
+from oracles.core.specs import decode, encode
 
 quick = settings(max_examples=40, deadline=None)
 

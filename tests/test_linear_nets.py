@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 
 from generators.linear_nets import (conservation_cases, orthogonal_cases, rate_cases, scalar_cases, sizes,
                                     spectral_cases, well_conditioned_data, width_cases)
-from oracles import linear_nets as ln
-from oracles.errors import Inconclusive, InvalidInput
-from oracles.specs import decode, encode
+from oracles.flows import linear_nets as ln
+from oracles.core.errors import Inconclusive, InvalidInput
+from oracles.core.specs import decode, encode
 
 quick = settings(max_examples=40, deadline=None)
 rng = np.random.default_rng(20210701)

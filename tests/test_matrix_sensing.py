@@ -8,12 +8,12 @@ from hypothesis import given, settings
 
 from generators.schedules import (LI2020_A, LI2020_Y, commuting_sensing_cases, deep_completion_cases,
                                   general_sensing_cases)
-from oracles.errors import Inconclusive, InvalidInput
-from oracles.matrix_sensing import (DeepProduct, balanced_factors, commuting_measurements, diagonal_nuclear_check,
+from oracles.core.errors import Inconclusive, InvalidInput
+from oracles.checks.matrix_sensing import (DeepProduct, balanced_factors, commuting_measurements, diagonal_nuclear_check,
                                     entropy, measurement_row, min_trace_commuting, min_trace_psd,
                                     min_trace_psd_2x2, nonnuclear_gap, norms_grow_check, sensing_loss, to_matrix)
-from oracles.parametrizations import symmetric_factorization
-from oracles.specs import decode, encode
+from oracles.model.parametrizations import symmetric_factorization
+from oracles.core.specs import decode, encode
 
 
 def sym(rng, m, n):
@@ -178,7 +178,7 @@ def test_deep_completion_cases_have_positive_determinant(case):
 
 
 def test_joint_eigenbasis_and_reference_choice():
-    from oracles.matrix_sensing import joint_eigenbasis
+    from oracles.checks.matrix_sensing import joint_eigenbasis
 
     O = np.linalg.qr(np.array([[1.0, 2.0, 0.0], [0.5, -1.0, 1.0], [0.0, 1.0, 2.0]]))[0]
     A = commuting_measurements(O, np.array([[1.0, 0.5, 1.5], [0.2, 1.0, 0.7]]))

@@ -7,13 +7,13 @@ import math
 import numpy as np
 import pytest
 
-from oracles.errors import Inconclusive, InvalidInput
-from oracles.flows import field_flow, gradient_flow, mirror_flow, psi
-from oracles.legendre import Euclidean, Hypentropy, LemmaLegendre, PowerPotential
-from oracles.lie import bracket, quadratic_bracket
-from oracles.losses import LeastSquares, Linear, Schedule
-from oracles.parametrizations import Identity, Powers, Quadratic, UVSquared, factorization, symmetric_factorization
-from oracles.specs import decode, encode
+from oracles.core.errors import Inconclusive, InvalidInput
+from oracles.flows.trajectories import field_flow, gradient_flow, mirror_flow, psi
+from oracles.flows.legendre import Euclidean, Hypentropy, LemmaLegendre, PowerPotential
+from oracles.lie.brackets import bracket, quadratic_bracket
+from oracles.model.losses import LeastSquares, Linear, Schedule
+from oracles.model.parametrizations import Identity, Powers, Quadratic, UVSquared, factorization, symmetric_factorization
+from oracles.core.specs import decode, encode
 
 FAMILIES = [Identity(2), Powers(2.0, 2), Powers(1.5, 2), Powers(3.0, 2), UVSquared(2),
             Quadratic(np.array([np.diag([1.0, 2.0]), np.diag([-0.5, 1.0])]))]

@@ -9,17 +9,17 @@ from hypothesis import given, settings
 from scipy.linalg import expm
 
 from generators.schedules import commuting_path_cases, equal_mu_pairs, factorization_families, path_cases
-from oracles.errors import Inconclusive, InvalidInput
-from oracles.flows import gradient_flow
-from oracles.losses import LeastSquares, Linear, Schedule
-from oracles.outcome import Panel
-from oracles.parametrizations import Powers, Quadratic, factorization, symmetric_factorization
-from oracles.path_dependence import (commuting_quadratic_preimage, endpoint_gap, expm_taylor, gram_depends_only_on_w,
+from oracles.core.errors import Inconclusive, InvalidInput
+from oracles.flows.trajectories import gradient_flow
+from oracles.model.losses import LeastSquares, Linear, Schedule
+from oracles.core.outcome import Panel
+from oracles.model.parametrizations import Powers, Quadratic, factorization, symmetric_factorization
+from oracles.checks.path_dependence import (commuting_quadratic_preimage, endpoint_gap, expm_taylor, gram_depends_only_on_w,
                                      hessian_metric_defect, linear_mu, linear_schedule_endpoint,
                                      linear_schedule_path, metric_from_preimage, mu_mismatch, path_dependence_search,
                                      single_schedule_witness, symmetric_entries_to_matrix, uu_preimage)
-from oracles.reverse import ReverseParametrization, SeparablePotential
-from oracles.specs import decode, encode
+from oracles.checks.reverse import ReverseParametrization, SeparablePotential
+from oracles.core.specs import decode, encode
 
 
 def swap_pair(d: int, i: int = 0, j: int = 1, t1: float = 1.0, t2: float = 1.0):
@@ -243,7 +243,7 @@ def test_generators_shrink_to_simple_values():
 def test_cor_4_11_witness_at_every_size_the_generator_draws(G):
     """li2022:cor-4.11 at every (d, r) of the generator (d ≤ 3, r ≤ 2, UUᵀ and UVᵀ): the swap of two unit
     linear losses on two entries sharing a row, from U = 1, already ends at different w."""
-    from oracles.losses import Linear, Schedule
+    from oracles.model.losses import Linear, Schedule
 
     a, b = Linear(np.eye(G.d)[0]), Linear(np.eye(G.d)[1])
     pair = (Schedule(((1.0, a), (1.0, b))), Schedule(((1.0, b), (1.0, a))))

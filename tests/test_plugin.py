@@ -15,7 +15,7 @@ import numpy as np
 import pytest
 from hypothesis import settings
 
-from oracles.specs import decode
+from oracles.core.specs import decode
 
 pytest_plugins = ["pytester"]
 
@@ -24,8 +24,8 @@ import json, os
 import numpy as np
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
-from oracles.errors import Inconclusive
-from oracles.outcome import Outcome, Panel, compare
+from oracles.core.errors import Inconclusive
+from oracles.core.outcome import Outcome, Panel, compare
 from theorems import conjecture, control, refutation, universal
 
 vec = hnp.arrays(float, 3, elements=st.floats(0.0, 1.0))

@@ -13,8 +13,8 @@ from theorems.harness import KINDS
 
 PLANTED = '''
 from hypothesis import given, strategies as st
-from oracles.errors import Inconclusive
-from oracles.outcome import Outcome
+from oracles.core.errors import Inconclusive
+from oracles.core.outcome import Outcome
 from theorems import universal
 
 

@@ -1,6 +1,6 @@
 """Tests of the certified error of Bregman projections and of the certified LP references.
 
-The error bound of :mod:`oracles.projection_error` is checked where the truth is known: a projection
+The error bound of :mod:`oracles.convex.projection_error` is checked where the truth is known: a projection
 built backwards (choose the multipliers λ*, set w* = (∇R)⁻¹(θ₀ + Zᵀλ*) and Y = Zw*), then a dual point
 with perturbed multipliers, whose distance to w* must lie inside the reported bound, coordinate by
 coordinate. :func:`oracles.references.nonnegative_support` and :func:`oracles.references.certify_lp`
@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 
 from generators.arrays import positive_vectors, vectors
 from generators.regression import data_matrices, potentials, well_scaled_matrices
-from oracles.bregman import EntropyPotential, HypentropyPotential, bregman_projection
-from oracles.errors import Inconclusive
-from oracles.projection_error import projection_error_bound
-from oracles.references import basis_pursuit, certify_lp, exact_matvec, nonnegative_support
+from oracles.convex.bregman import EntropyPotential, HypentropyPotential, bregman_projection
+from oracles.core.errors import Inconclusive
+from oracles.convex.projection_error import projection_error_bound
+from oracles.convex.references import basis_pursuit, certify_lp, exact_matvec, nonnegative_support
 
 #: notes:main's counterexample at `thorough` (issue 4): b is column 0 of A; no interpolant is strictly positive.
 NOTES_MAIN_A = np.array([[-1.3079588714642254, 1.4033491992179685e-05, 1.4987179998708877],

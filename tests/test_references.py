@@ -1,5 +1,5 @@
-"""Tests of oracles.references (min-ℓ2, basis pursuit, max margin) and of the closed-form / integrated
-flow limits of oracles.limits that the statements compare with them."""
+"""Tests of oracles.convex.references (min-ℓ2, basis pursuit, max margin) and of the closed-form / integrated
+flow limits of oracles.flows.limits that the statements compare with them."""
 from __future__ import annotations
 
 import math
@@ -8,15 +8,15 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from oracles.errors import Inconclusive, InvalidInput
-from oracles.losses import ExponentialLoss, SaturatingSquares
-from oracles.limits import (gradient_flow_limit, identity_least_squares_flow,
+from oracles.core.errors import Inconclusive, InvalidInput
+from oracles.model.losses import ExponentialLoss, SaturatingSquares
+from oracles.flows.limits import (gradient_flow_limit, identity_least_squares_flow,
                             identity_least_squares_limit, loss_hessian, mirror_flow_limit)
-from oracles.bregman import HypentropyPotential, bregman_projection
-from oracles.flows import gradient_flow
-from oracles.losses import LeastSquares, LogCosh, Schedule
-from oracles.parametrizations import UVSquared
-from oracles.references import basis_pursuit, max_margin, min_l2_interpolant
+from oracles.convex.bregman import HypentropyPotential, bregman_projection
+from oracles.flows.trajectories import gradient_flow
+from oracles.model.losses import LeastSquares, LogCosh, Schedule
+from oracles.model.parametrizations import UVSquared
+from oracles.convex.references import basis_pursuit, max_margin, min_l2_interpolant
 
 RNG = np.random.default_rng(17)
 
@@ -124,7 +124,7 @@ def test_identity_least_squares_limit_is_the_nearest_interpolant():
 
 
 def test_gradient_flow_limit_agrees_with_flows_gradient_flow_at_finite_time():
-    """The LSODA integrator of oracles.limits and oracles.flows.gradient_flow (DOP853) give the same w(T)."""
+    """The LSODA integrator of oracles.flows.limits and oracles.flows.gradient_flow (DOP853) give the same w(T)."""
     G = UVSquared(3)
     Z, Y = RNG.standard_normal((2, 3)), RNG.standard_normal(2)
     x0 = RNG.uniform(0.3, 1.5, 6)
@@ -162,7 +162,7 @@ def test_closed_form_hessians_match_finite_differences():
 
 # ----------------------------------------------------------------------------------------- report plots
 def _check_panels(panels):
-    from oracles.outcome import Panel
+    from oracles.core.outcome import Panel
 
     assert panels and all(isinstance(p, Panel) for p in panels)
     for p in panels:
@@ -171,7 +171,7 @@ def _check_panels(panels):
 
 
 def test_cor_4_17_plot_moves_from_l2_to_l1():
-    from oracles.limits import hypentropy_path_panels
+    from oracles.flows.limits import hypentropy_path_panels
 
     Z = np.random.default_rng(4).standard_normal((2, 5))
     Y = Z @ np.array([1.0, 0.0, 0.0, -0.5, 0.0])
@@ -184,7 +184,7 @@ def test_cor_4_17_plot_moves_from_l2_to_l1():
 
 
 def test_main_and_soudry_plots():
-    from oracles.limits import max_margin_alignment, small_init_l1_gap
+    from oracles.flows.limits import max_margin_alignment, small_init_l1_gap
 
     A = RNG.standard_normal((2, 5))
     o = small_init_l1_gap(A, A @ np.array([0.0, 1.0, 0.0, 0.0, 0.0]), 0.5 * 10.0 ** -np.arange(4), cross_check=False)

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from oracles.losses import Linear, Schedule
-from oracles.outcome import Panel
-from oracles.parametrizations import factorization
+from oracles.model.losses import Linear, Schedule
+from oracles.core.outcome import Panel
+from oracles.model.parametrizations import factorization
 from theorems import plots, report_pages, reports
 
 pytest_plugins = ["pytester"]
@@ -127,7 +127,7 @@ def test_a_held_statement_with_a_plot_gets_an_illustrated_closest_call(pytester)
     plot goes to reports/held/<slug>/ and is linked from the index."""
     pytester.makepyfile(test_closest='''
 from hypothesis import given, settings, strategies as st
-from oracles.outcome import Outcome, Panel
+from oracles.core.outcome import Outcome, Panel
 from theorems import universal
 
 @universal("demo:closest", title="x² ≤ 1 on [0, 1]")

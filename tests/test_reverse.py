@@ -9,14 +9,14 @@ from hypothesis import given, settings
 from scipy.integrate import quad
 
 from generators.schedules import potentials, reverse_cases
-from oracles.errors import Inconclusive, InvalidInput
-from oracles.flows import gradient_flow, mirror_flow
-from oracles.legendre import PowerPotential
-from oracles.losses import LeastSquares, Linear, LogCosh, Schedule
-from oracles.parametrizations import Powers
-from oracles.reverse import (ReverseParametrization, SeparableLegendre, SeparablePotential, _E, _E_inv,
+from oracles.core.errors import Inconclusive, InvalidInput
+from oracles.flows.trajectories import gradient_flow, mirror_flow
+from oracles.flows.legendre import PowerPotential
+from oracles.model.losses import LeastSquares, Linear, LogCosh, Schedule
+from oracles.model.parametrizations import Powers
+from oracles.checks.reverse import (ReverseParametrization, SeparableLegendre, SeparablePotential, _E, _E_inv,
                              gf_equals_mf)
-from oracles.specs import decode, encode
+from oracles.core.specs import decode, encode
 
 POTS = [SeparablePotential("entropy"), SeparablePotential("hypentropy", beta=0.5),
         SeparablePotential("hypentropy", beta=4.0), SeparablePotential("log-barrier"),
@@ -111,7 +111,7 @@ def test_mixed_potentials_and_plot():
 
 
 def test_gradient_flow_with_G_matches_mirror_flow_directly():
-    """The same check without the oracle: oracles.flows on the ReverseParametrization and the Legendre R."""
+    """The same check without the oracle: oracles.flows.trajectories on the ReverseParametrization and the Legendre R."""
     pot = SeparablePotential("hypentropy", beta=0.3)
     G = ReverseParametrization(pot, d=2)
     R = G.legendre(None)

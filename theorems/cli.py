@@ -103,7 +103,7 @@ def find_check(record: dict[str, Any]) -> Callable:
 
 def load_example(record: dict[str, Any]) -> dict[str, Any]:
     """The stored example, decoded exactly (after the check's module is imported)."""
-    from oracles.specs import decode
+    from oracles.core.specs import decode
 
     if not record.get("reproducible", True):
         raise NotReproducible(f"the example was not stored exactly: {record.get('not_reproducible_because', '')}")

@@ -42,8 +42,8 @@ from typing import Any, Callable
 
 from hypothesis import event, note, reject, target
 
-from oracles.errors import Inconclusive
-from oracles.outcome import Outcome
+from oracles.core.errors import Inconclusive
+from oracles.core.outcome import Outcome
 
 KINDS = ("universal", "refutation", "conjecture", "control")
 #: A statement whose inconclusive examples outnumber this share of all examples is ``untested``.

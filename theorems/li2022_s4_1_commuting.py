@@ -10,9 +10,9 @@ from hypothesis import strategies as st
 
 from generators.parametrizations import (commuting_families, commuting_quadratics, inits, matrix_factorizations,
                                          noncommuting_quadratics, separable_families)
-from oracles.commutation import (bracket_matches_formula, flow_gap_matches_bracket, flows_commute,
+from oracles.checks.commutation import (bracket_matches_formula, flow_gap_matches_bracket, flows_commute,
                                  separable_brackets_vanish)
-from oracles.parametrizations import Quadratic
+from oracles.model.parametrizations import Quadratic
 from theorems import universal
 
 

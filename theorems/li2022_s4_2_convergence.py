@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from generators.arrays import dims, positive_vectors, vectors
 from generators.parametrizations import commuting_quadratics, inits
 from generators.regression import data_matrices, targets
-from oracles.flows import psi
-from oracles.losses import SaturatingSquares
-from oracles.limits import gf_limit_minimizes, gf_limit_stationarity, quadratic_gf_convergence
-from oracles.losses import LeastSquares, LogCosh
-from oracles.parametrizations import Identity, Powers, UVSquared
+from oracles.flows.trajectories import psi
+from oracles.model.losses import SaturatingSquares
+from oracles.flows.limits import gf_limit_minimizes, gf_limit_stationarity, quadratic_gf_convergence
+from oracles.model.losses import LeastSquares, LogCosh
+from oracles.model.parametrizations import Identity, Powers, UVSquared
 from theorems import universal
 
 FAMILIES = {"identity": Identity, "u^2 - v^2": UVSquared, "x^2": lambda d: Powers(2.0, d)}

@@ -10,8 +10,8 @@ from hypothesis import event, example, given
 
 from generators.cases import flow_cases, mu_cases
 from generators.parametrizations import commuting_families
-from oracles.equivalence import gf_against_mf, gf_against_psi, lemma_4_7_identities
-from oracles.parametrizations import Quadratic
+from oracles.checks.equivalence import gf_against_mf, gf_against_psi, lemma_4_7_identities
+from oracles.model.parametrizations import Quadratic
 from theorems import universal
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from hypothesis import event, given
 
 from generators.schedules import path_cases
-from oracles.path_dependence import endpoint_gap
+from oracles.checks.path_dependence import endpoint_gap
 from theorems import refutation
 
 

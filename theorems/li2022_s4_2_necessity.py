@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 
 from generators.lie import conservation_cases, generic_points, hopf_cases, hopf_path_cases, reachable_d_cases
 from generators.parametrizations import commuting_families, inits, matrix_factorizations
-from oracles.errors import Inconclusive
-from oracles.hopf import HopfFamily
-from oracles.path_dependence import endpoint_gap, linear_mu
-from oracles.lie_closure import (condition_cosine_against, conservation_count_check, draw_bracket_graph,
+from oracles.core.errors import Inconclusive
+from oracles.model.hopf import HopfFamily
+from oracles.checks.path_dependence import endpoint_gap, linear_mu
+from oracles.lie.closure import (condition_cosine_against, conservation_count_check, draw_bracket_graph,
                                  lie_closure, reachable_dimension_check, uv_law_gradients)
-from oracles.parametrizations import symmetric_factorization
+from oracles.model.parametrizations import symmetric_factorization
 from theorems import conjecture, universal
 
 
@@ -58,7 +58,7 @@ def test_thm_4_9(case):
 
     The condition is measured by the cosine of the smallest principal angle between
     :math:`\mathrm{Lie}^{\ge2}|_x` and :math:`\mathrm{span}\nabla G(x)` (0 iff it holds), from the
-    bracket closure (:mod:`oracles.lie_closure`: exact matrix commutators for quadratic maps,
+    bracket closure (:mod:`oracles.lie.closure`: exact matrix commutators for quadratic maps,
     nested central differences with Richardson error estimates otherwise). Three branches, each
     with a predicted cosine and a budget of ten times the Wedin error of the two bases (≥ 1e-9):
 

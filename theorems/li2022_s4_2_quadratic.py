@@ -9,7 +9,7 @@ from hypothesis import given
 
 from generators.cases import mu_cases
 from generators.parametrizations import commuting_quadratics
-from oracles.quadratic_forms import thm_4_15a, thm_4_15b, thm_4_15c
+from oracles.checks.quadratic_forms import thm_4_15a, thm_4_15b, thm_4_15c
 from theorems import universal
 
 SOURCE = "li2022 §4.2, Theorem 4.15"

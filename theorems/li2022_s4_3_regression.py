@@ -13,11 +13,11 @@ from hypothesis import strategies as st
 from generators.arrays import dims, positive_vectors, vectors
 from generators.parametrizations import commuting_quadratics, inits
 from generators.regression import data_matrices, init_scales, targets
-from oracles.bregman import HypentropyPotential
-from oracles.flows import psi
-from oracles.limits import gf_limit_vs_projection, hypentropy_path_panels
-from oracles.losses import LeastSquares, LogCosh
-from oracles.parametrizations import Identity, Powers, Quadratic, UVSquared
+from oracles.convex.bregman import HypentropyPotential
+from oracles.flows.trajectories import psi
+from oracles.flows.limits import gf_limit_vs_projection, hypentropy_path_panels
+from oracles.model.losses import LeastSquares, LogCosh
+from oracles.model.parametrizations import Identity, Powers, Quadratic, UVSquared
 from theorems import universal
 
 LOSSES = {"least-squares": LeastSquares, "log-cosh": LogCosh}

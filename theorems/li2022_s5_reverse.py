@@ -10,7 +10,7 @@ from __future__ import annotations
 from hypothesis import event, given
 
 from generators.schedules import reverse_cases
-from oracles.reverse import gf_equals_mf
+from oracles.checks.reverse import gf_equals_mf
 from theorems import universal
 
 

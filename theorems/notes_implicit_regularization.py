@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 from generators.arrays import log_scales, positive_vectors
 from generators.regression import (data_matrices, potentials, separable_data, sparse_vectors, targets,
                                   well_scaled_matrices)
-from oracles.bregman import EntropyPotential
-from oracles.limits import gf_limit_vs_projection, max_margin_alignment, small_init_l1_gap, squared_param_vs_mirror
-from oracles.losses import LeastSquares, LogCosh
-from oracles.mirror_descent import md_limit_vs_projection, step_identity_gap
-from oracles.parametrizations import Identity
+from oracles.convex.bregman import EntropyPotential
+from oracles.flows.limits import gf_limit_vs_projection, max_margin_alignment, small_init_l1_gap, squared_param_vs_mirror
+from oracles.model.losses import LeastSquares, LogCosh
+from oracles.convex.mirror_descent import md_limit_vs_projection, step_identity_gap
+from oracles.model.parametrizations import Identity
 from theorems import universal
 
 LOSSES = {"least-squares": LeastSquares, "log-cosh": LogCosh}
@@ -186,7 +186,7 @@ def test_main(case):
     checked against the actual gradient flow limit in y (recorded as not made when the flow has not settled,
     as on a proper face, where it converges sublinearly). Discrepancy: the largest violation (0 when all hold)
     or the GF cross-check gap. Budget: ten times the projection's certified error
-    (:mod:`oracles.projection_error`), the LP's and the entropy evaluation's, at least 1e-9. Events: whether a
+    (:mod:`oracles.convex.projection_error`), the LP's and the entropy evaluation's, at least 1e-9. Events: whether a
     strictly positive interpolant exists. The report plot shows the gap and its bound against α.
     """
     A, b = case

@@ -16,7 +16,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from oracles.outcome import Panel
+from oracles.core.outcome import Panel
 from theorems.reports import atomic_write
 
 DPI = 100

@@ -29,8 +29,8 @@ WITNESSED = ("falsified", "refuted", "caught")
 # -- readable examples -----------------------------------------------------------------------
 def describe(value: Any) -> str:
     """One readable line (or a few) for an example value; exact values are in counterexample.json."""
-    from oracles.losses import Loss, Schedule
-    from oracles.parametrizations import Parametrization
+    from oracles.model.losses import Loss, Schedule
+    from oracles.model.parametrizations import Parametrization
 
     if isinstance(value, np.ndarray):
         text = np.array2string(value, precision=6, separator=", ", max_line_width=100, threshold=60)

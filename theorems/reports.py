@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from oracles.specs import NotSerializable, encode
+from oracles.core.specs import NotSerializable, encode
 
 
 def atomic_write(path: Path, data: str | bytes) -> None:

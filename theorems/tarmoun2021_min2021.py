@@ -5,7 +5,7 @@ Overparameterized Linear Models*; Min, Tarmoun, Vidal, Mallada (ICML 2021), *On 
 Initialization on the Convergence and Implicit Bias of Overparametrized Linear Networks*; as
 presented in ``papers/mallada-tarmoun-min-linear-networks-slides.md``. The slides' formulas are partly
 garbled (THEOREMS.md, problem 3): every bound below is derived from the scalar case first, and the
-derivations live in the docstrings of :mod:`oracles.linear_nets`.
+derivations live in the docstrings of :mod:`oracles.flows.linear_nets`.
 
 Losses :math:`\ell = \tfrac12\|Y - UV^\top\|_F^2` and :math:`\tfrac12\|Y - XUV^\top\|_F^2`,
 :math:`U\in\mathbb R^{m\times k}`, :math:`V\in\mathbb R^{n\times k}`.
@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from generators.linear_nets import (conservation_cases, orthogonal_cases, rate_cases, scalar_cases, spectral_cases,
                                     width_cases)
-from oracles.linear_nets import (conservation_gap, loss_rate_gap, min_norm_gap, scalar_closed_form_gap,
+from oracles.flows.linear_nets import (conservation_gap, loss_rate_gap, min_norm_gap, scalar_closed_form_gap,
                                  scalar_rate_gap, spectral_gap, width_trend_gap)
 from theorems import universal
 

@@ -31,10 +31,10 @@ import time
 import numpy as np
 import pytest
 
-from oracles.bregman import HypentropyPotential, bregman_projection, bregman_projection_scipy, projection_gap
-from oracles.limits import compare_limit, gradient_flow_limit, mirror_flow_limit
-from oracles.losses import LeastSquares
-from oracles.parametrizations import UVSquared
+from oracles.convex.bregman import HypentropyPotential, bregman_projection, bregman_projection_scipy, projection_gap
+from oracles.flows.limits import compare_limit, gradient_flow_limit, mirror_flow_limit
+from oracles.model.losses import LeastSquares
+from oracles.model.parametrizations import UVSquared
 
 ALPHA = 1e-3
 
@@ -110,7 +110,7 @@ def test_bench_projection_d100(benchmark, capsys):
         "speedup_vs_exact_gradient": t_exact / t_newton, "solution_gap_vs_azulay": projection_gap(proj, azulay),
     })
     side_by_side(capsys, f"Bregman projection, Woodworth data d=100 n=10, u0=v0={ALPHA:g}", [
-        ("dual Newton (oracles.bregman)", t_newton, proj.kkt,
+        ("dual Newton (oracles.convex.bregman)", t_newton, proj.kkt,
          f"{proj.iterations} Newton iterations, certified error {proj.error:.1e}"),
         ("SLSQP as Azulay et al. (numerical gradient)", t_azulay, azulay.kkt,
          f"{azulay.iterations} iterations, converged={azulay.converged}"),
@@ -131,7 +131,7 @@ def test_bench_projection_d1000(benchmark, capsys):
                                  "dual_newton_kkt": proj.kkt, "dual_newton_iterations": proj.iterations})
     assert proj.kkt < 1e-10 and proj.details["error_kind"] == "bound" and proj.error < 1e-10
     assert t_newton < 1.0
-    rows = [("dual Newton (oracles.bregman)", t_newton, proj.kkt,
+    rows = [("dual Newton (oracles.convex.bregman)", t_newton, proj.kkt,
              f"{proj.iterations} Newton iterations, certified error {proj.error:.1e}")]
     if not benchmark.disabled:
         azulay, t_azulay = best_time(lambda: bregman_projection_scipy(P, Z, Y, w0, maxiter=500, ftol=1e-7,

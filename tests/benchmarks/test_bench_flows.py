@@ -16,12 +16,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from oracles.flows import gradient_flow, mirror_flow, psi
-from oracles.legendre import LemmaLegendre
-from oracles.lie import bracket, bracket_fd, quadratic_bracket
-from oracles.losses import LeastSquares, Linear, Schedule
-from oracles.outcome import relative_gap
-from oracles.parametrizations import Quadratic, UVSquared
+from oracles.flows.trajectories import gradient_flow, mirror_flow, psi
+from oracles.flows.legendre import LemmaLegendre
+from oracles.lie.brackets import bracket, bracket_fd, quadratic_bracket
+from oracles.model.losses import LeastSquares, Linear, Schedule
+from oracles.core.outcome import relative_gap
+from oracles.model.parametrizations import Quadratic, UVSquared
 
 SEED = 20220707
 

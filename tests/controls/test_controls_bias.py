@@ -14,14 +14,14 @@ from hypothesis import strategies as st
 
 from generators.arrays import positive_vectors
 from generators.parametrizations import inits
-from oracles.bregman import EuclideanPotential
-from oracles.losses import SaturatingSquares
-from oracles.limits import (gf_limit_minimizes, gf_limit_stationarity, gf_limit_vs_projection,
+from oracles.convex.bregman import EuclideanPotential
+from oracles.model.losses import SaturatingSquares
+from oracles.flows.limits import (gf_limit_minimizes, gf_limit_stationarity, gf_limit_vs_projection,
                             max_margin_alignment, mf_limit_vs_projection, quadratic_gf_convergence, small_init_l1_gap,
                             squared_param_vs_mirror)
-from oracles.losses import LeastSquares
-from oracles.mirror_descent import md_limit_vs_projection, step_identity_gap
-from oracles.parametrizations import Identity, Powers, UVSquared
+from oracles.model.losses import LeastSquares
+from oracles.convex.mirror_descent import md_limit_vs_projection, step_identity_gap
+from oracles.model.parametrizations import Identity, Powers, UVSquared
 from generators.regression import data_matrices
 from theorems import control
 from theorems.li2022_s3_3_mirror import LOSSES, mirror_cases

@@ -11,10 +11,10 @@ from hypothesis import strategies as st
 from generators.cases import flow_cases, mu_cases
 from generators.parametrizations import (commuting_families, inits, matrix_factorizations, noncommuting_quadratics,
                                          separable_families)
-from oracles.commutation import bracket_matches_formula, flows_commute
-from oracles.equivalence import default_legendre, gf_against_mf, gf_against_psi, lemma_4_7_identities
-from oracles.legendre import Euclidean
-from oracles.quadratic_forms import thm_4_15a, thm_4_15b, thm_4_15c
+from oracles.checks.commutation import bracket_matches_formula, flows_commute
+from oracles.checks.equivalence import default_legendre, gf_against_mf, gf_against_psi, lemma_4_7_identities
+from oracles.flows.legendre import Euclidean
+from oracles.checks.quadratic_forms import thm_4_15a, thm_4_15b, thm_4_15c
 from theorems import control
 from theorems.li2022_s4_1_commuting import family_point_pair
 
@@ -92,7 +92,7 @@ def test_thm_4_8_other_init_is_caught(case):
     R = default_legendre(G, other)
     w0 = G.value(x)
     if not R.in_domain(w0):
-        from oracles.errors import Inconclusive
+        from oracles.core.errors import Inconclusive
 
         raise Inconclusive("outside dom R", "w_init is outside the domain of the other init's R")
     return gf_against_mf(G, scheds, x, R=R)

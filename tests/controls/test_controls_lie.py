@@ -10,10 +10,10 @@ from hypothesis import strategies as st
 
 from generators.arrays import dims
 from generators.lie import factorization_sizes, generic_points, hopf_path_cases, planar_noncommuting_quadratics
-from oracles.path_dependence import endpoint_gap, linear_mu
-from oracles.lie_closure import (condition_cosine_against, conservation_count_check,
+from oracles.checks.path_dependence import endpoint_gap, linear_mu
+from oracles.lie.closure import (condition_cosine_against, conservation_count_check,
                                  reachable_dimension_check, uv_law_gradients)
-from oracles.parametrizations import factorization, symmetric_factorization
+from oracles.model.parametrizations import factorization, symmetric_factorization
 from theorems import control
 
 

@@ -17,11 +17,11 @@ from generators.arrays import offsets
 from generators.arrays import orthogonal
 from generators.schedules import (commuting_sensing_cases, deep_completion_cases,
                                   reverse_cases)
-from oracles.matrix_sensing import commuting_measurements, diagonal_nuclear_check, nonnuclear_gap, norms_grow_check
-from oracles.parametrizations import Identity, Powers, Quadratic, UVSquared, symmetric_factorization
-from oracles.path_dependence import (hessian_metric_defect, metric_from_preimage, path_dependence_search,
+from oracles.checks.matrix_sensing import commuting_measurements, diagonal_nuclear_check, nonnuclear_gap, norms_grow_check
+from oracles.model.parametrizations import Identity, Powers, Quadratic, UVSquared, symmetric_factorization
+from oracles.checks.path_dependence import (hessian_metric_defect, metric_from_preimage, path_dependence_search,
                                      symmetric_entries_to_matrix, uu_preimage)
-from oracles.reverse import ReverseParametrization, SeparablePotential, gf_equals_mf
+from oracles.checks.reverse import ReverseParametrization, SeparablePotential, gf_equals_mf
 from theorems import control
 
 

@@ -25,9 +25,9 @@ import numpy as np
 from scipy.integrate import solve_ivp
 from scipy.linalg import expm
 
-from oracles.errors import Inconclusive, InvalidInput, as_vector
-from oracles.losses import Loss, Schedule
-from oracles.parametrizations import Parametrization, Quadratic
+from oracles.core.errors import Inconclusive, InvalidInput, as_vector
+from oracles.model.losses import Loss, Schedule
+from oracles.model.parametrizations import Parametrization, Quadratic
 
 #: Norm beyond which a trajectory is declared to blow up.
 BLOW_UP = 1e8

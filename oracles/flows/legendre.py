@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.optimize import root
 
-from oracles.errors import Inconclusive, as_vector
-from oracles.parametrizations import Parametrization
+from oracles.core.errors import Inconclusive, as_vector
+from oracles.model.parametrizations import Parametrization
 
 
 class Legendre:
@@ -168,7 +168,7 @@ class LemmaLegendre(Legendre):
     """
 
     def __init__(self, G: Parametrization, x_init, sign: int = +1, psi_method: str = "auto") -> None:
-        from oracles.flows import psi
+        from oracles.flows.trajectories import psi
 
         self.G = G
         self.x_init = G.check_point(x_init, "x_init")

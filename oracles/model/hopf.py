@@ -11,8 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from oracles.errors import InvalidInput, as_matrix, as_vector
-from oracles.parametrizations import Parametrization
+from oracles.core.errors import InvalidInput, as_matrix, as_vector
+from oracles.model.parametrizations import Parametrization
 
 
 def _hopf(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from oracles.errors import Inconclusive
-from oracles.flows import gradient_flow, mirror_flow, psi
-from oracles.legendre import Legendre, LemmaLegendre
-from oracles.losses import Schedule
-from oracles.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, Panel, budget_from_error, roundoff_floor
-from oracles.parametrizations import Parametrization
+from oracles.core.errors import Inconclusive
+from oracles.flows.trajectories import gradient_flow, mirror_flow, psi
+from oracles.flows.legendre import Legendre, LemmaLegendre
+from oracles.model.losses import Schedule
+from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, Panel, budget_from_error, roundoff_floor
+from oracles.model.parametrizations import Parametrization
 
 COARSE, FINE = 1e-8, 1e-11
 N_SAMPLES = 17

@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from oracles.flows import field_flow
-from oracles.lie import bracket, bracket_fd, quadratic_bracket
-from oracles.outcome import CLOSED_FORM_BUDGET, Outcome, budget_from_error, roundoff_floor
-from oracles.parametrizations import Parametrization, Quadratic
+from oracles.flows.trajectories import field_flow
+from oracles.lie.brackets import bracket, bracket_fd, quadratic_bracket
+from oracles.core.outcome import CLOSED_FORM_BUDGET, Outcome, budget_from_error, roundoff_floor
+from oracles.model.parametrizations import Parametrization, Quadratic
 
 
 def flow_commutator(G: Parametrization, x, i: int, j: int, s: float, t: float, *, method: str = "auto",

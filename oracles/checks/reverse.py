@@ -52,11 +52,11 @@ from scipy.integrate import quad
 from scipy.optimize import brentq
 from scipy.special import hyp2f1
 
-from oracles.errors import Inconclusive, InvalidInput, as_vector
-from oracles.flows import gradient_flow, mirror_flow
-from oracles.losses import Schedule
-from oracles.outcome import Outcome, Panel, budget_from_error, roundoff_floor
-from oracles.parametrizations import Coordinatewise
+from oracles.core.errors import Inconclusive, InvalidInput, as_vector
+from oracles.flows.trajectories import gradient_flow, mirror_flow
+from oracles.model.losses import Schedule
+from oracles.core.outcome import Outcome, Panel, budget_from_error, roundoff_floor
+from oracles.model.parametrizations import Coordinatewise
 
 POTENTIALS = ("entropy", "hypentropy", "log-barrier", "power")
 RTOL_COARSE, RTOL_FINE = 1e-8, 1e-11

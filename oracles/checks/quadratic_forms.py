@@ -17,10 +17,10 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import expm
 
-from oracles.equivalence import COARSE, FINE, require_regular
-from oracles.flows import psi
-from oracles.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, budget_from_error, relative_gap, roundoff_floor
-from oracles.parametrizations import Quadratic
+from oracles.checks.equivalence import COARSE, FINE, require_regular
+from oracles.flows.trajectories import psi
+from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, budget_from_error, relative_gap, roundoff_floor
+from oracles.model.parametrizations import Quadratic
 
 
 def psi_exponential(G: Quadratic, x, mu) -> np.ndarray:

@@ -22,8 +22,8 @@ from typing import Any
 import numpy as np
 from scipy.optimize import linprog, minimize
 
-from oracles.errors import Inconclusive, InvalidInput, as_matrix, as_vector
-from oracles.outcome import EPS
+from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
+from oracles.core.outcome import EPS
 
 
 @dataclass

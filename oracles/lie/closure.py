@@ -66,10 +66,10 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from oracles.errors import Inconclusive, InvalidInput, as_matrix, as_vector
-from oracles.losses import Linear, Schedule
-from oracles.outcome import CLOSED_FORM_BUDGET, EPS, SAFETY, Outcome, budget_from_error, roundoff_floor
-from oracles.parametrizations import Parametrization, Quadratic
+from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
+from oracles.model.losses import Linear, Schedule
+from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, SAFETY, Outcome, budget_from_error, roundoff_floor
+from oracles.model.parametrizations import Parametrization, Quadratic
 
 #: A vector's distance from a span must exceed its noise threshold by this factor to count as independent.
 RANK_GAP = 100.0

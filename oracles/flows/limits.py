@@ -21,7 +21,7 @@ error). Integration uses ``scipy.integrate.solve_ivp`` with LSODA and analytic J
 are stiff on long horizons (the Jacobian's spectrum spans the fast and the slow directions of the
 data); measured on a d = 4 u⊙2 − v⊙2 least-squares flow to T = 1000, LSODA with the Jacobian took
 4–9 ms against 28–450 ms for BDF/Radau and 170–1300 ms for DOP853 (rtol 1e-8 and 1e-11). This is why these integrators live here rather than in
-:mod:`oracles.flows` (fixed horizons, DOP853, no Jacobian hook).
+:mod:`oracles.flows.trajectories` (fixed horizons, DOP853, no Jacobian hook).
 
 Flows that leave M, blow up, fail, or do not settle within ``t_max`` raise
 :class:`~oracles.errors.Inconclusive`.
@@ -34,12 +34,12 @@ from typing import Any
 
 import numpy as np
 
-from oracles.errors import Inconclusive, InvalidInput, as_matrix, as_vector
-from oracles.losses import ExponentialLoss, LeastSquares, LogCosh, Loss, SaturatingSquares
-from oracles.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, budget_from_error, relative_gap
-from oracles.parametrizations import Parametrization
+from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
+from oracles.model.losses import ExponentialLoss, LeastSquares, LogCosh, Loss, SaturatingSquares
+from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, budget_from_error, relative_gap
+from oracles.model.parametrizations import Parametrization
 
-#: Norm beyond which a trajectory is declared to blow up (as in :mod:`oracles.flows`).
+#: Norm beyond which a trajectory is declared to blow up (as in :mod:`oracles.flows.trajectories`).
 BLOW_UP = 1e8
 #: The fine and coarse relative tolerances of the two-tolerance error estimate.
 RTOL_FINE, RTOL_COARSE = 1e-11, 1e-8
@@ -105,7 +105,7 @@ class FlowLimit:
 
 def _segment(rhs, jac, span, y, rtol, atol, t_eval=None):
     """One LSODA solve, capped at :data:`oracles.flows.MAX_NFEV` evaluations (then inconclusive, "too stiff")."""
-    from oracles.flows import checked_solve
+    from oracles.flows.trajectories import checked_solve
 
     sol = checked_solve(rhs, span, y, t_eval=t_eval, rtol=rtol, atol=atol, method="LSODA", jac=jac)
     if float(np.max(np.abs(sol.y))) > BLOW_UP:
@@ -157,7 +157,7 @@ def _settle(rhs, jac, y0, to_w, loss_of_w, *, t0, t_max, change_tol, stationarit
 def _gf_field(G: Parametrization, loss: Loss):
     r"""``(rhs, jac)`` of :math:`\dot x = -\partial G^\top\nabla L(G(x))`; fast paths for the separable and
     quadratic families, the generic Jacobian/Hessian formula otherwise."""
-    from oracles.parametrizations import Identity, Powers, Quadratic, UVSquared
+    from oracles.model.parametrizations import Identity, Powers, Quadratic, UVSquared
 
     if isinstance(G, UVSquared):
         d = G.d
@@ -263,8 +263,8 @@ def mirror_flow_limit(R, loss: Loss, w_init, *, coords: str = "primal", t0: floa
     Parameters
     ----------
     R
-        A separable potential of :mod:`oracles.bregman` or a closed-form Legendre function of
-        :mod:`oracles.legendre` (converted by :func:`oracles.bregman.as_potential`).
+        A separable potential of :mod:`oracles.convex.bregman` or a closed-form Legendre function of
+        :mod:`oracles.flows.legendre` (converted by :func:`oracles.bregman.as_potential`).
     coords
         ``"primal"``: :math:`\dot w = -\nabla L(w)/r''(w)` (Jacobian
         :math:`-\mathrm{diag}(1/r'')\nabla^2L + \mathrm{diag}(\nabla L\,r'''/r''^2)`); the invariant
@@ -275,7 +275,7 @@ def mirror_flow_limit(R, loss: Loss, w_init, *, coords: str = "primal", t0: floa
         :math:`\theta = \theta_0 + Z^\top\lambda` with :math:`\dot\lambda = -\nabla\tilde L(Zw)` -- an n-dimensional ODE,
         the cheap route at d = 1000; the invariant is then built in, so only convergence is being tested.
     """
-    from oracles.bregman import as_potential
+    from oracles.convex.bregman import as_potential
 
     P = as_potential(R)
     if P is None:
@@ -426,7 +426,7 @@ def _data_of(loss) -> tuple[np.ndarray, np.ndarray]:
 
 def flow_limit(G: Parametrization, loss: Loss, x_init, **kw) -> FlowLimit:
     """The GF limit: closed form for the identity on least squares, :func:`gradient_flow_limit` otherwise."""
-    from oracles.parametrizations import Identity
+    from oracles.model.parametrizations import Identity
 
     if isinstance(G, Identity) and isinstance(loss, LeastSquares):
         return identity_least_squares_limit(loss.Z, loss.Y, G.check_point(x_init, "x_init"))
@@ -441,8 +441,8 @@ def _require_interpolation(lim: FlowLimit, Z, Y, tol: float = 1e-7) -> None:
 
 def _reference_point(kind: str, R, Z, Y, w0, theta0=None) -> tuple[np.ndarray, float, dict]:
     """The point a theorem (or a planted variant) says the limit is: Bregman projection, ℓ2 or ℓ1 interpolant."""
-    from oracles.bregman import bregman_projection
-    from oracles.references import basis_pursuit, min_l2_interpolant
+    from oracles.convex.bregman import bregman_projection
+    from oracles.convex.references import basis_pursuit, min_l2_interpolant
 
     if kind == "bregman":
         proj = bregman_projection(R, Z, Y, w0, theta0=theta0).require(1e-9)
@@ -469,7 +469,7 @@ def mf_limit_vs_projection(R, loss, w_init, *, reference: str = "bregman", coord
     An example whose limit does not interpolate is inconclusive (the theorem assumes it does).
     ``reference="l2"`` plants the Euclidean projection (negative control).
     """
-    from oracles.bregman import PNormPotential
+    from oracles.convex.bregman import PNormPotential
 
     Z, Y = _data_of(loss)
     w0 = as_vector(w_init, "w_init", loss.d)
@@ -488,7 +488,7 @@ def _legendre_of(G: Parametrization, x_init):
     R = G.legendre(x_init)
     if R is not None:
         return R, None
-    from oracles.legendre import LemmaLegendre
+    from oracles.flows.legendre import LemmaLegendre
 
     return LemmaLegendre(G, x_init), np.zeros(G.d)
 
@@ -529,7 +529,7 @@ def gf_limit_stationarity(G: Parametrization, loss, x_init, *, constrained: bool
     :math:`(\|\nabla^2L\|\,\delta\|w\|/s_g + \delta)`. The flow must also have settled: no stationarity
     by the horizon is inconclusive (slow convergence cannot be told from none in finite time).
     """
-    from oracles.parametrizations import Powers
+    from oracles.model.parametrizations import Powers
 
     Z, Y = _data_of(loss)
     if constrained is None:
@@ -631,9 +631,9 @@ def hypentropy_path_panels(Z, Y, scales=None):
     For each α the relative distances of :math:`\\arg\\min_{Zw=Y}R_\\alpha(w)` to the min-ℓ2 and the min-ℓ1
     interpolants (li2022 Cor. 4.17 with :math:`w_0 = 0`; Woodworth et al. 2020's kernel and rich regimes).
     """
-    from oracles.bregman import HypentropyPotential, bregman_projection
-    from oracles.outcome import Panel
-    from oracles.references import basis_pursuit, min_l2_interpolant
+    from oracles.convex.bregman import HypentropyPotential, bregman_projection
+    from oracles.core.outcome import Panel
+    from oracles.convex.references import basis_pursuit, min_l2_interpolant
 
     Z = np.array(Z, float)
     Y = np.array(Y, float)
@@ -665,10 +665,10 @@ def squared_param_vs_mirror(A, b, y0, T: float, *, phi_scale: float = 0.25, samp
     compared at ``samples`` times; error: the change between rtol 1e-8 and 1e-11 of both integrations.
     ``phi_scale=1`` is the notes' literal :math:`\phi = \sum x\ln x - x` (negative control).
     """
-    from oracles.bregman import EntropyPotential
-    from oracles.flows import gradient_flow, mirror_flow
-    from oracles.losses import Schedule
-    from oracles.parametrizations import squares
+    from oracles.convex.bregman import EntropyPotential
+    from oracles.flows.trajectories import gradient_flow, mirror_flow
+    from oracles.model.losses import Schedule
+    from oracles.model.parametrizations import squares
 
     A = as_matrix(A, "A")
     b = as_vector(b, "b", A.shape[0])
@@ -713,10 +713,10 @@ def small_init_l1_gap(A, b, alphas, *, target: str = "l1", cross_check: bool = T
     :math:`c_\alpha` gives the monotonicity) and forces :math:`\|x^*(\alpha)\|_1 \to \|x_T\|_1`. Discrepancy: the
     largest violation. ``target="l2"`` plants the min-ℓ2 interpolant as the limit (negative control).
     """
-    from oracles.bregman import EntropyPotential, bregman_projection
-    from oracles.outcome import Panel
-    from oracles.parametrizations import squares
-    from oracles.references import basis_pursuit, min_l2_interpolant, nonnegative_support
+    from oracles.convex.bregman import EntropyPotential, bregman_projection
+    from oracles.core.outcome import Panel
+    from oracles.model.parametrizations import squares
+    from oracles.convex.references import basis_pursuit, min_l2_interpolant, nonnegative_support
     from scipy.special import xlogy
 
     A = as_matrix(A, "A")
@@ -804,8 +804,8 @@ def max_margin_alignment(X, y, a0, *, decades: int = 100, target: str = "svm") -
     angle bound; relative for the growth bound). ``target="least-squares"`` plants the direction of the
     min-norm solution of :math:`y_ix_i^\top a = 1` (negative control).
     """
-    from oracles.outcome import Panel
-    from oracles.references import max_margin
+    from oracles.core.outcome import Panel
+    from oracles.convex.references import max_margin
 
     X = as_matrix(X, "X")
     y = as_vector(y, "y", X.shape[0])

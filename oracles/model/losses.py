@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from oracles.errors import InvalidInput, as_matrix, as_vector
+from oracles.core.errors import InvalidInput, as_matrix, as_vector
 
 
 class Loss:

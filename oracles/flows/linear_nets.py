@@ -64,8 +64,8 @@ from typing import Callable
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from oracles.errors import Inconclusive, InvalidInput, as_matrix
-from oracles.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, Panel, budget_from_error, roundoff_floor
+from oracles.core.errors import Inconclusive, InvalidInput, as_matrix
+from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, Panel, budget_from_error, roundoff_floor
 
 #: The fine and the coarse tolerance of every two-tolerance error estimate.
 RTOL_FINE, RTOL_COARSE = 1e-11, 1e-8

@@ -6,12 +6,12 @@ r"""Bregman divergences and Bregman projections onto affine sets :math:`\{w : Zw
   and the convex conjugate :math:`R^*`: :class:`HypentropyPotential` (the arcsinh R of li2022
   Cor. 4.17), :class:`EntropyPotential`, :class:`EuclideanPotential`, :class:`PowerPotential`
   (the R of :math:`x^{\odot p}`), :class:`PNormPotential` (:math:`\sum|w_i|^p/p`).
-  :func:`as_potential` turns the closed-form Legendre objects of :mod:`oracles.legendre` into them.
+  :func:`as_potential` turns the closed-form Legendre objects of :mod:`oracles.flows.legendre` into them.
 * :func:`bregman_projection` -- :math:`\arg\min\{D_R(w, w_0) : Zw = Y\}` by Newton's method on the
   n Lagrange multipliers (the dual problem), and :func:`bregman_projection_scipy` -- the same
   problem handed to ``scipy.optimize.minimize`` (SLSQP or trust-constr), the general fallback and
   the baseline of the benchmark. Both return a :class:`Projection` with its KKT residuals; the dual
-  Newton result also carries a certified error bound (:mod:`oracles.projection_error`), since a small
+  Newton result also carries a certified error bound (:mod:`oracles.convex.projection_error`), since a small
   KKT residual does not make a small error on ill-conditioned data.
 
 The dual problem. The projection's KKT conditions are :math:`Zw = Y` and
@@ -43,9 +43,9 @@ from scipy.linalg import LinAlgError, cho_factor, cho_solve
 from scipy.optimize import LinearConstraint, minimize
 from scipy.special import xlogy
 
-from oracles.errors import Inconclusive, InvalidInput, as_matrix, as_vector
-from oracles.outcome import EPS
-from oracles.projection_error import projection_error_bound
+from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
+from oracles.core.outcome import EPS
+from oracles.convex.projection_error import projection_error_bound
 
 LN2 = math.log(2.0)
 
@@ -58,7 +58,7 @@ def bregman_divergence(R, w, w0) -> float:
     Parameters
     ----------
     R
-        Any object with ``value(w)`` and ``grad(w)`` (a :mod:`oracles.legendre` Legendre function
+        Any object with ``value(w)`` and ``grad(w)`` (a :mod:`oracles.flows.legendre` Legendre function
         or a potential of this module).
     w, w0
         Points of dom R (``w0`` in its interior).
@@ -84,7 +84,7 @@ class SeparablePotential:
     Subclasses implement the elementwise maps ``value_terms`` (:math:`r_i(w_i)`), ``grad``
     (:math:`r_i'`), ``hess_diag`` (:math:`r_i''`), ``grad_inv`` (:math:`(r_i')^{-1}`),
     ``grad_inv_deriv`` (:math:`\partial w_i/\partial\theta_i = 1/r_i''`) and ``conj_terms``
-    (:math:`r_i^*`). The interface of :mod:`oracles.legendre` (``value``, ``grad``, ``hess``,
+    (:math:`r_i^*`). The interface of :mod:`oracles.flows.legendre` (``value``, ``grad``, ``hess``,
     ``grad_inv``, ``in_domain``, ``bregman``) is provided, so these objects also drive
     :func:`oracles.flows.mirror_flow`.
     """
@@ -460,7 +460,7 @@ def as_potential(R) -> SeparablePotential | None:
     """
     if isinstance(R, SeparablePotential):
         return R
-    from oracles import legendre
+    from oracles.flows import legendre
 
     if isinstance(R, legendre.Hypentropy):
         return HypentropyPotential(R.u0, R.v0)
@@ -642,7 +642,7 @@ def bregman_projection(R, Z, Y, w0, *, theta0=None, tol: float = 1e-14, maxiter:
     ----------
     R
         A separable potential of this module, a closed-form Legendre function of
-        :mod:`oracles.legendre`, or any object with ``grad``, ``grad_inv`` and either ``hess_Q``
+        :mod:`oracles.flows.legendre`, or any object with ``grad``, ``grad_inv`` and either ``hess_Q``
         (the Jacobian of ``grad_inv``, e.g. :class:`oracles.legendre.LemmaLegendre`) or ``hess``.
     Z
         ``n × d`` data, one sample per row; rank-deficient Z is reduced to its row space.
@@ -722,7 +722,7 @@ def bregman_projection(R, Z, Y, w0, *, theta0=None, tol: float = 1e-14, maxiter:
         step_rel = float(np.linalg.norm(dw)) / max(float(np.linalg.norm(w)), 1e-300)
         if fnorm <= tol * scale:
             # polish: full Newton steps while they still reduce the residual (the last digits decide the tiny
-            # coordinates of ill-conditioned problems; see oracles.projection_error)
+            # coordinates of ill-conditioned problems; see oracles.convex.projection_error)
             polish = polished < 5 and fnorm > 4 * EPS * scale      # nothing to gain at the rounding level
             th_n, w_n, F_n, m_n, sl_n = state(lam + delta) if polish else (None,) * 5
             if F_n is None or not float(np.linalg.norm(F_n)) < fnorm:
@@ -752,7 +752,7 @@ def bregman_projection(R, Z, Y, w0, *, theta0=None, tol: float = 1e-14, maxiter:
         if not accepted:
             break
         lam, th, w, F, m, slack = lam + t * delta, th_n, w_n, F_n, m_n, sl_n
-    # a-posteriori error: for separable R a bound from a nearby feasible point (oracles.projection_error),
+    # a-posteriori error: for separable R a bound from a nearby feasible point (oracles.convex.projection_error),
     # else one more Newton step; plus the rounding of evaluating w
     details = {"newton_step": step_rel, "underflowed_entries": int(np.sum(np.abs(w) < UNDERFLOW)),
                "polish_steps": polished}

@@ -14,7 +14,7 @@ and Lemma 2 says it is the dual step :math:`\nabla\phi(x_{t+1}) = \nabla\phi(x_t
 * :func:`md_limit_vs_projection` -- the Key Lemma as an Outcome: the limit against
   :math:`\arg\min_{Ax=b}D_\phi(x, x_1)` (:func:`oracles.bregman.bregman_projection`).
 
-φ is any potential of :mod:`oracles.bregman` (or a Legendre object :func:`~oracles.bregman.as_potential`
+φ is any potential of :mod:`oracles.convex.bregman` (or a Legendre object :func:`~oracles.bregman.as_potential`
 recognizes).
 """
 from __future__ import annotations
@@ -28,9 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.optimize import minimize
 
-from oracles.bregman import SeparablePotential, as_potential, bregman_projection
-from oracles.errors import Inconclusive, InvalidInput, as_matrix, as_vector
-from oracles.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, budget_from_error, relative_gap
+from oracles.convex.bregman import SeparablePotential, as_potential, bregman_projection
+from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
+from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, budget_from_error, relative_gap
 
 
 def _potential(phi) -> SeparablePotential:
@@ -271,7 +271,7 @@ def md_limit_vs_projection(phi, A, b, x1, *, step_scale: float = 0.5, target: st
         proj = bregman_projection(P, A, b, x1).require(1e-10)
         ref, ref_err = proj.w, proj.error
     elif target == "euclidean":
-        from oracles.references import min_l2_interpolant
+        from oracles.convex.references import min_l2_interpolant
 
         r = min_l2_interpolant(A, b, x1)
         ref, ref_err = r.x, r.error

@@ -9,9 +9,9 @@ from typing import Any
 
 import numpy as np
 
-from oracles.errors import InvalidInput
-from oracles.losses import Loss, Schedule, loss_from_spec
-from oracles.parametrizations import Parametrization, from_spec
+from oracles.core.errors import InvalidInput
+from oracles.model.losses import Loss, Schedule, loss_from_spec
+from oracles.model.parametrizations import Parametrization, from_spec
 
 
 class NotSerializable(TypeError):

@@ -35,11 +35,11 @@ import numpy as np
 from scipy.optimize import linprog, minimize
 from scipy.special import xlogy
 
-from oracles.errors import Inconclusive, InvalidInput, as_matrix, as_vector
-from oracles.flows import gradient_flow
-from oracles.losses import LeastSquares, Schedule
-from oracles.outcome import CLOSED_FORM_BUDGET, Outcome, Panel, budget_from_error
-from oracles.parametrizations import Parametrization, symmetric_factorization
+from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
+from oracles.flows.trajectories import gradient_flow
+from oracles.model.losses import LeastSquares, Schedule
+from oracles.core.outcome import CLOSED_FORM_BUDGET, Outcome, Panel, budget_from_error
+from oracles.model.parametrizations import Parametrization, symmetric_factorization
 
 RTOL_COARSE, RTOL_FINE = 1e-8, 1e-11
 

@@ -38,11 +38,11 @@ from typing import Callable
 import numpy as np
 from scipy.optimize import minimize
 
-from oracles.errors import Inconclusive, InvalidInput, as_vector
-from oracles.flows import BLOW_UP, gradient_flow
-from oracles.losses import Linear, Schedule
-from oracles.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, Panel, budget_from_error, roundoff_floor
-from oracles.parametrizations import Parametrization, Quadratic
+from oracles.core.errors import Inconclusive, InvalidInput, as_vector
+from oracles.flows.trajectories import BLOW_UP, gradient_flow
+from oracles.model.losses import Linear, Schedule
+from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, Panel, budget_from_error, roundoff_floor
+from oracles.model.parametrizations import Parametrization, Quadratic
 
 #: Tolerances of the two integrations whose difference is the error estimate of an ODE endpoint.
 RTOL_COARSE, RTOL_FINE = 1e-8, 1e-11

@@ -1,7 +1,7 @@
 r"""A computable bound on the error of an approximate Bregman projection (separable R).
 
 The dual methods (the Newton method of :func:`oracles.bregman.bregman_projection`, mirror descent of
-:mod:`oracles.mirror_descent`) produce points of the form :math:`w = (\nabla R)^{-1}(\theta)` with
+:mod:`oracles.convex.mirror_descent`) produce points of the form :math:`w = (\nabla R)^{-1}(\theta)` with
 :math:`\theta - \nabla R(w_0) = Z^\top\lambda`, exactly up to rounding, and only approximately feasible:
 :math:`r = Zw - Y \ne 0`. The residual alone says little about :math:`\|w - w^\star\|` when the problem is
 ill-conditioned (a nearly dependent column, a nearly empty set :math:`\{Zw = Y\}\cap\mathrm{dom}\,R`):
@@ -21,7 +21,7 @@ of the separable :math:`D_R(w^\star, w)` is nonnegative, hence at most :math:`\b
 :math:`\tfrac12e^2\min_{[w_i, w_i\pm e]}r_i'' \ge \bar D` then :math:`|w^\star_i - w_i| \le e` on that side
 (for a bounded domain the lower side is also capped by the distance to the boundary). These e are found by
 doubling and bisection. Extremes of :math:`r_i''` over an interval are taken at its ends and at 0: every
-potential of :mod:`oracles.bregman` has :math:`r_i''` monotone on each side of 0.
+potential of :mod:`oracles.convex.bregman` has :math:`r_i''` monotone on each side of 0.
 
 When no feasible :math:`\tilde w` is found inside dom R near w (the correction leaves the domain, or does
 not reduce the residual), there is no certificate. If the residual is nevertheless at the rounding level,
@@ -40,7 +40,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import lstsq
 
-from oracles.outcome import EPS
+from oracles.core.outcome import EPS
 
 
 @dataclass
@@ -122,7 +122,7 @@ def projection_error_bound(P, Z, Y, w, theta, *, theta0=None, max_corrections: i
     Parameters
     ----------
     P
-        A separable potential of :mod:`oracles.bregman` (``hess_diag``, ``grad_inv_deriv``, ``lower``).
+        A separable potential of :mod:`oracles.convex.bregman` (``hess_diag``, ``grad_inv_deriv``, ``lower``).
     Z, Y
         The affine set :math:`\{Zw = Y\}` (Y in the range of Z).
     w, theta

@@ -26,7 +26,7 @@ from typing import Any, Callable
 import numpy as np
 from scipy.linalg import expm
 
-from oracles.errors import Inconclusive, InvalidInput, as_vector
+from oracles.core.errors import Inconclusive, InvalidInput, as_vector
 
 
 class Parametrization:
@@ -166,7 +166,7 @@ class Identity(Parametrization):
         return y
 
     def legendre(self, x_init):
-        from oracles.legendre import Euclidean
+        from oracles.flows.legendre import Euclidean
 
         return Euclidean(self.value(self.check_point(x_init, "x_init")))
 
@@ -251,7 +251,7 @@ class Powers(Coordinatewise):
         return y
 
     def legendre(self, x_init):
-        from oracles.legendre import PowerPotential
+        from oracles.flows.legendre import PowerPotential
 
         x_init = self.check_point(x_init, "x_init")
         return PowerPotential(self.p, x_init)
@@ -306,7 +306,7 @@ class UVSquared(Parametrization):
         return y
 
     def legendre(self, x_init):
-        from oracles.legendre import Hypentropy
+        from oracles.flows.legendre import Hypentropy
 
         x_init = self.check_point(x_init, "x_init")
         return Hypentropy(x_init[: self.d], x_init[self.d:])

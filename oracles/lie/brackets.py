@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from oracles.parametrizations import Parametrization
+from oracles.model.parametrizations import Parametrization
 
 
 def bracket(G: Parametrization, i: int, j: int, x, hessians: np.ndarray | None = None) -> np.ndarray:
