@@ -12,6 +12,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from oracles.core.errors import InvalidInput
+
 #: Relative agreement demanded of closed-form comparisons (matrix exponentials, explicit formulas).
 CLOSED_FORM_BUDGET = 1e-9
 #: Factor between an oracle's error estimate and the budget it is allowed.
@@ -61,8 +63,18 @@ class Outcome:
     plot: Callable[[], list[Panel]] | None = None
 
     def __post_init__(self) -> None:
-        if self.inconclusive is None and not math.isfinite(self.discrepancy):
-            self.inconclusive = "non-finite discrepancy"
+        # a non-finite number is never a verdict: NaN > budget is False (it would "hold"), and an infinite or
+        # NaN budget would hold everything
+        if self.inconclusive is None:
+            for name in ("discrepancy", "error", "budget"):
+                value = getattr(self, name)
+                try:
+                    finite = math.isfinite(value)
+                except TypeError:
+                    raise InvalidInput(f"Outcome.{name} must be a real number, got {type(value).__name__}") from None
+                if not finite:
+                    self.inconclusive = f"non-finite {name}"
+                    break
 
     @property
     def falsified(self) -> bool:
@@ -86,9 +98,14 @@ def budget_from_error(error: float, floor: float = CLOSED_FORM_BUDGET, safety: f
     """The budget for a discrepancy whose numerical error is estimated as ``error``.
 
     ``max(floor, safety * error)``: the floor is the float64 noise of the computation, the
-    safety factor allows for the estimate being off by an order of magnitude.
+    safety factor allows for the estimate being off by an order of magnitude. A non-finite error or
+    floor gives a NaN budget (``max`` would silently drop a NaN error and return the floor), which
+    :class:`Outcome` turns into an inconclusive example.
     """
-    return max(float(floor), float(safety) * float(error))
+    error, floor = float(error), float(floor)
+    if not (math.isfinite(error) and math.isfinite(floor)):
+        return math.nan
+    return max(floor, float(safety) * error)
 
 
 def roundoff_floor(work: int | float, scale: float = 1.0) -> float:
@@ -97,19 +114,33 @@ def roundoff_floor(work: int | float, scale: float = 1.0) -> float:
 
 
 def relative_gap(a, b, scale: float | None = None) -> float:
-    """``‖a − b‖ / max(‖a‖, ‖b‖, scale)``, the default discrepancy between two vectors.
+    """``‖a − b‖ / max(‖a‖, ‖b‖, scale)``, the default discrepancy between two arrays of the same shape.
 
     ``scale`` guards against dividing by a vanishing norm; by default it is the tiny
     ``1e-300`` so that two zero vectors compare as equal.
+
+    Raises
+    ------
+    InvalidInput
+        If the shapes differ (no broadcasting: comparing (2, 1) with (1, 2) is a bug, not a gap) or the
+        arrays are empty (the gap of two empty arrays would be 0 and "hold" without testing anything).
     """
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
+    if a.shape != b.shape:
+        raise InvalidInput(f"cannot compare arrays of shapes {a.shape} and {b.shape} (no broadcasting)")
+    if a.size == 0:
+        raise InvalidInput("cannot compare empty arrays: an empty comparison tests nothing")
     den = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)), scale if scale is not None else 1e-300)
     return float(np.linalg.norm(a - b) / den)
 
 
 def compare(a, b, *, error: float = 0.0, floor: float = CLOSED_FORM_BUDGET, what: str = "",
             scale: float | None = None, **details: Any) -> Outcome:
-    """Compare two arrays: relative gap against ``budget_from_error(error, floor)``."""
+    """Compare two arrays: relative gap against ``budget_from_error(error, floor)``.
+
+    A non-finite ``error`` makes the outcome inconclusive ("non-finite error"): the budget is never
+    allowed to fall back to the floor because the error estimate failed.
+    """
     gap = relative_gap(a, b, scale)
     return Outcome(gap, budget_from_error(error, floor), error, what, details=details)
