@@ -21,8 +21,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from generators.arrays import dims, log_scales, offsets, orthogonal, positive_vectors, vectors
-from oracles.convex.bregman import (EntropyPotential, EuclideanPotential, HypentropyPotential, PNormPotential,
-                             PowerPotential)
+from oracles.model.potentials import EntropyPotential, EuclideanPotential, HypentropyPotential, PNormPotential, PowerPotential
 
 
 @st.composite

@@ -8,7 +8,7 @@ r"""Strategies for path dependence, the reverse construction and the matrix-fact
   matrix sensing and completion instances for the literature statements.
 
 Every example is JSON-encodable (arrays, floats, schedules, parametrizations and
-:class:`~oracles.reverse.SeparablePotential`).
+:class:`~oracles.reverse.ScalarPotential`).
 """
 from __future__ import annotations
 
@@ -18,9 +18,8 @@ from hypothesis import strategies as st
 from generators.arrays import dims, log_scales, offsets, positive_vectors, vectors, orthogonal
 from generators.losses import equal_mu_pairs, schedules
 from generators.parametrizations import commuting_families, inits
-from oracles.model.losses import Linear, Schedule
 from oracles.model.parametrizations import factorization, symmetric_factorization
-from oracles.checks.reverse import SeparablePotential
+from oracles.model.reverse import ScalarPotential
 
 
 @st.composite
@@ -48,7 +47,7 @@ def commuting_path_cases(max_d: int = 3):
 # -----------------------------------------------------------------------------------------
 # li2022 Theorem 5.1
 @st.composite
-def potentials(draw) -> SeparablePotential:
+def potentials(draw) -> ScalarPotential:
     """The four separable potentials, equally likely: entropy (simplest), hypentropy(β), log-barrier, power(p).
 
     β ∈ [0.1, 10] shrinks to 1; p ∈ {3, 1.5, 0.5, −1} (Legendre, i.e. essentially smooth at 0, for p < 1).
@@ -56,7 +55,7 @@ def potentials(draw) -> SeparablePotential:
     name = draw(st.sampled_from(["entropy", "hypentropy", "log-barrier", "power"]))
     beta = draw(log_scales(0.1, 10.0))
     p = draw(st.sampled_from([3.0, 1.5, 0.5, -1.0]))
-    return SeparablePotential(name, beta=beta if name == "hypentropy" else 1.0, p=p if name == "power" else 3.0)
+    return ScalarPotential(name, beta=beta if name == "hypentropy" else 1.0, p=p if name == "power" else 3.0)
 
 
 @st.composite
@@ -72,8 +71,8 @@ def reverse_cases(draw, max_extra: int = 1, max_pieces: int = 3, max_duration: f
     """
     beta = draw(log_scales(0.1, 10.0))
     p = draw(st.sampled_from([3.0, 1.5, 0.5, -1.0]))
-    base = [SeparablePotential("entropy"), SeparablePotential("hypentropy", beta=beta),
-            SeparablePotential("log-barrier"), SeparablePotential("power", p=p)]
+    base = [ScalarPotential("entropy"), ScalarPotential("hypentropy", beta=beta),
+            ScalarPotential("log-barrier"), ScalarPotential("power", p=p)]
     shift = draw(st.integers(0, 3))
     d = 4 + draw(st.integers(0, max_extra))
     pots = tuple(base[(i + shift) % 4] for i in range(d))

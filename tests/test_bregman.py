@@ -10,15 +10,13 @@ import math
 import numpy as np
 import pytest
 
-from oracles.convex.bregman import (EntropyPotential, EuclideanPotential, HypentropyPotential, PNormPotential, PowerPotential,
-                             as_potential, bregman_divergence, bregman_projection, bregman_projection_scipy,
-                             kkt_residuals, projection_gap)
+from oracles.convex.bregman import bregman_projection, bregman_projection_scipy, kkt_residuals, projection_gap
+from oracles.model.potentials import bregman_divergence, EntropyPotential, EuclideanPotential, HypentropyPotential, PNormPotential, PowerPotential
 from oracles.core.errors import Inconclusive, InvalidInput
-from oracles.flows.legendre import Euclidean, Hypentropy, LemmaLegendre
-from oracles.flows.legendre import PowerPotential as LegendrePower
+from oracles.flows.legendre import LemmaLegendre, potential_of
 from oracles.model.losses import LeastSquares, LogCosh
 from oracles.convex.mirror_descent import md_step, md_step_argmin, mirror_descent, step_identity_gap
-from oracles.model.parametrizations import UVSquared
+from oracles.model.parametrizations import Identity, Powers, Quadratic, UVSquared
 from oracles.core.specs import decode, encode
 
 RNG = np.random.default_rng(20220707)
@@ -77,12 +75,14 @@ def test_entropy_divergence_is_kl():
     assert math.isclose(bregman_divergence(P, w, z), kl, rel_tol=1e-13)
 
 
-def test_hypentropy_matches_the_corollary_formula_and_legendre_class():
+def test_hypentropy_matches_the_corollary_formula():
+    """R(w) = ¼Σ(w asinh(w/β) − √(w² + β²) − w ln(u0/v0)), β = 2u0v0 (li2022 Cor. 4.17), evaluated directly."""
     u0, v0 = np.array([0.3, 1.2]), np.array([0.7, 0.4])
-    P, L = HypentropyPotential(u0, v0), Hypentropy(u0, v0)
-    w = np.array([0.5, -2.0])
-    assert math.isclose(P.value(w), L.value(w), rel_tol=1e-14)
-    assert np.allclose(P.grad(w), L.grad(w), rtol=1e-14)
+    P = HypentropyPotential(u0, v0)
+    w, b, s = np.array([0.5, -2.0]), 2 * u0 * v0, np.log(u0 / v0)
+    assert math.isclose(P.value(w), 0.25 * float(np.sum(w * np.arcsinh(w / b) - np.hypot(w, b) - w * s)),
+                        rel_tol=1e-14)
+    assert np.allclose(P.grad(w), 0.25 * (np.arcsinh(w / b) - s), rtol=1e-14)
     th = np.array([0.1, -0.3])
     assert np.allclose(P.grad_inv(th), u0 ** 2 * np.exp(4 * th) - v0 ** 2 * np.exp(-4 * th), rtol=1e-13)
     assert np.allclose(P.grad(u0 ** 2 - v0 ** 2), 0.0, atol=1e-15)   # ∇R(w0) = 0
@@ -99,16 +99,23 @@ def test_hypentropy_log_domain_at_scale_1e_6():
     assert np.isinf(P.grad_inv(np.array([200.0]))[0]) and not np.isnan(P.grad_inv(np.array([-200.0]))[0])
 
 
-def test_as_potential_converts_legendre_objects():
+def test_potential_of_gives_each_family_its_closed_form():
+    """potential_of(G, x_init): Euclidean, entropy (scale 1/4), power and hyperbolic entropy, with ∇R(w0) = 0;
+    Lemma 4.7's numerical R for a family without one."""
     x = np.array([0.5, 1.5])
-    assert isinstance(as_potential(Hypentropy(x, x[::-1])), HypentropyPotential)
-    P = as_potential(LegendrePower(2.0, x))
-    assert isinstance(P, EntropyPotential) and P.c == 0.25
+    H = potential_of(UVSquared(1), x)
+    assert isinstance(H, HypentropyPotential) and np.allclose(H.u0, [0.5]) and np.allclose(H.v0, [1.5])
+    P = potential_of(Powers(2.0, 2), x)
+    assert isinstance(P, EntropyPotential) and P.c == 0.25 and np.allclose(P.w0, x ** 2)
     w = np.array([0.7, 3.0])
-    assert np.allclose(P.grad(w), LegendrePower(2.0, x).grad(w), rtol=1e-14)
-    assert isinstance(as_potential(LegendrePower(3.0, x)), PowerPotential)
-    assert isinstance(as_potential(Euclidean(x)), EuclideanPotential)
-    assert as_potential(object()) is None
+    assert np.allclose(P.grad(w), 0.25 * np.log(w / x ** 2), rtol=1e-14)
+    assert isinstance(potential_of(Powers(3.0, 2), x), PowerPotential)
+    assert isinstance(potential_of(Identity(2), x), EuclideanPotential)
+    for G in (UVSquared(1), Powers(2.0, 2), Powers(3.0, 2), Identity(2)):
+        R = potential_of(G, x)
+        assert np.allclose(R.grad(G.value(x)), 0.0, atol=1e-15)
+    G = Quadratic(np.array([np.diag([1.0, 2.0]), np.diag([3.0, 1.0])]))
+    assert isinstance(potential_of(G, x), LemmaLegendre)
 
 
 @pytest.mark.parametrize("P", all_potentials(3), ids=lambda P: P.name)
@@ -218,7 +225,7 @@ def test_generic_path_through_lemma_legendre_matches_the_closed_form():
     x0 = np.array([0.6, 1.1, 0.4, 0.9, 0.5, 1.3])
     Z, Y = RNG.standard_normal((2, 3)), RNG.standard_normal(2)
     w0 = G.value(x0)
-    closed = bregman_projection(G.legendre(x0), Z, Y, w0)
+    closed = bregman_projection(potential_of(G, x0), Z, Y, w0)
     generic = bregman_projection(LemmaLegendre(G, x0), Z, Y, w0, theta0=np.zeros(3))
     assert projection_gap(closed, generic) < 1e-10
     assert generic.kkt < 1e-9

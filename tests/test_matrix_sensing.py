@@ -9,9 +9,8 @@ from hypothesis import given, settings
 from generators.schedules import (LI2020_A, LI2020_Y, commuting_sensing_cases, deep_completion_cases,
                                   general_sensing_cases)
 from oracles.core.errors import Inconclusive, InvalidInput
-from oracles.checks.matrix_sensing import (DeepProduct, balanced_factors, commuting_measurements, diagonal_nuclear_check,
-                                    entropy, measurement_row, min_trace_commuting, min_trace_psd,
-                                    min_trace_psd_2x2, nonnuclear_gap, norms_grow_check, sensing_loss, to_matrix)
+from oracles.checks.matrix_sensing import commuting_measurements, diagonal_nuclear_check, entropy, measurement_row, min_trace_commuting, min_trace_psd, min_trace_psd_2x2, nonnuclear_gap, norms_grow_check, sensing_loss, to_matrix
+from oracles.model.deep import balanced_factors, DeepProduct
 from oracles.model.parametrizations import symmetric_factorization
 from oracles.core.specs import decode, encode
 

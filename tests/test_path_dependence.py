@@ -18,7 +18,7 @@ from oracles.checks.path_dependence import (commuting_quadratic_preimage, endpoi
                                      hessian_metric_defect, linear_mu, linear_schedule_endpoint,
                                      linear_schedule_path, metric_from_preimage, mu_mismatch, path_dependence_search,
                                      single_schedule_witness, symmetric_entries_to_matrix, uu_preimage)
-from oracles.checks.reverse import ReverseParametrization, SeparablePotential
+from oracles.model.reverse import ReverseParametrization, ScalarPotential
 from oracles.core.specs import decode, encode
 
 
@@ -129,7 +129,7 @@ def test_search_finds_larger_gap_than_start_on_uut():
 
 
 def test_search_finds_nothing_on_separable_thm51_map():
-    G = ReverseParametrization(SeparablePotential("entropy"), d=2)
+    G = ReverseParametrization(ScalarPotential("entropy"), d=2)
     outcome, _ = path_dependence_search(G, np.array([1.0, 2.0]), starts=1, maxiter=3)
     assert not outcome.falsified
 
@@ -158,7 +158,7 @@ def test_commuting_metrics_are_hessian():
     G = Quadratic(np.einsum("ab,ib,cb->iac", O, Lam, O))
     w = G.value(O @ np.array([1.0, 0.8, 1.2]))
     assert not hessian_metric_defect(metric_from_preimage(G, commuting_quadratic_preimage(G)), w).falsified
-    R = ReverseParametrization([SeparablePotential("hypentropy", beta=0.7), SeparablePotential("log-barrier")])
+    R = ReverseParametrization([ScalarPotential("hypentropy", beta=0.7), ScalarPotential("log-barrier")])
     assert not hessian_metric_defect(metric_from_preimage(R, R.F), np.array([-0.4, 1.3])).falsified
 
 

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from generators.arrays import positive_vectors, vectors
 from generators.regression import data_matrices, potentials, well_scaled_matrices
-from oracles.convex.bregman import EntropyPotential, HypentropyPotential, bregman_projection
+from oracles.convex.bregman import bregman_projection
+from oracles.model.potentials import EntropyPotential, HypentropyPotential
 from oracles.core.errors import Inconclusive
 from oracles.convex.projection_error import projection_error_bound
 from oracles.convex.references import basis_pursuit, certify_lp, exact_matvec, nonnegative_support

@@ -12,7 +12,8 @@ from oracles.core.errors import Inconclusive, InvalidInput
 from oracles.model.losses import ExponentialLoss, SaturatingSquares
 from oracles.flows.limits import (gradient_flow_limit, identity_least_squares_flow,
                             identity_least_squares_limit, loss_hessian, mirror_flow_limit)
-from oracles.convex.bregman import HypentropyPotential, bregman_projection
+from oracles.convex.bregman import bregman_projection
+from oracles.model.potentials import HypentropyPotential
 from oracles.flows.trajectories import gradient_flow
 from oracles.model.losses import LeastSquares, LogCosh, Schedule
 from oracles.model.parametrizations import UVSquared

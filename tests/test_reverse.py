@@ -11,21 +11,21 @@ from scipy.integrate import quad
 from generators.schedules import potentials, reverse_cases
 from oracles.core.errors import Inconclusive, InvalidInput
 from oracles.flows.trajectories import gradient_flow, mirror_flow
-from oracles.flows.legendre import PowerPotential
+from oracles.model.potentials import EntropyPotential
 from oracles.model.losses import LeastSquares, Linear, LogCosh, Schedule
 from oracles.model.parametrizations import Powers
-from oracles.checks.reverse import (ReverseParametrization, SeparableLegendre, SeparablePotential, _E, _E_inv,
-                             gf_equals_mf)
+from oracles.checks.reverse import gf_equals_mf
+from oracles.model.reverse import _E, _E_inv, PerCoordinatePotential, ReverseParametrization, ScalarPotential
 from oracles.core.specs import decode, encode
 
-POTS = [SeparablePotential("entropy"), SeparablePotential("hypentropy", beta=0.5),
-        SeparablePotential("hypentropy", beta=4.0), SeparablePotential("log-barrier"),
-        SeparablePotential("power", p=3.0), SeparablePotential("power", p=1.5), SeparablePotential("power", p=0.5),
-        SeparablePotential("power", p=-1.0)]
+POTS = [ScalarPotential("entropy"), ScalarPotential("hypentropy", beta=0.5),
+        ScalarPotential("hypentropy", beta=4.0), ScalarPotential("log-barrier"),
+        ScalarPotential("power", p=3.0), ScalarPotential("power", p=1.5), ScalarPotential("power", p=0.5),
+        ScalarPotential("power", p=-1.0)]
 IDS = [p.label for p in POTS]
 
 
-def points(pot: SeparablePotential) -> np.ndarray:
+def points(pot: ScalarPotential) -> np.ndarray:
     return np.array([-3.0, -0.2, 0.1, 2.5, 40.0]) if pot.name == "hypentropy" else np.array([0.05, 0.3, 1.0, 2.5, 40.0])
 
 
@@ -60,31 +60,31 @@ def test_closed_forms(pot):
 
 def test_known_maps():
     w = np.array([0.5, 2.0])
-    assert np.allclose(SeparablePotential("entropy").F(w), 2 * np.sqrt(w))
-    assert np.allclose(SeparablePotential("entropy").G(np.array([2.0])), [1.0])
-    assert np.allclose(SeparablePotential("log-barrier").G(np.array([0.0, 1.0])), [1.0, math.e])
-    assert np.allclose(SeparablePotential("power", p=3.0).F(w), (2 / 3) * w ** 1.5)
+    assert np.allclose(ScalarPotential("entropy").F(w), 2 * np.sqrt(w))
+    assert np.allclose(ScalarPotential("entropy").G(np.array([2.0])), [1.0])
+    assert np.allclose(ScalarPotential("log-barrier").G(np.array([0.0, 1.0])), [1.0, math.e])
+    assert np.allclose(ScalarPotential("power", p=3.0).F(w), (2 / 3) * w ** 1.5)
     # the no-square-root control: F = r', G = (r')^-1
-    assert np.allclose(SeparablePotential("entropy").G(np.array([0.0]), 1.0), [1.0])
+    assert np.allclose(ScalarPotential("entropy").G(np.array([0.0]), 1.0), [1.0])
 
 
 def test_entropy_G_is_the_squares_map_up_to_scale():
     """G(x) = x²/4 is Powers(2) after x → x/2: the entropy R = Σ w ln w − w is 4× PowerPotential(2)."""
-    pot = SeparablePotential("entropy")
+    pot = ScalarPotential("entropy")
     x = np.array([0.4, 1.0, 3.0])
     assert np.allclose(pot.G(x), Powers(2.0, 3).value(x / 2))
     w, w0 = np.array([0.5, 1.0, 2.0]), np.ones(3)
-    assert np.allclose(SeparableLegendre(pot, 3).hess(w), 4 * PowerPotential(2.0, np.sqrt(w0)).hess(w))
+    assert np.allclose(PerCoordinatePotential(pot, 3).hess(w), 4 * EntropyPotential(w0, 0.25).hess(w))
 
 
 def test_separable_legendre():
-    R = SeparableLegendre([SeparablePotential("entropy"), SeparablePotential("hypentropy", beta=2.0)])
+    R = PerCoordinatePotential([ScalarPotential("entropy"), ScalarPotential("hypentropy", beta=2.0)])
     w = np.array([0.7, -1.5])
     assert R.in_domain(w) and not R.in_domain(np.array([-0.1, 0.0])) and not R.in_domain(np.ones(3))
     assert np.allclose(R.grad_inv(R.grad(w)), w)
     assert np.allclose(np.diag(R.hess(w)), [1 / 0.7, 1 / math.hypot(1.5, 2.0)])
     with pytest.raises(Inconclusive, match="range"):
-        SeparableLegendre(SeparablePotential("log-barrier"), 1).grad_inv(np.array([0.5]))
+        PerCoordinatePotential(ScalarPotential("log-barrier"), 1).grad_inv(np.array([0.5]))
 
 
 @pytest.mark.parametrize("pot", POTS, ids=IDS)
@@ -100,8 +100,8 @@ def test_gf_equals_mf_for_each_potential(pot):
 
 
 def test_mixed_potentials_and_plot():
-    pots = (SeparablePotential("entropy"), SeparablePotential("hypentropy", beta=0.5),
-            SeparablePotential("log-barrier"), SeparablePotential("power", p=0.5))
+    pots = (ScalarPotential("entropy"), ScalarPotential("hypentropy", beta=0.5),
+            ScalarPotential("log-barrier"), ScalarPotential("power", p=0.5))
     rng = np.random.default_rng(1)
     S = Schedule(((0.5, LeastSquares(rng.standard_normal((2, 4)), rng.standard_normal(2))),
                   (0.3, Linear(rng.uniform(-1, 1, 4)))))
@@ -112,9 +112,9 @@ def test_mixed_potentials_and_plot():
 
 def test_gradient_flow_with_G_matches_mirror_flow_directly():
     """The same check without the oracle: oracles.flows.trajectories on the ReverseParametrization and the Legendre R."""
-    pot = SeparablePotential("hypentropy", beta=0.3)
+    pot = ScalarPotential("hypentropy", beta=0.3)
     G = ReverseParametrization(pot, d=2)
-    R = G.legendre(None)
+    R = G.potential
     w0 = np.array([0.2, -1.0])
     S = Schedule.constant(LeastSquares(np.array([[1.0, 2.0]]), [1.0]), 1.0)
     t = np.linspace(0, 1, 5)
@@ -124,7 +124,7 @@ def test_gradient_flow_with_G_matches_mirror_flow_directly():
 
 
 def test_reverse_parametrization_quad_and_spec_round_trip():
-    pots = [SeparablePotential("hypentropy", beta=1.5), SeparablePotential("power", p=-1.0)]
+    pots = [ScalarPotential("hypentropy", beta=1.5), ScalarPotential("power", p=-1.0)]
     G = ReverseParametrization(pots)
     Gq = ReverseParametrization(pots, method="quad")
     x = G.F(np.array([0.4, 2.0]))
@@ -140,33 +140,33 @@ def test_reverse_parametrization_quad_and_spec_round_trip():
 
 def test_bad_inputs_are_named():
     with pytest.raises(InvalidInput, match="potential must be one of"):
-        SeparablePotential("cosh")
+        ScalarPotential("cosh")
     with pytest.raises(InvalidInput, match="beta"):
-        SeparablePotential("hypentropy", beta=0.0)
+        ScalarPotential("hypentropy", beta=0.0)
     with pytest.raises(InvalidInput, match="p not in"):
-        SeparablePotential("power", p=1.0)
+        ScalarPotential("power", p=1.0)
     with pytest.raises(InvalidInput, match="exponent"):
         ReverseParametrization("entropy", d=2, exponent=0.7)
     with pytest.raises(InvalidInput, match="method"):
         ReverseParametrization("entropy", d=2, method="ode")
     with pytest.raises(InvalidInput, match="dimension"):
-        ReverseParametrization(SeparablePotential("entropy"))
+        ReverseParametrization(ScalarPotential("entropy"))
     with pytest.raises(InvalidInput, match="sequence"):
-        SeparableLegendre([1, 2])
+        PerCoordinatePotential([1, 2])
     S = Schedule.constant(Linear([1.0, 0.0]), 1.0)
     with pytest.raises(InvalidInput, match="outside dom R"):
-        gf_equals_mf(SeparablePotential("entropy"), np.array([1.0, -1.0]), S)
+        gf_equals_mf(ScalarPotential("entropy"), np.array([1.0, -1.0]), S)
     with pytest.raises(InvalidInput, match="act on R"):
-        gf_equals_mf(SeparablePotential("entropy"), np.ones(3), S)
+        gf_equals_mf(ScalarPotential("entropy"), np.ones(3), S)
     with pytest.raises(InvalidInput, match="potentials given"):
-        gf_equals_mf([SeparablePotential("entropy")], np.ones(2), S)
+        gf_equals_mf([ScalarPotential("entropy")], np.ones(2), S)
 
 
 def test_leaving_the_domain_is_inconclusive():
     """log-barrier under a loss pushing w up: w' = w² c blows up at t = 1/(c w0)."""
     S = Schedule.constant(Linear([-2.0]), 1.0)
     with pytest.raises(Inconclusive):
-        gf_equals_mf(SeparablePotential("log-barrier"), np.array([1.0]), S)
+        gf_equals_mf(ScalarPotential("log-barrier"), np.array([1.0]), S)
 
 
 # -----------------------------------------------------------------------------------------
@@ -176,7 +176,7 @@ def test_leaving_the_domain_is_inconclusive():
 def test_reverse_cases_are_valid_and_cover_all_potentials(case):
     pots, w, S = case
     assert {p.name for p in pots} == {"entropy", "hypentropy", "log-barrier", "power"}
-    assert SeparableLegendre(pots).in_domain(w) and S.d == len(pots)
+    assert PerCoordinatePotential(pots).in_domain(w) and S.d == len(pots)
     back = decode(encode(case))
     assert back[0] == pots and np.array_equal(back[1], w) and back[2].to_spec() == S.to_spec()
 
@@ -185,4 +185,4 @@ def test_reverse_cases_are_valid_and_cover_all_potentials(case):
 @given(pot=potentials())
 def test_potentials_strategy(pot):
     assert pot.name in ("entropy", "hypentropy", "log-barrier", "power")
-    assert SeparablePotential.from_spec(pot.to_spec()) == pot
+    assert ScalarPotential.from_spec(pot.to_spec()) == pot

@@ -18,7 +18,7 @@ from generators.lie import conservation_cases, generic_points, hopf_cases, hopf_
 from generators.parametrizations import commuting_families, inits, matrix_factorizations
 from oracles.core.errors import Inconclusive
 from oracles.model.hopf import HopfFamily
-from oracles.checks.path_dependence import endpoint_gap, linear_mu
+from oracles.checks.path_dependence import endpoint_gap
 from oracles.lie.closure import (condition_cosine_against, conservation_count_check, draw_bracket_graph,
                                  lie_closure, reachable_dimension_check, uv_law_gradients)
 from oracles.model.parametrizations import symmetric_factorization

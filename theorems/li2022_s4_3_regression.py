@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from generators.arrays import dims, positive_vectors, vectors
 from generators.parametrizations import commuting_quadratics, inits
 from generators.regression import data_matrices, init_scales, targets
-from oracles.convex.bregman import HypentropyPotential
+from oracles.model.potentials import HypentropyPotential
 from oracles.flows.trajectories import psi
 from oracles.flows.limits import gf_limit_vs_projection, hypentropy_path_panels
 from oracles.model.losses import LeastSquares, LogCosh

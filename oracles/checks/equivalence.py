@@ -13,10 +13,11 @@ import numpy as np
 
 from oracles.core.errors import Inconclusive
 from oracles.flows.trajectories import gradient_flow, mirror_flow, psi
-from oracles.flows.legendre import Legendre, LemmaLegendre
+from oracles.flows.legendre import potential_of
 from oracles.model.losses import Schedule
 from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, Panel, budget_from_error, roundoff_floor
 from oracles.model.parametrizations import Parametrization
+from oracles.model.potentials import Potential
 
 COARSE, FINE = 1e-8, 1e-11
 N_SAMPLES = 17
@@ -45,7 +46,7 @@ def requested_error_w(G: Parametrization, X: np.ndarray, W: np.ndarray, rtol: fl
     return worst
 
 
-def requested_error_dual(R: Legendre, Theta: np.ndarray, W: np.ndarray, rtol: float, atol: float) -> float:
+def requested_error_dual(R: Potential, Theta: np.ndarray, W: np.ndarray, rtol: float, atol: float) -> float:
     r"""The dual-space accuracy asked of a mirror-flow solve, propagated to :math:`w = (\nabla R)^{-1}(\theta)`
     by one-sided differences of ``grad_inv`` along :math:`\pm(atol + rtol|\theta|)`."""
     worst = 0.0
@@ -96,22 +97,16 @@ def gf_against_psi(G: Parametrization, schedule: Schedule, x_init, *, sign: int 
                    plot=lambda: _trajectory_panels(t, fine.x, P, "gradient flow x", "ψ(x_init; μ)", gap, "x"))
 
 
-def default_legendre(G: Parametrization, x_init) -> Legendre:
-    """The closed-form R of G at ``x_init`` when the family has one, else the Lemma 4.7 construction."""
-    R = G.legendre(x_init)
-    return R if R is not None else LemmaLegendre(G, x_init)
-
-
-def gf_against_mf(G: Parametrization, schedules: list[Schedule], x_init, R: Legendre | None = None) -> Outcome:
+def gf_against_mf(G: Parametrization, schedules: list[Schedule], x_init, R: Potential | None = None) -> Outcome:
     r"""Theorem 4.8: :math:`w(t) = G(x(t))` is the mirror flow :math:`d\nabla R(w) = -\nabla L_t(w)dt`.
 
-    One R (built once from ``x_init``, by default :func:`default_legendre`) must serve every
+    One R (built once from ``x_init``, by default :func:`oracles.flows.legendre.potential_of`) must serve every
     schedule in ``schedules``. Discrepancy: the largest over schedules and 17 sample times of
     :math:`\|w_{GF}(t) - w_{MF}(t)\| / \|w_{GF}(t)\|`.
     """
     x0 = G.check_point(x_init, "x_init")
     require_regular(G, x0)
-    R = default_legendre(G, x0) if R is None else R
+    R = potential_of(G, x0) if R is None else R
     w0 = G.value(x0)
     worst, err, nfev, panels = 0.0, 0.0, 0, []
     for k, sched in enumerate(schedules):
@@ -148,7 +143,7 @@ def _evaluation_scale(G: Parametrization, x: np.ndarray) -> np.ndarray:
             + 0.5 * np.linalg.norm(H, ord=2, axis=(1, 2)) * xn * xn)
 
 
-def lemma_4_7_identities(G: Parametrization, x_init, mu, R: Legendre | None = None, h: float | None = None) -> Outcome:
+def lemma_4_7_identities(G: Parametrization, x_init, mu, R: Potential | None = None, h: float | None = None) -> Outcome:
     r"""Lemma 4.7 at :math:`\mu`: with :math:`x = \psi(x_{init};\mu)` and :math:`w = G(x)`,
 
     1. :math:`\partial_\mu\nabla Q(\mu) = \partial G(x)\partial G(x)^\top` (so :math:`\nabla^2 Q` is symmetric
@@ -169,7 +164,7 @@ def lemma_4_7_identities(G: Parametrization, x_init, mu, R: Legendre | None = No
     mu = np.asarray(mu, float)
     x = psi(G, x0, mu)
     cond = require_regular(G, x)
-    R = default_legendre(G, x0) if R is None else R
+    R = potential_of(G, x0) if R is None else R
     w = G.value(x)
     gram = G.gram(x)
     if h is None:  # step on the scale over which w changes: ‖∂w/∂μ‖/‖w‖ = ‖∂G∂Gᵀ‖/‖w‖

@@ -29,7 +29,6 @@ Coordinates: symmetric matrices are parametrized by ``symmetric_factorization(n,
 from __future__ import annotations
 
 import math
-from typing import Any
 
 import numpy as np
 from scipy.optimize import linprog, minimize
@@ -39,7 +38,8 @@ from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
 from oracles.flows.trajectories import gradient_flow
 from oracles.model.losses import LeastSquares, Schedule
 from oracles.core.outcome import CLOSED_FORM_BUDGET, Outcome, Panel, budget_from_error
-from oracles.model.parametrizations import Parametrization, symmetric_factorization
+from oracles.model.deep import DeepProduct
+from oracles.model.parametrizations import symmetric_factorization
 
 RTOL_COARSE, RTOL_FINE = 1e-8, 1e-11
 
@@ -438,69 +438,7 @@ def nonnuclear_gap(A, y, alpha: float, P, T: float, *, reference: str = "auto", 
 
 
 # -----------------------------------------------------------------------------------------
-# razin2020: deep 2x2 completion
-class DeepProduct(Parametrization):
-    r"""Depth-N linear network :math:`W = W_N\cdots W_1`, square ``n × n`` factors; ``w = vec(W)`` row-major.
-
-    ``x`` concatenates ``vec(W_1), …, vec(W_N)`` (row-major). The Jacobian block of factor j is
-    :math:`\mathrm{Left}_j\otimes\mathrm{Right}_j^\top` with :math:`\mathrm{Left}_j = W_N\cdots W_{j+1}`,
-    :math:`\mathrm{Right}_j = W_{j-1}\cdots W_1` (row-major :math:`\mathrm{vec}(LXR) = (L\otimes R^\top)\mathrm{vec}X`).
-    """
-
-    domain = "R^D"
-
-    def __init__(self, n: int, depth: int) -> None:
-        if int(n) < 1 or int(depth) < 1:
-            raise InvalidInput(f"need n >= 1 and depth >= 1, got n={n}, depth={depth}")
-        self.n, self.depth = int(n), int(depth)
-        self.D = self.depth * self.n * self.n
-        self.d = self.n * self.n
-        self.name = f"depth-{self.depth} product of {self.n}x{self.n} matrices"
-
-    def factors(self, x) -> list[np.ndarray]:
-        n2 = self.n * self.n
-        x = np.asarray(x, float)
-        return [x[j * n2:(j + 1) * n2].reshape(self.n, self.n) for j in range(self.depth)]
-
-    def value(self, x):
-        W = np.eye(self.n)
-        for F in self.factors(x):
-            W = F @ W
-        return W.ravel()
-
-    def jacobian(self, x):
-        Fs = self.factors(x)
-        n, n2 = self.n, self.n * self.n
-        rights = [np.eye(n)]
-        for F in Fs[:-1]:
-            rights.append(F @ rights[-1])
-        J = np.empty((n2, self.D))
-        left = np.eye(n)
-        for j in range(self.depth - 1, -1, -1):
-            R = rights[j]
-            J[:, j * n2:(j + 1) * n2] = (left[:, None, :, None] * R.T[None, :, None, :]).reshape(n2, n2)
-            left = left @ Fs[j]
-        return J
-
-    def to_spec(self) -> dict[str, Any]:
-        return {"family": "deep-product", "n": self.n, "depth": self.depth}
-
-    @classmethod
-    def from_spec(cls, spec: dict[str, Any]) -> "DeepProduct":
-        return cls(int(spec["n"]), int(spec["depth"]))
-
-
-def balanced_factors(S, rotations) -> list[np.ndarray]:
-    r"""Balanced factors :math:`W_j = Q_jSQ_{j-1}^\top` (so :math:`W_{j+1}^\top W_{j+1} = W_jW_j^\top`).
-
-    ``rotations`` are the orthogonal :math:`Q_0, …, Q_N`; :math:`W = Q_NS^NQ_0^\top`, whose determinant
-    has the sign of :math:`\det Q_N\det Q_0` (for S positive diagonal).
-    """
-    S = as_matrix(S, "S")
-    Qs = [as_matrix(Q, "rotation") for Q in rotations]
-    return [Qs[j + 1] @ S @ Qs[j].T for j in range(len(Qs) - 1)]
-
-
+# razin2020: deep 2x2 completion (the parametrization is oracles.model.deep.DeepProduct)
 def norms_grow_check(factors, observed, T: float, *, samples: int = 121, check_determinant: bool = True) -> Outcome:
     r"""Razin & Cohen 2020: depth-N 2×2 completion, :math:`\det W(0) > 0` ⇒ the unobserved entry is forced up.
 

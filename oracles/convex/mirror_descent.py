@@ -14,27 +14,25 @@ and Lemma 2 says it is the dual step :math:`\nabla\phi(x_{t+1}) = \nabla\phi(x_t
 * :func:`md_limit_vs_projection` -- the Key Lemma as an Outcome: the limit against
   :math:`\arg\min_{Ax=b}D_\phi(x, x_1)` (:func:`oracles.bregman.bregman_projection`).
 
-φ is any potential of :mod:`oracles.convex.bregman` (or a Legendre object :func:`~oracles.bregman.as_potential`
-recognizes).
+φ is any separable potential of :mod:`oracles.model.potentials`.
 """
 from __future__ import annotations
 
 import contextlib
-
 import math
 from dataclasses import dataclass, field
-
 
 import numpy as np
 from scipy.optimize import minimize
 
-from oracles.convex.bregman import SeparablePotential, as_potential, bregman_projection
+from oracles.convex.bregman import bregman_projection
+from oracles.model.potentials import SeparablePotential
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
 from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, budget_from_error, relative_gap
 
 
 def _potential(phi) -> SeparablePotential:
-    P = as_potential(phi)
+    P = phi if isinstance(phi, SeparablePotential) else None
     if P is None:
         raise InvalidInput(f"phi must be a closed-form separable potential, got {getattr(phi, 'name', phi)!r}")
     return P

@@ -1,21 +1,92 @@
 """Exact JSON encoding of examples, so that a counterexample can be re-run without Hypothesis.
 
-Floats are written with ``repr`` (round-trip exact); arrays keep dtype and shape; parametrizations,
-losses and schedules are written through their ``to_spec`` and rebuilt from it.
+Floats are written with ``repr`` (round-trip exact); arrays keep dtype and shape; objects are written
+through their ``to_spec`` and rebuilt by their ``from_spec``.
+
+Decoding constructs only **registered** types: a stored file names a type, never a module to import.
+
+* :func:`register` -- a class decorator: ``@register`` on a class with ``to_spec`` and a ``from_spec``
+  classmethod makes it decodable under the name ``"module:qualname"``. Every such class of the project
+  is registered where it is defined; a conjecture writer registers their own the same way.
+* :func:`register_kind` -- a family of classes written with a family-level decoder (``"parametrization"``,
+  ``"loss"``, ``"schedule"``): ``{"__object__": kind, "spec": ...}``.
+* A class that is not registered is decoded only when its module is already imported and it has
+  ``from_spec`` (``python -m theorems reproduce`` imports the statement's own module, and the modules a user
+  names with ``--module``); :func:`decode` itself never imports anything. Otherwise :class:`UnknownType`.
 """
 from __future__ import annotations
 
-from typing import Any
+import sys
+from typing import Any, Callable
 
 import numpy as np
 
 from oracles.core.errors import InvalidInput
-from oracles.model.losses import Loss, Schedule, loss_from_spec
-from oracles.model.parametrizations import Parametrization, from_spec
 
 
 class NotSerializable(TypeError):
     """An example holds an object this module cannot write (e.g. a user map given as a lambda)."""
+
+
+class UnknownType(InvalidInput):
+    """A stored example names a type that is neither registered nor defined in an imported module."""
+
+
+_TYPES: dict[str, type] = {}
+_KINDS: dict[str, tuple[type, Callable[[dict[str, Any]], Any]]] = {}
+#: Where the classes of the 0.1 layout (flat ``oracles/``) live now, so older reports still decode.
+LEGACY_MODULES = {
+    "oracles.bregman": "oracles.model.potentials", "oracles.hopf": "oracles.model.hopf",
+    "oracles.reverse": "oracles.model.reverse", "oracles.matrix_sensing": "oracles.model.deep",
+    "oracles.parametrizations": "oracles.model.parametrizations", "oracles.losses": "oracles.model.losses",
+}
+#: Classes renamed by the reorganization (old qualname → new qualname, inside the new module).
+LEGACY_NAMES = {"oracles.model.reverse:SeparablePotential": "oracles.model.reverse:ScalarPotential"}
+
+
+def type_name(cls: type) -> str:
+    """The name a class is stored under: ``"module:qualname"``."""
+    return f"{cls.__module__}:{cls.__qualname__}"
+
+
+def register(cls: type | None = None):
+    """Class decorator: make ``cls`` (with ``to_spec`` and a ``from_spec`` classmethod) decodable."""
+
+    def add(c: type) -> type:
+        if not (callable(getattr(c, "to_spec", None)) and callable(getattr(c, "from_spec", None))):
+            raise TypeError(f"{c.__qualname__} needs to_spec() and a from_spec classmethod to be registered")
+        _TYPES[type_name(c)] = c
+        return c
+
+    return add(cls) if cls is not None else add
+
+
+def register_kind(kind: str, base: type, decoder: Callable[[dict[str, Any]], Any]) -> None:
+    """Objects that are instances of ``base`` are written as ``{"__object__": kind, "spec": obj.to_spec()}``."""
+    _KINDS[kind] = (base, decoder)
+
+
+def registered_types() -> dict[str, type]:
+    """A copy of the registry (name → class)."""
+    return dict(_TYPES)
+
+
+def _resolve(name: str) -> type:
+    """The class stored under ``name``: registered, renamed, or defined in an already-imported module."""
+    name = LEGACY_NAMES.get(name, name)
+    module, _, qual = name.partition(":")
+    module = LEGACY_MODULES.get(module, module)
+    name = LEGACY_NAMES.get(f"{module}:{qual}", f"{module}:{qual}")
+    if name in _TYPES:
+        return _TYPES[name]
+    module, _, qual = name.partition(":")
+    obj: Any = sys.modules.get(module)
+    for part in qual.split(".") if obj is not None else ():
+        obj = getattr(obj, part, None)
+    if isinstance(obj, type) and callable(getattr(obj, "from_spec", None)):
+        return obj
+    raise UnknownType(f"the stored example names type {name!r}, which is not registered"
+                      + ("" if module in sys.modules else f" (its module {module!r} is not imported: name it explicitly)"))
 
 
 def encode(obj: Any) -> Any:
@@ -32,24 +103,28 @@ def encode(obj: Any) -> Any:
         return {"__tuple__": [encode(v) for v in obj]} if isinstance(obj, tuple) else [encode(v) for v in obj]
     if isinstance(obj, dict):
         return {"__dict__": [[encode(k), encode(v)] for k, v in obj.items()]}
-    if isinstance(obj, Parametrization) and callable(getattr(type(obj), "from_spec", None)):
-        return {"__object__": "class", "class": f"{type(obj).__module__}:{type(obj).__qualname__}",
-                "spec": obj.to_spec()}
-    for kind, cls in (("parametrization", Parametrization), ("loss", Loss), ("schedule", Schedule)):
-        if isinstance(obj, cls):
+    to_spec = getattr(obj, "to_spec", None)
+    if type_name(type(obj)) in _TYPES or (callable(to_spec) and callable(getattr(type(obj), "from_spec", None))):
+        return {"__object__": "class", "class": type_name(type(obj)), "spec": to_spec()}
+    for kind, (base, _) in _KINDS.items():
+        if isinstance(obj, base):
             try:
                 return {"__object__": kind, "spec": obj.to_spec()}
             except NotImplementedError as exc:
                 raise NotSerializable(str(exc)) from exc
-    to_spec = getattr(obj, "to_spec", None)
-    if callable(to_spec) and hasattr(type(obj), "from_spec"):
-        return {"__object__": "class", "class": f"{type(obj).__module__}:{type(obj).__qualname__}",
-                "spec": to_spec()}
-    raise NotSerializable(f"cannot write a {type(obj).__name__} to JSON")
+    raise NotSerializable(f"cannot write a {type(obj).__name__} to JSON (give it to_spec/from_spec and @register it)")
 
 
 def decode(data: Any) -> Any:
-    """Inverse of :func:`encode`."""
+    """Inverse of :func:`encode`; constructs only registered (or already imported) types.
+
+    Raises
+    ------
+    UnknownType
+        For a class name that is neither registered nor defined in an imported module.
+    InvalidInput
+        For an object kind this module does not know.
+    """
     if isinstance(data, list):
         return [decode(v) for v in data]
     if not isinstance(data, dict):
@@ -62,20 +137,10 @@ def decode(data: Any) -> Any:
     if "__dict__" in data:
         return {decode(k): decode(v) for k, v in data["__dict__"]}
     kind = data.get("__object__")
-    if kind == "parametrization":
-        return from_spec(data["spec"])
-    if kind == "loss":
-        return loss_from_spec(data["spec"])
-    if kind == "schedule":
-        return Schedule.from_spec(data["spec"])
     if kind == "class":
-        import importlib
-
-        mod, _, qual = data["class"].partition(":")
-        cls = importlib.import_module(mod)
-        for part in qual.split("."):
-            cls = getattr(cls, part)
-        return cls.from_spec(data["spec"])
+        return _resolve(str(data.get("class", ""))).from_spec(data["spec"])
+    if kind in _KINDS:
+        return _KINDS[kind][1](data["spec"])
     if kind is not None:
         raise InvalidInput(f"unknown object kind {kind!r} in a stored example")
     return {k: decode(v) for k, v in data.items()}

@@ -263,8 +263,7 @@ def mirror_flow_limit(R, loss: Loss, w_init, *, coords: str = "primal", t0: floa
     Parameters
     ----------
     R
-        A separable potential of :mod:`oracles.convex.bregman` or a closed-form Legendre function of
-        :mod:`oracles.flows.legendre` (converted by :func:`oracles.bregman.as_potential`).
+        A separable potential (:class:`oracles.model.potentials.SeparablePotential`).
     coords
         ``"primal"``: :math:`\dot w = -\nabla L(w)/r''(w)` (Jacobian
         :math:`-\mathrm{diag}(1/r'')\nabla^2L + \mathrm{diag}(\nabla L\,r'''/r''^2)`); the invariant
@@ -275,9 +274,9 @@ def mirror_flow_limit(R, loss: Loss, w_init, *, coords: str = "primal", t0: floa
         :math:`\theta = \theta_0 + Z^\top\lambda` with :math:`\dot\lambda = -\nabla\tilde L(Zw)` -- an n-dimensional ODE,
         the cheap route at d = 1000; the invariant is then built in, so only convergence is being tested.
     """
-    from oracles.convex.bregman import as_potential
+    from oracles.model.potentials import SeparablePotential
 
-    P = as_potential(R)
+    P = R if isinstance(R, SeparablePotential) else None
     if P is None:
         raise InvalidInput(f"mirror_flow_limit needs a separable closed-form potential, got {getattr(R, 'name', R)!r}")
     w0 = as_vector(w_init, "w_init", loss.d)
@@ -469,7 +468,7 @@ def mf_limit_vs_projection(R, loss, w_init, *, reference: str = "bregman", coord
     An example whose limit does not interpolate is inconclusive (the theorem assumes it does).
     ``reference="l2"`` plants the Euclidean projection (negative control).
     """
-    from oracles.convex.bregman import PNormPotential
+    from oracles.model.potentials import PNormPotential
 
     Z, Y = _data_of(loss)
     w0 = as_vector(w_init, "w_init", loss.d)
@@ -484,13 +483,12 @@ def mf_limit_vs_projection(R, loss, w_init, *, reference: str = "bregman", coord
 
 
 def _legendre_of(G: Parametrization, x_init):
-    """The closed-form R of G at x_init, or the numerical Lemma 4.7 R (with θ0 = ∇R(w0) = 0 exactly)."""
-    R = G.legendre(x_init)
-    if R is not None:
-        return R, None
-    from oracles.flows.legendre import LemmaLegendre
+    """:func:`~oracles.flows.legendre.potential_of` G at x_init, with θ0 = ∇R(w0) = 0 given exactly for the
+    numerical Lemma 4.7 R (a root solve would only approximate it)."""
+    from oracles.flows.legendre import LemmaLegendre, potential_of
 
-    return LemmaLegendre(G, x_init), np.zeros(G.d)
+    R = potential_of(G, x_init)
+    return R, (np.zeros(G.d) if isinstance(R, LemmaLegendre) else None)
 
 
 def gf_limit_vs_projection(G: Parametrization, loss, x_init, *, reference: str = "bregman", R=None,
@@ -631,7 +629,8 @@ def hypentropy_path_panels(Z, Y, scales=None):
     For each α the relative distances of :math:`\\arg\\min_{Zw=Y}R_\\alpha(w)` to the min-ℓ2 and the min-ℓ1
     interpolants (li2022 Cor. 4.17 with :math:`w_0 = 0`; Woodworth et al. 2020's kernel and rich regimes).
     """
-    from oracles.convex.bregman import HypentropyPotential, bregman_projection
+    from oracles.convex.bregman import bregman_projection
+    from oracles.model.potentials import HypentropyPotential
     from oracles.core.outcome import Panel
     from oracles.convex.references import basis_pursuit, min_l2_interpolant
 
@@ -665,7 +664,7 @@ def squared_param_vs_mirror(A, b, y0, T: float, *, phi_scale: float = 0.25, samp
     compared at ``samples`` times; error: the change between rtol 1e-8 and 1e-11 of both integrations.
     ``phi_scale=1`` is the notes' literal :math:`\phi = \sum x\ln x - x` (negative control).
     """
-    from oracles.convex.bregman import EntropyPotential
+    from oracles.model.potentials import EntropyPotential
     from oracles.flows.trajectories import gradient_flow, mirror_flow
     from oracles.model.losses import Schedule
     from oracles.model.parametrizations import squares
@@ -713,7 +712,8 @@ def small_init_l1_gap(A, b, alphas, *, target: str = "l1", cross_check: bool = T
     :math:`c_\alpha` gives the monotonicity) and forces :math:`\|x^*(\alpha)\|_1 \to \|x_T\|_1`. Discrepancy: the
     largest violation. ``target="l2"`` plants the min-ℓ2 interpolant as the limit (negative control).
     """
-    from oracles.convex.bregman import EntropyPotential, bregman_projection
+    from oracles.convex.bregman import bregman_projection
+    from oracles.model.potentials import EntropyPotential
     from oracles.core.outcome import Panel
     from oracles.model.parametrizations import squares
     from oracles.convex.references import basis_pursuit, min_l2_interpolant, nonnegative_support

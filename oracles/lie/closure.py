@@ -67,8 +67,7 @@ import networkx as nx
 import numpy as np
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
-from oracles.model.losses import Linear, Schedule
-from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, SAFETY, Outcome, budget_from_error, roundoff_floor
+from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, SAFETY, Outcome, budget_from_error
 from oracles.model.parametrizations import Parametrization, Quadratic
 
 #: A vector's distance from a span must exceed its noise threshold by this factor to count as independent.

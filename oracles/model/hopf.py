@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from oracles.core.errors import InvalidInput, as_matrix, as_vector
+from oracles.core.specs import register
 from oracles.model.parametrizations import Parametrization
 
 
@@ -138,6 +139,7 @@ class HopfChart(Parametrization):
         return self.O.T @ y
 
 
+@register
 @dataclass(frozen=True)
 class HopfFamily:
     """The JSON-able description of a :class:`HopfChart` (``O``, ``Q``, ``P``); ``build()`` makes it."""

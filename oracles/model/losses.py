@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from oracles.core.errors import InvalidInput, as_matrix, as_vector
+from oracles.core.specs import register_kind
 
 
 class Loss:
@@ -219,3 +220,7 @@ class Schedule:
     @classmethod
     def from_spec(cls, spec: dict[str, Any]) -> "Schedule":
         return cls(tuple((float(dur), loss_from_spec(ls)) for dur, ls in spec["schedule"]))
+
+
+register_kind("loss", Loss, loss_from_spec)
+register_kind("schedule", Schedule, Schedule.from_spec)

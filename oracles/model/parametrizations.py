@@ -3,8 +3,8 @@ r"""Parametrizations :math:`w = G(x)`, :math:`G: M \subseteq \mathbb{R}^D \to \m
 Every parametrization gives its value :math:`G(x)`, its Jacobian :math:`\partial G(x)`
 (a ``d × D`` matrix whose rows are :math:`\nabla G_i(x)^\top`), the Hessians of the
 :math:`G_i` (``d × D × D``), membership in its domain :math:`M`, and where known in closed
-form the flow of :math:`+\nabla G_i` and the Legendre function :math:`R` of Lemma 4.7
-(li2022). Families:
+form the flow of :math:`+\nabla G_i` (li2022); the Legendre function R of Lemma 4.7 for a family is
+:func:`oracles.flows.legendre.potential_of`. Families:
 
 * :class:`Identity` -- :math:`G(x) = x` on :math:`\mathbb{R}^d`.
 * :class:`Coordinatewise` -- :math:`G_i(x) = f(x_i)` for a scalar map ``f`` given with its
@@ -27,6 +27,7 @@ import numpy as np
 from scipy.linalg import expm
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_vector
+from oracles.core.specs import register_kind
 
 
 class Parametrization:
@@ -78,10 +79,6 @@ class Parametrization:
     def flow_horizon(self, i: int, x: np.ndarray) -> tuple[float, float]:
         """The open time interval on which the flow of ``+∇G_i`` from ``x`` exists (if known)."""
         return (-math.inf, math.inf)
-
-    def legendre(self, x_init: np.ndarray):
-        """The closed-form Legendre function R of Lemma 4.7 for ``x_init``, or ``None``."""
-        return None
 
     # -- validation ----------------------------------------------------------------------
     def check_point(self, x, name: str = "x") -> np.ndarray:
@@ -165,11 +162,6 @@ class Identity(Parametrization):
         y[i] += t
         return y
 
-    def legendre(self, x_init):
-        from oracles.flows.legendre import Euclidean
-
-        return Euclidean(self.value(self.check_point(x_init, "x_init")))
-
     def to_spec(self):
         return {"family": "identity", "d": self.d}
 
@@ -250,12 +242,6 @@ class Powers(Coordinatewise):
         y[i] = y[i] * math.exp(2 * t) if p == 2.0 else (y[i] ** (2 - p) + p * (2 - p) * t) ** (1 / (2 - p))
         return y
 
-    def legendre(self, x_init):
-        from oracles.flows.legendre import PowerPotential
-
-        x_init = self.check_point(x_init, "x_init")
-        return PowerPotential(self.p, x_init)
-
     def to_spec(self):
         return {"family": "powers", "p": self.p, "d": self.d}
 
@@ -304,12 +290,6 @@ class UVSquared(Parametrization):
         y[i] *= math.exp(2 * t)
         y[i + self.d] *= math.exp(-2 * t)
         return y
-
-    def legendre(self, x_init):
-        from oracles.flows.legendre import Hypentropy
-
-        x_init = self.check_point(x_init, "x_init")
-        return Hypentropy(x_init[: self.d], x_init[self.d:])
 
     def to_spec(self):
         return {"family": "uv-squared", "d": self.d}
@@ -433,3 +413,6 @@ def factorization(m: int, n: int, r: int) -> Quadratic:
             mats.append(A)
             labels.append(f"UV^T[{i},{j}]")
     return Quadratic(np.array(mats), name=f"UV^T (m={m}, n={n}, r={r})", labels=labels)
+
+
+register_kind("parametrization", Parametrization, from_spec)

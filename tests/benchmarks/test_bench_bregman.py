@@ -31,7 +31,8 @@ import time
 import numpy as np
 import pytest
 
-from oracles.convex.bregman import HypentropyPotential, bregman_projection, bregman_projection_scipy, projection_gap
+from oracles.convex.bregman import bregman_projection, bregman_projection_scipy, projection_gap
+from oracles.model.potentials import HypentropyPotential
 from oracles.flows.limits import compare_limit, gradient_flow_limit, mirror_flow_limit
 from oracles.model.losses import LeastSquares
 from oracles.model.parametrizations import UVSquared

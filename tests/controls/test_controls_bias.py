@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from generators.arrays import positive_vectors
 from generators.parametrizations import inits
-from oracles.convex.bregman import EuclideanPotential
+from oracles.flows.legendre import potential_of
+from oracles.model.potentials import EuclideanPotential
 from oracles.model.losses import SaturatingSquares
 from oracles.flows.limits import (gf_limit_minimizes, gf_limit_stationarity, gf_limit_vs_projection,
                             max_margin_alignment, mf_limit_vs_projection, quadratic_gf_convergence, small_init_l1_gap,
@@ -90,7 +91,7 @@ def test_control_thm_4_16_other_init(case):
     G, x, Z, Y, loss = case
     from theorems.li2022_s4_3_regression import LOSSES as L43
 
-    return gf_limit_vs_projection(G, L43[loss](Z, Y), x, R=G.legendre(2.0 * x))
+    return gf_limit_vs_projection(G, L43[loss](Z, Y), x, R=potential_of(G, 2.0 * x))
 
 
 @control("li2022:cor-4.17", title="ℓ2 projection in place of the arcsinh R at moderate scale",

@@ -12,8 +12,9 @@ from generators.cases import flow_cases, mu_cases
 from generators.parametrizations import (commuting_families, inits, matrix_factorizations, noncommuting_quadratics,
                                          separable_families)
 from oracles.checks.commutation import bracket_matches_formula, flows_commute
-from oracles.checks.equivalence import default_legendre, gf_against_mf, gf_against_psi, lemma_4_7_identities
-from oracles.flows.legendre import Euclidean
+from oracles.checks.equivalence import gf_against_mf, gf_against_psi, lemma_4_7_identities
+from oracles.flows.legendre import potential_of
+from oracles.model.potentials import EuclideanPotential
 from oracles.checks.quadratic_forms import thm_4_15a, thm_4_15b, thm_4_15c
 from theorems import control
 from theorems.li2022_s4_1_commuting import family_point_pair
@@ -69,14 +70,14 @@ def two_inits(draw, families):
 @given(case=two_inits(commuting_families()))
 def test_lemma_4_7_other_init_is_caught(case):
     G, x, other, mu = case
-    return lemma_4_7_identities(G, x, mu, R=default_legendre(G, other))
+    return lemma_4_7_identities(G, x, mu, R=potential_of(G, other))
 
 
 @control("li2022:thm-4.8", title="mirror flow with the Euclidean R")
 @given(case=flow_cases(separable_families(), n_schedules=2))
 def test_thm_4_8_euclidean_is_caught(case):
     G, x, scheds = case
-    return gf_against_mf(G, scheds, x, R=Euclidean(G.value(x)))
+    return gf_against_mf(G, scheds, x, R=EuclideanPotential(G.value(x)))
 
 
 @st.composite
@@ -89,7 +90,7 @@ def flow_case_other_init(draw):
 @given(case=flow_case_other_init())
 def test_thm_4_8_other_init_is_caught(case):
     G, x, other, scheds = case
-    R = default_legendre(G, other)
+    R = potential_of(G, other)
     w0 = G.value(x)
     if not R.in_domain(w0):
         from oracles.core.errors import Inconclusive

@@ -21,7 +21,8 @@ from oracles.checks.matrix_sensing import commuting_measurements, diagonal_nucle
 from oracles.model.parametrizations import Identity, Powers, Quadratic, UVSquared, symmetric_factorization
 from oracles.checks.path_dependence import (hessian_metric_defect, metric_from_preimage, path_dependence_search,
                                      symmetric_entries_to_matrix, uu_preimage)
-from oracles.checks.reverse import ReverseParametrization, SeparablePotential, gf_equals_mf
+from oracles.checks.reverse import gf_equals_mf
+from oracles.model.reverse import ReverseParametrization, ScalarPotential
 from theorems import control
 
 
@@ -40,7 +41,7 @@ COMMUTING = [
     pytest.param(symmetric_factorization(1, 2), np.array([1.0, 0.5]), id="UUT-d1-r2"),
     pytest.param(Powers(2.0, 2), np.array([1.0, 0.6]), id="squares"),
     pytest.param(UVSquared(1), np.array([1.0, 0.5]), id="u2-v2"),
-    pytest.param(ReverseParametrization([SeparablePotential("hypentropy", beta=0.5), SeparablePotential("entropy")]),
+    pytest.param(ReverseParametrization([ScalarPotential("hypentropy", beta=0.5), ScalarPotential("entropy")]),
                  np.array([0.3, 1.5]), id="thm5.1-G"),
 ]
 

@@ -1,0 +1,92 @@
+r"""Deep linear networks: :math:`W = W_N\cdots W_1` as a parametrization (razin2020), and balanced factors.
+
+The factor order is stated once here and kept everywhere: :math:`W_1` is applied first (rightmost),
+``x = (vec W_1, …, vec W_N)`` row-major, ``w = vec(W)`` row-major.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from oracles.core.errors import InvalidInput, as_matrix
+from oracles.core.specs import register
+from oracles.model.parametrizations import Parametrization
+
+
+@register
+class DeepProduct(Parametrization):
+    r"""Depth-N linear network :math:`W = W_N\cdots W_1`, square ``n × n`` factors; ``w = vec(W)`` row-major.
+
+    Factor order: :math:`W_1` acts first (it is the rightmost factor), :math:`W_N` last. ``x`` concatenates
+    ``vec(W_1), …, vec(W_N)`` (row-major), in that order; :meth:`factors` returns ``[W_1, …, W_N]``. The Jacobian block of factor j is
+    :math:`\mathrm{Left}_j\otimes\mathrm{Right}_j^\top` with :math:`\mathrm{Left}_j = W_N\cdots W_{j+1}`,
+    :math:`\mathrm{Right}_j = W_{j-1}\cdots W_1` (row-major :math:`\mathrm{vec}(LXR) = (L\otimes R^\top)\mathrm{vec}X`).
+    """
+
+    domain = "R^D"
+
+    def __init__(self, n: int, depth: int) -> None:
+        if int(n) < 1 or int(depth) < 1:
+            raise InvalidInput(f"need n >= 1 and depth >= 1, got n={n}, depth={depth}")
+        self.n, self.depth = int(n), int(depth)
+        self.D = self.depth * self.n * self.n
+        self.d = self.n * self.n
+        self.name = f"depth-{self.depth} product of {self.n}x{self.n} matrices"
+
+    def factors(self, x) -> list[np.ndarray]:
+        n2 = self.n * self.n
+        x = np.asarray(x, float)
+        return [x[j * n2:(j + 1) * n2].reshape(self.n, self.n) for j in range(self.depth)]
+
+    def value(self, x):
+        W = np.eye(self.n)
+        for F in self.factors(x):
+            W = F @ W
+        return W.ravel()
+
+    def jacobian(self, x):
+        Fs = self.factors(x)
+        n, n2 = self.n, self.n * self.n
+        rights = [np.eye(n)]
+        for F in Fs[:-1]:
+            rights.append(F @ rights[-1])
+        J = np.empty((n2, self.D))
+        left = np.eye(n)
+        for j in range(self.depth - 1, -1, -1):
+            R = rights[j]
+            J[:, j * n2:(j + 1) * n2] = (left[:, None, :, None] * R.T[None, :, None, :]).reshape(n2, n2)
+            left = left @ Fs[j]
+        return J
+
+    def imbalances(self, x) -> list[np.ndarray]:
+        r"""The conserved quantities of gradient flow on any loss :math:`L(W)`, one per pair of adjacent layers.
+
+        :math:`C_j = W_{j+1}^\top W_{j+1} - W_jW_j^\top`, ``j = 1 … N−1`` (Arora, Cohen, Hazan 2018, Thm 1):
+        :math:`\dot W_j = -W_{j+1:}^\top\nabla L\,W_{:j-1}^\top` gives
+        :math:`\tfrac{d}{dt}W_jW_j^\top = \tfrac{d}{dt}W_{j+1}^\top W_{j+1}`. For N = 2 (:math:`W = W_2W_1 = UV^\top`
+        with :math:`W_2 = U`, :math:`W_1 = V^\top`) this is :math:`U^\top U - V^\top V`.
+        """
+        Fs = self.factors(x)
+        return [Fs[j + 1].T @ Fs[j + 1] - Fs[j] @ Fs[j].T for j in range(self.depth - 1)]
+
+    def to_spec(self) -> dict[str, Any]:
+        return {"family": "deep-product", "n": self.n, "depth": self.depth}
+
+    @classmethod
+    def from_spec(cls, spec: dict[str, Any]) -> "DeepProduct":
+        return cls(int(spec["n"]), int(spec["depth"]))
+
+
+def balanced_factors(S, rotations) -> list[np.ndarray]:
+    r"""Balanced factors :math:`W_j = Q_jSQ_{j-1}^\top` (so :math:`W_{j+1}^\top W_{j+1} = W_jW_j^\top`).
+
+    ``rotations`` are the orthogonal :math:`Q_0, …, Q_N`; :math:`W = Q_NS^NQ_0^\top`, whose determinant
+    has the sign of :math:`\det Q_N\det Q_0` (for S positive diagonal).
+    """
+    S = as_matrix(S, "S")
+    Qs = [as_matrix(Q, "rotation") for Q in rotations]
+    return [Qs[j + 1] @ S @ Qs[j].T for j in range(len(Qs) - 1)]
+
+
+__all__ = ["DeepProduct", "balanced_factors"]
