@@ -39,7 +39,8 @@ import numpy as np
 from scipy.optimize import minimize
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_vector
-from oracles.flows.trajectories import BLOW_UP, gradient_flow
+from oracles.core.ode import DEFAULT
+from oracles.flows.trajectories import gradient_flow
 from oracles.model.losses import Linear, Schedule
 from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, Panel, budget_from_error, roundoff_floor
 from oracles.model.parametrizations import Parametrization, Quadratic
@@ -136,7 +137,7 @@ def linear_schedule_endpoint(G: Quadratic, schedule: Schedule, x_init, *, method
 
     ``method="eigh"`` uses the spectral decomposition of the symmetric :math:`C_k`; ``"taylor"`` uses
     :func:`expm_taylor` (the independent second evaluation). Raises :class:`Inconclusive` when
-    :math:`\|x\|` exceeds :data:`oracles.flows.BLOW_UP`.
+    :math:`\|x\|` exceeds ``DEFAULT.blow_up`` (:data:`oracles.core.ode.DEFAULT`).
     """
     if not isinstance(G, Quadratic):
         raise InvalidInput(f"the closed form needs a Quadratic parametrization, got {type(G).__name__}")
@@ -144,8 +145,8 @@ def linear_schedule_endpoint(G: Quadratic, schedule: Schedule, x_init, *, method
     for dur, c in check_linear(schedule):
         C = np.tensordot(c, G.A, axes=1)
         x = _expm_eigh(C, dur, x) if method == "eigh" else expm_taylor(-dur * C) @ x
-        if not np.all(np.isfinite(x)) or np.linalg.norm(x) > BLOW_UP:
-            raise Inconclusive("blow-up", f"|x| exceeds {BLOW_UP:g} along a linear schedule")
+        if not np.all(np.isfinite(x)) or np.max(np.abs(x)) > DEFAULT.blow_up:
+            raise Inconclusive("blow-up", f"|x| exceeds {DEFAULT.blow_up:g} along a linear schedule")
     return x
 
 

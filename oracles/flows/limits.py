@@ -35,14 +35,15 @@ from typing import Any
 import numpy as np
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
+from oracles.core.ode import TWO_TOLERANCES
 from oracles.model.losses import ExponentialLoss, LeastSquares, LogCosh, Loss, SaturatingSquares
 from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, budget_from_error, relative_gap
 from oracles.model.parametrizations import Parametrization
 
-#: Norm beyond which a trajectory is declared to blow up (as in :mod:`oracles.flows.trajectories`).
-BLOW_UP = 1e8
-#: The fine and coarse relative tolerances of the two-tolerance error estimate.
-RTOL_FINE, RTOL_COARSE = 1e-11, 1e-8
+#: The fine and coarse integrators of the two-tolerance error estimate: LSODA with analytic Jacobians,
+#: rtol 1e-11 and 1e-8 (the absolute tolerances are set per flow from its starting scale, below).
+LIMITS = TWO_TOLERANCES.with_method("LSODA")
+RTOL_FINE, RTOL_COARSE = LIMITS.fine.rtol, LIMITS.coarse.rtol
 #: The absolute tolerance is ``rtol · 1e-3 · max(|state_0|_∞, ATOL_FLOOR)``: relative to the starting
 #: scale (initializations down to 1e-6 keep their relative accuracy), but never vanishing (a start at 0).
 ATOL_FLOOR = 1e-6
@@ -104,13 +105,8 @@ class FlowLimit:
 
 
 def _segment(rhs, jac, span, y, rtol, atol, t_eval=None):
-    """One LSODA solve, capped at :data:`oracles.flows.MAX_NFEV` evaluations (then inconclusive, "too stiff")."""
-    from oracles.flows.trajectories import checked_solve
-
-    sol = checked_solve(rhs, span, y, t_eval=t_eval, rtol=rtol, atol=atol, method="LSODA", jac=jac)
-    if float(np.max(np.abs(sol.y))) > BLOW_UP:
-        raise Inconclusive("blow-up", f"|state| exceeds {BLOW_UP:g} or is non-finite before t = {span[1]:.4g}")
-    return sol
+    """One LSODA solve (:class:`~oracles.core.ode.Integrator`: capped work, blow-up of the state inconclusive)."""
+    return LIMITS.fine.at(rtol=rtol, atol=atol).solve(rhs, span, y, t_eval=t_eval, jac=jac)
 
 
 def _settle(rhs, jac, y0, to_w, loss_of_w, *, t0, t_max, change_tol, stationarity, stat_tol, atol_scale, margin,

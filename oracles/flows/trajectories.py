@@ -22,16 +22,15 @@ from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
-from scipy.integrate import solve_ivp
 from scipy.linalg import expm
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_vector
+from oracles.core.ode import DEFAULT, Integrator, event
 from oracles.model.losses import Loss, Schedule
 from oracles.model.parametrizations import Parametrization, Quadratic
 
-#: Norm beyond which a trajectory is declared to blow up.
-BLOW_UP = 1e8
-RTOL, ATOL = 1e-10, 1e-13
+#: The fixed-horizon flows' integrator (DOP853, rtol 1e-10, atol 1e-13, capped, blow-up at 1e8).
+RTOL, ATOL = DEFAULT.rtol, DEFAULT.atol
 
 
 @dataclass
@@ -55,69 +54,15 @@ class MirrorFlowResult:
     nfev: int
 
 
-#: Right-hand-side evaluations one solve may spend before it is declared stiff (inconclusive).
-MAX_NFEV = 200_000
-
-
-class _TooMuchWork(Exception):
-    pass
-
-
-def checked_solve(rhs: Callable, t_span, y0, t_eval=None, events=(), rtol=RTOL, atol=ATOL, method="DOP853",
-                  jac=None):
-    """``solve_ivp`` with float errors turned into :class:`Inconclusive` and failures reported.
-
-    A solve that needs more than :data:`MAX_NFEV` evaluations (a stiff or nearly singular flow,
-    where an explicit method creeps along) stops as inconclusive instead of running for hours.
-    """
-    count = [0]
-
-    def counted(t, y):
-        count[0] += 1
-        if count[0] > MAX_NFEV:
-            raise _TooMuchWork
-        return rhs(t, y)
-
-    try:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            extra = {"jac": jac} if jac is not None else {}
-            sol = solve_ivp(counted, t_span, y0, method=method, t_eval=t_eval, events=list(events) or None,
-                            rtol=rtol, atol=atol, **extra)
-    except _TooMuchWork:
-        raise Inconclusive("too stiff", f"more than {MAX_NFEV} evaluations on t in {tuple(t_span)}") from None
-    if sol.status == 1:
-        hit = [k for k, te in enumerate(sol.t_events) if len(te)]
-        name = getattr(events[hit[0]], "reason", "event") if hit else "event"
-        when = float(sol.t_events[hit[0]][0]) if hit else float("nan")
-        raise Inconclusive(name, f"at t = {when:.6g}")
-    if sol.status != 0:
-        raise Inconclusive("solver failure", sol.message)
-    if not np.all(np.isfinite(sol.y)):
-        raise Inconclusive("blow-up", "non-finite state")
-    return sol
-
-
-def _blow_up_event(size: int):
-    def event(t, y):
-        return BLOW_UP - float(np.linalg.norm(y[:size]))
-
-    event.terminal, event.reason = True, "blow-up"
-    return event
-
-
-def _domain_event(G: Parametrization):
-    def event(t, y):
-        return G.domain_margin(y[: G.D])
-
-    event.terminal, event.reason = True, "leaves domain"
-    return event
+def _integrator(method: str, rtol: float, atol: float) -> Integrator:
+    return DEFAULT.at(rtol=rtol, atol=atol, method=method)
 
 
 def _events_for(G: Parametrization, x0: np.ndarray) -> list:
-    events = [_blow_up_event(G.D)]
-    if not math.isinf(G.domain_margin(x0)):
-        events.append(_domain_event(G))
-    return events
+    """Leaving M (when M is not all of R^D) is inconclusive: a terminal event on ``G.domain_margin``."""
+    if math.isinf(G.domain_margin(x0)):
+        return []
+    return [event(lambda t, y: G.domain_margin(y[: G.D]), reason="leaves domain")]
 
 
 # -----------------------------------------------------------------------------------------
@@ -136,14 +81,14 @@ def field_flow(G: Parametrization, i: int, t: float, x, *, method: str = "auto",
     if method == "auto":
         y = G.flow(i, t, x)
         if y is not None:
-            if not np.all(np.isfinite(y)) or np.linalg.norm(y) > BLOW_UP:
+            if not np.all(np.isfinite(y)) or np.max(np.abs(y)) > DEFAULT.blow_up:
                 raise Inconclusive("blow-up", f"flow of +grad G_{i} for time {t:.4g}")
             return y
     lo, hi = G.flow_horizon(i, x)
     if not lo < t < hi:
         raise Inconclusive("blow-up" if t >= hi else "leaves domain", f"flow of +grad G_{i} exists on ({lo:.4g}, {hi:.4g})")
-    sol = checked_solve(lambda s, y: G.jacobian(y)[i], (0.0, t), x, events=_events_for(G, x), rtol=rtol, atol=atol)
-    return sol.y[:, -1]
+    sol = _integrator("DOP853", rtol, atol).solve(lambda s, y: G.jacobian(y)[i], (0.0, t), x, events=_events_for(G, x))
+    return sol.final
 
 
 def psi(G: Parametrization, x, mu, *, sign: int = +1, method: str = "auto", rtol: float = RTOL,
@@ -174,7 +119,7 @@ def psi(G: Parametrization, x, mu, *, sign: int = +1, method: str = "auto", rtol
 
 
 def _integrate_piecewise(make_rhs: Callable[[Loss], Callable], y0: np.ndarray, schedule: Schedule,
-                         t_eval: np.ndarray, events: list, rtol: float, atol: float, method: str):
+                         t_eval: np.ndarray, events: list, integrator: Integrator, watch: int):
     """Integrate piece by piece of ``schedule``, sampling at ``t_eval``; return (Y, nfev)."""
     bps = schedule.breakpoints
     slack = 1e-12 * max(1.0, schedule.total_time)
@@ -187,7 +132,7 @@ def _integrate_piecewise(make_rhs: Callable[[Loss], Callable], y0: np.ndarray, s
             Y[inside] = y
             continue
         pts = np.union1d(np.clip(t_eval[inside], a, b), [b])
-        sol = checked_solve(make_rhs(loss), (a, b), y, t_eval=pts, events=events, rtol=rtol, atol=atol, method=method)
+        sol = integrator.solve(make_rhs(loss), (a, b), y, t_eval=pts, events=events, watch=watch)
         nfev += sol.nfev
         Y[inside] = sol.y.T[np.searchsorted(pts, np.clip(t_eval[inside], a, b))]
         y = sol.y[:, -1]
@@ -245,7 +190,7 @@ def gradient_flow(G: Parametrization, schedule: Schedule, x_init, *, t_eval=None
         return rhs
 
     y0 = np.concatenate([x0, np.zeros(G.d)])
-    Y, nfev = _integrate_piecewise(make_rhs, y0, schedule, t_eval, _events_for(G, x0), rtol, atol, method)
+    Y, nfev = _integrate_piecewise(make_rhs, y0, schedule, t_eval, _events_for(G, x0), _integrator(method, rtol, atol), D)
     X = Y[:, :D]
     W = np.array([G.value(x) for x in X])
     return FlowResult(t_eval, X, W, Y[:, D:], nfev)
@@ -265,17 +210,17 @@ def mirror_flow(R, schedule: Schedule, w_init, *, t_eval=None, rtol: float = RTO
     if not R.in_domain(w0):
         raise InvalidInput(f"w_init is outside dom R of {R.name}")
     t_eval = _time_grid(schedule, t_eval)
-    events = [_blow_up_event(w0.size)]
+    integrator = _integrator(method, rtol, atol)
     if getattr(R, "has_grad_inv", True):
         def make_rhs(loss):
             return lambda t, th: -loss.grad(R.grad_inv(th))
 
-        Th, nfev = _integrate_piecewise(make_rhs, R.grad(w0), schedule, t_eval, events, rtol, atol, method)
+        Th, nfev = _integrate_piecewise(make_rhs, R.grad(w0), schedule, t_eval, [], integrator, w0.size)
         W = np.array([R.grad_inv(th) for th in Th])
     else:
         def make_rhs(loss):
             return lambda t, w: -np.linalg.solve(R.hess(w), loss.grad(w))
 
-        W, nfev = _integrate_piecewise(make_rhs, w0, schedule, t_eval, events, rtol, atol, method)
+        W, nfev = _integrate_piecewise(make_rhs, w0, schedule, t_eval, [], integrator, w0.size)
         Th = np.array([R.grad(w) for w in W])
     return MirrorFlowResult(t_eval, W, Th, nfev)

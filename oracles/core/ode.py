@@ -1,0 +1,186 @@
+r"""The one wrapper around :func:`scipy.integrate.solve_ivp` that every flow of the project integrates with.
+
+An :class:`Integrator` is a value: the method, the tolerances, the work cap and the blow-up bound travel
+together (as diffrax and optimistix carry ``rtol``/``atol``), so a check that needs "the same solve at two
+tolerances" asks for :data:`TWO_TOLERANCES` ``.fine`` and ``.coarse`` instead of reading module constants.
+
+:meth:`Integrator.solve` turns every way a solve can fail to give an answer into
+:class:`~oracles.core.errors.Inconclusive` with a stable reason, and counts its work like scipy does:
+
+* more than ``max_nfev`` right-hand-side evaluations: ``"too stiff"`` (an explicit method creeping along
+  a stiff or nearly singular flow; it used to run for minutes);
+* the watched components exceed ``blow_up`` in max-norm, or the state becomes non-finite: ``"blow-up"``;
+* a terminal event that carries a ``reason`` attribute (e.g. leaving the domain M): that reason;
+* the solver's own failure: ``"solver failure"`` with scipy's message.
+
+A terminal event without a ``reason`` is a *stop*: the solve ends there and the :class:`Solution` says
+which event stopped it (``stopped``), with the times and states of all events as scipy gives them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Callable, Sequence
+
+import numpy as np
+from scipy.integrate import solve_ivp
+
+from oracles.core.errors import Inconclusive, InvalidInput
+
+
+@dataclass
+class Solution:
+    """What :meth:`Integrator.solve` returns: samples and counters of the work done.
+
+    Attributes
+    ----------
+    t, y
+        Sample times and states, ``y`` of shape ``(n, len(t))`` (scipy's layout).
+    nfev, njev, nlu
+        Right-hand-side evaluations, Jacobian evaluations, LU decompositions (scipy's counters).
+    stopped
+        Index of the stop event (an event without ``reason``) that ended the solve, or ``None``.
+    t_events, y_events
+        As in scipy: per event, the times and states where it fired.
+    """
+
+    t: np.ndarray
+    y: np.ndarray
+    nfev: int
+    njev: int
+    nlu: int
+    stopped: int | None
+    t_events: list
+    y_events: list
+
+    @property
+    def final(self) -> np.ndarray:
+        """The state at the last sample."""
+        return self.y[:, -1]
+
+
+class _TooMuchWork(Exception):
+    pass
+
+
+def event(fn: Callable[[float, np.ndarray], float], *, reason: str | None = None, terminal: bool = True,
+          direction: float = 0.0) -> Callable[[float, np.ndarray], float]:
+    """Mark ``fn(t, y)`` as a solve_ivp event; with ``reason``, reaching it makes the solve inconclusive."""
+    fn.terminal, fn.direction = terminal, direction
+    fn.reason = reason
+    return fn
+
+
+@dataclass(frozen=True)
+class Integrator:
+    """A ``solve_ivp`` configuration: method, tolerances, work cap and blow-up bound.
+
+    Parameters
+    ----------
+    method
+        A scipy method name (``"DOP853"`` for the fixed-horizon flows, ``"LSODA"`` for the long, stiff
+        integrations to a limit, where an analytic Jacobian is passed).
+    rtol, atol
+        The solver's tolerances.
+    max_nfev
+        Right-hand-side evaluations one solve may spend before it is declared ``"too stiff"``.
+    blow_up
+        Bound on the max-norm of the watched components (see :meth:`solve`).
+    """
+
+    method: str = "DOP853"
+    rtol: float = 1e-10
+    atol: float = 1e-13
+    max_nfev: int = 200_000
+    blow_up: float = 1e8
+
+    def __post_init__(self) -> None:
+        if not (0 < self.rtol < 1 and self.atol > 0):
+            raise InvalidInput(f"need 0 < rtol < 1 and atol > 0, got rtol={self.rtol}, atol={self.atol}")
+
+    def at(self, rtol: float | None = None, atol: float | None = None, **changes) -> "Integrator":
+        """The same integrator with other tolerances (or other fields)."""
+        return replace(self, **({"rtol": rtol} if rtol is not None else {}),
+                       **({"atol": atol} if atol is not None else {}), **changes)
+
+    def solve(self, rhs: Callable[[float, np.ndarray], np.ndarray], t_span: tuple[float, float], y0, *,
+              t_eval=None, events: Sequence[Callable] = (), jac=None, watch: int | None = None) -> Solution:
+        """Integrate ``y' = rhs(t, y)`` on ``t_span`` from ``y0``.
+
+        Parameters
+        ----------
+        watch
+            The number of leading components whose max-norm must stay below ``blow_up`` (all when ``None``;
+            0 for none); a terminal blow-up event is added for them.
+        events
+            solve_ivp events; terminal ones with a ``reason`` attribute make the solve inconclusive (see
+            :func:`event`), terminal ones without end it early (``Solution.stopped``).
+
+        Raises
+        ------
+        Inconclusive
+            ``"too stiff"``, ``"blow-up"``, an event's reason, or ``"solver failure"``.
+        """
+        y0 = np.asarray(y0, dtype=float)
+        size = y0.size if watch is None else int(watch)
+        all_events = list(events)
+        if size > 0:
+            bound = self.blow_up
+            all_events.append(event(lambda t, y: bound - float(np.max(np.abs(y[:size]))), reason="blow-up"))
+        count = [0]
+        cap = self.max_nfev
+
+        def counted(t, y):
+            count[0] += 1
+            if count[0] > cap:
+                raise _TooMuchWork
+            return rhs(t, y)
+
+        extra = {"jac": jac} if jac is not None else {}
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                sol = solve_ivp(counted, t_span, y0, method=self.method, t_eval=t_eval, events=all_events or None,
+                                rtol=self.rtol, atol=self.atol, **extra)
+        except _TooMuchWork:
+            raise Inconclusive("too stiff", f"more than {cap} evaluations on t in {tuple(t_span)}") from None
+        stopped = None
+        if sol.status == 1:   # a terminal event ended the solve: the latest event that fired is it
+            hit = [k for k, te in enumerate(sol.t_events) if len(te) and getattr(all_events[k], "terminal", False)]
+            first = max(hit, key=lambda k: abs(sol.t_events[k][-1] - t_span[0])) if hit else None
+            reason = getattr(all_events[first], "reason", None) if first is not None else "event"
+            if reason is not None:
+                when = float(sol.t_events[first][0]) if first is not None else float("nan")
+                raise Inconclusive(reason, f"at t = {when:.6g}")
+            stopped = first
+        elif sol.status != 0:
+            raise Inconclusive("solver failure", sol.message)
+        if not np.all(np.isfinite(sol.y)):
+            raise Inconclusive("blow-up", "non-finite state")
+        return Solution(sol.t, sol.y, int(sol.nfev), int(sol.njev), int(sol.nlu), stopped,
+                        list(sol.t_events) if sol.t_events is not None else [],
+                        list(sol.y_events) if sol.y_events is not None else [])
+
+
+@dataclass(frozen=True)
+class TwoTolerances:
+    """The project's error estimate for an integration: the same solve at a fine and a coarse tolerance.
+
+    The fine solution is the answer; the change between the two over-estimates the fine solution's error
+    (the coarse one is 1000 times looser), which is what budgets are built from.
+    """
+
+    fine: Integrator
+    coarse: Integrator
+
+    def with_method(self, method: str) -> "TwoTolerances":
+        return TwoTolerances(self.fine.at(method=method), self.coarse.at(method=method))
+
+    def __iter__(self):
+        return iter((self.fine, self.coarse))
+
+
+#: The fixed-horizon flows' default (DOP853).
+DEFAULT = Integrator()
+#: rtol 1e-11 / 1e-8 (absolute tolerances three decades below): every two-tolerance check of the project.
+TWO_TOLERANCES = TwoTolerances(Integrator(rtol=1e-11, atol=1e-14), Integrator(rtol=1e-8, atol=1e-11))
+
+__all__ = ["DEFAULT", "Integrator", "Solution", "TWO_TOLERANCES", "TwoTolerances", "event"]
