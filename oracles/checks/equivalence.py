@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from oracles.core.errors import Inconclusive
+from oracles.core.fd import central_difference
 from oracles.flows.trajectories import gradient_flow, mirror_flow, psi
 from oracles.flows.legendre import potential_of
 from oracles.model.losses import Schedule
@@ -171,17 +172,12 @@ def lemma_4_7_identities(G: Parametrization, x_init, mu, R: Potential | None = N
         rate = float(np.linalg.norm(gram)) / max(float(np.linalg.norm(w)), 1e-300)
         h = float(np.clip(1e-5 / max(rate, 1e-300), 1e-7, 1e-2))
 
-    def jac(step):
-        cols = [(G.value(psi(G, x0, mu + step * e)) - G.value(psi(G, x0, mu - step * e))) / (2 * step)
-                for e in np.eye(G.d)]
-        return np.array(cols).T
-
-    J1, J2 = jac(h), jac(2 * h)
+    D = central_difference(lambda m: G.value(psi(G, x0, m)), mu, h)
     nrm = max(float(np.linalg.norm(gram)), 1e-300)
     # truncation: the change between steps h and 2h; roundoff of a central difference: eps·S/h per column,
     # S the size of the terms G sums, not of G: ½xᵀAx = 8e-4 from terms of size 1.7 (found at `thorough`)
-    roundoff = np.sqrt(G.d) * EPS * float(np.linalg.norm(_evaluation_scale(G, x))) / h / nrm
-    gap1, err1 = float(np.linalg.norm(J1 - gram)) / nrm, float(np.linalg.norm(J1 - J2)) / nrm + roundoff
+    roundoff = D.roundoff(float(np.linalg.norm(_evaluation_scale(G, x)))) / nrm
+    gap1, err1 = float(np.linalg.norm(D.value - gram)) / nrm, D.truncation() / nrm + roundoff
     floor = max(CLOSED_FORM_BUDGET, 100 * cond * EPS)
     gR = R.grad(w)
     gap2 = float(np.linalg.norm(gR - mu)) / max(1.0, float(np.linalg.norm(mu)))

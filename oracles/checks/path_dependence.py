@@ -39,6 +39,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_vector
+from oracles.core.fd import central_difference
 from oracles.core.ode import DEFAULT
 from oracles.flows.trajectories import gradient_flow
 from oracles.model.losses import Linear, Schedule
@@ -389,16 +390,9 @@ def hessian_metric_defect(metric: Callable[[np.ndarray], np.ndarray], w, *, h: f
             raise Inconclusive("singular metric", f"cond(dG dG^T) = {cond:.3g}")
         return np.linalg.inv(g)
 
-    def derivative(s):
-        T = np.empty((d, d, d))
-        for k in range(d):
-            e = np.zeros(d)
-            e[k] = s
-            T[k] = (inv_metric(w + e) - inv_metric(w - e)) / (2 * s)
-        return T
-
     H0 = inv_metric(w)
-    T1, T2 = derivative(step), derivative(2 * step)
+    D = central_difference(inv_metric, w, step)
+    T1, T2 = np.moveaxis(D.value, -1, 0), np.moveaxis(D.coarse, -1, 0)   # T[k] = ∂_k h
     scale = max(float(np.max(np.abs(T1))), 1e-300)
     defect1 = T1 - T1.transpose(1, 0, 2)
     defect2 = T2 - T2.transpose(1, 0, 2)

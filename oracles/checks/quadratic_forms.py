@@ -19,6 +19,7 @@ from scipy.linalg import expm
 
 from oracles.checks.equivalence import COARSE, FINE, require_regular
 from oracles.flows.trajectories import psi
+from oracles.core.fd import central_difference
 from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, budget_from_error, relative_gap, roundoff_floor
 from oracles.model.parametrizations import Quadratic
 
@@ -65,11 +66,9 @@ def thm_4_15c(G: Quadratic, x_init, mu, h: float = 1e-5) -> Outcome:
         y = psi_exponential(G, x0, m)
         return 0.25 * float(y @ y)
 
-    def grad(step):
-        return np.array([(Q(mu + step * e) - Q(mu - step * e)) / (2 * step) for e in np.eye(G.d)])
-
     target = G.value(psi_exponential(G, x0, mu))
-    g1, g2 = grad(h), grad(2 * h)
+    D = central_difference(Q, mu, h)
+    g1, g2 = D.value, D.coarse
     scale = max(float(np.linalg.norm(target)), 0.25 * float(np.linalg.norm(psi_exponential(G, x0, mu))) ** 2 / h * EPS, 1e-300)
     err = float(np.linalg.norm(g1 - g2)) / scale
     floor = max(CLOSED_FORM_BUDGET, 10 * EPS * Q(mu) / h / scale)

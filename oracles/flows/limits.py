@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
+from oracles.core.fd import central_difference
 from oracles.core.ode import TWO_TOLERANCES
 from oracles.model.losses import ExponentialLoss, LeastSquares, LogCosh, Loss, SaturatingSquares
 from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, budget_from_error, relative_gap
@@ -55,11 +56,7 @@ def loss_hessian(loss: Loss, w: np.ndarray) -> np.ndarray:
     if hasattr(loss, "hess"):
         return np.asarray(loss.hess(w), float)
     h = 1e-6 * max(1.0, float(np.max(np.abs(w))))
-    H = np.empty((w.size, w.size))
-    for k in range(w.size):
-        e = np.zeros(w.size)
-        e[k] = h
-        H[:, k] = (loss.grad(w + e) - loss.grad(w - e)) / (2 * h)
+    H = central_difference(loss.grad, w, h, coarse=False).value
     return 0.5 * (H + H.T)
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from oracles.core.fd import central_difference
 from oracles.model.parametrizations import Parametrization
 
 
@@ -25,13 +26,7 @@ def bracket(G: Parametrization, i: int, j: int, x, hessians: np.ndarray | None =
 
 def fd_hessians(G: Parametrization, x, h: float) -> np.ndarray:
     """Hessians of the G_i by central differences of the Jacobian with step ``h``."""
-    x = np.asarray(x, float)
-    H = np.empty((G.d, G.D, G.D))
-    for k in range(G.D):
-        e = np.zeros(G.D)
-        e[k] = h
-        H[:, :, k] = (G.jacobian(x + e) - G.jacobian(x - e)) / (2 * h)
-    return H
+    return central_difference(G.jacobian, x, h, coarse=False).value
 
 
 def bracket_fd(G: Parametrization, i: int, j: int, x, h: float = 1e-4) -> tuple[np.ndarray, float]:
@@ -42,11 +37,11 @@ def bracket_fd(G: Parametrization, i: int, j: int, x, h: float = 1e-4) -> tuple[
     :math:`2\sqrt D\,\epsilon\|\partial G\|^2/h` of differencing the Jacobian.
     """
     x = G.check_point(x)
-    b1 = bracket(G, i, j, x, fd_hessians(G, x, h))
-    b2 = bracket(G, i, j, x, fd_hessians(G, x, 2 * h))
+    H = central_difference(G.jacobian, x, h)
+    b1, b2 = bracket(G, i, j, x, H.value), bracket(G, i, j, x, H.coarse)
     J = G.jacobian(x)
     # roundoff of the central-difference Hessians (eps·‖J‖/h each), times the fields they multiply
-    roundoff = 2 * np.sqrt(G.D) * np.finfo(float).eps * float(np.linalg.norm(J) ** 2) / h
+    roundoff = 2 * H.roundoff(float(np.linalg.norm(J) ** 2))
     return b1, float(np.linalg.norm(b1 - b2)) + roundoff
 
 

@@ -27,6 +27,7 @@ import numpy as np
 from scipy.linalg import expm
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_vector
+from oracles.core.fd import central_difference
 from oracles.core.specs import register_kind
 
 
@@ -54,11 +55,7 @@ class Parametrization:
         """``H[i] = ∇²G_i(x)`` by central differences of the Jacobian (step ``1e-5·max(1,|x|)``)."""
         x = self.check_point(x)
         h = 1e-5 * max(1.0, float(np.max(np.abs(x))))
-        H = np.empty((self.d, self.D, self.D))
-        for k in range(self.D):
-            e = np.zeros(self.D)
-            e[k] = h
-            H[:, :, k] = (self.jacobian(x + e) - self.jacobian(x - e)) / (2 * h)
+        H = central_difference(self.jacobian, x, h, coarse=False).value
         return 0.5 * (H + H.transpose(0, 2, 1))
 
     def in_domain(self, x: np.ndarray) -> bool:

@@ -299,7 +299,7 @@ class ScalarPotential:
 
     # -- the Legendre function on R^d -----------------------------------------------------
     def on(self, d: int) -> "PerCoordinatePotential":
-        """The potential :math:`\sum_{i<d} r(w_i)` on :math:`\mathbb{R}^d`."""
+        r"""The potential :math:`\sum_{i<d} r(w_i)` on :math:`\mathbb{R}^d`."""
         return PerCoordinatePotential(self, d)
 
 
