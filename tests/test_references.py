@@ -10,8 +10,8 @@ from scipy.integrate import solve_ivp
 
 from oracles.core.errors import Inconclusive, InvalidInput
 from oracles.model.losses import ExponentialLoss, SaturatingSquares
-from oracles.flows.limits import (gradient_flow_limit, identity_least_squares_flow,
-                            identity_least_squares_limit, loss_hessian, mirror_flow_limit)
+from oracles.flows.limits import gradient_flow_limit, identity_least_squares_flow, identity_least_squares_limit, mirror_flow_limit
+from oracles.model.losses import loss_hessian
 from oracles.convex.bregman import bregman_projection
 from oracles.model.potentials import HypentropyPotential
 from oracles.flows.trajectories import gradient_flow
@@ -172,7 +172,7 @@ def _check_panels(panels):
 
 
 def test_cor_4_17_plot_moves_from_l2_to_l1():
-    from oracles.flows.limits import hypentropy_path_panels
+    from oracles.checks.limits import hypentropy_path_panels
 
     Z = np.random.default_rng(4).standard_normal((2, 5))
     Y = Z @ np.array([1.0, 0.0, 0.0, -0.5, 0.0])
@@ -185,7 +185,7 @@ def test_cor_4_17_plot_moves_from_l2_to_l1():
 
 
 def test_main_and_soudry_plots():
-    from oracles.flows.limits import max_margin_alignment, small_init_l1_gap
+    from oracles.checks.limits import max_margin_alignment, small_init_l1_gap
 
     A = RNG.standard_normal((2, 5))
     o = small_init_l1_gap(A, A @ np.array([0.0, 1.0, 0.0, 0.0, 0.0]), 0.5 * 10.0 ** -np.arange(4), cross_check=False)

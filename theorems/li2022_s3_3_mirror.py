@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from generators.arrays import positive_vectors, vectors
 from generators.regression import data_matrices, potentials, targets
 from oracles.model.potentials import EntropyPotential, PowerPotential
-from oracles.flows.limits import mf_limit_vs_projection
+from oracles.checks.limits import mf_limit_vs_projection
 from oracles.model.losses import LeastSquares, LogCosh
 from theorems import universal
 

@@ -14,7 +14,7 @@ from generators.parametrizations import commuting_quadratics, inits
 from generators.regression import data_matrices, targets
 from oracles.flows.trajectories import psi
 from oracles.model.losses import SaturatingSquares
-from oracles.flows.limits import gf_limit_minimizes, gf_limit_stationarity, quadratic_gf_convergence
+from oracles.checks.limits import gf_limit_minimizes, gf_limit_stationarity, quadratic_gf_convergence
 from oracles.model.losses import LeastSquares, LogCosh
 from oracles.model.parametrizations import Identity, Powers, UVSquared
 from theorems import universal

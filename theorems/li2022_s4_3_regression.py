@@ -15,7 +15,7 @@ from generators.parametrizations import commuting_quadratics, inits
 from generators.regression import data_matrices, init_scales, targets
 from oracles.model.potentials import HypentropyPotential
 from oracles.flows.trajectories import psi
-from oracles.flows.limits import gf_limit_vs_projection, hypentropy_path_panels
+from oracles.checks.limits import gf_limit_vs_projection, hypentropy_path_panels
 from oracles.model.losses import LeastSquares, LogCosh
 from oracles.model.parametrizations import Identity, Powers, Quadratic, UVSquared
 from theorems import universal

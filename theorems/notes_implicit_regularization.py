@@ -23,7 +23,7 @@ from generators.arrays import log_scales, positive_vectors
 from generators.regression import (data_matrices, potentials, separable_data, sparse_vectors, targets,
                                   well_scaled_matrices)
 from oracles.model.potentials import EntropyPotential
-from oracles.flows.limits import gf_limit_vs_projection, max_margin_alignment, small_init_l1_gap, squared_param_vs_mirror
+from oracles.checks.limits import gf_limit_vs_projection, max_margin_alignment, small_init_l1_gap, squared_param_vs_mirror
 from oracles.model.losses import LeastSquares, LogCosh
 from oracles.convex.mirror_descent import md_limit_vs_projection, step_identity_gap
 from oracles.model.parametrizations import Identity

@@ -144,3 +144,14 @@ def compare(a, b, *, error: float = 0.0, floor: float = CLOSED_FORM_BUDGET, what
     """
     gap = relative_gap(a, b, scale)
     return Outcome(gap, budget_from_error(error, floor), error, what, details=details)
+
+
+def worst(*outcomes: Outcome) -> Outcome:
+    """The outcome with the largest ``discrepancy / budget`` (an inconclusive one wins), carrying all details."""
+    for o in outcomes:
+        if o.inconclusive is not None:
+            return o
+    top = max(outcomes, key=lambda o: o.ratio)
+    merged = dict(top.details)
+    merged["checks"] = [{"what": o.what, "discrepancy": o.discrepancy, "budget": o.budget} for o in outcomes]
+    return Outcome(top.discrepancy, top.budget, top.error, top.what, details=merged, plot=top.plot)

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from oracles.core.errors import InvalidInput, as_matrix, as_vector
+from oracles.core.fd import central_difference
 from oracles.core.specs import register_kind
 
 
@@ -220,6 +221,19 @@ class Schedule:
     @classmethod
     def from_spec(cls, spec: dict[str, Any]) -> "Schedule":
         return cls(tuple((float(dur), loss_from_spec(ls)) for dur, ls in spec["schedule"]))
+
+
+def loss_hessian(loss: Loss, w) -> np.ndarray:
+    r""":math:`\nabla^2L(w)`: closed forms for the suite's losses, central differences of ``grad`` otherwise."""
+    w = np.asarray(w, float)
+    if hasattr(loss, "hess"):
+        return np.asarray(loss.hess(w), float)
+    h = 1e-6 * max(1.0, float(np.max(np.abs(w))))
+    H = central_difference(loss.grad, w, h, coarse=False).value
+    return 0.5 * (H + H.T)
+
+
+# -----------------------------------------------------------------------------------------
 
 
 register_kind("loss", Loss, loss_from_spec)

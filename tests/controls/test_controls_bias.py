@@ -17,9 +17,7 @@ from generators.parametrizations import inits
 from oracles.flows.legendre import potential_of
 from oracles.model.potentials import EuclideanPotential
 from oracles.model.losses import SaturatingSquares
-from oracles.flows.limits import (gf_limit_minimizes, gf_limit_stationarity, gf_limit_vs_projection,
-                            max_margin_alignment, mf_limit_vs_projection, quadratic_gf_convergence, small_init_l1_gap,
-                            squared_param_vs_mirror)
+from oracles.checks.limits import gf_limit_minimizes, gf_limit_stationarity, gf_limit_vs_projection, max_margin_alignment, mf_limit_vs_projection, quadratic_gf_convergence, small_init_l1_gap, squared_param_vs_mirror
 from oracles.model.losses import LeastSquares
 from oracles.convex.mirror_descent import md_limit_vs_projection, step_identity_gap
 from oracles.model.parametrizations import Identity, Powers, UVSquared
