@@ -65,32 +65,49 @@ def durations(k: int, lo: float = 0.1, hi: float = 1.0, center: float = 1.0) -> 
     return offsets((k,), 1.0).map(lambda u: np.where(u >= 0, c + u * (hi - c), c + u * (c - lo)))
 
 
-def directions(d: int, home: int, spread: float = 1.0) -> st.SearchStrategy[np.ndarray]:
-    r""":math:`c = e_{home} + u`, :math:`u \in [-\text{spread}, \text{spread}]^d`, shrinking to the basis vector."""
+def directions(d: int, home: int, spread: float = 1.0, entries=None) -> st.SearchStrategy[np.ndarray]:
+    r""":math:`c = e_{home} + u`, :math:`u \in [-\text{spread}, \text{spread}]^d`, shrinking to the basis vector.
+
+    ``entries``: the coordinates c may use (the others are 0), e.g. a chosen set of matrix entries of
+    :math:`UV^\top`; ``home`` then indexes into ``entries``.
+    """
+    idx = np.arange(d) if entries is None else np.asarray(sorted(set(int(i) for i in entries)), int)
+    if idx.size == 0 or idx.min() < 0 or idx.max() >= d:
+        raise ValueError(f"entries must be a non-empty subset of range({d}), got {entries!r}")
     e = np.zeros(d)
-    e[home % d] = 1.0
-    return offsets((d,), spread).map(lambda u: e + u)
+    e[idx[home % idx.size]] = 1.0
+
+    def place(u):
+        c = e.copy()
+        c[idx] += u
+        return c
+
+    return offsets((idx.size,), spread).map(place)
 
 
 @st.composite
 def equal_mu_pairs(draw, d: int, max_pieces: int = 3, max_duration: float = 1.0, spread: float = 1.0,
-                   kinds=("swap", "split", "permute")) -> tuple[Schedule, Schedule]:
-    """A pair of schedules of linear losses on R^d with equal total μ (see the module docstring)."""
+                   kinds=("swap", "split", "permute"), entries=None) -> tuple[Schedule, Schedule]:
+    """A pair of schedules of linear losses on R^d with equal total μ (see the module docstring).
+
+    ``entries`` restricts every loss direction to those coordinates of w (e.g. the off-diagonal entries of a
+    matrix factorization); ``None`` uses all d.
+    """
     kind = draw(st.sampled_from(kinds)) if max_pieces >= 3 else draw(st.sampled_from([k for k in kinds if k != "permute"]))
     if kind == "swap":
         tau = draw(durations(2, 0.1, max_duration))
-        c1, c2 = draw(directions(d, 0, spread)), draw(directions(d, 1, spread))
+        c1, c2 = draw(directions(d, 0, spread, entries)), draw(directions(d, 1, spread, entries))
         A = Schedule(((float(tau[0]), Linear(c1)), (float(tau[1]), Linear(c2))))
         return A, Schedule(tuple(reversed(A.pieces)))
     if kind == "split":
         tau = float(draw(durations(1, 0.1, max_duration))[0])
-        c = draw(directions(d, 0, spread))
-        delta = draw(directions(d, 1, spread))
+        c = draw(directions(d, 0, spread, entries))
+        delta = draw(directions(d, 1, spread, entries))
         A = Schedule(((tau, Linear(c)),))
         return A, Schedule(((tau / 2, Linear(c + delta)), (tau / 2, Linear(c - delta))))
     k = draw(st.integers(3, max(3, max_pieces)))
     tau = draw(durations(k, 0.1, max_duration))
-    cs = [draw(directions(d, i, spread)) for i in range(k)]
+    cs = [draw(directions(d, i, spread, entries)) for i in range(k)]
     order = draw(st.permutations(list(range(k))))
     if list(order) == list(range(k)):
         order = list(reversed(order))

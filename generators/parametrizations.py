@@ -52,12 +52,15 @@ def commuting_quadratics(draw, max_d: int = 3, max_extra: int = 2, spread: float
 
 @st.composite
 def noncommuting_quadratics(draw, max_d: int = 3, max_extra: int = 2, perturbed: bool | None = None,
-                            min_perturbation: float = 0.05) -> Quadratic:
+                            min_perturbation: float = 0.05, max_perturbation: float = 0.5) -> Quadratic:
     """A quadratic family whose matrices do not commute (``d ≥ 2``).
 
-    ``perturbed=True``: a commuting family plus a symmetric perturbation of size at least
-    ``min_perturbation``; ``False``: entries in general position; ``None``: either.
+    ``perturbed=True``: a commuting family plus a symmetric perturbation whose size is drawn from
+    ``[min_perturbation, max_perturbation]`` (a small range, e.g. ``(1e-3, 1e-2)``, probes how a statement
+    degrades near commutation); ``False``: entries in general position; ``None``: either.
     """
+    if not 0 < min_perturbation <= max_perturbation:
+        raise ValueError(f"need 0 < min_perturbation <= max_perturbation, got {min_perturbation}, {max_perturbation}")
     if perturbed is None:
         perturbed = draw(st.booleans())
     d = draw(dims(2, max_d))
@@ -69,7 +72,7 @@ def noncommuting_quadratics(draw, max_d: int = 3, max_extra: int = 2, perturbed:
             big[:, : base.shape[1], : base.shape[1]] = base
             big[:, base.shape[1]:, base.shape[1]:] = np.eye(D - base.shape[1])
             base = big
-        eps = draw(st.floats(min_perturbation, 0.5))
+        eps = draw(st.floats(min_perturbation, max_perturbation))
         P = draw(offsets((d, D, D), 1.0))
         P = P + P.transpose(0, 2, 1)
         P[0] = 0.0

@@ -1,21 +1,69 @@
-"""The math that decides: parametrizations, flows, Legendre functions, projections, Lie brackets.
+"""The math that decides: parametrizations, flows, potentials, projections, Lie brackets, and the checks.
 
-Only numpy, scipy and networkx are used here; nothing in this package imports Hypothesis.
-Every comparison returns an :class:`~oracles.core.outcome.Outcome`: a discrepancy, the oracle's
-estimate of its own numerical error, and the budget above which the discrepancy falsifies.
+Only numpy, scipy and networkx are used here; nothing in this package imports Hypothesis. Every comparison
+returns an :class:`Outcome`: a discrepancy, the oracle's estimate of its own numerical error, and the budget
+above which the discrepancy falsifies.
 
-Packages by layer (each imports only from the ones below it)::
+Packages by layer (each imports only from the ones below it; ``make test`` checks the contract)::
 
-    checks        the comparisons statements call (equivalence, limits, path dependence, ...)
-    convex | lie  Bregman projections, references, mirror descent | brackets, closures, conservation
-    flows         psi, gradient flow, mirror flow, limits, the Lemma 4.7 potential
+    checks        the comparisons statements call (equivalence, limits, path dependence, reverse, Lie, ...)
+    convex | lie  Bregman projections, references, mirror descent | brackets, closures, conservation laws
+    flows         psi, gradient flow, mirror flow, limits, the Lemma 4.7 potential, linear-net dynamics
     model         parametrizations, losses and schedules, potentials
     core          Outcome and budgets, errors, the ODE wrapper, finite differences, example specs
 
-The names a conjecture writer uses are re-exported here: ``from oracles import gradient_flow, compare``.
+**The public surface.** The names below are what conjecture files import (``from oracles import
+gradient_flow, compare``); they keep their meaning across reorganizations of the packages. Anything else is
+reachable by its module path and may move.
 """
+from oracles.convex.bregman import Projection, bregman_projection
+from oracles.convex.mirror_descent import mirror_descent
+from oracles.convex.references import (MaxMargin, Reference, basis_pursuit, max_margin, max_margin_l1,
+                                       min_l2_interpolant, nonnegative_support)
 from oracles.core.errors import Inconclusive, InvalidInput
-from oracles.core.outcome import Outcome, Panel, budget_from_error, compare, relative_gap, roundoff_floor
+from oracles.core.fd import Derivative, central_difference
+from oracles.core.ode import DEFAULT, TWO_TOLERANCES, Integrator, Solution, TwoTolerances
+from oracles.core.outcome import (CLOSED_FORM_BUDGET, Outcome, Panel, budget_from_error, compare, relative_gap,
+                                  roundoff_floor, worst)
+from oracles.core.specs import register
+from oracles.checks.path_dependence import endpoint_gap, hessian_metric_defect, path_dependence_search
+from oracles.flows.legendre import LemmaLegendre, potential_of
+from oracles.flows.limits import (FlowLimit, compare_limit, exponential_loss_trajectory, gradient_flow_limit,
+                                  mirror_flow_limit)
+from oracles.flows.trajectories import FlowResult, MirrorFlowResult, field_flow, gradient_flow, mirror_flow, psi
+from oracles.lie.brackets import bracket
+from oracles.lie.closure import LieClosure, lie_closure, numerical_rank
+from oracles.model.deep import DeepProduct
+from oracles.model.hopf import HopfChart
+from oracles.model.losses import (ExponentialLoss, LeastSquares, Linear, LogCosh, Loss, SaturatingSquares, Schedule,
+                                  loss_hessian)
+from oracles.model.parametrizations import (Coordinatewise, Identity, Parametrization, Powers, Quadratic, UVSquared,
+                                            factorization, squares, symmetric_factorization)
+from oracles.model.potentials import (EntropyPotential, EuclideanPotential, HypentropyPotential, PNormPotential,
+                                      Potential, PowerPotential, SeparablePotential, bregman_divergence)
+from oracles.model.reverse import ReverseParametrization, ScalarPotential
 
-__all__ = ["Inconclusive", "InvalidInput", "Outcome", "Panel", "budget_from_error", "compare", "relative_gap",
-           "roundoff_floor"]
+__all__ = [
+    # outcomes and budgets
+    "CLOSED_FORM_BUDGET", "Inconclusive", "InvalidInput", "Outcome", "Panel", "budget_from_error", "compare",
+    "relative_gap", "roundoff_floor", "worst",
+    # numerics
+    "DEFAULT", "Derivative", "Integrator", "Solution", "TWO_TOLERANCES", "TwoTolerances", "central_difference",
+    "register",
+    # parametrizations, losses, potentials
+    "Coordinatewise", "DeepProduct", "HopfChart", "Identity", "Parametrization", "Powers", "Quadratic",
+    "ReverseParametrization", "UVSquared", "factorization", "squares", "symmetric_factorization",
+    "ExponentialLoss", "LeastSquares", "Linear", "LogCosh", "Loss", "SaturatingSquares", "Schedule", "loss_hessian",
+    "EntropyPotential", "EuclideanPotential", "HypentropyPotential", "PNormPotential", "Potential", "PowerPotential",
+    "ScalarPotential", "SeparablePotential", "bregman_divergence",
+    # flows
+    "FlowLimit", "FlowResult", "LemmaLegendre", "MirrorFlowResult", "compare_limit", "exponential_loss_trajectory",
+    "field_flow", "gradient_flow", "gradient_flow_limit", "mirror_flow", "mirror_flow_limit", "potential_of", "psi",
+    # convex
+    "MaxMargin", "Projection", "Reference", "basis_pursuit", "bregman_projection", "max_margin", "max_margin_l1",
+    "min_l2_interpolant", "mirror_descent", "nonnegative_support",
+    # Lie
+    "LieClosure", "bracket", "lie_closure", "numerical_rank",
+    # checks a conjecture writer reuses
+    "endpoint_gap", "hessian_metric_defect", "path_dependence_search",
+]

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 
 from generators.arrays import orthogonal, positive_vectors
 from generators.cases import flow_cases
-from generators.losses import regression_data, schedules
+from generators.losses import equal_mu_pairs, regression_data, schedules
 from generators.parametrizations import (commuting_families, commuting_quadratics, inits, matrix_factorizations,
                                          noncommuting_quadratics, separable_families)
 from generators.regression import well_scaled_matrices
@@ -111,3 +111,22 @@ def test_inits_are_regular_points(case):
     G, x = case
     s = np.linalg.svd(np.atleast_2d(G.jacobian(x)), compute_uv=False)
     assert s[-1] > 1e-6 * max(s[0], 1.0)
+
+
+@settings(max_examples=30, deadline=None)
+@given(pair=equal_mu_pairs(4, entries=(1, 2)))
+def test_equal_mu_pairs_can_be_restricted_to_chosen_entries(pair):
+    """Loss directions on chosen entries only (here w[1], w[2]); the two schedules still have the same μ."""
+    from oracles.checks.path_dependence import linear_mu
+
+    for sched in pair:
+        for _, loss in sched.pieces:
+            assert loss.c[0] == 0.0 and loss.c[3] == 0.0
+    assert np.allclose(linear_mu(pair[0]), linear_mu(pair[1]))
+
+
+@settings(max_examples=30, deadline=None)
+@given(G=noncommuting_quadratics(perturbed=True, min_perturbation=1e-3, max_perturbation=1e-2))
+def test_noncommuting_quadratics_take_a_perturbation_size(G):
+    """A small perturbation stays small: the commutator is O(ε) relative, yet never zero."""
+    assert 0.0 < G.commutator_norm() < 0.2

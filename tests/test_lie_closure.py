@@ -16,9 +16,9 @@ from generators.parametrizations import (commuting_quadratics, inits, matrix_fac
 from oracles.core.errors import Inconclusive, InvalidInput
 from oracles.model.hopf import HopfChart, HopfFamily
 from oracles.checks.path_dependence import endpoint_gap, linear_mu
-from oracles.lie.closure import (condition_cosine_against, conservation_count_check,
-                                 draw_bracket_graph, lie_closure, numerical_rank,
-                                 uut_conservation_count, uv_conservation_count, uv_law_gradients, word_label)
+from oracles.checks.lie import condition_cosine_against, conservation_count_check
+from oracles.lie.closure import draw_bracket_graph, lie_closure, numerical_rank, word_label
+from oracles.lie.conservation import uut_conservation_count, uv_conservation_count, uv_law_gradients
 from oracles.model.losses import LeastSquares, Linear, Schedule
 from oracles.model.parametrizations import Identity, Parametrization, Quadratic, factorization, symmetric_factorization
 from oracles.core.specs import decode, encode

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from generators.linear_nets import (conservation_cases, orthogonal_cases, rate_cases, scalar_cases, sizes,
                                     spectral_cases, well_conditioned_data, width_cases)
+from oracles.checks import linear_nets as lc
 from oracles.flows import linear_nets as ln
 from oracles.core.errors import Inconclusive, InvalidInput
 from oracles.core.specs import decode, encode
@@ -74,14 +75,14 @@ def test_scalar_rate_value():
 
 
 def test_scalar_oracles_pass_on_known_point():
-    for check in (ln.scalar_closed_form_gap, ln.scalar_rate_gap):
+    for check in (lc.scalar_closed_form_gap, lc.scalar_rate_gap):
         out = check(1.0, 0.5, 1.0, 6.0)
         assert not out.falsified and out.inconclusive is None and out.discrepancy < 1e-8
 
 
 def test_scalar_rate_gap_inconclusive_when_x_goes_to_zero():
     with pytest.raises(Inconclusive, match="no convergence to y"):
-        ln.scalar_rate_gap(1.0, -1.0, 1.0, 4.0)
+        lc.scalar_rate_gap(1.0, -1.0, 1.0, 4.0)
 
 
 # --------------------------------------------------------------------------------- gradient flow
@@ -135,8 +136,8 @@ def test_stop_event_ends_the_flow():
 
 def test_conservation_gap_holds_and_sum_is_not_conserved():
     U, V, Y, X = _random_problem(N=4)
-    assert not ln.conservation_gap(U, V, Y, X, t_max=2.0).falsified
-    assert ln.conservation_gap(U, V, Y, X, t_max=2.0, quantity=ln.frobenius_sum).falsified
+    assert not lc.conservation_gap(U, V, Y, X, t_max=2.0).falsified
+    assert lc.conservation_gap(U, V, Y, X, t_max=2.0, quantity=ln.frobenius_sum).falsified
 
 
 # ------------------------------------------------------------------------------------- spectral
@@ -147,9 +148,9 @@ def test_spectral_solution_at_zero_and_gap():
     inst = ln.spectral_init(Phi, Psi, Q, [2.0, 0.5], [1.0, -0.3, 0.7], [0.4, 0.8])
     np.testing.assert_allclose(ln.spectral_solution(inst, 0.0)[0], inst.U0 @ inst.V0.T, atol=1e-14)
     assert np.linalg.svd(inst.Y, compute_uv=False) == pytest.approx([2.0, 0.5])
-    out = ln.spectral_gap(Phi, Psi, Q, [2.0, 0.5], [1.0, -0.3, 0.7], [0.4, 0.8], 4.0)
+    out = lc.spectral_gap(Phi, Psi, Q, [2.0, 0.5], [1.0, -0.3, 0.7], [0.4, 0.8], 4.0)
     assert not out.falsified
-    assert ln.spectral_gap(Phi, Psi, Q, [2.0, 0.5], [1.0, -0.3, 0.7], [0.4, 0.8], 4.0, ignore_imbalance=True).falsified
+    assert lc.spectral_gap(Phi, Psi, Q, [2.0, 0.5], [1.0, -0.3, 0.7], [0.4, 0.8], 4.0, ignore_imbalance=True).falsified
 
 
 # --------------------------------------------------------------------------------------- rates
@@ -195,18 +196,18 @@ def test_regression_rate_constant_scales_with_sigma_x():
     Y = X @ (U @ V.T + 0.01)
     rc = ln.rate_constant(U, V, Y, X)
     assert rc.lam_min_x == pytest.approx(0.25) and rc.lam_max_x == pytest.approx(1.0)
-    assert not ln.loss_rate_gap(U, V, Y, X).falsified
+    assert not lc.loss_rate_gap(U, V, Y, X).falsified
 
 
 def test_rate_gap_on_the_tight_scalar_case():
-    out = ln.loss_rate_gap([[1.0]], [[1e-3]], [[0.0]])
+    out = lc.loss_rate_gap([[1.0]], [[1e-3]], [[0.0]])
     assert not out.falsified and -1e-5 < out.discrepancy <= 0
-    assert ln.loss_rate_gap([[1.0]], [[1e-3]], [[0.0]], rate=lambda rc: 1.01 * rc.alpha).falsified
+    assert lc.loss_rate_gap([[1.0]], [[1e-3]], [[0.0]], rate=lambda rc: 1.01 * rc.alpha).falsified
 
 
 def test_rate_gap_at_the_minimum_is_inconclusive():
     with pytest.raises(Inconclusive, match="starts at the minimum"):
-        ln.loss_rate_gap([[1.0]], [[2.0]], [[2.0]])
+        lc.loss_rate_gap([[1.0]], [[2.0]], [[2.0]])
 
 
 # ------------------------------------------------------------------------------------ min-norm
@@ -235,12 +236,12 @@ def test_random_init_is_seeded_and_scaled():
     (lambda: ln.check_problem([[np.nan]], [[1.0]], [[1.0]]), "U0 has non-finite"),
     (lambda: ln.scalar_closed_form(0.1, 0.2, 1.0, [-1.0]), "t must be finite and >= 0"),
     (lambda: ln.scalar_closed_form(float("inf"), 0.2, 1.0, [1.0]), "x0 must be finite"),
-    (lambda: ln.scalar_rate_gap(1.0, 0.5, 1.0, 0.0), "tau"),
+    (lambda: lc.scalar_rate_gap(1.0, 0.5, 1.0, 0.0), "tau"),
     (lambda: ln.spectral_init(np.ones((2, 2)), np.eye(2), np.eye(2), [1, 1], [1, 1], [1, 1]), "Phi must be orthogonal"),
     (lambda: ln.spectral_init(np.eye(2), np.eye(2), np.eye(2), [1, 1, 1], [1, 1], [1, 1]), "sigma must be a vector of length 2"),
     (lambda: ln.gradient_flow([[1.0]], [[1.0]], [[1.0]], t_eval=[0.0, 1.0, 0.5]), "strictly increasing"),
-    (lambda: ln.min_norm_gap([[1.0]], [[1.0]], [[1.0]], None), "X is required"),
-    (lambda: ln.loss_rate_gap([[1.0]], [[0.1]], [[0.0]], rate=lambda rc: -1.0), "claimed rate"),
+    (lambda: lc.min_norm_gap([[1.0]], [[1.0]], [[1.0]], None), "X is required"),
+    (lambda: lc.loss_rate_gap([[1.0]], [[0.1]], [[0.0]], rate=lambda rc: -1.0), "claimed rate"),
     (lambda: ln.random_init(2, 2, 0, 1, 0), "must be >= 1"),
 ])
 def test_bad_input_raises_invalid_input(call, match):

@@ -190,3 +190,20 @@ def test_joint_eigenbasis_and_reference_choice():
     auto = nonnuclear_gap(A, y, 1e-2, np.eye(3), 30.0, single_scale=True)
     sdp = nonnuclear_gap(A, y, 1e-2, np.eye(3), 30.0, single_scale=True, reference="sdp")
     assert abs(auto.discrepancy - sdp.discrepancy) <= auto.error + sdp.error
+
+
+def test_deep_product_imbalances_are_conserved_by_gradient_flow():
+    """W_{j+1}ᵀW_{j+1} − W_jW_jᵀ (adjacent layers, W = W_3W_2W_1) is constant along GF of any loss on W."""
+    from oracles.flows.trajectories import gradient_flow
+    from oracles.model.losses import LeastSquares, Schedule
+
+    G = DeepProduct(2, 3)
+    rng = np.random.default_rng(3)
+    x0 = 0.7 * rng.standard_normal(G.D)
+    loss = LeastSquares(rng.standard_normal((3, 4)), rng.standard_normal(3))
+    res = gradient_flow(G, Schedule.constant(loss, 1.0), x0, rtol=1e-11, atol=1e-13)
+    before, after = G.imbalances(x0), G.imbalances(res.x[-1])
+    assert len(before) == 2
+    assert max(np.abs(a - b).max() for a, b in zip(before, after)) < 1e-8
+    assert max(np.abs(b).max() for b in before) > 0.1          # not trivially zero
+    assert np.abs(res.w[-1] - res.w[0]).max() > 0.05           # and the flow moved

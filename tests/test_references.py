@@ -195,3 +195,25 @@ def test_main_and_soudry_plots():
     o = max_margin_alignment(X, np.array([1.0, 1.0, -1.0, -1.0]), np.zeros(2), decades=20)
     assert not o.falsified
     _check_panels(o.plot())
+
+
+def test_l1_max_margin_against_a_scan_of_the_l1_sphere():
+    """max over ‖a‖₁ = 1 of min_i y_i x_iᵀa, found by scanning the ℓ1 circle in 2-d, equals 1/‖ŵ‖₁."""
+    from oracles.convex.references import max_margin_l1
+
+    X = np.array([[1.0, 0.2], [0.3, 1.0], [-1.0, -0.5]])
+    y = np.array([1.0, 1.0, -1.0])
+    m = max_margin_l1(X, y)
+    assert m.kkt < 1e-12 and np.isclose(np.abs(m.direction).sum(), 1.0)
+    t = np.linspace(0.0, 2 * np.pi, 400001)
+    A = np.stack([np.cos(t), np.sin(t)], axis=1)
+    A /= np.abs(A).sum(axis=1, keepdims=True)
+    best = float(np.max(np.min((y[:, None] * X) @ A.T, axis=0)))
+    assert abs(best - m.margin) < 1e-6 and best <= m.margin + 1e-12
+
+
+def test_l1_max_margin_refuses_inseparable_data():
+    from oracles.convex.references import max_margin_l1
+
+    with pytest.raises(InvalidInput, match="not linearly separable"):
+        max_margin_l1(np.array([[1.0, 0.0], [1.0, 0.0]]), np.array([1.0, -1.0]))

@@ -19,8 +19,9 @@ from generators.parametrizations import commuting_families, inits, matrix_factor
 from oracles.core.errors import Inconclusive
 from oracles.model.hopf import HopfFamily
 from oracles.checks.path_dependence import endpoint_gap
-from oracles.lie.closure import (condition_cosine_against, conservation_count_check, draw_bracket_graph,
-                                 lie_closure, reachable_dimension_check, uv_law_gradients)
+from oracles.checks.lie import condition_cosine_against, conservation_count_check, reachable_dimension_check
+from oracles.lie.closure import draw_bracket_graph, lie_closure
+from oracles.lie.conservation import uv_law_gradients
 from oracles.model.parametrizations import symmetric_factorization
 from theorems import conjecture, universal
 

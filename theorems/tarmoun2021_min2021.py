@@ -17,8 +17,7 @@ from hypothesis import strategies as st
 
 from generators.linear_nets import (conservation_cases, orthogonal_cases, rate_cases, scalar_cases, spectral_cases,
                                     width_cases)
-from oracles.flows.linear_nets import (conservation_gap, loss_rate_gap, min_norm_gap, scalar_closed_form_gap,
-                                 scalar_rate_gap, spectral_gap, width_trend_gap)
+from oracles.checks.linear_nets import conservation_gap, loss_rate_gap, min_norm_gap, scalar_closed_form_gap, scalar_rate_gap, spectral_gap, width_trend_gap
 from theorems import universal
 
 

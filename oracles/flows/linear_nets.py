@@ -1,5 +1,7 @@
 r"""Two-layer linear networks (tarmoun2021, min2021): gradient flow, imbalance, margin, rates, closed forms.
 
+The comparisons statements call are in :mod:`oracles.checks.linear_nets`.
+
 Losses. Matrix factorization :math:`\ell(U,V) = \tfrac12\|Y - UV^\top\|_F^2` and regression
 :math:`\ell(U,V) = \tfrac12\|Y - XUV^\top\|_F^2`, with :math:`U\in\mathbb R^{m\times k}`,
 :math:`V\in\mathbb R^{n\times k}`, :math:`Y\in\mathbb R^{m\times n}` (factorization) or
@@ -10,7 +12,7 @@ Gradient flow. With :math:`R = X^\top(Y - XW)` (:math:`R = Y - W` without X),
 
 .. math:: \dot U = R V, \qquad \dot V = R^\top U ,
 
-integrated with :func:`scipy.integrate.solve_ivp` (DOP853) on the flattened state
+integrated with the project's :class:`~oracles.core.ode.Integrator` (DOP853, capped) on the flattened state
 :math:`(\operatorname{vec}U, \operatorname{vec}V)`. Every solve adds to :data:`WORK`
 (solves and right-hand-side evaluations) and reports its own ``nfev``.
 
@@ -65,7 +67,6 @@ import numpy as np
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix
 from oracles.core.ode import TWO_TOLERANCES, event
-from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, Panel, budget_from_error, roundoff_floor
 
 #: The fine and the coarse tolerance of every two-tolerance error estimate (DOP853).
 RTOL_FINE, RTOL_COARSE = TWO_TOLERANCES.fine.rtol, TWO_TOLERANCES.coarse.rtol
@@ -277,42 +278,6 @@ def frobenius_sum(U, V) -> np.ndarray:
     return U.T @ U + V.T @ V
 
 
-def conservation_gap(U0, V0, Y, X=None, *, t_max: float, quantity: Callable = imbalance,
-                     n_times: int = 17) -> Outcome:
-    r"""Drift of ``quantity(U, V)`` (default :math:`U^\top U - V^\top V`) along gradient flow.
-
-    Discrepancy: :math:`\max_j \|Q(t_j) - Q(0)\|_F / S`, :math:`S = \max_j(\|U(t_j)\|_F^2 + \|V(t_j)\|_F^2)`,
-    on ``n_times`` equispaced times in :math:`[0, t_{max}]`, from the fine solve. Error: the same
-    maximum of :math:`\|Q_{fine}(t_j) - Q_{coarse}(t_j)\|_F / S`; budget ``budget_from_error``
-    with the float64 floor of forming :math:`U^\top U` (``roundoff_floor(m + n + k)``).
-    """
-    P = check_problem(U0, V0, Y, X)
-    if not (np.isfinite(t_max) and t_max > 0):
-        raise InvalidInput(f"t_max must be positive and finite, got {t_max}")
-    t = np.linspace(0.0, float(t_max), n_times)
-    fine, coarse = two_tolerance_flows(P.U0, P.V0, P.Y, P.X, t_eval=t)
-    Qf = np.array([quantity(U, V) for U, V in zip(fine.U, fine.V)])
-    Qc = np.array([quantity(U, V) for U, V in zip(coarse.U, coarse.V)])
-    scale = float(np.max(np.sum(fine.U ** 2, axis=(1, 2)) + np.sum(fine.V ** 2, axis=(1, 2))))
-    scale = max(scale, 1e-300)
-    drift = float(np.max(np.linalg.norm(Qf - Qf[0], axis=(1, 2)))) / scale
-    err = float(np.max(np.linalg.norm(Qf - Qc, axis=(1, 2)))) / scale
-    floor = max(CLOSED_FORM_BUDGET, roundoff_floor(P.m + P.n + P.k))
-    name = getattr(quantity, "__name__", "Q")
-    drifts = np.linalg.norm(Qf - Qf[0], axis=(1, 2)) / scale
-    errs = np.linalg.norm(Qf - Qc, axis=(1, 2)) / scale
-
-    def plot():
-        return [Panel(f"drift of {name}(U, V) along gradient flow", "t", "‖Q(t) − Q(0)‖_F / scale",
-                      {"drift": (t.tolist(), np.maximum(drifts, 1e-300).tolist()),
-                       "fine − coarse": (t.tolist(), np.maximum(errs, 1e-300).tolist())}, logy=True)]
-
-    return Outcome(drift, budget_from_error(err, floor), err,
-                   f"max_t ‖Q(t) − Q(0)‖_F / max_t(‖U‖²+‖V‖²) for Q = {name}",
-                   details={"t_max": float(t_max), "scale": scale, "nfev": fine.nfev + coarse.nfev,
-                            "regression": X is not None}, plot=plot)
-
-
 # ------------------------------------------------------------------------------ scalar dynamics
 def scalar_rate(lam0: float, y: float) -> float:
     r"""The convergence rate of :math:`x = uv` to y: :math:`r = \sqrt{\lambda_0^2 + 4y^2}` (tarmoun2021)."""
@@ -425,83 +390,6 @@ def scalar_log_k(x, lam0: float, y: float) -> np.ndarray:
     return out
 
 
-def _scalar_grid(u0, v0, y, tau, n_times, rate):
-    lam0, x0 = u0 * u0 - v0 * v0, u0 * v0
-    r = float(rate(lam0, y))
-    if not (np.isfinite(tau) and tau > 0):
-        raise InvalidInput(f"tau (the horizon in units of 1/rate) must be positive, got {tau}")
-    if not (np.isfinite(r) and r > 0):
-        raise Inconclusive("zero rate", "λ0 = y = 0: no exponential convergence")
-    return lam0, x0, r, np.linspace(0.0, tau / r, n_times)
-
-
-def scalar_closed_form_gap(u0: float, v0: float, y: float, tau: float, *, closed_form: Callable = scalar_closed_form,
-                           n_times: int = 33) -> Outcome:
-    r"""The closed form against the integrated scalar flow :math:`\dot u = (y-uv)v`, :math:`\dot v = (y-uv)u`.
-
-    Times :math:`t_j` equispaced in :math:`[0, \tau/r]`. Discrepancy:
-    :math:`\max_j |x_{ode}(t_j) - x_{cf}(t_j)| / |x_{cf}(t_j) - y|` -- relative to the distance to the
-    target, so the exponential tail is tested too. Error: the same with the coarse solve in place of
-    the closed form (fine vs coarse, per point); floor: :math:`10^2\epsilon(|x|+|y|)/|x - y|` per point.
-    """
-    u0, v0, y, tau = _check_scalars(u0=u0, v0=v0, y=y, tau=tau)
-    lam0, x0, r, t = _scalar_grid(u0, v0, y, tau, n_times, lambda lam, yy: scalar_rate(lam, yy))
-    U0, V0, Y = np.array([[u0]]), np.array([[v0]]), np.array([[y]])
-    fine, coarse = two_tolerance_flows(U0, V0, Y, t_eval=t)
-    xf, xc = fine.W[:, 0, 0], coarse.W[:, 0, 0]
-    xcf = np.asarray(closed_form(x0, lam0, y, t), dtype=float)
-    dev = np.maximum(np.abs(xcf - y), 1e-300)
-    disc = float(np.max(np.abs(xf - xcf) / dev))
-    err = float(np.max(np.abs(xf - xc) / dev))
-    floor = float(np.max(100 * EPS * (np.abs(xcf) + abs(y) + abs(lam0)) / dev))
-
-    def plot():
-        return [Panel("scalar flow: distance to the target", "t", "|x(t) − y|",
-                      {"integrated": (t.tolist(), np.maximum(np.abs(xf - y), 1e-300).tolist()),
-                       "closed form": (t.tolist(), np.maximum(np.abs(xcf - y), 1e-300).tolist())}, logy=True)]
-
-    return Outcome(disc, budget_from_error(err, max(CLOSED_FORM_BUDGET, floor)), err,
-                   "max_t |x_ode − x_closed| / |x_closed − y|",
-                   details={"lambda0": lam0, "x0": x0, "rate": r, "t_max": float(t[-1]), "nfev": fine.nfev + coarse.nfev},
-                   plot=plot)
-
-
-def scalar_rate_gap(u0: float, v0: float, y: float, tau: float, *, rate: Callable = scalar_rate,
-                    n_times: int = 33) -> Outcome:
-    r"""The rate: :math:`\ln K(x(t)) - \ln K(x_0) - \rho t` along the integrated flow, for the claimed rate ρ.
-
-    With the true :math:`\rho = r = \sqrt{\lambda_0^2 + 4y^2}` this vanishes identically (module
-    docstring), and :math:`|x(t) - y| = N(x(t))e^{-rt}/|K(x_0)|` with :math:`N \to 2r^2`: the
-    statement "x converges to y at rate r" in exact, finite-time form. Discrepancy:
-    :math:`\max_j |\ln K(x_{ode}(t_j)) - \ln K(x_0) - \rho t_j|` (a log, dimensionless), times up to
-    :math:`\tau/\rho`. Error: the same expression between the fine and coarse solves; floor
-    :math:`10^2\epsilon(1 + (|x|+|y|)/|x-y|)` (the conditioning of :math:`\ln|y - x|`).
-    """
-    u0, v0, y, tau = _check_scalars(u0=u0, v0=v0, y=y, tau=tau)
-    lam0, x0, rho, t = _scalar_grid(u0, v0, y, tau, n_times, rate)
-    if lam0 == 0.0 and x0 * y <= 0:
-        raise Inconclusive("no convergence to y", "balanced start (λ0 = 0) with x0·y <= 0: x(t) -> 0")
-    U0, V0, Y = np.array([[u0]]), np.array([[v0]]), np.array([[y]])
-    fine, coarse = two_tolerance_flows(U0, V0, Y, t_eval=t)
-    xf, xc = fine.W[:, 0, 0], coarse.W[:, 0, 0]
-    lk0 = float(scalar_log_k(np.array([x0]), lam0, y)[0])
-    lkf = scalar_log_k(xf, lam0, y)
-    lkc = scalar_log_k(xc, lam0, y)
-    disc = float(np.max(np.abs(lkf - lk0 - rho * t)))
-    err = float(np.max(np.abs(lkf - lkc)))
-    floor = float(np.max(100 * EPS * (1.0 + (np.abs(xf) + abs(y)) / np.abs(xf - y))))
-
-    def plot():
-        return [Panel("ln K(x(t)) − ln K(x0) against the claimed ρ t", "t", "log",
-                      {"ln K(x(t)) − ln K(x0)": (t.tolist(), (lkf - lk0).tolist()),
-                       "claimed ρ t": (t.tolist(), (rho * t).tolist())})]
-
-    return Outcome(disc, budget_from_error(err, max(CLOSED_FORM_BUDGET, floor)), err,
-                   "max_t |ln K(x(t)) − ln K(x0) − ρ t| for the claimed rate ρ",
-                   details={"lambda0": lam0, "x0": x0, "claimed_rate": rho, "true_rate": scalar_rate(lam0, y),
-                            "t_max": float(t[-1]), "nfev": fine.nfev + coarse.nfev}, plot=plot)
-
-
 # ------------------------------------------------------------------------------------- spectral
 def _diag_rect(d, rows: int, cols: int) -> np.ndarray:
     D = np.zeros((rows, cols))
@@ -588,50 +476,6 @@ def spectral_solution(inst: SpectralInstance, t, *, closed_form: Callable = scal
         lam = 0.0 if ignore_imbalance else inst.u[i] ** 2 - inst.v[i] ** 2
         S[:, i, i] = closed_form(inst.u[i] * inst.v[i], lam, inst.sigma[i], t)
     return inst.Phi @ S @ inst.Psi.T
-
-
-def spectral_gap(Phi, Psi, Q, sigma, u, v, tau: float, *, ignore_imbalance: bool = False,
-                 n_times: int = 17) -> Outcome:
-    r"""Spectral initialization: the integrated :math:`U(t)V(t)^\top` against :math:`\Phi\Sigma(t)\Psi^\top`.
-
-    Times equispaced in :math:`[0, \tau/r_{min}]`, :math:`r_{min} = \min_i\sqrt{\lambda_{0,i}^2 + 4\sigma_i^2}`.
-    Discrepancy :math:`\max_j\|W_{ode}(t_j) - W_{cf}(t_j)\|_F / \max(\|Y\|_F, \|W_0\|_F)`; error the
-    same between the fine and coarse solves; floor :data:`CLOSED_FORM_BUDGET` plus the roundoff of
-    the products (``roundoff_floor(m n k)``).
-    """
-    inst = spectral_init(Phi, Psi, Q, sigma, u, v)
-    tau = _check_scalars(tau=tau)[0]
-    if tau <= 0:
-        raise InvalidInput(f"tau must be positive, got {tau}")
-    rates = [scalar_rate(inst.u[i] ** 2 - inst.v[i] ** 2, inst.sigma[i]) for i in range(inst.pairs)]
-    r_min = min(rates) if rates else 1.0
-    if r_min <= 0:
-        raise Inconclusive("zero rate", "a pair with λ0 = σ = 0")
-    t = np.linspace(0.0, tau / r_min, n_times)
-    Y, U0, V0 = inst.Y, inst.U0, inst.V0
-    fine, coarse = two_tolerance_flows(U0, V0, Y, t_eval=t)
-    Wcf = spectral_solution(inst, t, ignore_imbalance=ignore_imbalance)
-    scale = max(float(np.linalg.norm(Y)), float(np.linalg.norm(U0 @ V0.T)), 1e-300)
-    disc = float(np.max(np.linalg.norm(fine.W - Wcf, axis=(1, 2)))) / scale
-    err = float(np.max(np.linalg.norm(fine.W - coarse.W, axis=(1, 2)))) / scale
-    m, n, k = Y.shape[0], Y.shape[1], inst.Q.shape[0]
-    floor = max(CLOSED_FORM_BUDGET, roundoff_floor(m * n * k))
-
-    def plot():
-        inner = inst.Phi.T @ fine.W @ inst.Psi  # Σ(t) in the singular bases: off-diagonal ≈ 0
-        series = {}
-        for i in range(min(m, n)):
-            series[f"σ_{i + 1} integrated"] = (t.tolist(), inner[:, i, i].tolist())
-            series[f"σ_{i + 1} predicted (closed form)"] = (t.tolist(), (inst.Phi.T @ Wcf @ inst.Psi)[:, i, i].tolist())
-        off = np.linalg.norm(inner - inner * np.eye(m, n), axis=(1, 2))
-        return [Panel("singular values of U Vᵀ in the bases Φ, Ψ of Y", "t", "σ_i(t)", series),
-                Panel("off-diagonal part of Φᵀ U Vᵀ Ψ (rotation of the singular vectors)", "t", "norm",
-                      {"off-diagonal": (t.tolist(), np.maximum(off, 1e-300).tolist())}, logy=True)]
-
-    return Outcome(disc, budget_from_error(err, floor), err,
-                   "max_t ‖U Vᵀ(t) − Φ Σ(t) Ψᵀ‖_F / max(‖Y‖_F, ‖U0 V0ᵀ‖_F)",
-                   details={"rates": rates, "t_max": float(t[-1]), "nfev": fine.nfev + coarse.nfev,
-                            "ignore_imbalance": ignore_imbalance}, plot=plot)
 
 
 # ----------------------------------------------------------------------------- rates (min2021)
@@ -810,63 +654,6 @@ def corollary_rate(imb: float, margin_: float, lam_min_x: float = 1.0, lam_max_x
     return 2.0 * float(lam_min_x) / float(lam_max_x) * math.sqrt(float(imb) ** 2 + 4.0 * M * M)
 
 
-def loss_rate_gap(U0, V0, Y, X=None, *, rate: Callable[[RateConstant], float] | None = None,
-                  tau: float = 6.0, t_cap: float = 8.0, n_times: int = 33) -> Outcome:
-    r"""min2021's rate against the integrated loss: :math:`\ell_t - \ell^* \le (\ell_0 - \ell^*)e^{-\alpha t}`.
-
-    ``rate(rc)`` gives the claimed α from the :class:`RateConstant` (default ``rc.alpha``). On
-    ``n_times`` equispaced times in :math:`(0, T]`, :math:`T = \min(\tau/\alpha, t_{cap})`, with
-    :math:`g_j = \ell(t_j) - \ell^*` (:math:`= \tfrac12\|X(W_j - W^*)\|^2` with X, so that no
-    cancellation occurs) and :math:`b_j = g_0e^{-\alpha t_j}`:
-    discrepancy :math:`\max_j (g_j - b_j)/b_j` (negative = slack), error
-    :math:`\max_j|g_j^{fine} - g_j^{coarse}|/b_j`, floor the roundoff of forming :math:`g_j`
-    (:math:`10^2\epsilon\|\cdot\|\sqrt{2g_j}/b_j`).
-    """
-    P = check_problem(U0, V0, Y, X)
-    rc = rate_constant(P.U0, P.V0, P.Y, P.X)
-    alpha = float(rc.alpha if rate is None else rate(rc))
-    if not (np.isfinite(alpha) and alpha >= 0):
-        raise InvalidInput(f"the claimed rate must be finite and >= 0, got {alpha}")
-    T = min(tau / alpha, t_cap) if alpha > 0 else t_cap
-    t = np.linspace(0.0, T, n_times)
-    fine, coarse = two_tolerance_flows(P.U0, P.V0, P.Y, P.X, t_eval=t)
-    if P.X is None:
-        ref, resid_scale = P.Y, float(np.linalg.norm(P.Y))
-
-        def excess(W):
-            E = P.Y - W
-            return 0.5 * np.sum(E * E, axis=(1, 2))
-    else:
-        ref = min_norm_solution(P.X, P.Y)
-        resid_scale = float(np.linalg.norm(P.X, 2) * np.linalg.norm(ref))
-
-        def excess(W):
-            E = P.X @ (W - ref)
-            return 0.5 * np.sum(E * E, axis=(1, 2))
-
-    gf, gc = excess(fine.W), excess(coarse.W)
-    g0 = float(gf[0])
-    if g0 <= 1e-24 * max(1.0, resid_scale ** 2):
-        raise Inconclusive("starts at the minimum", f"ℓ0 − ℓ* = {g0:.3g}")
-    b = g0 * np.exp(-alpha * t[1:])
-    disc = float(np.max((gf[1:] - b) / b))
-    err = float(np.max(np.abs(gf[1:] - gc[1:]) / b))
-    floor = float(np.max(100 * EPS * max(P.m * P.n * P.k, 1) * (resid_scale + float(np.max(np.linalg.norm(fine.W, axis=(1, 2)))))
-                         * np.sqrt(2 * np.maximum(gf[1:], 0)) / b))
-    def plot():
-        return [Panel("excess loss against the bound", "t", "ℓ_t − ℓ*",
-                      {"integrated": (t.tolist(), np.maximum(gf, 1e-300).tolist()),
-                       f"bound (ℓ0 − ℓ*)e^(−{alpha:.3g} t)": (t.tolist(), (g0 * np.exp(-alpha * t)).tolist())},
-                      logy=True)]
-
-    return Outcome(disc, budget_from_error(err, max(CLOSED_FORM_BUDGET, floor)), err,
-                   "max_t (ℓ_t − ℓ* − (ℓ0 − ℓ*)e^{−αt}) / ((ℓ0 − ℓ*)e^{−αt})",
-                   details={"alpha": alpha, "alpha_theorem": rc.alpha, "beta_u": rc.beta_u, "beta_v": rc.beta_v,
-                            "margin": rc.margin, "margin_u": rc.margin_u, "margin_v": rc.margin_v,
-                            "lam_min_x": rc.lam_min_x, "lam_max_x": rc.lam_max_x, "T": T,
-                            "nfev": fine.nfev + coarse.nfev}, plot=plot)
-
-
 # --------------------------------------------------------------------------- min-norm (min2021)
 def orthogonality_defect(U, V, X) -> float:
     r""":math:`\|VU_2^\top\|_F + \|U_1U_2^\top\|_F` with :math:`U_i = \Phi_i^\top U` (:func:`row_space_split`):
@@ -892,46 +679,6 @@ def _converge(U0, V0, Y, X, Theta, lam_pos, rtol, t_cap, conv):
     return tr
 
 
-def min_norm_gap(U0, V0, Y, X, *, conv_rel: float = 1e-14, t_cap: float = 400.0) -> Outcome:
-    r"""min2021 orthogonal initialization: once the loss has converged, :math:`UV^\top` is the min-norm solution.
-
-    Writing :math:`W - \Theta^* = \Phi_1\Phi_1^\top(W - \Theta^*) + \Phi_2\Phi_2^\top W`, the first part
-    is at most :math:`c(t) = \sqrt{2(\ell_t-\ell^*)/\lambda^+_{min}(\Sigma_x)}` (not yet converged), so
-    "convergence ⇒ :math:`UV^\top \to \Theta^*`" is decided at the finite time T where
-    :math:`\ell_T - \ell^* \le` ``conv_rel`` :math:`\cdot\lambda^+_{min}\|\Theta^*\|^2` by
-    discrepancy :math:`(\|W_T - \Theta^*\|_F - c(T))/\|\Theta^*\|_F` (negative = slack). Error: the change of
-    :math:`\|W_T - \Theta^*\|_F/\|\Theta^*\|_F` between the fine and coarse solves to the same T;
-    floor :data:`CLOSED_FORM_BUDGET`. Raises :class:`Inconclusive` if the loss has not converged by
-    ``t_cap``.
-    """
-    P = check_problem(U0, V0, Y, X)
-    if P.X is None:
-        raise InvalidInput("X is required for the min-norm statement")
-    Theta = min_norm_solution(P.X, P.Y)
-    tn = float(np.linalg.norm(Theta))
-    if tn == 0:
-        raise InvalidInput("the min-norm solution is 0 (Y ⟂ range X): nothing to compare")
-    _, _, s = row_space_split(P.X)
-    lam_pos = float(s[-1] ** 2)
-    conv = conv_rel * lam_pos * tn * tn
-    fine = _converge(P.U0, P.V0, P.Y, P.X, Theta, lam_pos, RTOL_FINE, t_cap, conv)
-    T = fine.t_final
-    coarse = gradient_flow(P.U0, P.V0, P.Y, P.X, t_eval=np.array([0.0, T]), rtol=RTOL_COARSE)
-    Wf, Wc = fine.W[-1], coarse.W[-1]
-    g = 0.5 * float(np.sum((P.X @ (Wf - Theta)) ** 2))
-    cert = math.sqrt(2 * g / lam_pos)
-    dist_f = float(np.linalg.norm(Wf - Theta))
-    dist_c = float(np.linalg.norm(Wc - Theta))
-    disc = (dist_f - cert) / tn
-    err = abs(dist_f - dist_c) / tn
-    return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   "(‖U Vᵀ(T) − Θ*‖_F − √(2(ℓ_T − ℓ*)/λ⁺min(Σx))) / ‖Θ*‖_F after convergence (negative = slack)",
-                   details={"T": T, "distance": dist_f / tn, "certificate": cert / tn,
-                            "null_component": float(np.linalg.norm(row_space_split(P.X)[1].T @ Wf)) / tn,
-                            "orthogonality_defect": orthogonality_defect(P.U0, P.V0, P.X),
-                            "nfev": fine.nfev + coarse.nfev})
-
-
 def random_init(m: int, n: int, k: int, batch: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
     r"""``batch`` draws of :math:`[U(0)]_{ij}, [V(0)]_{ij} \sim \mathcal N(0, 1/k)`: arrays (S, m, k), (S, n, k)."""
     if min(m, n, k, batch) < 1:
@@ -941,56 +688,3 @@ def random_init(m: int, n: int, k: int, batch: int, seed: int) -> tuple[np.ndarr
     return rng.normal(0.0, sd, (batch, m, k)), rng.normal(0.0, sd, (batch, n, k))
 
 
-def _limit_errors(X, Y, Theta, lam_pos, k, batch, seed, rtol, t_cap, conv, T=None):
-    m, n = X.shape[1], Y.shape[1]
-    U0, V0 = random_init(m, n, k, batch, seed)
-    if T is None:
-        tr = _converge(U0, V0, Y, X, Theta, lam_pos, rtol, t_cap, conv)
-    else:
-        tr = gradient_flow(U0, V0, Y, X, t_eval=np.array([0.0, T]), rtol=rtol)
-    W = tr.W[-1]
-    return np.linalg.norm(W - Theta, axis=(1, 2)), tr
-
-
-def width_trend_gap(X, Y, k: int, seed: int, *, factor: int = 16, batch: int = 16, conv_rel: float = 1e-8,
-                    t_cap: float = 400.0) -> Outcome:
-    r"""min2021, random initialization :math:`\mathcal N(0, 1/k)`: the error of the limit
-    :math:`\|\lim U V^\top - \Theta^*\|_F = O(k^{-1/2})`, in its weakest checkable form.
-
-    For widths k and K = ``factor``·k, ``batch`` independent initializations each (seeded by
-    ``seed``), integrated (as one batched system) until every loss has converged, the
-    root-mean-square errors :math:`e_k`, :math:`e_K` are compared: the claim is :math:`e_K \le e_k`
-    (:math:`O(k^{-1/2})` predicts :math:`e_K/e_k \approx` ``factor``:math:`^{-1/2}` = 1/4).
-    Discrepancy :math:`(e_K - e_k)/e_k` (negative = the error shrank); error: the change of that
-    ratio between the fine (rtol 1e-9) and coarse (1e-6) solves to the same times. "Converged" means
-    :math:`\ell - \ell^* \le` ``conv_rel``:math:`\cdot\lambda^+_{min}\|\Theta^*\|^2` for every draw, so the
-    part of :math:`e` not yet converged is below :math:`\sqrt{2\cdot 10^{-8}} \approx 1.4\cdot10^{-4}` of
-    :math:`\|\Theta^*\|` (the errors compared are of order 0.1-1). With 16
-    draws and a factor 16 in width a statistical reversal has probability below 1e-6 even
-    when :math:`U_2V^\top` is a single Gaussian entry.
-    """
-    X = as_matrix(X, "X")
-    Y = as_matrix(Y, "Y", (X.shape[0], None))
-    if k < 1 or factor < 2:
-        raise InvalidInput(f"k must be >= 1 and factor >= 2, got k={k}, factor={factor}")
-    Theta = min_norm_solution(X, Y)
-    tn = float(np.linalg.norm(Theta))
-    if tn == 0:
-        raise InvalidInput("the min-norm solution is 0 (Y ⟂ range X): nothing to compare")
-    _, _, s = row_space_split(X)
-    lam_pos = float(s[-1] ** 2)
-    conv = conv_rel * lam_pos * tn * tn
-    out = {}
-    for width, sd in ((k, seed), (factor * k, seed + 1)):
-        ef, tr = _limit_errors(X, Y, Theta, lam_pos, width, batch, sd, 1e-9, t_cap, conv)
-        ec, _ = _limit_errors(X, Y, Theta, lam_pos, width, batch, sd, 1e-6, t_cap, conv, T=tr.t_final)
-        out[width] = (math.sqrt(float(np.mean(ef ** 2))), math.sqrt(float(np.mean(ec ** 2))), tr.t_final, tr.nfev)
-    (ekf, ekc, Tk, nk), (eKf, eKc, TK, nK) = out[k], out[factor * k]
-    if ekf <= 1e-12 * tn:
-        raise Inconclusive("no error to shrink", f"RMS error {ekf:.3g} at width {k}")
-    disc = (eKf - ekf) / ekf
-    err = abs(disc - (eKc - ekc) / ekc)
-    return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   f"(e_K − e_k)/e_k: RMS ‖lim UVᵀ − Θ*‖ at widths {k} and {factor * k}",
-                   details={"rms_error_k": ekf / tn, "rms_error_K": eKf / tn, "ratio": eKf / ekf,
-                            "predicted_ratio": factor ** -0.5, "T_k": Tk, "T_K": TK, "nfev": nk + nK})

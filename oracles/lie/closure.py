@@ -50,8 +50,8 @@ between :math:`\mathrm{Lie}^{\ge2}|_x` and :math:`\mathrm{span}\{\nabla G_i(x)\}
 
 MGP: near a point where the rank is locally constant, the number of independent
 conservation laws of gradient flows with any loss is :math:`D - \dim\mathrm{Lie}(\partial G)|_x`
-(:attr:`LieClosure.conservation_laws`); :func:`uv_conservation_count` derives it for
-:math:`UV^\top` (r(r+1)/2 exactly when r ≤ m + n).
+(:attr:`LieClosure.conservation_laws`); :func:`oracles.lie.conservation.uv_conservation_count` derives it
+for :math:`UV^\top` (r(r+1)/2 exactly when r ≤ m + n). The statement-level checks are in :mod:`oracles.checks.lie`.
 
 Path dependence (two linear-loss schedules with equal μ must end at the same w under any mirror
 flow) is :func:`oracles.path_dependence.endpoint_gap`. The test bed of Conjecture 4.10, a non-commuting parametrization that
@@ -66,7 +66,7 @@ from typing import Any
 import networkx as nx
 import numpy as np
 
-from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
+from oracles.core.errors import Inconclusive, InvalidInput
 from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, SAFETY, Outcome, budget_from_error
 from oracles.model.parametrizations import Parametrization, Quadratic
 
@@ -609,140 +609,6 @@ def lie_closure(G: Parametrization, x, *, max_order: int | None = None, n_sample
 
 
 # -----------------------------------------------------------------------------------------
-# comparisons for the statements
-def condition_cosine_against(G: Parametrization, x, expected: float, *, regular: bool = False,
-                             closure: LieClosure | None = None, **kwargs: Any) -> Outcome:
-    r"""Theorem 4.9's condition measured at x against a predicted cosine (0: holds; 1: maximally violated).
-
-    Discrepancy :math:`|\cos\theta_{\min}(\mathrm{Lie}^{\ge2}|_x, \mathrm{span}\nabla G(x)) - \text{expected}|`;
-    budget ten times the Wedin error of the two bases, at least 1e-9.
-
-    Parameters
-    ----------
-    expected
-        0 for families where (9) holds (commuting; the Hopf charts), 1 for families where
-        :math:`\mathrm{Lie}^{\ge2}|_x` contains a non-zero gradient combination (matrix factorization).
-    regular
-        Also claim Theorem 4.9's other conclusion, rank ∂G(x) = d: the discrepancy is then the
-        larger of the cosine gap and the integer :math:`|\mathrm{rank}\,\partial G(x) - d|`.
-    """
-    if not 0.0 <= float(expected) <= 1.0:
-        raise InvalidInput(f"expected cosine must lie in [0, 1], got {expected}")
-    cl = closure or lie_closure(G, x, **kwargs)
-    gap = abs(cl.condition_cosine - float(expected))
-    what = f"|cos∠(Lie^{{≥2}}|_x, span ∇G(x)) − {float(expected):g}| (Theorem 4.9's condition: cos = 0)"
-    if regular:
-        gap = max(gap, float(abs(cl.rank_jacobian - G.d)))
-        what += " and |rank ∂G(x) − d|"
-    return Outcome(gap, budget_from_error(cl.condition_error, CLOSED_FORM_BUDGET), cl.condition_error, what,
-                   details=cl.summary() | {"expected_cosine": float(expected), "regular_claimed": bool(regular)},
-                   plot=lambda: [draw_bracket_graph(cl, title=f"bracket graph of {G.name}")])
-
-
-def reachable_dimension_check(G: Parametrization, x, commuting: bool, *, closure: LieClosure | None = None,
-                              **kwargs: Any) -> Outcome:
-    r"""Corollary 4.12 on a family whose reachable sets have dimension d.
-
-    When :math:`\dim\mathrm{Lie}(\partial G)|_x = d` and G is regular at x,
-    :math:`\mathrm{Lie}|_x = \mathrm{span}\{\nabla G_i(x)\}`, so :math:`\mathrm{Lie}^{\ge2}|_x \subseteq
-    \mathrm{span}\nabla G(x)` and condition (9), :math:`\mathrm{Lie}^{\ge2}|_x \subseteq
-    \ker\partial G(x) = \mathrm{span}\nabla G(x)^\perp`, holds iff :math:`\mathrm{Lie}^{\ge2}|_x = 0`,
-    i.e. iff every bracket vanishes at x. Claimed, all at once (discrepancy = the largest gap):
-
-    * :math:`\dim\mathrm{Lie}|_x = d` (an integer; G must be regular at x, else the example is
-      outside the premise: :class:`~oracles.errors.Inconclusive`);
-    * the cosine of (9) equals :math:`\mathbf 1[\mathrm{Lie}^{\ge2}|_x \ne 0]` (it can only be 0 or 1);
-    * :math:`\mathbf 1[\mathrm{Lie}^{\ge2}|_x \ne 0]` = 0 for a commuting family and 1 otherwise
-      (``commuting`` as the generator built it).
-    """
-    cl = closure or lie_closure(G, x, **kwargs)
-    if not cl.regular:
-        raise Inconclusive("premise: not regular at x", f"rank ∂G(x) = {cl.rank_jacobian} < d = {G.d}")
-    nonzero = 1.0 if cl.lie2_dim_at_x > 0 else 0.0
-    parts = {"|dim Lie|_x − d|": float(abs(cl.dim_at_x - G.d)),
-             "|cos − 1[Lie^{≥2}|_x ≠ 0]|": abs(cl.condition_cosine - nonzero),
-             "|1[Lie^{≥2}|_x ≠ 0] − 1[non-commuting]|": abs(nonzero - (0.0 if commuting else 1.0))}
-    worst = max(parts.values())
-    return Outcome(worst, budget_from_error(cl.condition_error, CLOSED_FORM_BUDGET), cl.condition_error,
-                   "largest of: |dim Lie|_x − d|, |cos(9) − 1[brackets ≠ 0 at x]|, |1[brackets ≠ 0] − 1[non-commuting]|",
-                   details=cl.summary() | {"parts": parts, "commuting": bool(commuting)},
-                   plot=lambda: [draw_bracket_graph(cl, title=f"bracket graph of {G.name}")])
-
-
-def uv_law_gradients(m: int, n: int, r: int, x) -> np.ndarray:
-    r"""Gradients of the MGP conservation laws :math:`h_{kl} = \langle u_k,u_l\rangle - \langle v_k,v_l\rangle`,
-    :math:`k \le l`, for :func:`~oracles.parametrizations.factorization` (``x = (vec U, vec V)``,
-    column-major, :math:`U\in\mathbb{R}^{m\times r}`, :math:`V\in\mathbb{R}^{n\times r}`): a
-    ``D × r(r+1)/2`` array, columns in the order (0,0), (0,1), …, (r−1,r−1)."""
-    D = (m + n) * r
-    x = as_vector(x, "x", D)
-    U = x[: m * r].reshape(r, m).T
-    V = x[m * r:].reshape(r, n).T
-    cols = []
-    for k in range(r):
-        for l in range(k, r):
-            gU, gV = np.zeros((m, r)), np.zeros((n, r))
-            gU[:, k] += U[:, l]
-            gU[:, l] += U[:, k]
-            gV[:, k] -= V[:, l]
-            gV[:, l] -= V[:, k]
-            cols.append(np.concatenate([gU.T.reshape(-1), gV.T.reshape(-1)]))
-    return np.array(cols).T
-
-
-def uv_conservation_count(m: int, n: int, r: int) -> int:
-    r"""The number of independent conservation laws of :math:`UV^\top` at generic points.
-
-    The fields act on :math:`W = (U; V) \in \mathbb{R}^{N\times r}`, N = m + n, as left
-    multiplication by :math:`\eta K` (η = diag(I_m, −I_n), K antisymmetric): the Lie algebra is
-    :math:`\mathfrak{so}(m, n)`, and the orbit of W has dimension :math:`\dim\{KW\} = N(N-1)/2 -
-    (N-\rho)(N-\rho-1)/2` with ρ = rank W = min(N, r). Hence
-
-    * r ≤ m + n: :math:`(m+n)r - \dim = r(r+1)/2` -- MGP's count (the entries of UᵀU − VᵀV);
-    * r > m + n: :math:`(m+n)r - (m+n)(m+n-1)/2`, which is :math:`(r-N)(r-N+1)/2` fewer than
-      r(r+1)/2 (the Gram matrix UᵀU − VᵀV of N-dimensional vectors has rank ≤ N, so its
-      entries are no longer independent).
-    """
-    N = m + n
-    rho = min(N, r)
-    return N * r - (N * (N - 1) // 2 - (N - rho) * (N - rho - 1) // 2)
-
-
-def uut_conservation_count(d: int, r: int) -> int:
-    r""":math:`UU^\top`, :math:`U \in \mathbb{R}^{d\times r}`: the symmetric :math:`2\bar E_{ij}` generate
-    :math:`\mathfrak{gl}(d)` (their brackets give :math:`\mathfrak{so}(d)`), acting by :math:`U\mapsto MU`;
-    the orbit has dimension d·rank U, so the count is :math:`d\,\max(0, r-d)` (the row space of U is
-    conserved when r > d)."""
-    return d * max(0, r - d)
-
-
-def conservation_count_check(G: Parametrization, x, expected: int, *, laws: np.ndarray | None = None,
-                             closure: LieClosure | None = None, **kwargs: Any) -> Outcome:
-    r"""MGP's count :math:`D - \dim\mathrm{Lie}(\partial G)|_x` against ``expected``.
-
-    With ``laws`` (a ``D × k`` array of gradients of claimed conservation laws at x) also checks
-    that they are a complete independent set: rank k = ``expected`` and orthogonal to
-    :math:`\mathrm{Lie}|_x` (cosine of the smallest angle between the spans, claimed 0).
-    Discrepancy: the largest of the integer gaps and that cosine.
-    """
-    cl = closure or lie_closure(G, x, **kwargs)
-    parts = {"|count − expected|": float(abs(cl.conservation_laws - int(expected)))}
-    err = 0.0
-    if laws is not None:
-        L = as_matrix(laws, "laws", (G.D, None))
-        lerr = [10.0 * EPS * G.D * max(float(np.linalg.norm(c)), 1e-300) for c in L.T]
-        dec = numerical_rank(L, lerr, what="conservation-law gradients")
-        parts["|rank of law gradients − expected|"] = float(abs(dec.rank - int(expected)))
-        if dec.rank and cl.dim_at_x:
-            parts["cos∠(law gradients, Lie|_x)"] = float(np.linalg.norm(dec.basis.T @ cl.lie_basis_at_x, 2))
-            err = dec.basis_error + cl.decisions["lie@x"].basis_error
-    worst = max(parts.values())
-    return Outcome(worst, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   "largest of |D − dim Lie|_x − expected| and the checks of the given laws",
-                   details=cl.summary() | {"parts": parts, "expected": int(expected)})
-
-
-# -----------------------------------------------------------------------------------------
 def draw_bracket_graph(closure: LieClosure, title: str | None = None):
     """A matplotlib ``Figure`` (not registered with pyplot) of the bracket graph.
 
@@ -791,7 +657,5 @@ def draw_bracket_graph(closure: LieClosure, title: str | None = None):
     return fig
 
 
-__all__ = ["FD_MAX_ORDER", "LieClosure", "RANK_GAP", "RankDecision",
-           "condition_cosine_against", "conservation_count_check", "draw_bracket_graph", "lie_closure",
-           "numerical_rank", "reachable_dimension_check", "uut_conservation_count",
-           "uv_conservation_count", "uv_law_gradients", "word_label", "word_order"]
+__all__ = ["FD_MAX_ORDER", "LieClosure", "RANK_GAP", "RankDecision", "draw_bracket_graph", "lie_closure",
+           "numerical_rank", "word_label", "word_order"]

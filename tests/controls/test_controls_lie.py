@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from generators.arrays import dims
 from generators.lie import factorization_sizes, generic_points, hopf_path_cases, planar_noncommuting_quadratics
 from oracles.checks.path_dependence import endpoint_gap
-from oracles.lie.closure import (condition_cosine_against, conservation_count_check,
-                                 reachable_dimension_check, uv_law_gradients)
+from oracles.checks.lie import condition_cosine_against, conservation_count_check, reachable_dimension_check
+from oracles.lie.conservation import uv_law_gradients
 from oracles.model.parametrizations import factorization, symmetric_factorization
 from theorems import control
 

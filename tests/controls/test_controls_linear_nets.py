@@ -13,7 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generators.linear_nets import conservation_cases, orthogonal_cases, rate_cases, scalar_cases, spectral_cases
-from oracles.flows.linear_nets import conservation_gap, frobenius_sum, loss_rate_gap, min_norm_gap, scalar_rate_gap, spectral_gap
+from oracles.checks.linear_nets import conservation_gap, loss_rate_gap, min_norm_gap, scalar_rate_gap, spectral_gap
+from oracles.flows.linear_nets import frobenius_sum
 from theorems import control
 
 
