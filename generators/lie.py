@@ -4,7 +4,7 @@ r"""Strategies for the Lie-algebra statements (li2022 §4.2: Thm 4.9, Conj 4.10,
   (matrix factorization included): a fixed pseudo-random pattern plus an offset shrinking to 0,
   never the all-ones point (at which :math:`(U;V)` has rank 1).
 * :func:`hopf_families`, :func:`hopf_points`, :func:`hopf_cases` -- the Hopf charts of
-  :class:`oracles.lie_closure.HopfChart`: non-commuting, yet satisfying condition (9) of
+  :class:`oracles.model.hopf.HopfChart`: non-commuting, yet satisfying condition (9) of
   Theorem 4.9 everywhere; they shrink to ``O = I₄, Q = I₃, P = I₂`` at ``m₁ = 0.6, φ = 0``.
 * :func:`planar_noncommuting_quadratics` -- :math:`A_i = O\,\mathrm{diag}(B_i, 0)\,O^\top` with
   non-commuting :math:`d\times d` blocks :math:`B_i`: reachable sets of dimension exactly d.
@@ -159,7 +159,7 @@ def _rescale(G: Parametrization, x: np.ndarray, a: Schedule, b: Schedule, target
 def hopf_path_cases(draw, kind: str = "hopf", target: float = 0.3, max_d: int = 3):
     """``(family_or_G, x, A, B)``: a family, a start point and two equal-μ schedules.
 
-    ``kind="hopf"``: a :class:`~oracles.hopf.HopfFamily` (build it with ``.build()``);
+    ``kind="hopf"``: a :class:`~oracles.model.hopf.HopfFamily` (build it with ``.build()``);
     ``"uut"``: :math:`UU^\\top` (d = 2 … ``max_d``, r = 1, 2) at a generic point. The losses are scaled so
     the w-path is at most ``target`` long (relative), which keeps Hopf flows inside their chart.
     """

@@ -8,7 +8,7 @@ r"""Strategies for path dependence, the reverse construction and the matrix-fact
   matrix sensing and completion instances for the literature statements.
 
 Every example is JSON-encodable (arrays, floats, schedules, parametrizations and
-:class:`~oracles.reverse.ScalarPotential`).
+:class:`~oracles.model.reverse.ScalarPotential`).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Tests of oracles/linear_nets.py and generators/linear_nets.py (tarmoun2021 / min2021, issue 4).
+"""Tests of oracles/flows/linear_nets.py and oracles/checks/linear_nets.py and generators/linear_nets.py (tarmoun2021 / min2021, issue 4).
 
 Oracles: closed forms against known solutions and against each other, the exact identities behind
 the statements (conservation, the antiderivative, the eigenvalue lemma behind min2021's rate), the

@@ -1,4 +1,4 @@
-"""Tests of oracles/matrix_sensing.py (gunasekar2017:diagonal-nuclear, li2020:nonnuclear, razin2020:norms-grow)
+"""Tests of oracles/checks/matrix_sensing.py and oracles/model/deep.py (gunasekar2017:diagonal-nuclear, li2020:nonnuclear, razin2020:norms-grow)
 and of their generators."""
 from __future__ import annotations
 

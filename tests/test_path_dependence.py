@@ -1,4 +1,4 @@
-"""Tests of oracles/path_dependence.py and the equal-μ schedule generators (li2022:cor-4.11's machinery)."""
+"""Tests of oracles/checks/path_dependence.py and the equal-μ schedule generators (li2022:cor-4.11's machinery)."""
 from __future__ import annotations
 
 import math

@@ -3,7 +3,7 @@
 The error bound of :mod:`oracles.convex.projection_error` is checked where the truth is known: a projection
 built backwards (choose the multipliers λ*, set w* = (∇R)⁻¹(θ₀ + Zᵀλ*) and Y = Zw*), then a dual point
 with perturbed multipliers, whose distance to w* must lie inside the reported bound, coordinate by
-coordinate. :func:`oracles.references.nonnegative_support` and :func:`oracles.references.certify_lp`
+coordinate. :func:`oracles.convex.references.nonnegative_support` and :func:`oracles.convex.references.certify_lp`
 are checked on data whose answer is known exactly, including the ill-conditioned instances on which
 `make falsify` once wrongly falsified notes:main.
 """

@@ -1,4 +1,4 @@
-"""Tests of oracles/reverse.py (li2022:thm-5.1's construction) and its generators."""
+"""Tests of oracles/model/reverse.py and oracles/checks/reverse.py (li2022:thm-5.1's construction) and its generators."""
 from __future__ import annotations
 
 import math

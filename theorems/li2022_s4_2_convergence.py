@@ -129,7 +129,7 @@ def test_thm_4_15d(case):
     Encoded through its consequences for least squares on data interpolable inside range ∇Q
     (:math:`Y = ZG(\psi(x_{init};\mu))`): the GF (integrated in x-space) converges to a minimizer, i.e. the
     loss goes to 0, and -- Theorem 3.8 applied to this R -- its limit is the R-projection of
-    :math:`w_0 = G(x_{init})` computed from :class:`oracles.legendre.LemmaLegendre`
+    :math:`w_0 = G(x_{init})` computed from :class:`oracles.flows.legendre.LemmaLegendre`
     (:math:`(\nabla R)^{-1}(\mu) = \nabla Q(\mu) = G(\psi(x_{init};\mu))`, one eigendecomposition; dual Newton).
     The worse of the two checks is reported. Examples with nearly dependent :math:`A_ix_{init}` are
     inconclusive (outside the theorem). Budget: ten times the limit's error (change over the last doubling

@@ -2,7 +2,7 @@
 
 Li, Wang, Lee, Arora (NeurIPS 2022), *Implicit Bias of Gradient Descent on Reparametrized Models*,
 Corollary 4.11 (after Theorem 4.9). The paper derives it from the necessary condition (9) of
-Theorem 4.9; here it is witnessed directly by path dependence (oracles/path_dependence.py).
+Theorem 4.9; here it is witnessed directly by path dependence (oracles/checks/path_dependence.py).
 
 Where the source is wrong: Corollary 4.11 is stated "for any d, r ∈ N", but for d = 1,
 :math:`G(U) = UU^\\top = \\|u\\|^2` has a single output, is trivially commuting, and its gradient flow

@@ -6,7 +6,7 @@ is the orthogonal complement of :math:`\mathrm{span}\{\nabla G_i(x)\}`), Conject
 condition suffices) and Corollary 4.12 (d-dimensional reachable sets + MF ⇒ commuting); Marcotte,
 Gribonval, Peyré (NeurIPS 2023), *Abide by the law and follow the flow*: the number of independent
 conservation laws is :math:`D - \dim\mathrm{Lie}(\partial G)|_x`, r(r+1)/2 for two-layer linear
-networks. All of them rest on :func:`oracles.lie_closure.lie_closure`.
+networks. All of them rest on :func:`oracles.lie.closure.lie_closure`.
 """
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def test_thm_4_9(case):
 
     * commuting families (separable maps, commuting quadratic maps), where GF = MF (Theorem 4.8):
       every bracket vanishes, cosine 0, and G is regular at x (rank ∂G(x) = d, also checked);
-    * Hopf charts (:class:`oracles.hopf.HopfChart`), non-commuting maps for which GF is a
+    * Hopf charts (:class:`oracles.model.hopf.HopfChart`), non-commuting maps for which GF is a
       mirror flow (their Gram matrix is the inverse of a Hessian metric in w): Theorem 4.9 demands
       cosine 0 and regularity, although the brackets are non-zero (they lie along the Hopf fibre);
     * matrix factorization :math:`UU^\top` (d ≥ 2) and :math:`UV^\top` (m, n ≥ 2), not mirror flows
@@ -140,7 +140,7 @@ def test_conj_4_10(case):
 
     **The campaign** therefore uses a non-quadratic family that does satisfy it: the Hopf charts
     :math:`G = P\,w(Q\,\pi(Ox)/|x|^2)`, :math:`w = (m_1^2, (1 - m_1^2)\varphi)`
-    (:class:`oracles.hopf.HopfChart`) on :math:`\mathbb{R}^{4+k}`, with random orthogonal
+    (:class:`oracles.model.hopf.HopfChart`) on :math:`\mathbb{R}^{4+k}`, with random orthogonal
     O (k = 0-2 padding coordinates), base rotation Q and invertible P. Their brackets are non-zero
     and lie along the Hopf fibre, orthogonal to :math:`\mathrm{span}\nabla G`, at every x (checked
     here at :math:`x_{init}` on each example before the flows, brackets to order 3 by nested
@@ -148,7 +148,7 @@ def test_conj_4_10(case):
     Each example then runs gradient flow under two piecewise-constant schedules of linear losses
     with the same :math:`\mu = -\sum\tau_kc_k` (:func:`generators.losses.equal_mu_pairs`: swapped,
     split or permuted pieces) from the same :math:`x_{init}`; under any mirror flow they end at the
-    same w (:func:`oracles.path_dependence.endpoint_gap`: integrated at rtol 1e-8 and 1e-11, budget
+    same w (:func:`oracles.checks.path_dependence.endpoint_gap`: integrated at rtol 1e-8 and 1e-11, budget
     ten times the change, at least 1e-9). The losses are scaled so the w-path stays inside the chart.
     The report records, per example, the gap between the *x* end points too: it is typically large
     (GF in x is path dependent) while the w end points agree -- the mirror flow is seen through a
@@ -158,7 +158,7 @@ def test_conj_4_10(case):
     largest gap against its budget). At the ``ci`` profile on the first version of this campaign:
     200 examples, none inconclusive, largest w gap 6e-12 (under 1 % of the budget), x gaps above 1e-3
     in 91 % of them -- the conjecture holds on this family, as the Riemannian-submersion argument in
-    :class:`~oracles.hopf.HopfChart` predicts. The negative control runs the same check on
+    :class:`~oracles.model.hopf.HopfChart` predicts. The negative control runs the same check on
     :math:`UU^\top` (which violates (9)) and finds a gap.
     """
     fam, x, a, b = case

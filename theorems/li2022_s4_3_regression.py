@@ -53,7 +53,7 @@ def test_thm_4_16(case):
     (which depends only on G and :math:`x_{init}`).
 
     G is the identity, :math:`x^{\odot2}`, :math:`u^{\odot2} - v^{\odot2}` (closed-form R) or a commuting quadratic
-    family (R from :class:`oracles.legendre.LemmaLegendre`); :math:`\tilde L` is least squares or log-cosh on
+    family (R from :class:`oracles.flows.legendre.LemmaLegendre`); :math:`\tilde L` is least squares or log-cosh on
     underdetermined data with an interpolant inside the reachable set. The GF limit (x-space integration
     until w changes by less than 1e-11 over a doubling; closed form for the identity on least squares)
     is compared with the constrained minimizer of R, computed as the Bregman projection of
@@ -93,7 +93,7 @@ def test_cor_4_17(case):
     minimizer Y, the GF from any :math:`(u_0, v_0)` converges to the interpolant minimizing
     :math:`R(w) = \tfrac14\sum_i\big(w_i\,\mathrm{arcsinh}\frac{w_i}{2u_{0i}v_{0i}} - \sqrt{w_i^2 + 4u_{0i}^2v_{0i}^2} - w_i\ln\frac{u_{0i}}{v_{0i}}\big)`.
 
-    The reference uses R exactly as printed in the corollary (:class:`oracles.bregman.HypentropyPotential`,
+    The reference uses R exactly as printed in the corollary (:class:`oracles.model.potentials.HypentropyPotential`,
     log-domain), not the suite's Lemma 4.7 machinery. :math:`(u_0, v_0)` have scale α log-uniform in
     [0.05, 3] and independent shapes; :math:`\tilde L` is least squares or log-cosh. The GF is integrated in
     x = (u, v) space until w changes by less than 1e-11 over a doubling. Budget: ten times (the limit's

@@ -3,7 +3,7 @@
 Li, Wang, Lee, Arora (NeurIPS 2022), *Implicit Bias of Gradient Descent on Reparametrized Models*,
 Theorem 5.1 and the construction after it (:math:`\\partial F^\\top\\partial F = \\nabla^2R`, G = F⁻¹).
 The general theorem goes through Nash's embedding; for a separable R the embedding is explicit
-and D = d (oracles/reverse.py).
+and D = d (oracles/model/reverse.py and oracles/checks/reverse.py).
 """
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ def test_thm_5_1(case):
     schedules of up to three pieces. Both flows are integrated (GF in x, MF in the dual variable
     :math:`\nabla R(w)`) at rtol 1e-8 and 1e-11; the discrepancy is the largest relative gap over 17
     times, the budget ten times the larger change between tolerances, at least 1e-9 = 100 × the
-    fine tolerance (two different integrations are compared; see ``oracles.reverse.gf_equals_mf``).
+    fine tolerance (two different integrations are compared; see ``oracles.checks.reverse.gf_equals_mf``).
     Examples whose flow leaves dom R or blows up (log-barrier, p > 1 powers) are inconclusive.
     """
     potentials, w_init, schedule = case

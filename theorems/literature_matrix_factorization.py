@@ -37,7 +37,7 @@ def test_gunasekar_diagonal_nuclear(case):
     minimum-nuclear-norm PSD interpolant as α → 0.
 
     Checkable form, exact at every α < 1 and every T (derivation in
-    ``oracles.matrix_sensing.diagonal_nuclear_check``): W(t) stays diagonal in the basis O, its
+    ``oracles.checks.matrix_sensing.diagonal_nuclear_check``): W(t) stays diagonal in the basis O, its
     eigenvalues are :math:`v = \alpha^2\exp(a^\top\nu)`, which makes v(T) the minimizer of
     :math:`H(v) + 2\ln(1/\alpha)\mathbf 1^\top v` over the interpolants of its own measurements
     :math:`y_T`; hence :math:`\|W_T\|_* - \min\{\|W\|_*: \mathcal A(W) = y_T, W\succeq0\} \le
@@ -86,7 +86,7 @@ def test_razin2020_norms_grow(case):
     :math:`W = W_3W_2W_1` initialized with :math:`\det W(0) > 0` drives the unobserved entry, and with it
     every norm, to infinity as the loss goes to zero.
 
-    Finite-time form (``oracles.matrix_sensing.norms_grow_check``): along the flow (i)
+    Finite-time form (``oracles.checks.matrix_sensing.norms_grow_check``): along the flow (i)
     :math:`\det W(t) > 0` -- every interpolant has :math:`\det = -b_{01}b_{10} < 0`, so the flow can only
     approach them at infinity -- and (ii) whenever :math:`e = \sqrt{2\ell(t)} < \min|b|`,
     :math:`|W_{00}(t)| \ge (|b_{01}| - e)(|b_{10}| - e)/e`, a lower bound on the Frobenius, spectral

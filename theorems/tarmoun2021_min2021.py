@@ -103,7 +103,7 @@ def test_rate(case):
     and the margin (:math:`\lambda_x = 1` without X, :math:`\lambda_{min}(\Sigma_x)` with X); in the scalar and
     square homogeneous cases :math:`\alpha = 2\lambda_x\sqrt{\mathrm{imb}^2 + 4\,\mathrm{margin}^2}`.
 
-    Derivation (the slides are garbled; proved in :func:`oracles.linear_nets.rate_constant`): the
+    Derivation (the slides are garbled; proved in :func:`oracles.flows.linear_nets.rate_constant`): the
     scalar loss obeys :math:`\dot\ell = -2\ell(u^2+v^2) = -2\ell\sqrt{\lambda_0^2 + 4(uv)^2}` and
     :math:`|uv| \ge |y| - |y - u_0v_0|` = margin, whence :math:`\alpha = 2\sqrt{\lambda_0^2 + 4M^2}`;
     in the matrix case :math:`\dot\ell \le -2\lambda_x\ell(\lambda_{min}(UU^\top) + \lambda_{min}(VV^\top))`

@@ -57,7 +57,7 @@ def reachable_dimension_check(G: Parametrization, x, commuting: bool, *, closure
     i.e. iff every bracket vanishes at x. Claimed, all at once (discrepancy = the largest gap):
 
     * :math:`\dim\mathrm{Lie}|_x = d` (an integer; G must be regular at x, else the example is
-      outside the premise: :class:`~oracles.errors.Inconclusive`);
+      outside the premise: :class:`~oracles.core.errors.Inconclusive`);
     * the cosine of (9) equals :math:`\mathbf 1[\mathrm{Lie}^{\ge2}|_x \ne 0]` (it can only be 0 or 1);
     * :math:`\mathbf 1[\mathrm{Lie}^{\ge2}|_x \ne 0]` = 0 for a commuting family and 1 otherwise
       (``commuting`` as the generator built it).

@@ -62,7 +62,7 @@ def mf_limit_vs_projection(R, loss, w_init, *, reference: str = "bregman", coord
     The flow is integrated to a limit (:func:`mirror_flow_limit`) in primal coordinates (no invariant
     built in), except for the p-norm potentials (``coords="auto"``), whose primal field
     :math:`-\nabla L/r''(w)` is singular or non-Lipschitz where a coordinate crosses 0; they are
-    integrated in the dual coordinates. The projection is :func:`oracles.bregman.bregman_projection`.
+    integrated in the dual coordinates. The projection is :func:`oracles.convex.bregman.bregman_projection`.
     An example whose limit does not interpolate is inconclusive (the theorem assumes it does).
     ``reference="l2"`` plants the Euclidean projection (negative control).
     """
@@ -93,7 +93,7 @@ def gf_limit_vs_projection(G: Parametrization, loss, x_init, *, reference: str =
 
     The GF is integrated in x-space (:func:`flow_limit`; closed form for the identity on least squares),
     the reference is the Bregman projection of :math:`w_0 = G(x_{init})` under R (default: the closed-form
-    R of G, else :class:`oracles.legendre.LemmaLegendre`); since :math:`\nabla R(w_0) = 0`,
+    R of G, else :class:`oracles.flows.legendre.LemmaLegendre`); since :math:`\nabla R(w_0) = 0`,
     :math:`\arg\min_{Zw=Y}D_R(w, w_0) = \arg\min_{Zw=Y}R(w)`. ``reference="l2"`` / ``"l1"`` plant the
     ℓ2 / ℓ1 interpolant nearest :math:`w_0`, ``"l2-origin"`` the one nearest 0 (negative controls; ``"l2"``
     is the truth for the identity). An ``R`` other than G's own plants a wrong potential.
@@ -189,7 +189,7 @@ def quadratic_gf_convergence(G: Parametrization, Z, Y, x_init, *, reference: str
 
     Two checks, the worse one is returned (:func:`worst`): the loss at the limit relative to the initial
     loss (error from the limit's error δ: :math:`\|Z\|\,\|r\|\delta\|w\| + \tfrac12\|Z\|^2\delta^2\|w\|^2`),
-    and the gap to :func:`oracles.bregman.bregman_projection` under :class:`oracles.legendre.LemmaLegendre`
+    and the gap to :func:`oracles.convex.bregman.bregman_projection` under :class:`oracles.flows.legendre.LemmaLegendre`
     (:math:`\nabla R = (\nabla Q)^{-1}`, :math:`\nabla Q(\mu) = G(\psi(x_{init};\mu))`, one eigendecomposition).
     Inconclusive when the :math:`A_ix_{init}` are (numerically) dependent: the theorem assumes independence.
     ``reference="l2"`` plants the Euclidean projection in place of the R-projection (negative control).
@@ -281,9 +281,9 @@ def small_init_l1_gap(A, b, alphas, *, target: str = "l1", cross_check: bool = T
     tends to :math:`\arg\min\{\|x\|_1 : Ax = b, x \ge 0\}` as α → 0.
 
     :math:`x^*(\alpha)` is the KL projection of :math:`\alpha^2\mathbf 1` onto :math:`\{Ax = b\}` (the characterization the
-    notes derive: sq-equivalence + Key Lemma), computed by :func:`oracles.bregman.bregman_projection`. When no
+    notes derive: sq-equivalence + Key Lemma), computed by :func:`oracles.convex.bregman.bregman_projection`. When no
     interpolant is strictly positive, that projection does not exist in the open orthant and the limit lies on
-    the face of :math:`\{x \ge 0 : Ax = b\}` found by :func:`oracles.references.nonnegative_support`: it is the
+    the face of :math:`\{x \ge 0 : Ax = b\}` found by :func:`oracles.convex.references.nonnegative_support`: it is the
     projection for the columns of that face, the other coordinates 0 (the I-projection, Csiszár 1975). With
     ``cross_check`` the largest α is also run as the actual gradient flow (:func:`gradient_flow_limit`, up to
     t = 2^14) and must agree; when that flow has not settled by then, ``details["gf_cross_check"]`` says so

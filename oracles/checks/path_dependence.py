@@ -4,7 +4,7 @@ r"""Path dependence: witnesses that gradient flow under :math:`w = G(x)` is not 
 :math:`d\nabla R(w) = -\nabla L_t(w)\,dt` for some Legendre R, then
 :math:`\nabla R(w(T)) = \nabla R(w(0)) + \mu(T)` with :math:`\mu(T) = \int_0^T -\nabla L_t(w(t))\,dt`,
 and since :math:`\nabla R` is injective, **w(T) is a function of μ(T) alone**. For linear losses
-:math:`L(w) = \langle c, w\rangle` (:class:`oracles.losses.Linear`) the dual variable moves at the
+:math:`L(w) = \langle c, w\rangle` (:class:`oracles.model.losses.Linear`) the dual variable moves at the
 constant velocity :math:`-c`, so :math:`\mu(T) = -\sum_k \tau_k c_k` for a schedule of pieces
 :math:`(\tau_k, c_k)`, whatever the trajectory. Two schedules with the same :math:`\sum_k\tau_kc_k`
 started at the same :math:`x_{init}` and ending at different :math:`w(T)` therefore prove that no
@@ -57,12 +57,12 @@ ODE_FLOOR = max(roundoff_floor(1e3), 100 * RTOL_FINE)
 def check_linear(schedule: Schedule, name: str = "schedule") -> list[tuple[float, np.ndarray]]:
     """The ``(duration, c)`` pieces of a schedule of linear losses; :class:`InvalidInput` otherwise."""
     if not isinstance(schedule, Schedule):
-        raise InvalidInput(f"{name} must be an oracles.losses.Schedule, got {type(schedule).__name__}")
+        raise InvalidInput(f"{name} must be an oracles.model.losses.Schedule, got {type(schedule).__name__}")
     pieces = []
     for k, (dur, loss) in enumerate(schedule.pieces):
         if not isinstance(loss, Linear):
             raise InvalidInput(f"{name}: piece {k} is a {type(loss).__name__} loss; path-dependence witnesses "
-                               f"need linear losses <c, w> (oracles.losses.Linear)")
+                               f"need linear losses <c, w> (oracles.model.losses.Linear)")
         pieces.append((float(dur), loss.c))
     return pieces
 
@@ -205,7 +205,7 @@ def endpoint_gap(G: Parametrization, x_init, pair: tuple[Schedule, Schedule], *,
     x_init
         The common starting point, in M.
     pair
-        ``(A, B)``: schedules of :class:`~oracles.losses.Linear` losses with
+        ``(A, B)``: schedules of :class:`~oracles.model.losses.Linear` losses with
         :math:`\sum\tau_kc_k` equal (checked).
     method
         ``"auto"`` (closed form for :class:`Quadratic`, else ODE), ``"closed"`` or ``"ode"``.

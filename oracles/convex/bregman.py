@@ -64,7 +64,7 @@ class Projection:
         from w (not taken from the solver's own dual variable).
     error
         Bound on :math:`\|w - w^\star\| / \|w\|`. For a separable R (dual Newton): the bound of
-        :func:`oracles.projection_error.projection_error_bound` from a feasible point near w, or its
+        :func:`oracles.convex.projection_error.projection_error_bound` from a feasible point near w, or its
         first-order estimate when the residual is at rounding level but no such point is found
         (``details["error_kind"]`` says which; infinite when neither applies: an ill-posed or unsolved
         problem), plus the floating-point floor of evaluating w; for other R an estimate, the size of
@@ -216,7 +216,7 @@ def bregman_projection(R, Z, Y, w0, *, theta0=None, tol: float = 1e-14, maxiter:
     R
         A separable potential of this module, a closed-form Legendre function of
         :mod:`oracles.flows.legendre`, or any object with ``grad``, ``grad_inv`` and either ``hess_Q``
-        (the Jacobian of ``grad_inv``, e.g. :class:`oracles.legendre.LemmaLegendre`) or ``hess``.
+        (the Jacobian of ``grad_inv``, e.g. :class:`oracles.flows.legendre.LemmaLegendre`) or ``hess``.
     Z
         ``n × d`` data, one sample per row; rank-deficient Z is reduced to its row space.
     Y

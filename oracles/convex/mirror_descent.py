@@ -9,10 +9,10 @@ and Lemma 2 says it is the dual step :math:`\nabla\phi(x_{t+1}) = \nabla\phi(x_t
 * :func:`md_step` -- the closed-form dual step :math:`(\nabla\phi)^{-1}(\nabla\phi(x_t) - \eta\nabla f(x_t))`.
 * :func:`md_step_argmin` -- the same step as the argmin above, by ``scipy.optimize.minimize``
   (``trust-exact`` with the exact Hessian :math:`\nabla^2\phi/\eta`), with an a-posteriori error estimate.
-* :func:`step_identity_gap` -- Lemma 2 as an :class:`~oracles.outcome.Outcome`.
+* :func:`step_identity_gap` -- Lemma 2 as an :class:`~oracles.core.outcome.Outcome`.
 * :func:`mirror_descent` -- iterate the dual step on :math:`f(x) = \tfrac12\|Ax - b\|^2` until it converges.
 * :func:`md_limit_vs_projection` -- the Key Lemma as an Outcome: the limit against
-  :math:`\arg\min_{Ax=b}D_\phi(x, x_1)` (:func:`oracles.bregman.bregman_projection`).
+  :math:`\arg\min_{Ax=b}D_\phi(x, x_1)` (:func:`oracles.convex.bregman.bregman_projection`).
 
 φ is any separable potential of :mod:`oracles.model.potentials`.
 """

@@ -1,6 +1,6 @@
 r"""A computable bound on the error of an approximate Bregman projection (separable R).
 
-The dual methods (the Newton method of :func:`oracles.bregman.bregman_projection`, mirror descent of
+The dual methods (the Newton method of :func:`oracles.convex.bregman.bregman_projection`, mirror descent of
 :mod:`oracles.convex.mirror_descent`) produce points of the form :math:`w = (\nabla R)^{-1}(\theta)` with
 :math:`\theta - \nabla R(w_0) = Z^\top\lambda`, exactly up to rounding, and only approximately feasible:
 :math:`r = Zw - Y \ne 0`. The residual alone says little about :math:`\|w - w^\star\|` when the problem is

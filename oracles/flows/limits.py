@@ -28,7 +28,7 @@ data); measured on a d = 4 u⊙2 − v⊙2 least-squares flow to T = 1000, LSODA
 :mod:`oracles.flows.trajectories` (fixed horizons, DOP853, no Jacobian hook).
 
 Flows that leave M, blow up, fail, or do not settle within ``t_max`` raise
-:class:`~oracles.errors.Inconclusive`.
+:class:`~oracles.core.errors.Inconclusive`.
 """
 from __future__ import annotations
 

@@ -12,7 +12,7 @@ r"""Flows: of a single field :math:`+\nabla G_i`, the map :math:`\psi`, gradient
   variable :math:`\theta = \nabla R(w)` when :math:`(\nabla R)^{-1}` is available.
 
 Every integration uses :func:`scipy.integrate.solve_ivp`, restarts at the switching times of the
-schedule, stops with :class:`~oracles.errors.Inconclusive` on blow-up, on leaving the domain M or
+schedule, stops with :class:`~oracles.core.errors.Inconclusive` on blow-up, on leaving the domain M or
 on solver failure, and counts its right-hand-side evaluations (``nfev``).
 """
 from __future__ import annotations

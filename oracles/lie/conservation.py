@@ -14,7 +14,7 @@ from oracles.core.errors import as_vector
 
 def uv_law_gradients(m: int, n: int, r: int, x) -> np.ndarray:
     r"""Gradients of the MGP conservation laws :math:`h_{kl} = \langle u_k,u_l\rangle - \langle v_k,v_l\rangle`,
-    :math:`k \le l`, for :func:`~oracles.parametrizations.factorization` (``x = (vec U, vec V)``,
+    :math:`k \le l`, for :func:`~oracles.model.parametrizations.factorization` (``x = (vec U, vec V)``,
     column-major, :math:`U\in\mathbb{R}^{m\times r}`, :math:`V\in\mathbb{R}^{n\times r}`): a
     ``D × r(r+1)/2`` array, columns in the order (0,0), (0,1), …, (r−1,r−1)."""
     D = (m + n) * r

@@ -198,7 +198,7 @@ class HypentropyPotential(SeparablePotential):
     :math:`R^*(\theta) = \tfrac14\sum\beta\cosh z` (exactly the conjugate, no constant). Everything
     is evaluated as :math:`\exp(\ln\beta + |z| - \ln 2)`, so scales :math:`u_0 = v_0 = 10^{-6}`
     (:math:`\beta = 2\cdot10^{-12}`) lose no precision. :math:`\nabla R(w_0) = 0` at
-    :math:`w_0 = u_0^2 - v_0^2`, as in :class:`oracles.legendre.Hypentropy`.
+    :math:`w_0 = u_0^2 - v_0^2`.
     """
 
     _spec_fields = ("u0", "v0")
@@ -257,7 +257,7 @@ class EntropyPotential(SeparablePotential):
     :math:`R^*(\theta) = c\sum w_0e^{\theta/c}`. :math:`D_R(w, w_0) = c\,\mathrm{KL}(w\|w_0) =
     c\sum(w\ln(w/w_0) - w + w_0)`, the same for every choice of the reference point ``w0`` of the
     normalization up to that point's own linear term. ``c = 1/4`` is the R of
-    :math:`x^{\odot2}` (:class:`oracles.legendre.PowerPotential` with ``p = 2``); ``c = 1``, ``w0 = 1``
+    :math:`x^{\odot2}` (what :func:`oracles.flows.legendre.potential_of` gives for ``Powers(2, d)``); ``c = 1``, ``w0 = 1``
     is the notes' :math:`\phi = \sum x\ln x - x`.
     """
 
@@ -345,7 +345,7 @@ class EuclideanPotential(SeparablePotential):
 class PowerPotential(SeparablePotential):
     r"""The R of :math:`G(x) = x^{\odot p}` (``p > 1``, ``p ≠ 2``) from :math:`w_0 = x_{init}^{\odot p}`.
 
-    With :math:`s = (2-p)/p`, :math:`c = p(2-p)` (as :class:`oracles.legendre.PowerPotential`):
+    With :math:`s = (2-p)/p`, :math:`c = p(2-p)`:
     :math:`\nabla R(w) = (w^s - w_0^s)/c`, :math:`(\nabla R)^{-1}(\theta) = b^{1/s}` with
     :math:`b = w_0^s + c\theta`, :math:`\partial w/\partial\theta = (c/s)\,b^{1/s - 1}`,
     :math:`R^*(\theta) = \frac{s}{(s+1)c}\,b^{1+1/s}`. The range of :math:`\nabla R` is
