@@ -26,7 +26,7 @@ from scipy.linalg import expm
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_vector
 from oracles.core.ode import DEFAULT, Integrator, event
-from oracles.model.losses import Loss, Schedule
+from oracles.model.losses import Linear, Loss, Schedule
 from oracles.model.parametrizations import Parametrization, Quadratic
 
 #: The fixed-horizon flows' integrator (DOP853, rtol 1e-10, atol 1e-13, capped, blow-up at 1e8).
@@ -182,10 +182,18 @@ def gradient_flow(G: Parametrization, schedule: Schedule, x_init, *, t_eval=None
     D = G.D
 
     def make_rhs(loss: Loss):
+        if isinstance(loss, Linear):   # ∇L is the constant c: no G(x) to evaluate at all
+            c, minus_c = loss.c, -loss.c
+
+            def rhs(t, y):
+                return np.concatenate((-(c @ G.jacobian(y[:D])), minus_c))
+
+            return rhs
+
         def rhs(t, y):
-            x = y[:D]
-            g = loss.grad(G.value(x))
-            return np.concatenate([-G.jacobian(x).T @ g, -g])
+            w, J = G.value_and_jacobian(y[:D])
+            g = loss.grad(w)
+            return np.concatenate((-(g @ J), -g))
 
         return rhs
 

@@ -105,6 +105,11 @@ class Parametrization:
             raise InvalidInput(f"{self.name}: the Jacobian at {name} has non-finite entries")
         return x
 
+    def value_and_jacobian(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(G(x), ∂G(x))`` together: what a flow's right-hand side needs. Families whose value falls out of
+        the Jacobian (``G_i = ½xᵀA_ix = ½(A_ix)·x``) override it to skip the second computation."""
+        return self.value(x), self.jacobian(x)
+
     def gram(self, x: np.ndarray) -> np.ndarray:
         """The metric ``∂G(x) ∂G(x)ᵀ`` (``d × d``); its inverse is ``∇²R`` under Lemma 4.7."""
         J = self.jacobian(x)
@@ -318,15 +323,20 @@ class Quadratic(Parametrization):
         if asym > 1e-12 * max(1.0, float(np.max(np.abs(A)))):
             raise InvalidInput(f"every A_i must be symmetric; max |A_i - A_i^T| = {asym:.3g}")
         self.A = 0.5 * (A + A.transpose(0, 2, 1))
+        self.A.setflags(write=False)   # cached commutator and eigenbasis stay valid
         self.d, self.D = A.shape[0], A.shape[1]
         self.name = name
         self.labels = labels
 
     def value(self, x):
-        return 0.5 * np.einsum("i,kij,j->k", x, self.A, x)
+        return 0.5 * ((self.A @ x) @ x)
 
     def jacobian(self, x):
         return self.A @ x
+
+    def value_and_jacobian(self, x):
+        J = self.A @ x
+        return 0.5 * (J @ x), J
 
     def hessians(self, x):
         return self.A.copy()
@@ -355,7 +365,13 @@ class Quadratic(Parametrization):
         return self._eig
 
     def commutator_norm(self) -> float:
-        """``max_{i<j} ‖A_iA_j − A_jA_i‖_F`` relative to ``max ‖A_i‖²``: 0 iff commuting."""
+        """``max_{i<j} ‖A_iA_j − A_jA_i‖_F`` relative to ``max ‖A_i‖²``: 0 iff commuting (computed once: O(d²D³))."""
+        if getattr(self, "_comm", None) is not None:
+            return self._comm
+        self._comm = self._commutator_norm()
+        return self._comm
+
+    def _commutator_norm(self) -> float:
         scale = max(1.0, float(np.max(np.linalg.norm(self.A, axis=(1, 2)))) ** 2)
         worst = 0.0
         for i in range(self.d):
