@@ -229,8 +229,11 @@ def _code() -> tuple[dict, list, tuple[str, ...]]:
             importlib.import_module(name)
         except Exception as exc:  # noqa: BLE001 - reported below
             problems.append(f"control module {name} does not import: {type(exc).__name__}: {exc}")
-    statements = {sid: spec for sid, spec in CATALOG.items() if spec.kind != "control"}
-    controls = [spec for spec in CATALOG.values() if spec.kind == "control"]
+    # only the project's own: in-process pytester runs (tests of the plugin) register planted statements too
+    ours = {sid: spec for sid, spec in CATALOG.items()
+            if spec.module.startswith(("theorems.", "tests.controls."))}
+    statements = {sid: spec for sid, spec in ours.items() if spec.kind != "control"}
+    controls = [spec for spec in ours.values() if spec.kind == "control"]
     return statements, controls, tuple(problems)
 
 

@@ -24,8 +24,7 @@ import json, os
 import numpy as np
 from hypothesis import given, settings, strategies as st
 from hypothesis.extra import numpy as hnp
-from oracles.core.errors import Inconclusive
-from oracles.core.outcome import Outcome, Panel, compare
+from oracles import Inconclusive, Outcome, Panel, compare
 from theorems import conjecture, control, refutation, universal
 
 vec = hnp.arrays(float, 3, elements=st.floats(0.0, 1.0))
@@ -91,8 +90,10 @@ def test_false_conjecture_is_falsified_with_full_report(pytester: pytest.Pyteste
     for key in ("python", "numpy", "scipy", "hypothesis", "git_commit", "profile", "seed"):
         assert key in doc["environment"]
     rec = by_id(doc)[f"{p}:first-small"]
-    for key in ("id", "kind", "verdict", "examples", "inconclusive", "max_discrepancy", "error_budget", "seconds"):
-        assert key in rec
+    for key in ("id", "kind", "verdict", "examples", "inconclusive", "worst_discrepancy", "worst_budget",
+                "worst_error_estimate", "worst_floor", "worst_budget_reason", "max_discrepancy", "largest_budget",
+                "seconds", "run", "finished"):
+        assert key in rec, key
     assert (rec["kind"], rec["verdict"]) == ("conjecture", "falsified")
     assert rec["report"] == f"{p}-first-small"
     assert by_id(doc)[f"{p}:double"]["verdict"] == "held"
@@ -121,6 +122,7 @@ def test_reproduction_command_exits_1_on_a_witness(pytester: pytest.Pytester) ->
     p = planted(pytester, FALSE_CONJECTURE)
     pytester.runpytest("-q").assert_outcomes(failed=1)
     stored = pytester.path / "reports" / f"{p}-first-small" / "counterexample.json"
+    assert json.loads(stored.read_text())["schema"] == 2
     run = subprocess.run([sys.executable, "-m", "theorems", "reproduce", str(stored.relative_to(pytester.path)),
                           "--plot", "redrawn"], cwd=pytester.path, capture_output=True, text=True, timeout=120)
     assert run.returncode == 1, run.stdout + run.stderr
@@ -131,7 +133,8 @@ def test_reproduction_command_exits_1_on_a_witness(pytester: pytest.Pytester) ->
 def test_true_statement_leaves_no_counterexample_folder(pytester: pytest.Pytester) -> None:
     p = planted(pytester, TRUE_UNIVERSAL)
     pytester.runpytest("-q").assert_outcomes(passed=1)
-    assert sorted(f.name for f in (pytester.path / "reports").iterdir()) == ["index.html", "index.md", "summary.json"]
+    assert sorted(f.name for f in (pytester.path / "reports").iterdir() if not f.name.startswith(".")) == [
+        "index.html", "index.md", "summary.json"]
     assert by_id(summary(pytester))[f"{p}:double"]["report"] is None
 
 
@@ -316,18 +319,3 @@ def test_missed_control_and_crashing_check_fail_with_their_verdicts(pytester: py
     assert recs[f"{p}:double [control: planted but true: 3v - 2v = v]"]["verdict"] == "missed"
     assert recs[f"{p}:crashes"]["verdict"] == "error" and "KeyError" in recs[f"{p}:crashes"]["message"]
     assert "KeyError" in (pytester.path / "reports" / "index.md").read_text()
-
-
-def test_report_dir_taken_as_rootdir_is_refused(tmp_path):
-    """``--report-dir /abs/dir`` (an existing directory) becomes pytest's rootdir; the plugin says so."""
-    from types import SimpleNamespace
-
-    from theorems.plugin import _check_rootdir
-
-    def config(value, rootpath, inipath=None):
-        return SimpleNamespace(getoption=lambda name: value, rootpath=rootpath, inipath=inipath)
-
-    with pytest.raises(pytest.UsageError, match=f"--report-dir={tmp_path}"):
-        _check_rootdir(config(str(tmp_path), tmp_path))
-    _check_rootdir(config(str(tmp_path), tmp_path, inipath=tmp_path / "pyproject.toml"))   # config found: fine
-    _check_rootdir(config("reports", tmp_path.parent))

@@ -9,6 +9,11 @@ Public API for writing a statement (or your own conjecture)::
     @given(...)
     def test_my_claim(...):
         return some_oracle_comparison(...)   # an oracles.Outcome
+
+Options of every decorator (:func:`theorems.harness.statement`): ``min_decided=`` (the fewest decided
+examples for a verdict without a witness; default 10, or a tenth of ``max_examples`` when fewer) and
+``fields=`` (names of the parts of a composite argument, shown in reports as ``case.G`` instead of
+``case[0]``).
 """
 from theorems.harness import (CATALOG, Falsified, StatementSpec, conjecture, control, refutation, statement,
                               universal)

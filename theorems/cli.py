@@ -1,10 +1,29 @@
-"""``python -m theorems``: the catalog, and re-running a stored counterexample without Hypothesis.
+"""``python -m theorems``: the catalog, re-running a stored counterexample without Hypothesis, soak tables.
 
 * ``python -m theorems list`` -- one line per statement, ``ID<TAB>kind<TAB>title``.
-* ``python -m theorems reproduce reports/<slug>/counterexample.json [--plot DIR]`` -- evaluates
-  the statement's check on the stored example and prints discrepancy, budget and verdict. Exit
-  status: 1 when the example still falsifies (for a refutation or a control: the witness is
-  confirmed), 0 when it holds, 2 when it is inconclusive or cannot be reproduced.
+* ``python -m theorems reproduce reports/<slug>/counterexample.json [--plot DIR] [--module NAME]...`` --
+  evaluates the statement's check on the stored example and prints discrepancy, budget and verdict.
+  The check's module (the record's ``check``, else its ``file``) and every ``--module`` are imported
+  before the example is decoded: decoding builds only registered types, and a module registers its
+  types when it is imported (name your own conjecture's module with ``--module``).
+* ``python -m theorems soak DIR... [--out FILE]`` -- the table of several campaigns.
+
+Exit statuses, one meaning each:
+
+=============  ======  ========================================================================
+command        status  meaning
+=============  ======  ========================================================================
+``reproduce``  0       the check decided the stored example and it holds (discrepancy within budget)
+``reproduce``  1       the check decided it and it still falsifies (for a refutation or a control:
+                       the witness is confirmed)
+``reproduce``  2       not a decided re-run: the example is inconclusive now, the check raised, or
+                       the record cannot be used (unreadable, not a counterexample record, unknown
+                       schema version, an unregistered type, the check not found); one line says which
+``list``       0 / 1   the catalog is complete / a statement module failed to import (named)
+``soak``       0 / 1   no false alarm, miss, untested or error / at least one
+``soak``       2       a summary.json cannot be read
+any            2       the command line is wrong (argparse)
+=============  ======  ========================================================================
 """
 from __future__ import annotations
 
@@ -56,8 +75,53 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 # -- reproduce -------------------------------------------------------------------------------
+#: Versions of counterexample.json this version reads (a record without ``schema`` is version 1).
+KNOWN_SCHEMAS = (1, 2)
+
+
 class NotReproducible(Exception):
-    """The stored example cannot be re-run here (missing module, unreadable example, ...)."""
+    """The stored example cannot be re-run here (unreadable record, missing module, unknown type, ...)."""
+
+
+def read_record(path: Path) -> dict[str, Any]:
+    """Read and check a counterexample.json (or closest.json) record.
+
+    Raises
+    ------
+    NotReproducible
+        With one line: the file cannot be read, is not JSON, is not a record (a JSON object with a
+        statement ``id`` and an ``example`` object), or has a schema version this version does not know.
+    """
+    try:
+        text = Path(path).read_text()
+    except OSError as exc:
+        raise NotReproducible(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        record = json.loads(text)
+    except ValueError as exc:
+        raise NotReproducible(f"{path} is not JSON ({exc})") from None
+    if not isinstance(record, dict):
+        raise NotReproducible(f"{path} is not a counterexample record: its JSON is a {type(record).__name__}, "
+                              f"not an object")
+    schema = record.get("schema", 1)
+    if schema not in KNOWN_SCHEMAS:
+        raise NotReproducible(f"{path} has schema version {schema!r}, which this version of the suite does not know "
+                              f"(it reads {', '.join(map(str, KNOWN_SCHEMAS))}): update the suite")
+    if not isinstance(record.get("id"), str) or not record["id"]:
+        raise NotReproducible(f"{path} names no statement (no 'id')")
+    if not isinstance(record.get("example"), dict):
+        raise NotReproducible(f"{path}: 'example' must be an object {{argument: value}}, "
+                              f"not a {type(record.get('example')).__name__}")
+    return record
+
+
+def import_modules(names: Sequence[str]) -> None:
+    """Import the modules named with ``--module`` (registering the types they define)."""
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception as exc:  # noqa: BLE001 - one line, exit 2
+            raise NotReproducible(f"--module {name}: cannot import it ({type(exc).__name__}: {exc})") from None
 
 
 def _import_file(file: str) -> None:
@@ -77,20 +141,21 @@ def find_check(record: dict[str, Any]) -> Callable:
 
     sid = record["id"]
     module, _, qualname = str(record.get("check", "")).partition(":")
+    file = record.get("file") if isinstance(record.get("file"), str) else ""
     errors = []
     if module:
         try:
             importlib.import_module(module)
         except Exception as exc:  # noqa: BLE001 - fall back to the file
             errors.append(f"import {module}: {type(exc).__name__}: {exc}")
-    if sid not in harness.CATALOG and record.get("file"):
-        if Path(record["file"]).exists():
+    if sid not in harness.CATALOG and file:
+        if Path(file).exists():
             try:
-                _import_file(record["file"])
+                _import_file(file)
             except Exception as exc:  # noqa: BLE001
-                errors.append(f"import {record['file']}: {type(exc).__name__}: {exc}")
+                errors.append(f"import {file}: {type(exc).__name__}: {exc}")
         else:
-            errors.append(f"{record['file']} does not exist here")
+            errors.append(f"{file} does not exist here")
     if sid in harness.CATALOG:
         return harness.check_function(sid)
     obj = sys.modules.get(module)
@@ -102,28 +167,49 @@ def find_check(record: dict[str, Any]) -> Callable:
 
 
 def load_example(record: dict[str, Any]) -> dict[str, Any]:
-    """The stored example, decoded exactly (after the check's module is imported)."""
-    from oracles.core.specs import decode
+    """The stored example, decoded exactly (after the check's module and any ``--module`` are imported).
+
+    Raises
+    ------
+    NotReproducible
+        The example was not stored exactly, holds a type no imported module registers (the line names
+        the type and ``--module``), or cannot be decoded.
+    """
+    from oracles.core import specs
 
     if not record.get("reproducible", True):
         raise NotReproducible(f"the example was not stored exactly: {record.get('not_reproducible_because', '')}")
-    return {k: decode(v) for k, v in record["example"].items()}
+    unknown = getattr(specs, "UnknownType", None)
+    example = {}
+    for name, value in record["example"].items():
+        try:
+            example[name] = specs.decode(value)
+        except Exception as exc:  # noqa: BLE001 - any failure to decode is "not reproducible"
+            if unknown is not None and isinstance(exc, unknown):
+                raise NotReproducible(f"argument {name!r} holds a type this process has not registered ({exc}); "
+                                      f"import the module that defines it with --module NAME") from None
+            raise NotReproducible(f"cannot decode argument {name!r}: {type(exc).__name__}: {exc}") from None
+    return example
 
 
 def _fmt(v: Any, spec: str = ".6g") -> str:
     return "–" if v is None else format(v, spec)
 
 
-def reproduce(path: Path, plot_dir: Path | None = None, out=None) -> int:
-    """Re-evaluate a stored counterexample; print what it gives; return the exit status."""
+def reproduce(path: Path, plot_dir: Path | None = None, out=None, modules: Sequence[str] = ()) -> int:
+    """Re-evaluate a stored counterexample; print what it gives; return the exit status (module docstring)."""
     from theorems.harness import run_check
 
     out = out or sys.stdout
     try:
-        record = json.loads(Path(path).read_text())
+        record = read_record(path)
+        import_modules(modules)
         check = find_check(record)
         example = load_example(record)
-    except (OSError, ValueError, KeyError, NotReproducible) as exc:
+    except NotReproducible as exc:
+        print(f"not reproducible: {exc}", file=out)
+        return EXIT_UNDECIDED
+    except Exception as exc:  # noqa: BLE001 - whatever else went wrong, this is not a decided re-run
         print(f"not reproducible: {type(exc).__name__}: {exc}", file=out)
         return EXIT_UNDECIDED
     from theorems.environment import pin_blas_threads
@@ -133,28 +219,16 @@ def reproduce(path: Path, plot_dir: Path | None = None, out=None) -> int:
     print(f"check: {getattr(check, '__module__', '?')}:{getattr(check, '__qualname__', '?')}", file=out)
     try:
         outcome = run_check(check, example)
-    except Exception:  # noqa: BLE001 - the check itself crashed
-        print("the check raised:\n" + traceback.format_exc(), file=out)
+    except Exception as exc:  # noqa: BLE001 - the check itself crashed: one line here, the traceback on stderr
+        print(f"not decided: the check raised {type(exc).__name__}: {exc}", file=out)
+        traceback.print_exc(file=sys.stderr)
         _say_differences(record, out)
         return EXIT_UNDECIDED
     if outcome.inconclusive is not None:
         print(f"inconclusive: {outcome.inconclusive} {outcome.details.get('detail', '')}".rstrip(), file=out)
         _say_differences(record, out)
         return EXIT_UNDECIDED
-    print(f"discrepancy {_fmt(outcome.discrepancy)} vs budget {_fmt(outcome.budget, '.3g')} "
-          f"(error estimate {_fmt(outcome.error, '.3g')}){': ' + outcome.what if outcome.what else ''}", file=out)
-    stored = record.get("discrepancy")
-    if stored is not None:
-        same = "exactly" if stored == outcome.discrepancy else f"(stored {_fmt(stored)})"
-        print(f"stored discrepancy reproduced {same}" if same == "exactly" else f"stored discrepancy differs {same}",
-              file=out)
-    if plot_dir is not None:
-        from theorems import plots
-
-        for p in plots.render(outcome.plot, Path(plot_dir)):
-            print(f"plot: {Path(plot_dir) / p.file} ({p.title})", file=out)
-    if (stored is not None and stored != outcome.discrepancy) or outcome.falsified != _stored_falsified(record):
-        _say_differences(record, out)
+    _say_outcome(record, outcome, plot_dir, out)
     if outcome.falsified:
         kind = record.get("kind")
         verdict = {"refutation": "refuted: the witness is confirmed", "control": "caught: the planted variant "
@@ -165,9 +239,29 @@ def reproduce(path: Path, plot_dir: Path | None = None, out=None) -> int:
     return EXIT_HOLDS
 
 
+def _say_outcome(record: dict[str, Any], outcome, plot_dir: Path | None, out) -> None:
+    """Print the discrepancy against the budget, whether it matches the stored one, and the plots."""
+    print(f"discrepancy {_fmt(outcome.discrepancy)} vs budget {_fmt(outcome.budget, '.3g')} "
+          f"(error estimate {_fmt(outcome.error, '.3g')}){': ' + outcome.what if outcome.what else ''}", file=out)
+    stored = record.get("discrepancy")
+    if stored is not None:
+        print("stored discrepancy reproduced exactly" if stored == outcome.discrepancy
+              else f"stored discrepancy differs (stored {_fmt(stored)})", file=out)
+    if plot_dir is not None:
+        from theorems import plots
+
+        try:
+            for p in plots.render(outcome.plot, Path(plot_dir)):
+                print(f"plot: {Path(plot_dir) / p.file} ({p.title})", file=out)
+        except Exception as exc:  # noqa: BLE001 - the verdict stands without the picture
+            print(f"plot: failed ({type(exc).__name__}: {exc})", file=out)
+    if (stored is not None and stored != outcome.discrepancy) or outcome.falsified != _stored_falsified(record):
+        _say_differences(record, out)
+
+
 def _stored_falsified(record: dict[str, Any]) -> bool:
     d, b = record.get("discrepancy"), record.get("budget")
-    return d is not None and b is not None and d > b
+    return isinstance(d, (int, float)) and isinstance(b, (int, float)) and d > b
 
 
 def _say_differences(record: dict[str, Any], out) -> None:
@@ -184,8 +278,8 @@ def _say_differences(record: dict[str, Any], out) -> None:
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
-    """``reproduce FILE [--plot DIR]``: see :func:`reproduce`."""
-    return reproduce(Path(args.file), Path(args.plot) if args.plot else None)
+    """``reproduce FILE [--plot DIR] [--module NAME]...``: see :func:`reproduce`."""
+    return reproduce(Path(args.file), Path(args.plot) if args.plot else None, modules=args.module)
 
 
 # -- soak ------------------------------------------------------------------------------------
@@ -225,7 +319,7 @@ def soak_table(runs: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
             totals["runs"] += 1
             n, inc = rec.get("examples") or 0, rec.get("inconclusive") or 0
             share = inc / n if n else 0.0
-            md, b = rec.get("max_discrepancy"), rec.get("error_budget")
+            md, b = _worst(rec)
             ratio = f"{md / b:.2g}" if md is not None and b else "–"
             cells.append(f"{rec['verdict']} {n} {100 * share:.0f}% {ratio}")
             tag = f"{sid} (seed {seed})"
@@ -253,6 +347,14 @@ def soak_table(runs: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
             f"* campaigns not complete: {', '.join(totals['incomplete_campaigns']) or 'none'}", "",
             "Cell: verdict, examples, inconclusive share, largest discrepancy/budget (above 1 falsifies).", ""]
     return "\n".join(head + lines) + "\n", totals
+
+
+def _worst(rec: dict[str, Any]) -> tuple[float | None, float | None]:
+    """The discrepancy and budget of a record's worst example (schema 2; schema 1 called them
+    ``max_discrepancy`` and ``error_budget``)."""
+    if "worst_budget" in rec:
+        return rec.get("worst_discrepancy"), rec.get("worst_budget")
+    return rec.get("max_discrepancy"), rec.get("error_budget")
 
 
 def cmd_soak(args: argparse.Namespace) -> int:
@@ -283,9 +385,12 @@ def parser() -> argparse.ArgumentParser:
     ls.add_argument("--controls", action="store_true", help="also list controls registered by imported modules")
     ls.set_defaults(run=cmd_list)
     rp = sub.add_parser("reproduce", help="re-run a stored counterexample without Hypothesis",
-                        description="exit status: 1 still falsifies, 0 holds, 2 inconclusive or not reproducible")
+                        description="exit status: 0 holds, 1 still falsifies (witness confirmed), 2 not a decided "
+                                    "re-run (inconclusive, the check raised, or the record cannot be used)")
     rp.add_argument("file", help="a counterexample.json written by a campaign")
     rp.add_argument("--plot", metavar="DIR", help="redraw the outcome's plots as PNG files in DIR")
+    rp.add_argument("--module", action="append", default=[], metavar="NAME",
+                    help="import this module first (it registers the types of your own examples); repeatable")
     rp.set_defaults(run=cmd_reproduce)
     sk = sub.add_parser("soak", help="tabulate several campaigns (one per seed): false alarms, misses, inconclusive")
     sk.add_argument("dirs", nargs="+", help="report directories, each with a summary.json (e.g. soak/seed-*)")

@@ -6,17 +6,16 @@ axis) or :class:`matplotlib.figure.Figure` objects; :func:`render` saves each on
 """
 from __future__ import annotations
 
-import textwrap
-
 import io
 import sys
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
 
-from oracles.core.outcome import Panel
+from oracles import Panel
 from theorems.reports import atomic_write
 
 DPI = 100

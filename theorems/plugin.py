@@ -4,17 +4,41 @@ Installed with the project, it is active in every pytest run, in any directory:
 
 * registers the marker ``statement(id=..., kind=...)`` that ``@universal`` & co. apply, and the
   Hypothesis profiles ``dev`` (default), ``ci``, ``thorough`` (``--hypothesis-profile``);
-* ``--statement ID`` (repeatable) runs only those statements (and their controls);
-* ``--report-dir=DIR`` (default ``reports``) is where ``summary.json``, ``index.md``,
-  ``index.html`` and the per-statement folders go; ``--no-reports`` writes nothing.
+* ``--statement ID`` (repeatable) runs only those statements (and their controls); an ID that is not
+  collected is an error naming it, with the nearest known IDs;
+* ``--report-dir=DIR`` (default ``reports``) is the report store: ``summary.json``, ``index.md``,
+  ``index.html`` and the per-statement folders. A run updates the records of the statements it ran
+  and keeps the others, marked with the run they come from (:func:`theorems.reports.store_run`);
+  ``--no-reports`` writes nothing.
+
+Guards, each ending the run with one line (exit status 4) before any statement runs:
+
+* once statements are collected, the report directory must be writable (a file, a read-only
+  directory or a full disk is refused); a write that fails later does not stop the campaign -- the
+  end of the run lists what was not written;
+* ``--report-dir DIR`` (a space) with an existing DIR makes pytest choose its rootdir and config
+  file as if DIR were a test path (it parses the command line before it knows the option); when that
+  changed them, the run is refused (:func:`rootdir_problem`);
+* arguments naming the statement package (``theorems``) must collect statements.
+
+How a statement's tally reaches its report: the ``pytest_runtest_call`` wrapper opens
+:func:`theorems.harness.collect_tallies` around the call and moves the tally into ``item.stash``;
+``pytest_runtest_makereport`` turns it into a record carried by ``user_properties``.
 
 Under pytest-xdist each worker writes the folders of the statements it ran and sends its records
 to the controller through ``user_properties``; the controller alone writes ``summary.json`` and
-the index, again after every statement, so that an interrupted campaign leaves valid files.
+the index, again after every statement, so that an interrupted campaign leaves valid files. Problems
+a worker finds while collecting (unknown ``--statement`` IDs, an unwritable report directory) reach
+the controller through ``workeroutput``: the worker runs nothing, the controller prints the error and
+exits with status 4.
 """
 from __future__ import annotations
 
+import difflib
+import inspect
 import os
+import secrets
+import shlex
 from pathlib import Path
 from typing import Any
 
@@ -22,15 +46,19 @@ import pytest
 
 from theorems import profiles  # noqa: F401  (registers the Hypothesis profiles)
 from theorems import harness, reports
-from theorems.environment import freeze_constant_pool, pin_blas_threads, runtime_environment
+from theorems.environment import freeze_constant_pool, pin_blas_threads, runtime_environment, suite_root
 
 RECORD_KEY = "implicit_bias_statement"
+#: ``workeroutput`` key under which an xdist worker hands a usage error to the controller
+USAGE_ERROR_KEY = "implicit_bias_usage_error"
+TALLY = pytest.StashKey[harness.Tally]()
 _CAMPAIGN = pytest.StashKey["Campaign"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("implicit-bias", "implicit-bias theorem suite")
-    group.addoption("--report-dir", default="reports", help="where summary.json and reports go (default: reports)")
+    group.addoption("--report-dir", default="reports",
+                    help="the report store: summary.json, index and folders (default: reports); write --report-dir=DIR")
     group.addoption("--statement", action="append", default=[], metavar="ID",
                     help="run only this statement (and its controls); repeatable")
     group.addoption("--no-reports", action="store_true", help="write no report files")
@@ -52,44 +80,142 @@ def environment(config: pytest.Config) -> dict[str, Any]:
     }
 
 
-@pytest.hookimpl(tryfirst=True)
-def _check_rootdir(config: pytest.Config) -> None:
-    """Refuse a run whose rootdir pytest took from the value of ``--report-dir DIR``.
+# -- guards ------------------------------------------------------------------------------------
+def separate_report_dir(args: list[str]) -> str | None:
+    """The value of ``--report-dir`` when it is given as a separate argument (``--report-dir DIR``)."""
+    for k, arg in enumerate(args[:-1]):
+        if arg == "--report-dir":
+            return args[k + 1]
+    return None
 
-    pytest picks its rootdir from the command line's path-like arguments before it knows which of them
-    are option values: ``--report-dir /tmp/out`` (an existing directory, outside the project) makes
-    /tmp/out the rootdir, so pyproject.toml is not read and the statement modules are silently not
-    collected. ``--report-dir=/tmp/out`` is read correctly.
+
+def rootdir_problem(config: pytest.Config) -> str | None:
+    """Why pytest's rootdir or config file came from the value of ``--report-dir DIR``, or ``None``.
+
+    pytest chooses its rootdir and config file from the command line before it knows plugin options,
+    so in ``--report-dir DIR`` an existing DIR counts as a test path: with no other path the rootdir
+    becomes the common ancestor of DIR and the current directory and the project's pyproject.toml
+    (``testpaths``, ``python_files``) is not read -- the statements are silently not collected. The
+    check asks pytest's own ``determine_setup`` what it would have chosen from the real arguments.
     """
-    value = config.getoption("report_dir")
-    if config.inipath is None and value and Path(value).resolve() == Path(config.rootpath).resolve():
-        raise pytest.UsageError(f"pytest took --report-dir's value {value!r} as its rootdir, so pyproject.toml was not "
-                                f"read and the statements would not be collected: write --report-dir={value}")
+    args = shlex.split(os.environ.get("PYTEST_ADDOPTS", "")) + list(config.invocation_params.args)
+    value = separate_report_dir(args)
+    if value is None or not (Path(config.invocation_params.dir) / value).is_dir():
+        return None
+    try:
+        from _pytest.config.findpaths import determine_setup
+
+        wanted = {"inifile": config.option.inifilename, "override_ini": config.option.override_ini,
+                  "args": [str(a) for a in config.option.file_or_dir or []],
+                  "rootdir_cmd_arg": config.option.rootdir or None, "invocation_dir": config.invocation_params.dir}
+        accepted = inspect.signature(determine_setup).parameters
+        rootpath, inipath = determine_setup(**{k: v for k, v in wanted.items() if k in accepted})[:2]
+    except Exception:  # noqa: BLE001 - pytest's internals moved: fall back to the plain symptom
+        rootpath, inipath = config.rootpath, config.inipath
+        if config.inipath is None and (Path(config.invocation_params.dir) / "pyproject.toml").exists():
+            inipath = Path(config.invocation_params.dir) / "pyproject.toml"
+    if (Path(rootpath), inipath and Path(inipath)) == (Path(config.rootpath), config.inipath):
+        return None
+    return (f"pytest took the value of '--report-dir {value}' for a test path: rootdir {config.rootpath} and config "
+            f"file {config.inipath or 'none'} instead of {rootpath} and {inipath or 'none'}, so the statements would "
+            f"not be collected; write --report-dir={value}")
+
+
+def statements_expected(config: pytest.Config) -> list[str]:
+    """The command-line paths that name the statement package (or a statement module) of this checkout."""
+    from theorems.cli import STATEMENT_MODULES
+
+    package = (suite_root() / "theorems").resolve()
+    named = []
+    for arg in config.args:
+        path = (Path(config.invocation_params.dir) / str(arg).split("::")[0]).resolve()
+        if path == package or (path.parent == package and path.name.startswith(STATEMENT_MODULES)):
+            named.append(str(arg))
+    return named
+
+
+def unknown_statements(wanted: list[str], collected: set[str]) -> str | None:
+    """The error for ``--statement`` IDs not among the collected statements (and their controls), or ``None``.
+
+    Parameters
+    ----------
+    wanted
+        The ``--statement`` values.
+    collected
+        IDs of the statements collected (controls included) and the IDs controls are of.
+    """
+    missing = [sid for sid in dict.fromkeys(wanted) if sid not in collected]
+    if not missing:
+        return None
+    known = sorted(collected | set(harness.CATALOG) | {s.control_of for s in harness.CATALOG.values() if s.control_of})
+    parts = []
+    for sid in missing:
+        spec = harness.CATALOG.get(sid)
+        if spec is not None:
+            parts.append(f"{sid!r} is defined in {spec.file or spec.module} but was not collected by these arguments")
+            continue
+        near = difflib.get_close_matches(sid, known, n=3, cutoff=0.6)
+        parts.append(f"{sid!r} is not a known statement ID" + (f" (did you mean {', '.join(near)}?)" if near else
+                                                               " (python -m theorems list prints them)"))
+    return "--statement: " + "; ".join(parts)
+
+
+def _usage_error(config: pytest.Config, items: list[pytest.Item], message: str) -> None:
+    """End the run with one line: raise in a single process; in an xdist worker, run nothing and tell the controller."""
+    if not hasattr(config, "workerinput"):
+        raise pytest.UsageError(message)
+    config.workeroutput[USAGE_ERROR_KEY] = message
+    config.hook.pytest_deselected(items=list(items))
+    items[:] = []
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "statement(id, kind): a statement of the implicit-bias suite")
-    _check_rootdir(config)
+    problem = rootdir_problem(config)
+    if problem:
+        raise pytest.UsageError(problem)
     # the same arithmetic and the same draws whatever started pytest and whatever it collects
     pin_blas_threads(1)
     freeze_constant_pool()
     from hypothesis import settings
 
-    config.stash[_CAMPAIGN] = campaign = Campaign(config, settings.get_current_profile_name())
+    campaign = Campaign(config, settings.get_current_profile_name())
+    config.stash[_CAMPAIGN] = campaign
     config.pluginmanager.register(campaign, "implicit-bias-campaign")
     if not config.getoption("hypothesis_profile", None):
         settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "dev")
 
 
+def _statement_id(item: pytest.Item) -> str | None:
+    m = item.get_closest_marker("statement")
+    return m.kwargs.get("id", "") if m is not None else None
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    wanted = set(config.getoption("statement"))
+    """Refuse a collection without the expected statements or with unknown ``--statement`` IDs; select."""
+    ids = {sid for sid in map(_statement_id, items) if sid is not None}
+    named = statements_expected(config)
+    if named and not ids:
+        _usage_error(config, items, f"no statement was collected from {', '.join(named)} (rootdir {config.rootpath}, "
+                                    f"config file {config.inipath or 'none'}): pytest did not read the project's "
+                                    f"python_files; run from the checkout, or pass -c pyproject.toml")
+        return
+    wanted = config.getoption("statement")
+    controls_of = {harness.CATALOG[sid].control_of for sid in ids if sid in harness.CATALOG}
+    problem = unknown_statements(wanted, ids | {c for c in controls_of if c}) if wanted else None
+    campaign = config.stash.get(_CAMPAIGN, None)
+    if problem is None and ids and campaign is not None:
+        problem = campaign.report_dir_problem()
+    if problem:
+        _usage_error(config, items, problem)
+        return
     if not wanted:
         return
     keep, drop = [], []
     for item in items:
-        m = item.get_closest_marker("statement")
-        sid = m.kwargs.get("id", "") if m else ""
-        spec = harness.CATALOG.get(sid)
+        sid = _statement_id(item)
+        spec = harness.CATALOG.get(sid or "")
         hit = sid in wanted or (spec is not None and spec.control_of in wanted)
         (keep if hit else drop).append(item)
     if drop:
@@ -98,16 +224,36 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item):
+    """Collect the tally of the statement this item runs and keep it in ``item.stash``."""
+    sid = _statement_id(item)
+    with harness.collect_tallies() as tallies:
+        try:
+            return (yield)
+        finally:
+            # only the statement this item is: a plain test calling a statement function makes no record
+            mine = [t for t in tallies if sid is not None and t.spec.id == sid]
+            if mine:
+                item.stash[TALLY] = mine[-1]
+
+
+@pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     rep = yield
-    m = item.get_closest_marker("statement")
-    if call.when == "call" and m is not None:
+    if call.when == "call":
         campaign = item.config.stash.get(_CAMPAIGN, None)
-        tally = harness.LAST.get(m.kwargs.get("id"))
+        tally = item.stash.get(TALLY, None)
         if campaign is not None and tally is not None:
             record = reports.strict_json(campaign.statement_record(tally, item.nodeid))
             rep.user_properties.append((RECORD_KEY, record))
     return rep
+
+
+#: The keys of a statement record with no result (harness.Tally.record_dict's numbers).
+_EMPTY_RESULT = {"examples": 0, "decided": 0, "inconclusive": 0, "inconclusive_reasons": {}, "nonfinite_reasons": {},
+                 "min_decided": None, "max_examples": None, **harness.outcome_fields("worst", None),
+                 "max_discrepancy": None, "largest_budget": None, "examples_to_witness": None, "shrink_calls": 0,
+                 "witness_discrepancy": None, "witness_budget": None, "seconds": 0.0}
 
 
 def crash_record(nodeid: str, message: str) -> dict[str, Any]:
@@ -116,18 +262,31 @@ def crash_record(nodeid: str, message: str) -> dict[str, Any]:
     The controller does not import the statement modules, so the record is keyed by the pytest node id.
     """
     return {"id": f"crashed: {nodeid}", "kind": "unknown", "title": nodeid, "source": "", "control_of": None,
-            "verdict": "error", "examples": 0, "decided": 0, "inconclusive": 0, "inconclusive_reasons": {},
-            "max_discrepancy": None, "error_budget": None, "largest_budget": None, "examples_to_witness": None,
-            "shrink_calls": 0, "witness_discrepancy": None, "witness_budget": None, "seconds": 0.0,
+            "verdict": "error", **_EMPTY_RESULT, "finished": harness.now(),
             "message": message.strip().splitlines()[-1][:500] if message.strip() else "worker crashed",
             "nodeid": nodeid, "claim": "", "report": None}
 
 
+def _one_line(report: pytest.BaseReport) -> str:
+    """The first line of why a test failed (its crash message), at most 300 characters."""
+    crash = getattr(report.longrepr, "reprcrash", None)
+    text = crash.message if crash is not None else str(report.longrepr or "")
+    lines = [line for line in text.strip().splitlines() if line.strip()]
+    return lines[0][:300] if lines else ""
+
+
+def new_run() -> dict[str, Any]:
+    """A run of the store: ``{"id": "20250501T120000Z-1a2b3c", "started": "2025-05-01T12:00:00.000Z"}``."""
+    started = harness.now()
+    compact = started.replace("-", "").replace(":", "").split(".")[0]
+    return {"id": f"{compact}Z-{secrets.token_hex(3)}", "started": started}
+
+
 class Campaign:
-    """The state of one pytest run: environment, records, and where reports go.
+    """The state of one pytest run: environment, records, failures, and where reports go.
 
     Each worker (or the single process) writes statement folders; the controller (or the single
-    process) gathers records and rewrites ``summary.json`` and the index after every statement.
+    process) gathers records and merges them into the report store after every statement.
     """
 
     def __init__(self, config: pytest.Config, previous_profile: str) -> None:
@@ -135,14 +294,37 @@ class Campaign:
         self.previous_profile = previous_profile
         self.is_worker = hasattr(config, "workerinput")
         self.report_dir = None if config.getoption("no_reports") else Path(config.getoption("report_dir"))
+        self.created_report_dir = False
         self.records: dict[str, dict[str, Any]] = {}
+        self.failed_tests: list[dict[str, str]] = []
+        self.usage_errors: list[str] = []
+        #: what could not be written: {file or folder: reason}; cleared by a later successful write
+        self.unwritten: dict[str, str] = {}
+        self.stored = 0
         self.env: dict[str, Any] = {}
         self.exit_status: int | None = None
+        self.run: dict[str, Any] = new_run()
+
+    def report_dir_problem(self) -> str | None:
+        """Why reports cannot be written to the report directory (one line), or ``None``.
+
+        Checked once statements are collected, before the first one runs (a run without statements writes
+        nothing and is not refused): the directory is created if needed and a probe file written.
+        """
+        if self.report_dir is None:
+            return None
+        try:
+            self.created_report_dir = reports.check_writable(self.report_dir) or self.created_report_dir
+        except reports.ReportDirError as exc:
+            return f"{exc} (choose another --report-dir=DIR, or --no-reports)"
+        return None
 
     # -- every process --------------------------------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.env = environment(self.config)
+        self.run |= {"git_commit": self.env.get("git_commit"), "git_dirty": self.env.get("git_dirty"),
+                     "profile": self.env.get("profile")}
 
     def statement_record(self, tally: harness.Tally, nodeid: str) -> dict[str, Any]:
         """The summary record of a statement that just ran; writes (or clears) its folder."""
@@ -171,50 +353,112 @@ class Campaign:
             settings.load_profile(self.previous_profile)
         except Exception:  # noqa: BLE001
             pass
+        if self.created_report_dir and self.report_dir is not None:
+            try:   # a directory made for the probe and never used
+                self.report_dir.rmdir()
+            except OSError:
+                pass
 
     # -- the controller -------------------------------------------------------------------
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node, error) -> None:
+        """pytest-xdist: a worker finished; take the usage error it found while collecting."""
+        message = (getattr(node, "workeroutput", None) or {}).get(USAGE_ERROR_KEY)
+        if message and message not in self.usage_errors:
+            self.usage_errors.append(message)
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if not self.is_worker and report.failed:
+            self.failed_tests.append({"nodeid": report.nodeid or "(collection)", "when": "collect",
+                                      "message": _one_line(report)})
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.is_worker:
             return
         if report.when == "???" and report.failed:   # pytest-xdist: the worker running this test died
-            record = crash_record(report.nodeid, str(report.longrepr))
-            self.records[record["id"]] = record
-            self.write()
+            self.add(crash_record(report.nodeid, str(report.longrepr)))
             return
-        if report.when != "call":
-            return
-        for key, record in report.user_properties:
-            if key == RECORD_KEY:
-                self.records[record["id"]] = record
-                self.write()
+        records = [record for key, record in report.user_properties if key == RECORD_KEY]
+        if report.failed and not records:
+            self.failed_tests.append({"nodeid": report.nodeid, "when": report.when, "message": _one_line(report)})
+        if report.when == "call":
+            for record in records:
+                self.add(record)
+
+    def add(self, record: dict[str, Any]) -> None:
+        """Take a statement record of this run (marked with the run) and update the store."""
+        record = dict(record)
+        record["run"] = {k: self.run.get(k) for k in reports.RUN_KEYS}
+        record["finished"] = record.get("finished") or harness.now()
+        self.records[record["id"]] = record
+        self.write()
+
+    def run_info(self) -> dict[str, Any]:
+        """This run as the store's ``runs`` table holds it."""
+        return self.run | {"complete": self.complete, "exit_status": self.exit_status,
+                           "failed_tests": list(self.failed_tests), "statements": len(self.records),
+                           "workers": self.env.get("workers")}
+
+    @property
+    def complete(self) -> bool:
+        """Whether the session ended normally (not running, not interrupted)."""
+        return self.exit_status is not None and self.exit_status not in (pytest.ExitCode.INTERRUPTED,
+                                                                          pytest.ExitCode.INTERNAL_ERROR)
 
     def write(self) -> None:
-        """Rewrite ``summary.json``, ``index.md`` and ``index.html`` from the records so far."""
+        """Merge this run's records into the store: ``summary.json``, ``index.md`` and ``index.html``.
+
+        A failure to write does not stop the campaign: it is remembered and said at the end.
+        """
         if self.report_dir is None or not self.records:
             return
         from theorems import report_pages
 
-        records = list(self.records.values())
-        complete = self.exit_status is not None and self.exit_status not in (pytest.ExitCode.INTERRUPTED,
-                                                                              pytest.ExitCode.INTERNAL_ERROR)
-        reports.write_summary(self.report_dir, records, self.env, complete=complete, exit_status=self.exit_status)
-        report_pages.write_index(self.report_dir, records, self.env, complete=complete)
+        run, complete = self.run_info(), self.complete
 
+        def render(records: list[dict[str, Any]], runs: dict[str, dict[str, Any]]) -> None:
+            report_pages.write_index(self.report_dir, records, self.env, complete=complete, run=run, runs=runs)
+
+        try:
+            merged = reports.store_run(self.report_dir, run, list(self.records.values()), self.env,
+                                       complete=complete, exit_status=self.exit_status, render=render)
+        except Exception as exc:  # noqa: BLE001 - the campaign goes on; the end of the run says what is missing
+            self.unwritten["summary.json, index.md, index.html"] = f"{type(exc).__name__}: {exc}"
+            return
+        self.unwritten.pop("summary.json, index.md, index.html", None)
+        self.stored = len(merged)
+
+    @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if not self.is_worker:
-            self.exit_status = int(exitstatus)
-            self.write()
+        if self.is_worker:
+            return
+        if self.usage_errors:
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+            return
+        self.exit_status = int(session.exitstatus)
+        self.write()
 
     def pytest_terminal_summary(self, terminalreporter, exitstatus: int, config: pytest.Config) -> None:
-        if self.is_worker or not self.records:
+        if self.is_worker:
             return
         tr = terminalreporter
+        for message in self.usage_errors:
+            tr.write_line(f"ERROR: {message}", red=True, bold=True)
+        if not self.records:
+            return
         tr.section("implicit-bias verdicts")
         for rec in sorted(self.records.values(), key=lambda r: (r["kind"] == "control", r["id"])):
-            md, eb = rec["max_discrepancy"], rec["error_budget"]
+            md, eb = rec.get("worst_discrepancy"), rec.get("worst_budget")
             tr.write_line(f"{rec['verdict']:<10} {rec['id']}  ({rec['examples']} examples, "
-                          f"{rec['inconclusive']}/{rec['examples']} inconclusive, max discrepancy "
+                          f"{rec['inconclusive']}/{rec['examples']} inconclusive, worst discrepancy "
                           f"{'-' if md is None else f'{md:.3g}'} vs budget {'-' if eb is None else f'{eb:.3g}'}, "
                           f"{rec['seconds']:.1f}s)" + (f"  -> {rec['report']}" if rec.get("report") else ""))
-        if self.report_dir is not None:
-            tr.write_line(f"reports: {self.report_dir / 'index.html'} (summary: {self.report_dir / 'summary.json'})")
+        if self.report_dir is None:
+            return
+        unwritten = dict(self.unwritten) | {f"{r['id']} (its folder)": r["report_error"]
+                                            for r in self.records.values() if r.get("report_error")}
+        for what, why in unwritten.items():
+            tr.write_line(f"report not written: {what}: {why}", red=True)
+        kept = self.stored - len(self.records)
+        tr.write_line(f"reports: {self.report_dir / 'index.html'} (summary: {self.report_dir / 'summary.json'}"
+                      + (f"; {kept} record(s) kept from earlier runs" if kept > 0 else "") + ")")

@@ -6,26 +6,63 @@
   no database, no targeted phase: a reproducible gate.
 * ``thorough`` -- 1000 examples a statement, random, targeted search and the database on: what
   ``make falsify`` runs. Set ``HYPOTHESIS_REDIS_URL`` to share the database between machines
-  (README, "Sharing counterexamples").
+  (README, "Sharing counterexamples"). The server is pinged when the profiles are set up (timeout
+  :data:`REDIS_TIMEOUT` seconds); when it cannot be reached, or the ``redis`` client is not
+  installed, one warning says so and the local database is used alone.
 """
 from __future__ import annotations
 
+import functools
 import os
+import sys
 
 from hypothesis import HealthCheck, Phase, settings
-from hypothesis.database import DirectoryBasedExampleDatabase
+from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase
+
+#: Seconds to connect to (and hear from) the Redis server of ``HYPOTHESIS_REDIS_URL``.
+REDIS_TIMEOUT = 2.0
 
 
-def _database():
-    url = os.environ.get("HYPOTHESIS_REDIS_URL")
+def _warn(message: str) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def redis_database(url: str) -> ExampleDatabase | None:
+    """The Redis example database at ``url``, or ``None`` (with one warning) when it cannot be used.
+
+    Parameters
+    ----------
+    url
+        A ``redis://`` URL (``HYPOTHESIS_REDIS_URL``).
+    """
+    try:
+        import redis  # optional dependency: pip install 'implicit-bias-theorems[redis]'
+        from hypothesis.extra.redis import RedisExampleDatabase
+    except ImportError as exc:
+        _warn(f"HYPOTHESIS_REDIS_URL is set but the redis client is not installed ({exc}); using the local "
+              f"example database only (pip install -e '.[redis]')")
+        return None
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT)
+        client.ping()
+    except Exception as exc:  # noqa: BLE001 - any failure to reach the server: fall back, say so once
+        _warn(f"cannot reach the Redis server of HYPOTHESIS_REDIS_URL={url} ({type(exc).__name__}: {exc}); "
+              f"using the local example database only")
+        return None
+    return RedisExampleDatabase(client)
+
+
+@functools.cache
+def _database() -> ExampleDatabase:
+    """The example database of ``dev`` and ``thorough``: local, multiplexed with Redis when it answers."""
     local = DirectoryBasedExampleDatabase(os.environ.get("HYPOTHESIS_DATABASE_DIR", ".hypothesis/examples"))
-    if not url:
+    url = os.environ.get("HYPOTHESIS_REDIS_URL")
+    shared = redis_database(url) if url else None
+    if shared is None:
         return local
-    import redis  # optional dependency: pip install 'implicit-bias-theorems[redis]'
     from hypothesis.database import MultiplexedDatabase
-    from hypothesis.extra.redis import RedisExampleDatabase
 
-    return MultiplexedDatabase(local, RedisExampleDatabase(redis.Redis.from_url(url)))
+    return MultiplexedDatabase(local, shared)
 
 
 # Phase.explain is left out everywhere: it re-runs the oracle ~100 times on every falsified statement

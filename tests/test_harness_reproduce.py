@@ -1,0 +1,156 @@
+"""``python -m theorems reproduce``: anything that is not a decided re-run exits 2 with one line; exit 1 means
+only "still falsifies". Records carry a schema version; ``--module`` imports the modules that register types."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from oracles.core import specs
+from theorems import cli
+
+CHECK_MODULE = '''
+from hypothesis import given, strategies as st
+from oracles import Outcome
+from theorems import universal
+
+
+@universal("repro-planted:below-one", title="x stays below 1", source="planted")
+@given(x=st.floats(0, 2))
+def test_below_one(x):
+    """x never exceeds 1 (false for x > 1)."""
+    if x == 0.25:
+        raise RuntimeError("a bug in the check")
+    return Outcome(float(getattr(x, "value", x)), 1.0, 0.0, "x against 1")
+'''
+
+USER_TYPES = '''
+from oracles.core import specs
+
+register = getattr(specs, "register", lambda cls: cls)
+
+
+@register
+class Thing:
+    """A user's example type: written and read through to_spec/from_spec."""
+
+    def __init__(self, value):
+        self.value = value
+
+    def to_spec(self):
+        return {"value": self.value}
+
+    @classmethod
+    def from_spec(cls, spec):
+        return cls(spec["value"])
+'''
+
+
+@pytest.fixture
+def write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A function writing a record (any JSON) for the planted check; the modules live in tmp_path."""
+    monkeypatch.syspath_prepend(str(tmp_path))
+    (tmp_path / "ib_repro_check.py").write_text(textwrap.dedent(CHECK_MODULE))
+    (tmp_path / "ib_repro_types.py").write_text(textwrap.dedent(USER_TYPES))
+
+    def write(data=None, **extra) -> Path:
+        rec = {"schema": 2, "id": "repro-planted:below-one", "kind": "universal", "title": "x stays below 1",
+               "check": "ib_repro_check:test_below_one", "file": str(tmp_path / "ib_repro_check.py"),
+               "discrepancy": 1.5, "budget": 1.0, "reproducible": True, "example": {"x": 1.5}} | extra
+        path = tmp_path / "counterexample.json"
+        path.write_text(json.dumps(rec if data is None else data))
+        return path
+
+    yield write
+    for name in ("ib_repro_check", "ib_repro_types"):
+        sys.modules.pop(name, None)
+
+
+def _run(capsys, *args: str) -> tuple[int, list[str]]:
+    status = cli.main(["reproduce", *map(str, args)])
+    return status, capsys.readouterr().out.splitlines()
+
+
+@pytest.mark.parametrize("data, says", [
+    ([{"id": "x"}], "its JSON is a list, not an object"),
+    ("just a string", "its JSON is a str, not an object"),
+    ({"schema": 2, "example": {}}, "names no statement"),
+])
+def test_json_that_is_not_a_record_exits_2_with_one_line(write, capsys, data, says) -> None:
+    status, lines = _run(capsys, write(data))
+    assert status == 2 and len(lines) == 1 and lines[0].startswith("not reproducible:") and says in lines[0]
+
+
+def test_an_example_that_is_a_list_exits_2(write, capsys) -> None:
+    status, lines = _run(capsys, write(example=[1.5]))
+    assert status == 2 and lines == [f"not reproducible: {lines[0].split(': ', 1)[1]}"] and "'example' must be" in lines[0]
+
+
+def test_an_unknown_schema_version_is_named(write, capsys) -> None:
+    status, lines = _run(capsys, write(schema=99))
+    assert status == 2 and len(lines) == 1 and "schema version 99" in lines[0] and "reads 1, 2" in lines[0]
+
+
+def test_a_class_that_cannot_be_imported_exits_2(write, capsys) -> None:
+    thing = {"__object__": "class", "class": "no_such_module_ib:Thing", "spec": {}}
+    status, lines = _run(capsys, write(example={"x": thing}))
+    assert status == 2 and len(lines) == 1 and lines[0].startswith("not reproducible:") and "'x'" in lines[0]
+
+
+def test_an_unregistered_type_names_the_module_option(write, capsys, monkeypatch) -> None:
+    unknown = type("UnknownType", (ValueError,), {})
+
+    def decode(data):
+        raise unknown("ib_repro_types:Thing is not a registered type")
+
+    monkeypatch.setattr(specs, "UnknownType", unknown, raising=False)
+    monkeypatch.setattr(specs, "decode", decode)
+    status, lines = _run(capsys, write())
+    assert status == 2 and len(lines) == 1
+    assert "ib_repro_types:Thing is not a registered type" in lines[0] and "--module NAME" in lines[0]
+
+
+def test_a_user_type_without_its_module_is_named(write, capsys) -> None:
+    if not hasattr(specs, "UnknownType"):
+        pytest.skip("oracles.core.specs decodes by importing (no registry yet)")
+    thing = {"__object__": "class", "class": "ib_repro_elsewhere:Thing", "spec": {"value": 1.5}}
+    status, lines = _run(capsys, write(example={"x": thing}))
+    assert status == 2 and len(lines) == 1 and "ib_repro_elsewhere:Thing" in lines[0] and "--module NAME" in lines[0]
+    assert "ib_repro_elsewhere" not in sys.modules          # decoding imported nothing
+
+
+def test_module_option_imports_the_user_types(write, capsys) -> None:
+    thing = {"__object__": "class", "class": "ib_repro_types:Thing", "spec": {"value": 1.5}}
+    status, lines = _run(capsys, write(example={"x": thing}), "--module", "ib_repro_types")
+    assert status == 1 and "verdict: falsified: the example still falsifies the statement" in lines
+    assert "ib_repro_types" in sys.modules
+    status, lines = _run(capsys, write(example={"x": thing}), "--module", "no_such_module_ib")
+    assert status == 2 and lines == ["not reproducible: --module no_such_module_ib: cannot import it "
+                                     "(ModuleNotFoundError: No module named 'no_such_module_ib')"]
+
+
+def test_a_check_that_raises_is_not_a_decided_rerun(write, capsys) -> None:
+    status = cli.main(["reproduce", str(write(example={"x": 0.25}))])
+    captured = capsys.readouterr()
+    assert status == 2
+    assert "not decided: the check raised RuntimeError: a bug in the check" in captured.out
+    assert "Traceback" not in captured.out and "Traceback" in captured.err
+
+
+def test_decided_reruns_keep_exit_0_and_1(write, capsys) -> None:
+    assert _run(capsys, write())[0] == 1
+    assert _run(capsys, write(example={"x": 0.5}))[0] == 0
+    legacy = {k: v for k, v in json.loads(write().read_text()).items() if k != "schema"}
+    assert _run(capsys, write(legacy))[0] == 1   # a record without "schema" is version 1
+
+
+def test_the_command_line_exits_2_on_a_list_not_1(write, tmp_path: Path) -> None:
+    path = write([1, 2, 3])
+    run = subprocess.run([sys.executable, "-m", "theorems", "reproduce", str(path)], capture_output=True, text=True,
+                         timeout=120, cwd=tmp_path)
+    assert run.returncode == 2, run.stdout + run.stderr
+    assert run.stdout.strip().count("\n") == 0 and "Traceback" not in run.stdout + run.stderr
