@@ -52,6 +52,9 @@ class Outcome:
         JSON-able numbers a reader of a report wants (norms, counters of work done, ...).
     plot
         Optional callable returning :class:`Panel` objects; called only when a report is written.
+    floor
+        The floor the budget was built with (``budget = max(floor, 10 × error)``), when the oracle says;
+        reports then tell a budget set by the floor from one set by the error estimate.
     """
 
     discrepancy: float
@@ -61,6 +64,7 @@ class Outcome:
     inconclusive: str | None = None
     details: dict[str, Any] = field(default_factory=dict)
     plot: Callable[[], list[Panel]] | None = None
+    floor: float | None = None
 
     def __post_init__(self) -> None:
         # a non-finite number is never a verdict: NaN > budget is False (it would "hold"), and an infinite or
@@ -143,7 +147,7 @@ def compare(a, b, *, error: float = 0.0, floor: float = CLOSED_FORM_BUDGET, what
     allowed to fall back to the floor because the error estimate failed.
     """
     gap = relative_gap(a, b, scale)
-    return Outcome(gap, budget_from_error(error, floor), error, what, details=details)
+    return Outcome(gap, budget_from_error(error, floor), error, what, details=details, floor=float(floor))
 
 
 def worst(*outcomes: Outcome) -> Outcome:
@@ -154,4 +158,4 @@ def worst(*outcomes: Outcome) -> Outcome:
     top = max(outcomes, key=lambda o: o.ratio)
     merged = dict(top.details)
     merged["checks"] = [{"what": o.what, "discrepancy": o.discrepancy, "budget": o.budget} for o in outcomes]
-    return Outcome(top.discrepancy, top.budget, top.error, top.what, details=merged, plot=top.plot)
+    return Outcome(top.discrepancy, top.budget, top.error, top.what, details=merged, plot=top.plot, floor=top.floor)

@@ -383,7 +383,7 @@ def compare_limit(limit: FlowLimit, target, *, target_error: float = 0.0, what: 
     gap = relative_gap(limit.w, target)
     err = float(limit.error + target_error)
     info = {"limit": limit.summary(), "target_error": target_error} | details
-    return Outcome(gap, budget_from_error(err, floor), err, what, details=info, plot=plot)
+    return Outcome(gap, budget_from_error(err, floor), err, what, details=info, plot=plot, floor=float(floor))
 
 
 def _data_of(loss) -> tuple[np.ndarray, np.ndarray]:

@@ -119,8 +119,13 @@ def psi(G: Parametrization, x, mu, *, sign: int = +1, method: str = "auto", rtol
 
 
 def _integrate_piecewise(make_rhs: Callable[[Loss], Callable], y0: np.ndarray, schedule: Schedule,
-                         t_eval: np.ndarray, events: list, integrator: Integrator, watch: int):
-    """Integrate piece by piece of ``schedule``, sampling at ``t_eval``; return (Y, nfev)."""
+                         t_eval: np.ndarray, events: list, integrator: Integrator, watch: int,
+                         exact: Callable | None = None):
+    """Integrate piece by piece of ``schedule``, sampling at ``t_eval``; return (Y, nfev).
+
+    ``exact(loss, y, tau)``, when given, returns the states at the elapsed times ``tau`` (rows) of a piece that
+    has a closed form, or ``None`` to integrate it.
+    """
     bps = schedule.breakpoints
     slack = 1e-12 * max(1.0, schedule.total_time)
     Y = np.full((t_eval.size, y0.size), np.nan)
@@ -132,6 +137,11 @@ def _integrate_piecewise(make_rhs: Callable[[Loss], Callable], y0: np.ndarray, s
             Y[inside] = y
             continue
         pts = np.union1d(np.clip(t_eval[inside], a, b), [b])
+        closed = exact(loss, y, pts - a) if exact is not None else None
+        if closed is not None:
+            Y[inside] = closed[np.searchsorted(pts, np.clip(t_eval[inside], a, b))]
+            y = closed[-1]
+            continue
         sol = integrator.solve(make_rhs(loss), (a, b), y, t_eval=pts, events=events, watch=watch)
         nfev += sol.nfev
         Y[inside] = sol.y.T[np.searchsorted(pts, np.clip(t_eval[inside], a, b))]
@@ -200,8 +210,7 @@ def gradient_flow(G: Parametrization, schedule: Schedule, x_init, *, t_eval=None
     y0 = np.concatenate([x0, np.zeros(G.d)])
     Y, nfev = _integrate_piecewise(make_rhs, y0, schedule, t_eval, _events_for(G, x0), _integrator(method, rtol, atol), D)
     X = Y[:, :D]
-    W = np.array([G.value(x) for x in X])
-    return FlowResult(t_eval, X, W, Y[:, D:], nfev)
+    return FlowResult(t_eval, X, G.values(X), Y[:, D:], nfev)
 
 
 def mirror_flow(R, schedule: Schedule, w_init, *, t_eval=None, rtol: float = RTOL, atol: float = ATOL,
@@ -210,7 +219,13 @@ def mirror_flow(R, schedule: Schedule, w_init, *, t_eval=None, rtol: float = RTO
 
     Integrated in the dual variable :math:`\theta = \nabla R(w)`, :math:`\dot\theta = -\nabla
     L_t((\nabla R)^{-1}(\theta))`, when ``R.grad_inv`` is available; otherwise in the primal,
-    :math:`\dot w = -\nabla^2R(w)^{-1}\nabla L_t(w)`.
+    :math:`\dot w = -\nabla^2R(w)^{-1}\nabla L_t(w)`. On a piece with a linear loss :math:`\langle c, w\rangle`
+    the dual flow is exact, :math:`\theta(t) = \theta(t_k) - c\,(t - t_k)`: no ODE is solved there.
+
+    Raises
+    ------
+    Inconclusive
+        On blow-up (of θ, or of w = (∇R)⁻¹(θ) at a sample), or when the solver fails.
     """
     w0 = as_vector(w_init, "w_init")
     if schedule.d != w0.size:
@@ -223,8 +238,14 @@ def mirror_flow(R, schedule: Schedule, w_init, *, t_eval=None, rtol: float = RTO
         def make_rhs(loss):
             return lambda t, th: -loss.grad(R.grad_inv(th))
 
-        Th, nfev = _integrate_piecewise(make_rhs, R.grad(w0), schedule, t_eval, [], integrator, w0.size)
-        W = np.array([R.grad_inv(th) for th in Th])
+        def exact(loss, th, tau):
+            return th[None, :] - tau[:, None] * loss.c[None, :] if isinstance(loss, Linear) else None
+
+        Th, nfev = _integrate_piecewise(make_rhs, R.grad(w0), schedule, t_eval, [], integrator, w0.size, exact)
+        with np.errstate(over="ignore", invalid="ignore"):
+            W = np.array([R.grad_inv(th) for th in Th])
+        if not np.all(np.isfinite(W)) or np.max(np.linalg.norm(W, axis=1)) > integrator.blow_up:
+            raise Inconclusive("blow-up", f"w = (grad R)^-1(theta) exceeds {integrator.blow_up:g} or is non-finite")
     else:
         def make_rhs(loss):
             return lambda t, w: -np.linalg.solve(R.hess(w), loss.grad(w))

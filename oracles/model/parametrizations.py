@@ -105,6 +105,10 @@ class Parametrization:
             raise InvalidInput(f"{self.name}: the Jacobian at {name} has non-finite entries")
         return x
 
+    def values(self, X: np.ndarray) -> np.ndarray:
+        """``G`` at every row of ``X`` (an ``(n, D)`` array): ``(n, d)``. Families override it with one array op."""
+        return np.array([self.value(x) for x in X]).reshape(len(X), self.d)
+
     def value_and_jacobian(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(G(x), ∂G(x))`` together: what a flow's right-hand side needs. Families whose value falls out of
         the Jacobian (``G_i = ½xᵀA_ix = ½(A_ix)·x``) override it to skip the second computation."""
@@ -338,6 +342,9 @@ class Quadratic(Parametrization):
         J = self.A @ x
         return 0.5 * (J @ x), J
 
+    def values(self, X):
+        return 0.5 * np.einsum("ti,kij,tj->tk", X, self.A, X)
+
     def hessians(self, x):
         return self.A.copy()
 
@@ -348,7 +355,7 @@ class Quadratic(Parametrization):
         r"""For a commuting family, ``(O, Lam)`` with :math:`A_i = O\,\mathrm{diag}(\Lambda_i)\,O^\top`; else ``None``.
 
         Diagonalizes a generic combination :math:`\sum_i c_iA_i` (fixed pseudo-random ``c``) and
-        accepts the basis only if it diagonalizes every :math:`A_i` to 1e-12 relative; then
+        accepts the basis only if it diagonalizes every :math:`A_i` to ``max(1e-12, 1000·D·eps)`` relative; then
         :math:`\psi(x;\mu) = O\,\mathrm{diag}(e^{\Lambda^\top\mu})\,O^\top x` needs no matrix exponential.
         """
         if getattr(self, "_eig", False) is not False:
@@ -360,7 +367,8 @@ class Quadratic(Parametrization):
             Dg = np.einsum("ab,iac,cd->ibd", O, self.A, O)
             Lam = np.einsum("ibb->ib", Dg)
             off = np.linalg.norm(Dg - np.einsum("ib,bc->ibc", Lam, np.eye(self.D)))
-            if off <= 1e-12 * max(1.0, float(np.linalg.norm(self.A))):
+            # the rounding of an eigendecomposition grows like D·eps (Frobenius, over D² entries): 9.5e-11 at D = 200
+            if off <= max(1e-12, 1000 * self.D * np.finfo(float).eps) * max(1.0, float(np.linalg.norm(self.A))):
                 self._eig = (O, Lam)
         return self._eig
 
