@@ -197,23 +197,35 @@ class MirrorDescentRun:
     history: list[tuple[int, float]] = field(default_factory=list)
 
 
-def mirror_descent(phi, A, b, x1, *, step_scale: float = 0.5, tol: float = 1e-13,
+def mirror_descent(phi, A, b, x1, *, step: float | None = None, step_scale: float = 0.5, tol: float = 1e-13,
                    max_iter: int = 20_000) -> MirrorDescentRun:
     r"""Mirror descent on :math:`f(x) = \tfrac12\|Ax - b\|^2` from :math:`x_1` with the dual step of Lemma 2.
 
-    Step sizes (variable, as the notes allow): :math:`\eta_t = c/\lambda_{max}(A\,\nabla^2\phi(x_t)^{-1}A^\top)`
-    with ``c = step_scale`` in (0, 2): in the multiplier coordinates (:math:`\nabla\phi(x_t) = \nabla\phi(x_1) -
-    A^\top\lambda_t`) the iteration is gradient descent on the convex dual function, whose local curvature
-    is that matrix, so these steps converge. Stops when :math:`\|Ax_t - b\| \le` ``tol`` :math:`\cdot\|b\|`.
+    Every iterate is an exact mirror-descent step :math:`\nabla\phi(x_{t+1}) = \nabla\phi(x_t) - \eta_t\nabla f(x_t)`;
+    only the step sizes :math:`\eta_t` are chosen (variable, as the notes allow):
 
-    The error estimate of :math:`x_t` as the limit is the length of one Newton step on the dual at
-    :math:`x_t` (what is still to go) plus the rounding accumulated in :math:`\theta_t`,
-    :math:`10\varepsilon\sqrt t\,(1 + \|\theta\odot\partial x/\partial\theta\|/\|x\|)`.
+    * ``step=None`` (default): the trial step is :math:`c/\lambda_{max}(A\,\nabla^2\phi(x_t)^{-1}A^\top)`
+      (``c = step_scale`` in (0, 2): gradient descent on the dual function with its local curvature), at most
+      twice the last accepted step, and it is halved until it satisfies the sufficient decrease of relative
+      smoothness (Bauschke, Bolte & Teboulle 2017; Lu, Freund & Nesterov 2018),
+
+      .. math:: f(x_{t+1}) \le f(x_t) + \langle\nabla f(x_t), x_{t+1} - x_t\rangle + D_\phi(x_{t+1}, x_t)/\eta_t,
+
+      so f decreases at every step. The local curvature alone diverged at small initialization scales: from
+      :math:`x_1 = 0` with the hyperbolic entropy of scale α the curvature is :math:`\approx\alpha^2`, the first
+      step :math:`\approx 1/\alpha^2`, and every instance at α ≤ 1e-3 overshot (the map θ ↦ x is exponential).
+    * ``step=η`` (a float): that step for every iteration, the caller's choice; a run whose residual grows a
+      million-fold is inconclusive (``"diverges"``).
+
+    Stops when :math:`\|Ax_t - b\| \le` ``tol`` :math:`\cdot\|b\|`. The error estimate of :math:`x_t` as the limit
+    is the length of one Newton step on the dual at :math:`x_t` (what is still to go) plus the rounding accumulated
+    in :math:`\theta_t`, :math:`10\varepsilon\sqrt t\,(1 + \|\theta\odot\partial x/\partial\theta\|/\|x\|)`.
 
     Raises
     ------
     Inconclusive
-        No convergence within ``max_iter`` iterations, or a step leaves the range of :math:`\nabla\phi`.
+        No convergence within ``max_iter`` iterations, divergence with a fixed step, no acceptable step, or a
+        step that leaves the range of :math:`\nabla\phi`.
     """
     P = _potential(phi)
     A = as_matrix(A, "A")
@@ -221,11 +233,13 @@ def mirror_descent(phi, A, b, x1, *, step_scale: float = 0.5, tol: float = 1e-13
     x = as_vector(x1, "x1", A.shape[1])
     if not 0 < step_scale < 2:
         raise InvalidInput(f"step_scale must be in (0, 2), got {step_scale}")
+    if step is not None and not (math.isfinite(step) and step > 0):
+        raise InvalidInput(f"step must be a positive number (or None for the line search), got {step}")
     if not P.in_domain(x):
         raise InvalidInput(f"x1 is outside dom phi of {P.name}")
     th = P.grad(x)
     bn = max(float(np.linalg.norm(b)), 1e-300)
-    hist, etas = [], [math.inf, 0.0]
+    hist, etas, last = [], [math.inf, 0.0], math.inf
     for t in range(1, max_iter + 1):
         r = A @ x - b
         res = float(np.linalg.norm(r)) / bn
@@ -237,13 +251,18 @@ def mirror_descent(phi, A, b, x1, *, step_scale: float = 0.5, tol: float = 1e-13
             res0 = res
         elif not res <= 1e6 * res0:
             raise Inconclusive("diverges", f"residual grew from {res0:.3g} to {res:.3g}: the steps are too long")
-        D = P.grad_inv_deriv(th)
-        with np.errstate(all="ignore"):
-            eta = step_scale / float(np.linalg.eigvalsh((A * D) @ A.T)[-1])
-            etas = [min(etas[0], eta), max(etas[1], eta)]
-            th = th - eta * (A.T @ r)
-            x = P.grad_inv(th)
-        if not (np.all(np.isfinite(x)) and np.all(np.isfinite(th)) and math.isfinite(eta)):
+        g = A.T @ r
+        if step is not None:
+            eta = float(step)
+            with np.errstate(all="ignore"):
+                th_new = th - eta * g
+                x_new = P.grad_inv(th_new)
+        else:
+            eta, x_new, th_new = _relatively_smooth_step(P, A, b, x, th, r, g, step_scale, 2.0 * last)
+            last = eta
+        etas = [min(etas[0], eta), max(etas[1], eta)]
+        th, x = th_new, x_new
+        if not (np.all(np.isfinite(x)) and np.all(np.isfinite(th))):
             raise Inconclusive("outside range of grad phi", f"iteration {t}")
     else:
         raise Inconclusive("no convergence", f"residual {res:.3g} after {max_iter} mirror-descent steps")
@@ -256,7 +275,34 @@ def mirror_descent(phi, A, b, x1, *, step_scale: float = 0.5, tol: float = 1e-13
     return MirrorDescentRun(x, th, t, res, err, (etas[0], etas[1]), hist)
 
 
-def md_limit_vs_projection(phi, A, b, x1, *, step_scale: float = 0.5, target: str = "bregman") -> Outcome:
+def _relatively_smooth_step(P: SeparablePotential, A, b, x, th, r, g, scale: float, cap: float):
+    """The largest trial step (local curvature, capped) halved until relative smoothness' sufficient decrease holds."""
+    f = 0.5 * float(r @ r)
+    with np.errstate(all="ignore"):
+        eta = min(scale / float(np.linalg.eigvalsh((A * P.grad_inv_deriv(th)) @ A.T)[-1]), cap)
+    if not (math.isfinite(eta) and eta > 0):
+        raise Inconclusive("outside range of grad phi", "the local curvature of the dual is not positive and finite")
+    for _ in range(200):
+        with np.errstate(all="ignore"):
+            th_new = th - eta * g
+            x_new = P.grad_inv(th_new)
+            if np.all(np.isfinite(x_new)) and P.in_domain(x_new):
+                r_new = A @ x_new - b
+                f_new = 0.5 * float(r_new @ r_new)
+                lin = float(g @ (x_new - x))
+                div = P.divergence(x_new, x)
+                # D_phi(x_new, x) = sum r(x_new) - r(x) - r'(x)(x_new - x) cancels near convergence: allow its
+                # rounding (and that of f and <g, dx>), else the test fails on noise and the step collapses
+                noise = 8 * EPS * (float(np.sum(np.abs(P.value_terms(x_new)) + np.abs(P.value_terms(x))))
+                                   + float(np.sum(np.abs(th * (x_new - x))))) / eta + 8 * EPS * (f + f_new + abs(lin))
+                if math.isfinite(f_new) and f_new <= f + lin + div / eta + noise:
+                    return eta, x_new, th_new
+        eta *= 0.5
+    raise Inconclusive("no step", "no step size down to 2^-200 of the curvature step satisfies sufficient decrease")
+
+
+def md_limit_vs_projection(phi, A, b, x1, *, step_scale: float = 0.5, step: float | None = None,
+                           target: str = "bregman") -> Outcome:
     r"""Key Lemma of the notes: converging MD on :math:`\tfrac12\|Ax-b\|^2` ends at :math:`\arg\min_{Ax=b}D_\phi(x, x_1)`.
 
     Discrepancy: relative gap between the MD limit and the Bregman projection of :math:`x_1`; error: the
@@ -264,7 +310,7 @@ def md_limit_vs_projection(phi, A, b, x1, *, step_scale: float = 0.5, target: st
     is the interpolant nearest :math:`x_1` in :math:`\ell_2` (for the negative control).
     """
     P = _potential(phi)
-    run = mirror_descent(P, A, b, x1, step_scale=step_scale)
+    run = mirror_descent(P, A, b, x1, step=step, step_scale=step_scale)
     if target == "bregman":
         proj = bregman_projection(P, A, b, x1).require(1e-10)
         ref, ref_err = proj.w, proj.error
