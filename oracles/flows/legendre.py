@@ -123,7 +123,7 @@ class QuadraticLegendre(LemmaLegendre):
         self.name = f"Lemma 4.7 R of {G.name} (eigenbasis)"
 
     def _weights(self, mu: np.ndarray) -> np.ndarray:
-        """:math:`e^{2(\Lambda^\top\mu)_b}c_b^2`; an exponent past 700 (overflow) is a blow-up of the flow."""
+        r""":math:`e^{2(\Lambda^\top\mu)_b}c_b^2`; an exponent past 700 (overflow) is a blow-up of the flow."""
         arg = (2.0 * self.sign) * (mu @ self._Lam)
         if not arg.max() <= 700.0:   # NaN fails too
             if not np.isfinite(mu).all():

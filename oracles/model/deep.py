@@ -30,34 +30,44 @@ class DeepProduct(Parametrization):
         if int(n) < 1 or int(depth) < 1:
             raise InvalidInput(f"need n >= 1 and depth >= 1, got n={n}, depth={depth}")
         self.n, self.depth = int(n), int(depth)
+        self._eye = np.eye(self.n)
         self.D = self.depth * self.n * self.n
         self.d = self.n * self.n
         self.name = f"depth-{self.depth} product of {self.n}x{self.n} matrices"
 
-    def factors(self, x) -> list[np.ndarray]:
-        n2 = self.n * self.n
-        x = np.asarray(x, float)
-        return [x[j * n2:(j + 1) * n2].reshape(self.n, self.n) for j in range(self.depth)]
+    def factors(self, x) -> np.ndarray:
+        """``[W_1, …, W_N]`` as one ``(N, n, n)`` array (a view of x)."""
+        return np.asarray(x, float).reshape(self.depth, self.n, self.n)
 
     def value(self, x):
-        W = np.eye(self.n)
-        for F in self.factors(x):
+        Fs = self.factors(x)
+        W = Fs[0]
+        for F in Fs[1:]:
             W = F @ W
         return W.ravel()
 
     def jacobian(self, x):
+        return self.value_and_jacobian(x)[1]
+
+    def value_and_jacobian(self, x):
+        """W and the Jacobian from one pass of partial products.
+
+        Block j of the Jacobian is :math:`L_j\otimes R_j^\top` with :math:`L_j = W_N\cdots W_{j+1}`,
+        :math:`R_j = W_{j-1}\cdots W_1`; all blocks are formed by one broadcast product.
+        """
         Fs = self.factors(x)
-        n, n2 = self.n, self.n * self.n
-        rights = [np.eye(n)]
-        for F in Fs[:-1]:
-            rights.append(F @ rights[-1])
-        J = np.empty((n2, self.D))
-        left = np.eye(n)
-        for j in range(self.depth - 1, -1, -1):
-            R = rights[j]
-            J[:, j * n2:(j + 1) * n2] = (left[:, None, :, None] * R.T[None, :, None, :]).reshape(n2, n2)
-            left = left @ Fs[j]
-        return J
+        n, n2, N = self.n, self.n * self.n, self.depth
+        R = np.empty((N, n, n))
+        L = np.empty((N, n, n))
+        R[0] = self._eye
+        for j in range(1, N):
+            R[j] = Fs[j - 1] @ R[j - 1]
+        L[N - 1] = self._eye
+        for j in range(N - 2, -1, -1):
+            L[j] = L[j + 1] @ Fs[j + 1]
+        K = L[:, :, None, :, None] * R.transpose(0, 2, 1)[:, None, :, None, :]   # [j, a, b, c, d] = L_j[a,c] R_j[d,b]
+        J = K.transpose(1, 2, 0, 3, 4).reshape(n2, N * n2)
+        return (L[0] @ Fs[0]).ravel(), J
 
     def imbalances(self, x) -> list[np.ndarray]:
         r"""The conserved quantities of gradient flow on any loss :math:`L(W)`, one per pair of adjacent layers.

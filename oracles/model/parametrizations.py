@@ -183,13 +183,16 @@ class Coordinatewise(Parametrization):
         Dimension.
     lo, hi
         The open interval each coordinate lives in; ``f'`` must not vanish there (regularity).
+    f_df
+        Optional ``x -> (f(x), f'(x))`` for maps whose derivative reuses the value (an inverse computed by
+        Newton's method, say): a flow's right-hand side then evaluates f once.
     """
 
     def __init__(self, f: Callable, df: Callable, d2f: Callable, d: int, lo: float = -math.inf,
-                 hi: float = math.inf, name: str = "coordinatewise") -> None:
+                 hi: float = math.inf, name: str = "coordinatewise", f_df: Callable | None = None) -> None:
         if int(d) < 1:
             raise InvalidInput(f"dimension d must be at least 1, got {d}")
-        self.f, self.df, self.d2f = f, df, d2f
+        self.f, self.df, self.d2f, self.f_df = f, df, d2f, f_df
         self.D = self.d = int(d)
         self.lo, self.hi = float(lo), float(hi)
         self.name = name
@@ -204,6 +207,13 @@ class Coordinatewise(Parametrization):
 
     def jacobian(self, x):
         return np.diag(np.asarray(self.df(np.asarray(x, dtype=float)), dtype=float))
+
+    def value_and_jacobian(self, x):
+        x = np.asarray(x, dtype=float)
+        if self.f_df is None:
+            return np.asarray(self.f(x), dtype=float), np.diag(np.asarray(self.df(x), dtype=float))
+        w, dw = self.f_df(x)
+        return np.asarray(w, dtype=float), np.diag(np.asarray(dw, dtype=float))
 
     def hessians(self, x):
         h = np.asarray(self.d2f(np.asarray(x, dtype=float)), dtype=float)

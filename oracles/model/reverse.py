@@ -59,6 +59,9 @@ from oracles.model.parametrizations import Coordinatewise
 POTENTIALS = ("entropy", "hypentropy", "log-barrier", "power")
 
 
+_EPS8 = 8 * float(np.finfo(float).eps)
+
+
 # -----------------------------------------------------------------------------------------
 def _E(s):
     r""":math:`E(s) = \int_0^s \sqrt{\cosh\sigma}\,d\sigma = \sinh s\;{}_2F_1(1/4, 1/2; 3/2; -\sinh^2 s)` (odd)."""
@@ -80,7 +83,7 @@ def _E_inv(t):
     s = np.minimum(a, 2.0 * np.log1p(a / math.sqrt(2.0)))
     for _ in range(60):
         new = np.maximum(s - (_E(s) - a) / np.sqrt(np.cosh(s)), 0.0)
-        done = np.all(np.abs(new - s) <= 8 * np.finfo(float).eps * np.maximum(1.0, np.abs(s)))
+        done = (np.abs(new - s) <= _EPS8 * np.maximum(1.0, np.abs(s))).all()
         s = new
         if done:
             break
@@ -428,9 +431,13 @@ class ReverseParametrization(Coordinatewise):
             w = f(x)
             return -e * each("d3r", w) * each("d2r", w) ** (-2 * e - 1)
 
+        def f_df(x):   # g and g' from one evaluation of g (E^{-1} is a Newton solve for hypentropy)
+            w = f(x)
+            return w, each("d2r", w) ** (-e)
+
         tag = "F' = sqrt(r'')" if e == 0.5 else "F' = r'' (no square root)"
         labels = sorted({p.label for p in pots})
-        super().__init__(f, df, d2f, len(pots), name=f"Thm 5.1 G for {', '.join(labels)} [{tag}]")
+        super().__init__(f, df, d2f, len(pots), name=f"Thm 5.1 G for {', '.join(labels)} [{tag}]", f_df=f_df)
         self.potentials, self.exponent, self.method, self._each = pots, e, method, each
         self._lo = np.array([p.x_interval(e)[0] for p in pots])
         self._hi = np.array([p.x_interval(e)[1] for p in pots])
