@@ -36,7 +36,7 @@ def mirror_cases(draw, kinds=("euclidean", "entropy", "hypentropy", "pnorm", "po
 
 
 @universal("li2022:thm-3.8", title="a mirror flow on L~(Zw) that interpolates ends at the Bregman projection of w0",
-           source="li2022 §3.3, Theorem 3.8")
+           source="li2022 §3.3, Theorem 3.8", fields=("R", "Z", "Y", "w_init", "loss"))
 @given(case=mirror_cases())
 def test_thm_3_8(case):
     r"""For :math:`L(w) = \tilde L(Zw)`, if the mirror flow :math:`d\nabla R(w) = -\nabla L(w)dt` from :math:`w_0`

@@ -31,7 +31,7 @@ any_quadratic = st.one_of(commuting_quadratics(), noncommuting_quadratics(), mat
 
 @universal("li2022:quadratic-bracket",
            title="quadratic maps: [∇G_i, ∇G_j](x) = (A_jA_i − A_iA_j)x; separable maps: all brackets 0",
-           source="li2022 §4.1, Definition 4.1 and the quadratic parametrization")
+           source="li2022 §4.1, Definition 4.1 and the quadratic parametrization", fields=("G", "x", "i", "j"))
 @given(case=family_point_pair(st.one_of(any_quadratic, separable_families())))
 def test_quadratic_bracket(case):
     r"""For :math:`G_i(x) = \tfrac12 x^\top A_i x` the Lie bracket of Definition 4.1,
@@ -58,7 +58,7 @@ def commuting_case(draw):
 
 
 @universal("li2022:thm-4.2", title="brackets vanish ⇔ the flows of ∇G_i and ∇G_j commute",
-           source="li2022 §4.1, Theorem 4.2")
+           source="li2022 §4.1, Theorem 4.2", fields=("G", "x", "i", "j", "s", "t"))
 @given(case=st.one_of(commuting_case(), family_point_pair(st.one_of(noncommuting_quadratics(), matrix_factorizations()))))
 def test_thm_4_2(case):
     r"""Under Assumption 3.5, :math:`[\nabla G_i,\nabla G_j] \equiv 0` on M iff

@@ -47,7 +47,7 @@ def quasi_convex_cases(draw):
 
 
 @universal("li2022:thm-4.13", title="quasi-convex L, Bregman R: w(t) converges to a point of the variational inequality",
-           source="li2022 §4.2, Theorem 4.13")
+           source="li2022 §4.2, Theorem 4.13", fields=("fam", "x", "Z", "Y"))
 @given(case=quasi_convex_cases())
 # found by the thorough profile: Y = 0, the limit w* = 0, and the residual scaled by ‖w*‖ was 0/0
 @example(case=("u^2 - v^2", np.array([3.0, 1.0, 1.0, 0.00951745109338158, 0.00951745109338158, 1.0]),
@@ -82,7 +82,7 @@ def convex_cases(draw):
 
 
 @universal("li2022:cor-4.14", title="Ω_w = ℝ^d and convex L: the GF converges to a minimizer of L",
-           source="li2022 §4.2, Corollary 4.14 (with Theorem 4.13)")
+           source="li2022 §4.2, Corollary 4.14 (with Theorem 4.13)", fields=("fam", "x", "Z", "Y", "loss"))
 @given(case=convex_cases())
 def test_cor_4_14(case):
     r"""Under Thm 4.13's setting, if the reachable set :math:`\Omega_w(x_{init}; G) = \mathbb{R}^d`, then R is a Bregman
@@ -119,7 +119,7 @@ def commuting_quadratic_cases(draw):
 
 @universal("li2022:thm-4.15d",
            title="commuting quadratic G: R is a Bregman function, the GF converges to the R-projection minimizer",
-           source="li2022 §4.2, Theorem 4.15(d)")
+           source="li2022 §4.2, Theorem 4.15(d)", fields=("G", "x", "Z", "Y"))
 @given(case=commuting_quadratic_cases())
 def test_thm_4_15d(case):
     r"""For a commuting quadratic :math:`G_i(x) = \tfrac12x^\top A_ix` with :math:`\{A_ix_{init}\}` independent, R is a

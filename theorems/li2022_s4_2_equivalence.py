@@ -16,7 +16,7 @@ from theorems import universal
 
 
 @universal("li2022:lemma-4.6", title="commuting G, piecewise-constant L_t: x(t) = ψ(x_init; μ(t))",
-           source="li2022 §4.2, Lemma 4.6")
+           source="li2022 §4.2, Lemma 4.6", fields=("G", "x", "sched"))
 @given(case=flow_cases(commuting_families()))
 def test_lemma_4_6(case):
     r"""For a commuting parametrization and any time-dependent loss :math:`L_t` (Def. 3.1), gradient
@@ -34,7 +34,7 @@ def test_lemma_4_6(case):
 
 
 @universal("li2022:lemma-4.7", title="∇Q(μ) = G(ψ(x_init; μ)) with Q convex, and ∇²R(w) = (∂G∂Gᵀ)⁻¹ for R = Q*",
-           source="li2022 §4.2, Lemma 4.7")
+           source="li2022 §4.2, Lemma 4.7", fields=("G", "x", "mu"))
 @given(case=mu_cases(commuting_families()))
 # found by the thorough profile: ‖A‖ ~ 1e-3 made the central-difference roundoff exceed the budget
 @example(case=(Quadratic(np.array([[[0.0012490022753381957]]])), np.array([1.0]), np.array([0.25])))
@@ -60,7 +60,7 @@ def test_lemma_4_7(case):
 
 
 @universal("li2022:thm-4.8", title="commuting regular G: w(t) = G(x(t)) is the mirror flow of one R, for every loss",
-           source="li2022 §4.2, Theorem 4.8")
+           source="li2022 §4.2, Theorem 4.8", fields=("G", "x", "scheds"))
 @given(case=flow_cases(commuting_families(), n_schedules=2))
 def test_thm_4_8(case):
     r"""For a commuting, regular G satisfying Assumption 3.5 and any :math:`x_{init}`,

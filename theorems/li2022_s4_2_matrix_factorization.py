@@ -19,7 +19,7 @@ from theorems import refutation
 
 
 @refutation("li2022:cor-4.11", title="GF on UUᵀ (and UVᵀ) is not a mirror flow: equal-μ schedules end at different w",
-            source="li2022 §4.2, Corollary 4.11")
+            source="li2022 §4.2, Corollary 4.11", fields=("G", "x", "pair"))
 @given(case=path_cases())
 def test_cor_4_11(case):
     r"""For :math:`G(U) = UU^\top` with :math:`U \in \mathbb{R}^{d\times r}`, d ≥ 2, there are an initialization and

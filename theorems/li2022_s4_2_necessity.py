@@ -49,7 +49,7 @@ def _uut_graph_figure():
 
 @universal("li2022:thm-4.9",
            title="GF = MF for every init and loss ⇒ Lie^{≥2}(∂G)|_x ⊆ ker ∂G(x) (= span{∇G_i(x)}^⊥)",
-           source="li2022 §4.2, Theorem 4.9")
+           source="li2022 §4.2, Theorem 4.9", fields=("kind", "G", "x"))
 @given(case=thm_4_9_cases())
 def test_thm_4_9(case):
     r"""If gradient flow under :math:`L_t\circ G` is a mirror flow for every initialization and every
@@ -94,7 +94,7 @@ def test_thm_4_9(case):
 
 @universal("li2022:cor-4.12",
            title="regular G with d-dimensional reachable sets: condition (9) ⇔ brackets vanish, so MF ⇒ commuting",
-           source="li2022 §4.2, Corollary 4.12")
+           source="li2022 §4.2, Corollary 4.12", fields=("G", "x", "commuting"))
 @given(case=reachable_d_cases())
 def test_cor_4_12(case):
     r"""Let G be regular with d-dimensional reachable sets :math:`\Omega_x(x_{init}; G)` and GF a mirror
@@ -120,7 +120,7 @@ def test_cor_4_12(case):
 
 @conjecture("li2022:conj-4.10",
             title="Lie^{≥2}(∂G)|_x ⊆ ker ∂G(x) on M suffices for GF = MF: two equal-μ schedules end at the same w",
-            source="li2022 §4.2, Conjecture 4.10")
+            source="li2022 §4.2, Conjecture 4.10", fields=("fam", "x", "a", "b"))
 @given(case=hopf_path_cases("hopf"))
 def test_conj_4_10(case):
     r"""Conjecture: Theorem 4.8 (GF under :math:`L_t\circ G` is a mirror flow) still holds when
@@ -177,7 +177,8 @@ def test_conj_4_10(case):
 
 @universal("mgp2023:conservation-count",
            title="D − dim Lie(∂G)|_x conservation laws; r(r+1)/2 for UVᵀ in the stated regime",
-           source="Marcotte, Gribonval, Peyré (NeurIPS 2023), Abide by the law and follow the flow")
+           source="Marcotte, Gribonval, Peyré (NeurIPS 2023), Abide by the law and follow the flow",
+           fields=("kind", "sizes", "G", "x", "expected"))
 @given(case=conservation_cases())
 def test_mgp_conservation_count(case):
     r"""The number of independent conservation laws of gradient flows of :math:`L\circ G` (any loss),

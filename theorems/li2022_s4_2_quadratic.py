@@ -15,7 +15,8 @@ from theorems import universal
 SOURCE = "li2022 §4.2, Theorem 4.15"
 
 
-@universal("li2022:thm-4.15a", title="commuting quadratic G: ψ(x; μ) = exp(Σ μ_i A_i) x", source=SOURCE + "(a)")
+@universal("li2022:thm-4.15a", title="commuting quadratic G: ψ(x; μ) = exp(Σ μ_i A_i) x", source=SOURCE + "(a)",
+           fields=("G", "x", "mu"))
 @given(case=mu_cases(commuting_quadratics(), bound=1.0))
 def test_thm_4_15a(case):
     r"""For commuting symmetric :math:`A_i` and all :math:`\mu \in \mathbb{R}^d`,
@@ -30,7 +31,7 @@ def test_thm_4_15a(case):
 
 
 @universal("li2022:thm-4.15b", title="commuting quadratic G: G_j(ψ) = ½ x_initᵀ exp(Σ 2μ_iA_i) A_j x_init",
-           source=SOURCE + "(b)")
+           source=SOURCE + "(b)", fields=("G", "x", "mu"))
 @given(case=mu_cases(commuting_quadratics(), bound=1.0))
 def test_thm_4_15b(case):
     r"""For commuting :math:`A_i`, :math:`G_j(\psi(x_{init};\mu)) = \tfrac12 x_{init}^\top
@@ -44,7 +45,7 @@ def test_thm_4_15b(case):
 
 
 @universal("li2022:thm-4.15c", title="commuting quadratic G: Q(μ) = ¼‖ψ(x_init; μ)‖² is Legendre on ℝ^d",
-           source=SOURCE + "(c)")
+           source=SOURCE + "(c)", fields=("G", "x", "mu"))
 @given(case=mu_cases(commuting_quadratics(), bound=1.0))
 def test_thm_4_15c(case):
     r"""If the :math:`A_ix_{init}` are linearly independent, :math:`Q(\mu) = \tfrac14\|\psi(x_{init};\mu)\|^2`

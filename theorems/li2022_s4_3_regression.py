@@ -45,7 +45,7 @@ def commuting_regression_cases(draw):
 
 
 @universal("li2022:thm-4.16", title="commuting G on L~(Zw): an interpolating GF limit minimizes R among interpolants",
-           source="li2022 §4.3, Theorem 4.16")
+           source="li2022 §4.3, Theorem 4.16", fields=("G", "x", "Z", "Y", "loss"))
 @given(case=commuting_regression_cases())
 def test_thm_4_16(case):
     r"""For a commuting regular G and :math:`L(w) = \tilde L(Zw)`, if :math:`w(t) = G(x(t))` converges to
@@ -86,7 +86,7 @@ def uv_limit_vs(u0, v0, Z, Y, loss, reference: str):
 
 
 @universal("li2022:cor-4.17", title="u⊙2 − v⊙2: the GF limit is the interpolant minimizing the arcsinh potential R",
-           source="li2022 §4.3, Corollary 4.17")
+           source="li2022 §4.3, Corollary 4.17", fields=("u0", "v0", "Z", "Y", "loss"))
 @given(case=uv_cases())
 def test_cor_4_17(case):
     r"""For :math:`w = u^{\odot2} - v^{\odot2}` on :math:`\mathbb{R}_+^{2d}` and quasi-convex :math:`\tilde L` with unique
@@ -114,7 +114,7 @@ def identity_cases(draw):
 
 
 @universal("li2022:identity", title="G(x) = x: the GF limit is the interpolant nearest x_init in ℓ2",
-           source="li2022 §4.3, remark after Theorem 4.16")
+           source="li2022 §4.3, remark after Theorem 4.16", fields=("x", "Z", "Y", "loss"))
 @given(case=identity_cases())
 def test_identity(case):
     r"""With the identity parametrization (commuting), a gradient flow on :math:`\tilde L(Zw)` that converges to an

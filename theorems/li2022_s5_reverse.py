@@ -15,7 +15,7 @@ from theorems import universal
 
 
 @universal("li2022:thm-5.1", title="separable R: GF on L∘G with G = F⁻¹, F' = √r'', equals the mirror flow of R",
-           source="li2022 §5, Theorem 5.1")
+           source="li2022 §5, Theorem 5.1", fields=("potentials", "w_init", "schedule"))
 @given(case=reverse_cases())
 def test_thm_5_1(case):
     r"""For a smooth Legendre R there is a commuting, regular parametrization G such that for every

@@ -29,7 +29,7 @@ T_GUNASEKAR, T_LI2020, T_RAZIN = 10.0, 30.0, 6.0
 
 @universal("gunasekar2017:diagonal-nuclear",
            title="commuting measurements: GF on UUᵀ from αI ends within (H(v*) − H(v_T))/(2 ln 1/α) of the min nuclear norm",
-           source="Gunasekar et al. 2017, Theorem 1 (commuting measurements)")
+           source="Gunasekar et al. 2017, Theorem 1 (commuting measurements)", fields=("O", "a", "y", "alpha", "P"))
 @given(case=commuting_sensing_cases())
 def test_gunasekar_diagonal_nuclear(case):
     r"""With commuting measurements :math:`A_k = O\,\mathrm{diag}(a_k)O^\top`, gradient flow on
@@ -54,7 +54,8 @@ def test_gunasekar_diagonal_nuclear(case):
 
 @refutation("li2020:nonnuclear",
             title="general measurements: GF on UUᵀ from small init need not approach the min nuclear norm",
-            source="Li, Luo, Lyu 2021 (ICLR), §5 and the counterexample to Gunasekar et al.'s conjecture")
+            source="Li, Luo, Lyu 2021 (ICLR), §5 and the counterexample to Gunasekar et al.'s conjecture",
+            fields=("A", "y", "alpha", "P"))
 @given(case=general_sensing_cases())
 def test_li2020_nonnuclear(case):
     r"""Gunasekar et al.'s conjecture -- GF on :math:`UU^\top` from infinitesimal initialization reaches
@@ -78,7 +79,7 @@ def test_li2020_nonnuclear(case):
 
 @universal("razin2020:norms-grow",
            title="2×2 completion, depth 3, det W(0) > 0: |W₀₀| ≥ (|b₀₁|−e)(|b₁₀|−e)/e with e = √(2ℓ), so norms → ∞ as ℓ → 0",
-           source="Razin & Cohen 2020, Theorem 1 (matrix completion, depth N ≥ 2)")
+           source="Razin & Cohen 2020, Theorem 1 (matrix completion, depth N ≥ 2)", fields=("factors", "observed"))
 @given(case=deep_completion_cases())
 def test_razin2020_norms_grow(case):
     r"""In 2×2 matrix completion with observed :math:`W_{01} = b_{01}`, :math:`W_{10} = b_{10}`

@@ -43,7 +43,7 @@ def least_squares_data(draw, max_n: int = 3, max_extra: int = 3):
 
 
 @universal("notes:lemma-1", title="GF on ½‖Ax − b‖² from 0 converges to the min-ℓ2 interpolant",
-           source="notes, Lemma 1")
+           source="notes, Lemma 1", fields=("A", "b"))
 @given(data=least_squares_data())
 def test_lemma_1(data):
     r"""For :math:`\ell(x) = \tfrac12\|Ax - b\|^2` with A of size n × m, n < m, the gradient flow from :math:`x(0) = 0`
@@ -65,7 +65,7 @@ def sq_cases(draw):
 
 @universal("notes:sq-equivalence",
            title="x = y⊙y under GF on ½‖A(y⊙y) − b‖² is the mirror flow of φ = ¼Σ(x ln x − x)",
-           source="notes, 'Back to Reparameterization' (sq-param GF ⇔ MD with entropy)")
+           source="notes, 'Back to Reparameterization' (sq-param GF ⇔ MD with entropy)", fields=("A", "b", "y0", "T"))
 @given(case=sq_cases())
 def test_sq_equivalence(case):
     r"""With :math:`x = y\odot y`, the gradient flow :math:`\dot y = -\nabla\hat\ell(y)` on
@@ -97,7 +97,7 @@ def md_step_cases(draw):
 
 
 @universal("notes:lemma-2", title="the MD argmin step satisfies ∇φ(x_{t+1}) = ∇φ(x_t) − η∇f(x_t)",
-           source="notes, Mirror Descent, Lemma 2")
+           source="notes, Mirror Descent, Lemma 2", fields=("phi", "A", "b", "x", "eta", "loss"))
 @given(case=md_step_cases())
 def test_lemma_2(case):
     r"""The iterates of mirror descent, :math:`x_{t+1} = \arg\min_x f(x_t) + \langle\nabla f(x_t), x - x_t\rangle +
@@ -130,7 +130,7 @@ def key_lemma_cases(draw):
 
 
 @universal("notes:key-lemma", title="mirror descent that converges on ½‖Ax − b‖² ends at argmin_{Ax=b} D_φ(x, x_1)",
-           source="notes, Mirror Descent, Key Lemma")
+           source="notes, Mirror Descent, Key Lemma", fields=("phi", "A", "b", "x1", "c"))
 @given(case=key_lemma_cases())
 def test_key_lemma(case):
     r"""For :math:`f(x) = \tfrac12\|Ax - b\|^2`, mirror descent from :math:`x_1` with step sizes for which it converges to a
@@ -162,7 +162,7 @@ def sparse_cases(draw):
 
 
 @universal("notes:main", title="y(0) = α1, α → 0: the limit of y⊙y tends to argmin{‖x‖₁ : Ax = b, x ≥ 0}",
-           source="notes, Main Theorem (and Lemma 3)")
+           source="notes, Main Theorem (and Lemma 3)", fields=("A", "b"))
 @given(case=sparse_cases())
 # found by the thorough profile (issue 4): {x >= 0 : Ax = b} is the single point e_0, so the KL projection does
 # not exist in the open orthant; the dual Newton method stalled at a residual of 1e-11 with x_1 ~ 1e-6 wrong
@@ -208,7 +208,7 @@ def classification_cases(draw):
 
 @universal("notes:soudry-max-margin",
            title="GD/GF on the exponential loss over separable data: a(t)/‖a(t)‖ → the max-margin direction",
-           source="notes, Further Results (Soudry, Hoffer, Nacson, Gunasekar, Srebro 2018)")
+           source="notes, Further Results (Soudry, Hoffer, Nacson, Gunasekar, Srebro 2018)", fields=("X", "y", "a0"))
 @given(case=classification_cases())
 def test_soudry(case):
     r"""For linearly separable data and :math:`\ell(a) = \sum_i e^{-y_ia^\top x_i}`, the gradient flow satisfies

@@ -45,7 +45,8 @@ def scalar_checks(draw):
 
 @universal("tarmoun2021:scalar",
            title="scalar: u² − v² = λ₀, x = uv solves ẋ = (y − x)√(λ₀² + 4x²) in closed form, rate √(λ₀² + 4y²)",
-           source="tarmoun2021 / min2021, slides 'Conservation Law', 'Convergence Rate of Overparametrized GF'")
+           source="tarmoun2021 / min2021, slides 'Conservation Law', 'Convergence Rate of Overparametrized GF'",
+           fields=("kind", "case"))
 @given(check=scalar_checks())
 def test_scalar(check):
     r"""For :math:`\ell = \tfrac12(y - uv)^2`, :math:`x = uv` obeys :math:`\dot x = (y - x)\sqrt{\lambda_0^2 + 4x^2}`,

@@ -25,7 +25,8 @@ def swapped_bracket(Ai, Aj, x):
     return (Ai @ Aj - Aj @ Ai) @ x
 
 
-@control("li2022:quadratic-bracket", title="swapped-order bracket formula (A_iA_j − A_jA_i)x")
+@control("li2022:quadratic-bracket", title="swapped-order bracket formula (A_iA_j − A_jA_i)x",
+         fields=("G", "x", "i", "j"))
 @given(case=family_point_pair(noncommuting_quadratics()))
 def test_swapped_bracket_is_caught(case):
     G, x, i, j = case
@@ -39,21 +40,21 @@ def uut_flow_case(draw):
     return G, x, draw(st.integers(0, G.d - 1)), draw(st.integers(0, G.d - 1)), draw(st.floats(-1, 1)), draw(st.floats(-1, 1))
 
 
-@control("li2022:thm-4.2", title="the flows of UUᵀ commute")
+@control("li2022:thm-4.2", title="the flows of UUᵀ commute", fields=("G", "x", "i", "j", "s", "t"))
 @given(case=uut_flow_case())
 def test_uut_flows_commute_is_caught(case):
     G, x, i, j, s, t = case
     return flows_commute(G, x, i, j, s, t)
 
 
-@control("li2022:lemma-4.6", title="x(t) = ψ(x_init; μ(t)) on UUᵀ (non-commuting)")
+@control("li2022:lemma-4.6", title="x(t) = ψ(x_init; μ(t)) on UUᵀ (non-commuting)", fields=("G", "x", "sched"))
 @given(case=flow_cases(matrix_factorizations(symmetric=True)))
 def test_lemma_4_6_on_uut_is_caught(case):
     G, x, sched = case
     return gf_against_psi(G, sched, x)
 
 
-@control("li2022:lemma-4.6", title="ψ with the literal sign of li2022 (flows of −∇G_i)")
+@control("li2022:lemma-4.6", title="ψ with the literal sign of li2022 (flows of −∇G_i)", fields=("G", "x", "sched"))
 @given(case=flow_cases(commuting_families()))
 def test_lemma_4_6_literal_sign_is_caught(case):
     G, x, sched = case
@@ -66,14 +67,14 @@ def two_inits(draw, families):
     return G, x, draw(inits(G)), mu
 
 
-@control("li2022:lemma-4.7", title="R built from another x_init")
+@control("li2022:lemma-4.7", title="R built from another x_init", fields=("G", "x", "other", "mu"))
 @given(case=two_inits(commuting_families()))
 def test_lemma_4_7_other_init_is_caught(case):
     G, x, other, mu = case
     return lemma_4_7_identities(G, x, mu, R=potential_of(G, other))
 
 
-@control("li2022:thm-4.8", title="mirror flow with the Euclidean R")
+@control("li2022:thm-4.8", title="mirror flow with the Euclidean R", fields=("G", "x", "scheds"))
 @given(case=flow_cases(separable_families(), n_schedules=2))
 def test_thm_4_8_euclidean_is_caught(case):
     G, x, scheds = case
@@ -86,7 +87,8 @@ def flow_case_other_init(draw):
     return G, x, draw(inits(G)), scheds
 
 
-@control("li2022:thm-4.8", title="mirror flow with the R of another initialization")
+@control("li2022:thm-4.8", title="mirror flow with the R of another initialization",
+         fields=("G", "x", "other", "scheds"))
 @given(case=flow_case_other_init())
 def test_thm_4_8_other_init_is_caught(case):
     G, x, other, scheds = case
@@ -99,21 +101,21 @@ def test_thm_4_8_other_init_is_caught(case):
     return gf_against_mf(G, scheds, x, R=R)
 
 
-@control("li2022:thm-4.15a", title="non-commuting A_i: ψ = exp(Σ μ_i A_i) x")
+@control("li2022:thm-4.15a", title="non-commuting A_i: ψ = exp(Σ μ_i A_i) x", fields=("G", "x", "mu"))
 @given(case=mu_cases(noncommuting_quadratics(), bound=1.0))
 def test_thm_4_15a_noncommuting_is_caught(case):
     G, x, mu = case
     return thm_4_15a(G, x, mu)
 
 
-@control("li2022:thm-4.15b", title="non-commuting A_i: G_j(ψ) = ½ xᵀ exp(2S) A_j x")
+@control("li2022:thm-4.15b", title="non-commuting A_i: G_j(ψ) = ½ xᵀ exp(2S) A_j x", fields=("G", "x", "mu"))
 @given(case=mu_cases(noncommuting_quadratics(), bound=1.0))
 def test_thm_4_15b_noncommuting_is_caught(case):
     G, x, mu = case
     return thm_4_15b(G, x, mu)
 
 
-@control("li2022:thm-4.15c", title="non-commuting A_i: ∇(¼‖exp(S)x‖²) = G(exp(S)x)")
+@control("li2022:thm-4.15c", title="non-commuting A_i: ∇(¼‖exp(S)x‖²) = G(exp(S)x)", fields=("G", "x", "mu"))
 @given(case=mu_cases(noncommuting_quadratics(), bound=1.0))
 def test_thm_4_15c_noncommuting_is_caught(case):
     G, x, mu = case

@@ -23,7 +23,7 @@ def uut_points(draw):
     return G, draw(generic_points(G.D))
 
 
-@control("li2022:thm-4.9", title="Theorem 4.9's condition holds on UUᵀ")
+@control("li2022:thm-4.9", title="Theorem 4.9's condition holds on UUᵀ", fields=("G", "x"))
 @given(case=uut_points())
 def test_thm_4_9_condition_on_uut_is_caught(case):
     """Planted: the cosine between Lie^{≥2}(∂G)|_x and span ∇G(x) is 0 for UUᵀ (it is 1)."""
@@ -38,7 +38,7 @@ def uv_points(draw):
     return (m, n, r), G, draw(generic_points(G.D))
 
 
-@control("mgp2023:conservation-count", title="UVᵀ has r² independent conservation laws")
+@control("mgp2023:conservation-count", title="UVᵀ has r² independent conservation laws", fields=("sizes", "G", "x"))
 @given(case=uv_points())
 def test_r_squared_count_is_caught(case):
     """Planted: r² laws (the entries of UᵀU − VᵀV counted as if not symmetric) instead of r(r+1)/2."""
@@ -46,7 +46,8 @@ def test_r_squared_count_is_caught(case):
     return conservation_count_check(G, x, r * r)
 
 
-@control("mgp2023:conservation-count", title="the entries of UᵀU + VᵀV are conservation laws")
+@control("mgp2023:conservation-count", title="the entries of UᵀU + VᵀV are conservation laws",
+         fields=("sizes", "G", "x"))
 @given(case=uv_points())
 def test_plus_laws_are_caught(case):
     """Planted: the gradients of ⟨u_k,u_l⟩ + ⟨v_k,v_l⟩ (sign of the V part flipped) as the complete set
@@ -63,7 +64,9 @@ def planar_noncommuting_cases(draw):
     return G, draw(generic_points(G.D))
 
 
-@control("li2022:cor-4.12", title="non-commuting G with d-dimensional reachable sets satisfies (9) like a commuting one")
+@control("li2022:cor-4.12",
+         title="non-commuting G with d-dimensional reachable sets satisfies (9) like a commuting one",
+         fields=("G", "x"))
 @given(case=planar_noncommuting_cases())
 def test_cor_4_12_noncommuting_as_commuting_is_caught(case):
     """Planted: Corollary 4.12's conclusion dropped -- non-commuting families with d-dimensional
@@ -72,7 +75,8 @@ def test_cor_4_12_noncommuting_as_commuting_is_caught(case):
     return reachable_dimension_check(G, x, commuting=True)
 
 
-@control("li2022:conj-4.10", title="equal-μ schedules end at the same w on UUᵀ (which violates (9))")
+@control("li2022:conj-4.10", title="equal-μ schedules end at the same w on UUᵀ (which violates (9))",
+         fields=("G", "x", "a", "b"))
 @given(case=hopf_path_cases("uut", max_d=2))
 def test_conj_4_10_on_uut_is_caught(case):
     """Planted: the conjecture's conclusion on UUᵀ, whose Lie^{≥2}|_x meets span ∇G(x): the same

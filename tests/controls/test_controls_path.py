@@ -73,7 +73,7 @@ def uu_metric_points(draw):
     return n, r, W[np.triu_indices(n)]
 
 
-@control("li2022:cor-4.11", title="the metric (∂G∂Gᵀ)⁻¹ of UUᵀ (r ≥ d) is a Hessian metric")
+@control("li2022:cor-4.11", title="the metric (∂G∂Gᵀ)⁻¹ of UUᵀ (r ≥ d) is a Hessian metric", fields=("n", "r", "w"))
 @given(case=uu_metric_points())
 def test_control_uut_metric_is_hessian(case):
     """Planted: if GF on UUᵀ were a mirror flow, (∂G∂Gᵀ)⁻¹ -- a function of W = UUᵀ when r ≥ d -- would be
@@ -84,7 +84,8 @@ def test_control_uut_metric_is_hessian(case):
 
 # -----------------------------------------------------------------------------------------
 # li2022:thm-5.1
-@control("li2022:thm-5.1", title="a G built with F' = r'' (no square root) is caught")
+@control("li2022:thm-5.1", title="a G built with F' = r'' (no square root) is caught",
+         fields=("potentials", "w_init", "schedule"))
 @given(case=reverse_cases(max_extra=0, max_pieces=1, max_duration=0.15))
 def test_control_thm_5_1_no_square_root(case):
     """Planted: G = F⁻¹ with F' = r'' (so F = r', G = (r')⁻¹). Then ẇ = −∂L/r''², not the mirror flow."""
@@ -94,7 +95,8 @@ def test_control_thm_5_1_no_square_root(case):
 
 # -----------------------------------------------------------------------------------------
 # gunasekar2017:diagonal-nuclear
-@control("gunasekar2017:diagonal-nuclear", title="exact minimum nuclear norm at finite α (the α-bound dropped)")
+@control("gunasekar2017:diagonal-nuclear", title="exact minimum nuclear norm at finite α (the α-bound dropped)",
+         fields=("O", "a", "y", "alpha", "P"))
 @given(case=commuting_sensing_cases(max_n=2))
 def test_control_gunasekar_exact_at_finite_alpha(case):
     """Planted: GF from αI lands exactly on the minimum nuclear norm at every α (no (H(v*)−H(v_T))/(2 ln 1/α) term)."""
@@ -110,7 +112,9 @@ def commuting_as_general(draw):
     return commuting_measurements(O, a), y, alpha, draw(orthogonal(O.shape[0], 1.0))
 
 
-@control("li2020:nonnuclear", title="one initialization scale: finite-α bias on commuting measurements counted as a witness")
+@control("li2020:nonnuclear",
+         title="one initialization scale: finite-α bias on commuting measurements counted as a witness",
+         fields=("A", "y", "alpha", "P"))
 @given(case=commuting_as_general())
 def test_control_li2020_single_scale(case):
     """Planted: "from a small α, GF reaches the minimum nuclear norm" judged at one α with only the
@@ -138,7 +142,8 @@ def test_li2020_two_scale_oracle_finds_nothing_on_commuting_measurements(O, a, y
 
 # -----------------------------------------------------------------------------------------
 # razin2020:norms-grow
-@control("razin2020:norms-grow", title="growth bound without det W(0) > 0 (negative-determinant initialization)")
+@control("razin2020:norms-grow", title="growth bound without det W(0) > 0 (negative-determinant initialization)",
+         fields=("factors", "observed"))
 @given(case=deep_completion_cases(positive_det=False))
 def test_control_razin_negative_determinant(case):
     """Planted: drop the hypothesis det W(0) > 0. From det W(0) < 0 the flow converges to a finite
