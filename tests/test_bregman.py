@@ -240,6 +240,35 @@ def test_kkt_residuals_detect_a_wrong_point():
     assert primal < 1e-12 and dual > 1e-6
 
 
+def test_kkt_residuals_from_the_shared_factorization():
+    """The dual Newton method's KKT residuals come from its row space (the Gram matrix's Cholesky factor, or the
+    SVD basis for rank-deficient Z); they agree with the SVD/lstsq computation of the same point."""
+    from oracles.convex.projection_error import row_space
+
+    for Z in (RNG.standard_normal((3, 8)), np.vstack([np.eye(3, 8), np.eye(3, 8)[0] + np.eye(3, 8)[2]])):
+        Y = Z @ RNG.uniform(0.5, 1.5, 8)
+        P = HypentropyPotential.scaled(0.5, 8)
+        pr = bregman_projection(P, Z, Y, P.w0)
+        other = pr.w + 1e-4 * RNG.standard_normal(8)
+        for w in (pr.w, other):
+            ref = kkt_residuals(P, Z, Y, w, P.w0)
+            got = kkt_residuals(P, Z, Y, w, P.w0, space=row_space(Z, Y))
+            assert math.isclose(got[0], ref[0], rel_tol=1e-9, abs_tol=1e-16)
+            assert math.isclose(got[1], ref[1], rel_tol=1e-6, abs_tol=1e-15)
+            assert np.allclose(Z.T @ got[2], Z.T @ ref[2], rtol=1e-8, atol=1e-12)
+
+
+def test_newton_matrix_is_the_weighted_gram_matrix():
+    """Z diag(h) Zᵀ by one syrk (upper triangle, what cho_factor reads), equal to the plain product."""
+    from oracles.convex.bregman import newton_matrix
+
+    Z, h = RNG.standard_normal((4, 9)), RNG.uniform(0.0, 3.0, 9)
+    J = newton_matrix(Z, h)
+    assert np.allclose(np.triu(J), np.triu((Z * h) @ Z.T), rtol=1e-13, atol=1e-14)
+    H = np.diag(h)
+    assert np.allclose(newton_matrix(Z, H), Z @ H @ Z.T, rtol=1e-13)     # the generic (matrix) path
+
+
 def test_require_raises_inconclusive():
     Z, Y = RNG.standard_normal((2, 5)), RNG.standard_normal(2)
     P = HypentropyPotential.scaled(0.01, 5)

@@ -26,6 +26,17 @@ scales, where the first full Newton steps overshoot by many orders of magnitude 
 and overflowing trial points have :math:`g = +\infty` and are simply backtracked; scales down to
 1e-20 are solved to rounding level (tests go to 1e-6 as required, and beyond). For objects without a conjugate the merit function is :math:`\tfrac12\|Zw - Y\|^2`,
 for which the Newton direction is also a descent direction.
+
+Cost. At large sizes a Newton iteration is its Newton matrix :math:`Z\,\mathrm{diag}(\partial w/\partial\theta)\,Z^\top`
+(one BLAS syrk, :func:`newton_matrix`) and that matrix's Cholesky factorization; the rest of a projection
+shares factorizations with them. Z is factored once
+(:func:`~oracles.convex.projection_error.row_space`: for well-conditioned data of full row rank its Gram
+matrix, eigenvalues and Cholesky factor; else the SVD basis of the rank-deficient or ill-conditioned
+case), which gives :math:`\|Z\|_2`, the rank, the Newton equations and the least squares of the KKT
+residual; the certificate's feasible correction is the primal form of a Newton step, and it is computed
+with the Cholesky factor of the last Newton matrix (:mod:`oracles.convex.projection_error` checks its
+result on Z itself and trusts the factor for nothing else). ``tests/benchmarks/test_bench_bregman.py``
+measures a projection against iterations × one Newton step.
 """
 from __future__ import annotations
 
@@ -39,7 +50,7 @@ from scipy.optimize import LinearConstraint, minimize
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
 from oracles.core.outcome import EPS
-from oracles.convex.projection_error import projection_error_bound
+from oracles.convex.projection_error import RowSpace, projection_error_bound, row_space, weighted_gram
 from oracles.model.potentials import SeparablePotential
 
 
@@ -67,8 +78,9 @@ class Projection:
         :func:`oracles.convex.projection_error.projection_error_bound` from a feasible point near w, or its
         first-order estimate when the residual is at rounding level but no such point is found
         (``details["error_kind"]`` says which; infinite when neither applies: an ill-posed or unsolved
-        problem), plus the floating-point floor of evaluating w; for other R an estimate, the size of
-        one more Newton step plus that floor.
+        problem; ``details["error_solver"]`` says whether the last Newton matrix's Cholesky factor or
+        gelsy computed the corrections), plus the floating-point floor of evaluating w; for other R an
+        estimate, the size of one more Newton step plus that floor.
     iterations, evaluations
         Work done (Newton iterations / optimizer iterations; evaluations of :math:`(\nabla R)^{-1}`).
     method
@@ -122,29 +134,11 @@ def _check_problem(Z, Y, w0):
     return Z, Y, w0
 
 
-def _row_basis(Z: np.ndarray, Y: np.ndarray):
-    r"""Reduce :math:`Zw = Y` to ``r = rank Z`` orthogonal equations :math:`S_rV_r^\top w = U_r^\top Y`.
-
-    Raises :class:`InvalidInput` when Y is not in the range of Z (the affine set is empty).
-    """
-    U, s, Vt = np.linalg.svd(Z, full_matrices=False)
-    tol = max(Z.shape) * EPS * (s[0] if s.size else 0.0)
-    r = int(np.sum(s > tol))
-    if r == 0:
-        raise InvalidInput("Z is zero: the constraint Zw = Y is void or infeasible")
-    Ur = U[:, :r]
-    Yr = Ur.T @ Y
-    miss = float(np.linalg.norm(Y - Ur @ Yr))
-    if miss > 1e-9 * max(1.0, float(np.linalg.norm(Y))):
-        raise InvalidInput(f"Y is not in the range of Z (distance {miss:.3g}): the set {{Zw = Y}} is empty")
-    return s[:r, None] * Vt[:r], Yr, Ur, s[:r], Vt[:r]
-
-
 #: Below this magnitude a float64 is (nearly) subnormal and ∇R(w) recomputed from it is imprecise.
 UNDERFLOW = 1e-290
 
 
-def kkt_residuals(R, Z, Y, w, w0, theta=None) -> tuple[float, float, np.ndarray]:
+def kkt_residuals(R, Z, Y, w, w0, theta=None, *, space: RowSpace | None = None) -> tuple[float, float, np.ndarray]:
     r"""Relative primal and dual KKT residuals of w as the projection of w0, and the least-squares multipliers.
 
     Primal: :math:`\|Zw - Y\|/\max(\|Y\|, \|Z\|_2\|w\|)`. Dual: the part of
@@ -153,10 +147,18 @@ def kkt_residuals(R, Z, Y, w, w0, theta=None) -> tuple[float, float, np.ndarray]
     solver's dual variable ``theta`` is given, on entries with :math:`|w_i| <` :data:`UNDERFLOW`
     (subnormal numbers carry too few bits for :math:`\nabla R` to be recomputed from them; at
     initialization scale 1e-8 the entropy projection has such entries).
+
+    ``space``, the :func:`~oracles.convex.projection_error.row_space` of an already validated Z, supplies
+    :math:`\|Z\|_2` and the least squares (:meth:`~oracles.convex.projection_error.RowSpace.outside`) from
+    the factorization the caller has; without it, an SVD of Z and ``numpy.linalg.lstsq``.
     """
-    Z, Y, w0 = _check_problem(Z, Y, w0)
+    if space is None:
+        Z, Y, w0 = _check_problem(Z, Y, w0)
+        zn = float(np.linalg.norm(Z, 2))
+    else:
+        Z, zn = space.Z, space.norm
+        Y, w0 = as_vector(Y, "Y", Z.shape[0]), as_vector(w0, "w0", Z.shape[1])
     w = as_vector(w, "w", Z.shape[1])
-    zn = float(np.linalg.norm(Z, 2))
     den = max(float(np.linalg.norm(Y)), zn * float(np.linalg.norm(w)), 1e-300)
     primal = float(np.linalg.norm(Z @ w - Y)) / den
     with np.errstate(all="ignore"):
@@ -167,9 +169,13 @@ def kkt_residuals(R, Z, Y, w, w0, theta=None) -> tuple[float, float, np.ndarray]
         g = gw - np.asarray(R.grad(w0), float)
     if not np.all(np.isfinite(g)):
         return primal, math.inf, np.full(Z.shape[0], np.nan)
-    lam, *_ = np.linalg.lstsq(Z.T, g, rcond=None)
+    if space is None:
+        lam, *_ = np.linalg.lstsq(Z.T, g, rcond=None)
+        out = g - Z.T @ lam
+    else:
+        out, lam = space.outside(g)
     gn = float(np.linalg.norm(g))
-    dual = float(np.linalg.norm(g - Z.T @ lam)) / gn if gn > 0 else 0.0
+    dual = float(np.linalg.norm(out)) / gn if gn > 0 else 0.0
     return primal, dual, lam
 
 
@@ -205,6 +211,33 @@ class _DualMap:
 
     def conj(self, theta) -> float:
         return self.P.conj(theta)
+
+
+def newton_matrix(rows: np.ndarray, Dw: np.ndarray) -> np.ndarray:
+    r"""The dual Hessian :math:`\nabla^2 g = Z\,\nabla^2R^*(\theta)\,Z^\top` from ``Dw`` = ∂w/∂θ (a vector for a
+    separable R: :func:`~oracles.convex.projection_error.weighted_gram`, upper triangle only; else a matrix).
+
+    This is the whole cost of a Newton iteration at large sizes (with its Cholesky factorization); the
+    benchmark's floor is measured with it."""
+    if Dw.ndim == 1:
+        with np.errstate(all="ignore"):
+            return weighted_gram(rows, Dw)
+    return rows @ Dw @ rows.T
+
+
+def _newton_direction(rows: np.ndarray, Dw: np.ndarray, F: np.ndarray, it: int):
+    """``(-J⁻¹F, cho_factor of J)`` for the Newton matrix J, or a least-squares direction and None when J is not
+    numerically positive definite."""
+    J = newton_matrix(rows, Dw)
+    if not np.all(np.isfinite(J)):
+        raise Inconclusive("projection not solved", f"non-finite Newton matrix at iteration {it}")
+    try:
+        cho = cho_factor(J, check_finite=False)
+        return -cho_solve(cho, F, check_finite=False), cho
+    except (LinAlgError, ValueError):
+        if Dw.ndim == 1:                                    # newton_matrix filled the upper triangle only
+            J = np.triu(J) + np.triu(J, 1).T
+        return -np.linalg.lstsq(J + 1e-300 * np.eye(J.shape[0]), F, rcond=None)[0], None
 
 
 def bregman_projection(R, Z, Y, w0, *, theta0=None, tol: float = 1e-14, maxiter: int = 200,
@@ -247,8 +280,8 @@ def bregman_projection(R, Z, Y, w0, *, theta0=None, tol: float = 1e-14, maxiter:
     dm = _DualMap(R)
     if dm.separable and not dm.P.in_domain(w0):
         raise InvalidInput(f"w0 is outside the interior of dom R of {dm.P.name}")
-    Zr, Yr, Ur, sr, Vr = _row_basis(Z, Y)
-    zn = float(sr[0])
+    space = row_space(Z, Y)      # one factorization of Z: Newton's equations, the KKT residual, the certificate
+    Zr, Yr, zn = space.rows, space.target, space.norm
     if theta0 is None:
         with np.errstate(all="ignore"):
             theta0 = np.asarray((dm.P or R).grad(w0), float)
@@ -263,9 +296,9 @@ def bregman_projection(R, Z, Y, w0, *, theta0=None, tol: float = 1e-14, maxiter:
         with np.errstate(all="ignore"):
             F = Zr @ w - Yr
             if dm.has_conj:
-                q = dm.conj(th)
-                m = q - float(lam @ Yr)
-                slack = 1e-13 * (abs(q) + abs(float(lam @ Yr)))
+                q, ly = dm.conj(th), float(lam @ Yr)
+                m = q - ly
+                slack = 1e-13 * (abs(q) + abs(ly))
             else:
                 m = 0.5 * float(F @ F)
                 slack = 0.0
@@ -279,17 +312,19 @@ def bregman_projection(R, Z, Y, w0, *, theta0=None, tol: float = 1e-14, maxiter:
         raise Inconclusive("projection not solved", "non-finite dual function at the starting point")
     it, converged, best, stall, polished = 0, False, math.inf, 0, 0
     step_rel = math.inf
+    last = None     # (θ, ∂w/∂θ, Cholesky factor) of the latest Newton matrix: the certificate's metric at θ
     for it in range(1, maxiter + 1):
         scale = max(ynorm, zn * float(np.linalg.norm(w)), 1e-300)
         fnorm = float(np.linalg.norm(F))
         Dw = dm.jac(th, w)
-        J = (Zr * Dw) @ Zr.T if Dw.ndim == 1 else Zr @ Dw @ Zr.T
-        if not np.all(np.isfinite(J)):
-            raise Inconclusive("projection not solved", f"non-finite Newton matrix at iteration {it}")
-        try:
-            delta = -cho_solve(cho_factor(J), F)
-        except (LinAlgError, ValueError):
-            delta = -np.linalg.lstsq(J + 1e-300 * np.eye(J.shape[0]), F, rcond=None)[0]
+        if it == 1 and space.Ur is None and Dw.ndim == 1 and Dw.size and 0.0 < Dw[0] < math.inf and np.all(Dw == Dw[0]):
+            # ∂w/∂θ is a constant c at θ0 (a symmetric initialization): the Newton matrix is c·ZZᵀ, whose Cholesky
+            # factor √c·R the row space already has
+            cho = (math.sqrt(float(Dw[0])) * space.R, False)
+            delta = -cho_solve(cho, F, check_finite=False)
+        else:
+            delta, cho = _newton_direction(Zr, Dw, F, it)
+        last = (th, Dw, cho)
         dtheta = Zr.T @ delta
         dw = Dw * dtheta if Dw.ndim == 1 else Dw @ dtheta
         step_rel = float(np.linalg.norm(dw)) / max(float(np.linalg.norm(w)), 1e-300)
@@ -330,16 +365,20 @@ def bregman_projection(R, Z, Y, w0, *, theta0=None, tol: float = 1e-14, maxiter:
     details = {"newton_step": step_rel, "underflowed_entries": int(np.sum(np.abs(w) < UNDERFLOW)),
                "polish_steps": polished}
     if dm.separable:
-        Dw = dm.P.grad_inv_deriv(th)
+        # the last Newton matrix was factored at this θ unless the iteration ended on a line-search step
+        at_th = last is not None and last[0] is th
+        Dw = last[1] if at_th else dm.P.grad_inv_deriv(th)
         cond = float(np.linalg.norm(th * Dw)) / max(float(np.linalg.norm(w)), 1e-300)
-        bound = projection_error_bound(dm.P, Z, Y, w, th, theta0=theta0)
+        bound = projection_error_bound(dm.P, Z, Y, w, th, theta0=theta0, space=space,
+                                       metric=last[2] if at_th else None)
         details.update(error_bound=bound.relative, error_kind=bound.kind, error_bound_reason=bound.reason,
-                       error_divergence=bound.divergence)
+                       error_divergence=bound.divergence, error_corrections=bound.corrections,
+                       error_solver=bound.solver)
         error = bound.relative + 10 * EPS * (1.0 + cond)
     else:
         error = step_rel + 10 * EPS * 2.0
-    primal, dual, _ = kkt_residuals(dm.P or R, Z, Y, w, w0, theta=th)
-    lam_full = Ur @ lam
+    primal, dual, _ = kkt_residuals(dm.P or R, Z, Y, w, w0, theta=th, space=space)
+    lam_full = space.multipliers(lam)
     return Projection(w, lam_full, primal, dual, float(error), it, dm.evaluations, "dual-newton", converged,
                       details=details)
 
@@ -407,5 +446,6 @@ def projection_gap(a: Projection, b: Projection) -> float:
     return float(np.linalg.norm(a.w - b.w)) / den
 
 
-__all__ = ["Projection", "bregman_projection", "bregman_projection_scipy", "kkt_residuals", "projection_gap"]
+__all__ = ["Projection", "bregman_projection", "bregman_projection_scipy", "kkt_residuals", "newton_matrix",
+           "projection_gap"]
 
