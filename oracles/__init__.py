@@ -42,6 +42,10 @@ from oracles.model.parametrizations import (Coordinatewise, Identity, Parametriz
 from oracles.model.potentials import (EntropyPotential, EuclideanPotential, HypentropyPotential, PNormPotential,
                                       Potential, PowerPotential, SeparablePotential, bregman_divergence)
 from oracles.model.reverse import ReverseParametrization, ScalarPotential
+from oracles.model.shallow import MirrorPotential, NetworkParams, TruncatedNormal, Uniform, init_params, network
+from oracles.flows.shallow_trainer import NetworkRun
+from oracles.flows.shallow_trainer import train as train_networks
+from oracles.convex.variational import kernel_interpolant, solve_g123, solve_scaled
 
 __all__ = [
     # outcomes and budgets
@@ -64,6 +68,9 @@ __all__ = [
     "min_l2_interpolant", "mirror_descent", "nonnegative_support",
     # Lie
     "LieClosure", "bracket", "lie_closure", "numerical_rank",
+    # shallow networks in the width limit (liang)
+    "MirrorPotential", "NetworkParams", "NetworkRun", "TruncatedNormal", "Uniform", "init_params", "kernel_interpolant",
+    "network", "solve_g123", "solve_scaled", "train_networks",
     # checks a conjecture writer reuses
     "endpoint_gap", "hessian_metric_defect", "path_dependence_search",
 ]

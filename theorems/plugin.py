@@ -174,16 +174,17 @@ def pytest_configure(config: pytest.Config) -> None:
     problem = rootdir_problem(config)
     if problem:
         raise pytest.UsageError(problem)
+    from hypothesis import settings
+
+    previous = settings.get_current_profile_name()
+    # the profile first: a statement module may size its search by it when imported (the liang ladders)
+    settings.load_profile(config.getoption("hypothesis_profile", None) or os.environ.get("HYPOTHESIS_PROFILE") or "dev")
     # the same arithmetic and the same draws whatever started pytest and whatever it collects
     pin_blas_threads(1)
     freeze_constant_pool()
-    from hypothesis import settings
-
-    campaign = Campaign(config, settings.get_current_profile_name())
+    campaign = Campaign(config, previous)
     config.stash[_CAMPAIGN] = campaign
     config.pluginmanager.register(campaign, "implicit-bias-campaign")
-    if not config.getoption("hypothesis_profile", None):
-        settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or "dev")
 
 
 def _statement_id(item: pytest.Item) -> str | None:

@@ -50,7 +50,7 @@ class DeepProduct(Parametrization):
         return self.value_and_jacobian(x)[1]
 
     def value_and_jacobian(self, x):
-        """W and the Jacobian from one pass of partial products.
+        r"""W and the Jacobian from one pass of partial products.
 
         Block j of the Jacobian is :math:`L_j\otimes R_j^\top` with :math:`L_j = W_N\cdots W_{j+1}`,
         :math:`R_j = W_{j-1}\cdots W_1`; all blocks are formed by one broadcast product.

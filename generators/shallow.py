@@ -1,0 +1,74 @@
+r"""Strategies for the ``liang`` statements (shallow univariate networks under mirror flow).
+
+* :func:`densities` -- symmetric bias densities: uniform on ``[−B, B]`` or a normal truncated to it,
+  ``B ∈ {1, 2}``; shrinks to ``Uniform(−1, 1)``.
+* :func:`data_sets` -- ``m ≤ 5`` distinct points inside ``supp p_B``, spread out (neighbours at least
+  0.4 of the even spacing apart, so the kernel is not needlessly ill-conditioned), with targets; shrinks
+  toward ``m = 2`` evenly spaced points with targets ``±¼`` (never toward the trivial y = f(x, θ(0))).
+* :func:`unscaled_potentials` / :func:`scaled_potentials` -- the slides' potentials; the scaled ones
+  are :math:`(\psi + \omega x^2)/(1 + \omega)`, ψ ∈ {x⁴, cosh}, ω ∈ {1, 2, 4} (|x|³ is only C², outside the
+  scaled theorem: :func:`scaled_potentials` draws it only when asked).
+* :func:`seed_blocks` -- S consecutive seeds (nested initializations across widths).
+
+Everything drawn is a float array, a tuple, or a ``Density``/``MirrorPotential`` (``to_spec``/``from_spec``).
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from oracles.model.shallow import Density, MirrorPotential, TruncatedNormal, Uniform
+
+
+@st.composite
+def densities(draw, kinds=("uniform", "truncated normal"), max_scale: float = 1.0) -> Density:
+    """``Uniform(−B, B)`` or ``TruncatedNormal(s·B, −B, B)``, s ∈ {0.5, 0.35, 0.75, 1} (shrinks to the first)."""
+    kind = draw(st.sampled_from(kinds))
+    B = draw(st.sampled_from([1.0, 2.0]))
+    if kind == "uniform":
+        return Uniform(-B, B)
+    s = draw(st.sampled_from([v for v in (0.5, 0.35, 0.75, 1.0) if v <= max_scale]))
+    return TruncatedNormal(s * B, -B, B)
+
+
+@st.composite
+def data_sets(draw, density: Density, min_m: int = 2, max_m: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """``(x, y)``: ``m`` points ``x_i = lo + L(i + ½ + j_i)/m·0.9 + 0.05L`` with jitter ``j_i ∈ {−0.3..0.3}``
+    (sixteenths), targets ``y_i = ¼(−1)^i + k_i/16``, ``k_i ∈ [−4, 4]``."""
+    m = draw(st.integers(min_m, max_m))
+    L = density.hi - density.lo
+    jit = np.array(draw(st.lists(st.integers(-5, 5), min_size=m, max_size=m)), float) / 16.0
+    x = density.lo + 0.05 * L + 0.9 * L * (np.arange(m) + 0.5 + jit) / m
+    k = np.array(draw(st.lists(st.integers(-4, 4), min_size=m, max_size=m)), float)
+    y = 0.25 * (-1.0) ** np.arange(m) + k / 16.0
+    return x, y
+
+
+def unscaled_potentials() -> st.SearchStrategy[MirrorPotential]:
+    """x⁴ + x², |x|³ + x², cosh (shrinks to x⁴ + x²); never x², which *is* gradient flow."""
+    return st.sampled_from(["x^4+x^2", "|x|^3+x^2", "cosh"]).map(MirrorPotential.named)
+
+
+@st.composite
+def scaled_potentials(draw, include_c2: bool = False) -> MirrorPotential:
+    """:math:`(\\psi + \\omega x^2)/(1 + \\omega)`, ψ ∈ {x⁴, cosh} (and |x|³ if ``include_c2``), ω ∈ {1, 2, 4}."""
+    psis = ["quartic", "cosh"] + (["abs3"] if include_c2 else [])
+    return MirrorPotential.mixed(draw(st.sampled_from(psis)), draw(st.sampled_from([1.0, 2.0, 4.0])))
+
+
+def seed_blocks(count: int = 4) -> st.SearchStrategy[tuple[int, ...]]:
+    """``count`` consecutive seeds starting at a drawn base (shrinks to 0, 1, ..)."""
+    return st.integers(0, 2 ** 16).map(lambda s: tuple(range(s, s + count)))
+
+
+@st.composite
+def ladder_cases(draw, widths: tuple[int, ...], seeds: int = 4, potentials=None, density_kinds=("uniform", "truncated normal"),
+                 max_scale: float = 1.0):
+    """``(x, y, density, potential, widths, seeds)`` for a ladder statement (widths fixed by the profile)."""
+    density = draw(densities(density_kinds, max_scale))
+    x, y = draw(data_sets(density))
+    potential = draw(potentials if potentials is not None else unscaled_potentials())
+    return x, y, density, potential, tuple(widths), draw(seed_blocks(seeds))
+
+
+__all__ = ["data_sets", "densities", "ladder_cases", "scaled_potentials", "seed_blocks", "unscaled_potentials"]

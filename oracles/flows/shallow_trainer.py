@@ -1,0 +1,514 @@
+r"""A batched integrator of mirror flow for shallow univariate networks, and the kernel H.
+
+The flow
+--------
+With :math:`L = \sum_i r_i^2`, :math:`r = f(X, \theta) - y`, the mirror flow
+:math:`\dot\theta = -\eta(\nabla^2\Phi)^{-1}\nabla L` is, in the dual variables
+:math:`\zeta_k = \partial_k\Phi(\theta)` (:mod:`oracles.model.shallow`, :class:`~oracles.model.shallow.ParameterMirror`),
+
+.. math::
+    \dot\zeta = -2\eta J^\top r, \qquad \dot r = J\dot\theta = -2\eta\,J(\nabla^2\Phi)^{-1}J^\top r = -2\eta n\,H r,
+
+:math:`H = n^{-1}J(\nabla^2\Phi)^{-1}J^\top` (m × m). We take :math:`\eta = 1/n` (η = Θ(1/n) only rescales time),
+so :math:`\dot r = -2Hr`.
+
+The integrator (exponential Euler in function space)
+----------------------------------------------------
+Over a step of length h from :math:`\zeta_k`, freeze :math:`J_k, H_k`: then :math:`r(s) = e^{-2H_ks}r_k` is exact for
+the linearized model and the dual variable receives the exact integral of the gradient,
+
+.. math::
+    \zeta_{k+1} = \zeta_k - 2\eta J_k^\top c_k, \qquad c_k = \int_0^h e^{-2H_ks}r_k\,ds = Q\,\mathrm{diag}\Big(\frac{1 - e^{-2\lambda h}}{2\lambda}\Big)Q^\top r_k,
+
+:math:`H_k = Q\Lambda Q^\top`. :math:`\theta_{k+1}` is recomputed from :math:`\zeta_{k+1}` by the closed-form
+:math:`(\phi')^{-1}`, and :math:`r_{k+1}` from the network itself (not from the linear prediction), so the
+scheme is a first-order method whose error is driven only by the change of J and H along the path
+(small in the lazy regime), and it is exact for stiff modes of H at any step. Level 0 uses a geometric
+time grid, :math:`h_k = h_0\gamma^k` with :math:`h_0 = 0.5/\lambda_{max}(H(0))` and γ = ``growth`` = 1.25, so every
+mode of H gets a fixed number of steps per e-fold while it is active (the slowest needs
+:math:`t \sim 1/\lambda_{min}`; cond H ≈ 1e3 on five points). When :math:`\|r\| \le` ``tail``·:math:`\|r_0\|` an
+infinite step (:math:`c = (2H)^{-1}r`, a Gauss–Newton step in the mirror geometry) finishes the flow; its error
+is second order in the remaining residual. It is accepted when it shrinks the residual tenfold, else a finite
+step of twice the last size is taken (kinks crossing data points make the map nonsmooth).
+
+Error estimate
+--------------
+Level 0 records its steps; level ℓ repeats the same time grid with every step split into :math:`2^\ell`
+equal parts. The limit is first order in the step (measured: ratios ≈ 2 per halving, docs/width-limits/README.md),
+so :math:`R = 2f_L - f_{L-1}` (Richardson) is returned with the error estimate
+:math:`|R - (2f_{L-1} - f_{L-2})|` (or :math:`|f_L - f_{L-1}|` with two levels).
+
+Batching: all networks' units are stacked in one array (segments per network, reduced with
+``np.add.reduceat``); step sizes are per network; potentials and activations per network.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+import numpy as np
+
+from oracles.core.errors import Inconclusive, InvalidInput
+from oracles.model.shallow import ParameterMirror, NetworkParams, MirrorPotential, dsigma, network, sigma
+
+EPS = float(np.finfo(float).eps)
+
+
+@dataclass
+class NetworkRun:
+    """One network to train: initial parameters, data, potential (scaled or not) and activation."""
+
+    params0: NetworkParams
+    x: np.ndarray
+    y: np.ndarray
+    potential: MirrorPotential
+    scaled: bool = False
+    activation: str = "relu"
+
+    @property
+    def mirror(self) -> ParameterMirror:
+        return ParameterMirror(self.potential, self.scaled)
+
+
+@dataclass
+class LevelResult:
+    """What one level (one step size) of the integrator produced for one network.
+
+    ``times``/``loss`` include the tail (infinite or step-doubling Gauss–Newton steps whose times are not
+    those of the flow); :attr:`scheduled` is the time-accurate part.
+    """
+
+    params: NetworkParams
+    times: np.ndarray
+    loss: np.ndarray
+    H0: np.ndarray
+    HT: np.ndarray
+    dH_max: float
+    drift: float
+    steps: int
+    residual: float
+    failure: str | None = None
+    n_sched: int = 0
+
+    @property
+    def scheduled(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(times, loss)`` on the time-accurate schedule (the tail's Gauss–Newton steps excluded)."""
+        return self.times[:self.n_sched], self.loss[:self.n_sched]
+
+
+@dataclass
+class TrainResult:
+    r"""The trained limit of one network with its error estimates.
+
+    ``values`` is the Richardson-extrapolated limit :math:`f(x_{eval}, \theta(\infty))` with error ``error``
+    (sup over ``x_eval``); ``params`` the finest level's parameters; ``drift`` the finest level's
+    :math:`\|\theta(T) - \theta(0)\|_\infty` with ``drift_error`` the change from the previous level.
+    """
+
+    run: NetworkRun
+    x_eval: np.ndarray
+    values: np.ndarray
+    error: float
+    levels: list[LevelResult]
+    drift: float
+    drift_error: float
+    dH_error: float
+    level_values: list[np.ndarray] = field(default_factory=list)
+    failure: str | None = None
+
+    @property
+    def finest(self) -> LevelResult:
+        return self.levels[-1]
+
+    @property
+    def params(self) -> NetworkParams:
+        return self.finest.params
+
+    @property
+    def H0(self) -> np.ndarray:
+        return self.finest.H0
+
+    @property
+    def HT(self) -> np.ndarray:
+        return self.finest.HT
+
+    @property
+    def loss(self) -> np.ndarray:
+        return self.finest.loss
+
+    @property
+    def times(self) -> np.ndarray:
+        return self.finest.times
+
+    @property
+    def change(self) -> np.ndarray:
+        r""":math:`f(x_{eval}, \theta(\infty)) - f(x_{eval}, \theta(0))`."""
+        return self.values - network(self.run.params0, self.x_eval, self.run.activation)
+
+
+class Batch:
+    r"""Stacked state of B networks with the same number m of data points.
+
+    Unit-level arrays have length :math:`U = \sum_b n_b` (units of network b contiguous); the dual variables
+    are ``Z`` (U × 3, columns w, b, a) and ``Zd`` (B,) for the output biases.
+    """
+
+    def __init__(self, runs: Sequence[NetworkRun]) -> None:
+        if not runs:
+            raise InvalidInput("runs must be a non-empty sequence")
+        m = len(runs[0].x)
+        for k, run in enumerate(runs):
+            if len(run.x) != m or len(run.y) != m:
+                raise InvalidInput(f"runs[{k}]: every network of a batch needs the same number of data points ({m})")
+            if run.activation not in ("relu", "abs"):
+                raise InvalidInput(f"runs[{k}].activation must be 'relu' or 'abs', got {run.activation!r}")
+        keys = [(r.potential.describe(), r.potential.to_spec().__repr__(), r.scaled) for r in runs]
+        self.order = sorted(range(len(runs)), key=lambda k: keys[k])   # networks grouped by potential
+        runs = [runs[k] for k in self.order]
+        self.runs = list(runs)
+        self.B, self.m = len(runs), m
+        self.n = np.array([r.params0.n for r in runs])
+        self.starts = np.concatenate([[0], np.cumsum(self.n)[:-1]])
+        self.seg = np.repeat(np.arange(self.B), self.n)
+        self.w0 = np.concatenate([r.params0.w for r in runs])
+        self.b0 = np.concatenate([r.params0.b for r in runs])
+        self.a0 = np.concatenate([r.params0.a for r in runs])
+        self.d0 = np.array([r.params0.d for r in runs], float)
+        self.X = np.stack([np.asarray(r.x, float) for r in runs])          # (B, m)
+        self.Y = np.stack([np.asarray(r.y, float) for r in runs])
+        self.Xu = self.X[self.seg]                                         # (U, m)
+        self.abs_u = np.array([r.activation == "abs" for r in runs])[self.seg][:, None]
+        # potentials: one group per distinct (potential, scaled)
+        keys = [(r.potential, r.scaled) for r in runs]
+        self.groups = sorted(set(keys), key=lambda k: (k[0].describe(), k[1]))
+        gidx = np.array([self.groups.index(k) for k in keys])
+        ustart = np.concatenate([[0], np.cumsum(self.n)])
+        self.slices = []                                                 # contiguous (unit, network) ranges
+        for g in range(len(self.groups)):
+            nets = np.flatnonzero(gidx == g)
+            self.slices.append((slice(ustart[nets[0]], ustart[nets[-1] + 1]), slice(nets[0], nets[-1] + 1)))
+        self.s_net = np.array([float(r.params0.n) if r.scaled else 1.0 for r in runs])
+        self.s_u = self.s_net[self.seg]
+
+    # dual ↔ primal ----------------------------------------------------------------------------------------
+    def _apply(self, fn: str, arr_u: np.ndarray, arr_d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        r"""Apply ``grad_inv`` (ζ → δ) or ``hess`` (δ → φ''(sδ)) groupwise; s = n (scaled) or 1."""
+        out_u, out_d = np.empty_like(arr_u), np.empty_like(arr_d)
+        su, sd = self.s_u[:, None], self.s_net
+        for (pot, _), (mu, md) in zip(self.groups, self.slices):
+            if fn == "primal":
+                out_u[mu] = pot.grad_inv(su[mu] * arr_u[mu]) / su[mu]
+                out_d[md] = pot.grad_inv(sd[md] * arr_d[md]) / sd[md]
+            else:
+                out_u[mu] = pot.hess(su[mu] * arr_u[mu])
+                out_d[md] = pot.hess(sd[md] * arr_d[md])
+        return out_u, out_d
+
+    def state(self, Z: np.ndarray, Zd: np.ndarray):
+        """``(delta_u, delta_d, r, J (U, 3, m), minv_u (U, 3), minv_d (B,))`` at the dual point ``(Z, Zd)``."""
+        Du, Dd = self._apply("primal", Z, Zd)
+        w, b, a = self.w0 + Du[:, 0], self.b0 + Du[:, 1], self.a0 + Du[:, 2]
+        d = self.d0 + Dd
+        z = w[:, None] * self.Xu - b[:, None]
+        sg, dsg = sigma(z, self.abs_u), dsigma(z, self.abs_u)
+        f = np.add.reduceat(a[:, None] * sg, self.starts, axis=0) + d[:, None]
+        r = f - self.Y
+        J = np.stack([a[:, None] * dsg * self.Xu, -a[:, None] * dsg, sg], axis=1)   # ∂f/∂(w, b, a)
+        Hu, Hd = self._apply("hess", Du, Dd)
+        return Du, Dd, r, J, 1.0 / Hu, 1.0 / Hd
+
+    def kernel(self, J: np.ndarray, minv_u: np.ndarray, minv_d: np.ndarray) -> np.ndarray:
+        r""":math:`H = n^{-1}\big(\sum_{units,k}J_{k}J_{k}^\top/\phi''_k + \mathbf 1\mathbf 1^\top/\phi''_d\big)`, shape (B, m, m).
+
+        One BLAS product per network (a Python loop over networks, not units).
+        """
+        nH = np.empty((self.B, self.m, self.m))
+        for b in range(self.B):                               # one (m × 3n)(3n × m) product per network
+            sl = slice(self.starts[b], self.starts[b] + self.n[b])
+            A = J[sl].reshape(-1, self.m)
+            nH[b] = (A * minv_u[sl].reshape(-1, 1)).T @ A
+        return (nH + minv_d[:, None, None]) / self.n[:, None, None]
+
+    def update(self, Z, Zd, J, c) -> tuple[np.ndarray, np.ndarray]:
+        r""":math:`\zeta \mathrel{-}= 2\eta J^\top c` with :math:`\eta = 1/n` per network."""
+        fac = (2.0 / self.n)[:, None] * c                                   # (B, m)
+        Z = Z - np.einsum("uki,ui->uk", J, fac[self.seg])
+        Zd = Zd - fac.sum(1)
+        return Z, Zd
+
+    def params(self, Du: np.ndarray, Dd: np.ndarray) -> list[NetworkParams]:
+        out = []
+        for k in range(self.B):
+            sl = slice(self.starts[k], self.starts[k] + self.n[k])
+            out.append(NetworkParams(self.w0[sl] + Du[sl, 0], self.b0[sl] + Du[sl, 1], self.a0[sl] + Du[sl, 2],
+                              float(self.d0[k] + Dd[k])))
+        return out
+
+
+def _phi1(lam: np.ndarray, h: np.ndarray) -> np.ndarray:
+    r""":math:`\int_0^h e^{-2\lambda s}ds = -\mathrm{expm1}(-2\lambda h)/(2\lambda)`; ``h = inf`` gives :math:`1/(2\lambda)`."""
+    h = np.broadcast_to(h, lam.shape)
+    out = np.where(np.isinf(h), 1.0 / (2.0 * lam), -np.expm1(-2.0 * lam * np.where(np.isinf(h), 0.0, h)) / (2.0 * lam))
+    return np.where(h == 0, 0.0, out)
+
+
+def _merge(mask_b: np.ndarray, batch: Batch, new, old):
+    """Per-network choice between two states (tuples of unit-level and network-level arrays)."""
+    mu = mask_b[batch.seg]
+    out = []
+    for a, b in zip(new, old):
+        if a.shape[0] == len(batch.seg):
+            out.append(np.where(mu.reshape((-1,) + (1,) * (a.ndim - 1)), a, b))
+        else:
+            out.append(np.where(mask_b.reshape((-1,) + (1,) * (a.ndim - 1)), a, b))
+    return tuple(out)
+
+
+def _run_level(batch: Batch, schedule: np.ndarray | None, split: int, growth: float, tail: float, tol: float,
+               max_steps: int):
+    r"""Integrate all networks on the geometric level-0 grid (``schedule is None``) or on a recorded grid
+    with every step split into ``split`` equal parts.
+
+    Level 0: :math:`h_k = h_0\gamma^k`, :math:`h_0 = 0.5/\lambda_{max}(H(0))`, until
+    :math:`\|r\| \le` ``tail``·:math:`\|r_0\|` (at most ``max_steps`` steps, else the network fails "not converged").
+    Then every level finishes alike: an infinite step is accepted when it shrinks the residual tenfold,
+    otherwise a finite step of twice the last size is taken, until :math:`\|r\| \le` ``tol``·:math:`\|r_0\|`
+    (at most 60 tail steps). A network whose H is not positive definite fails "degenerate kernel" and is
+    frozen; the others continue.
+
+    Returns ``(schedule, level results)``; the schedule is (steps, B), zero-padded.
+    """
+    B = batch.B
+    Z, Zd = np.zeros((len(batch.seg), 3)), np.zeros(B)
+    st = batch.state(Z, Zd)
+    r, J = st[2], st[3]
+    H0 = batch.kernel(J, st[4], st[5])
+    H = H0
+    r0 = np.linalg.norm(r, axis=1)
+    if np.any(r0 <= 1e-13 * (1.0 + np.linalg.norm(batch.Y, axis=1))):
+        raise InvalidInput("y: some network already interpolates the data (zero initial residual)")
+    t = np.zeros(B)
+    times, losses, dH = [t.copy()], [np.sum(r * r, 1)], np.zeros(B)
+    accepted: list[np.ndarray] = []
+    failed = np.zeros(B, bool)
+    reasons = [""] * B
+    if schedule is None:
+        h = 0.5 / np.linalg.eigvalsh(H0)[:, -1]
+        plan = None
+    else:
+        plan = np.repeat(schedule / split, split, axis=0)
+    k = 0
+    while True:
+        rn = np.linalg.norm(r, axis=1)
+        if plan is None:
+            active = (rn > tail * r0) & ~failed
+            if not np.any(active):
+                break
+            if k >= max_steps:
+                for b in np.flatnonzero(active):
+                    failed[b], reasons[b] = True, f"not converged: {max_steps} steps without |r| <= {tail:g}|r0|"
+                break
+            hk = np.where(active, h, 0.0)
+            h = h * growth
+            accepted.append(hk)
+        else:
+            if k >= len(plan):
+                break
+            hk = plan[k]
+        lam, Q = _eig(H, failed, reasons)
+        hk = np.where(failed, 0.0, hk)
+        Z, Zd = batch.update(Z, Zd, J, _coef(lam, Q, r, hk))
+        st = batch.state(Z, Zd)
+        r, J = st[2], st[3]
+        H = batch.kernel(J, st[4], st[5])
+        t = t + hk
+        k += 1
+        times.append(t.copy())
+        losses.append(np.sum(r * r, 1))
+        dH = np.maximum(dH, np.linalg.norm(H - H0, ord=2, axis=(1, 2)))
+    n_sched = len(times)                                  # entries recorded on the (time-accurate) schedule
+    sched = np.array(accepted) if plan is None else schedule
+    last = np.array([s[s > 0][-1] if np.any(s > 0) else 1.0 for s in sched.T]) if len(sched) else np.ones(B)
+    last = last / (1 if plan is None else split)
+    for _ in range(60):                                   # the tail, identical at every level
+        rn = np.linalg.norm(r, axis=1)
+        todo = (rn > tol * r0) & ~failed
+        if not np.any(todo):
+            break
+        lam, Q = _eig(H, failed, reasons)
+        todo &= ~failed
+        c = _coef(lam, Q, r, np.where(todo, np.inf, 0.0))
+        Zn, Zdn = batch.update(Z, Zd, J, c)
+        stn = batch.state(Zn, Zdn)
+        good = todo & (np.linalg.norm(stn[2], axis=1) <= 0.1 * rn)
+        if not np.all(good[todo]):                        # the linearization failed: a finite step instead
+            last = np.where(todo & ~good, 2.0 * last, last)
+            c2 = _coef(lam, Q, r, np.where(todo & ~good, last, 0.0))
+            Zf, Zdf = batch.update(Z, Zd, J, c2)
+            stf = batch.state(Zf, Zdf)
+            Zn, Zdn = _merge(good, batch, (Zn, Zdn), (Zf, Zdf))
+            stn = _merge(good, batch, stn, stf)
+            t = t + np.where(todo & ~good, last, 0.0)
+        Z, Zd, st = Zn, Zdn, stn
+        r, J = st[2], st[3]
+        H = batch.kernel(J, st[4], st[5])
+        t = np.where(good, np.inf, t)
+        times.append(t.copy())
+        losses.append(np.sum(r * r, 1))
+        dH = np.maximum(dH, np.linalg.norm(H - H0, ord=2, axis=(1, 2)))
+    rn = np.linalg.norm(r, axis=1)
+    for b in range(B):
+        if failed[b]:
+            continue
+        if not np.isfinite(rn[b]):
+            failed[b], reasons[b] = True, "non-finite state: the integrator produced non-finite residuals"
+        elif rn[b] > tol * r0[b]:
+            failed[b], reasons[b] = True, f"not converged: |r| = {rn[b]:.3g} > {tol:g}|r0| after the tail"
+    params = batch.params(st[0], st[1])
+    times_a, loss_a = np.array(times), np.array(losses)
+    out = []
+    for b in range(B):
+        drift = params[b].drift(batch.runs[b].params0)
+        nsteps = int(np.sum(times_a[1:, b] != times_a[:-1, b])) if len(times_a) > 1 else 0
+        out.append(LevelResult(params[b], times_a[:, b], loss_a[:, b], H0[b], H[b], float(dH[b]), drift,
+                               nsteps, float(rn[b]), reasons[b] if failed[b] else None, n_sched))
+    return sched, out
+
+
+def _eig(H: np.ndarray, failed: np.ndarray, reasons: list[str]):
+    """Batched eigendecomposition; a network whose H is not positive definite is marked failed (and frozen)."""
+    lam, Q = np.linalg.eigh(H)
+    bad = ~(np.min(lam, axis=1) > 0) & ~failed
+    for b in np.flatnonzero(bad):
+        failed[b], reasons[b] = True, f"degenerate kernel: λmin(H) = {np.min(lam[b]):.3g}"
+    if np.any(failed):
+        lam = np.where(failed[:, None], 1.0, lam)
+        Q = np.where(failed[:, None, None], np.eye(H.shape[1]), Q)
+    return lam, Q
+
+
+def _coef(lam, Q, r, h):
+    """``c = ∫_0^h exp(−2Hs) ds r`` from the eigendecomposition ``H = Q diag(lam) Qᵀ``."""
+    return np.einsum("bij,bj->bi", Q, _phi1(lam, h[:, None]) * np.einsum("bji,bj->bi", Q, r))
+
+
+def train(runs: Sequence[NetworkRun], x_eval, *, growth: float = 1.25, levels: int = 3, tail: float = 1e-6,
+          tol: float = 1e-11, max_steps: int = 300, extrapolate: bool = True,
+          on_failure: str = "raise") -> list[TrainResult]:
+    r"""Train every network of ``runs`` to convergence and return its limit on ``x_eval`` with error estimates.
+
+    Parameters
+    ----------
+    runs
+        Networks (any widths, potentials, activations; the same number of data points).
+    x_eval
+        Points where the limit function is returned.
+    eps
+        Local error target of the level-0 steps, relative to the residual (see :func:`_run_level`).
+    levels
+        Number of step sizes (level ℓ splits every level-0 step into 2^ℓ); ≥ 2 for an error estimate.
+    tail, tol
+        Switch to infinite (Gauss–Newton) steps at :math:`\|r\| \le` tail·:math:`\|r_0\|`; converged when
+        :math:`\|r\| \le` tol·:math:`\|r_0\|`, else :class:`Inconclusive` ("not converged").
+    on_failure
+        ``"raise"``: :class:`Inconclusive` if any network fails (degenerate kernel, not converged, non-finite);
+        ``"flag"``: return it with ``failure`` set and NaN values (for measurements over many seeds).
+    extrapolate
+        Return :math:`2f_L - f_{L-1}` (first-order extrapolation) instead of the finest level.
+    """
+    if not growth > 1.0:
+        raise InvalidInput(f"growth must be > 1, got {growth}")
+    if levels < 1:
+        raise InvalidInput(f"levels must be >= 1, got {levels}")
+    batch = Batch(runs)
+    xe = np.asarray(x_eval, float)
+    sched, lev0 = _run_level(batch, None, 1, growth, tail, tol, max_steps)
+    per_level = [lev0]
+    for ell in range(1, levels):
+        _, res = _run_level(batch, sched, 2 ** ell, growth, tail, tol, max_steps)
+        per_level.append(res)
+    if on_failure not in ("raise", "flag"):
+        raise InvalidInput(f"on_failure must be 'raise' or 'flag', got {on_failure!r}")
+    out: list[TrainResult | None] = [None] * len(runs)
+    for b, run in enumerate(batch.runs):
+        lv = [per_level[ell][b] for ell in range(levels)]
+        failure = next((l.failure for l in lv if l.failure), None)
+        if failure is not None:
+            if on_failure == "raise":
+                reason, _, detail = failure.partition(": ")
+                raise Inconclusive(reason, f"network {batch.order[b]} (n = {run.params0.n}): {detail}")
+            nan = np.full(xe.shape, np.nan)
+            out[batch.order[b]] = TrainResult(run, xe, nan, math.nan, lv, math.nan, math.nan, math.nan,
+                                              [nan] * levels, failure)
+            continue
+        f = [network(l.params, xe, run.activation) for l in lv]
+        vals, err = richardson(f, extrapolate=extrapolate)
+        err += 1e3 * EPS * max(1.0, float(np.max(np.abs(vals)))) * math.sqrt(run.params0.n)
+        d_err = abs(lv[-1].drift - lv[-2].drift) if levels > 1 else math.nan
+        h_err = abs(lv[-1].dH_max - lv[-2].dH_max) if levels > 1 else math.nan
+        out[batch.order[b]] = TrainResult(run, xe, vals, err, lv, lv[-1].drift, d_err, h_err, f)
+    return out
+
+
+def richardson(level_values: Sequence[np.ndarray], extrapolate: bool = True) -> tuple[np.ndarray, float]:
+    r"""Combine a first-order method's results at steps h, h/2, h/4, ... into a value and an error estimate.
+
+    With three or more levels: :math:`R_L = 2f_L - f_{L-1}` and error :math:`\max|R_L - R_{L-1}|` (the change
+    of the extrapolation, conservative when the remainder is second order); with two levels, or
+    ``extrapolate=False``, the finest value and :math:`\max|f_L - f_{L-1}|`. One level: error NaN.
+    Linear in the inputs, so it applies to differences of two runs on the same time grid as well.
+    """
+    f = [np.asarray(v, float) for v in level_values]
+    if len(f) == 1:
+        return f[0], math.nan
+    if extrapolate and len(f) >= 3:
+        R1, R0 = 2 * f[-1] - f[-2], 2 * f[-2] - f[-3]
+        return R1, float(np.max(np.abs(R1 - R0)))
+    if extrapolate:
+        return 2 * f[-1] - f[-2], float(np.max(np.abs(f[-1] - f[-2])))
+    return f[-1], float(np.max(np.abs(f[-1] - f[-2])))
+
+
+# ----------------------------------------------------------------------------------------- references
+def kernel_matrix(params: NetworkParams, x, potential: MirrorPotential, scaled: bool, activation: str,
+                  delta: NetworkParams | None = None) -> np.ndarray:
+    r""":math:`H(\theta) = n^{-1}J(\nabla^2\Phi)^{-1}J^\top` of one network at ``params`` (the point θ), with the
+    Hessian evaluated at ``delta`` = θ − θ̂ (zero by default, i.e. θ = θ(0))."""
+    x = np.asarray(x, float)
+    n = params.n
+    mir = ParameterMirror(potential, scaled)
+    z = params.w[:, None] * x[None, :] - params.b[:, None]
+    sg, dsg = sigma(z, activation), dsigma(z, activation)
+    J = np.concatenate([params.a[:, None] * dsg * x[None, :], -params.a[:, None] * dsg, sg, np.ones((1, len(x)))])
+    dl = np.zeros(3 * n + 1) if delta is None else delta.flat()
+    minv = 1.0 / mir.hess(dl, n)
+    return (J.T * minv) @ J / n
+
+
+def dual_field(run: NetworkRun):
+    r"""The right-hand side :math:`\dot\zeta = -2\eta J^\top r` (η = 1/n) of one network, on the flat dual vector.
+
+    For reference integrations in the tests (e.g. with ``solve_ivp``); :func:`params_from_dual` maps ζ to θ.
+    """
+    n = run.params0.n
+    x, y = np.asarray(run.x, float), np.asarray(run.y, float)
+
+    def rhs(t: float, zeta: np.ndarray) -> np.ndarray:
+        th = params_from_dual(run, zeta)
+        z = th.w[:, None] * x[None, :] - th.b[:, None]
+        sg, dsg = sigma(z, run.activation), dsigma(z, run.activation)
+        r = th.a @ sg + th.d - y
+        g = np.concatenate([(th.a[:, None] * dsg * x[None, :]) @ r, -(th.a[:, None] * dsg) @ r, sg @ r, [r.sum()]])
+        return -2.0 / n * g
+
+    return rhs
+
+
+def params_from_dual(run: NetworkRun, zeta: np.ndarray) -> NetworkParams:
+    """θ = θ̂ + s⁻¹(φ')⁻¹(sζ) for a flat dual vector ``(w, b, a, d)``."""
+    mir = ParameterMirror(run.potential, run.scaled)
+    return NetworkParams.from_flat(run.params0.flat() + mir.primal(zeta, run.params0.n))
+
+
+__all__ = ["Batch", "LevelResult", "NetworkRun", "TrainResult", "dual_field", "kernel_matrix", "params_from_dual", "train"]

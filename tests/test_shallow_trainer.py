@@ -1,0 +1,111 @@
+"""The batched exponential integrator: step halving, a solve_ivp reference, batching, failures."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.integrate import solve_ivp
+
+from oracles import Inconclusive, InvalidInput
+from oracles.model.shallow import NetworkParams, MirrorPotential, Uniform, init_params, network
+from oracles.flows.shallow_trainer import NetworkRun, dual_field, kernel_matrix, params_from_dual, richardson, train
+
+X = np.array([-0.75, -0.35, 0.05, 0.4, 0.8])
+Y = np.array([0.3, -0.2, 0.5, 0.1, -0.4])
+DENS = Uniform(-1.0, 1.0)
+XE = np.linspace(-1.0, 1.0, 401)
+SETTINGS = [(MirrorPotential.quartic(), False, "relu"), (MirrorPotential.cubic(), False, "relu"), (MirrorPotential.cosh_(), False, "relu"),
+            (MirrorPotential.quartic(), True, "abs"), (MirrorPotential.cubic(), True, "abs")]
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: f"{s[0].describe()}-{'scaled' if s[1] else 'unscaled'}")
+@pytest.mark.parametrize("n", [180, 540])
+def test_step_halving_moves_limit_less_than_budget(setting, n):
+    """Halving every step (levels 1..3 instead of 0..2) moves the extrapolated limit by less than its budget."""
+    pot, scaled, act = setting
+    run = NetworkRun(init_params(3, n, DENS), X, Y, pot, scaled, act)
+    res = train([run], XE, levels=4)[0]
+    coarse, err = richardson(res.level_values[:3])
+    fine, _ = richardson(res.level_values[1:])
+    assert np.max(np.abs(fine - coarse)) <= 10 * err, (np.max(np.abs(fine - coarse)), err)
+
+
+def _grid_run(pot, scaled, act, n=16, scale=0.02):
+    """Biases on a quantile grid, data midway between kinks, small targets: the reference trajectory keeps
+    every kink away from every data point, so the right-hand side is smooth along it."""
+    rng = np.random.default_rng(0)
+    p0 = NetworkParams(np.where(np.arange(n) % 2 == 0, 1.0, -1.0), DENS.ppf((np.arange(n) + 0.5) / n),
+                rng.standard_normal(n) / np.sqrt(n), float(rng.standard_normal()))
+    x = np.array([-0.75, -0.375, 0.0, 0.375, 0.75])
+    return NetworkRun(p0, x, network(p0, x, act) + scale * np.array([1.0, -1.0, 1.0, -1.0, 1.0]), pot, scaled, act)
+
+
+@pytest.mark.parametrize("setting", SETTINGS, ids=lambda s: f"{s[0].describe()}-{'scaled' if s[1] else 'unscaled'}")
+def test_trainer_matches_solve_ivp_reference(setting):
+    run = _grid_run(*setting)
+    n = run.params0.n
+    H0 = kernel_matrix(run.params0, run.x, run.potential, run.scaled, run.activation)
+    T = 40.0 / (2.0 * np.linalg.eigvalsh(H0)[0])
+    refs = []
+    for rtol in (1e-9, 1e-11):
+        sol = solve_ivp(dual_field(run), (0.0, T), np.zeros(3 * n + 1), method="LSODA", rtol=rtol, atol=1e-3 * rtol,
+                        t_eval=np.linspace(0.0, T, 400))
+        assert sol.status == 0
+        thetas = [params_from_dual(run, z) for z in sol.y.T]
+        zmin = min(np.min(np.abs(t.w[:, None] * run.x[None, :] - t.b[:, None])) for t in thetas)
+        assert zmin > 1e-3                                   # no kink crossed a data point: smooth reference
+        refs.append(network(thetas[-1], XE, run.activation))
+    ref_err = float(np.max(np.abs(refs[0] - refs[1])))
+    res = train([run], XE)[0]
+    gap = float(np.max(np.abs(res.values - refs[1])))
+    assert gap <= 10 * (res.error + ref_err), (gap, res.error, ref_err)
+    change = float(np.max(np.abs(res.change)))
+    assert gap < 1e-4 * change                               # measured: ~1e-6 relative at three levels
+
+
+def test_first_order_convergence_of_levels():
+    """Level ℓ errors halve (first order), so Richardson is justified (measured ratios 1.99–2.01)."""
+    run = _grid_run(MirrorPotential.quartic(), False, "relu")
+    n = run.params0.n
+    H0 = kernel_matrix(run.params0, run.x, run.potential, False, "relu")
+    T = 40.0 / (2.0 * np.linalg.eigvalsh(H0)[0])
+    sol = solve_ivp(dual_field(run), (0.0, T), np.zeros(3 * n + 1), method="LSODA", rtol=1e-11, atol=1e-14)
+    ref = network(params_from_dual(run, sol.y[:, -1]), XE, "relu")
+    res = train([run], XE, levels=5, extrapolate=False)[0]
+    errs = [np.max(np.abs(v - ref)) for v in res.level_values]
+    ratios = [errs[i] / errs[i + 1] for i in range(4)]
+    assert all(1.8 < q < 2.2 for q in ratios), ratios
+
+
+def test_batching_does_not_change_results():
+    runs = [NetworkRun(init_params(s, n, DENS), X, Y, p, sc, a) for (p, sc, a) in SETTINGS[:2] + SETTINGS[3:4]
+            for n in (60, 180) for s in (0, 1)]
+    together = train(runs, XE)
+    for k in (0, 5, 9):
+        alone = train([runs[k]], XE)[0]
+        assert np.max(np.abs(alone.values - together[k].values)) < 1e-12
+        assert together[k].run is runs[k]
+
+
+def test_kernel_and_convergence_reported():
+    run = NetworkRun(init_params(0, 180, DENS), X, Y, MirrorPotential.quartic(), False, "relu")
+    res = train([run], XE)[0]
+    assert np.allclose(res.H0, kernel_matrix(run.params0, X, MirrorPotential.quartic(), False, "relu"), atol=1e-14)
+    assert res.finest.residual <= 1e-11 * np.linalg.norm(Y - network(run.params0, X, "relu"))
+    assert np.max(np.abs(network(res.params, X, "relu") - Y)) < 1e-10
+    t, loss = res.finest.scheduled
+    assert np.all(np.diff(loss) < 0)                         # the loss decreases along the schedule (n = 180)
+
+
+def test_failures():
+    run = NetworkRun(init_params(0, 180, DENS), X, Y, MirrorPotential.quartic(), False, "relu")
+    with pytest.raises(Inconclusive, match="not converged"):
+        train([run], XE, max_steps=3)
+    flagged = train([run], XE, max_steps=3, on_failure="flag")[0]
+    assert flagged.failure and np.all(np.isnan(flagged.values))
+    with pytest.raises(InvalidInput, match="growth"):
+        train([run], XE, growth=1.0)
+    with pytest.raises(InvalidInput, match="same number"):
+        train([run, NetworkRun(init_params(0, 20, DENS), X[:3], Y[:3], MirrorPotential.quartic())], XE)
+    p0 = init_params(0, 20, DENS)
+    with pytest.raises(InvalidInput, match="interpolates"):
+        train([NetworkRun(p0, X, network(p0, X, "relu"), MirrorPotential.quartic())], XE)
