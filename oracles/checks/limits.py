@@ -74,7 +74,7 @@ def mf_limit_vs_projection(R, loss, w_init, *, reference: str = "bregman", coord
     lim = mirror_flow_limit(R, loss, w0, coords=coords)
     _require_interpolation(lim, Z, Y)
     target, terr, info = _reference_point(reference, R, Z, Y, w0)
-    return compare_limit(lim, target, target_error=terr,
+    return compare_limit(lim, target, target_error=terr, scale=float(np.linalg.norm(w0)),
                          what=f"relative gap between the mirror-flow limit and the {reference} projection of w0",
                          potential=getattr(R, "name", str(R)), **info)
 
@@ -106,7 +106,7 @@ def gf_limit_vs_projection(G: Parametrization, loss, x_init, *, reference: str =
     if reference == "bregman" and R is None:
         R, theta0 = _legendre_of(G, x0)
     target, terr, info = _reference_point(reference, R, Z, Y, G.value(x0), theta0)
-    return compare_limit(lim, target, target_error=terr, plot=plot,
+    return compare_limit(lim, target, target_error=terr, plot=plot, scale=float(np.linalg.norm(G.value(x0))),
                          what=f"relative gap between the GF limit and the {reference} minimizer among interpolants",
                          G=G.name, **info)
 
@@ -212,7 +212,7 @@ def quadratic_gf_convergence(G: Parametrization, Z, Y, x_init, *, reference: str
     _require_interpolation(lim, loss.Z, loss.Y)
     R, theta0 = _legendre_of(G, x0) if reference == "bregman" else (None, None)
     target, terr, info = _reference_point(reference, R, loss.Z, loss.Y, G.value(x0), theta0)
-    o_proj = compare_limit(lim, target, target_error=terr,
+    o_proj = compare_limit(lim, target, target_error=terr, scale=float(np.linalg.norm(G.value(x0))),
                            what=f"relative gap between the GF limit and the {reference} projection of w0", **info)
     return worst(o_loss, o_proj)
 

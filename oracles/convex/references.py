@@ -61,7 +61,8 @@ def min_l2_interpolant(Z, Y, w0=None) -> Reference:
     w = w0 + delta
     s = s[s > max(Z.shape) * EPS * s[0]]
     kappa = float(s[0] / s[-1])
-    primal = float(np.linalg.norm(Z @ w - Y)) / max(float(np.linalg.norm(Y)), float(np.linalg.norm(Z, 2) * np.linalg.norm(w)), 1e-300)
+    size = max(float(np.linalg.norm(w)), float(np.linalg.norm(w0)))   # the problem's scale (w can be 0 to rounding)
+    primal = float(np.linalg.norm(Z @ w - Y)) / max(float(np.linalg.norm(Y)), float(np.linalg.norm(Z, 2)) * size, 1e-300)
     coef, *_ = np.linalg.lstsq(Z.T, delta, rcond=None)
     dn = float(np.linalg.norm(delta))
     dual = float(np.linalg.norm(delta - Z.T @ coef)) / dn if dn > 0 else 0.0

@@ -376,11 +376,16 @@ def identity_least_squares_limit(Z, Y, w0, *, t0: float = 1.0, change_tol: float
 
 # -----------------------------------------------------------------------------------------
 def compare_limit(limit: FlowLimit, target, *, target_error: float = 0.0, what: str = "",
-                  floor: float = CLOSED_FORM_BUDGET, plot=None, **details: Any) -> Outcome:
-    r"""Outcome: :math:`\|w_{limit} - w_{target}\| / \max(\|w_{limit}\|, \|w_{target}\|)` against
-    ``budget_from_error(limit.error + target_error, floor)``."""
+                  floor: float = CLOSED_FORM_BUDGET, plot=None, scale: float | None = None, **details: Any) -> Outcome:
+    r"""Outcome: :math:`\|w_{limit} - w_{target}\| / \max(\|w_{limit}\|, \|w_{target}\|, \text{scale})` against
+    ``budget_from_error(limit.error + target_error, floor)``.
+
+    ``scale`` is the size of the flow (e.g. :math:`\|w_0\|`): where the limit and the target are both 0 up to
+    rounding -- a flow from :math:`w_0 = e_1` onto :math:`\{Zw = 0\}` whose nearest point is 0 -- their relative
+    gap would otherwise be 1 (found at the thorough profile on li2022:identity).
+    """
     target = as_vector(target, "target", limit.w.size)
-    gap = relative_gap(limit.w, target)
+    gap = relative_gap(limit.w, target, scale)
     err = float(limit.error + target_error)
     info = {"limit": limit.summary(), "target_error": target_error} | details
     return Outcome(gap, budget_from_error(err, floor), err, what, details=info, plot=plot, floor=float(floor))
