@@ -240,6 +240,19 @@ def mirror_descent(phi, A, b, x1, *, step: float | None = None, step_scale: floa
     th = P.grad(x)
     bn = max(float(np.linalg.norm(b)), 1e-300)
     hist, etas, last = [], [math.inf, 0.0], math.inf
+    with np.errstate(all="ignore"):
+        t, res, x, th, etas, last = _iterate(P, A, b, x, th, bn, hist, etas, last, step, step_scale, tol, max_iter)
+    D = P.grad_inv_deriv(th)
+    J = (A * D) @ A.T
+    dx = D * (A.T @ np.linalg.lstsq(J, A @ x - b, rcond=None)[0])
+    xn = max(float(np.linalg.norm(x)), 1e-300)
+    cond = float(np.linalg.norm(th * D)) / xn
+    err = float(np.linalg.norm(dx)) / xn + 10 * EPS * math.sqrt(t) * (1.0 + cond)
+    return MirrorDescentRun(x, th, t, res, err, (etas[0], etas[1]), hist)
+
+
+def _iterate(P, A, b, x, th, bn, hist, etas, last, step, step_scale, tol, max_iter):
+    """The mirror-descent iterations of :func:`mirror_descent` (floating-point warnings silenced by the caller)."""
     for t in range(1, max_iter + 1):
         r = A @ x - b
         res = float(np.linalg.norm(r)) / bn
@@ -254,56 +267,50 @@ def mirror_descent(phi, A, b, x1, *, step: float | None = None, step_scale: floa
         g = A.T @ r
         if step is not None:
             eta = float(step)
-            with np.errstate(all="ignore"):
-                th_new = th - eta * g
-                x_new = P.grad_inv(th_new)
+            th_new = th - eta * g
+            x_new = P.grad_inv(th_new)
         else:
             eta, x_new, th_new = _relatively_smooth_step(P, A, b, x, th, r, g, step_scale, 2.0 * last)
             last = eta
         etas = [min(etas[0], eta), max(etas[1], eta)]
         th, x = th_new, x_new
-        if not (np.all(np.isfinite(x)) and np.all(np.isfinite(th))):
+        if not (np.isfinite(x).all() and np.isfinite(th).all()):
             raise Inconclusive("outside range of grad phi", f"iteration {t}")
     else:
         raise Inconclusive("no convergence", f"residual {res:.3g} after {max_iter} mirror-descent steps")
-    D = P.grad_inv_deriv(th)
-    J = (A * D) @ A.T
-    dx = D * (A.T @ np.linalg.lstsq(J, A @ x - b, rcond=None)[0])
-    xn = max(float(np.linalg.norm(x)), 1e-300)
-    cond = float(np.linalg.norm(th * D)) / xn
-    err = float(np.linalg.norm(dx)) / xn + 10 * EPS * math.sqrt(t) * (1.0 + cond)
-    return MirrorDescentRun(x, th, t, res, err, (etas[0], etas[1]), hist)
+    return t, res, x, th, etas, last
 
 
 def _relatively_smooth_step(P: SeparablePotential, A, b, x, th, r, g, scale: float, cap: float):
-    """The largest trial step (local curvature, capped) halved until relative smoothness' sufficient decrease holds."""
+    """The largest trial step (local curvature, capped) halved until relative smoothness' sufficient decrease holds.
+
+    Called with floating-point warnings silenced (overflowing trial points are simply rejected).
+    """
     f = 0.5 * float(r @ r)
-    with np.errstate(all="ignore"):
-        eta = min(scale / float(np.linalg.eigvalsh((A * P.grad_inv_deriv(th)) @ A.T)[-1]), cap)
+    eta = min(scale / float(np.linalg.eigvalsh((A * P.grad_inv_deriv(th)) @ A.T)[-1]), cap)
     if not (math.isfinite(eta) and eta > 0):
         raise Inconclusive("outside range of grad phi", "the local curvature of the dual is not positive and finite")
     generic = type(P).divergence_terms is SeparablePotential.divergence_terms
-    with np.errstate(all="ignore"):
-        vt_old = P.value_terms(x)
-        gx = P.grad(x)
-    size_old = float(np.sum(np.abs(vt_old)))
+    vt_old = P.value_terms(x)
+    gx = P.grad(x)
+    size_old = float(np.abs(vt_old).sum())
+    lower = P.lower
     for _ in range(200):
-        with np.errstate(all="ignore"):
-            th_new = th - eta * g
-            x_new = P.grad_inv(th_new)
-            if np.all(np.isfinite(x_new)) and P.in_domain(x_new):
-                r_new = A @ x_new - b
-                f_new = 0.5 * float(r_new @ r_new)
-                dx = x_new - x
-                lin = float(g @ dx)
-                vt_new = P.value_terms(x_new)
-                div = float(np.sum(vt_new - vt_old - gx * dx)) if generic else P.divergence(x_new, x)
-                # D_phi(x_new, x) = sum r(x_new) - r(x) - r'(x)(x_new - x) cancels near convergence: allow its
-                # rounding (and that of f and <g, dx>), else the test fails on noise and the step collapses
-                noise = (8 * EPS * (float(np.sum(np.abs(vt_new))) + size_old + float(np.sum(np.abs(th * dx)))) / eta
-                         + 8 * EPS * (f + f_new + abs(lin)))
-                if math.isfinite(f_new) and f_new <= f + lin + div / eta + noise:
-                    return eta, x_new, th_new
+        th_new = th - eta * g
+        x_new = P.grad_inv(th_new)
+        if np.isfinite(x_new).all() and (x_new > lower).all():
+            r_new = A @ x_new - b
+            f_new = 0.5 * float(r_new @ r_new)
+            dx = x_new - x
+            lin = float(g @ dx)
+            vt_new = P.value_terms(x_new)
+            div = float((vt_new - vt_old - gx * dx).sum()) if generic else P.divergence(x_new, x)
+            # D_phi(x_new, x) = sum r(x_new) - r(x) - r'(x)(x_new - x) cancels near convergence: allow its
+            # rounding (and that of f and <g, dx>), else the test fails on noise and the step collapses
+            noise = (8 * EPS * (float(np.abs(vt_new).sum()) + size_old + float(np.abs(th * dx).sum())) / eta
+                     + 8 * EPS * (f + f_new + abs(lin)))
+            if math.isfinite(f_new) and f_new <= f + lin + div / eta + noise:
+                return eta, x_new, th_new
         eta *= 0.5
     raise Inconclusive("no step", "no step size down to 2^-200 of the curvature step satisfies sufficient decrease")
 
