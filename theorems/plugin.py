@@ -47,6 +47,7 @@ import pytest
 from theorems import profiles  # noqa: F401  (registers the Hypothesis profiles)
 from theorems import harness, reports
 from theorems.environment import freeze_constant_pool, pin_blas_threads, runtime_environment, suite_root
+from theorems.hypothesis_fixes import bound_target_phase
 
 RECORD_KEY = "implicit_bias_statement"
 #: ``workeroutput`` key under which an xdist worker hands a usage error to the controller
@@ -182,6 +183,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # the same arithmetic and the same draws whatever started pytest and whatever it collects
     pin_blas_threads(1)
     freeze_constant_pool()
+    bound_target_phase()   # an engine loop of hypothesis 6.170 that can spin for minutes: see hypothesis_fixes
     campaign = Campaign(config, previous)
     config.stash[_CAMPAIGN] = campaign
     config.pluginmanager.register(campaign, "implicit-bias-campaign")
