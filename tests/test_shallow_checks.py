@@ -31,6 +31,23 @@ def test_ladder_and_fit():
         fit_slope(n, np.where(v > 0.19, np.nan, v), v * 0)
 
 
+
+def test_arithmetic_mean_fit_weighs_a_lost_seed_by_its_size():
+    n = np.array([180, 540, 1620])
+    v = np.array([[1e-3, 1e-2, 1e-2, 1e-2], [3e-3, 3e-3, 3e-3, 3e-3], [1e-3, 1e-3, 1e-3, 1e-3]])
+    e = 0.01 * v
+    e[0, 0] = 1.6e-3                                       # one seed's value below its own error (as in make soak)
+    with pytest.raises(Inconclusive, match="numerical error"):
+        fit_slope(n, v, e)
+    fit = fit_slope(n, v, e, mean="arithmetic")
+    assert fit.values[0] == pytest.approx(np.mean(v[0]))
+    assert fit.rel_errors[0] == pytest.approx(np.mean(e[0]) / np.mean(v[0]))
+    assert fit.slope < 0
+    with pytest.raises(Inconclusive, match="numerical error"):   # the mean itself lost in its error: undecided
+        fit_slope(n, v, 0.6 * v, mean="arithmetic")
+    with pytest.raises(InvalidInput, match="mean"):
+        fit_slope(n, v, e, mean="median")
+
 def test_worst_combines_sub_claims():
     a, b = Outcome(-1.0, 0.1, 0.01, "a"), Outcome(0.5, 0.1, 0.01, "b")
     assert worst_claim({"a": a, "b": b}).falsified
