@@ -85,3 +85,6 @@ def test_soak_table_counts_false_alarms_and_misses(kind: str) -> None:
     assert "| `x:y` |" in text
     if kind == "universal":
         assert totals["max_inconclusive_share"] == 0.2 and len(totals["over_10pct_inconclusive"]) == 2
+    else:   # a control stops at its witness: its share is reported apart, not against the 10% goal
+        assert totals["max_inconclusive_share"] == 0.0 and not totals["over_10pct_inconclusive"]
+        assert totals["max_inconclusive_share_witness_search"] == 0.2

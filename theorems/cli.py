@@ -294,7 +294,8 @@ def soak_table(runs: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
     One row per statement, one column per seed: ``verdict examples inconclusive% ratio``, where ratio is the
     largest discrepancy/budget among decided examples. Totals: false alarms (a universal statement
     falsified), misses (a refutation not found, a control not caught), untested or error runs, and the
-    largest inconclusive share of any statement under any seed.
+    largest inconclusive share of a universal statement or conjecture under any seed (refutations and controls
+    stop at their first witness, after a dozen examples or so: their share is reported on its own line).
     """
     seeds = sorted(runs, key=lambda k: (len(k), k))
     rows: dict[str, dict[str, dict[str, Any]]] = {}
@@ -306,6 +307,7 @@ def soak_table(runs: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
     totals = {"seeds": len(seeds), "statements": sum(k != "control" for k in kinds.values()),
               "controls": sum(k == "control" for k in kinds.values()), "runs": 0, "false_alarms": [],
               "missed": [], "untested_or_error": [], "max_inconclusive_share": 0.0, "over_10pct_inconclusive": [],
+              "max_inconclusive_share_witness_search": 0.0,
               "incomplete_campaigns": [s for s in seeds if not runs[s].get("complete")]}
     lines = ["| statement | kind | " + " | ".join(f"seed {s}" for s in seeds) + " |",
              "|---|---|" + "---|" * len(seeds)]
@@ -329,9 +331,13 @@ def soak_table(runs: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
                 totals["missed"].append(tag)
             if rec["verdict"] in ("untested", "error"):
                 totals["untested_or_error"].append(tag)
-            totals["max_inconclusive_share"] = max(totals["max_inconclusive_share"], share)
-            if share > 0.10 and kinds[sid] in ("universal", "conjecture"):   # the others stop at their witness
-                totals["over_10pct_inconclusive"].append(f"{tag}: {100 * share:.0f}%")
+            if kinds[sid] in ("universal", "conjecture"):
+                totals["max_inconclusive_share"] = max(totals["max_inconclusive_share"], share)
+                if share > 0.10:
+                    totals["over_10pct_inconclusive"].append(f"{tag}: {100 * share:.0f}%")
+            else:   # refutations and controls stop at their first witness: a share of a dozen examples
+                totals["max_inconclusive_share_witness_search"] = max(
+                    totals["max_inconclusive_share_witness_search"], share)
         lines.append(f"| `{sid}` | {kinds[sid]} | " + " | ".join(cells) + " |")
     head = [f"# Soak: {totals['statements']} statements and {totals['controls']} controls × {len(seeds)} seeds "
             f"(thorough profile)", "",
@@ -341,9 +347,11 @@ def soak_table(runs: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
             + (f" — {', '.join(totals['missed'])}" if totals["missed"] else ""),
             f"* untested or error: **{len(totals['untested_or_error'])}**"
             + (f" — {', '.join(totals['untested_or_error'])}" if totals["untested_or_error"] else ""),
-            f"* largest inconclusive share: **{100 * totals['max_inconclusive_share']:.1f}%**; above 10%: "
-            f"{len(totals['over_10pct_inconclusive'])}"
+            f"* largest inconclusive share of a universal statement or conjecture: "
+            f"**{100 * totals['max_inconclusive_share']:.1f}%**; above 10%: {len(totals['over_10pct_inconclusive'])}"
             + (f" — {', '.join(totals['over_10pct_inconclusive'])}" if totals["over_10pct_inconclusive"] else ""),
+            f"* largest inconclusive share before a refutation's or a control's first witness: "
+            f"{100 * totals['max_inconclusive_share_witness_search']:.1f}% (of the few examples it took)",
             f"* campaigns not complete: {', '.join(totals['incomplete_campaigns']) or 'none'}", "",
             "Cell: verdict, examples, inconclusive share, largest discrepancy/budget (above 1 falsifies).", ""]
     return "\n".join(head + lines) + "\n", totals
