@@ -129,13 +129,14 @@ class Integrator:
         y0 = np.asarray(y0, dtype=float)
         size = y0.size if watch is None else int(watch)
         all_events = list(events)
-        count = [0]
         cap, bound = self.max_nfev, self.blow_up
         bound2 = bound * bound
+        n = 0
 
         def counted(t, y):
-            n = count[0] = count[0] + 1
-            if n & 7 == 0:
+            nonlocal n
+            n += 1
+            if not n & 7:
                 if n > cap:
                     raise _TooMuchWork
                 head = y[:size]

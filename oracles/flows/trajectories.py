@@ -193,10 +193,10 @@ def gradient_flow(G: Parametrization, schedule: Schedule, x_init, *, t_eval=None
 
     def make_rhs(loss: Loss):
         if isinstance(loss, Linear):   # ∇L is the constant c: no G(x) to evaluate at all
-            c, minus_c = loss.c, -loss.c
+            minus_c, jacobian, cat = -loss.c, G.jacobian, np.concatenate
 
             def rhs(t, y):
-                return np.concatenate((-(c @ G.jacobian(y[:D])), minus_c))
+                return cat((minus_c @ jacobian(y[:D]), minus_c))
 
             return rhs
 
