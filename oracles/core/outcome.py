@@ -135,8 +135,9 @@ def relative_gap(a, b, scale: float | None = None) -> float:
         raise InvalidInput(f"cannot compare arrays of shapes {a.shape} and {b.shape} (no broadcasting)")
     if a.size == 0:
         raise InvalidInput("cannot compare empty arrays: an empty comparison tests nothing")
-    den = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)), scale if scale is not None else 1e-300)
-    return float(np.linalg.norm(a - b) / den)
+    with np.errstate(invalid="ignore", over="ignore"):   # inf/NaN inputs give NaN: inconclusive, not a warning
+        den = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)), scale if scale is not None else 1e-300)
+        return float(np.linalg.norm(a - b) / den)
 
 
 def compare(a, b, *, error: float = 0.0, floor: float = CLOSED_FORM_BUDGET, what: str = "",
