@@ -18,8 +18,8 @@ import numpy as np
 from hypothesis import event, example, given, settings
 
 from oracles.checks.width_figures import figure1, figure2
-from oracles.checks.width_limits import (LADDER_CI, LADDER_THOROUGH, SEEDS, check_corollary, check_scaled,
-                                         check_unscaled_part1, check_unscaled_part2)
+from oracles.checks.width_limits import (LADDER_CI, LADDER_THOROUGH, SEEDS, SEEDS_PART2, check_corollary,
+                                         check_scaled, check_unscaled_part1, check_unscaled_part2)
 from oracles.model.shallow import MirrorPotential, Uniform
 from theorems import universal
 
@@ -97,8 +97,10 @@ def test_corollary(case):
            source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II (lim in n, not η)",
            fields=FIELDS)
 @settings(max_examples=EXAMPLES)
-@given(case=ladder_cases(LADDER, SEEDS))
-@example(case=FIGURE + (MirrorPotential.quartic(), LADDER, tuple(range(SEEDS))))
+@given(case=ladder_cases(LADDER, SEEDS_PART2))
+@example(case=FIGURE + (MirrorPotential.quartic(), LADDER, tuple(range(SEEDS_PART2))))
+@example(case=(np.array([-0.9, 0.9]), np.array([0.25, -0.25]), Uniform(-2.0, 2.0), MirrorPotential.quartic(), LADDER,
+               tuple(range(3496, 3496 + SEEDS_PART2))))   # a false alarm with 4 seeds (make soak, seed 5)
 def test_unscaled_part2(case):
     r""":math:`f(\cdot, \theta(\infty)) - f(\cdot, \theta(0)) \to \bar h`, the minimizer of
     :math:`\int_{supp}(h'')^2/p_B + (h'(+\infty) + h'(-\infty))^2 + (\int h''|x| - 2h(0))^2/E[B^2]` over
@@ -109,7 +111,11 @@ def test_unscaled_part2(case):
     :math:`K(x, x') = E[\sigma(Wx - B)\sigma(Wx' - B)]`, which the tests show equal to a Galerkin solver of the
     functional itself to 1e-13. Claim: the fitted slope of :math:`\log\|\Delta f - \bar h\|_\infty` (401 points of the
     support) is at most −0.1 (measured −0.35 to −1.1 on seven data sets; random features give n^{-1/2}). Budget: ten times the
-    slope error propagated from the trainer's and the oracle's error estimates.
+    slope error propagated from the trainer's and the oracle's error estimates. The seed noise is covered by the
+    margin and by 16 seeds per width (``SEEDS_PART2``): with two data points in the middle of a wide support the
+    gap sits at the support's edges and its per-seed slopes spread with a standard deviation of 0.4-0.55 (mean
+    −0.45 to −0.57); with 4 seeds one soak seed found a seed block whose mean slope was +0.05, a false alarm
+    (pinned below). The standard error of the seed mean's slope is in the report (``slope_se_seeds``).
     """
     _event(case)
     x, y, density, potential, widths, seeds = case
