@@ -59,7 +59,7 @@ soak: $(STAMP)
 			--dist worksteal --hypothesis-profile=thorough --hypothesis-seed=$$s --report-dir=soak/seed-$$s \
 			-p no:cacheprovider -q -rN > soak/seed-$$s.log 2>&1; \
 		echo "seed $$s: exit $$? ($$(tail -1 soak/seed-$$s.log))"; done
-	$(BIN)/python -m theorems soak soak/seed-* --out soak/table.md
+	$(BIN)/python -m theorems soak soak/seed-*/ --out soak/table.md
 
 ## lock: re-resolve requirements.lock from pyproject.toml (newest allowed versions, with hashes)
 lock:
