@@ -55,6 +55,8 @@ def test_summary_records_the_environment_and_a_plain_pytest_pins_blas(tmp_path: 
     assert e["packages"]["numpy"] == e["numpy"]
     assert e["blas"] and all(lib["num_threads"] == 1 for lib in e["blas"])
     assert (ROOT / "requirements.lock").exists() and len(e["lock_sha256"]) == 64
+    tp = doc["runs"][doc["run"]]["throughput"]         # the campaign's examples per second
+    assert tp["examples"] > 0 and tp["examples_per_second"] == pytest.approx(tp["examples"] / tp["wall_seconds"], rel=1e-2)
 
 
 def test_differences_name_what_changed() -> None:

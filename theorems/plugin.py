@@ -39,6 +39,7 @@ import inspect
 import os
 import secrets
 import shlex
+import time
 from pathlib import Path
 from typing import Any
 
@@ -307,6 +308,7 @@ class Campaign:
         self.env: dict[str, Any] = {}
         self.exit_status: int | None = None
         self.run: dict[str, Any] = new_run()
+        self.t0 = time.monotonic()
 
     def report_dir_problem(self) -> str | None:
         """Why reports cannot be written to the report directory (one line), or ``None``.
@@ -400,7 +402,16 @@ class Campaign:
         """This run as the store's ``runs`` table holds it."""
         return self.run | {"complete": self.complete, "exit_status": self.exit_status,
                            "failed_tests": list(self.failed_tests), "statements": len(self.records),
-                           "workers": self.env.get("workers")}
+                           "workers": self.env.get("workers"), "throughput": self.throughput()}
+
+    def throughput(self) -> dict[str, float | int]:
+        """Examples run, the wall time since the session started, examples per second (wall) and the summed
+        seconds of the statements (CPU-side work across workers)."""
+        examples = sum(int(r.get("examples") or 0) for r in self.records.values())
+        wall = max(time.monotonic() - self.t0, 1e-9)
+        return {"examples": examples, "wall_seconds": round(wall, 3),
+                "statement_seconds": round(sum(float(r.get("seconds") or 0.0) for r in self.records.values()), 3),
+                "examples_per_second": round(examples / wall, 3)}
 
     @property
     def complete(self) -> bool:
@@ -462,6 +473,9 @@ class Campaign:
                                             for r in self.records.values() if r.get("report_error")}
         for what, why in unwritten.items():
             tr.write_line(f"report not written: {what}: {why}", red=True)
+        tp = self.throughput()
+        tr.write_line(f"{tp['examples']} examples in {tp['wall_seconds']:.0f} s: {tp['examples_per_second']:.1f} examples/s "
+                      f"({tp['statement_seconds']:.0f} s of statement time)")
         kept = self.stored - len(self.records)
         tr.write_line(f"reports: {self.report_dir / 'index.html'} (summary: {self.report_dir / 'summary.json'}"
                       + (f"; {kept} record(s) kept from earlier runs" if kept > 0 else "") + ")")
