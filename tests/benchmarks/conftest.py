@@ -57,3 +57,28 @@ def cpu_ratio(a: Callable[[], object], b: Callable[[], object], rounds: int = 15
         b()
         best_b = min(best_b, time.process_time() - t)
     return best_a, best_b, best_a / max(best_b, 1e-12)
+
+
+def _reference_min(rounds: int = 8) -> float:
+    from tests.benchmarks.test_bench_reference import reference_kernel
+
+    best = float("inf")
+    for _ in range(rounds):
+        t = time.process_time()
+        reference_kernel()
+        best = min(best, time.process_time() - t)
+    return best
+
+
+@pytest.fixture(autouse=True)
+def local_reference(request: pytest.FixtureRequest):
+    """Time the reference kernel just before and just after each timed benchmark and record the smaller minimum
+    in its ``extra_info["reference_min"]``: the machine's speed at that moment, which ``make bench``'s
+    comparison divides by (the load on a shared machine drifts over minutes, not within a test)."""
+    if "benchmark" not in request.fixturenames or not timing(request.config):
+        yield
+        return
+    bench = request.getfixturevalue("benchmark")
+    before = _reference_min()
+    yield
+    bench.extra_info["reference_min"] = min(before, _reference_min())
