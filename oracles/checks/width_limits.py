@@ -310,13 +310,21 @@ def check_corollary(x, y, density: Density, potential: MirrorPotential, widths: 
         res.update(train_ladder(x, y, density, [potential, gf], ws, seeds, scaled=False, activation=activation,
                                 x_eval=xe, levels=lev))
     gaps, errs = _mf_gf_gaps(res, potential, gf, widths, seeds)
+    return _decay_outcome(widths, gaps, errs, f"slope of log ‖f_MF − f_GF‖∞ vs log n ({potential.describe()})",
+                          "MF − GF → 0", ("MF vs GF limits", "‖f_MF − f_GF‖∞", potential.describe()), mean="arithmetic")
+
+
+def _decay_outcome(widths, values, errors, what: str, label: str, panel: tuple[str, str, str],
+                   mean: str = "geometric") -> Outcome:
+    """The claim "``values`` shrink along the ladder" (slope ≤ −``DECAY_MARGIN``), with its ladder plot
+    (``panel`` = title, y label, series name); inconclusive when the fit is."""
     try:
-        fit = fit_slope(widths, gaps, errs, mean="arithmetic")
+        fit = fit_slope(widths, values, errors, mean=mean)
     except Inconclusive as exc:
         return Outcome.undecided(exc.reason, detail=exc.detail)
-    o = slope_outcome(fit, -DECAY_MARGIN, f"slope of log ‖f_MF − f_GF‖∞ vs log n ({potential.describe()})",
-                      "MF − GF → 0")
-    o.plot = lambda: [_ladder_panel("MF vs GF limits", "‖f_MF − f_GF‖∞", {potential.describe(): fit})]
+    o = slope_outcome(fit, -DECAY_MARGIN, what, label)
+    title, ylabel, name = panel
+    o.plot = lambda: [_ladder_panel(title, ylabel, {name: fit})]
     return o
 
 
@@ -370,14 +378,10 @@ def check_unscaled_part2(x, y, density: Density, potential: MirrorPotential, wid
                 ref, ref_err = sol.values, sol.error
             gaps[i, j] = float(np.max(np.abs(r.change - ref)))
             errs[i, j] = r.error + ref_err
-    try:
-        fit = fit_slope(widths, gaps, errs)
-    except Inconclusive as exc:
-        return Outcome.undecided(exc.reason, detail=exc.detail)
-    o = slope_outcome(fit, -DECAY_MARGIN, f"slope of log ‖Δf − h̄‖∞ vs log n ({potential.describe()}, G1 weight {weight})",
-                      "f(θ(∞)) − f(θ(0)) → h̄")
-    o.plot = lambda: [_ladder_panel("gap to the variational solution", "‖Δf − h̄‖∞", {potential.describe(): fit})]
-    return o
+    return _decay_outcome(widths, gaps, errs,
+                          f"slope of log ‖Δf − h̄‖∞ vs log n ({potential.describe()}, G1 weight {weight})",
+                          "f(θ(∞)) − f(θ(0)) → h̄",
+                          ("gap to the variational solution", "‖Δf − h̄‖∞", potential.describe()))
 
 
 # ========================================================================================= liang:scaled
