@@ -87,6 +87,17 @@ def side_by_side(capsys, title: str, rows: list[tuple[str, float, float, str]]) 
             print(f"  {name:<44} {t:>10.4f} {kkt:>10.2e}  {note}")
 
 
+def against_slsqp(capsys, d: int, n: int, newton, azulay, exact) -> None:
+    """The table of dual Newton beside the two SLSQP baselines; each argument is ``(result, seconds)``."""
+    (proj, t_newton), (az, t_az), (ex, t_ex) = newton, azulay, exact
+    side_by_side(capsys, f"Bregman projection, Woodworth data d={d} n={n}, u0=v0={ALPHA:g}", [
+        ("dual Newton (oracles.convex.bregman)", t_newton, proj.kkt,
+         f"{proj.iterations} Newton iterations, certified error {proj.error:.1e}"),
+        ("SLSQP as Azulay et al. (numerical gradient)", t_az, az.kkt, f"{az.iterations} iterations, converged={az.converged}"),
+        ("SLSQP with the exact gradient", t_ex, ex.kkt, f"{ex.iterations} iterations, converged={ex.converged}"),
+    ])
+
+
 def test_projection_matches_gradient_flow_d100():
     """GF on u⊙2 − v⊙2 from u0 = v0 = α·1 (x-space, D = 200) ends at the arcsinh-R projection (li2022 Cor. 4.17)."""
     Z, Y = woodworth(100, 10)
@@ -131,13 +142,7 @@ def test_bench_projection_d100(benchmark, capsys):
         "speedup_vs_azulay": t_azulay / t_newton, "kkt_ratio_vs_azulay": azulay.kkt / proj.kkt,
         "speedup_vs_exact_gradient": t_exact / t_newton, "solution_gap_vs_azulay": projection_gap(proj, azulay),
     })
-    side_by_side(capsys, f"Bregman projection, Woodworth data d=100 n=10, u0=v0={ALPHA:g}", [
-        ("dual Newton (oracles.convex.bregman)", t_newton, proj.kkt,
-         f"{proj.iterations} Newton iterations, certified error {proj.error:.1e}"),
-        ("SLSQP as Azulay et al. (numerical gradient)", t_azulay, azulay.kkt,
-         f"{azulay.iterations} iterations, converged={azulay.converged}"),
-        ("SLSQP with the exact gradient", t_exact, exact.kkt, f"{exact.iterations} iterations"),
-    ])
+    against_slsqp(capsys, 100, 10, (proj, t_newton), (azulay, t_azulay), (exact, t_exact))
     assert proj.kkt < 1e-12
     assert t_azulay >= 100 * t_newton, f"speedup only {t_azulay / t_newton:.1f}x"
     assert azulay.kkt >= 1000 * proj.kkt
@@ -184,13 +189,7 @@ def test_baseline_slsqp_d1000(benchmark, capsys, request):
         "slsqp_exact_gradient_kkt": exact.kkt, "slsqp_exact_gradient_converged": exact.converged,
         "solution_gap_vs_azulay": projection_gap(proj, azulay), "solution_gap_vs_exact": projection_gap(proj, exact),
     })
-    side_by_side(capsys, f"Bregman projection, Woodworth data d=1000 n=100, u0=v0={ALPHA:g}", [
-        ("dual Newton (oracles.convex.bregman)", t_newton, proj.kkt,
-         f"{proj.iterations} Newton iterations, certified error {proj.error:.1e}"),
-        ("SLSQP as Azulay et al. (numerical gradient)", t_azulay, azulay.kkt,
-         f"{azulay.iterations} iterations, converged={azulay.converged}"),
-        ("SLSQP with the exact gradient", t_exact, exact.kkt, f"{exact.iterations} iterations, converged={exact.converged}"),
-    ])
+    against_slsqp(capsys, 1000, 100, (proj, t_newton), (azulay, t_azulay), (exact, t_exact))
     assert not azulay.converged and not exact.converged
 
 
