@@ -1,4 +1,12 @@
-r"""The one wrapper around :func:`scipy.integrate.solve_ivp` that every flow of the project integrates with.
+r"""The one wrapper around scipy's ODE solvers that every flow of the project integrates with.
+
+Explicit methods (``"DOP853"``, ...) and solves with events go through :func:`scipy.integrate.solve_ivp`.
+``"LSODA"`` without events goes through :func:`scipy.integrate.odeint` -- the same ODEPACK LSODA, driven from
+Fortran to each sample time instead of one Python round trip per step: about 40 µs less work per step, which
+is most of a small solve (d = 3 dual flow, 107 evaluations: 2.0 ms through ``solve_ivp``, 0.5 ms through
+``odeint``). LSODA is not re-entrant on either route (ODEPACK keeps its state in common blocks: an LSODA solve
+started inside another one's right-hand side corrupts the outer one -- scipy 1.17 then reports "Illegal input
+detected", or returns a wrong answer with a warning), so a nested LSODA solve is done with Radau instead.
 
 An :class:`Integrator` is a value: the method, the tolerances, the work cap and the blow-up bound travel
 together (as diffrax and optimistix carry ``rtol``/``atol``), so a check that needs "the same solve at two
@@ -24,7 +32,9 @@ from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
 import numpy as np
-from scipy.integrate import solve_ivp
+import warnings
+
+from scipy.integrate import ODEintWarning, odeint, solve_ivp
 
 from oracles.core.errors import Inconclusive, InvalidInput
 
@@ -68,6 +78,10 @@ class _BlowUp(Exception):
     pass
 
 
+#: True while an LSODA solve runs: a solve its right-hand side starts must not use LSODA (it would use Radau)
+_lsoda_busy = False
+
+
 def event(fn: Callable[[float, np.ndarray], float], *, reason: str | None = None, terminal: bool = True,
           direction: float = 0.0) -> Callable[[float, np.ndarray], float]:
     """Mark ``fn(t, y)`` as a solve_ivp event; with ``reason``, reaching it makes the solve inconclusive."""
@@ -83,8 +97,8 @@ class Integrator:
     Parameters
     ----------
     method
-        A scipy method name (``"DOP853"`` for the fixed-horizon flows, ``"LSODA"`` for the long, stiff
-        integrations to a limit, where an analytic Jacobian is passed).
+        A scipy method name (``"DOP853"`` for the fixed-horizon gradient flows, ``"LSODA"`` for the long,
+        stiff integrations to a limit, where an analytic Jacobian is passed, and for the dual mirror flows).
     rtol, atol
         The solver's tolerances.
     max_nfev
@@ -144,15 +158,23 @@ class Integrator:
                     raise _BlowUp(t)
             return rhs(t, y)
 
+        global _lsoda_busy
+        method = "Radau" if self.method == "LSODA" and _lsoda_busy else self.method
+        if method == "LSODA" and not all_events:
+            return self._odeint(counted, t_span, y0, t_eval, jac, size)
         extra = {"jac": jac} if jac is not None else {}
+        outer = _lsoda_busy
         try:
+            _lsoda_busy = outer or method == "LSODA"
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                sol = solve_ivp(counted, t_span, y0, method=self.method, t_eval=t_eval, events=all_events or None,
+                sol = solve_ivp(counted, t_span, y0, method=method, t_eval=t_eval, events=all_events or None,
                                 rtol=self.rtol, atol=self.atol, **extra)
         except _TooMuchWork:
             raise Inconclusive("too stiff", f"more than {cap} evaluations on t in {tuple(t_span)}") from None
         except _BlowUp as exc:
             raise Inconclusive("blow-up", f"|state| exceeds {bound:g} or is non-finite at t = {exc.args[0]:.6g}") from None
+        finally:
+            _lsoda_busy = outer
         stopped = None
         if sol.status == 1:   # a terminal event ended the solve: the latest event that fired is it
             hit = [k for k, te in enumerate(sol.t_events) if len(te) and getattr(all_events[k], "terminal", False)]
@@ -169,6 +191,40 @@ class Integrator:
         return Solution(sol.t, sol.y, int(sol.nfev), int(sol.njev), int(sol.nlu), stopped,
                         list(sol.t_events) if sol.t_events is not None else [],
                         list(sol.y_events) if sol.y_events is not None else [])
+
+    def _odeint(self, counted, t_span, y0, t_eval, jac, size) -> Solution:
+        """LSODA through :func:`scipy.integrate.odeint`: samples at ``t_eval`` (else at the two ends of ``t_span``).
+
+        The work cap and blow-up bound act through ``counted`` as on the ``solve_ivp`` route; ``mxstep`` is
+        set to the cap, so only ``counted`` ends a long solve.
+        """
+        global _lsoda_busy
+        t0, t1 = float(t_span[0]), float(t_span[1])
+        t_out = np.array([t0, t1]) if t_eval is None else np.asarray(t_eval, dtype=float)
+        lead = t_out.size == 0 or t_out[0] != t0
+        times = np.concatenate(([t0], t_out)) if lead else t_out
+        Dfun = None
+        if jac is not None:
+            Dfun = jac if callable(jac) else (lambda t, y, J=np.asarray(jac, dtype=float): J)
+        _lsoda_busy = True
+        try:
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", ODEintWarning)
+                Y, info = odeint(counted, y0, times, Dfun=Dfun, rtol=self.rtol, atol=self.atol, tfirst=True,
+                                 full_output=True, mxstep=self.max_nfev)
+        except _TooMuchWork:
+            raise Inconclusive("too stiff", f"more than {self.max_nfev} evaluations on t in {(t0, t1)}") from None
+        except _BlowUp as exc:
+            raise Inconclusive("blow-up", f"|state| exceeds {self.blow_up:g} or is non-finite at t = {exc.args[0]:.6g}") from None
+        finally:
+            _lsoda_busy = False
+        if info["message"] != "Integration successful.":
+            raise Inconclusive("solver failure", f"LSODA (odeint): {info['message']}")
+        Y = Y[1:] if lead else Y
+        if not np.all(np.isfinite(Y)) or (size and np.max(np.linalg.norm(Y[:, :size], axis=1)) > self.blow_up):
+            raise Inconclusive("blow-up", f"|state| exceeds {self.blow_up:g} or is non-finite")
+        nfev, njev = (int(info["nfe"][-1]), int(info["nje"][-1])) if times.size > 1 else (0, 0)
+        return Solution(t_out, np.ascontiguousarray(Y.T), nfev, njev, njev, None, [], [])
 
 
 @dataclass(frozen=True)

@@ -214,13 +214,17 @@ def gradient_flow(G: Parametrization, schedule: Schedule, x_init, *, t_eval=None
 
 
 def mirror_flow(R, schedule: Schedule, w_init, *, t_eval=None, rtol: float = RTOL, atol: float = ATOL,
-                method: str = "DOP853") -> MirrorFlowResult:
+                method: str = "LSODA") -> MirrorFlowResult:
     r"""Mirror flow :math:`d\nabla R(w) = -\nabla L_t(w)\,dt` from ``w_init``.
 
     Integrated in the dual variable :math:`\theta = \nabla R(w)`, :math:`\dot\theta = -\nabla
     L_t((\nabla R)^{-1}(\theta))`, when ``R.grad_inv`` is available; otherwise in the primal,
     :math:`\dot w = -\nabla^2R(w)^{-1}\nabla L_t(w)`. On a piece with a linear loss :math:`\langle c, w\rangle`
     the dual flow is exact, :math:`\theta(t) = \theta(t_k) - c\,(t - t_k)`: no ODE is solved there.
+
+    The default solver is LSODA (through :func:`scipy.integrate.odeint`, see :mod:`oracles.core.ode`): a dual
+    flow is a small ODE with a cheap right-hand side, where per-step overhead is most of the cost; on the
+    d = 3 commuting-quadratic benchmark it needs half the evaluations of DOP853 at the same accuracy.
 
     Raises
     ------

@@ -1,0 +1,92 @@
+"""The ODE wrapper's contract (oracles.core.ode): the same answers, failures and counters on both routes.
+
+``Integrator.solve`` sends LSODA without events through ``scipy.integrate.odeint`` and everything else
+through ``solve_ivp``; each failure must become the same :class:`Inconclusive` reason either way.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from oracles.core.errors import Inconclusive
+from oracles.core.ode import Integrator, event
+
+ROUTES = {"solve_ivp (DOP853)": Integrator(method="DOP853"), "odeint (LSODA)": Integrator(method="LSODA")}
+
+
+@pytest.fixture(params=list(ROUTES), ids=list(ROUTES))
+def integrator(request) -> Integrator:
+    return ROUTES[request.param]
+
+
+def test_linear_decay_matches_the_exponential(integrator):
+    rates = np.array([1.0, 0.5, -0.2])
+    t = np.linspace(0.0, 2.0, 9)
+    sol = integrator.solve(lambda s, y: -rates * y, (0.0, 2.0), np.ones(3), t_eval=t)
+    np.testing.assert_array_equal(sol.t, t)
+    assert sol.y.shape == (3, t.size)
+    np.testing.assert_allclose(sol.y, np.exp(-np.outer(rates, t)), rtol=1e-8)
+    assert sol.nfev > 0 and sol.stopped is None
+
+
+def test_samples_need_not_start_at_the_initial_time(integrator):
+    sol = integrator.solve(lambda s, y: -y, (0.0, 1.0), [1.0], t_eval=[0.5, 1.0])
+    np.testing.assert_allclose(sol.y[0], np.exp(-np.array([0.5, 1.0])), rtol=1e-8)
+
+
+def test_without_samples_the_final_state_is_the_end_of_the_span(integrator):
+    sol = integrator.solve(lambda s, y: -y, (0.0, 3.0), [2.0])
+    assert sol.t[-1] == 3.0
+    np.testing.assert_allclose(sol.final, [2.0 * np.exp(-3.0)], rtol=1e-8)
+
+
+def test_a_jacobian_is_used_and_counted_on_a_stiff_problem():
+    A = np.array([[-1000.0, 0.0], [1.0, -1.0]])
+    sol = ROUTES["odeint (LSODA)"].solve(lambda s, y: A @ y, (0.0, 10.0), [1.0, 0.0], jac=lambda s, y: A)
+    assert sol.njev > 0
+    assert sol.nfev < 2000      # LSODA switches to BDF; an explicit method would need ~10⁴ evaluations
+
+
+def test_too_much_work_is_inconclusive(integrator):
+    capped = integrator.at(max_nfev=40)
+    with pytest.raises(Inconclusive) as info:
+        capped.solve(lambda s, y: np.cos(50.0 * s) * np.ones(1), (0.0, 100.0), [0.0])
+    assert info.value.reason == "too stiff"
+
+
+def test_blow_up_is_inconclusive(integrator):
+    with pytest.raises(Inconclusive) as info:   # y' = y², y(0) = 1: y = 1/(1 - t) blows up at t = 1
+        integrator.solve(lambda s, y: y * y, (0.0, 2.0), [1.0])
+    assert info.value.reason == "blow-up"
+
+
+def test_a_terminal_event_with_a_reason_is_inconclusive_on_the_solve_ivp_route():
+    hit_zero = event(lambda s, y: y[0], reason="leaves domain")
+    with pytest.raises(Inconclusive) as info:   # y' = -1 from 1: y = 0 at t = 1
+        ROUTES["odeint (LSODA)"].solve(lambda s, y: -np.ones(1), (0.0, 2.0), [1.0], events=[hit_zero])
+    assert info.value.reason == "leaves domain"
+
+
+def test_a_solve_inside_a_right_hand_side_is_correct():
+    """LSODA is not re-entrant: the inner LSODA solve must be done another way and both must stay right."""
+    inner = ROUTES["odeint (LSODA)"]
+
+    def rhs(s, y):   # y' = -e^{-1}·y, with e^{-1} computed by an inner solve of z' = -z to time 1
+        return -inner.solve(lambda r, z: -z, (0.0, 1.0), [1.0]).final[0] * y
+
+    sol = inner.solve(rhs, (0.0, 1.0), [1.0], t_eval=[0.0, 1.0])
+    np.testing.assert_allclose(sol.final, [np.exp(-np.exp(-1.0))], rtol=1e-7)
+    # and the outer route is free again afterwards
+    np.testing.assert_allclose(inner.solve(lambda s, y: -y, (0.0, 1.0), [1.0]).final, [np.exp(-1.0)], rtol=1e-8)
+
+
+def test_an_lsoda_solve_inside_an_lsoda_event_solve_is_correct():
+    """The same on the solve_ivp route (LSODA with an event): scipy alone returns the outer start unchanged."""
+    inner = ROUTES["odeint (LSODA)"]
+    never = event(lambda s, y: 1.0, reason="never")
+
+    def rhs(s, y):
+        return -inner.solve(lambda r, z: -z, (0.0, 1.0), [1.0]).final[0] * y
+
+    sol = inner.solve(rhs, (0.0, 1.0), [1.0], events=[never])
+    np.testing.assert_allclose(sol.final, [np.exp(-np.exp(-1.0))], rtol=1e-7)
