@@ -19,6 +19,7 @@ from scipy.optimize import root
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_vector
 from oracles.flows.trajectories import psi
+from oracles.model.losses import LeastSquares, Loss
 from oracles.model.parametrizations import Identity, Parametrization, Powers, Quadratic, UVSquared
 from oracles.model.potentials import EntropyPotential, EuclideanPotential, HypentropyPotential, PowerPotential
 from oracles.model.reverse import ReverseParametrization
@@ -69,6 +70,8 @@ class LemmaLegendre:
 
     def grad(self, w):
         w = as_vector(w, "w", self.G.d)
+        if np.array_equal(w, self.w0):    # ψ(x_init; 0) = x_init: the start of every flow needs no root solve
+            return np.zeros(self.G.d)
         self.root_calls += 1
         with np.errstate(over="ignore", invalid="ignore"):
             sol = root(lambda mu: self.grad_inv(mu) - w, np.zeros(self.G.d), jac=self.hess_Q, method="hybr",
@@ -99,6 +102,9 @@ class LemmaLegendre:
         return self.name
 
 
+_max = np.maximum.reduce   # the ufunc's own reduce: no Python wrapper on the dual flows' hot path
+
+
 class QuadraticLegendre(LemmaLegendre):
     r"""Lemma 4.7's R for a commuting quadratic family, evaluated in the shared eigenbasis (Thm 4.15(a)-(b)).
 
@@ -113,6 +119,8 @@ class QuadraticLegendre(LemmaLegendre):
     variable is the μ-space ODE :math:`\dot\mu = -\nabla L(G(\psi(x_{init};\mu)))` of Lemma 4.6.
     """
 
+    rowwise = True   # grad_inv maps the rows of a 2-D theta in one call
+
     def __init__(self, G: Quadratic, x_init, sign: int = +1) -> None:
         super().__init__(G, x_init, sign)
         eig = G.common_eigenbasis()
@@ -124,20 +132,35 @@ class QuadraticLegendre(LemmaLegendre):
         self._M = (2.0 * sign) * self._Lam
         with np.errstate(divide="ignore"):
             self._log_c2 = np.log(self._c2)       # -inf where c_b = 0: that weight is 0 for every μ
-        self._half_Lam = 0.5 * self._Lam
+        self._half_Lam_T = np.ascontiguousarray(0.5 * self._Lam.T)
         self.name = f"Lemma 4.7 R of {G.name} (eigenbasis)"
 
     def _weights(self, mu: np.ndarray) -> np.ndarray:
         r""":math:`e^{2(\Lambda^\top\mu)_b}c_b^2`; an exponent past 700 (overflow) is a blow-up of the flow."""
         arg = mu @ self._M + self._log_c2
-        if not arg.max() <= 700.0:   # NaN fails too
+        if not _max(arg, axis=None) <= 700.0:   # NaN fails too
             if not np.isfinite(mu).all():
                 raise Inconclusive("non-finite dual point", f"grad Q evaluated at theta = {mu}")
             raise Inconclusive("blow-up", f"grad Q(theta) = G(psi(x_init; theta)) overflows at theta = {mu}")
         return np.exp(arg)
 
     def grad_inv(self, theta):
-        return self._half_Lam @ self._weights(np.asarray(theta, dtype=float))
+        """:math:`\nabla Q(\theta)`; a 2-D ``theta`` is taken row by row (one product for all rows)."""
+        return self._weights(np.asarray(theta, dtype=float)) @ self._half_Lam_T
+
+    def dual_field(self, loss: Loss):
+        r"""The dual flow's right-hand side :math:`\theta \mapsto -\nabla L(\nabla Q(\theta))`, fused for least squares.
+
+        For :math:`L = \tfrac12\|Zw - Y\|^2` it is :math:`Z^\top Y - (Z^\top Z\,\tfrac12\Lambda)\,e(\theta)` with the
+        weights :math:`e_b = e^{2(\Lambda^\top\theta)_b}c_b^2`: two products and one exp per evaluation, the
+        d × D matrix formed once. ``None`` for other losses (the generic ``-loss.grad(grad_inv(θ))``).
+        """
+        if type(loss) is not LeastSquares:
+            return None
+        A = np.ascontiguousarray(loss.Z.T @ loss.Z @ self._half_Lam_T.T)
+        b = loss.Z.T @ loss.Y
+        weights = self._weights
+        return lambda t, theta: b - A @ weights(theta)
 
     def hess_Q(self, mu) -> np.ndarray:
         return self.sign * ((self._Lam * self._weights(mu)) @ self._Lam.T)

@@ -161,7 +161,7 @@ def _time_grid(schedule: Schedule, t_eval) -> np.ndarray:
 
 
 def gradient_flow(G: Parametrization, schedule: Schedule, x_init, *, t_eval=None, rtol: float = RTOL,
-                  atol: float = ATOL, method: str = "DOP853") -> FlowResult:
+                  atol: float = ATOL, method: str = "auto") -> FlowResult:
     r"""Gradient flow :math:`\dot x = -\nabla(L_t\circ G)(x)` with :math:`\mu` integrated alongside.
 
     Parameters
@@ -208,7 +208,10 @@ def gradient_flow(G: Parametrization, schedule: Schedule, x_init, *, t_eval=None
         return rhs
 
     y0 = np.concatenate([x0, np.zeros(G.d)])
-    Y, nfev = _integrate_piecewise(make_rhs, y0, schedule, t_eval, _events_for(G, x0), _integrator(method, rtol, atol), D)
+    events = _events_for(G, x0)
+    if method == "auto":
+        method = "DOP853" if events else "LSODA"
+    Y, nfev = _integrate_piecewise(make_rhs, y0, schedule, t_eval, events, _integrator(method, rtol, atol), D)
     X = Y[:, :D]
     return FlowResult(t_eval, X, G.values(X), Y[:, D:], nfev)
 
@@ -240,14 +243,15 @@ def mirror_flow(R, schedule: Schedule, w_init, *, t_eval=None, rtol: float = RTO
     integrator = _integrator(method, rtol, atol)
     if getattr(R, "has_grad_inv", True):
         def make_rhs(loss):
-            return lambda t, th: -loss.grad(R.grad_inv(th))
+            fused = R.dual_field(loss) if hasattr(R, "dual_field") else None
+            return fused if fused is not None else (lambda t, th: -loss.grad(R.grad_inv(th)))
 
         def exact(loss, th, tau):
             return th[None, :] - tau[:, None] * loss.c[None, :] if isinstance(loss, Linear) else None
 
         Th, nfev = _integrate_piecewise(make_rhs, R.grad(w0), schedule, t_eval, [], integrator, w0.size, exact)
         with np.errstate(over="ignore", invalid="ignore"):
-            W = np.array([R.grad_inv(th) for th in Th])
+            W = R.grad_inv(Th) if getattr(R, "rowwise", False) else np.array([R.grad_inv(th) for th in Th])
         if not np.all(np.isfinite(W)) or np.max(np.linalg.norm(W, axis=1)) > integrator.blow_up:
             raise Inconclusive("blow-up", f"w = (grad R)^-1(theta) exceeds {integrator.blow_up:g} or is non-finite")
     else:

@@ -94,6 +94,8 @@ class SeparablePotential:
 
     name = "separable potential"
     has_grad_inv = True
+    #: ``grad_inv`` acts coordinate-wise, so a 2-D ``theta`` is mapped row by row in one call
+    rowwise = True
     #: Lower bound of each coordinate's domain (``-inf`` for R^d).
     lower = -math.inf
 

@@ -8,14 +8,16 @@
   the same tolerances; each one's error is measured against a tighter (rtol 1e-13) dual solve, so equal (in fact
   better) accuracy of the dual path is shown, not assumed.
 
-  The issue asked for ≥ 10× at D = 200. Measured here (2 cores, one BLAS thread): 2.1× at D = 200, 8.6× at
-  D = 800, 0.6× at D = 25. At D = 200 the x-space right-hand side (3 products of 200 × 200 matrices with a
-  vector, ~20 µs) costs about what scipy's per-evaluation bookkeeping does, so the x-space solve is only ~2.5×
-  the cost of *any* solve of a 3-dimensional ODE with the same number of steps; 10× needs D ≳ 1000. What is
-  asserted is what the dual path reaches: faster from D = 200 on, at least 5× at D = 800.
+  The dual path is LSODA through ``odeint`` (no Python round trip per step) on the fused right-hand side
+  :meth:`QuadraticLegendre.dual_field` (two products and one exp, ~3.5 µs at D = 200); x-space gradient
+  flow is ``gradient_flow``'s default for this G (LSODA too: the quadratic family has no domain boundary).
+  The issue asked for ≥ 10× at D = 200; the ratio grows with D. What is asserted leaves room for a noisy
+  machine: ≥ 5× at D = 200, ≥ 20× at D = 800 (measured values are in the README).
 * **ODE oracle overhead.** :func:`oracles.flows.trajectories.gradient_flow` (UVᵀ, 2 × 2, rank 2, two pieces
-  of linear loss, rtol 1e-11) against the same ODE written by hand with ``solve_ivp``, with the same outputs
-  (x, w and μ at the same 33 times). Goal: ≤ 1.1×.
+  of linear loss, rtol 1e-11) against the same ODE written by hand, with the same outputs (x, w and μ at
+  the same 33 times), on both of the wrapper's routes: DOP853 against ``solve_ivp``, LSODA against
+  ``odeint``. Goal: ≤ 1.1× (DOP853); ≤ 1.25× on the LSODA route, whose solves are 3× shorter, so the work
+  counter's one Python frame per evaluation weighs more.
 
 Ratios come from :func:`conftest.cpu_ratio` (CPU time, minimum over interleaved rounds, one process); they are
 printed, stored in ``extra_info`` and asserted only when benchmarks are timed (``make bench``).
@@ -24,7 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.integrate import solve_ivp
+from scipy.integrate import odeint, solve_ivp
 
 from oracles import LeastSquares, Linear, Quadratic, Schedule, factorization, gradient_flow, mirror_flow, potential_of
 from oracles.flows.legendre import QuadraticLegendre
@@ -77,7 +79,7 @@ def test_dual_path_against_x_space_gradient_flow(benchmark, dim: int, capsys) ->
         print(f"\n  D={dim:4d} d={D_OUT}: x-space GF {t_gf * 1e3:8.2f} ms, dual path {t_dual * 1e3:7.2f} ms, "
               f"speedup {ratio:6.1f}x (errors {err_gf:.1e} / {err_dual:.1e})")
     if dim >= 200:
-        assert ratio >= (5.0 if dim >= 800 else 1.5), f"dual path only {ratio:.1f}x faster at D = {dim}"
+        assert ratio >= (20.0 if dim >= 800 else 5.0), f"dual path only {ratio:.1f}x faster at D = {dim}"
 
 
 def _uvt_case():
@@ -88,8 +90,9 @@ def _uvt_case():
     return G, x0, (c1, c2), np.linspace(0.0, 2.0, 33)
 
 
-def _by_hand(G, x0, cs, t_eval):
-    """The same gradient flow written directly: dx/dt = -(c·A x), dμ/dt = -c on each piece, and w = ½xᵀA x."""
+def _by_hand(G, x0, cs, t_eval, method: str = "DOP853"):
+    """The same gradient flow written directly: dx/dt = -(c·A x), dμ/dt = -c on each piece, and w = ½xᵀA x;
+    with ``solve_ivp`` (DOP853) or, for ``"LSODA"``, with ``odeint`` as the oracle's LSODA route uses it."""
     A, D = G.A, G.D
     y = np.concatenate([x0, np.zeros(G.d)])
     Y = np.empty((t_eval.size, y.size))
@@ -101,28 +104,38 @@ def _by_hand(G, x0, cs, t_eval):
 
         inside = np.flatnonzero((t_eval >= a) & (t_eval <= b))
         pts = np.union1d(t_eval[inside], [b])
-        sol = solve_ivp(rhs, (a, b), y, method="DOP853", t_eval=pts, rtol=1e-11, atol=1e-13)
-        y = sol.y[:, -1]
-        Y[inside] = sol.y.T[np.searchsorted(pts, t_eval[inside])]
+        if method == "LSODA":
+            lead = pts[0] != a
+            ys = odeint(rhs, y, np.concatenate(([a], pts)) if lead else pts, rtol=1e-11, atol=1e-13, tfirst=True)
+            ys = ys[1:] if lead else ys
+        else:
+            ys = solve_ivp(rhs, (a, b), y, method=method, t_eval=pts, rtol=1e-11, atol=1e-13).y.T
+        y = ys[-1]
+        Y[inside] = ys[np.searchsorted(pts, t_eval[inside])]
     X = Y[:, :D]
     W = 0.5 * np.einsum("ti,kij,tj->tk", X, A, X)
     return X, W, Y[:, D:]
 
 
 @pytest.mark.benchmark(group="ODE oracle overhead: gradient_flow vs the same ODE by hand")
-def test_ode_oracle_overhead(benchmark, capsys) -> None:
+@pytest.mark.parametrize("method", ["DOP853", "LSODA"])
+def test_ode_oracle_overhead(benchmark, method: str, capsys) -> None:
     G, x0, (c1, c2), t_eval = _uvt_case()
     sched = Schedule(((1.0, Linear(c1)), (1.0, Linear(c2))))
-    ours = benchmark(gradient_flow, G, sched, x0, t_eval=t_eval, rtol=1e-11, atol=1e-13)
-    X, W, M = _by_hand(G, x0, (c1, c2), t_eval)
+    ours = benchmark(gradient_flow, G, sched, x0, t_eval=t_eval, rtol=1e-11, atol=1e-13, method=method)
+    X, W, M = _by_hand(G, x0, (c1, c2), t_eval, method)
     gap = float(np.max(np.abs(ours.w - W)))
-    benchmark.extra_info.update(max_gap_to_hand_written=gap, nfev=ours.nfev)
+    benchmark.extra_info.update(max_gap_to_hand_written=gap, nfev=ours.nfev, method=method)
     assert gap < 1e-12
     if benchmark.disabled:
         return
-    t_ours, t_hand, ratio = cpu_ratio(lambda: gradient_flow(G, sched, x0, t_eval=t_eval, rtol=1e-11, atol=1e-13),
-                                      lambda: _by_hand(G, x0, (c1, c2), t_eval), rounds=40)
+    t_ours, t_hand, ratio = cpu_ratio(
+        lambda: gradient_flow(G, sched, x0, t_eval=t_eval, rtol=1e-11, atol=1e-13, method=method),
+        lambda: _by_hand(G, x0, (c1, c2), t_eval, method), rounds=40)
     benchmark.extra_info.update(seconds_oracle=t_ours, seconds_by_hand=t_hand, overhead=ratio)
     with capsys.disabled():
-        print(f"\n  gradient_flow {t_ours * 1e3:.2f} ms, by hand {t_hand * 1e3:.2f} ms: overhead {ratio:.2f}x")
-    assert ratio <= 1.1, f"the ODE oracle costs {ratio:.2f}x a hand-written solve (goal 1.1x)"
+        print(f"\n  {method}: gradient_flow {t_ours * 1e3:.2f} ms, by hand {t_hand * 1e3:.2f} ms: overhead {ratio:.2f}x")
+    # LSODA: the hand-written odeint call has no work counter; ours pays one Python frame per evaluation for
+    # the cap and the blow-up watch (~0.1 ms of a 1 ms solve, which is itself 3x faster than DOP853 by hand)
+    limit = 1.1 if method == "DOP853" else 1.25
+    assert ratio <= limit, f"the ODE oracle costs {ratio:.2f}x a hand-written {method} solve (goal {limit}x)"
