@@ -12,7 +12,7 @@ import numpy as np
 
 from oracles.flows.trajectories import field_flow
 from oracles.lie.brackets import bracket, bracket_fd, quadratic_bracket
-from oracles.core.outcome import CLOSED_FORM_BUDGET, Outcome, budget_from_error, roundoff_floor
+from oracles.core.outcome import CLOSED_FORM_BUDGET, UNRESOLVED, Outcome, budget_from_error, roundoff_floor
 from oracles.model.parametrizations import Parametrization, Quadratic
 
 
@@ -82,6 +82,9 @@ def bracket_matches_formula(G: Quadratic, x, i: int, j: int, formula=quadratic_b
     claimed = formula(G.A[i], G.A[j], x)
     scale = (np.linalg.norm(G.A[i]) * np.linalg.norm(G.A[j] @ x) + np.linalg.norm(G.A[j]) * np.linalg.norm(G.A[i] @ x))
     scale = max(float(scale), 1e-300)
+    if not err < UNRESOLVED * scale:   # the finite-difference error is a tenth of the bracket's terms (x ≈ 0)
+        return Outcome.undecided("unresolved: error ≥ scale", "generic bracket vs the quadratic formula",
+                                 scale=scale, error=float(err))
     return Outcome(float(np.linalg.norm(generic - claimed)) / scale,
                    budget_from_error(err / scale, CLOSED_FORM_BUDGET), err / scale,
                    "generic bracket vs the quadratic formula, relative to the size of its terms",
@@ -100,5 +103,8 @@ def separable_brackets_vanish(G: Parametrization, x) -> Outcome:
         for j in range(i + 1, G.d):
             b, e = bracket_fd(G, i, j, x)
             worst, err = max(worst, float(np.linalg.norm(b))), max(err, e)
+    if not err < UNRESOLVED * scale:
+        return Outcome.undecided("unresolved: error ≥ scale", "largest bracket of a separable family",
+                                 scale=scale, error=float(err))
     return Outcome(worst / scale, budget_from_error(err / scale, CLOSED_FORM_BUDGET), err / scale,
                    "largest bracket of a separable family, relative to ‖∇²G‖‖∇G‖")

@@ -22,7 +22,7 @@ from scipy.special import xlogy
 from oracles.convex.bregman import bregman_projection
 from oracles.convex.references import basis_pursuit, max_margin, min_l2_interpolant, nonnegative_support
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
-from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, Panel, budget_from_error, relative_gap, worst
+from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, UNRESOLVED, Outcome, Panel, budget_from_error, relative_gap, worst
 from oracles.flows.legendre import LemmaLegendre, potential_of
 from oracles.flows.limits import (RTOL_COARSE, RTOL_FINE, FlowLimit, _data_of, compare_limit, exponential_loss_trajectory,
                                   flow_limit, gradient_flow_limit, mirror_flow_limit)
@@ -139,6 +139,9 @@ def gf_limit_stationarity(G: Parametrization, loss, x_init, *, constrained: bool
     disc = float(np.linalg.norm(r))
     H = float(np.linalg.norm(loss_hessian(loss, w), 2))
     err = H * lim.error * s_w / s_g + lim.error
+    if not err < UNRESOLVED:   # the residual is O(1) at most: a budget ≥ 1 would hold anything
+        return Outcome.undecided("unresolved: error ≥ scale", "natural residual of the variational inequality",
+                                 error=err, limit=lim.summary())
     return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
                    "natural residual of the variational inequality of Thm 4.13 at the GF limit",
                    details={"limit": lim.summary(), "constrained": constrained, "loss_at_limit": lim.loss})

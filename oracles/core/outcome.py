@@ -19,6 +19,10 @@ CLOSED_FORM_BUDGET = 1e-9
 #: Factor between an oracle's error estimate and the budget it is allowed.
 SAFETY = 10.0
 EPS = float(np.finfo(float).eps)
+#: A relative error estimate at or above this (so a budget ``SAFETY`` times it, at least 1) cannot decide a
+#: relative discrepancy: such an example is inconclusive ("unresolved"), not held. Found in the summaries:
+#: budgets of 1e286–1e291 where a quantity's scale vanished (w(t) ≈ 0, x ≈ 0, |x(t) − y| at noise).
+UNRESOLVED = 1.0 / SAFETY
 
 
 @dataclass(frozen=True)
