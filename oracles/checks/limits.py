@@ -22,7 +22,8 @@ from scipy.special import xlogy
 from oracles.convex.bregman import bregman_projection
 from oracles.convex.references import basis_pursuit, max_margin, min_l2_interpolant, nonnegative_support
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
-from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, UNRESOLVED, Outcome, Panel, budget_from_error, relative_gap, worst
+from oracles.core.outcome import (CLOSED_FORM_BUDGET, EPS, UNRESOLVED, Outcome, Panel, budget_from_error, relative_gap,
+                                  worst)
 from oracles.flows.legendre import LemmaLegendre, potential_of
 from oracles.flows.limits import (RTOL_COARSE, RTOL_FINE, FlowLimit, _data_of, compare_limit, exponential_loss_trajectory,
                                   flow_limit, gradient_flow_limit, mirror_flow_limit)

@@ -89,7 +89,8 @@ def scalar_closed_form_gap(u0: float, v0: float, y: float, tau: float, *, closed
     # held anything): compare only where the distance to the target is resolved
     resolved = (floors < UNRESOLVED) & (errs < UNRESOLVED)
     if not resolved.any():
-        raise Inconclusive("unresolved: error ≥ scale", "|x_closed(t) − y| is below the integration's noise at every sample")
+        raise Inconclusive("unresolved: error ≥ scale",
+                           "|x_closed(t) − y| is below the integration's noise at every sample")
     disc = float(np.max(np.abs(xf - xcf)[resolved] / dev[resolved]))
     err = float(np.max(errs[resolved]))
     floor = float(np.max(floors[resolved]))

@@ -215,7 +215,8 @@ class Integrator:
         except _TooMuchWork:
             raise Inconclusive("too stiff", f"more than {self.max_nfev} evaluations on t in {(t0, t1)}") from None
         except _BlowUp as exc:
-            raise Inconclusive("blow-up", f"|state| exceeds {self.blow_up:g} or is non-finite at t = {exc.args[0]:.6g}") from None
+            raise Inconclusive("blow-up", f"|state| exceeds {self.blow_up:g} or is non-finite "
+                                          f"at t = {exc.args[0]:.6g}") from None
         finally:
             _lsoda_busy = False
         if info["message"] != "Integration successful.":

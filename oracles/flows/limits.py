@@ -21,7 +21,8 @@ Error of a computed limit (:attr:`FlowLimit.error`): the change over the last do
 converges at least exponentially with :math:`e^{-\kappa T/2} \le 1/2`, the distance still to go at T is
 below it) plus the relative gap between the fine (``rtol=1e-11``) and coarse (``rtol=1e-8``)
 integrations to the same T (the project's two-tolerance rule; it over-estimates the fine solution's
-error). Integration uses ``scipy.integrate.solve_ivp`` with LSODA and analytic Jacobians: the flows
+error). Integration uses LSODA with analytic Jacobians (through ``scipy.integrate.odeint``, see
+:mod:`oracles.core.ode`): the flows
 are stiff on long horizons (the Jacobian's spectrum spans the fast and the slow directions of the
 data); measured on a d = 4 u⊙2 − v⊙2 least-squares flow to T = 1000, LSODA with the Jacobian took
 4–9 ms against 28–450 ms for BDF/Radau and 170–1300 ms for DOP853 (rtol 1e-8 and 1e-11). This is why these integrators live here rather than in

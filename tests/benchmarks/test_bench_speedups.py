@@ -134,7 +134,8 @@ def test_ode_oracle_overhead(benchmark, method: str, capsys) -> None:
         lambda: _by_hand(G, x0, (c1, c2), t_eval, method), rounds=40)
     benchmark.extra_info.update(seconds_oracle=t_ours, seconds_by_hand=t_hand, overhead=ratio)
     with capsys.disabled():
-        print(f"\n  {method}: gradient_flow {t_ours * 1e3:.2f} ms, by hand {t_hand * 1e3:.2f} ms: overhead {ratio:.2f}x")
+        print(f"\n  {method}: gradient_flow {t_ours * 1e3:.2f} ms, by hand {t_hand * 1e3:.2f} ms: "
+              f"overhead {ratio:.2f}x")
     # LSODA: the hand-written odeint call has no work counter; ours pays one Python frame per evaluation for
     # the cap and the blow-up watch (~0.1 ms of a 1 ms solve, which is itself 3x faster than DOP853 by hand)
     limit = 1.1 if method == "DOP853" else 1.25
