@@ -13,7 +13,7 @@ from generators.parametrizations import (commuting_families, commuting_quadratic
                                          noncommuting_quadratics, separable_families)
 from oracles.checks.commutation import (bracket_matches_formula, flow_gap_matches_bracket, flows_commute,
                                  separable_brackets_vanish)
-from oracles.model.parametrizations import Quadratic
+from oracles.model.parametrizations import Identity, Quadratic
 from theorems import universal
 
 
@@ -67,6 +67,8 @@ def commuting_case(draw):
                                     [2.0, -3.71484375, 5.0]],
                                    [[2.0, 3.0, -0.015625], [3.0, -2.6666666666666665, 0.0], [-0.015625, 0.0, 0.0]]]),
                          name="non-commuting quadratic"), np.array([0.0, 0.0, 1.0]), 0, 1))
+# found by make falsify: x = 0, s = t = 0 divided by a zero scale
+@example(case=(Identity(1), np.array([0.0]), 0, 0, 0.0, 0.0))
 def test_thm_4_2(case):
     r"""Under Assumption 3.5, :math:`[\nabla G_i,\nabla G_j] \equiv 0` on M iff
     :math:`\varphi_i^s\circ\varphi_j^t(x) = \varphi_j^t\circ\varphi_i^s(x)` for all s, t in the flows' domains.
