@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from generators.cases import flow_cases, mu_cases
 from generators.parametrizations import (commuting_families, inits, matrix_factorizations, noncommuting_quadratics,
                                          separable_families)
-from oracles.checks.commutation import bracket_matches_formula, flows_commute
+from oracles.checks.commutation import bracket_matches_formula, flow_gap_matches_bracket, flows_commute
 from oracles.checks.equivalence import gf_against_mf, gf_against_psi, lemma_4_7_identities
 from oracles.flows.legendre import potential_of
 from oracles.model.potentials import EuclideanPotential
@@ -45,6 +45,14 @@ def uut_flow_case(draw):
 def test_uut_flows_commute_is_caught(case):
     G, x, i, j, s, t = case
     return flows_commute(G, x, i, j, s, t)
+
+
+@control("li2022:thm-4.2", title="the flow commutator at time h is 2h²·[∇G_i, ∇G_j] (factor 2)",
+         fields=("G", "x", "i", "j"))
+@given(case=family_point_pair(noncommuting_quadratics()))
+def test_commutator_twice_the_bracket_is_caught(case):
+    G, x, i, j = case
+    return flow_gap_matches_bracket(G, x, i, j, bracket_factor=2.0)
 
 
 @control("li2022:lemma-4.6", title="x(t) = ψ(x_init; μ(t)) on UUᵀ (non-commuting)", fields=("G", "x", "sched"))

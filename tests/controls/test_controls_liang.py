@@ -81,3 +81,14 @@ def test_control_scaled_drift_vanishes(case):
     """n·‖θ(∞) − θ(0)‖∞ saturates (slope +0.1) instead of going to 0 (slope ≤ −0.1 claimed)."""
     x, y, density, potential, widths, seeds = case
     return check_scaled(x, y, density, potential, widths, seeds, claims=("n-drift->0",))
+
+
+@control("liang:scaled", title="loss decay at rate 2·C_ref (a rate constant four times too large)",
+         source="liang-montufar 2025 (slides), Theorem (scaled potential)",
+         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
+@given(case=ladder_cases(LADDER_CI, SEEDS, potentials=scaled_potentials()))
+def test_control_scaled_loss_rate_too_large(case):
+    """C_n ≥ 2·C_ref claimed in place of ½·C_ref: the decay rates sit at 1.2–1.3× the network's own kernel rate."""
+    x, y, density, potential, widths, seeds = case
+    return check_scaled(x, y, density, potential, widths, seeds, claims=("loss-x4",))
