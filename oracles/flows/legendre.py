@@ -159,8 +159,15 @@ class QuadraticLegendre(LemmaLegendre):
             return None
         A = np.ascontiguousarray(loss.Z.T @ loss.Z @ self._half_Lam_T.T)
         b = loss.Z.T @ loss.Y
-        weights = self._weights
-        return lambda t, theta: b - A @ weights(theta)
+        M, log_c2, weights, dot, exp, inf = self._M, self._log_c2, self._weights, np.dot, np.exp, np.inf
+
+        def field(t, theta):
+            r = b - dot(A, exp(dot(theta, M) + log_c2))
+            if not dot(r, r) < inf:   # an overflowing weight (or a NaN): _weights says which, and raises
+                r = b - dot(A, weights(theta))
+            return r
+
+        return field
 
     def hess_Q(self, mu) -> np.ndarray:
         return self.sign * ((self._Lam * self._weights(mu)) @ self._Lam.T)

@@ -136,26 +136,34 @@ def _integrate_piecewise(make_rhs: Callable[[Loss], Callable], y0: np.ndarray, s
         if dur == 0:
             Y[inside] = y
             continue
-        pts = np.union1d(np.clip(t_eval[inside], a, b), [b])
+        want = t_eval[inside].clip(a, b)
+        pts = _sample_times(want, b)
         closed = exact(loss, y, pts - a) if exact is not None else None
         if closed is not None:
-            Y[inside] = closed[np.searchsorted(pts, np.clip(t_eval[inside], a, b))]
+            Y[inside] = closed[pts.searchsorted(want)]
             y = closed[-1]
             continue
         sol = integrator.solve(make_rhs(loss), (a, b), y, t_eval=pts, events=events, watch=watch)
         nfev += sol.nfev
-        Y[inside] = sol.y.T[np.searchsorted(pts, np.clip(t_eval[inside], a, b))]
+        Y[inside] = sol.y.T[pts.searchsorted(want)]
         y = sol.y[:, -1]
     return Y, nfev
+
+
+def _sample_times(want: np.ndarray, end: float) -> np.ndarray:
+    """The distinct times of the sorted ``want`` with ``end`` appended (``np.union1d(want, [end])`` without a sort)."""
+    if want.size > 1:
+        want = want[np.concatenate(([True], want[1:] != want[:-1]))]
+    return want if want.size and want[-1] == end else np.append(want, end)
 
 
 def _time_grid(schedule: Schedule, t_eval) -> np.ndarray:
     if t_eval is None:
         t_eval = np.linspace(0.0, schedule.total_time, 33)
     t_eval = np.asarray(t_eval, dtype=float)
-    if t_eval.ndim != 1 or np.any(np.diff(t_eval) < 0) or t_eval.size == 0:
+    if t_eval.ndim != 1 or t_eval.size == 0 or not (t_eval[1:] >= t_eval[:-1]).all():
         raise InvalidInput("t_eval must be a non-empty increasing 1-D array")
-    if t_eval[0] < 0 or t_eval[-1] > schedule.total_time * (1 + 1e-12):
+    if not (t_eval[0] >= 0 and t_eval[-1] <= schedule.total_time * (1 + 1e-12)):
         raise InvalidInput(f"t_eval must lie in [0, {schedule.total_time}] (the schedule's span)")
     return t_eval
 

@@ -6,6 +6,7 @@ so a linear model predicts ``Z @ w``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -206,12 +207,14 @@ class Schedule:
     def d(self) -> int:
         return self.pieces[0][1].d
 
-    @property
+    @cached_property
     def breakpoints(self) -> np.ndarray:
-        """``[0, t_1, …, T]``: the switching times and the end."""
-        return np.concatenate([[0.0], np.cumsum([dur for dur, _ in self.pieces])])
+        """``[0, t_1, …, T]``: the switching times and the end (computed once; read-only)."""
+        bps = np.concatenate([[0.0], np.cumsum([dur for dur, _ in self.pieces])])
+        bps.flags.writeable = False
+        return bps
 
-    @property
+    @cached_property
     def total_time(self) -> float:
         return float(self.breakpoints[-1])
 

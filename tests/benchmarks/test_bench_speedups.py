@@ -4,15 +4,19 @@
   is the d-dimensional ODE :math:`\\dot\\mu = -\\nabla L(G(\\psi(x_{init};\\mu)))` -- the mirror flow of
   :class:`oracles.flows.legendre.QuadraticLegendre` in its dual variable, O(dD) per right-hand side in the
   shared eigenbasis, against O(dD²) for x-space gradient flow (A_i x for d matrices D × D); on a piece with a
-  linear loss the dual flow is exact (μ moves at constant velocity) and no ODE is solved. Both are integrated at
-  the same tolerances; each one's error is measured against a tighter (rtol 1e-13) dual solve, so equal (in fact
-  better) accuracy of the dual path is shown, not assumed.
+  linear loss the dual flow is exact (μ moves at constant velocity) and no ODE is solved.
+
+  **Equal accuracy** is measured, not assumed: each path runs at the loosest rtol of 1e-8 … 1e-12 whose
+  samples of w are within 1e-10 (relative) of a reference -- the dual path at rtol 1e-13, itself checked
+  against x-space DOP853 at rtol 1e-13. At the same rtol the dual path is ~20× more accurate, so it reaches
+  the target a decade looser. Each timing sample is five consecutive solves (a single 0.5 ms solve timed
+  right after a 6 ms one pays for the caches the other evicted).
 
   The dual path is LSODA through ``odeint`` (no Python round trip per step) on the fused right-hand side
-  :meth:`QuadraticLegendre.dual_field` (two products and one exp, ~3.5 µs at D = 200); x-space gradient
+  :meth:`QuadraticLegendre.dual_field` (three products and one exp, ~3.5 µs at D = 200); x-space gradient
   flow is ``gradient_flow``'s default for this G (LSODA too: the quadratic family has no domain boundary).
   The issue asked for ≥ 10× at D = 200; the ratio grows with D. What is asserted leaves room for a noisy
-  machine: ≥ 5× at D = 200, ≥ 20× at D = 800 (measured values are in the README).
+  machine: ≥ 7× at D = 200, ≥ 20× at D = 800 (measured values are in the README).
 * **ODE oracle overhead.** :func:`oracles.flows.trajectories.gradient_flow` (UVᵀ, 2 × 2, rank 2, two pieces
   of linear loss, rtol 1e-11) against the same ODE written by hand, with the same outputs (x, w and μ at
   the same 33 times), on both of the wrapper's routes: DOP853 against ``solve_ivp``, LSODA against
@@ -54,6 +58,20 @@ def problem(D: int):
     return G, x0, sched
 
 
+TARGET_ERROR = 1e-10                        # "equal accuracy": each path at the loosest rtol that reaches it
+RTOLS = (1e-8, 1e-9, 1e-10, 1e-11, 1e-12)
+
+
+def _loosest(run, ref_w: np.ndarray):
+    """The loosest rtol in RTOLS whose solve is within TARGET_ERROR (relative, max over samples) of ``ref_w``."""
+    for rtol in RTOLS:
+        res = run(rtol)
+        err = float(np.max(np.abs(res.w - ref_w)) / np.max(np.abs(ref_w)))
+        if err <= TARGET_ERROR:
+            return rtol, err, res
+    raise AssertionError(f"no rtol in {RTOLS} reaches {TARGET_ERROR:g}")
+
+
 @pytest.mark.benchmark(group="commuting quadratic, d = 3: dual mu-space path vs x-space GF")
 @pytest.mark.dims(25, 50, 100, 200, 400, 800)
 def test_dual_path_against_x_space_gradient_flow(benchmark, dim: int, capsys) -> None:
@@ -62,24 +80,34 @@ def test_dual_path_against_x_space_gradient_flow(benchmark, dim: int, capsys) ->
     t = np.linspace(0.0, 1.0, 17)
     R = potential_of(G, x0)
     assert isinstance(R, QuadraticLegendre)
-    dual = benchmark(mirror_flow, R, sched, w0, t_eval=t, rtol=1e-10, atol=1e-13)
-    gf = gradient_flow(G, sched, x0, t_eval=t, rtol=1e-10, atol=1e-13)
-    ref = mirror_flow(R, sched, w0, t_eval=t, rtol=1e-13, atol=1e-16)
-    err_dual = float(np.max(np.abs(dual.w - ref.w)) / np.max(np.abs(ref.w)))
-    err_gf = float(np.max(np.abs(gf.w - ref.w)) / np.max(np.abs(ref.w)))
-    benchmark.extra_info.update(D=dim, d=D_OUT, error_dual=err_dual, error_x_space=err_gf,
-                                nfev_dual=dual.nfev, nfev_x_space=gf.nfev)
-    assert err_dual < 1e-8 and err_gf < 1e-8          # equal accuracy: both at the tolerance's level
+
+    def dual(rtol):
+        return mirror_flow(R, sched, w0, t_eval=t, rtol=rtol, atol=rtol * 1e-3)
+
+    def x_space(rtol):
+        return gradient_flow(G, sched, x0, t_eval=t, rtol=rtol, atol=rtol * 1e-3)
+
+    ref = dual(1e-13)
+    ref_x = gradient_flow(G, sched, x0, t_eval=t, rtol=1e-13, atol=1e-16, method="DOP853")
+    agree = float(np.max(np.abs(ref_x.w - ref.w)) / np.max(np.abs(ref.w)))
+    assert agree < 1e-11, f"the two references disagree by {agree:.2e}"   # Lemma 4.6, and the reference is right
+    rtol_dual, err_dual, res_dual = _loosest(dual, ref.w)
+    rtol_x, err_x, res_x = _loosest(x_space, ref.w)
+    benchmark(dual, rtol_dual)
+    benchmark.extra_info.update(D=dim, d=D_OUT, target_error=TARGET_ERROR, rtol_dual=rtol_dual,
+                                rtol_x_space=rtol_x, error_dual=err_dual, error_x_space=err_x,
+                                nfev_dual=res_dual.nfev, nfev_x_space=res_x.nfev)
     if benchmark.disabled:
         return
-    t_gf, t_dual, ratio = cpu_ratio(lambda: gradient_flow(G, sched, x0, t_eval=t, rtol=1e-10, atol=1e-13),
-                                    lambda: mirror_flow(R, sched, w0, t_eval=t, rtol=1e-10, atol=1e-13), rounds=7)
-    benchmark.extra_info.update(seconds_x_space=t_gf, seconds_dual=t_dual, speedup=ratio)
+    t_x, t_dual, ratio = cpu_ratio(lambda: [x_space(rtol_x) for _ in range(5)],
+                                   lambda: [dual(rtol_dual) for _ in range(5)], rounds=7)
+    benchmark.extra_info.update(seconds_x_space=t_x / 5, seconds_dual=t_dual / 5, speedup=ratio)
     with capsys.disabled():
-        print(f"\n  D={dim:4d} d={D_OUT}: x-space GF {t_gf * 1e3:8.2f} ms, dual path {t_dual * 1e3:7.2f} ms, "
-              f"speedup {ratio:6.1f}x (errors {err_gf:.1e} / {err_dual:.1e})")
+        print(f"\n  D={dim:4d} d={D_OUT}: x-space GF {t_x / 5 * 1e3:7.2f} ms (rtol {rtol_x:.0e}, error {err_x:.1e}), "
+              f"dual path {t_dual / 5 * 1e3:5.2f} ms (rtol {rtol_dual:.0e}, error {err_dual:.1e}): "
+              f"speedup {ratio:5.1f}x")
     if dim >= 200:
-        assert ratio >= (20.0 if dim >= 800 else 5.0), f"dual path only {ratio:.1f}x faster at D = {dim}"
+        assert ratio >= (20.0 if dim >= 800 else 7.0), f"dual path only {ratio:.1f}x faster at D = {dim}"
 
 
 def _uvt_case():
