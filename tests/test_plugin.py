@@ -92,8 +92,9 @@ def test_false_conjecture_is_falsified_with_full_report(pytester: pytest.Pyteste
     rec = by_id(doc)[f"{p}:first-small"]
     for key in ("id", "kind", "verdict", "examples", "inconclusive", "worst_discrepancy", "worst_budget",
                 "worst_error_estimate", "worst_floor", "worst_budget_reason", "max_discrepancy", "largest_budget",
-                "seconds", "run", "finished"):
+                "seconds", "oracle_seconds", "run", "finished"):
         assert key in rec, key
+    assert 0.0 <= rec["oracle_seconds"] <= rec["seconds"]
     assert (rec["kind"], rec["verdict"]) == ("conjecture", "falsified")
     assert rec["report"] == f"{p}-first-small"
     assert by_id(doc)[f"{p}:double"]["verdict"] == "held"

@@ -189,6 +189,8 @@ class Tally:
     verdict: str = "error"
     message: str = ""
     seconds: float = 0.0
+    #: of ``seconds``, the time spent inside the check (the oracle); the rest is Hypothesis drawing and searching
+    oracle_seconds: float = 0.0
     finished: str = ""
 
     @property
@@ -237,7 +239,8 @@ class Tally:
             "shrink_calls": max(0, self.examples - (self.examples_to_witness or self.examples)),
             "witness_discrepancy": _finite(w.discrepancy) if w else None,
             "witness_budget": _finite(w.budget) if w else None,
-            "seconds": round(self.seconds, 3), "finished": self.finished, "message": self.message,
+            "seconds": round(self.seconds, 3), "oracle_seconds": round(self.oracle_seconds, 3),
+            "finished": self.finished, "message": self.message,
         }
 
 
@@ -464,9 +467,11 @@ def statement(id: str, kind: str, title: str, source: str = "", control_of: str 
 
         @functools.wraps(inner)
         def checked(*args, **kwargs):
+            start = time.perf_counter()
             outcome = run_check(inner, dict(zip(params, args)) | kwargs)
             tally = _RUNNING.get()
             if tally is not None and tally.spec.id == id:
+                tally.oracle_seconds += time.perf_counter() - start
                 tally.record(outcome, kwargs)
             if outcome.inconclusive is not None:
                 event(f"inconclusive: {outcome.inconclusive}")

@@ -411,6 +411,7 @@ class Campaign:
         wall = max(time.monotonic() - self.t0, 1e-9)
         return {"examples": examples, "wall_seconds": round(wall, 3),
                 "statement_seconds": round(sum(float(r.get("seconds") or 0.0) for r in self.records.values()), 3),
+                "oracle_seconds": round(sum(float(r.get("oracle_seconds") or 0.0) for r in self.records.values()), 3),
                 "examples_per_second": round(examples / wall, 3)}
 
     @property
@@ -475,7 +476,7 @@ class Campaign:
             tr.write_line(f"report not written: {what}: {why}", red=True)
         tp = self.throughput()
         tr.write_line(f"{tp['examples']} examples in {tp['wall_seconds']:.0f} s: {tp['examples_per_second']:.1f} examples/s "
-                      f"({tp['statement_seconds']:.0f} s of statement time)")
+                      f"({tp['statement_seconds']:.0f} s of statement time, {tp['oracle_seconds']:.0f} s of it in the oracles)")
         kept = self.stored - len(self.records)
         tr.write_line(f"reports: {self.report_dir / 'index.html'} (summary: {self.report_dir / 'summary.json'}"
                       + (f"; {kept} record(s) kept from earlier runs" if kept > 0 else "") + ")")
