@@ -1,7 +1,7 @@
 """The ODE wrapper's contract (oracles.core.ode): the same answers, failures and counters on both routes.
 
-``Integrator.solve`` sends LSODA without events through ``scipy.integrate.odeint`` and everything else
-through ``solve_ivp``; each failure must become the same :class:`Inconclusive` reason either way.
+``Integrator.solve`` sends LSODA through ``scipy.integrate.odeint`` (events with a reason become guards) and
+everything else, and LSODA with a stop event, through ``solve_ivp``; each failure must become the same :class:`Inconclusive` reason either way.
 """
 from __future__ import annotations
 
@@ -60,11 +60,28 @@ def test_blow_up_is_inconclusive(integrator):
     assert info.value.reason == "blow-up"
 
 
-def test_a_terminal_event_with_a_reason_is_inconclusive_on_the_solve_ivp_route():
+def test_a_terminal_event_with_a_reason_is_inconclusive(integrator):
+    """solve_ivp locates it as an event; on the odeint route it is a guard on every evaluated state."""
     hit_zero = event(lambda s, y: y[0], reason="leaves domain")
     with pytest.raises(Inconclusive) as info:   # y' = -1 from 1: y = 0 at t = 1
-        ROUTES["odeint (LSODA)"].solve(lambda s, y: -np.ones(1), (0.0, 2.0), [1.0], events=[hit_zero])
+        integrator.solve(lambda s, y: -np.ones(1), (0.0, 2.0), [1.0], events=[hit_zero])
     assert info.value.reason == "leaves domain"
+
+
+def test_a_guard_is_not_tripped_past_the_end_of_the_span(integrator):
+    """LSODA steps past its last output time and interpolates back; ``tcrit`` keeps it inside the span, so a
+    solution that stays in M up to the end (y = 1 - t > 0 on [0, 0.999]) is not called out of it."""
+    hit_zero = event(lambda s, y: y[0], reason="leaves domain")
+    sol = integrator.solve(lambda s, y: -np.ones(1), (0.0, 0.999), [1.0], t_eval=[0.5, 0.999], events=[hit_zero])
+    np.testing.assert_allclose(sol.y[0], [0.5, 0.001], rtol=1e-9)
+
+
+def test_a_first_sample_within_rounding_of_the_start(integrator):
+    """A schedule's piece may start at 0.49999999999999994 with a sample at 0.5 (LSODA alone refuses that
+    first step as illegal input); the sample is the starting state."""
+    a = 0.49999999999999994
+    sol = integrator.solve(lambda s, y: -y, (a, 1.0), [1.0], t_eval=[0.5, 0.75, 1.0])
+    np.testing.assert_allclose(sol.y[0], np.exp(-(np.array([0.5, 0.75, 1.0]) - a)), rtol=1e-8)
 
 
 def test_a_solve_inside_a_right_hand_side_is_correct():
@@ -81,9 +98,9 @@ def test_a_solve_inside_a_right_hand_side_is_correct():
 
 
 def test_an_lsoda_solve_inside_an_lsoda_event_solve_is_correct():
-    """The same on the solve_ivp route (LSODA with an event): scipy alone returns the outer start unchanged."""
+    """The same on the solve_ivp route (LSODA with a stop event): scipy alone returns the outer start unchanged."""
     inner = ROUTES["odeint (LSODA)"]
-    never = event(lambda s, y: 1.0, reason="never")
+    never = event(lambda s, y: 1.0)
 
     def rhs(s, y):
         return -inner.solve(lambda r, z: -z, (0.0, 1.0), [1.0]).final[0] * y

@@ -1,7 +1,7 @@
 r"""The one wrapper around scipy's ODE solvers that every flow of the project integrates with.
 
-Explicit methods (``"DOP853"``, ...) and solves with events go through :func:`scipy.integrate.solve_ivp`.
-``"LSODA"`` without events goes through :func:`scipy.integrate.odeint` -- the same ODEPACK LSODA, driven from
+Explicit methods (``"DOP853"``, ...) and solves with stop events go through :func:`scipy.integrate.solve_ivp`.
+``"LSODA"`` goes through :func:`scipy.integrate.odeint` unless a stop event must be located -- the same ODEPACK LSODA, driven from
 Fortran to each sample time instead of one Python round trip per step: about 40 µs less work per step, which
 is most of a small solve (d = 3 dual flow, 107 evaluations: 2.0 ms through ``solve_ivp``, 0.5 ms through
 ``odeint``). LSODA is not re-entrant on either route (ODEPACK keeps its state in common blocks: an LSODA solve
@@ -20,7 +20,8 @@ tolerances" asks for :data:`TWO_TOLERANCES` ``.fine`` and ``.coarse`` instead of
 * the watched components exceed ``blow_up`` in 2-norm, or the state becomes non-finite: ``"blow-up"``
   (checked on the states the right-hand side is evaluated at, every 8th evaluation -- about once a step of
   DOP853 -- rather than as a solve_ivp event, whose bookkeeping cost a tenth of a small solve);
-* a terminal event that carries a ``reason`` attribute (e.g. leaving the domain M): that reason;
+* a terminal event that carries a ``reason`` attribute (e.g. leaving the domain M): that reason (on the
+  ``odeint`` route it is a guard, checked at every state the right-hand side is evaluated at);
 * the solver's own failure: ``"solver failure"`` with scipy's message.
 
 A terminal event without a ``reason`` is a *stop*: the solve ends there and the :class:`Solution` says
@@ -76,6 +77,10 @@ class _TooMuchWork(Exception):
 
 class _BlowUp(Exception):
     pass
+
+
+class _Crossed(Exception):
+    """A guard (a terminal event with a reason, watched on the odeint route) went non-positive."""
 
 
 #: True while an LSODA solve runs: a solve its right-hand side starts must not use LSODA (it would use Radau)
@@ -160,8 +165,8 @@ class Integrator:
 
         global _lsoda_busy
         method = "Radau" if self.method == "LSODA" and _lsoda_busy else self.method
-        if method == "LSODA" and not all_events:
-            return self._odeint(counted, t_span, y0, t_eval, jac, size)
+        if method == "LSODA" and all(getattr(e, "reason", None) is not None for e in all_events):
+            return self._odeint(counted, t_span, y0, t_eval, jac, size, all_events)
         extra = {"jac": jac} if jac is not None else {}
         outer = _lsoda_busy
         try:
@@ -192,17 +197,24 @@ class Integrator:
                         list(sol.t_events) if sol.t_events is not None else [],
                         list(sol.y_events) if sol.y_events is not None else [])
 
-    def _odeint(self, counted, t_span, y0, t_eval, jac, size) -> Solution:
+    def _odeint(self, counted, t_span, y0, t_eval, jac, size, guards=()) -> Solution:
         """LSODA through :func:`scipy.integrate.odeint`: samples at ``t_eval`` (else at the two ends of ``t_span``).
 
         The work cap and blow-up bound act through ``counted`` as on the ``solve_ivp`` route; ``mxstep`` is
-        set to the cap, so only ``counted`` ends a long solve.
+        set to the cap, so only ``counted`` ends a long solve. ``guards`` (terminal events with a reason) are
+        checked at every evaluated state (:func:`_guarded`) and at the samples.
         """
         global _lsoda_busy
         t0, t1 = float(t_span[0]), float(t_span[1])
         t_out = np.array([t0, t1]) if t_eval is None else np.asarray(t_eval, dtype=float)
-        lead = t_out.size == 0 or t_out[0] != t0
-        times = np.concatenate(([t0], t_out)) if lead else t_out
+        # LSODA refuses a first output time within ~100 ulps of t0 ("illegal input": a piece of a schedule
+        # whose end was rounded, 0.49999999999999994 against a sample at 0.5); the state there is y0
+        at_start = np.abs(t_out - t0) <= 1e3 * np.finfo(float).eps * max(abs(t0), abs(t1), 1.0)
+        if at_start.all():
+            return Solution(t_out, np.repeat(np.asarray(y0, float)[:, None], t_out.size, axis=1), 0, 0, 0,
+                            None, [], [])
+        rest = t_out[~at_start]
+        times = np.concatenate(([t0], rest))
         Dfun = None
         if jac is not None:
             Dfun = jac if callable(jac) else (lambda t, y, J=np.asarray(jac, dtype=float): J)
@@ -210,22 +222,46 @@ class Integrator:
         try:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"), warnings.catch_warnings():
                 warnings.simplefilter("ignore", ODEintWarning)
-                Y, info = odeint(counted, y0, times, Dfun=Dfun, rtol=self.rtol, atol=self.atol, tfirst=True,
-                                 full_output=True, mxstep=self.max_nfev)
+                Y, info = odeint(_guarded(counted, guards) if guards else counted, y0, times, Dfun=Dfun,
+                                 rtol=self.rtol, atol=self.atol, tfirst=True, full_output=True,
+                                 mxstep=self.max_nfev, tcrit=[max(t1, times[-1])])
         except _TooMuchWork:
             raise Inconclusive("too stiff", f"more than {self.max_nfev} evaluations on t in {(t0, t1)}") from None
         except _BlowUp as exc:
             raise Inconclusive("blow-up", f"|state| exceeds {self.blow_up:g} or is non-finite "
                                           f"at t = {exc.args[0]:.6g}") from None
+        except _Crossed as exc:
+            raise Inconclusive(exc.args[0], f"at t = {exc.args[1]:.6g}") from None
         finally:
             _lsoda_busy = False
         if info["message"] != "Integration successful.":
             raise Inconclusive("solver failure", f"LSODA (odeint): {info['message']}")
-        Y = Y[1:] if lead else Y
+        Y = np.concatenate((np.repeat(Y[:1], int(at_start.sum()), axis=0), Y[1:]))   # t_out is sorted
+        for g in guards:
+            for tk, yk in zip(t_out, Y):
+                if not g(tk, yk) > 0.0:
+                    raise Inconclusive(g.reason, f"at the sample t = {tk:.6g}")
         if not np.all(np.isfinite(Y)) or (size and np.max(np.linalg.norm(Y[:, :size], axis=1)) > self.blow_up):
             raise Inconclusive("blow-up", f"|state| exceeds {self.blow_up:g} or is non-finite")
-        nfev, njev = (int(info["nfe"][-1]), int(info["nje"][-1])) if times.size > 1 else (0, 0)
+        nfev, njev = int(info["nfe"][-1]), int(info["nje"][-1])
         return Solution(t_out, np.ascontiguousarray(Y.T), nfev, njev, njev, None, [], [])
+
+
+def _guarded(counted: Callable, guards: list) -> Callable:
+    """``counted`` behind the guards: a state where a guard is <= 0 (or NaN) ends the solve with its reason.
+
+    On the ``odeint`` route, where no event can be located, a terminal event with a ``reason`` (leaving M)
+    is checked at every state the right-hand side is evaluated at: LSODA's states are its predictor and
+    corrector iterates, within the local error of the solution, so a solution that stays a tolerance away
+    from the boundary never trips it, and one that crosses it does at the step that crosses.
+    """
+    def rhs(t, y):
+        for g in guards:
+            if not g(t, y) > 0.0:
+                raise _Crossed(g.reason, t)
+        return counted(t, y)
+
+    return rhs
 
 
 @dataclass(frozen=True)

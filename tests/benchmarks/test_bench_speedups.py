@@ -120,7 +120,8 @@ def _uvt_case():
 
 def _by_hand(G, x0, cs, t_eval, method: str = "DOP853"):
     """The same gradient flow written directly: dx/dt = -(c·A x), dμ/dt = -c on each piece, and w = ½xᵀA x;
-    with ``solve_ivp`` (DOP853) or, for ``"LSODA"``, with ``odeint`` as the oracle's LSODA route uses it."""
+    with ``solve_ivp`` (DOP853) or, for ``"LSODA"``, with ``odeint`` as the oracle's LSODA route uses it (``tcrit`` at
+    the end of each piece, so that LSODA does not step past it)."""
     A, D = G.A, G.D
     y = np.concatenate([x0, np.zeros(G.d)])
     Y = np.empty((t_eval.size, y.size))
@@ -134,7 +135,8 @@ def _by_hand(G, x0, cs, t_eval, method: str = "DOP853"):
         pts = np.union1d(t_eval[inside], [b])
         if method == "LSODA":
             lead = pts[0] != a
-            ys = odeint(rhs, y, np.concatenate(([a], pts)) if lead else pts, rtol=1e-11, atol=1e-13, tfirst=True)
+            ys = odeint(rhs, y, np.concatenate(([a], pts)) if lead else pts, rtol=1e-11, atol=1e-13, tfirst=True,
+                        tcrit=[b])
             ys = ys[1:] if lead else ys
         else:
             ys = solve_ivp(rhs, (a, b), y, method=method, t_eval=pts, rtol=1e-11, atol=1e-13).y.T
