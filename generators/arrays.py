@@ -2,29 +2,40 @@
 
 Floats are drawn as ``center + offset`` with the offset shrinking to 0, so vectors shrink toward
 a chosen simple value (e.g. all ones) rather than toward a degenerate zero.
+
+The builders are cached: composite strategies call them on every draw, and a strategy built afresh is
+validated afresh (for ``hnp.arrays``, its elements strategy and fill are checked each time), which cost
+more than the draw itself. A cached strategy is the same immutable object and draws exactly the same
+values from the same choices.
 """
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 
+@lru_cache(maxsize=None)
 def dims(min_value: int = 1, max_value: int = 4) -> st.SearchStrategy[int]:
     """A dimension in ``[min_value, max_value]``, shrinking to ``min_value``."""
     return st.integers(min_value, max_value)
 
 
+@lru_cache(maxsize=None)
 def offsets(shape, bound: float) -> st.SearchStrategy[np.ndarray]:
     """Arrays of the given shape with entries in ``[-bound, bound]``, shrinking to zeros."""
     return hnp.arrays(float, shape, elements=st.floats(-bound, bound, allow_nan=False, allow_subnormal=False))
 
 
+@lru_cache(maxsize=None)
 def vectors(n: int, center: float = 0.0, spread: float = 1.0) -> st.SearchStrategy[np.ndarray]:
     """Vectors ``center + u`` with ``u`` in ``[-spread, spread]^n``, shrinking to ``center·1``."""
     return offsets((n,), spread).map(lambda u: center + u)
 
 
+@lru_cache(maxsize=None)
 def positive_vectors(n: int, lo: float = 0.1, hi: float = 3.0) -> st.SearchStrategy[np.ndarray]:
     """Vectors in ``[lo, hi]^n`` (log-uniform in spirit), shrinking toward all ones."""
     a, b = np.log(lo), np.log(hi)
@@ -32,6 +43,7 @@ def positive_vectors(n: int, lo: float = 0.1, hi: float = 3.0) -> st.SearchStrat
     return offsets((n,), 1.0).map(lambda u: np.clip(np.exp(np.where(u >= 0, c + u * (b - c), c + u * (c - a))), lo, hi))
 
 
+@lru_cache(maxsize=None)
 def log_scales(lo: float = 1e-3, hi: float = 1e1) -> st.SearchStrategy[float]:
     """A positive scale, log-uniform in ``[lo, hi]``, shrinking toward 1 (when 1 is in range)."""
     a, b = np.log10(lo), np.log10(hi)
@@ -39,6 +51,7 @@ def log_scales(lo: float = 1e-3, hi: float = 1e1) -> st.SearchStrategy[float]:
     return st.floats(a - c, b - c).map(lambda e: float(10 ** (c + e)))
 
 
+@lru_cache(maxsize=None)
 def orthogonal(n: int, spread: float = 2.0) -> st.SearchStrategy[np.ndarray]:
     """A rotation ``(I − K)⁻¹(I + K)``: the Cayley transform of a skew ``K`` with upper entries in ``[-spread, spread]``.
 

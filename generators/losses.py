@@ -8,8 +8,14 @@ li2022 §4.3; it shrinks toward ``[I_n | 0]``.
 under both): ``swap`` (:math:`c_1` then :math:`c_2` vs :math:`c_2` then :math:`c_1`, same durations),
 ``split`` (one piece vs two half-pieces :math:`c\pm\delta`), ``permute`` (k pieces vs a reordering).
 Shrinks to ``swap`` with :math:`c_1 = e_0`, :math:`c_2 = e_1` and unit durations.
+
+The builders whose arguments are plain values are cached (as in :mod:`generators.arrays`): a composite
+strategy calls them on every draw, and a strategy built afresh is validated afresh. A cached strategy is
+the same immutable object and draws the same values from the same choices.
 """
 from __future__ import annotations
+
+from functools import lru_cache
 
 import numpy as np
 from hypothesis import strategies as st
@@ -18,6 +24,7 @@ from generators.arrays import dims, offsets, vectors
 from oracles.model.losses import LeastSquares, Linear, LogCosh, Loss, Schedule
 
 
+@lru_cache(maxsize=None)
 @st.composite
 def regression_data(draw, d: int, max_n: int | None = None, underdetermined: bool = True):
     """``(Z, Y)`` with ``Z`` of shape ``n × d``, ``n < d`` when ``underdetermined`` (needs ``d ≥ 2``)."""
@@ -28,28 +35,33 @@ def regression_data(draw, d: int, max_n: int | None = None, underdetermined: boo
     return Z, Y
 
 
+@lru_cache(maxsize=None)
 def linear_losses(d: int, bound: float = 1.0) -> st.SearchStrategy[Linear]:
     """:math:`\\langle c, w\\rangle` with ``c`` in ``[-bound, bound]^d``, shrinking to ``c = e_1``-like ones."""
     return vectors(d, 0.0, bound).map(lambda c: Linear(np.where(np.abs(c) < 1e-12, 0.0, c) + np.eye(d)[0] * 0.5))
 
 
+@lru_cache(maxsize=None)
 @st.composite
 def least_squares(draw, d: int) -> LeastSquares:
     Z, Y = draw(regression_data(d, underdetermined=d >= 2))
     return LeastSquares(Z, Y)
 
 
+@lru_cache(maxsize=None)
 @st.composite
 def log_cosh(draw, d: int) -> LogCosh:
     Z, Y = draw(regression_data(d, underdetermined=d >= 2))
     return LogCosh(Z, Y)
 
 
+@lru_cache(maxsize=None)
 def losses(d: int) -> st.SearchStrategy[Loss]:
     """A smooth loss on R^d: linear, least squares, or log-cosh regression, in that order of simplicity."""
     return st.one_of(linear_losses(d), least_squares(d), log_cosh(d))
 
 
+@lru_cache(maxsize=None)
 @st.composite
 def schedules(draw, d: int, max_pieces: int = 3, max_duration: float = 1.0, loss=None) -> Schedule:
     """A piecewise-constant time-dependent loss: 1 to ``max_pieces`` pieces, shrinking to one."""
@@ -59,6 +71,7 @@ def schedules(draw, d: int, max_pieces: int = 3, max_duration: float = 1.0, loss
     return Schedule(pieces)
 
 
+@lru_cache(maxsize=None)
 def durations(k: int, lo: float = 0.1, hi: float = 1.0, center: float = 1.0) -> st.SearchStrategy[np.ndarray]:
     """``k`` durations in ``[lo, hi]``, shrinking to ``center`` (clipped into the range)."""
     c = float(np.clip(center, lo, hi))

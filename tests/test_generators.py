@@ -130,3 +130,27 @@ def test_equal_mu_pairs_can_be_restricted_to_chosen_entries(pair):
 def test_noncommuting_quadratics_take_a_perturbation_size(G):
     """A small perturbation stays small: the commutator is O(ε) relative, yet never zero."""
     assert 0.0 < G.commutator_norm() < 0.2
+
+
+def test_builders_are_cached_and_cached_builders_draw_the_same_values():
+    """A composite strategy calls its builders on every draw; a cached builder hands back the same strategy
+    object (no re-validation), and it draws what a fresh one draws from the same choices."""
+    from generators import arrays, losses
+
+    assert arrays.offsets((2, 3), 1.0) is arrays.offsets((2, 3), 1.0)
+    assert losses.schedules(2) is losses.schedules(2)
+    assert losses.least_squares(3) is losses.least_squares(3)
+
+    def draws(strategy):
+        out = []
+
+        @settings(max_examples=20, derandomize=True, database=None, deadline=None)
+        @given(strategy)
+        def collect(value):
+            out.append(repr(value.to_spec()))
+
+        collect()
+        return out
+
+    fresh = losses.schedules.__wrapped__(2)      # the composite itself, built anew
+    assert draws(losses.schedules(2)) == draws(fresh)
