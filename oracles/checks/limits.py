@@ -320,7 +320,7 @@ def small_init_l1_gap(A, b, alphas, *, target: str = "l1", cross_check: bool = T
     if not nT > 1e-12 * max(1.0, float(np.linalg.norm(b))):
         raise Inconclusive("trivial target", "the target solution is 0 (b = 0): no relative gap")
     HT = float(np.sum(xlogy(np.abs(xT), np.abs(xT))))
-    face = nonnegative_support(A, b)
+    face = nonnegative_support(A, b, bp=ref if target == "l1" else None)   # the same LP as the l1 target
     S = face.mask
     dropped = float((~S).sum()) * face.zero_bound   # the dropped coordinates are 0 on the feasible set up to this
     gaps, bounds, errs, xs = [], [], [], []

@@ -45,12 +45,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from scipy.linalg import LinAlgError, cho_factor, cho_solve
+from scipy.linalg import LinAlgError
 from scipy.optimize import LinearConstraint, minimize
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
 from oracles.core.outcome import EPS
-from oracles.convex.projection_error import RowSpace, projection_error_bound, row_space, weighted_gram
+from oracles.convex.projection_error import (RowSpace, chol_factor, chol_solve, projection_error_bound, row_space,
+                                             weighted_gram)
 from oracles.model.potentials import SeparablePotential
 
 
@@ -212,6 +213,15 @@ class _DualMap:
     def conj(self, theta) -> float:
         return self.P.conj(theta)
 
+    def state(self, theta):
+        """``(w, R*(θ) or None, ∂w/∂θ or None)`` at θ, in one call of the potential where it has one
+        (:meth:`~oracles.model.potentials.SeparablePotential.dual_state`); ``None``: not computed here."""
+        self.evaluations += 1
+        if self.P is not None:
+            return self.P.dual_state(theta)
+        with np.errstate(all="ignore"):
+            return np.asarray(self.R.grad_inv(theta), float), None, None
+
 
 def newton_matrix(rows: np.ndarray, Dw: np.ndarray) -> np.ndarray:
     r"""The dual Hessian :math:`\nabla^2 g = Z\,\nabla^2R^*(\theta)\,Z^\top` from ``Dw`` = ∂w/∂θ (a vector for a
@@ -229,11 +239,11 @@ def _newton_direction(rows: np.ndarray, Dw: np.ndarray, F: np.ndarray, it: int):
     """``(-J⁻¹F, cho_factor of J)`` for the Newton matrix J, or a least-squares direction and None when J is not
     numerically positive definite."""
     J = newton_matrix(rows, Dw)
-    if not np.all(np.isfinite(J)):
+    if not np.isfinite(J).all():
         raise Inconclusive("projection not solved", f"non-finite Newton matrix at iteration {it}")
     try:
-        cho = cho_factor(J, check_finite=False)
-        return -cho_solve(cho, F, check_finite=False), cho
+        cho = chol_factor(J)
+        return -chol_solve(cho, F), cho
     except (LinAlgError, ValueError):
         if Dw.ndim == 1:                                    # newton_matrix filled the upper triangle only
             J = np.triu(J) + np.triu(J, 1).T
@@ -288,23 +298,33 @@ def bregman_projection(R, Z, Y, w0, *, theta0=None, tol: float = 1e-14, maxiter:
     theta0 = as_vector(theta0, "theta0", Z.shape[1])
     ynorm = float(np.linalg.norm(Yr))
 
+    derivs = {}   # id(θ) -> ∂w/∂θ computed with w by dm.state (θ arrays are kept alive by the loop below)
+
     def state(lam):
         th = theta0 + Zr.T @ lam
-        w = dm.w(th)
-        if not np.all(np.isfinite(w)):
+        w, q, Dw = dm.state(th)
+        if not np.isfinite(w).all():
             return th, w, None, math.inf, 0.0
         with np.errstate(all="ignore"):
             F = Zr @ w - Yr
             if dm.has_conj:
-                q, ly = dm.conj(th), float(lam @ Yr)
+                ly = float(lam @ Yr)
                 m = q - ly
                 slack = 1e-13 * (abs(q) + abs(ly))
             else:
                 m = 0.5 * float(F @ F)
                 slack = 0.0
-        if not (np.all(np.isfinite(F)) and math.isfinite(m) and math.isfinite(slack)):
+        if not (np.isfinite(F).all() and math.isfinite(m) and math.isfinite(slack)):
             return th, w, None, math.inf, 0.0
+        if Dw is not None:
+            derivs.clear()
+            derivs[id(th)] = (th, Dw)
         return th, w, F, m, slack
+
+    def jac(th, w):
+        """∂w/∂θ at the accepted θ: the one computed with w when the potential provided it."""
+        hit = derivs.get(id(th))
+        return hit[1] if hit is not None and hit[0] is th else dm.jac(th, w)
 
     lam = np.zeros(Zr.shape[0])
     th, w, F, m, slack = state(lam)
@@ -316,12 +336,12 @@ def bregman_projection(R, Z, Y, w0, *, theta0=None, tol: float = 1e-14, maxiter:
     for it in range(1, maxiter + 1):
         scale = max(ynorm, zn * float(np.linalg.norm(w)), 1e-300)
         fnorm = float(np.linalg.norm(F))
-        Dw = dm.jac(th, w)
+        Dw = jac(th, w)
         if it == 1 and space.Ur is None and Dw.ndim == 1 and Dw.size and 0.0 < Dw[0] < math.inf and np.all(Dw == Dw[0]):
             # ∂w/∂θ is a constant c at θ0 (a symmetric initialization): the Newton matrix is c·ZZᵀ, whose Cholesky
             # factor √c·R the row space already has
             cho = (math.sqrt(float(Dw[0])) * space.R, False)
-            delta = -cho_solve(cho, F, check_finite=False)
+            delta = -chol_solve(cho, F)
         else:
             delta, cho = _newton_direction(Zr, Dw, F, it)
         last = (th, Dw, cho)

@@ -53,6 +53,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import LinAlgError, cho_factor, cho_solve, eigh, lstsq
 from scipy.linalg.blas import dsyrk
+from scipy.linalg.lapack import dpotrf, dpotrs
 
 from oracles.core.errors import InvalidInput
 from oracles.core.outcome import EPS
@@ -81,6 +82,39 @@ def _lstsq(A: np.ndarray, b: np.ndarray) -> np.ndarray:
     return lstsq(A, b, lapack_driver="gelsy", check_finite=False)[0]
 
 
+def chol_factor(a: np.ndarray) -> tuple[np.ndarray, bool]:
+    r"""``scipy.linalg.cho_factor(a, check_finite=False)`` of a float64 square matrix, upper factor: the same
+    LAPACK ``potrf`` call on the same copy of ``a``, without scipy's batching and array-API wrappers (which
+    cost ten times the factorization of the suite's n ≤ 4 Newton matrices).
+
+    Raises
+    ------
+    LinAlgError
+        If ``a`` is not numerically positive definite (as ``cho_factor`` does).
+    """
+    a = np.asarray(a)
+    if a.dtype != np.float64 or a.ndim != 2 or a.size == 0 or a.shape[0] != a.shape[1]:
+        return cho_factor(a, check_finite=False)
+    c, info = dpotrf(a, lower=False, overwrite_a=False, clean=False)
+    if info > 0:
+        raise LinAlgError(f"{info}-th leading minor of the array is not positive definite")
+    if info < 0:
+        raise ValueError(f'LAPACK reported an illegal value in {-info}-th argument on entry to "POTRF".')
+    return c, False
+
+
+def chol_solve(cho: tuple[np.ndarray, bool], b: np.ndarray) -> np.ndarray:
+    """``scipy.linalg.cho_solve(cho, b, check_finite=False)`` by the same LAPACK ``potrs`` call (see :func:`chol_factor`)."""
+    c, lower = np.asarray(cho[0]), cho[1]
+    b1 = np.asarray(b)
+    if c.dtype != np.float64 or b1.dtype != np.float64 or b1.size == 0 or c.shape[1] != b1.shape[0]:
+        return cho_solve(cho, b, check_finite=False)
+    x, info = dpotrs(c, b1, lower=lower, overwrite_b=False)
+    if info != 0:
+        raise ValueError(f"illegal value in {-info}th argument of internal potrs")
+    return x
+
+
 def weighted_gram(rows: np.ndarray, h: np.ndarray) -> np.ndarray:
     r""":math:`Z\,\mathrm{diag}(h)\,Z^\top` for ``h >= 0`` (one BLAS ``syrk`` of :math:`Z\,\mathrm{diag}(h)^{1/2}`:
     half the work of a general product). Only the upper triangle is filled: what ``cho_factor`` reads."""
@@ -95,7 +129,7 @@ def metric_factor(rows: np.ndarray, h: np.ndarray):
     if not np.all(np.isfinite(J)):
         return None
     try:
-        return cho_factor(J, check_finite=False)
+        return chol_factor(J)
     except (LinAlgError, ValueError):
         return None
 
@@ -155,7 +189,7 @@ class RowSpace:
 
     def _gram_solve(self, b: np.ndarray) -> np.ndarray:
         r""":math:`(R^\top R)^{-1}b`: R is an upper Cholesky factor (``cho_factor`` form)."""
-        return cho_solve((self.R, False), b, check_finite=False)
+        return chol_solve((self.R, False), b)
 
     def outside(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         r"""``(g - Zᵀλ, λ)`` for the least-squares multipliers λ of Z: the part of g outside :math:`\mathrm{range}(Z^\top)`.
@@ -209,7 +243,7 @@ def row_space(Z: np.ndarray, Y: np.ndarray | None = None) -> RowSpace:
             tol = max(n, d) * EPS * math.sqrt(top)
             if float(lam[0]) - err > max(GRAM_MIN_RATIO * top, tol * tol):
                 try:
-                    R = cho_factor(G, lower=False, check_finite=False)[0]
+                    R = chol_factor(G)[0]
                 except (LinAlgError, ValueError):
                     R = None
                 if R is not None:
@@ -399,7 +433,7 @@ def projection_error_bound(P, Z, Y, w, theta, *, theta0=None, max_corrections: i
 
             def cholesky_correction(r):
                 """The least-norm correction in the metric ∇²R(w): Δ = H⁻¹Zᵀ(ZH⁻¹Zᵀ)⁻¹(−r), by the Cholesky factor."""
-                return h * (rows.T @ cho_solve(cho, space.equations(-r), check_finite=False))
+                return h * (rows.T @ chol_solve(cho, space.equations(-r)))
 
             out = _primal_bound(P, Z, Y, w, fro, cholesky_correction, max_corrections)
             out.solver = "cholesky"

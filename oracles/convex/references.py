@@ -232,7 +232,7 @@ class NonnegativeSupport:
         return bool(self.mask.all())
 
 
-def nonnegative_support(A, b, *, zero: float = 1e-12) -> NonnegativeSupport:
+def nonnegative_support(A, b, *, zero: float = 1e-12, bp: Reference | None = None) -> NonnegativeSupport:
     r"""The support of the relative interior of :math:`P = \{x \ge 0 : Ax = b\}`, by linear programming (HiGHS).
 
     For each coordinate not yet seen positive, :math:`\max\{x_i : x \in P,\ x_i \le \mathrm{cap}\}` with
@@ -250,6 +250,9 @@ def nonnegative_support(A, b, *, zero: float = 1e-12) -> NonnegativeSupport:
     :math:`\sum_{j\notin S}x_j(A^\top y)_j = b^\top y - \sum_{j\in S}x_j(A^\top y)_j`, so those :math:`x_j` are
     0 up to the rounding of y (``zero_bound``).
 
+    ``bp``, the caller's ``basis_pursuit(A, b, nonneg=True)`` of the same A and b if it has one, is used
+    instead of solving that LP again.
+
     Raises
     ------
     InvalidInput
@@ -260,7 +263,8 @@ def nonnegative_support(A, b, *, zero: float = 1e-12) -> NonnegativeSupport:
     A = as_matrix(A, "A")
     b = as_vector(b, "b", A.shape[0])
     d = A.shape[1]
-    bp = basis_pursuit(A, b, nonneg=True)
+    if bp is None:
+        bp = basis_pursuit(A, b, nonneg=True)
     cap = max(float(np.sum(bp.x)), 1e-300)
     reach = np.clip(bp.x, 0.0, None)
     known = reach > zero * cap

@@ -139,6 +139,14 @@ class SeparablePotential:
         w = np.asarray(w, float)
         return bool(np.all(np.isfinite(w)) and np.all(w > self.lower))
 
+    def dual_state(self, theta: np.ndarray) -> tuple[np.ndarray, float, np.ndarray | None]:
+        r"""``(grad_inv(θ), conj(θ), grad_inv_deriv(θ) or None)`` for a float64 θ, in one call: what each step of the
+        dual Newton method of :func:`oracles.convex.bregman.bregman_projection` evaluates. Subclasses whose three
+        maps share their costly part (an exponential) compute it once, with the same arithmetic as the
+        separate methods; ``None`` leaves the derivative to ``grad_inv_deriv``."""
+        with np.errstate(all="ignore"):
+            return np.asarray(self.grad_inv(theta), float), self.conj(theta), None
+
     def divergence_terms(self, w, w0) -> np.ndarray:
         r"""The terms :math:`r_i(w_i) - r_i(w_{0i}) - r_i'(w_{0i})(w_i - w_{0i})` of :math:`D_R(w, w_0)`."""
         w, w0 = np.asarray(w, float), np.asarray(w0, float)
@@ -249,6 +257,11 @@ class HypentropyPotential(SeparablePotential):
         z = 4.0 * np.asarray(theta, float) + self.shift
         return 0.25 * _log_sinh_cosh(z, self.log_beta)[1]
 
+    def dual_state(self, theta):
+        with np.errstate(all="ignore"):
+            s, c = _log_sinh_cosh(4.0 * theta + self.shift, self.log_beta)
+            return s, float(np.sum(0.25 * c)), 4.0 * c
+
 
 @register
 class EntropyPotential(SeparablePotential):
@@ -303,6 +316,11 @@ class EntropyPotential(SeparablePotential):
 
     def conj_terms(self, theta):
         return self.c * self.grad_inv(theta)
+
+    def dual_state(self, theta):
+        with np.errstate(all="ignore"):
+            w = np.exp(self.log_w0 + theta / self.c)
+            return w, float(np.sum(self.c * w)), w / self.c
 
     def divergence_terms(self, w, w0):
         w, w0 = np.asarray(w, float), np.asarray(w0, float)
