@@ -252,10 +252,17 @@ def mirror_descent(phi, A, b, x1, *, step: float | None = None, step_scale: floa
 
 
 def _iterate(P, A, b, x, th, bn, hist, etas, last, step, step_scale, tol, max_iter):
-    """The mirror-descent iterations of :func:`mirror_descent` (floating-point warnings silenced by the caller)."""
+    """The mirror-descent iterations of :func:`mirror_descent` (floating-point warnings silenced by the caller).
+
+    With the line search, what the accepted trial point already computed (its residual, ``f`` and the terms
+    of φ) is carried to the next iteration instead of being recomputed: the same numbers, bit for bit.
+    """
+    AT, inf = A.T, math.inf
+    r = A @ x - b
+    rr = float(r @ r)
+    point = (P.value_terms(x), None) if step is None else None   # phi's terms at x and the sum of their sizes
     for t in range(1, max_iter + 1):
-        r = A @ x - b
-        res = float(np.linalg.norm(r)) / bn
+        res = math.sqrt(rr) / bn   # float(np.linalg.norm(r)) / bn: the same sqrt(r . r)
         if t % 500 == 1:
             hist.append((t, res))
         if res <= tol:
@@ -264,53 +271,119 @@ def _iterate(P, A, b, x, th, bn, hist, etas, last, step, step_scale, tol, max_it
             res0 = res
         elif not res <= 1e6 * res0:
             raise Inconclusive("diverges", f"residual grew from {res0:.3g} to {res:.3g}: the steps are too long")
-        g = A.T @ r
+        g = AT @ r
         if step is not None:
             eta = float(step)
             th_new = th - eta * g
             x_new = P.grad_inv(th_new)
+            finite = np.isfinite(x_new).all() and np.isfinite(th_new).all()
+            r = A @ x_new - b
+            rr = float(r @ r)
         else:
-            eta, x_new, th_new = _relatively_smooth_step(P, A, b, x, th, r, g, step_scale, 2.0 * last)
+            eta, x_new, th_new, r, rr, point = _line_search(P, A, b, x, th, r, g, step_scale, 2.0 * last, 0.5 * rr,
+                                                            *point)
             last = eta
+            finite = all(-inf < v < inf for v in th_new.tolist())   # x_new was checked by the line search
         etas = [min(etas[0], eta), max(etas[1], eta)]
         th, x = th_new, x_new
-        if not (np.isfinite(x).all() and np.isfinite(th).all()):
+        if not finite:
             raise Inconclusive("outside range of grad phi", f"iteration {t}")
     else:
         raise Inconclusive("no convergence", f"residual {res:.3g} after {max_iter} mirror-descent steps")
     return t, res, x, th, etas, last
 
 
+#: LAPACK's relative machine precision ``dlamch('E')`` and its square (used by :func:`_lambda_max`).
+_LAPACK_EPS = 2.0 ** -53
+_LAPACK_EPS2 = _LAPACK_EPS * _LAPACK_EPS
+
+
+def _lambda_max(M: np.ndarray) -> float:
+    r"""The largest eigenvalue of the symmetric ``M`` (from its lower triangle): ``np.linalg.eigvalsh(M)[-1]``.
+
+    For 1 × 1 and 2 × 2 matrices (the key lemma's rows) the arithmetic of LAPACK's ``dsyevd`` is replayed
+    in Python floats, which is bit for bit its result at a tenth of the call's cost: for n = 2, ``dsterf``
+    deflates when :math:`|m_{21}| \le \sqrt{|m_{11}|}\sqrt{|m_{22}|}\,\varepsilon` or
+    :math:`m_{21}^2 \le \varepsilon^2|m_{11}m_{22}|` (then the eigenvalues are the diagonal), else ``dlae2``
+    gives :math:`\tfrac12(m_{11} + m_{22} + r)` with :math:`r = \sqrt{(m_{11}-m_{22})^2 + 4m_{21}^2}` scaled by the
+    larger of the two terms. Entries that LAPACK would rescale (outside 1e-100 .. 1e100), non-finite ones, a
+    non-positive trace and larger matrices go to ``eigvalsh`` itself.
+    """
+    n = M.shape[0]
+    if n == 1:
+        return float(M[0, 0])   # dsyevd returns the entry for n = 1
+    if n == 2:
+        (a, _), (b, c) = M.tolist()
+        if 1e-100 < max(abs(a), abs(b), abs(c)) < 1e100:   # also false for NaN
+            if abs(b) <= (math.sqrt(abs(a)) * math.sqrt(abs(c))) * _LAPACK_EPS:
+                return max(a, c)
+            e2 = b * b
+            if abs(e2) <= _LAPACK_EPS2 * abs(a * c):
+                return max(a, c)
+            rte = math.sqrt(e2)
+            sm, adf, ab = a + c, abs(a - c), abs(rte + rte)
+            if adf > ab:
+                q = ab / adf
+                rt = adf * math.sqrt(1.0 + q * q)
+            elif adf < ab:
+                q = adf / ab
+                rt = ab * math.sqrt(1.0 + q * q)
+            else:
+                rt = ab * math.sqrt(2.0)
+            if sm > 0:
+                return 0.5 * (sm + rt)
+    return float(np.linalg.eigvalsh(M)[-1])
+
+
 def _relatively_smooth_step(P: SeparablePotential, A, b, x, th, r, g, scale: float, cap: float):
     """The largest trial step (local curvature, capped) halved until relative smoothness' sufficient decrease holds.
 
-    Called with floating-point warnings silenced (overflowing trial points are simply rejected).
+    Returns ``(eta, x_new, theta_new)``. Called with floating-point warnings silenced (overflowing trial points
+    are simply rejected).
     """
-    f = 0.5 * float(r @ r)
-    eta = min(scale / float(np.linalg.eigvalsh((A * P.grad_inv_deriv(th)) @ A.T)[-1]), cap)
+    return _line_search(P, A, b, x, th, r, g, scale, cap, 0.5 * float(r @ r), P.value_terms(x))[:3]
+
+
+def _line_search(P: SeparablePotential, A, b, x, th, r, g, scale: float, cap: float, f: float, vt_old,
+                 size_old: float | None = None):
+    r""":func:`_relatively_smooth_step` given :math:`f(x) = \tfrac12\|r\|^2`, φ's terms at x (``vt_old``) and,
+    optionally, the sum of their absolute values (``size_old``).
+
+    Returns ``(eta, x_new, theta_new, r_new, r_new · r_new, (vt_new, size_new))``: the accepted point and what
+    the next iteration needs of it. Sums are ``np.add.reduce``, what ``ndarray.sum`` calls.
+    """
+    add = np.add.reduce
+    eta = min(scale / _lambda_max((A * P.grad_inv_deriv(th)) @ A.T), cap)
     if not (math.isfinite(eta) and eta > 0):
         raise Inconclusive("outside range of grad phi", "the local curvature of the dual is not positive and finite")
     generic = type(P).divergence_terms is SeparablePotential.divergence_terms
-    vt_old = P.value_terms(x)
-    gx = P.grad(x)
-    size_old = float(np.abs(vt_old).sum())
-    lower = P.lower
+    gx = P.grad(x) if generic else None   # only the generic divergence uses it
+    # SeparablePotential.divergence sums divergence_terms with np.sum, i.e. np.add.reduce: call it directly
+    terms = P.divergence_terms if type(P).divergence is SeparablePotential.divergence else None
+    if size_old is None:
+        size_old = float(add(np.abs(vt_old)))
+    lower, inf = P.lower, math.inf
     for _ in range(200):
         th_new = th - eta * g
         x_new = P.grad_inv(th_new)
-        if np.isfinite(x_new).all() and (x_new > lower).all():
+        if all(lower < v < inf for v in x_new.tolist()):   # finite and inside dom phi
             r_new = A @ x_new - b
-            f_new = 0.5 * float(r_new @ r_new)
+            rr_new = float(r_new @ r_new)
+            f_new = 0.5 * rr_new
             dx = x_new - x
             lin = float(g @ dx)
             vt_new = P.value_terms(x_new)
-            div = float((vt_new - vt_old - gx * dx).sum()) if generic else P.divergence(x_new, x)
+            if generic:
+                div = float(add(vt_new - vt_old - gx * dx))
+            else:
+                div = float(add(terms(x_new, x))) if terms is not None else P.divergence(x_new, x)
             # D_phi(x_new, x) = sum r(x_new) - r(x) - r'(x)(x_new - x) cancels near convergence: allow its
             # rounding (and that of f and <g, dx>), else the test fails on noise and the step collapses
-            noise = (8 * EPS * (float(np.abs(vt_new).sum()) + size_old + float(np.abs(th * dx).sum())) / eta
+            size_new = float(add(np.abs(vt_new)))
+            noise = (8 * EPS * (size_new + size_old + float(add(np.abs(th * dx)))) / eta
                      + 8 * EPS * (f + f_new + abs(lin)))
             if math.isfinite(f_new) and f_new <= f + lin + div / eta + noise:
-                return eta, x_new, th_new
+                return eta, x_new, th_new, r_new, rr_new, (vt_new, size_new)
         eta *= 0.5
     raise Inconclusive("no step", "no step size down to 2^-200 of the curvature step satisfies sufficient decrease")
 

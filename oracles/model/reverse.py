@@ -44,8 +44,10 @@ inconclusive.
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from dataclasses import dataclass
-from typing import Any
+from functools import lru_cache, partial
+from typing import Any, Callable, NamedTuple
 
 import numpy as np
 from scipy.integrate import quad
@@ -70,17 +72,78 @@ def _E(s):
     return sh * hyp2f1(0.25, 0.5, 1.5, -sh * sh)
 
 
-def _E_inv(t):
-    r""":math:`E^{-1}(t)` by Newton's method from the right (odd extension to t < 0).
+#: Nodes of the starting guess for :func:`_E_inv`: s = 0, h, ..., S with E(s) and :math:`1/E'(s)` there.
+_E_STEP, _E_END = 0.05, 12.0
+_E_S = np.arange(int(round(_E_END / _E_STEP)) + 1) * _E_STEP
+_E_T = _E(_E_S)
+_E_DS = 1.0 / np.sqrt(np.cosh(_E_S))
+_E_S_LIST, _E_T_LIST, _E_DS_LIST = _E_S.tolist(), _E_T.tolist(), _E_DS.tolist()
+#: Beyond the table, :math:`s_0 = S + 2\ln(1 + (t - E(S))/(\sqrt2 e^{S/2}))`.
+_E_TAIL = math.sqrt(2.0) * math.exp(0.5 * _E_END)
 
-    On s ≥ 0, E is increasing and convex, so Newton iterates started at any :math:`s_0 \ge s^*`
-    decrease monotonically to the root :math:`s^*`. Since :math:`\sqrt{\cosh\sigma} \ge 1` and
-    :math:`\sqrt{\cosh\sigma} \ge e^{\sigma/2}/\sqrt2`, :math:`E(s) \ge s` and
-    :math:`E(s) \ge \sqrt2(e^{s/2}-1)`, so :math:`s_0 = \min(|t|, 2\ln(1+|t|/\sqrt2)) \ge s^*`.
+
+def _E_inv_start(a: np.ndarray) -> np.ndarray:
+    r"""A starting point for :func:`_E_inv` at :math:`a = |t|`, within 2e-8 of :math:`E^{-1}(a)`.
+
+    Inside the table (:math:`a \le E(12)`): cubic Hermite interpolation of :math:`E^{-1}` between the nodes
+    :math:`s_k = 0.05k` (values :math:`s_k`, slopes :math:`1/E'(s_k) = \cosh(s_k)^{-1/2}`). Beyond it:
+    :math:`E(s) - E(S) \ge \sqrt2(e^{s/2} - e^{S/2})` (:math:`\sqrt{\cosh\sigma} \ge e^{\sigma/2}/\sqrt2`),
+    so :math:`s_0 = S + 2\ln(1 + (a - E(S))/(\sqrt2e^{S/2})) \ge s^*`, off by less than 1e-11 for S = 12.
+    """
+    last = _E_T.size - 1
+    k = np.clip(np.searchsorted(_E_T, a, side="right") - 1, 0, last - 1)
+    t0, width = _E_T[k], _E_T[k + 1] - _E_T[k]
+    with np.errstate(invalid="ignore"):   # a = inf or NaN
+        u = (a - t0) / width
+        v = 1.0 - u
+        inner = (v * v * ((1.0 + 2.0 * u) * _E_S[k] + u * width * _E_DS[k])
+                 + u * u * ((3.0 - 2.0 * u) * _E_S[k + 1] - v * width * _E_DS[k + 1]))
+        outer = _E_END + 2.0 * np.log1p(np.maximum(a - _E_T[last], 0.0) / _E_TAIL)
+    return np.where(a > _E_T[last], outer, inner)
+
+
+def _E_inv_scalar(a: float) -> float:
+    """:func:`_E_inv` for one finite ``a = |t|`` below 1e100, in Python floats (the same start and Newton steps)."""
+    T = _E_T_LIST
+    if a > T[-1]:
+        s = _E_END + 2.0 * math.log1p((a - T[-1]) / _E_TAIL)
+    else:
+        k = min(bisect_right(T, a), len(T) - 1) - 1
+        t0, width = T[k], T[k + 1] - T[k]
+        u = (a - t0) / width
+        v = 1.0 - u
+        s = (v * v * ((1.0 + 2.0 * u) * _E_S_LIST[k] + u * width * _E_DS_LIST[k])
+             + u * u * ((3.0 - 2.0 * u) * _E_S_LIST[k + 1] - v * width * _E_DS_LIST[k + 1]))
+    for _ in range(60):
+        sh = math.sinh(s)
+        new = s - (sh * float(hyp2f1(0.25, 0.5, 1.5, -sh * sh)) - a) / math.sqrt(math.cosh(s))
+        if new < 0.0:
+            new = 0.0
+        done = abs(new - s) <= _EPS8 * max(1.0, abs(s))
+        s = new
+        if done:
+            break
+    return s
+
+
+def _E_inv(t):
+    r""":math:`E^{-1}(t)` by Newton's method (odd extension to t < 0).
+
+    On s ≥ 0, E is increasing and convex, so Newton iterates started at any :math:`s_0 \ge s^*` decrease
+    monotonically to the root :math:`s^*`, and from :math:`s_0 < s^*` the first step lands to the right of it.
+    The start (:func:`_E_inv_start`) is within 2e-8 of the root, so one step reaches it to rounding and a
+    second confirms (the step falls below :math:`8\varepsilon\max(1, s)`). Small arrays (a flow's
+    right-hand side) are solved entry by entry in Python floats, which is several times faster than array
+    arithmetic on one or two entries.
     """
     t = np.asarray(t, float)
+    if t.size <= 4 and t.ndim <= 1:
+        vals = t.tolist() if t.ndim else [float(t)]
+        if all(abs(v) < 1e100 for v in vals):   # finite, and sinh/cosh of the iterates cannot overflow
+            out = [math.copysign(_E_inv_scalar(abs(v)), v) if v else 0.0 for v in vals]
+            return np.array(out) if t.ndim else np.float64(out[0])
     a = np.abs(t)
-    s = np.minimum(a, 2.0 * np.log1p(a / math.sqrt(2.0)))
+    s = _E_inv_start(a)
     for _ in range(60):
         new = np.maximum(s - (_E(s) - a) / np.sqrt(np.cosh(s)), 0.0)
         done = (np.abs(new - s) <= _EPS8 * np.maximum(1.0, np.abs(s))).all()
@@ -166,14 +229,7 @@ class ScalarPotential:
         return w ** (self.p - 1) / (self.p - 1)
 
     def d2r(self, w):
-        w = np.asarray(w, float)
-        if self.name == "entropy":
-            return 1.0 / w
-        if self.name == "hypentropy":
-            return 1.0 / np.hypot(w, self.beta)
-        if self.name == "log-barrier":
-            return 1.0 / (w * w)
-        return w ** (self.p - 2)
+        return _closed_forms(self).d2r(np.asarray(w, float))
 
     def d3r(self, w):
         w = np.asarray(w, float)
@@ -197,16 +253,10 @@ class ScalarPotential:
         r""":math:`(r')^{-1}`; :class:`Inconclusive` outside the range of :math:`r'` (the flow left dom R)."""
         th = np.asarray(theta, float)
         lo, hi = self.dr_range()
-        if np.any(th <= lo) or np.any(th >= hi):
+        if _outside(th, lo, hi):
             raise Inconclusive("leaves domain", f"theta = {np.array2string(th, precision=4)} is outside the range "
                                f"({lo}, {hi}) of r' for {self.label}")
-        if self.name == "entropy":
-            return np.exp(th)
-        if self.name == "hypentropy":
-            return self.beta * np.sinh(th)
-        if self.name == "log-barrier":
-            return -1.0 / th
-        return ((self.p - 1) * th) ** (1.0 / (self.p - 1))
+        return _closed_forms(self).dr_inv(th)
 
     # -- the map F with F' = sqrt(r'') and its inverse G ----------------------------------
     def x_interval(self, exponent: float = 0.5) -> tuple[float, float]:
@@ -238,18 +288,18 @@ class ScalarPotential:
         if exponent == 1.0:
             return self.dr_inv(x)
         _check_exponent(exponent)
-        x = np.asarray(x, float)
-        if self.name == "entropy":
-            return 0.25 * x * x
-        if self.name == "hypentropy":
-            return self.beta * np.sinh(_E_inv(x / math.sqrt(self.beta)))
-        if self.name == "log-barrier":
-            return np.exp(x)
-        return (0.5 * self.p * x) ** (2.0 / self.p)
+        return _closed_forms(self).g(np.asarray(x, float))
 
     def dG(self, x, exponent: float = 0.5):
         r""":math:`g'(x) = 1/F'(g(x)) = r''(g)^{-e}`."""
         return self.d2r(self.G(x, exponent)) ** (-exponent)
+
+    def G_dG(self, x, exponent: float = 0.5):
+        r""":math:`(g(x), g'(x))` from one evaluation of g (a Newton solve for hypentropy)."""
+        if exponent == 0.5:
+            return _closed_forms(self).g_dg(np.asarray(x, float))
+        w = self.G(x, exponent)
+        return w, self.d2r(w) ** (-exponent)
 
     def d2G(self, x, exponent: float = 0.5):
         r""":math:`g''(x) = -e\,r'''(g)\,r''(g)^{-2e-1}` (differentiate :math:`r''(g)^{-e}` once more)."""
@@ -306,6 +356,110 @@ class ScalarPotential:
         return PerCoordinatePotential(self, d)
 
 
+class _ClosedForms(NamedTuple):
+    """The closed forms of one :class:`ScalarPotential` that flows evaluate: on float arrays, and on one float."""
+
+    d2r: Callable[[np.ndarray], np.ndarray]
+    dr_inv: Callable[[np.ndarray], np.ndarray]
+    g: Callable[[np.ndarray], np.ndarray]
+    g_dg: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
+    dr_inv_float: Callable[[float], float]
+    g_dg_float: Callable[[float], tuple[float, float]]
+
+
+@lru_cache(maxsize=None)
+def _closed_forms(pot: ScalarPotential) -> _ClosedForms:
+    r""":math:`r''`, :math:`(r')^{-1}` (no range check), :math:`g = F^{-1}` and :math:`(g, g' = r''(g)^{-1/2})` for ``pot``.
+
+    The table of the module docstring, with the potential's name and parameters resolved once: these run
+    inside the flows' right-hand sides, where looking them up at every call was a large part of the cost.
+    The ``*_float`` versions take and return Python floats (the same formulas through :mod:`math`, equal to
+    the array versions up to rounding); they may raise ``ArithmeticError`` or return non-finite or complex
+    values where the array versions return ``inf`` or ``nan`` (see :meth:`_PerCoordinate.bind_floats`).
+    """
+    if pot.name == "entropy":
+        def d2r(w):
+            return 1.0 / w
+
+        def g(x):
+            return 0.25 * x * x
+
+        def g_dg_float(x):
+            w = 0.25 * x * x
+            return w, (1.0 / w) ** -0.5
+
+        dr_inv, dr_inv_float = np.exp, math.exp
+    elif pot.name == "hypentropy":
+        beta, root = pot.beta, math.sqrt(pot.beta)
+
+        def d2r(w):
+            return 1.0 / np.hypot(w, beta)
+
+        def dr_inv(th):
+            return beta * np.sinh(th)
+
+        def g(x):
+            return beta * np.sinh(_E_inv(x / root))
+
+        def dr_inv_float(th):
+            return beta * math.sinh(th)
+
+        def g_dg_float(x):
+            t = x / root
+            if not abs(t) < 1e100:   # infinite or NaN: left to the array version
+                return math.nan, math.nan
+            w = beta * math.sinh(math.copysign(_E_inv_scalar(abs(t)), t))
+            return w, (1.0 / math.hypot(w, beta)) ** -0.5
+    elif pot.name == "log-barrier":
+        def d2r(w):
+            return 1.0 / (w * w)
+
+        def dr_inv(th):
+            return -1.0 / th
+
+        def dr_inv_float(th):
+            return -1.0 / th
+
+        def g_dg_float(x):
+            w = math.exp(x)
+            return w, (1.0 / (w * w)) ** -0.5
+
+        g = np.exp
+    else:
+        p = pot.p
+        p2, p1, inv_p1, half_p, two_p = p - 2, p - 1, 1.0 / (p - 1), 0.5 * p, 2.0 / p
+
+        def d2r(w):
+            return w ** p2
+
+        def dr_inv(th):
+            return (p1 * th) ** inv_p1
+
+        def g(x):
+            return (half_p * x) ** two_p
+
+        def dr_inv_float(th):
+            return (p1 * th) ** inv_p1
+
+        def g_dg_float(x):
+            w = (half_p * x) ** two_p
+            return w, (w ** p2) ** -0.5
+
+    def g_dg(x):
+        w = g(x)
+        return w, d2r(w) ** -0.5
+
+    return _ClosedForms(d2r, dr_inv, g, g_dg, dr_inv_float, g_dg_float)
+
+
+def _outside(th: np.ndarray, lo: float, hi: float) -> bool:
+    """Whether an entry of ``th`` is ``<= lo`` or ``>= hi`` (NaN is neither), in Python floats (a few entries)."""
+    for v in th.ravel().tolist():
+        if v <= lo or v >= hi:
+            return True
+    return False
+
+
 def _check_exponent(e: float) -> None:
     if e != 0.5:
         raise InvalidInput(f"closed forms exist for exponent 1/2 (Thm 5.1) and 1 (control), got {e}")
@@ -328,14 +482,27 @@ def as_potentials(potentials, d: int | None = None) -> tuple[ScalarPotential, ..
     return pots
 
 
+def _index(idx: list[int]):
+    """The coordinates ``idx`` (increasing) as a slice when they are equally spaced (a view, faster than a list)."""
+    step = idx[1] - idx[0] if len(idx) > 1 else 1
+    if all(b - a == step for a, b in zip(idx, idx[1:])):
+        return slice(idx[0], idx[-1] + 1, step)
+    return np.array(idx)
+
+
 class _PerCoordinate:
-    """Evaluate a :class:`ScalarPotential` method coordinate by coordinate, grouped by potential."""
+    """Evaluate a :class:`ScalarPotential` method coordinate by coordinate, grouped by potential.
+
+    ``each(method, x, *args)`` looks the method up at every call; :meth:`bind` and :meth:`bind_pair` look it
+    up once and return the evaluation as a function of ``x`` alone (what an ODE right-hand side calls).
+    """
 
     def __init__(self, pots: tuple[ScalarPotential, ...]) -> None:
+        self.potentials = pots
         groups: dict[ScalarPotential, list[int]] = {}
         for i, p in enumerate(pots):
             groups.setdefault(p, []).append(i)
-        self.groups = [(p, np.array(idx)) for p, idx in groups.items()]
+        self.groups = [(p, _index(idx)) for p, idx in groups.items()]
 
     def __call__(self, method: str, x, *args) -> np.ndarray:
         x = np.asarray(x, float)
@@ -345,6 +512,64 @@ class _PerCoordinate:
         for p, idx in self.groups:
             out[..., idx] = getattr(p, method)(x[..., idx], *args)
         return out
+
+    def bind(self, make: Callable[[ScalarPotential], Callable]) -> Callable[[Any], np.ndarray]:
+        """``x -> out`` with ``out[..., idx] = make(p)(x[..., idx])`` for every group ``(p, idx)``, made once."""
+        parts = [(make(p), idx) for p, idx in self.groups]
+        asarray, empty = np.asarray, np.empty
+        if len(parts) == 1:
+            fn = parts[0][0]
+            return lambda x: asarray(fn(asarray(x, float)), float)
+
+        def call(x):
+            x = asarray(x, float)
+            out = empty(x.shape)
+            for fn, idx in parts:
+                out[..., idx] = fn(x[..., idx])
+            return out
+
+        return call
+
+    def bind_pair(self, make: Callable[[ScalarPotential], Callable]) -> Callable[[Any], tuple[np.ndarray, np.ndarray]]:
+        """:meth:`bind` for functions returning two arrays of the shape of their argument (as ``g_dg``)."""
+        parts = [(make(p), idx) for p, idx in self.groups]
+        asarray, empty = np.asarray, np.empty
+
+        def call(x):
+            x = asarray(x, float)
+            if len(parts) == 1:
+                a, b = parts[0][0](x)
+                return asarray(a, float), asarray(b, float)
+            a, b = empty(x.shape), empty(x.shape)
+            for fn, idx in parts:
+                a[..., idx], b[..., idx] = fn(x[..., idx])
+            return a, b
+
+        return call
+
+    def bind_floats(self, make_float: Callable[[ScalarPotential], Callable], fallback: Callable):
+        """``x -> fallback(x)``, computed entry by entry in Python floats for a 1-D ``x`` of finite results.
+
+        ``make_float(p)`` maps one float to a tuple of floats (the entries of the outputs of ``fallback``); on a
+        flow's few coordinates this costs a fraction of the array arithmetic. Where an entry overflows, divides
+        by zero or is not finite (the array version's ``inf`` and ``nan``, possibly with its own error),
+        ``fallback`` computes the whole result, so those cases behave exactly as the array version.
+        """
+        fns = [make_float(p) for p in self.potentials]
+        asarray, array, isfinite = np.asarray, np.array, math.isfinite
+
+        def call(x):
+            x = asarray(x, float)
+            if x.ndim == 1 and x.size == len(fns):
+                try:
+                    cols = tuple(zip(*[fn(v) for fn, v in zip(fns, x.tolist())]))
+                    if isfinite(sum(sum(c) for c in cols)):
+                        return tuple(array(c) for c in cols)
+                except (ArithmeticError, TypeError):   # overflow, 0 ** negative; complex from a negative base
+                    pass
+            return fallback(x)
+
+        return call
 
 
 class PerCoordinatePotential:
@@ -360,6 +585,8 @@ class PerCoordinatePotential:
         self.potentials = as_potentials(potentials, d)
         self.d = len(self.potentials)
         self._each = _PerCoordinate(self.potentials)
+        self._grad_inv = self._each.bind(lambda p: p.dr_inv)
+        self._dr_inv_floats = [(*p.dr_range(), _closed_forms(p).dr_inv_float) for p in self.potentials]
         self.name = "separable " + ", ".join(sorted({p.label for p in self.potentials}))
 
     def in_domain(self, w) -> bool:
@@ -378,7 +605,22 @@ class PerCoordinatePotential:
         return np.diag(self._each("d2r", w))
 
     def grad_inv(self, theta):
-        return self._each("dr_inv", theta)
+        r""":math:`(\nabla R)^{-1}`, entry by entry in Python floats when all of ``theta`` (1-D) is inside the
+        range of :math:`\nabla R` and the result is finite; else (or for 2-D ``theta``) the array version."""
+        th = np.asarray(theta, float)
+        if th.ndim == 1 and th.size == self.d:
+            w = []
+            try:
+                for (lo, hi, inv), v in zip(self._dr_inv_floats, th.tolist()):
+                    if not lo < v < hi:   # outside (or NaN): the array version raises or returns NaN
+                        break
+                    w.append(inv(v))
+                else:
+                    if math.isfinite(sum(w)):
+                        return np.array(w)
+            except ArithmeticError:   # overflow: the array version returns inf
+                pass
+        return self._grad_inv(th)
 
     def __repr__(self) -> str:
         return self.name
@@ -417,23 +659,33 @@ class ReverseParametrization(Coordinatewise):
             raise InvalidInput(f"method must be 'closed' or 'quad', got {method!r}")
         e = float(exponent)
         each = _PerCoordinate(pots)
+        d2r, d3r = each.bind(lambda p: _closed_forms(p).d2r), each.bind(lambda p: p.d3r)
         if method == "closed":
-            def f(x):
-                return each("G", x, e)
+            if e == 0.5:   # the closed forms themselves, nothing looked up per call
+                f = each.bind(lambda p: _closed_forms(p).g)
+                # g and g' from one evaluation of g, in Python floats where all is finite
+                f_df = each.bind_floats(lambda p: _closed_forms(p).g_dg_float,
+                                        each.bind_pair(lambda p: _closed_forms(p).g_dg))
+            else:
+                f = each.bind(lambda p: partial(p.G, exponent=e))
+                f_df = each.bind_pair(lambda p: partial(p.G_dG, exponent=e))
+
+            def df(x):
+                return f_df(x)[1]
         else:
             def f(x):
                 return each("G_quad", np.atleast_1d(x), e).reshape(np.shape(x))
 
-        def df(x):
-            return each("d2r", f(x)) ** (-e)
+            def df(x):
+                return d2r(f(x)) ** (-e)
+
+            def f_df(x):
+                w = f(x)
+                return w, d2r(w) ** (-e)
 
         def d2f(x):
             w = f(x)
-            return -e * each("d3r", w) * each("d2r", w) ** (-2 * e - 1)
-
-        def f_df(x):   # g and g' from one evaluation of g (E^{-1} is a Newton solve for hypentropy)
-            w = f(x)
-            return w, each("d2r", w) ** (-e)
+            return -e * d3r(w) * d2r(w) ** (-2 * e - 1)
 
         tag = "F' = sqrt(r'')" if e == 0.5 else "F' = r'' (no square root)"
         labels = sorted({p.label for p in pots})
@@ -445,7 +697,7 @@ class ReverseParametrization(Coordinatewise):
 
     def domain_margin(self, x):
         x = np.asarray(x, float)
-        return float(min(np.min(x - self._lo), np.min(self._hi - x)))
+        return float(min((x - self._lo).min(), (self._hi - x).min()))
 
     def F(self, w) -> np.ndarray:
         """The inverse map :math:`x = F(w)` (coordinatewise)."""
