@@ -109,3 +109,36 @@ def test_failures():
     p0 = init_params(0, 20, DENS)
     with pytest.raises(InvalidInput, match="interpolates"):
         train([NetworkRun(p0, X, network(p0, X, "relu"), MirrorPotential.quartic())], XE)
+
+
+def test_batch_state_kernel_update_match_per_network_references():
+    """The batched state, kernel and dual update (units on the last axis, stacked per block of equal widths)
+    against the one-network references, on a batch mixing potentials (two different constant φ'' among them,
+    scaled and not), activations and widths."""
+    from oracles.flows.shallow_trainer import Batch
+    pots = [(MirrorPotential.quadratic(), False, "relu"), (MirrorPotential("none", 0.0, 2.0, "x^2*2"), True, "abs"),
+            (MirrorPotential.quartic(), False, "abs"), (MirrorPotential.mixed("cosh", 2.0), True, "abs"),
+            (MirrorPotential.cubic(), False, "relu")]
+    runs = [NetworkRun(init_params(4, n, DENS), X, Y, p, sc, a) for (p, sc, a) in pots for n in (20, 30, 30, 20)]
+    batch = Batch(runs)
+    assert any(k1 - k0 > 1 and len({str(r.potential) for r in batch.runs[k0:k1]}) > 1 for k0, k1, *_ in batch.blocks)
+    st = batch.initial()
+    c = np.random.default_rng(1).standard_normal((batch.B, len(X))) * 0.3
+    Z, Zd = batch.update(np.zeros((3, batch.U)), np.zeros(batch.B), st, c)
+    new = batch.state(Z, Zd)
+    H, H1 = batch.kernel(st), batch.kernel(new)
+    params = batch.params(new[0], new[1])
+    for k, run in enumerate(batch.runs):
+        p0, n = run.params0, run.params0.n
+        assert np.allclose(H[k], kernel_matrix(p0, X, run.potential, run.scaled, run.activation), rtol=1e-13, atol=1e-14)
+        # ζ = −2η Jᵀc with η = 1/n, then θ = θ̂ + s⁻¹(φ')⁻¹(sζ)
+        z = p0.w[:, None] * X[None, :] - p0.b[:, None]
+        sg, dsg = (np.abs(z), np.sign(z)) if run.activation == "abs" else (np.maximum(z, 0.0), (z > 0).astype(float))
+        J = np.concatenate([p0.a[:, None] * dsg * X, -p0.a[:, None] * dsg, sg, np.ones((1, len(X)))])
+        zeta = -2.0 / n * J @ c[k]
+        ref = params_from_dual(run, zeta)
+        assert np.allclose(params[k].flat(), ref.flat(), rtol=1e-12, atol=1e-15)
+        delta = NetworkParams.from_flat(ref.flat() - p0.flat())
+        assert np.allclose(H1[k], kernel_matrix(ref, X, run.potential, run.scaled, run.activation, delta),
+                           rtol=1e-12, atol=1e-14)
+        assert np.allclose(new[2][k], network(ref, X, run.activation) - Y, rtol=1e-12, atol=1e-14)

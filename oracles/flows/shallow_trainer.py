@@ -38,8 +38,9 @@ equal parts. The limit is first order in the step (measured: ratios ≈ 2 per ha
 so :math:`R = 2f_L - f_{L-1}` (Richardson) is returned with the error estimate
 :math:`|R - (2f_{L-1} - f_{L-2})|` (or :math:`|f_L - f_{L-1}|` with two levels).
 
-Batching: all networks' units are stacked in one array (segments per network, reduced with
-``np.add.reduceat``); step sizes are per network; potentials and activations per network.
+Batching: all networks' units are stacked along the last axis of one array (segments per network; runs of
+networks of equal width are reshaped into stacks of matrices for the per-network products); step sizes are per
+network; potentials and activations per network.
 """
 from __future__ import annotations
 
@@ -150,8 +151,15 @@ class TrainResult:
 class Batch:
     r"""Stacked state of B networks with the same number m of data points.
 
-    Unit-level arrays have length :math:`U = \sum_b n_b` (units of network b contiguous); the dual variables
-    are ``Z`` (U × 3, columns w, b, a) and ``Zd`` (B,) for the output biases.
+    Unit-level arrays have the units on their *last* axis, of length :math:`U = \sum_b n_b` (units of network b
+    contiguous), so that every elementwise operation runs over long contiguous rows; the dual variables are
+    ``Z`` (3 × U, rows w, b, a) and ``Zd`` (B,) for the output biases.
+
+    The Jacobian is never stored: with :math:`z = wx - b`, the rows of :math:`\partial f/\partial(w, b, a)` are
+    :math:`(G x, -G, S)` with :math:`G = a\sigma'(z)` and :math:`S = \sigma(z)`, kept in one array ``GS``
+    (2 × m × U), which is all that :meth:`kernel` and :meth:`update` need. Networks of equal width and kind of
+    potential that follow each other form a *block* whose unit axis reshapes to (networks, n): one stacked matrix
+    product per block replaces a Python loop over networks.
     """
 
     def __init__(self, runs: Sequence[NetworkRun]) -> None:
@@ -171,14 +179,18 @@ class Batch:
         self.n = np.array([r.params0.n for r in runs])
         self.starts = np.concatenate([[0], np.cumsum(self.n)[:-1]])
         self.seg = np.repeat(np.arange(self.B), self.n)
+        self.U = len(self.seg)
         self.w0 = np.concatenate([r.params0.w for r in runs])
         self.b0 = np.concatenate([r.params0.b for r in runs])
         self.a0 = np.concatenate([r.params0.a for r in runs])
         self.d0 = np.array([r.params0.d for r in runs], float)
         self.X = np.stack([np.asarray(r.x, float) for r in runs])          # (B, m)
         self.Y = np.stack([np.asarray(r.y, float) for r in runs])
-        self.Xu = self.X[self.seg]                                         # (U, m)
-        self.abs_u = np.array([r.activation == "abs" for r in runs])[self.seg][:, None]
+        self.XX = self.X[:, :, None] * self.X[:, None, :]                   # (B, m, m)
+        self.Xu = np.ascontiguousarray(self.X[self.seg].T)                 # (m, U)
+        acts = {r.activation for r in runs}
+        self.abs_u = np.array([r.activation == "abs" for r in runs])[self.seg]
+        self.activation = acts.pop() if len(acts) == 1 else None          # one activation for all: no mask
         # potentials: one group per distinct (potential, scaled)
         keys = [(r.potential, r.scaled) for r in runs]
         self.groups = sorted(set(keys), key=lambda k: (k[0].describe(), k[1]))
@@ -190,58 +202,133 @@ class Batch:
             self.slices.append((slice(ustart[nets[0]], ustart[nets[-1] + 1]), slice(nets[0], nets[-1] + 1)))
         self.s_net = np.array([float(r.params0.n) if r.scaled else 1.0 for r in runs])
         self.s_u = self.s_net[self.seg]
+        # φ = c₂x²: φ'' is constant, (∇²Φ)⁻¹ = 1/(2c₂) on every coordinate and the kernel needs no unit weights
+        self.flat = np.array([r.potential.psi == "none" or r.potential.c_psi == 0.0 for r in runs])
+        blocks: list[list[int]] = []                                     # [first net, width, last net + 1]
+        for k in range(self.B):
+            if blocks and self.n[k] == blocks[-1][1] and self.flat[k] == self.flat[blocks[-1][0]]:
+                blocks[-1][2] = k + 1
+            else:
+                blocks.append([k, int(self.n[k]), k + 1])
+        self.blocks = [(k0, k1, int(ustart[k0]), int(ustart[k1]), n) for k0, n, k1 in blocks]
+        self._initial = None
 
     # dual ↔ primal ----------------------------------------------------------------------------------------
     def _apply(self, fn: str, arr_u: np.ndarray, arr_d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        r"""Apply ``grad_inv`` (ζ → δ) or ``hess`` (δ → φ''(sδ)) groupwise; s = n (scaled) or 1."""
-        out_u, out_d = np.empty_like(arr_u), np.empty_like(arr_d)
-        su, sd = self.s_u[:, None], self.s_net
-        for (pot, _), (mu, md) in zip(self.groups, self.slices):
+        r"""Apply ``grad_inv`` (ζ → δ, ``fn="primal"``) or ``1/hess`` (δ → 1/φ''(sδ), ``fn="minv"``) groupwise;
+        s = n (scaled) or 1 (then no rescaling is done). With one group the results are returned as computed
+        (fresh arrays of the potential, finished in place), else copied into the output."""
+        one = len(self.groups) == 1
+        out_u, out_d = (None, None) if one else (np.empty_like(arr_u), np.empty_like(arr_d))
+        for (pot, scaled), (mu, md) in zip(self.groups, self.slices):
+            xu, xd = arr_u[:, mu], arr_d[md]
+            if scaled:
+                su, sd = self.s_u[mu], self.s_net[md]
+                xu, xd = su * xu, sd * xd
             if fn == "primal":
-                out_u[mu] = pot.grad_inv(su[mu] * arr_u[mu]) / su[mu]
-                out_d[md] = pot.grad_inv(sd[md] * arr_d[md]) / sd[md]
+                ru, rd = pot.grad_inv(xu), pot.grad_inv(xd)
+                if scaled:
+                    ru /= su
+                    rd /= sd
             else:
-                out_u[mu] = pot.hess(su[mu] * arr_u[mu])
-                out_d[md] = pot.hess(sd[md] * arr_d[md])
+                ru, rd = pot.hess(xu), pot.hess(xd)
+                np.divide(1.0, ru, out=ru)
+                np.divide(1.0, rd, out=rd)
+            if one:
+                return ru, rd
+            out_u[:, mu], out_d[md] = ru, rd
         return out_u, out_d
 
     def state(self, Z: np.ndarray, Zd: np.ndarray):
-        """``(delta_u, delta_d, r, J (U, 3, m), minv_u (U, 3), minv_d (B,))`` at the dual point ``(Z, Zd)``."""
-        Du, Dd = self._apply("primal", Z, Zd)
-        w, b, a = self.w0 + Du[:, 0], self.b0 + Du[:, 1], self.a0 + Du[:, 2]
-        d = self.d0 + Dd
-        z = w[:, None] * self.Xu - b[:, None]
-        sg, dsg = sigma(z, self.abs_u), dsigma(z, self.abs_u)
-        f = np.add.reduceat(a[:, None] * sg, self.starts, axis=0) + d[:, None]
-        r = f - self.Y
-        J = np.stack([a[:, None] * dsg * self.Xu, -a[:, None] * dsg, sg], axis=1)   # ∂f/∂(w, b, a)
-        Hu, Hd = self._apply("hess", Du, Dd)
-        return Du, Dd, r, J, 1.0 / Hu, 1.0 / Hd
+        r"""``(delta_u (3, U), delta_d (B,), r (B, m), GS (2, m, U), minv_u (3, U), minv_d (B,))`` at ``(Z, Zd)``.
 
-    def kernel(self, J: np.ndarray, minv_u: np.ndarray, minv_d: np.ndarray) -> np.ndarray:
-        r""":math:`H = n^{-1}\big(\sum_{units,k}J_{k}J_{k}^\top/\phi''_k + \mathbf 1\mathbf 1^\top/\phi''_d\big)`, shape (B, m, m).
-
-        One BLAS product per network (a Python loop over networks, not units).
+        ``GS[0]`` is :math:`G = a\sigma'(z)`, ``GS[1]`` is :math:`S = \sigma(z)` (:math:`z = wx - b`): the
+        Jacobian rows of unit k are :math:`(G_kx, -G_k, S_k)`. :math:`\sigma = z\sigma'(z)` exactly for ReLU
+        and the absolute value.
         """
-        nH = np.empty((self.B, self.m, self.m))
-        for b in range(self.B):                               # one (m × 3n)(3n × m) product per network
-            sl = slice(self.starts[b], self.starts[b] + self.n[b])
-            A = J[sl].reshape(-1, self.m)
-            nH[b] = (A * minv_u[sl].reshape(-1, 1)).T @ A
-        return (nH + minv_d[:, None, None]) / self.n[:, None, None]
+        Du, Dd = self._apply("primal", Z, Zd)
+        w, b, a = self.w0 + Du[0], self.b0 + Du[1], self.a0 + Du[2]
+        GS = np.empty((2, self.m, self.U))
+        G, S = GS[0], GS[1]
+        z = np.multiply(self.Xu, w, out=S)
+        z -= b
+        if self.activation == "relu":
+            np.greater(z, 0.0, out=G)
+        elif self.activation == "abs":
+            np.sign(z, out=G)
+        else:
+            G[...] = dsigma(z, self.abs_u)
+        S *= G                                                               # σ(z) = z σ'(z)
+        G *= a
+        f = np.empty((self.B, self.m))
+        for k0, k1, lo, hi, n in self.blocks:                               # f = Σ_units a σ(z) per network
+            Sb = S[:, lo:hi].reshape(self.m, k1 - k0, n).transpose(1, 0, 2)
+            f[k0:k1] = (Sb @ a[lo:hi].reshape(k1 - k0, n, 1))[:, :, 0]
+        f += (self.d0 + Dd)[:, None]
+        f -= self.Y
+        minv_u, minv_d = self._apply("minv", Du, Dd)
+        return Du, Dd, f, GS, minv_u, minv_d
 
-    def update(self, Z, Zd, J, c) -> tuple[np.ndarray, np.ndarray]:
-        r""":math:`\zeta \mathrel{-}= 2\eta J^\top c` with :math:`\eta = 1/n` per network."""
+    def initial(self):
+        """:meth:`state` at ζ = 0 (the same for every level; computed once)."""
+        if self._initial is None:
+            self._initial = self.state(np.zeros((3, self.U)), np.zeros(self.B))
+        return self._initial
+
+    def kernel(self, st) -> np.ndarray:
+        r""":math:`H = n^{-1}\big(\sum_{units,k}J_{k}J_{k}^\top/\phi''_k + \mathbf 1\mathbf 1^\top/\phi''_d\big)`, shape (B, m, m),
+        at the state ``st`` of :meth:`state`.
+
+        Per network, :math:`nH = xx^\top\circ GM_wG^\top + GM_bG^\top + SM_aS^\top + 1/\phi''_d` with
+        :math:`M = \mathrm{diag}(1/\phi'')` per parameter block (G, S: m × n): three (m × n)(n × m) products per
+        network (one Gram matrix of G when φ'' is constant), stacked over the networks of a block.
+        """
+        GS, minv_u, minv_d = st[3], st[4], st[5]
+        m = self.m
+        nH = np.empty((self.B, m, m))
+        for k0, k1, lo, hi, n in self.blocks:
+            g = GS[0][:, lo:hi].reshape(m, k1 - k0, n).transpose(1, 0, 2)      # (networks, m, n)
+            s = GS[1][:, lo:hi].reshape(m, k1 - k0, n).transpose(1, 0, 2)
+            gt, st_ = g.transpose(0, 2, 1), s.transpose(0, 2, 1)
+            if self.flat[k0]:
+                c = minv_u[0, self.starts[k0:k1], None, None]                   # 1/(2c₂) per network
+                nH[k0:k1] = (g @ gt) * (c * self.XX[k0:k1] + c)
+                nH[k0:k1] += c * (s @ st_)
+            else:
+                mu = minv_u[:, lo:hi].reshape(3, k1 - k0, 1, n)
+                tmp = np.multiply(g, mu[0])
+                nH[k0:k1] = (tmp @ gt) * self.XX[k0:k1]
+                nH[k0:k1] += np.multiply(g, mu[1], out=tmp) @ gt
+                nH[k0:k1] += np.multiply(s, mu[2], out=tmp) @ st_
+        nH += minv_d[:, None, None]
+        nH /= self.n[:, None, None]
+        return nH
+
+    def update(self, Z, Zd, st, c) -> tuple[np.ndarray, np.ndarray]:
+        r""":math:`\zeta \mathrel{-}= 2\eta J^\top c` with :math:`\eta = 1/n` per network (new arrays; ``Z`` is kept).
+
+        Per network: :math:`(J^\top c)_{w,b,a} = (G^\top(x\circ c), -G^\top c, S^\top c)`, one (3 × 2m)(2m × n)
+        product of a block matrix with ``GS``, stacked over the networks of a block.
+        """
+        GS = st[3]
+        m = self.m
         fac = (2.0 / self.n)[:, None] * c                                   # (B, m)
-        Z = Z - np.einsum("uki,ui->uk", J, fac[self.seg])
-        Zd = Zd - fac.sum(1)
-        return Z, Zd
+        lhs = np.zeros((self.B, 3, 2 * m))                                   # lhs @ [G; S] = (J^T c) per unit
+        lhs[:, 0, :m] = self.X * fac
+        lhs[:, 1, :m] = -fac
+        lhs[:, 2, m:] = fac
+        Zn = np.empty_like(Z)
+        GS2 = GS.reshape(2 * m, self.U)
+        for k0, k1, lo, hi, n in self.blocks:
+            V = lhs[k0:k1] @ GS2[:, lo:hi].reshape(2 * m, k1 - k0, n).transpose(1, 0, 2)   # (networks, 3, n)
+            np.subtract(Z[:, lo:hi], V.transpose(1, 0, 2).reshape(3, hi - lo), out=Zn[:, lo:hi])
+        return Zn, Zd - fac.sum(1)
 
     def params(self, Du: np.ndarray, Dd: np.ndarray) -> list[NetworkParams]:
         out = []
         for k in range(self.B):
             sl = slice(self.starts[k], self.starts[k] + self.n[k])
-            out.append(NetworkParams(self.w0[sl] + Du[sl, 0], self.b0[sl] + Du[sl, 1], self.a0[sl] + Du[sl, 2],
+            out.append(NetworkParams(self.w0[sl] + Du[0, sl], self.b0[sl] + Du[1, sl], self.a0[sl] + Du[2, sl],
                               float(self.d0[k] + Dd[k])))
         return out
 
@@ -253,13 +340,14 @@ def _phi1(lam: np.ndarray, h: np.ndarray) -> np.ndarray:
     return np.where(h == 0, 0.0, out)
 
 
-def _merge(mask_b: np.ndarray, batch: Batch, new, old):
-    """Per-network choice between two states (tuples of unit-level and network-level arrays)."""
+def _merge(mask_b: np.ndarray, batch: Batch, new, old, unit: Sequence[int]):
+    """Per-network choice between two states (tuples of arrays; those at the positions ``unit`` have the units
+    on their last axis, the others the networks on their first)."""
     mu = mask_b[batch.seg]
     out = []
-    for a, b in zip(new, old):
-        if a.shape[0] == len(batch.seg):
-            out.append(np.where(mu.reshape((-1,) + (1,) * (a.ndim - 1)), a, b))
+    for k, (a, b) in enumerate(zip(new, old)):
+        if k in unit:
+            out.append(np.where(mu, a, b))
         else:
             out.append(np.where(mask_b.reshape((-1,) + (1,) * (a.ndim - 1)), a, b))
     return tuple(out)
@@ -280,10 +368,10 @@ def _run_level(batch: Batch, schedule: np.ndarray | None, split: int, growth: fl
     Returns ``(schedule, level results)``; the schedule is (steps, B), zero-padded.
     """
     B = batch.B
-    Z, Zd = np.zeros((len(batch.seg), 3)), np.zeros(B)
-    st = batch.state(Z, Zd)
-    r, J = st[2], st[3]
-    H0 = batch.kernel(J, st[4], st[5])
+    Z, Zd = np.zeros((3, batch.U)), np.zeros(B)
+    st = batch.initial()
+    r = st[2]
+    H0 = batch.kernel(st)
     H = H0
     r0 = np.linalg.norm(r, axis=1)
     if np.any(r0 <= 1e-13 * (1.0 + np.linalg.norm(batch.Y, axis=1))):
@@ -318,10 +406,10 @@ def _run_level(batch: Batch, schedule: np.ndarray | None, split: int, growth: fl
             hk = plan[k]
         lam, Q = _eig(H, failed, reasons)
         hk = np.where(failed, 0.0, hk)
-        Z, Zd = batch.update(Z, Zd, J, _coef(lam, Q, r, hk))
+        Z, Zd = batch.update(Z, Zd, st, _coef(lam, Q, r, hk))
         st = batch.state(Z, Zd)
-        r, J = st[2], st[3]
-        H = batch.kernel(J, st[4], st[5])
+        r = st[2]
+        H = batch.kernel(st)
         t = t + hk
         k += 1
         times.append(t.copy())
@@ -339,20 +427,20 @@ def _run_level(batch: Batch, schedule: np.ndarray | None, split: int, growth: fl
         lam, Q = _eig(H, failed, reasons)
         todo &= ~failed
         c = _coef(lam, Q, r, np.where(todo, np.inf, 0.0))
-        Zn, Zdn = batch.update(Z, Zd, J, c)
+        Zn, Zdn = batch.update(Z, Zd, st, c)
         stn = batch.state(Zn, Zdn)
         good = todo & (np.linalg.norm(stn[2], axis=1) <= 0.1 * rn)
         if not np.all(good[todo]):                        # the linearization failed: a finite step instead
             last = np.where(todo & ~good, 2.0 * last, last)
             c2 = _coef(lam, Q, r, np.where(todo & ~good, last, 0.0))
-            Zf, Zdf = batch.update(Z, Zd, J, c2)
+            Zf, Zdf = batch.update(Z, Zd, st, c2)
             stf = batch.state(Zf, Zdf)
-            Zn, Zdn = _merge(good, batch, (Zn, Zdn), (Zf, Zdf))
-            stn = _merge(good, batch, stn, stf)
+            Zn, Zdn = _merge(good, batch, (Zn, Zdn), (Zf, Zdf), (0,))
+            stn = _merge(good, batch, stn, stf, (0, 3, 4))
             t = t + np.where(todo & ~good, last, 0.0)
         Z, Zd, st = Zn, Zdn, stn
-        r, J = st[2], st[3]
-        H = batch.kernel(J, st[4], st[5])
+        r = st[2]
+        H = batch.kernel(st)
         t = np.where(good, np.inf, t)
         times.append(t.copy())
         losses.append(np.sum(r * r, 1))

@@ -517,8 +517,22 @@ class MirrorPotential:
         return self.c_psi * _psi(self.psi, x, 1) + 2.0 * self.c2 * x
 
     def hess(self, x) -> np.ndarray:
+        r""":math:`\phi''(x)`, elementwise (a constant array for :math:`c_2x^2`; no temporaries beyond the result)."""
         x = np.asarray(x, float)
-        return self.c_psi * _psi(self.psi, x, 2) + 2.0 * self.c2
+        c, k = self.c_psi, 2.0 * self.c2
+        if self.psi == "none" or c == 0.0:
+            return np.full(x.shape, k)[()]
+        if self.psi == "quartic":
+            out = np.multiply(x, x)
+            out *= 12.0 * c
+        elif self.psi == "abs3":
+            out = np.abs(x)
+            out *= 6.0 * c
+        else:
+            out = np.cosh(x)
+            out *= c
+        out += k
+        return out
 
     def grad_inv(self, z) -> np.ndarray:
         r"""The inverse of :math:`\phi'`, in closed form where one exists.
@@ -531,31 +545,50 @@ class MirrorPotential:
           :math:`x = -2\sqrt{p/3}\,\sinh\big(\tfrac13\operatorname{arsinh}(\tfrac{3q}{2p}\sqrt{3/p})\big)`
           (no cancellation for small z), then one Newton step.
         * :math:`c\cosh x`: :math:`\operatorname{arsinh}(z/c)`; :math:`c\cosh x + c_2x^2` (c₂ > 0) has no
-          closed form: Newton from :math:`\min(\operatorname{arsinh}(|z|/c), |z|/(2c_2))`, an upper bound
-          of the root on the convex branch of :math:`\phi'`, hence monotone convergence (≤ 60 steps).
+          closed form: Newton from :math:`\min(\operatorname{arsinh}(|z|/c), |z|/(c + 2c_2))`, an upper bound
+          of the root (:math:`\sinh x \ge x` on x ≥ 0) on the convex branch of :math:`\phi'`, hence monotone
+          convergence; it stops when every step is below 4 ulp of its iterate (≤ 60 steps, :func:`_newton_cosh`).
+
+        Array work is done in place on one or two temporaries (this is the trainer's inner loop).
         """
         z = np.asarray(z, float)
         c, c2 = self.c_psi, self.c2
         if self.psi == "none" or c == 0.0:
             return z / (2.0 * c2)
+        if z.ndim == 0:
+            return self.grad_inv(z.reshape(1))[0]
         if self.psi == "abs3":
             az = np.abs(z)
-            return np.sign(z) * 2.0 * az / (2.0 * c2 + np.sqrt(4.0 * c2 * c2 + 12.0 * c * az))
+            den = np.multiply(az, 12.0 * c)
+            den += 4.0 * c2 * c2
+            np.sqrt(den, out=den)
+            den += 2.0 * c2
+            np.divide(az, den, out=den)
+            den *= 2.0
+            return np.copysign(den, z, out=den)
         if self.psi == "quartic":
-            p, q = c2 / (2.0 * c), -z / (4.0 * c)
-            x = -2.0 * np.sqrt(p / 3.0) * np.sinh(np.arcsinh(1.5 * q / p * np.sqrt(3.0 / p)) / 3.0)
-            return x - (self.grad(x) - z) / self.hess(x)
+            p = c2 / (2.0 * c)
+            # x = -2 sqrt(p/3) sinh(arsinh(1.5 q/p sqrt(3/p))/3), q = -z/(4c)
+            x = np.multiply(z, -1.5 / (4.0 * c) / p * math.sqrt(3.0 / p))
+            np.arcsinh(x, out=x)
+            x /= 3.0
+            np.sinh(x, out=x)
+            x *= -2.0 * math.sqrt(p / 3.0)
+            # one Newton step on φ'(x) = 4cx³ + 2c₂x = z
+            x2 = np.multiply(x, x)
+            num = np.multiply(x2, 4.0 * c)
+            num += 2.0 * c2
+            num *= x
+            num -= z
+            x2 *= 12.0 * c
+            x2 += 2.0 * c2
+            num /= x2
+            x -= num
+            return x
         # cosh
         if c2 == 0.0:
             return np.arcsinh(z / c)
-        az = np.abs(z)
-        x = np.minimum(np.arcsinh(az / c), az / (2.0 * c2))
-        for _ in range(60):
-            step = (self.grad(x) - az) / self.hess(x)
-            x = x - step
-            if np.all(np.abs(step) <= 4 * np.finfo(float).eps * np.maximum(np.abs(x), 1e-300)):
-                break
-        return np.sign(z) * x
+        return _newton_cosh(z, c, c2)
 
     def bregman(self, u, v) -> np.ndarray:
         r""":math:`D_\phi(u, v) = \phi(u) - \phi(v) - \phi'(v)(u - v) \ge 0`, evaluated without cancellation.
@@ -589,6 +622,42 @@ class MirrorPotential:
     @classmethod
     def from_spec(cls, spec: dict[str, Any]) -> "MirrorPotential":
         return cls(spec["psi"], spec["c_psi"], spec["c2"], spec.get("label", ""))
+
+
+def _newton_cosh(z: np.ndarray, c: float, c2: float) -> np.ndarray:
+    r"""Solve :math:`c\sinh x + 2c_2x = z` (c, c₂ > 0) by Newton's method on |z|, then restore the sign.
+
+    The start :math:`\min(\operatorname{arsinh}(|z|/c), |z|/(c + 2c_2))` bounds the root from above and
+    :math:`\sinh x + kx` (:math:`k = 2c_2/c`, the equation divided by c) is convex on x ≥ 0, so the iterates
+    decrease monotonically to the root; stop when every step is below 4 ulp of its iterate (at most 60 steps).
+    Each step works in place on two temporaries; the elementwise stopping test runs only once the largest step
+    is below 4 ulp of the largest iterate (a necessary condition).
+    """
+    az = np.abs(z)
+    x = np.arcsinh(az / c)
+    np.minimum(x, az / (c + 2.0 * c2), out=x)
+    az /= c
+    k = 2.0 * c2 / c
+    step, den = np.empty_like(x), np.empty_like(x)
+    tiny = 4 * np.finfo(float).eps
+    for _ in range(60):
+        np.multiply(x, k, out=den)                        # step = (sinh x + kx − |z|/c)/(cosh x + k)
+        np.sinh(x, out=step)
+        step += den
+        step -= az
+        np.cosh(x, out=den)
+        den += k
+        step /= den
+        x -= step
+        np.abs(step, out=step)
+        if step.max() > tiny * max(x.max(), -x.min(), 1e-300):
+            continue
+        np.abs(x, out=den)
+        np.maximum(den, 1e-300, out=den)
+        den *= tiny
+        if np.all(step <= den):
+            break
+    return np.copysign(x, z, out=x)
 
 
 def _psi(kind: str, x: np.ndarray, order: int) -> np.ndarray:
