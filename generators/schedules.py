@@ -12,6 +12,8 @@ Every example is JSON-encodable (arrays, floats, schedules, parametrizations and
 """
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -46,6 +48,7 @@ def commuting_path_cases(max_d: int = 3):
 
 # -----------------------------------------------------------------------------------------
 # li2022 Theorem 5.1
+@lru_cache(maxsize=None)
 @st.composite
 def potentials(draw) -> ScalarPotential:
     """The four separable potentials, equally likely: entropy (simplest), hypentropy(β), log-barrier, power(p).
