@@ -10,32 +10,53 @@ values from the same choices.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, wraps
 
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 
-@lru_cache(maxsize=None)
+
+def cached(builder):
+    """Cache a strategy builder on its arguments; arguments that cannot be hashed (a list, an array) build afresh.
+
+    A composite strategy calls its builders on every draw, and a strategy built afresh is validated afresh;
+    a cached one is the same immutable object and draws the same values from the same choices. Unhashable
+    arguments are not an error: they get what an uncached builder gives.
+    """
+    memo = lru_cache(maxsize=None)(builder)
+
+    @wraps(builder)
+    def build(*args, **kwargs):
+        try:
+            hash((args, tuple(sorted(kwargs.items()))))
+        except TypeError:
+            return builder(*args, **kwargs)
+        return memo(*args, **kwargs)
+
+    build.cache_info = memo.cache_info
+    return build
+
+@cached
 def dims(min_value: int = 1, max_value: int = 4) -> st.SearchStrategy[int]:
     """A dimension in ``[min_value, max_value]``, shrinking to ``min_value``."""
     return st.integers(min_value, max_value)
 
 
-@lru_cache(maxsize=None)
+@cached
 def offsets(shape, bound: float) -> st.SearchStrategy[np.ndarray]:
     """Arrays of the given shape with entries in ``[-bound, bound]``, shrinking to zeros."""
     return hnp.arrays(float, shape, elements=st.floats(-bound, bound, allow_nan=False, allow_subnormal=False))
 
 
-@lru_cache(maxsize=None)
+@cached
 def vectors(n: int, center: float = 0.0, spread: float = 1.0) -> st.SearchStrategy[np.ndarray]:
     """Vectors ``center + u`` with ``u`` in ``[-spread, spread]^n``, shrinking to ``center·1``."""
     return offsets((n,), spread).map(lambda u: center + u)
 
 
-@lru_cache(maxsize=None)
+@cached
 def positive_vectors(n: int, lo: float = 0.1, hi: float = 3.0) -> st.SearchStrategy[np.ndarray]:
     """Vectors in ``[lo, hi]^n`` (log-uniform in spirit), shrinking toward all ones."""
     a, b = np.log(lo), np.log(hi)
@@ -43,7 +64,7 @@ def positive_vectors(n: int, lo: float = 0.1, hi: float = 3.0) -> st.SearchStrat
     return offsets((n,), 1.0).map(lambda u: np.clip(np.exp(np.where(u >= 0, c + u * (b - c), c + u * (c - a))), lo, hi))
 
 
-@lru_cache(maxsize=None)
+@cached
 def log_scales(lo: float = 1e-3, hi: float = 1e1) -> st.SearchStrategy[float]:
     """A positive scale, log-uniform in ``[lo, hi]``, shrinking toward 1 (when 1 is in range)."""
     a, b = np.log10(lo), np.log10(hi)
@@ -51,7 +72,7 @@ def log_scales(lo: float = 1e-3, hi: float = 1e1) -> st.SearchStrategy[float]:
     return st.floats(a - c, b - c).map(lambda e: float(10 ** (c + e)))
 
 
-@lru_cache(maxsize=None)
+@cached
 def orthogonal(n: int, spread: float = 2.0) -> st.SearchStrategy[np.ndarray]:
     """A rotation ``(I − K)⁻¹(I + K)``: the Cayley transform of a skew ``K`` with upper entries in ``[-spread, spread]``.
 

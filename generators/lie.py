@@ -15,15 +15,13 @@ r"""Strategies for the Lie-algebra statements (li2022 §4.2: Thm 4.9, Conj 4.10,
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import math
 
 import numpy as np
 from hypothesis import strategies as st
 
 from generators.losses import equal_mu_pairs
-from generators.arrays import dims, log_scales, offsets, vectors, orthogonal
+from generators.arrays import cached, dims, log_scales, offsets, vectors, orthogonal
 from generators.parametrizations import commuting_quadratics, inits, noncommuting_quadratics, separable_families
 from oracles.model.hopf import HopfFamily
 from oracles.model.losses import Linear, Schedule
@@ -37,14 +35,14 @@ def generic_base(D: int) -> np.ndarray:
     return rng.choice([-1.0, 1.0], size=D) * rng.uniform(0.5, 1.5, size=D)
 
 
-@lru_cache(maxsize=None)
+@cached
 def generic_points(D: int, spread: float = 0.4) -> st.SearchStrategy[np.ndarray]:
     """``generic_base(D) + u``, ``u`` in ``[-spread, spread]^D`` shrinking to 0."""
     base = generic_base(D)
     return offsets((D,), spread).map(lambda u: base + u)
 
 
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def hopf_families(draw, max_pad: int = 2) -> HopfFamily:
     """A Hopf chart: ``O ∈ SO(4 + pad)``, a rotation Q of the base sphere, ``P = I + offset`` (‖offset‖₂ < 1)."""
@@ -109,7 +107,7 @@ def reachable_d_cases(draw):
 
 
 # -----------------------------------------------------------------------------------------
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def factorization_sizes(draw, max_mn: int = 3, max_r: int = 4, regime: bool | None = True):
     """``(m, n, r)`` for :math:`UV^\\top`, U m × r, V n × r; ``regime=True``: r ≤ m + n (where MGP's

@@ -20,16 +20,14 @@ identity-like instance with unit-ish scales (never the rest point U = V = 0, nev
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from generators.arrays import dims, log_scales, offsets, positive_vectors, orthogonal
+from generators.arrays import cached, dims, log_scales, offsets, positive_vectors, orthogonal
 
 
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def sizes(draw, max_m: int = 3, max_n: int = 3, max_k: int = 4, k_at_least_min: bool = True,
           min_m: int = 1, min_n: int = 1) -> tuple[int, int, int]:
@@ -41,7 +39,7 @@ def sizes(draw, max_m: int = 3, max_n: int = 3, max_k: int = 4, k_at_least_min: 
     return m, n, k
 
 
-@lru_cache(maxsize=None)
+@cached
 def near_identity(rows: int, cols: int, spread: float = 1.0) -> st.SearchStrategy[np.ndarray]:
     """``I_{rows×cols} + offset`` with offsets in ``[-spread, spread]``, shrinking to the rectangular identity."""
     return offsets((rows, cols), spread).map(lambda E: np.eye(rows, cols) + E)
@@ -55,7 +53,7 @@ def _unit(A: np.ndarray, fallback: np.ndarray, order=None) -> np.ndarray:
     return A / nrm
 
 
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def well_conditioned_data(draw, N: int, m: int, rank: int | None = None, kappa_max: float = 4.0,
                           lam_max: float = 1.0) -> np.ndarray:
@@ -142,7 +140,7 @@ def spectral_cases(draw, max_m: int = 3, max_n: int = 3, max_k: int = 4) -> dict
 RATE_REGIMES = ("tight", "imbalanced-U", "imbalanced-V", "margin")
 
 
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def _dominant_pair(draw, rows_big: int, rows_small: int, k: int):
     """(B, S): B (rows_big×k) with σ_min(B) = d·scale, S (rows_small×k) with ‖S‖₂ = ρ·σ_min(B), ρ ≤ 0.9."""
@@ -232,7 +230,7 @@ def rate_cases(draw, with_X: bool | None = None, regime: str | None = None,
 
 
 # ----------------------------------------------------------------------------------- min-norm
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def _rank_deficient_problem(draw, max_m: int = 3, max_N: int = 3, max_n: int = 2):
     """(X, Phi, r, Y): rank-r X (r < m) built on the orthogonal Φ, and Y with XᵀY ≠ 0."""

@@ -15,16 +15,14 @@ the same immutable object and draws the same values from the same choices.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 from hypothesis import strategies as st
 
-from generators.arrays import dims, offsets, vectors
+from generators.arrays import cached, dims, offsets, vectors
 from oracles.model.losses import LeastSquares, Linear, LogCosh, Loss, Schedule
 
 
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def regression_data(draw, d: int, max_n: int | None = None, underdetermined: bool = True):
     """``(Z, Y)`` with ``Z`` of shape ``n × d``, ``n < d`` when ``underdetermined`` (needs ``d ≥ 2``)."""
@@ -35,33 +33,33 @@ def regression_data(draw, d: int, max_n: int | None = None, underdetermined: boo
     return Z, Y
 
 
-@lru_cache(maxsize=None)
+@cached
 def linear_losses(d: int, bound: float = 1.0) -> st.SearchStrategy[Linear]:
     """:math:`\\langle c, w\\rangle` with ``c`` in ``[-bound, bound]^d``, shrinking to ``c = e_1``-like ones."""
     return vectors(d, 0.0, bound).map(lambda c: Linear(np.where(np.abs(c) < 1e-12, 0.0, c) + np.eye(d)[0] * 0.5))
 
 
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def least_squares(draw, d: int) -> LeastSquares:
     Z, Y = draw(regression_data(d, underdetermined=d >= 2))
     return LeastSquares(Z, Y)
 
 
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def log_cosh(draw, d: int) -> LogCosh:
     Z, Y = draw(regression_data(d, underdetermined=d >= 2))
     return LogCosh(Z, Y)
 
 
-@lru_cache(maxsize=None)
+@cached
 def losses(d: int) -> st.SearchStrategy[Loss]:
     """A smooth loss on R^d: linear, least squares, or log-cosh regression, in that order of simplicity."""
     return st.one_of(linear_losses(d), least_squares(d), log_cosh(d))
 
 
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def schedules(draw, d: int, max_pieces: int = 3, max_duration: float = 1.0, loss=None) -> Schedule:
     """A piecewise-constant time-dependent loss: 1 to ``max_pieces`` pieces, shrinking to one."""
@@ -71,7 +69,7 @@ def schedules(draw, d: int, max_pieces: int = 3, max_duration: float = 1.0, loss
     return Schedule(pieces)
 
 
-@lru_cache(maxsize=None)
+@cached
 def durations(k: int, lo: float = 0.1, hi: float = 1.0, center: float = 1.0) -> st.SearchStrategy[np.ndarray]:
     """``k`` durations in ``[lo, hi]``, shrinking to ``center`` (clipped into the range)."""
     c = float(np.clip(center, lo, hi))

@@ -14,40 +14,38 @@ the drawn family and is not.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from generators.arrays import dims, log_scales, offsets, orthogonal, positive_vectors, vectors
+from generators.arrays import cached, dims, log_scales, offsets, orthogonal, positive_vectors, vectors
 from oracles.model.parametrizations import (Identity, Parametrization, Powers, Quadratic, UVSquared, factorization,
                                       symmetric_factorization)
 
 
-@lru_cache(maxsize=None)
+@cached
 def identities(max_d: int = 4) -> st.SearchStrategy[Identity]:
     return dims(1, max_d).map(Identity)
 
 
-@lru_cache(maxsize=None)
+@cached
 def powers(max_d: int = 4, p_values=(2.0, 1.5, 3.0)) -> st.SearchStrategy[Powers]:
     r""":math:`x^{\odot p}`; ``p = 2`` first (entropy), then a sub- and a super-quadratic power."""
     return st.builds(Powers, st.sampled_from(p_values), dims(1, max_d))
 
 
-@lru_cache(maxsize=None)
+@cached
 def uv_squared(max_d: int = 4) -> st.SearchStrategy[UVSquared]:
     return dims(1, max_d).map(UVSquared)
 
 
-@lru_cache(maxsize=None)
+@cached
 def separable_families(max_d: int = 4) -> st.SearchStrategy[Parametrization]:
     """Any of the separable families, simplest (identity) first."""
     return st.one_of(identities(max_d), powers(max_d), uv_squared(max_d))
 
 
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def commuting_quadratics(draw, max_d: int = 3, max_extra: int = 2, spread: float = 1.0,
                          d: int | None = None) -> Quadratic:
@@ -60,7 +58,7 @@ def commuting_quadratics(draw, max_d: int = 3, max_extra: int = 2, spread: float
     return Quadratic(A, name="commuting quadratic")
 
 
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def noncommuting_quadratics(draw, max_d: int = 3, max_extra: int = 2, perturbed: bool | None = None,
                             min_perturbation: float = 0.05, max_perturbation: float = 0.5) -> Quadratic:
@@ -109,7 +107,7 @@ def noncommuting_quadratics(draw, max_d: int = 3, max_extra: int = 2, perturbed:
     return q
 
 
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def matrix_factorizations(draw, max_d: int = 3, max_r: int = 2, symmetric: bool | None = None) -> Quadratic:
     """:math:`UU^\\top` (``symmetric=True``) or :math:`UV^\\top` at ``d, r`` small (``d ≥ 2``)."""
@@ -122,7 +120,7 @@ def matrix_factorizations(draw, max_d: int = 3, max_r: int = 2, symmetric: bool 
     return factorization(d, draw(dims(2, max_d)), r)
 
 
-@lru_cache(maxsize=None)
+@cached
 def commuting_families(max_d: int = 3) -> st.SearchStrategy[Parametrization]:
     """Commuting parametrizations: separable ones and commuting quadratic ones."""
     return st.one_of(separable_families(max_d), commuting_quadratics(max_d))

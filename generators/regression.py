@@ -17,16 +17,14 @@ so examples are JSON-encodable by :mod:`oracles.core.specs`.
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 from hypothesis import strategies as st
 
-from generators.arrays import dims, log_scales, offsets, orthogonal, positive_vectors, vectors
+from generators.arrays import cached, dims, log_scales, offsets, orthogonal, positive_vectors, vectors
 from oracles.model.potentials import EntropyPotential, EuclideanPotential, HypentropyPotential, PNormPotential, PowerPotential
 
 
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def data_matrices(draw, max_n: int = 3, max_extra: int = 3, min_n: int = 1, s_lo: float = 0.5,
                   s_hi: float = 2.0, n: int | None = None, d: int | None = None) -> np.ndarray:
@@ -42,7 +40,7 @@ def data_matrices(draw, max_n: int = 3, max_extra: int = 3, min_n: int = 1, s_lo
     return U @ core @ V.T
 
 
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def well_scaled_matrices(draw, max_n: int = 3, max_extra: int = 4, min_n: int = 1, lo: float = 0.25,
                          hi: float = 2.0) -> np.ndarray:
@@ -65,13 +63,13 @@ def well_scaled_matrices(draw, max_n: int = 3, max_extra: int = 4, min_n: int = 
     return np.where(flips, -walsh, walsh) * mags
 
 
-@lru_cache(maxsize=None)
+@cached
 def targets(n: int, center: float = 0.5, spread: float = 1.0) -> st.SearchStrategy[np.ndarray]:
     """Targets Y in ``[center - spread, center + spread]^n``, shrinking toward ``center·1``."""
     return vectors(n, center, spread)
 
 
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def sparse_vectors(draw, d: int, max_k: int = 2, nonneg: bool = True, lo: float = 0.5,
                    hi: float = 2.0) -> np.ndarray:
@@ -85,13 +83,13 @@ def sparse_vectors(draw, d: int, max_k: int = 2, nonneg: bool = True, lo: float 
     return x
 
 
-@lru_cache(maxsize=None)
+@cached
 def init_scales(lo: float = 1e-2, hi: float = 3.0) -> st.SearchStrategy[float]:
     """A log-uniform initialization scale in ``[lo, hi]``, shrinking toward 1 (or the end nearest 1)."""
     return log_scales(lo, hi)
 
 
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def potentials(draw, d: int, kinds=("euclidean", "entropy", "hypentropy", "pnorm", "power")):
     """A separable potential on R^d (or its positive orthant) with a reference point in its interior.

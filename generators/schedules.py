@@ -12,12 +12,10 @@ Every example is JSON-encodable (arrays, floats, schedules, parametrizations and
 """
 from __future__ import annotations
 
-from functools import lru_cache
-
 import numpy as np
 from hypothesis import strategies as st
 
-from generators.arrays import dims, log_scales, offsets, positive_vectors, vectors, orthogonal
+from generators.arrays import cached, dims, log_scales, offsets, positive_vectors, vectors, orthogonal
 from generators.losses import equal_mu_pairs, schedules
 from generators.parametrizations import commuting_families, inits
 from oracles.model.parametrizations import factorization, symmetric_factorization
@@ -48,7 +46,7 @@ def commuting_path_cases(max_d: int = 3):
 
 # -----------------------------------------------------------------------------------------
 # li2022 Theorem 5.1
-@lru_cache(maxsize=None)
+@cached
 @st.composite
 def potentials(draw) -> ScalarPotential:
     """The four separable potentials, equally likely: entropy (simplest), hypentropy(β), log-barrier, power(p).

@@ -154,3 +154,11 @@ def test_builders_are_cached_and_cached_builders_draw_the_same_values():
 
     fresh = losses.schedules.__wrapped__(2)      # the composite itself, built anew
     assert draws(losses.schedules(2)) == draws(fresh)
+
+
+def test_a_builder_given_an_unhashable_argument_builds_afresh():
+    """A list where a tuple is expected is not an error of the cache: the builder is simply not cached."""
+    from generators.parametrizations import powers
+
+    G = find(powers(2, p_values=[3.0]), lambda G: True)
+    assert G.p == 3.0
