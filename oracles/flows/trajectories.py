@@ -209,18 +209,19 @@ def gradient_flow(G: Parametrization, schedule: Schedule, x_init, *, t_eval=None
     D = G.D
 
     def make_rhs(loss: Loss):
-        if isinstance(loss, Linear):   # ∇L is the constant c: no G(x) to evaluate at all
-            minus_c, jacobian, cat = -loss.c, G.jacobian, np.concatenate
+        value_and_vjp, cat = G.value_and_vjp, np.concatenate
+        if isinstance(loss, Linear):   # ∇L is the constant c
+            minus_c = -loss.c
 
             def rhs(t, y):
-                return cat((minus_c @ jacobian(y[:D]), minus_c))
+                return cat((value_and_vjp(y[:D])[1](minus_c), minus_c))
 
             return rhs
 
-        def rhs(t, y):
-            w, J = G.value_and_jacobian(y[:D])
+        def rhs(t, y):   # ∂G(x)ᵀ∇L(G(x)) as a pullback: the Jacobian itself is never needed
+            w, vjp = value_and_vjp(y[:D])
             g = loss.grad(w)
-            return np.concatenate((-(g @ J), -g))
+            return cat((-vjp(g), -g))
 
         return rhs
 

@@ -49,14 +49,9 @@ class DeepProduct(Parametrization):
     def jacobian(self, x):
         return self.value_and_jacobian(x)[1]
 
-    def value_and_jacobian(self, x):
-        r"""W and the Jacobian from one pass of partial products.
-
-        Block j of the Jacobian is :math:`L_j\otimes R_j^\top` with :math:`L_j = W_N\cdots W_{j+1}`,
-        :math:`R_j = W_{j-1}\cdots W_1`; all blocks are formed by one broadcast product.
-        """
-        Fs = self.factors(x)
-        n, n2, N = self.n, self.n * self.n, self.depth
+    def _partials(self, Fs):
+        """``(Left, Right)``: ``Left[j] = W_N⋯W_{j+1}``, ``Right[j] = W_{j-1}⋯W_1`` (``(N, n, n)`` each)."""
+        N, n = self.depth, self.n
         R = np.empty((N, n, n))
         L = np.empty((N, n, n))
         R[0] = self._eye
@@ -65,9 +60,36 @@ class DeepProduct(Parametrization):
         L[N - 1] = self._eye
         for j in range(N - 2, -1, -1):
             L[j] = L[j + 1] @ Fs[j + 1]
+        return L, R
+
+    def value_and_jacobian(self, x):
+        r"""W and the Jacobian from one pass of partial products.
+
+        Block j of the Jacobian is :math:`L_j\otimes R_j^\top` with :math:`L_j = W_N\cdots W_{j+1}`,
+        :math:`R_j = W_{j-1}\cdots W_1`; all blocks are formed by one broadcast product.
+        """
+        Fs = self.factors(x)
+        n, n2, N = self.n, self.n * self.n, self.depth
+        L, R = self._partials(Fs)
         K = L[:, :, None, :, None] * R.transpose(0, 2, 1)[:, None, :, None, :]   # [j, a, b, c, d] = L_j[a,c] R_j[d,b]
         J = K.transpose(1, 2, 0, 3, 4).reshape(n2, N * n2)
         return (L[0] @ Fs[0]).ravel(), J
+
+    def value_and_vjp(self, x):
+        r"""W and the pullback :math:`g \mapsto (\mathrm{Left}_j^\top\,\mathrm{mat}(g)\,\mathrm{Right}_j^\top)_{j}`.
+
+        The gradient of :math:`L(W)` in factor j is :math:`\mathrm{Left}_j^\top\nabla L\,\mathrm{Right}_j^\top`:
+        two batched ``n × n`` products, :math:`O(Nn^3)`, against :math:`O(Nn^4)` to form the Jacobian.
+        """
+        Fs = self.factors(x)
+        n = self.n
+        L, R = self._partials(Fs)
+        Lt, Rt = L.transpose(0, 2, 1), R.transpose(0, 2, 1)
+
+        def vjp(g):
+            return (Lt @ np.reshape(g, (n, n)) @ Rt).ravel()
+
+        return (L[0] @ Fs[0]).ravel(), vjp
 
     def imbalances(self, x) -> list[np.ndarray]:
         r"""The conserved quantities of gradient flow on any loss :math:`L(W)`, one per pair of adjacent layers.

@@ -108,14 +108,25 @@ class HopfChart(Parametrization):
         phi = math.atan2(m[2], m[1])
         return self.P @ np.array([m[0] ** 2, (1.0 - m[0] ** 2) * phi])
 
+    def _dw(self, m, phi: float) -> np.ndarray:
+        r"""∂w/∂m before P: the derivative of :math:`(m_1^2, (1 - m_1^2)\varphi)` in m."""
+        t = m[1] ** 2 + m[2] ** 2
+        return np.array([[2 * m[0], 0.0, 0.0],
+                         [-2 * m[0] * phi, (1 - m[0] ** 2) * (-m[2] / t), (1 - m[0] ** 2) * (m[1] / t)]])
+
     def jacobian(self, x):
         x = np.asarray(x, dtype=float)
         _, _, m, dm = self._m(x)
         phi = math.atan2(m[2], m[1])
-        t = m[1] ** 2 + m[2] ** 2
-        dw = np.array([[2 * m[0], 0.0, 0.0],
-                       [-2 * m[0] * phi, (1 - m[0] ** 2) * (-m[2] / t), (1 - m[0] ** 2) * (m[1] / t)]])
-        return self.P @ dw @ dm @ self.O[:4, :]
+        return self.P @ self._dw(m, phi) @ dm @ self.O[:4, :]
+
+    def value_and_vjp(self, x):
+        r"""G(x) and :math:`g \mapsto ((g^\top P)\,\partial_m w\,\partial_z m)\,O_{:4}`: products of vectors."""
+        x = np.asarray(x, dtype=float)
+        _, _, m, dm = self._m(x)
+        phi = math.atan2(m[2], m[1])
+        Pdw, O4 = self.P @ self._dw(m, phi), self.O[:4, :]
+        return self.P @ np.array([m[0] ** 2, (1.0 - m[0] ** 2) * phi]), lambda g: ((g @ Pdw) @ dm) @ O4
 
     def fibre(self, x) -> np.ndarray:
         """The vertical (Hopf-fibre) direction at x: :math:`O^\\top(Jz, 0)`; Lie^{≥2}|_x lies on it."""

@@ -114,6 +114,18 @@ class Parametrization:
         the Jacobian (``G_i = ½xᵀA_ix = ½(A_ix)·x``) override it to skip the second computation."""
         return self.value(x), self.jacobian(x)
 
+    def value_and_vjp(self, x: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+        r"""``(G(x), g ↦ gᵀ∂G(x))``: the value and the pullback of a covector, what gradient flow needs.
+
+        :math:`\nabla(L\circ G)(x) = \partial G(x)^\top\nabla L(G(x))` only needs the product of
+        :math:`\nabla L` with the Jacobian, never the Jacobian itself (as ``jax.vjp``). The default forms the
+        Jacobian once; families with structure override it (a diagonal Jacobian is a product of vectors,
+        a deep product pulls back through its partial products in :math:`O(Nn^3)` instead of forming
+        the :math:`n^2 \times Nn^2` matrix).
+        """
+        w, J = self.value_and_jacobian(x)
+        return w, lambda g: g @ J
+
     def gram(self, x: np.ndarray) -> np.ndarray:
         """The metric ``∂G(x) ∂G(x)ᵀ`` (``d × d``); its inverse is ``∇²R`` under Lemma 4.7."""
         J = self.jacobian(x)
@@ -159,6 +171,9 @@ class Identity(Parametrization):
 
     def jacobian(self, x):
         return np.eye(self.d)
+
+    def value_and_vjp(self, x):
+        return np.array(x, dtype=float), lambda g: np.array(g, dtype=float)
 
     def hessians(self, x):
         return np.zeros((self.d, self.D, self.D))
@@ -214,6 +229,15 @@ class Coordinatewise(Parametrization):
             return np.asarray(self.f(x), dtype=float), np.diag(np.asarray(self.df(x), dtype=float))
         w, dw = self.f_df(x)
         return np.asarray(w, dtype=float), np.diag(np.asarray(dw, dtype=float))
+
+    def value_and_vjp(self, x):
+        x = np.asarray(x, dtype=float)
+        if self.f_df is None:
+            w, dw = self.f(x), self.df(x)
+        else:
+            w, dw = self.f_df(x)
+        dw = np.asarray(dw, dtype=float)
+        return np.asarray(w, dtype=float), dw.__mul__
 
     def hessians(self, x):
         h = np.asarray(self.d2f(np.asarray(x, dtype=float)), dtype=float)
@@ -293,6 +317,11 @@ class UVSquared(Parametrization):
     def jacobian(self, x):
         u, v = x[: self.d], x[self.d:]
         return np.hstack([np.diag(2 * u), np.diag(-2 * v)])
+
+    def value_and_vjp(self, x):
+        u, v = x[: self.d], x[self.d:]
+        du = np.concatenate((2 * u, -2 * v))
+        return u * u - v * v, lambda g: du * np.concatenate((g, g))
 
     def hessians(self, x):
         H = np.zeros((self.d, self.D, self.D))
