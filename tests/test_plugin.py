@@ -297,6 +297,43 @@ def test_xdist_workers_merge_into_one_summary(pytester: pytest.Pytester) -> None
     assert np.isfinite(by_id(doc)[f"{p}:first-small"]["max_discrepancy"])
 
 
+SECOND_UNIVERSAL = """
+@universal("{p}:negate", title="-(-v) = v", source="planted")
+@settings(max_examples=30, database=None)
+@given(v=vec)
+def test_negate(v):
+    '''Negating twice is the identity.'''
+    return compare(-(-v), v, what="relative gap")
+"""
+
+
+def test_xdist_workers_run_the_longest_statements_first(pytester: pytest.Pytester) -> None:
+    pytest.importorskip("xdist")
+    p = planted(pytester, TRUE_UNIVERSAL, SECOND_UNIVERSAL)
+
+    def order() -> list[str]:
+        result = pytester.runpytest_subprocess("-v", "-n", "1", "--hypothesis-profile=ci", "-p", "no:randomly")
+        result.assert_outcomes(passed=2)
+        return [name for line in result.outlines for name in ("test_double", "test_negate")
+                if "PASSED" in line and name in line]
+
+    assert order() == ["test_double", "test_negate"]           # no stored times: the file's order
+    path = pytester.path / "reports" / "summary.json"
+    doc = json.loads(path.read_text())
+    for rec in doc["statements"]:
+        rec["seconds"] = {f"{p}:double": 1.0, f"{p}:negate": 30.0}[rec["id"]]
+    path.write_text(json.dumps(doc))
+    assert order() == ["test_negate", "test_double"]           # the stored 30 s one first
+
+
+def test_stored_seconds_without_a_summary_is_empty(tmp_path) -> None:
+    from theorems.plugin import stored_seconds
+
+    assert stored_seconds(tmp_path) == {} and stored_seconds(None) == {}
+    (tmp_path / "summary.json").write_text("{not json")
+    assert stored_seconds(tmp_path) == {}
+
+
 MISSED_AND_ERROR = """
 @control("{p}:double", title="planted but true: 3v - 2v = v")
 @settings(max_examples=15, database=None)
