@@ -9,7 +9,9 @@ Installed with the project, it is active in every pytest run, in any directory:
 * ``--report-dir=DIR`` (default ``reports``) is the report store: ``summary.json``, ``index.md``,
   ``index.html`` and the per-statement folders. A run updates the records of the statements it ran
   and keeps the others, marked with the run they come from (:func:`theorems.reports.store_run`);
-  ``--no-reports`` writes nothing.
+  ``--no-reports`` writes nothing;
+* under pytest-xdist, runs the statements longest first, by the seconds stored in ``summary.json``
+  (:func:`longest_first`).
 
 Guards, each ending the run with one line (exit status 4) before any statement runs:
 
