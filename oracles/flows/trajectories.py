@@ -210,11 +210,11 @@ def gradient_flow(G: Parametrization, schedule: Schedule, x_init, *, t_eval=None
 
     def make_rhs(loss: Loss):
         value_and_vjp, cat = G.value_and_vjp, np.concatenate
-        if isinstance(loss, Linear):   # ∇L is the constant c
-            minus_c = -loss.c
+        if isinstance(loss, Linear):   # ∇L is the constant c: no G(x) to evaluate at all
+            minus_c, jacobian = -loss.c, G.jacobian
 
             def rhs(t, y):
-                return cat((value_and_vjp(y[:D])[1](minus_c), minus_c))
+                return cat((minus_c @ jacobian(y[:D]), minus_c))
 
             return rhs
 

@@ -23,6 +23,10 @@
   ``odeint``. Goal: ≤ 1.1× (DOP853); ≤ 1.25× on the LSODA route, whose solves are 3× shorter, so the work
   counter's one Python frame per evaluation weighs more.
 
+* **Pullbacks.** Gradient flow on a depth-3 product of n × n matrices (razin2020's G), least squares on W,
+  with ``DeepProduct.value_and_vjp`` (two batched n × n products, O(Nn³)) against the same flow pulling back
+  through the formed Jacobian (the base class's default, O(Nn⁴)), at n = 2 (razin2020's size), 4, 8.
+
 Ratios come from :func:`conftest.cpu_ratio` (CPU time, minimum over interleaved rounds, one process); they are
 printed, stored in ``extra_info`` and asserted only when benchmarks are timed (``make bench``).
 """
@@ -32,7 +36,8 @@ import numpy as np
 import pytest
 from scipy.integrate import odeint, solve_ivp
 
-from oracles import LeastSquares, Linear, Quadratic, Schedule, factorization, gradient_flow, mirror_flow, potential_of
+from oracles import (DeepProduct, LeastSquares, Linear, Parametrization, Quadratic, Schedule, factorization,
+                     gradient_flow, mirror_flow, potential_of)
 from oracles.flows.legendre import QuadraticLegendre
 
 from .conftest import cpu_ratio
@@ -170,3 +175,35 @@ def test_ode_oracle_overhead(benchmark, method: str, capsys) -> None:
     # the cap and the blow-up watch (~0.1 ms of a 1 ms solve, which is itself 3x faster than DOP853 by hand)
     limit = 1.1 if method == "DOP853" else 1.25
     assert ratio <= limit, f"the ODE oracle costs {ratio:.2f}x a hand-written {method} solve (goal {limit}x)"
+
+
+class _JacobianPullback(DeepProduct):
+    """The same G, pulling back through its formed Jacobian (what a family without ``value_and_vjp`` gets)."""
+
+    value_and_vjp = Parametrization.value_and_vjp
+
+
+@pytest.mark.benchmark(group="deep product: pullback vs the formed Jacobian")
+@pytest.mark.dims(2, 4, 8)
+def test_deep_product_pullback(benchmark, dim: int, capsys) -> None:
+    G, G_jac = DeepProduct(dim, 3), _JacobianPullback(dim, 3)
+    rng = np.random.default_rng([SEED, dim, 3])
+    x0 = (np.eye(dim)[None] + 0.3 * rng.standard_normal((3, dim, dim))).ravel()
+    n2 = dim * dim
+    sched = Schedule.constant(LeastSquares(np.eye(n2), rng.standard_normal(n2)), 1.0)
+    t_eval = np.linspace(0.0, 1.0, 9)
+    ours = benchmark(gradient_flow, G, sched, x0, t_eval=t_eval, rtol=1e-10)
+    ref = gradient_flow(G_jac, sched, x0, t_eval=t_eval, rtol=1e-10)
+    gap = float(np.max(np.abs(ours.w - ref.w)) / np.max(np.abs(ref.w)))
+    benchmark.extra_info.update(relative_gap_to_jacobian_route=gap, nfev=ours.nfev)
+    assert gap < 1e-8
+    if benchmark.disabled:
+        return
+    t_vjp, t_jac, ratio = cpu_ratio(lambda: gradient_flow(G, sched, x0, t_eval=t_eval, rtol=1e-10),
+                                    lambda: gradient_flow(G_jac, sched, x0, t_eval=t_eval, rtol=1e-10), rounds=7)
+    benchmark.extra_info.update(seconds_pullback=t_vjp, seconds_jacobian=t_jac, speedup=1 / ratio)
+    with capsys.disabled():
+        print(f"\n  n={dim}: pullback {t_vjp * 1e3:.2f} ms, formed Jacobian {t_jac * 1e3:.2f} ms: "
+              f"speedup {1 / ratio:.2f}x")
+    if dim >= 8:
+        assert ratio < 1.0, f"the pullback is slower than the formed Jacobian at n = {dim} ({1 / ratio:.2f}x)"
