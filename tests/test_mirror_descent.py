@@ -1,8 +1,9 @@
-"""Mirror descent at small initialization scales: a step rule that is stable there, and a step the caller sets.
+"""Mirror descent's step rule: decided at small initialization scales and on ill-conditioned data; a fixed step.
 
-A held-out check found the local-curvature step unstable from x = 0 at scale α ≤ 1e-2 (the first step is
-about 1/α² and the exponential map θ ↦ x overshoots): every one of 30 instances per setting was inconclusive
-at α ≤ 1e-3. With the relative-smoothness line search they are decided, and agree with the Bregman projection.
+History: the local-curvature step alone diverged from x = 0 at scale α ≤ 1e-3 (the first step is about 1/α² and
+the exponential map θ ↦ x overshoots); a relative-smoothness line search fixed that, but converged at the rate of
+the dual's condition number (up to 16,500 steps on the key lemma's thorough draws, 26 of 30 decided at α = 1e-3).
+The Barzilai--Borwein steps with the nonmonotone dual line search decide all of them in at most 65 steps.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import pytest
 
 from oracles.convex.mirror_descent import md_limit_vs_projection, mirror_descent
 from oracles.core.errors import Inconclusive, InvalidInput
-from oracles.model.potentials import EuclideanPotential, HypentropyPotential
+from oracles.model.potentials import EntropyPotential, EuclideanPotential, HypentropyPotential, PNormPotential
 
 
 def sparse_instances(count: int, seed: int = 0):
@@ -21,37 +22,43 @@ def sparse_instances(count: int, seed: int = 0):
         yield A, A @ np.where(rng.random(5) < 0.4, rng.standard_normal(5), 0.0)
 
 
-@pytest.mark.parametrize("alpha", [1e-2, 1e-3])
+@pytest.mark.parametrize("alpha", [1e-2, 1e-3, 1e-5])
 def test_mirror_descent_decides_at_small_scale(alpha: float) -> None:
-    decided, worst = 0, 0.0
+    worst, steps = 0.0, 0
     for A, b in sparse_instances(30):
-        try:
-            out = md_limit_vs_projection(HypentropyPotential.scaled(alpha, 5), A, b, np.zeros(5))
-        except Inconclusive as exc:
-            assert exc.reason == "no convergence"      # slow (ill-conditioned) tails, never a divergence
-            continue
+        out = md_limit_vs_projection(HypentropyPotential.scaled(alpha, 5), A, b, np.zeros(5))
         assert not out.falsified, (out.discrepancy, out.budget)
-        decided += 1
         worst = max(worst, out.discrepancy / out.budget)
-    assert decided >= 24, f"only {decided} of 30 decided at alpha = {alpha}"   # measured: 29 and 26 of 30
+        steps = max(steps, out.details["iterations"])
     assert worst < 0.1
+    assert steps <= 200    # measured: 65, 61 and 53 at the three scales
 
 
-def test_the_line_search_makes_f_decrease_at_every_step() -> None:
-    """From x = 0 at α = 1e-3 the curvature step is ~1e4; the accepted steps decrease f = ½‖Ax − b‖² every time."""
-    from oracles.convex.mirror_descent import _relatively_smooth_step
+@pytest.mark.parametrize("P", [EuclideanPotential(np.zeros(3)), EntropyPotential(np.ones(3)),
+                               HypentropyPotential.scaled(0.1, 3), PNormPotential(3.0)], ids=lambda P: P.name)
+def test_the_dual_change_is_known_in_primal_terms(P) -> None:
+    r"""The line search's identity :math:`h(\lambda_{t+1}) - h(\lambda_t) = D_\phi(x_t, x_{t+1}) - \eta\|r_t\|^2` with
+    :math:`h(\lambda) = \phi^*(\theta_1 - A^\top\lambda) + b^\top\lambda`, against :math:`\phi^*` evaluated directly."""
+    rng = np.random.default_rng(1)
+    A, b = rng.standard_normal((2, 3)), rng.standard_normal(2)
+    th1, lam = P.grad(np.full(3, 0.7)), rng.standard_normal(2) * 0.1
+    h = lambda lam: P.conj(th1 - A.T @ lam) + float(b @ lam)   # noqa: E731
+    x = P.grad_inv(th1 - A.T @ lam)
+    r, eta = A @ x - b, 0.05
+    x_new = P.grad_inv(th1 - A.T @ (lam + eta * r))   # the MD step: theta - eta A^T r
+    assert h(lam + eta * r) - h(lam) == pytest.approx(P.divergence(x, x_new) - eta * float(r @ r), rel=1e-9, abs=1e-12)
 
-    A, b = next(sparse_instances(1, seed=3))
-    P = HypentropyPotential.scaled(1e-3, 5)
-    x = np.zeros(5)
-    th, last, fs = P.grad(x), np.inf, []
-    for _ in range(100):
-        r = A @ x - b
-        fs.append(0.5 * float(r @ r))
-        with np.errstate(all="ignore"):   # as mirror_descent calls it: overflowing trial points are rejected
-            last, x, th = _relatively_smooth_step(P, A, b, x, th, r, A.T @ r, 0.5, 2.0 * last)
-    assert all(later < earlier for earlier, later in zip(fs, fs[1:]))
-    assert fs[-1] < 1e-3 * fs[0]
+
+def test_ill_conditioned_data_take_few_steps() -> None:
+    """With singular values 1 and 1e-4 the dual's condition number is 1e8, and gradient descent with the curvature
+    step would need about 1e8 · ln(1e13) / c ≈ 6e9 steps; the BB steps reach the Euclidean projection (the min-norm
+    interpolant offset by x_1) to rounding in 9."""
+    A = np.array([[1.0, 0.0, 0.0], [0.0, 1e-4, 0.0]]) @ np.linalg.qr(np.arange(9.0).reshape(3, 3) + np.eye(3))[0]
+    b, x1 = np.array([1.0, -2.0]), np.array([0.3, -0.1, 0.2])
+    run = mirror_descent(EuclideanPotential(np.zeros(3)), A, b, x1)
+    exact = x1 + np.linalg.pinv(A) @ (b - A @ x1)
+    assert run.iterations <= 100
+    assert np.linalg.norm(run.x - exact) <= 1e-8 * np.linalg.norm(exact)
 
 
 def test_a_caller_sets_the_step() -> None:

@@ -136,9 +136,9 @@ def test_key_lemma(case):
     r"""For :math:`f(x) = \tfrac12\|Ax - b\|^2`, mirror descent from :math:`x_1` with step sizes for which it converges to a
     minimizer of f satisfies :math:`x_t \to \arg\min_{Ax=b}D_\phi(x, x_1)` (for the entropy: the KL projection).
 
-    Steps (variable, as the notes allow): the trial :math:`\eta_t = c/\lambda_{max}(A\nabla^2\phi(x_t)^{-1}A^\top)` with c in
-    [0.2, 1], at most twice the last step, halved until the sufficient decrease of relative smoothness holds
-    (:func:`oracles.convex.mirror_descent.mirror_descent`); the run stops when :math:`\|Ax_t - b\| \le 10^{-13}\|b\|`. The reference is the dual-Newton
+    Steps (variable, as the notes allow): Barzilai--Borwein steps on the dual function with a nonmonotone line search
+    (:func:`oracles.convex.mirror_descent.mirror_descent`), the first one :math:`c/\lambda_{max}(A\nabla^2\phi(x_1)^{-1}A^\top)`
+    with c in [0.2, 1]; the run stops when :math:`\|Ax_t - b\| \le 10^{-13}\|b\|`. The reference is the dual-Newton
     Bregman projection. Budget: ten times (the run's remaining Newton step + accumulated rounding + the
     projection's error), at least 1e-9.
     """
