@@ -16,14 +16,6 @@ from oracles.core.specs import register
 from oracles.model.parametrizations import Parametrization
 
 
-def _hopf(z: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The Hopf map of ``z = (Re z1, Im z1, Re z2, Im z2)`` and its Jacobian (3 × 4)."""
-    a, b, c, e = z
-    h = np.array([a * a + b * b - c * c - e * e, 2 * (a * c + b * e), 2 * (b * c - a * e)])
-    dh = np.array([[2 * a, 2 * b, -2 * c, -2 * e], [2 * c, 2 * e, 2 * a, 2 * b], [-2 * e, 2 * c, 2 * b, -2 * a]])
-    return h, dh
-
-
 #: The complex structure of C² = R⁴: the Hopf fibres are the orbits of exp(tJ).
 HOPF_J = np.array([[0.0, -1.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, -1.0], [0.0, 0.0, 1.0, 0.0]])
 
@@ -72,6 +64,8 @@ class HopfChart(Parametrization):
         if abs(np.linalg.det(P)) < 1e-8 * max(1.0, float(np.linalg.norm(P)) ** 2):
             raise InvalidInput("P must be invertible")
         self.O, self.Q, self.P = O, Q, P
+        self.O4 = np.ascontiguousarray(O[:4])
+        self._Q, self._P = Q.tolist(), P.tolist()
         self.D, self.d = O.shape[0], 2
         self.name = name if self.D == 4 else f"{name} (D={self.D})"
         self.domain = "{x: z = (Ox)[:4] != 0, 0 < m_1 < 1, |phi| < pi}"
@@ -86,47 +80,54 @@ class HopfChart(Parametrization):
         return out
 
     def _m_uncached(self, x: np.ndarray):
-        z = (self.O @ x)[:4]
-        rho2 = float(z @ z)
+        r"""``(m, phi, K)`` at x in Python floats (2 × 4 and 3-vectors: numpy calls would cost more than the
+        arithmetic): :math:`\rho^2 = |z|^2`, :math:`m = Q\pi(z)/\rho^2`, and :math:`K = P\,\partial_m w\,\partial_z m`,
+        the Jacobian before :math:`O_{:4}` (all ``None`` at z = 0)."""
+        a, b, c, e = (self.O4 @ x).tolist()
+        rho2 = a * a + b * b + c * c + e * e
         if rho2 == 0.0:
-            return z, rho2, None, None
-        h, dh = _hopf(z)
-        n = h / rho2
-        dn = dh / rho2 - np.outer(h, 2 * z) / rho2 ** 2
-        return z, rho2, self.Q @ n, self.Q @ dn
+            return None, None, None
+        inv = 1.0 / rho2
+        n0, n1, n2 = (a * a + b * b - c * c - e * e) * inv, 2 * (a * c + b * e) * inv, 2 * (b * c - a * e) * inv
+        (q00, q01, q02), (q10, q11, q12), (q20, q21, q22) = self._Q
+        m0, m1, m2 = q00 * n0 + q01 * n1 + q02 * n2, q10 * n0 + q11 * n1 + q12 * n2, q20 * n0 + q21 * n1 + q22 * n2
+        phi, t, s = math.atan2(m2, m1), m1 * m1 + m2 * m2, 1.0 - m0 * m0
+        # rows of P dw/dm (dw/dm of (m0², (1 - m0²)φ) is ((2m0, 0, 0), (-2m0φ, -s m2/t, s m1/t))), then times Q
+        (p00, p01), (p10, p11) = self._P
+        d0, d1, d2 = -2 * m0 * phi, -s * m2 / t, s * m1 / t
+        K = []
+        for r0, r1, r2 in ((2 * p00 * m0 + p01 * d0, p01 * d1, p01 * d2), (2 * p10 * m0 + p11 * d0, p11 * d1, p11 * d2)):
+            u0, u1, u2 = r0 * q00 + r1 * q10 + r2 * q20, r0 * q01 + r1 * q11 + r2 * q21, r0 * q02 + r1 * q12 + r2 * q22
+            # u ∂n/∂z = u (∂π/∂z)/ρ² - (u·n) 2z/ρ², with ∂π/∂z = 2((a, b, -c, -e), (c, e, a, b), (-e, c, b, -a))
+            un = u0 * n0 + u1 * n1 + u2 * n2
+            K.append([2 * inv * (u0 * a + u1 * c - u2 * e - un * a), 2 * inv * (u0 * b + u1 * e + u2 * c - un * b),
+                      2 * inv * (u1 * a + u2 * b - u0 * c - un * c), 2 * inv * (u1 * b - u0 * e - u2 * a - un * e)])
+        m = (m0, m1, m2)
+        return m, phi, K
 
     def domain_margin(self, x) -> float:
         x = np.asarray(x, dtype=float)
-        _, rho2, m, _ = self._m(x)
+        m, phi, _ = self._m(x)
         if m is None:
             return 0.0
-        phi = math.atan2(m[2], m[1])
         return float(min(m[0], 1.0 - m[0], (math.pi - abs(phi)) / math.pi))
 
     def value(self, x):
-        _, _, m, _ = self._m(np.asarray(x, dtype=float))
-        phi = math.atan2(m[2], m[1])
-        return self.P @ np.array([m[0] ** 2, (1.0 - m[0] ** 2) * phi])
-
-    def _dw(self, m, phi: float) -> np.ndarray:
-        r"""∂w/∂m before P: the derivative of :math:`(m_1^2, (1 - m_1^2)\varphi)` in m."""
-        t = m[1] ** 2 + m[2] ** 2
-        return np.array([[2 * m[0], 0.0, 0.0],
-                         [-2 * m[0] * phi, (1 - m[0] ** 2) * (-m[2] / t), (1 - m[0] ** 2) * (m[1] / t)]])
+        m, phi, _ = self._m(np.asarray(x, dtype=float))
+        w0 = m[0] * m[0]
+        w1 = (1.0 - w0) * phi
+        (p00, p01), (p10, p11) = self._P
+        return np.array([p00 * w0 + p01 * w1, p10 * w0 + p11 * w1])
 
     def jacobian(self, x):
-        x = np.asarray(x, dtype=float)
-        _, _, m, dm = self._m(x)
-        phi = math.atan2(m[2], m[1])
-        return self.P @ self._dw(m, phi) @ dm @ self.O[:4, :]
+        K = self._m(np.asarray(x, dtype=float))[2]
+        return np.array(K) @ self.O4
 
     def value_and_vjp(self, x):
-        r"""G(x) and :math:`g \mapsto ((g^\top P)\,\partial_m w\,\partial_z m)\,O_{:4}`: products of vectors."""
+        r"""G(x) and :math:`g \mapsto (g^\top K)\,O_{:4}` with :math:`K = P\,\partial_m w\,\partial_z m` (2 × 4)."""
         x = np.asarray(x, dtype=float)
-        _, _, m, dm = self._m(x)
-        phi = math.atan2(m[2], m[1])
-        Pdw, O4 = self.P @ self._dw(m, phi), self.O[:4, :]
-        return self.P @ np.array([m[0] ** 2, (1.0 - m[0] ** 2) * phi]), lambda g: ((g @ Pdw) @ dm) @ O4
+        K = np.array(self._m(x)[2])
+        return self.value(x), lambda g: (g @ K) @ self.O4
 
     def fibre(self, x) -> np.ndarray:
         """The vertical (Hopf-fibre) direction at x: :math:`O^\\top(Jz, 0)`; Lie^{≥2}|_x lies on it."""
