@@ -96,7 +96,8 @@ class HopfChart(Parametrization):
         (p00, p01), (p10, p11) = self._P
         d0, d1, d2 = -2 * m0 * phi, -s * m2 / t, s * m1 / t
         K = []
-        for r0, r1, r2 in ((2 * p00 * m0 + p01 * d0, p01 * d1, p01 * d2), (2 * p10 * m0 + p11 * d0, p11 * d1, p11 * d2)):
+        for r0, r1, r2 in ((2 * p00 * m0 + p01 * d0, p01 * d1, p01 * d2),
+                           (2 * p10 * m0 + p11 * d0, p11 * d1, p11 * d2)):
             u0, u1, u2 = r0 * q00 + r1 * q10 + r2 * q20, r0 * q01 + r1 * q11 + r2 * q21, r0 * q02 + r1 * q12 + r2 * q22
             # u ∂n/∂z = u (∂π/∂z)/ρ² - (u·n) 2z/ρ², with ∂π/∂z = 2((a, b, -c, -e), (c, e, a, b), (-e, c, b, -a))
             un = u0 * n0 + u1 * n1 + u2 * n2
