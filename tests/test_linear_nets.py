@@ -127,11 +127,19 @@ def test_work_counter_and_batch_equal_single():
 
 
 def test_stop_event_ends_the_flow():
+    """Two samples (the Fortran DOP853 route): the flow ends at the end of the step that crossed the level;
+    more samples (solve_ivp): at the crossing itself, located."""
     U, V, Y, _ = _random_problem(2, 2, 2)
-    tr = ln.gradient_flow(U, V, Y, t_eval=[0.0, 100.0],
-                          stop=lambda U_, V_: 0.5 * np.sum((Y - U_ @ V_.T) ** 2) - 1e-6)
+
+    def stop(U_, V_):
+        return 0.5 * np.sum((Y - U_ @ V_.T) ** 2) - 1e-6
+
+    tr = ln.gradient_flow(U, V, Y, t_eval=[0.0, 100.0], stop=stop)
     assert tr.t_final < 100.0 and tr.t[-1] == tr.t_final
-    assert ln.loss(tr.U[-1], tr.V[-1], Y) == pytest.approx(1e-6, rel=1e-4)
+    assert 0 < ln.loss(tr.U[-1], tr.V[-1], Y) <= 1e-6
+    located = ln.gradient_flow(U, V, Y, t_eval=[0.0, 50.0, 100.0], stop=stop)
+    assert located.t_final <= tr.t_final and located.t[-1] == located.t_final
+    assert ln.loss(located.U[-1], located.V[-1], Y) == pytest.approx(1e-6, rel=1e-4)
 
 
 def test_conservation_gap_holds_and_sum_is_not_conserved():

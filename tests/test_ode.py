@@ -1,7 +1,9 @@
-"""The ODE wrapper's contract (oracles.core.ode): the same answers, failures and counters on both routes.
+"""The ODE wrapper's contract (oracles.core.ode): the same answers, failures and counters on all three routes.
 
-``Integrator.solve`` sends LSODA through ``scipy.integrate.odeint`` (events with a reason become guards) and
-everything else, and LSODA with a stop event, through ``solve_ivp``; each failure must become the same :class:`Inconclusive` reason either way.
+``Integrator.solve`` sends ``"dop853"`` through ``scipy.integrate.ode`` (Hairer's Fortran DOP853, events looked
+at the end of every step), LSODA through ``scipy.integrate.odeint`` (events with a reason become guards) and
+everything else, and LSODA with a stop event, through ``solve_ivp``; each failure must become the same
+:class:`Inconclusive` reason every way.
 """
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import pytest
 from oracles.core.errors import Inconclusive
 from oracles.core.ode import Integrator, event
 
-ROUTES = {"solve_ivp (DOP853)": Integrator(method="DOP853"), "odeint (LSODA)": Integrator(method="LSODA")}
+ROUTES = {"solve_ivp (DOP853)": Integrator(method="DOP853"), "odeint (LSODA)": Integrator(method="LSODA"),
+          "ode (dop853)": Integrator(method="dop853")}
 
 
 @pytest.fixture(params=list(ROUTES), ids=list(ROUTES))
@@ -107,3 +110,49 @@ def test_an_lsoda_solve_inside_an_lsoda_event_solve_is_correct():
 
     sol = inner.solve(rhs, (0.0, 1.0), [1.0], events=[never])
     np.testing.assert_allclose(sol.final, [np.exp(-np.exp(-1.0))], rtol=1e-7)
+
+
+def test_a_dop853_solve_inside_a_dop853_right_hand_side_is_correct():
+    """scipy's Fortran DOP853 is not re-entrant (a nested run returns a wrong answer and the outer one fails):
+    the inner solve goes through solve_ivp, and both stay right."""
+    inner = ROUTES["ode (dop853)"]
+
+    def rhs(s, y):
+        return -inner.solve(lambda r, z: -z, (0.0, 1.0), [1.0]).final[0] * y
+
+    sol = inner.solve(rhs, (0.0, 1.0), [1.0], t_eval=[0.0, 0.5, 1.0])
+    np.testing.assert_allclose(sol.final, [np.exp(-np.exp(-1.0))], rtol=1e-9)
+    np.testing.assert_allclose(inner.solve(lambda s, y: -y, (0.0, 1.0), [1.0]).final, [np.exp(-1.0)], rtol=1e-9)
+
+
+def test_a_stop_event_ends_a_dop853_solve_at_the_end_of_the_crossing_step():
+    """solve_ivp locates the crossing of y = 0.5 (t = ln 2); the dop853 route stops at the end of the step that
+    crossed it, with the samples before it and the stop in t_events / y_events."""
+    half = event(lambda s, y: y[0] - 0.5, direction=-1)
+    t_eval = [0.0, 0.25, 0.5, 2.0, 3.0]
+    located = ROUTES["solve_ivp (DOP853)"].solve(lambda s, y: -y, (0.0, 3.0), [1.0], t_eval=t_eval, events=[half])
+    ours = ROUTES["ode (dop853)"].solve(lambda s, y: -y, (0.0, 3.0), [1.0], t_eval=t_eval, events=[half])
+    assert located.stopped == ours.stopped == 0
+    assert located.t_events[0][0] == pytest.approx(np.log(2.0), rel=1e-9)
+    ts = float(ours.t_events[0][0])
+    assert np.log(2.0) < ts <= 2.0
+    np.testing.assert_allclose(ours.y_events[0][0], [np.exp(-ts)], rtol=1e-9)
+    np.testing.assert_array_equal(ours.t, [0.0, 0.25, 0.5])
+
+
+def test_dop853_integrates_backward_in_time():
+    sol = ROUTES["ode (dop853)"].solve(lambda s, y: -y, (1.0, 0.0), [1.0], t_eval=[1.0, 0.5, 0.0])
+    np.testing.assert_allclose(sol.y[0], np.exp([0.0, 0.5, 1.0]), rtol=1e-9)
+
+
+def test_an_exception_in_the_right_hand_side_reaches_the_caller(integrator):
+    """f2py's DOP853 cannot unwind a Python exception (it steps on and ends in a SystemError); the route keeps
+    the exception, ends the run and raises it: the same error on every route."""
+    def rhs(s, y):
+        if s > 0.5:
+            raise Inconclusive("leaves domain", "raised by the right-hand side")
+        return -y
+
+    with pytest.raises(Inconclusive) as info:
+        integrator.solve(rhs, (0.0, 1.0), [1.0], t_eval=[0.0, 0.25, 1.0])
+    assert info.value.reason == "leaves domain"
