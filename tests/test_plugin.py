@@ -326,6 +326,19 @@ def test_xdist_workers_run_the_longest_statements_first(pytester: pytest.Pyteste
     assert order() == ["test_negate", "test_double"]           # the stored 30 s one first
 
 
+def test_the_sorted_statements_are_dealt_into_the_chunks_worksteal_sends_first() -> None:
+    """xdist's worksteal sends worker i the next ⌊remaining / (workers − i)⌋ items: each chunk must be longest
+    first and hold every workers-th statement, so that both workers start on long ones."""
+    from theorems.plugin import dealt
+
+    ordered = [9, 8, 7, 6, 5, 4, 3]                         # seconds, sorted longest first
+    out = dealt(ordered, 2)
+    assert out[:3] == [9, 7, 5] and out[3:] == [8, 6, 4, 3]  # chunks of 3 and 4, as worksteal splits 7
+    assert dealt(ordered, 3) == [9, 6, 8, 5, 7, 4, 3]        # chunks of 2, 2, 3
+    assert dealt(ordered, 1) == ordered and dealt([], 2) == []
+    assert sorted(dealt(list(range(11)), 4)) == list(range(11))
+
+
 def test_stored_seconds_without_a_summary_is_empty(tmp_path) -> None:
     from theorems.plugin import stored_seconds
 
