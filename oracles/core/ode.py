@@ -43,6 +43,7 @@ which event stopped it (``stopped``), with the times and states of all events as
 """
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, replace
 from typing import Callable, Sequence
 
@@ -144,6 +145,19 @@ class Integrator:
         return replace(self, **({"rtol": rtol} if rtol is not None else {}),
                        **({"atol": atol} if atol is not None else {}), **changes)
 
+    @contextlib.contextmanager
+    def _failures_inconclusive(self, t_span):
+        """The wrapper's own stops (work cap, blow-up, a guard crossed) as :class:`Inconclusive` with their reasons."""
+        try:
+            yield
+        except _TooMuchWork:
+            raise Inconclusive("too stiff", f"more than {self.max_nfev} evaluations on t in {tuple(t_span)}") from None
+        except _BlowUp as exc:
+            raise Inconclusive("blow-up", f"|state| exceeds {self.blow_up:g} or is non-finite "
+                                          f"at t = {exc.args[0]:.6g}") from None
+        except _Crossed as exc:
+            raise Inconclusive(exc.args[0], f"at t = {exc.args[1]:.6g}") from None
+
     def solve(self, rhs: Callable[[float, np.ndarray], np.ndarray], t_span: tuple[float, float], y0, *,
               t_eval=None, events: Sequence[Callable] = (), jac=None, watch: int | None = None) -> Solution:
         """Integrate ``y' = rhs(t, y)`` on ``t_span`` from ``y0``.
@@ -193,13 +207,9 @@ class Integrator:
         outer = _lsoda_busy
         try:
             _lsoda_busy = outer or method == "LSODA"
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            with self._failures_inconclusive(t_span), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
                 sol = solve_ivp(counted, t_span, y0, method=method, t_eval=t_eval, events=all_events or None,
                                 rtol=self.rtol, atol=self.atol, **extra)
-        except _TooMuchWork:
-            raise Inconclusive("too stiff", f"more than {cap} evaluations on t in {tuple(t_span)}") from None
-        except _BlowUp as exc:
-            raise Inconclusive("blow-up", f"|state| exceeds {bound:g} or is non-finite at t = {exc.args[0]:.6g}") from None
         finally:
             _lsoda_busy = outer
         stopped = None
@@ -297,7 +307,8 @@ class Integrator:
         y, t, reached = y0, t0, t_out.size
         _dop853_busy = True
         try:
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            with self._failures_inconclusive((t0, t1)), np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
+                    warnings.catch_warnings():
                 warnings.simplefilter("ignore", UserWarning)   # a failed run warns; it is reported below
                 for k, tk in enumerate(t_out):
                     if sgn * (tk - t) > same:
@@ -317,13 +328,6 @@ class Integrator:
                             break
                         t = tk
                     Y[k] = y
-        except _TooMuchWork:
-            raise Inconclusive("too stiff", f"more than {cap} evaluations on t in {(t0, t1)}") from None
-        except _BlowUp as exc:
-            raise Inconclusive("blow-up", f"|state| exceeds {self.blow_up:g} or is non-finite "
-                                          f"at t = {exc.args[0]:.6g}") from None
-        except _Crossed as exc:
-            raise Inconclusive(exc.args[0], f"at t = {exc.args[1]:.6g}") from None
         finally:
             _dop853_busy = False
         Y = Y[:reached]
@@ -361,18 +365,12 @@ class Integrator:
             Dfun = jac if callable(jac) else (lambda t, y, J=np.asarray(jac, dtype=float): J)
         _lsoda_busy = True
         try:
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"), warnings.catch_warnings():
+            with self._failures_inconclusive((t0, t1)), np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
+                    warnings.catch_warnings():
                 warnings.simplefilter("ignore", ODEintWarning)
                 Y, info = odeint(_guarded(counted, guards) if guards else counted, y0, times, Dfun=Dfun,
                                  rtol=self.rtol, atol=self.atol, tfirst=True, full_output=True,
                                  mxstep=self.max_nfev, tcrit=[max(t1, times[-1])])
-        except _TooMuchWork:
-            raise Inconclusive("too stiff", f"more than {self.max_nfev} evaluations on t in {(t0, t1)}") from None
-        except _BlowUp as exc:
-            raise Inconclusive("blow-up", f"|state| exceeds {self.blow_up:g} or is non-finite "
-                                          f"at t = {exc.args[0]:.6g}") from None
-        except _Crossed as exc:
-            raise Inconclusive(exc.args[0], f"at t = {exc.args[1]:.6g}") from None
         finally:
             _lsoda_busy = False
         if info["message"] != "Integration successful.":
