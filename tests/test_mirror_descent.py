@@ -72,3 +72,12 @@ def test_a_caller_sets_the_step() -> None:
         mirror_descent(EuclideanPotential(np.zeros(3)), A, b, np.zeros(3), step=3.0 / L)
     with pytest.raises(InvalidInput, match="step must be a positive number"):
         mirror_descent(EuclideanPotential(np.zeros(3)), A, b, np.zeros(3), step=-1.0)
+
+
+def test_a_zero_target_ends_at_the_rounding_of_ax() -> None:
+    """b = 0 (found by `make test` on a fresh clone): relative to ‖b‖ the residual could never be small enough, the
+    BB quotient saw an unchanged residual (0/0), and the run raised ZeroDivisionError. The residual is measured
+    against max(‖b‖, ‖A‖_F‖x‖) and an unchanged residual falls back to the curvature step."""
+    P, A, b = EuclideanPotential(np.zeros(3)), np.array([[1 / 3, -2 / 3, -2 / 3]]), np.zeros(1)
+    out = md_limit_vs_projection(P, A, b, np.ones(3), step_scale=1.0)
+    assert not out.falsified and out.details["iterations"] <= 10

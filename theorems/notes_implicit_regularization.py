@@ -138,8 +138,8 @@ def test_key_lemma(case):
 
     Steps (variable, as the notes allow): Barzilai--Borwein steps on the dual function with a nonmonotone line search
     (:func:`oracles.convex.mirror_descent.mirror_descent`), the first one :math:`c/\lambda_{max}(A\nabla^2\phi(x_1)^{-1}A^\top)`
-    with c in [0.2, 1]; the run stops when :math:`\|Ax_t - b\| \le 10^{-13}\|b\|`. The reference is the dual-Newton
-    Bregman projection. Budget: ten times (the run's remaining Newton step + accumulated rounding + the
+    with c in [0.2, 1]; the run stops when :math:`\|Ax_t - b\| \le 10^{-13}\max(\|b\|, \|A\|_F\|x_t\|)`. The reference
+    is the dual-Newton Bregman projection. Budget: ten times (the run's remaining Newton step + accumulated rounding + the
     projection's error), at least 1e-9.
     """
     phi, A, b, x1, c = case

@@ -223,8 +223,9 @@ def mirror_descent(phi, A, b, x1, *, step: float | None = None, step_scale: floa
     * ``step=η`` (a float): that step for every iteration, the caller's choice; a run whose residual grows a
       million-fold is inconclusive (``"diverges"``).
 
-    Stops when :math:`\|Ax_t - b\| \le` ``tol`` :math:`\cdot\|b\|`. The error estimate of :math:`x_t` as the limit
-    is the length of one Newton step on the dual at :math:`x_t` (what is still to go) plus the rounding accumulated
+    Stops when :math:`\|Ax_t - b\| \le` ``tol`` :math:`\cdot\max(\|b\|, \|A\|_F\|x_t\|)` (relative to the size of
+    the terms: with b = 0 the residual stalls at the rounding of :math:`Ax_t`). The error estimate of
+    :math:`x_t` as the limit is the length of one Newton step on the dual at :math:`x_t` (what is still to go) plus the rounding accumulated
     in :math:`\theta_t`, :math:`10\varepsilon\sqrt t\,(1 + \|\theta\odot\partial x/\partial\theta\|/\|x\|)`.
 
     Raises
@@ -243,13 +244,13 @@ def mirror_descent(phi, A, b, x1, *, step: float | None = None, step_scale: floa
         raise InvalidInput(f"step must be a positive number (or None for the line search), got {step}")
     if not P.in_domain(x):
         raise InvalidInput(f"x1 is outside dom phi of {P.name}")
-    bn = max(float(np.linalg.norm(b)), 1e-300)
+    bn, an = max(float(np.linalg.norm(b)), 1e-300), float(np.linalg.norm(A))
     hist: list[tuple[int, float]] = []
     with np.errstate(all="ignore"):
         if step is None:
-            t, res, x, th, etas = _global_bb(P, A, b, x, bn, hist, step_scale, tol, max_iter)
+            t, res, x, th, etas = _global_bb(P, A, b, x, (bn, an), hist, step_scale, tol, max_iter)
         else:
-            t, res, x, th, etas = _fixed_step(P, A, b, x, bn, hist, float(step), tol, max_iter)
+            t, res, x, th, etas = _fixed_step(P, A, b, x, (bn, an), hist, float(step), tol, max_iter)
     D = P.grad_inv_deriv(th)
     J = (A * D) @ A.T
     dx = D * (A.T @ np.linalg.lstsq(J, A @ x - b, rcond=None)[0])
@@ -259,20 +260,21 @@ def mirror_descent(phi, A, b, x1, *, step: float | None = None, step_scale: floa
     return MirrorDescentRun(x, th, t, res, err, etas, hist)
 
 
-def _fixed_step(P, A, b, x, bn, hist, eta, tol, max_iter):
+def _fixed_step(P, A, b, x, norms, hist, eta, tol, max_iter):
     """Mirror descent with the caller's step ``eta`` (floating-point warnings silenced by the caller)."""
     th = P.grad(x)
     r = A @ x - b
     for t in range(1, max_iter + 1):
-        res = float(np.linalg.norm(r)) / bn
+        rn = float(np.linalg.norm(r))
+        res = rn / max(norms[0], norms[1] * float(np.linalg.norm(x)))
         if t % 500 == 1:
             hist.append((t, res))
         if res <= tol:
             return t, res, x, th, (eta, eta)
         if t == 1:
-            res0 = res
-        elif not res <= 1e6 * res0:
-            raise Inconclusive("diverges", f"residual grew from {res0:.3g} to {res:.3g}: the steps are too long")
+            rn0 = rn
+        elif not rn <= 1e6 * rn0:
+            raise Inconclusive("diverges", f"residual grew from {rn0:.3g} to {rn:.3g}: the steps are too long")
         th = th - eta * (A.T @ r)
         x = P.grad_inv(th)
         if not (np.isfinite(x).all() and np.isfinite(th).all()):
@@ -292,7 +294,7 @@ def _curvature_step(P, A, th, scale: float) -> float:
     return scale / float(np.linalg.eigvalsh((A * P.grad_inv_deriv(th)) @ A.T)[-1])
 
 
-def _global_bb(P, A, b, x, bn, hist, scale, tol, max_iter):
+def _global_bb(P, A, b, x, norms, hist, scale, tol, max_iter):
     """The Barzilai--Borwein iterations of :func:`mirror_descent` (floating-point warnings silenced by the caller).
 
     Dual values are kept as increments :math:`h(\\lambda_{s+1}) - h(\\lambda_s)`, so the comparison with the last
@@ -306,7 +308,7 @@ def _global_bb(P, A, b, x, bn, hist, scale, tol, max_iter):
     eta_min, eta_max, s, r_old = inf, 0.0, None, None
     increments: list[float] = []   # h(lambda_{s+1}) - h(lambda_s) for the last _MEMORY - 1 steps
     for t in range(1, max_iter + 1):
-        res = math.sqrt(rr) / bn
+        res = math.sqrt(rr) / max(norms[0], norms[1] * math.sqrt(float(x @ x)))
         if t % 500 == 1:
             hist.append((t, res))
         if res <= tol:
@@ -315,7 +317,8 @@ def _global_bb(P, A, b, x, bn, hist, scale, tol, max_iter):
         eta = math.nan
         if s is not None:
             y = r_old - r
-            eta = float(s @ y) / float(y @ y)
+            yy = float(y @ y)
+            eta = float(s @ y) / yy if yy > 0 else math.nan   # r did not change: the curvature step below
         if not (0 < eta < inf):
             eta = _curvature_step(P, A, th, scale)
             if not (0 < eta < inf):
