@@ -169,7 +169,7 @@ def rate_cases(draw, with_X: bool | None = None, regime: str | None = None,
       :math:`u_0 = \pm v_0 = a`, :math:`y = \pm(a^2 + \delta)` (rate :math:`4\cdot` margin, attained at t = 0).
     * ``"imbalanced-U"`` / ``"imbalanced-V"`` -- k ≥ m (resp. n), :math:`\sigma_{min}(U_0)^2 > \|V_0\|_2^2`
       (resp. the converse), so :math:`\lambda_m(\Lambda_0) > 0` (resp. :math:`\lambda_n(-\Lambda_0) > 0`).
-    * ``"margin"`` -- k ≥ min(m, n), :math:`W^* = U_0V_0^\top + D` with
+    * ``"margin"`` -- k ≥ min(m, n), :math:`\sigma_{min}(W_0) > 0.1`, :math:`W^* = U_0V_0^\top + D` with
       :math:`\|D\|_F = \theta\sigma_{min}(U_0V_0^\top)/(1+\sqrt\kappa)`, θ ∈ [0.1, 0.9], so the margin
       :math:`\sigma_{min}(W^*) - \|X(W_0 - W^*)\|_F/\sqrt{\lambda_{min}} \ge (1-\theta)\sigma_{min}(W_0) > 0`.
 
@@ -214,7 +214,9 @@ def rate_cases(draw, with_X: bool | None = None, regime: str | None = None,
         if regime == "margin":
             W0 = U0 @ V0.T
             smin = float(np.linalg.svd(W0, compute_uv=False)[-1])
-            assume(smin > 1e-2)
+            # σ_min(W₀) ≥ 0.1 keeps the rate α above 1e-3 (min 1.6e-3 over 2,796 draws; at 1e-2 it went down to
+            # 3.5e-5, found by a random run of tests/test_linear_nets.py: a run converging that slowly is no test)
+            assume(smin > 0.1)
             kappa = 1.0 if X is None else float(np.linalg.cond(X.T @ X))
             theta = float(draw(st.floats(0.1, 0.9)))
             D = _unit(draw(offsets((m, n), 1.0)), np.ones((m, n))) * theta * smin / (1.0 + np.sqrt(kappa))
