@@ -197,6 +197,40 @@ def test_main_and_soudry_plots():
     _check_panels(o.plot())
 
 
+def test_main_finds_the_face_by_projection_when_it_proves_an_interior_point():
+    """notes:main skips the face LPs when the projection of the largest α is certifiably positive, and only then;
+    the gaps agree with the LP route, and on a proper face the GF cross-check is not run (it cannot settle)."""
+    from oracles.checks.limits import _kl_projection, _proves_interior, small_init_l1_gap
+    from oracles.convex.references import nonnegative_support
+
+    alphas = 0.5 * 10.0 ** -np.arange(3)
+    A = np.array([[1.0, 0.5, -0.25, 2.0], [0.0, 1.0, 1.0, -0.5]])
+    b = A @ np.array([0.3, 0.2, 1.0, 0.1])                       # a strictly positive interpolant exists
+    o = small_init_l1_gap(A, b, alphas)
+    assert o.details["face_by"] == "projection" and o.details["support_size"] == 4
+    assert o.details["gf_cross_check"] == "made" and not o.falsified
+    assert nonnegative_support(A, b).interior
+    # the single-point face of issue 4: the projection onto all columns does not prove an interior point
+    A1 = np.array([[-1.3079588714642254, 1.4033491992179685e-05, 1.4987179998708877],
+                   [-1.498717999903587, 9.537677118067215e-07, -1.3079588715016939]])
+    b1 = A1[:, 0].copy()
+    try:
+        assert not _proves_interior(_kl_projection(A1, b1, 0.5))
+    except Inconclusive:
+        pass
+    o1 = small_init_l1_gap(A1, b1, alphas)
+    assert o1.details["face_by"] == "LP" and o1.details["support_size"] == 1
+    assert o1.details["gf_cross_check"].startswith("not run: the limit lies on a proper face")
+    # a face the projection reaches with a certified bound (1.05e-7), its off-face coordinates at 1e-14 and 1e-24:
+    # within the bound, so they prove nothing and the LPs decide (thorough draw, seed 1)
+    A2 = np.array([[1.0, 2.0, -1.5, -1.5], [1.875, -0.375, 1.5, -1.0], [0.75, -0.75, 1.375, -0.625]])
+    b2 = np.array([0.6760150234945366, 1.5210338028627075, 0.8450187793681707])
+    p2 = _kl_projection(A2, b2, 0.5)
+    assert p2.details["error_kind"] == "bound" and p2.error <= 1e-6 and not _proves_interior(p2)
+    o2 = small_init_l1_gap(A2, b2, alphas)
+    assert o2.details["face_by"] == "LP" and o2.details["support_size"] == 2 and not o2.falsified
+
+
 def test_l1_max_margin_against_a_scan_of_the_l1_sphere():
     """max over ‖a‖₁ = 1 of min_i y_i x_iᵀa, found by scanning the ℓ1 circle in 2-d, equals 1/‖ŵ‖₁."""
     from oracles.convex.references import max_margin_l1

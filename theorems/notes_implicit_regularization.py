@@ -183,9 +183,10 @@ def test_main(case):
     :math:`\alpha^2\mathbf 1`), and the bound goes to 0, so the gap does. :math:`x^*(\alpha)` is that projection
     (log-domain dual Newton, stable down to :math:`x(0) = 2.5\cdot10^{-11}`). When no interpolant is strictly
     positive the limit lies on a face of :math:`\{x \ge 0 : Ax = b\}` (the I-projection): the face is found by LP
-    and its zero coordinates certified (Farkas), and the projection is taken on the face. At α = 0.5 it is also
-    checked against the actual gradient flow limit in y (recorded as not made when the flow has not settled,
-    as on a proper face, where it converges sublinearly). Discrepancy: the largest violation (0 when all hold)
+    and its zero coordinates certified (Farkas), and the projection is taken on the face (the LPs are skipped when
+    the projection at α = 0.5 is certifiably positive). At α = 0.5 it is also checked against the actual gradient
+    flow limit in y (recorded as not made when the flow has not settled; not run on a proper face, where it
+    converges sublinearly). Discrepancy: the largest violation (0 when all hold)
     or the GF cross-check gap. Budget: ten times the projection's certified error
     (:mod:`oracles.convex.projection_error`), the LP's and the entropy evaluation's, at least 1e-9. Events: whether a
     strictly positive interpolant exists. The report plot shows the gap and its bound against α.
