@@ -86,6 +86,25 @@ def test_batching_does_not_change_results():
         assert together[k].run is runs[k]
 
 
+def test_chunked_batches_give_the_same_results_in_the_callers_order():
+    """train() splits the networks into batches of about ``chunk`` units × points; the results are the same bit for
+    bit as one batch, in the caller's order, and a failure names the caller's index of the network."""
+    from oracles.flows.shallow_trainer import _chunks
+
+    runs = [NetworkRun(init_params(s, n, DENS), X, Y, p, sc, a) for (p, sc, a) in SETTINGS[:2]
+            for n in (180, 60, 20) for s in (0, 1)]
+    parts = _chunks(runs, 250)
+    assert sorted(k for part in parts for k in part) == list(range(len(runs))) and len(parts) > 3
+    assert all(sum(runs[k].params0.n for k in part) <= 250 or len(part) == 1 for part in parts)
+    one = train(runs, XE, chunk=10 ** 9)
+    small = train(runs, XE, chunk=250 * len(X))
+    for a, b, run in zip(one, small, runs):
+        assert b.run is run and np.array_equal(a.values, b.values) and a.error == b.error and a.drift == b.drift
+    with pytest.raises(Inconclusive, match=r"network 4 \(n = 20\)"):
+        train(runs[:4] + [NetworkRun(init_params(0, 20, DENS), X, Y, MirrorPotential.quartic())], XE, max_steps=3,
+              chunk=60 * len(X))
+
+
 def test_kernel_and_convergence_reported():
     run = NetworkRun(init_params(0, 180, DENS), X, Y, MirrorPotential.quartic(), False, "relu")
     res = train([run], XE)[0]

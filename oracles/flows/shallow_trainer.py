@@ -148,6 +148,19 @@ class TrainResult:
         return self.values - network(self.run.params0, self.x_eval, self.run.activation)
 
 
+def _check_runs(runs: Sequence[NetworkRun]) -> int:
+    """The common number of data points of ``runs``; InvalidInput for an empty list, mixed sizes, an unknown activation."""
+    if not runs:
+        raise InvalidInput("runs must be a non-empty sequence")
+    m = len(runs[0].x)
+    for k, run in enumerate(runs):
+        if len(run.x) != m or len(run.y) != m:
+            raise InvalidInput(f"runs[{k}]: every network of a batch needs the same number of data points ({m})")
+        if run.activation not in ("relu", "abs"):
+            raise InvalidInput(f"runs[{k}].activation must be 'relu' or 'abs', got {run.activation!r}")
+    return m
+
+
 class Batch:
     r"""Stacked state of B networks with the same number m of data points.
 
@@ -163,14 +176,7 @@ class Batch:
     """
 
     def __init__(self, runs: Sequence[NetworkRun]) -> None:
-        if not runs:
-            raise InvalidInput("runs must be a non-empty sequence")
-        m = len(runs[0].x)
-        for k, run in enumerate(runs):
-            if len(run.x) != m or len(run.y) != m:
-                raise InvalidInput(f"runs[{k}]: every network of a batch needs the same number of data points ({m})")
-            if run.activation not in ("relu", "abs"):
-                raise InvalidInput(f"runs[{k}].activation must be 'relu' or 'abs', got {run.activation!r}")
+        m = _check_runs(runs)
         keys = [(r.potential.describe(), r.potential.to_spec().__repr__(), r.scaled) for r in runs]
         self.order = sorted(range(len(runs)), key=lambda k: keys[k])   # networks grouped by potential
         runs = [runs[k] for k in self.order]
@@ -481,9 +487,35 @@ def _coef(lam, Q, r, h):
     return np.einsum("bij,bj->bi", Q, _phi1(lam, h[:, None]) * np.einsum("bji,bj->bi", Q, r))
 
 
+#: Units per batch times data points (the size of one (m × U) array of :class:`Batch`): the networks of a
+#: :func:`train` call are trained in batches of about this size, networks kept whole, so that the per-step arrays
+#: stay in the core's cache. Measured (Xeon, 4 MiB L2, m = 5): one step over 115,200 units cost 0.127 ms per 1,000
+#: units in one batch, 0.052-0.063 ms in batches of 7,200-28,800; liang:unscaled-part2's training (16 seeds, widths
+#: 180-4860) 2.32 s in one batch, 1.75 s in batches of 100,000 (80,000: 1.78 s; 160,000: 1.88 s). Networks are
+#: independent, so the batching does not change any result (bit for bit on that training).
+CHUNK_ELEMENTS = 100_000
+
+
+def _chunks(runs: Sequence[NetworkRun], size: int) -> list[list[int]]:
+    """Indices of ``runs`` in batches of at most ``size`` units (one network alone may exceed it), grouped by
+    potential and width so that each batch forms few blocks (:class:`Batch`)."""
+    order = sorted(range(len(runs)), key=lambda k: (runs[k].potential.describe(), runs[k].scaled, runs[k].params0.n))
+    out: list[list[int]] = []
+    units = 0
+    for k in order:
+        n = runs[k].params0.n
+        if out and units + n <= size:
+            out[-1].append(k)
+            units += n
+        else:
+            out.append([k])
+            units = n
+    return out
+
+
 def train(runs: Sequence[NetworkRun], x_eval, *, growth: float = 1.25, levels: int = 3, tail: float = 1e-6,
           tol: float = 1e-11, max_steps: int = 300, extrapolate: bool = True,
-          on_failure: str = "raise") -> list[TrainResult]:
+          on_failure: str = "raise", chunk: int = CHUNK_ELEMENTS) -> list[TrainResult]:
     r"""Train every network of ``runs`` to convergence and return its limit on ``x_eval`` with error estimates.
 
     Parameters
@@ -492,8 +524,6 @@ def train(runs: Sequence[NetworkRun], x_eval, *, growth: float = 1.25, levels: i
         Networks (any widths, potentials, activations; the same number of data points).
     x_eval
         Points where the limit function is returned.
-    eps
-        Local error target of the level-0 steps, relative to the residual (see :func:`_run_level`).
     levels
         Number of step sizes (level ℓ splits every level-0 step into 2^ℓ); ≥ 2 for an error estimate.
     tail, tol
@@ -504,20 +534,36 @@ def train(runs: Sequence[NetworkRun], x_eval, *, growth: float = 1.25, levels: i
         ``"flag"``: return it with ``failure`` set and NaN values (for measurements over many seeds).
     extrapolate
         Return :math:`2f_L - f_{L-1}` (first-order extrapolation) instead of the finest level.
+    chunk
+        Batch size in units times data points (:data:`CHUNK_ELEMENTS`); the networks are trained in batches of
+        about this size, which only changes the speed.
     """
     if not growth > 1.0:
         raise InvalidInput(f"growth must be > 1, got {growth}")
     if levels < 1:
         raise InvalidInput(f"levels must be >= 1, got {levels}")
-    batch = Batch(runs)
+    if on_failure not in ("raise", "flag"):
+        raise InvalidInput(f"on_failure must be 'raise' or 'flag', got {on_failure!r}")
+    m = _check_runs(runs)
     xe = np.asarray(x_eval, float)
+    out: list[TrainResult | None] = [None] * len(runs)
+    for part in _chunks(runs, max(1, int(chunk) // m)):
+        results = _train_batch([runs[k] for k in part], xe, growth, levels, tail, tol, max_steps, extrapolate,
+                               on_failure, part)
+        for k, res in zip(part, results):
+            out[k] = res
+    return out
+
+
+def _train_batch(runs: Sequence[NetworkRun], xe: np.ndarray, growth: float, levels: int, tail: float, tol: float,
+                 max_steps: int, extrapolate: bool, on_failure: str, index: Sequence[int]) -> list[TrainResult]:
+    """:func:`train` for one :class:`Batch`; ``index[b]`` is the caller's index of ``runs[b]`` (for messages)."""
+    batch = Batch(runs)
     sched, lev0 = _run_level(batch, None, 1, growth, tail, tol, max_steps)
     per_level = [lev0]
     for ell in range(1, levels):
         _, res = _run_level(batch, sched, 2 ** ell, growth, tail, tol, max_steps)
         per_level.append(res)
-    if on_failure not in ("raise", "flag"):
-        raise InvalidInput(f"on_failure must be 'raise' or 'flag', got {on_failure!r}")
     out: list[TrainResult | None] = [None] * len(runs)
     for b, run in enumerate(batch.runs):
         lv = [per_level[ell][b] for ell in range(levels)]
@@ -525,7 +571,7 @@ def train(runs: Sequence[NetworkRun], x_eval, *, growth: float = 1.25, levels: i
         if failure is not None:
             if on_failure == "raise":
                 reason, _, detail = failure.partition(": ")
-                raise Inconclusive(reason, f"network {batch.order[b]} (n = {run.params0.n}): {detail}")
+                raise Inconclusive(reason, f"network {index[batch.order[b]]} (n = {run.params0.n}): {detail}")
             nan = np.full(xe.shape, np.nan)
             out[batch.order[b]] = TrainResult(run, xe, nan, math.nan, lv, math.nan, math.nan, math.nan,
                                               [nan] * levels, failure)
