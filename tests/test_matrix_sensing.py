@@ -51,14 +51,30 @@ def test_sdp_matches_the_lp_on_commuting_measurements():
     O = np.linalg.qr(np.arange(9.0).reshape(3, 3) + np.eye(3))[0]
     a = np.array([[1.0, 0.5, 2.0], [0.3, 1.0, 0.2]])
     y = a @ np.array([0.5, 1.0, 0.2])
-    lp, v, lp_err = min_trace_commuting(a, y)
+    lp, v, lp_err, _ = min_trace_commuting(a, y)
     val, W, err = min_trace_psd(commuting_measurements(O, a), y)
     assert abs(val - lp) <= err + lp_err + 1e-9
     assert np.all(v >= 0) and np.allclose(a @ v, y)
 
 
+def test_lp_warm_support_is_kept_only_when_certified():
+    """A nearby y's support and multipliers decide the LP when they certify it; otherwise HiGHS does."""
+    a = np.array([[1.0, 0.5, 2.0], [0.3, 1.0, 0.2]])
+    y = a @ np.array([0.5, 1.0, 0.0])
+    cold = min_trace_commuting(a, y)
+    y2 = y * (1 + 1e-8) + np.array([1e-9, -2e-9])
+    warm = min_trace_commuting(a, y2, warm=(cold[1], cold[3]))
+    ref = min_trace_commuting(a, y2)
+    assert warm[2] <= 1e-12 * warm[0] and abs(warm[0] - ref[0]) <= warm[2] + ref[2] + 1e-15
+    assert np.allclose(warm[1], ref[1], atol=1e-12)
+    # a support that is no longer optimal (y far away): the certificate fails and HiGHS decides
+    y3 = a @ np.array([0.0, 0.2, 1.0])
+    far = min_trace_commuting(a, y3, warm=(cold[1], cold[3]))
+    assert np.isclose(far[0], min_trace_commuting(a, y3)[0]) and far[2] < 1e-12
+
+
 def test_lp_reference_and_entropy():
-    lp, v, err = min_trace_commuting(np.array([[1.0, 2.0]]), np.array([2.0]))
+    lp, v, err, lam = min_trace_commuting(np.array([[1.0, 2.0]]), np.array([2.0]))
     assert np.isclose(lp, 1.0) and np.allclose(v, [0.0, 1.0]) and err < 1e-12
     assert np.isclose(entropy([0.0, 1.0, np.e]), -1.0 + 0.0)
 

@@ -88,29 +88,48 @@ def entropy(w) -> float:
 
 # -----------------------------------------------------------------------------------------
 # references
-def min_trace_commuting(a, y) -> tuple[float, np.ndarray, float]:
+def min_trace_commuting(a, y, *, warm: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, np.ndarray, float]:
     r""":math:`\min\{\mathbf 1^\top v : av = y,\ v \ge 0\}` for commuting measurements (eigenvalues v of W).
 
     With :math:`A_k = O\,\mathrm{diag}(a_k)O^\top`, only the diagonal v of :math:`O^\top WO` is measured,
     and for PSD W: :math:`v \ge 0` and :math:`\mathrm{tr}W = \mathbf 1^\top v`; off-diagonal entries
-    can be 0. So the minimum trace (= nuclear norm) over PSD interpolants is this LP.
+    can be 0. So the minimum trace (= nuclear norm) over PSD interpolants is this LP (HiGHS).
+
+    ``warm = (v, λ)``, the solution and multipliers of the same LP at a nearby y (another tolerance's solve), is
+    tried first: v's support is solved for this y by least squares and kept, with the same λ, when it is
+    nonnegative and the certificate below is no worse than 1e-12 of the value (the optimal basis of a nearby y
+    is usually this one's; λ stays dual feasible, since only y changed). Otherwise HiGHS solves it.
 
     Returns
     -------
-    (value, v, error)
+    (value, v, error, lam)
         ``error`` = duality gap + :math:`\|\lambda\|\,\|av - y\|` + dual infeasibility: a certificate.
     """
     a = as_matrix(a, "a")
     y = as_vector(y, "y", a.shape[0])
+    if warm is not None:
+        v0, lam = warm
+        S = v0 > 0
+        if S.any():
+            v = np.zeros(a.shape[1])
+            v[S] = np.linalg.lstsq(a[:, S], y, rcond=None)[0]
+            if np.all(v >= 0):
+                err = _lp_certificate(a, y, v, lam)
+                if err <= 1e-12 * max(1.0, float(np.sum(v))):
+                    return float(np.sum(v)), v, err, lam
     res = linprog(np.ones(a.shape[1]), A_eq=a, b_eq=y, bounds=[(0, None)] * a.shape[1], method="highs")
     if res.status != 0:
         raise Inconclusive("infeasible reference" if res.status == 2 else "non-convergence", f"linprog: {res.message}")
     v = np.maximum(res.x, 0.0)
     lam = np.asarray(res.eqlin.marginals, float)
+    return float(np.sum(v)), v, _lp_certificate(a, y, v, lam), lam
+
+
+def _lp_certificate(a: np.ndarray, y: np.ndarray, v: np.ndarray, lam: np.ndarray) -> float:
+    """Duality gap + ‖λ‖·‖av − y‖ + dual infeasibility·Σv of a primal v ≥ 0 and multipliers λ of min{1ᵀv : av = y}."""
     dual_infeas = float(max(0.0, np.max(a.T @ lam - 1.0)))
-    err = abs(float(res.fun) - float(y @ lam)) + float(np.linalg.norm(lam)) * float(np.linalg.norm(a @ v - y)) \
-        + dual_infeas * float(np.sum(v))
-    return float(np.sum(v)), v, err
+    return (abs(float(np.sum(v)) - float(y @ lam)) + float(np.linalg.norm(lam)) * float(np.linalg.norm(a @ v - y))
+            + dual_infeas * float(np.sum(v)))
 
 
 def min_trace_psd(A, y, *, starts: int = 6, seed: int = 0, tol: float = 1e-7,
@@ -295,7 +314,7 @@ def diagonal_nuclear_check(O, a, y, alpha: float, P, T: float, *, bound: bool = 
     if not T > 0:
         raise InvalidInput(f"T must be positive, got {T}")
     U0 = alpha * np.hstack([np.eye(n), np.zeros((n, r - n))]) @ P
-    vals = {}
+    vals, warm = {}, None
     for tol in (RTOL_COARSE, RTOL_FINE):
         fr, loss = _sensing_flow(A, y, U0, T, tol)
         W = to_matrix(fr.w[-1], n)
@@ -303,7 +322,8 @@ def diagonal_nuclear_check(O, a, y, alpha: float, P, T: float, *, bound: bool = 
         v = np.diag(B).copy()
         offdiag = float(np.linalg.norm(B - np.diag(v)))
         yT = a @ v
-        nstar, vstar, lp_err = min_trace_commuting(a, yT)
+        nstar, vstar, lp_err, lam = min_trace_commuting(a, yT, warm=warm)   # the fine y_T: the coarse one's basis
+        warm = (vstar, lam)
         excess = float(np.trace(W)) - nstar
         bnd = (entropy(vstar) - entropy(v)) / (2 * math.log(1 / alpha)) if bound else 0.0
         vals[tol] = dict(excess=excess, bound=bnd, nstar=nstar, offdiag=offdiag, lp_err=lp_err, fr=fr,
@@ -347,7 +367,7 @@ def _converged_gap(A, y, alpha: float, P, T: float, reference: str, max_residual
             ref_err = 1e-13 * max(1.0, nstar)
         elif basis is not None:
             a = np.einsum("ij,kil,lj->kj", basis, A, basis)
-            nstar, v, ref_err = min_trace_commuting(a, yT)
+            nstar, v, ref_err, _ = min_trace_commuting(a, yT)
             Wstar = basis @ np.diag(v) @ basis.T
         else:
             warm = psd_sqrt(out[RTOL_FINE]["Wstar"]) if RTOL_FINE in out else None
