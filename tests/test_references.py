@@ -67,6 +67,8 @@ def test_basis_pursuit_uniqueness_flag():
     ref = basis_pursuit(np.array([[1.0, 1.0]]), np.array([1.0]), nonneg=True)
     assert not ref.details["unique"]
     assert math.isclose(ref.details["objective"], 1.0, rel_tol=1e-12)
+    quick = basis_pursuit(np.array([[1.0, 1.0]]), np.array([1.0]), nonneg=True, uniqueness=False)
+    assert quick.details["unique"] is None and quick.details["objective"] == ref.details["objective"]
 
 
 def test_basis_pursuit_infeasible():

@@ -70,7 +70,7 @@ def min_l2_interpolant(Z, Y, w0=None) -> Reference:
                                                               "kappa": kappa})
 
 
-def basis_pursuit(A, b, *, nonneg: bool = False) -> Reference:
+def basis_pursuit(A, b, *, nonneg: bool = False, uniqueness: bool = True) -> Reference:
     r"""Basis pursuit by linear programming (HiGHS).
 
     ``nonneg=False``: :math:`\min\|x\|_1` s.t. :math:`Ax = b`, as :math:`\min \mathbf 1^\top(p + q)` s.t.
@@ -81,7 +81,8 @@ def basis_pursuit(A, b, *, nonneg: bool = False) -> Reference:
     (:math:`\|A^\top y\|_\infty \le 1`, resp. :math:`A^\top y \le 1`, for the equality marginals y) and the
     relative duality gap :math:`|\,\|x\|_1 - b^\top y| / \|x\|_1`. ``details["unique"]`` reports a
     sufficient condition for uniqueness (strict complementarity off the support and full column rank on
-    it), ``details["objective"]`` the optimal value.
+    it), ``details["objective"]`` the optimal value; ``uniqueness=False`` skips that condition (a second LP) for
+    a caller that needs only the optimal value or any minimizer (``details["unique"]`` is then None).
 
     Raises
     ------
@@ -105,11 +106,11 @@ def basis_pursuit(A, b, *, nonneg: bool = False) -> Reference:
     scale = max(float(np.max(np.abs(x))), 1e-300)
     support = np.flatnonzero(np.abs(x) > 1e-9 * scale)
     kkt = max(viol["primal"], viol["negativity"], viol["dual"], viol["gap"])
-    growth = _uniqueness_margin(A, x, support, nonneg)
+    growth = _uniqueness_margin(A, x, support, nonneg) if uniqueness else None
     return Reference(x, kkt, kkt, {"primal": viol["primal"], "dual_infeasibility": viol["dual"], "gap": viol["gap"],
                                    "negativity": viol["negativity"], "rounding_allowance": viol["allowance"],
                                    "objective": obj, "support": support.tolist(), "uniqueness_margin": growth,
-                                   "unique": bool(growth > 1e-7), "dual": y.tolist()})
+                                   "unique": None if growth is None else bool(growth > 1e-7), "dual": y.tolist()})
 
 
 #: HiGHS's feasibility tolerances are absolute (1e-7 by default): data whose structure lives below them
