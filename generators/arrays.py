@@ -97,11 +97,12 @@ def orthogonal(n: int, spread: float = 2.0) -> st.SearchStrategy[np.ndarray]:
     solve: scipy's ``expm`` of the repeated-value matrices Hypothesis likes to draw can take ~10 ms.
     """
     m = n * (n - 1) // 2
+    upper, eye = np.triu_indices(n, 1), np.eye(n)
 
     def build(u):
         K = np.zeros((n, n))
-        K[np.triu_indices(n, 1)] = u
-        K = K - K.T
-        return np.linalg.solve(np.eye(n) - K, np.eye(n) + K)
+        K[upper] = u
+        K -= K.T
+        return np.linalg.solve(eye - K, eye + K)
 
     return offsets((m,), spread).map(build)
