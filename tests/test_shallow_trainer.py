@@ -123,6 +123,9 @@ def test_failures():
     assert flagged.failure and np.all(np.isnan(flagged.values))
     with pytest.raises(InvalidInput, match="growth"):
         train([run], XE, growth=1.0)
+    for bad in (0, float("nan"), 2.5):
+        with pytest.raises(InvalidInput, match="chunk must be a positive integer"):
+            train([run], XE, chunk=bad)
     with pytest.raises(InvalidInput, match="same number"):
         train([run, NetworkRun(init_params(0, 20, DENS), X[:3], Y[:3], MirrorPotential.quartic())], XE)
     p0 = init_params(0, 20, DENS)

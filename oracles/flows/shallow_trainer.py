@@ -544,6 +544,8 @@ def train(runs: Sequence[NetworkRun], x_eval, *, growth: float = 1.25, levels: i
         raise InvalidInput(f"levels must be >= 1, got {levels}")
     if on_failure not in ("raise", "flag"):
         raise InvalidInput(f"on_failure must be 'raise' or 'flag', got {on_failure!r}")
+    if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
+        raise InvalidInput(f"chunk must be a positive integer (units x data points per batch), got {chunk!r}")
     m = _check_runs(runs)
     xe = np.asarray(x_eval, float)
     out: list[TrainResult | None] = [None] * len(runs)
