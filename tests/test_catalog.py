@@ -210,12 +210,12 @@ def _parsed() -> tuple[tuple[Section, ...], tuple[str, ...]]:
 
 @functools.lru_cache(maxsize=None)
 def _code() -> tuple[dict, list, tuple[str, ...]]:
-    """``(statements, controls, import errors)`` from theorems.harness.CATALOG after importing every
+    """``(statements, controls, import errors)`` from theorems.suite.harness.CATALOG after importing every
     statement module and every module of tests/controls."""
     import io
 
-    from theorems.cli import load_catalog
-    from theorems.harness import CATALOG
+    from theorems.suite.cli import load_catalog
+    from theorems.suite.harness import CATALOG
 
     problems = []
     out = io.StringIO()

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from hypothesis.database import DirectoryBasedExampleDatabase
 
-from theorems import profiles, reports
-from theorems.environment import suite_root
+from theorems.suite import profiles, reports
+from theorems.suite.environment import suite_root
 from tests.test_plugin import (CONTROL, FALSE_CONJECTURE, TRUE_UNIVERSAL, _restore_hypothesis_profile,  # noqa: F401
                                by_id, planted, summary)
 
@@ -49,10 +49,17 @@ def test_report_dir_with_a_space_inside_the_project_is_fine(pytester: pytest.Pyt
     assert (pytester.path / "out" / "summary.json").exists()
 
 
-def test_naming_the_statement_package_without_collecting_a_statement_is_an_error(pytester: pytest.Pytester) -> None:
-    empty = pytester.makeini("[pytest]\n")       # python_files back to test_*.py: no statement module matches
+def test_statements_are_collected_by_the_rule_not_by_a_pattern(pytester: pytest.Pytester) -> None:
+    empty = pytester.makeini("[pytest]\n")       # python_files back to test_*.py: statements are still collected
     result = pytester.runpytest_subprocess(str(suite_root() / "theorems"), "-c", str(empty), "--co", "--no-reports",
-                                           "-p", "no:xdist")
+                                           "-p", "no:xdist", "-q")
+    assert result.ret == pytest.ExitCode.OK
+    assert any("li2022_s4_1_commuting.py::test_thm_4_2" in line for line in result.stdout.lines)
+
+
+def test_naming_the_statement_package_without_collecting_a_statement_is_an_error(pytester: pytest.Pytester) -> None:
+    result = pytester.runpytest_subprocess(str(suite_root() / "theorems"), "--ignore-glob=*/theorems/*_*.py", "--co",
+                                           "--no-reports", "-p", "no:xdist")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert any(line.startswith("ERROR: no statement was collected from") for line in result.stderr.lines)
 

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from oracles import Outcome
-from theorems import harness, report_pages
+from theorems.suite import harness, report_pages
 from tests.test_plugin import _restore_hypothesis_profile, by_id, planted, summary  # noqa: F401
 
 pytest_plugins = ["pytester"]
@@ -49,7 +49,7 @@ def test_a_statement_called_directly_hands_its_tally_to_the_collector_only() -> 
 STASH_PROBE = """
 import json
 import pytest
-from theorems.plugin import TALLY
+from theorems.suite.plugin import TALLY
 
 
 @pytest.hookimpl(wrapper=True)
@@ -215,7 +215,7 @@ def test_math_text(tex: str, text: str) -> None:
 
 
 def test_templates_are_package_data() -> None:
-    names = {p.name for p in (ROOT / "theorems" / "templates").iterdir()}
+    names = {p.name for p in (ROOT / "theorems" / "suite" / "templates").iterdir()}
     assert {"index.html.j2", "index.md.j2", "statement.md.j2", "report.css"} <= names
     data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
-    assert "templates/*" in data["theorems"]
+    assert "templates/*" in data["theorems.suite"]

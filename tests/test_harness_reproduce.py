@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from oracles.core import specs
-from theorems import cli
+from theorems.suite import cli
 
 CHECK_MODULE = '''
 from hypothesis import given, strategies as st

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from theorems import reports
+from theorems.suite import reports
 from tests.test_plugin import (HEADER, TRUE_UNIVERSAL, _restore_hypothesis_profile, by_id, planted,  # noqa: F401
                                summary)
 

@@ -7,7 +7,8 @@ from collections import Counter
 import pytest
 from hypothesis import given, strategies as st
 
-from theorems import harness, universal
+from theorems import universal
+from theorems.suite import harness
 from tests.test_plugin import _restore_hypothesis_profile, by_id, planted, summary  # noqa: F401
 
 pytest_plugins = ["pytester"]

@@ -1,4 +1,4 @@
-"""The bound on Hypothesis's target phase (:mod:`theorems.hypothesis_fixes`) is installed and does its job.
+"""The bound on Hypothesis's target phase (:mod:`theorems.suite.hypothesis_fixes`) is installed and does its job.
 
 The case that found it: ``li2022:quadratic-bracket`` at ``thorough`` under seed 2 spun in the target phase
 for 894 s and stopped at 270 examples (the engine's invalid-example threshold); bounded, it draws its 1000.
@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from theorems import hypothesis_fixes
+from theorems.suite import hypothesis_fixes
 
 ROOT = Path(__file__).resolve().parent.parent
 

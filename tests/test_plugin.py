@@ -329,7 +329,7 @@ def test_xdist_workers_run_the_longest_statements_first(pytester: pytest.Pyteste
 def test_the_sorted_statements_are_dealt_into_the_chunks_worksteal_sends_first() -> None:
     """xdist's worksteal sends worker i the next ⌊remaining / (workers − i)⌋ items: each chunk must be longest
     first and hold every workers-th statement, so that both workers start on long ones."""
-    from theorems.plugin import dealt
+    from theorems.suite.plugin import dealt
 
     ordered = [9, 8, 7, 6, 5, 4, 3]                         # seconds, sorted longest first
     out = dealt(ordered, 2)
@@ -340,7 +340,7 @@ def test_the_sorted_statements_are_dealt_into_the_chunks_worksteal_sends_first()
 
 
 def test_stored_seconds_without_a_summary_is_empty(tmp_path) -> None:
-    from theorems.plugin import stored_seconds
+    from theorems.suite.plugin import stored_seconds
 
     assert stored_seconds(tmp_path) == {} and stored_seconds(None) == {}
     (tmp_path / "summary.json").write_text("{not json")

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from theorems import cli
-from theorems.harness import KINDS
+from theorems.suite import cli
+from theorems.suite.statements import statement_modules
+from theorems.suite.harness import KINDS
 
 PLANTED = '''
 from hypothesis import given, strategies as st
@@ -60,9 +61,9 @@ def test_list_prints_id_kind_title(capsys: pytest.CaptureFixture) -> None:
 
 
 def test_statement_modules_follow_the_naming_rule() -> None:
-    mods = cli.statement_modules()
+    mods = statement_modules()
     assert "theorems.li2022_s4_1_commuting" in mods
-    assert not {"theorems.harness", "theorems.plugin", "theorems.cli"} & set(mods)
+    assert not {"theorems.suite.harness", "theorems.suite.plugin", "theorems.suite.cli"} & set(mods)
 
 
 def test_reproduce_exit_status_1_when_it_still_falsifies(planted_record, capsys) -> None:
@@ -94,7 +95,7 @@ def test_reproduce_exit_status_2_when_not_reproducible(planted_record, tmp_path,
 
 def test_reproduce_finds_a_package_statement_by_module(capsys) -> None:
     """A record of a packaged statement needs no file: ``check`` = ``module:qualname`` is enough."""
-    from theorems.harness import check_function
+    from theorems.suite.harness import check_function
 
     import theorems.li2022_s4_1_commuting  # noqa: F401
 

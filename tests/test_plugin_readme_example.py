@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-from theorems import cli
+from theorems.suite import cli
 
 pytest_plugins = ["pytester"]
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from oracles import Panel
-from theorems import plots, report_pages, reports
+from theorems.suite import plots, report_pages, reports
 
 pytest_plugins = ["pytester"]
 

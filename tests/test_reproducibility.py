@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from theorems.environment import differences, runtime_environment
+from theorems.suite.environment import differences, runtime_environment
 
 ROOT = Path(__file__).resolve().parent.parent
 STATEMENT = "tarmoun2021:scalar"
@@ -75,7 +75,7 @@ def test_differences_name_what_changed() -> None:
 
 @pytest.mark.parametrize("kind", ["universal", "control"])
 def test_soak_table_counts_false_alarms_and_misses(kind: str) -> None:
-    from theorems.cli import soak_table
+    from theorems.suite.cli import soak_table
 
     bad = "falsified" if kind == "universal" else "missed"
     rec = {"id": "x:y", "kind": kind, "examples": 100, "inconclusive": 20, "max_discrepancy": 1.0, "error_budget": 2.0}

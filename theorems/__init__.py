@@ -10,12 +10,12 @@ Public API for writing a statement (or your own conjecture)::
     def test_my_claim(...):
         return some_oracle_comparison(...)   # an oracles.Outcome
 
-Options of every decorator (:func:`theorems.harness.statement`): ``min_decided=`` (the fewest decided
+Options of every decorator (:func:`theorems.suite.harness.statement`): ``min_decided=`` (the fewest decided
 examples for a verdict without a witness; default 10, or a tenth of ``max_examples`` when fewer) and
 ``fields=`` (names of the parts of a composite argument, shown in reports as ``case.G`` instead of
 ``case[0]``).
 """
-from theorems.harness import (CATALOG, Falsified, StatementSpec, conjecture, control, refutation, statement,
+from theorems.suite.harness import (CATALOG, Falsified, StatementSpec, conjecture, control, refutation, statement,
                               universal)
 
 __all__ = ["CATALOG", "Falsified", "StatementSpec", "conjecture", "control", "refutation", "statement",

@@ -1,4 +1,4 @@
-"""Human-readable reports, rendered from the Jinja2 templates in ``theorems/templates/``.
+"""Human-readable reports, rendered from the Jinja2 templates in ``theorems/suite/templates/``.
 
 * ``<report_dir>/<slug>/`` (controls: ``<report_dir>/controls/<slug>/``): ``counterexample.json``
   (exact), ``report.md`` (``statement.md.j2``: claim, readable example, discrepancy against budget,
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from theorems import plots, reports
+from theorems.suite import plots, reports
 
 #: Verdicts under which the suite passes; every other verdict fails the run.
 GOOD = ("held", "refuted", "caught")
@@ -276,7 +276,7 @@ def _environment():
 
 
 def render(template: str, **context: Any) -> str:
-    """Render one of the templates in ``theorems/templates/``."""
+    """Render one of the templates in ``theorems/suite/templates/``."""
     return _environment().get_template(template).render(**context)
 
 
@@ -303,7 +303,7 @@ def _pictures(outcome, folder: Path) -> tuple[list[plots.Picture], str]:
 
 
 def _witness(outcome, rows, pictures, plot_error) -> dict[str, Any]:
-    from theorems.harness import outcome_fields
+    from theorems.suite.harness import outcome_fields
 
     f = outcome_fields("x", outcome)
     return {"what": outcome.what, "discrepancy": outcome.discrepancy, "budget": outcome.budget,
@@ -361,7 +361,7 @@ def _claim(spec) -> str:
     """The claim paragraph; for a control, what is planted and the claim of the statement it varies."""
     if spec.kind != "control":
         return prose(spec.claim) if spec.claim else "(no docstring)"
-    from theorems.harness import CATALOG
+    from theorems.suite.harness import CATALOG
 
     original = CATALOG.get(spec.control_of or "")
     text = f"A planted false variant of `{spec.control_of}`: {spec.title}. The control passes when the harness " \
@@ -381,7 +381,7 @@ def _short(v: Any) -> str:
 def statement_markdown(tally, env: dict[str, Any], rows: list[tuple[str, str]], pictures: list[plots.Picture],
                        plot_error: str, reproduce: str, nodeid: str = "", *, closest: bool = False) -> str:
     """The ``report.md`` of a statement with a witness (or, with ``closest``, of a held statement's closest call)."""
-    from theorems.harness import outcome_fields
+    from theorems.suite.harness import outcome_fields
 
     spec = tally.spec
     out = tally.closest_outcome if closest else tally.witness_outcome

@@ -181,7 +181,7 @@ def _encoded_example(example: dict[str, Any] | None) -> tuple[dict[str, Any], st
 
 def _outcome_keys(outcome) -> dict[str, Any]:
     """What the check returned on the stored example, with the budget's floor and reason."""
-    from theorems.harness import outcome_fields
+    from theorems.suite.harness import outcome_fields
 
     fields = outcome_fields("x", outcome)
     return {"discrepancy": outcome.discrepancy if outcome else None, "budget": outcome.budget if outcome else None,

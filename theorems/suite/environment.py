@@ -27,7 +27,7 @@ BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THR
 
 def suite_root() -> Path:
     """The directory holding the ``theorems`` package (the checkout, for an editable install)."""
-    return Path(__file__).resolve().parent.parent
+    return Path(__file__).resolve().parent.parent.parent
 
 
 def pin_blas_threads(threads: int = 1) -> None:

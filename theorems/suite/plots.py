@@ -16,7 +16,7 @@ from typing import Any, Callable
 import numpy as np
 
 from oracles import Panel
-from theorems.reports import atomic_write
+from theorems.suite.reports import atomic_write
 
 DPI = 100
 SIZE = (6.4, 4.0)

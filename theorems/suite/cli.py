@@ -30,24 +30,15 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
-import pkgutil
 import sys
 import traceback
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
-#: Prefixes of the modules of the ``theorems`` package that hold statements.
-STATEMENT_MODULES = ("li2022_", "notes", "tarmoun2021", "min2021", "liang", "literature")
+from theorems.suite.statements import statement_modules
+
 
 EXIT_HOLDS, EXIT_FALSIFIES, EXIT_UNDECIDED = 0, 1, 2
-
-
-def statement_modules() -> list[str]:
-    """The dotted names of the statement modules of the ``theorems`` package."""
-    import theorems
-
-    return sorted(f"theorems.{m.name}" for m in pkgutil.iter_modules(theorems.__path__)
-                  if m.name.startswith(STATEMENT_MODULES))
 
 
 def load_catalog(out=None) -> list[str]:
@@ -65,7 +56,7 @@ def load_catalog(out=None) -> list[str]:
 
 def cmd_list(args: argparse.Namespace) -> int:
     """Print ``ID<TAB>kind<TAB>title`` for every statement; exit 1 if a statement module failed to import."""
-    from theorems.harness import CATALOG
+    from theorems.suite.harness import CATALOG
 
     failed = load_catalog()
     for sid, spec in sorted(CATALOG.items()):
@@ -137,7 +128,7 @@ def _import_file(file: str) -> None:
 
 def find_check(record: dict[str, Any]) -> Callable:
     """The undecorated check of the record's statement: from ``check = module:qualname``, else ``file``."""
-    from theorems import harness
+    from theorems.suite import harness
 
     sid = record["id"]
     module, _, qualname = str(record.get("check", "")).partition(":")
@@ -198,7 +189,7 @@ def _fmt(v: Any, spec: str = ".6g") -> str:
 
 def reproduce(path: Path, plot_dir: Path | None = None, out=None, modules: Sequence[str] = ()) -> int:
     """Re-evaluate a stored counterexample; print what it gives; return the exit status (module docstring)."""
-    from theorems.harness import run_check
+    from theorems.suite.harness import run_check
 
     out = out or sys.stdout
     try:
@@ -212,7 +203,7 @@ def reproduce(path: Path, plot_dir: Path | None = None, out=None, modules: Seque
     except Exception as exc:  # noqa: BLE001 - whatever else went wrong, this is not a decided re-run
         print(f"not reproducible: {type(exc).__name__}: {exc}", file=out)
         return EXIT_UNDECIDED
-    from theorems.environment import pin_blas_threads
+    from theorems.suite.environment import pin_blas_threads
 
     pin_blas_threads(1)
     print(f"{record['id']} ({record.get('kind')}): {record.get('title', '')}", file=out)
@@ -248,7 +239,7 @@ def _say_outcome(record: dict[str, Any], outcome, plot_dir: Path | None, out) ->
         print("stored discrepancy reproduced exactly" if stored == outcome.discrepancy
               else f"stored discrepancy differs (stored {_fmt(stored)})", file=out)
     if plot_dir is not None:
-        from theorems import plots
+        from theorems.suite import plots
 
         try:
             for p in plots.render(outcome.plot, Path(plot_dir)):
@@ -266,7 +257,7 @@ def _stored_falsified(record: dict[str, Any]) -> bool:
 
 def _say_differences(record: dict[str, Any], out) -> None:
     """When a stored result does not reproduce: what differs between its environment and this one."""
-    from theorems.environment import differences, runtime_environment
+    from theorems.suite.environment import differences, runtime_environment
 
     diff = differences(record.get("environment"), runtime_environment())
     if not diff:
@@ -377,7 +368,7 @@ def cmd_soak(args: argparse.Namespace) -> int:
             return EXIT_UNDECIDED
     text, totals = soak_table(runs)
     if args.out:
-        from theorems.reports import atomic_write
+        from theorems.suite.reports import atomic_write
 
         atomic_write(Path(args.out), text)
     print(text.split("\n\n")[0] + "\n" + "\n".join(l for l in text.split("\n") if l.startswith("* ")))

@@ -8,7 +8,7 @@ Installed with the project, it is active in every pytest run, in any directory:
   collected is an error naming it, with the nearest known IDs;
 * ``--report-dir=DIR`` (default ``reports``) is the report store: ``summary.json``, ``index.md``,
   ``index.html`` and the per-statement folders. A run updates the records of the statements it ran
-  and keeps the others, marked with the run they come from (:func:`theorems.reports.store_run`);
+  and keeps the others, marked with the run they come from (:func:`theorems.suite.reports.store_run`);
   ``--no-reports`` writes nothing;
 * under pytest-xdist, runs the statements longest first, by the seconds stored in ``summary.json``
   (:func:`longest_first`).
@@ -24,7 +24,7 @@ Guards, each ending the run with one line (exit status 4) before any statement r
 * arguments naming the statement package (``theorems``) must collect statements.
 
 How a statement's tally reaches its report: the ``pytest_runtest_call`` wrapper opens
-:func:`theorems.harness.collect_tallies` around the call and moves the tally into ``item.stash``;
+:func:`theorems.suite.harness.collect_tallies` around the call and moves the tally into ``item.stash``;
 ``pytest_runtest_makereport`` turns it into a record carried by ``user_properties``.
 
 Under pytest-xdist each worker writes the folders of the statements it ran and sends its records
@@ -47,10 +47,11 @@ from typing import Any
 
 import pytest
 
-from theorems import profiles  # noqa: F401  (registers the Hypothesis profiles)
-from theorems import harness, reports
-from theorems.environment import freeze_constant_pool, pin_blas_threads, runtime_environment, suite_root
-from theorems.hypothesis_fixes import bound_target_phase
+from theorems.suite import profiles  # noqa: F401  (registers the Hypothesis profiles)
+from theorems.suite import harness, reports
+from theorems.suite.environment import freeze_constant_pool, pin_blas_threads, runtime_environment, suite_root
+from theorems.suite.hypothesis_fixes import bound_target_phase
+from theorems.suite.statements import is_statement_module
 
 RECORD_KEY = "implicit_bias_statement"
 #: ``workeroutput`` key under which an xdist worker hands a usage error to the controller
@@ -71,7 +72,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def environment(config: pytest.Config) -> dict[str, Any]:
-    """What a reader needs to re-run the campaign: :func:`theorems.environment.runtime_environment` (Python,
+    """What a reader needs to re-run the campaign: :func:`theorems.suite.environment.runtime_environment` (Python,
     packages, lock hash, BLAS, commit) plus the profile, seed, workers and report directory of this run."""
     from hypothesis import settings
 
@@ -129,13 +130,11 @@ def rootdir_problem(config: pytest.Config) -> str | None:
 
 def statements_expected(config: pytest.Config) -> list[str]:
     """The command-line paths that name the statement package (or a statement module) of this checkout."""
-    from theorems.cli import STATEMENT_MODULES
-
     package = (suite_root() / "theorems").resolve()
     named = []
     for arg in config.args:
         path = (Path(config.invocation_params.dir) / str(arg).split("::")[0]).resolve()
-        if path == package or (path.parent == package and path.name.startswith(STATEMENT_MODULES)):
+        if path == package or is_statement_module(path):
             named.append(str(arg))
     return named
 
@@ -200,6 +199,17 @@ def _statement_id(item: pytest.Item) -> str | None:
 
 
 @pytest.hookimpl(tryfirst=True)
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
+    """Collect every statement module of ``theorems/`` (the rule of :mod:`theorems.suite.statements`).
+
+    ``python_files`` keeps its default (``test_*.py``); a statement module is collected because it is one,
+    not because its name matches a pattern. A file named on the command line is collected by pytest itself.
+    """
+    if is_statement_module(file_path) and not parent.session.isinitpath(file_path):
+        return pytest.Module.from_parent(parent, path=file_path)
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Refuse a collection without the expected statements or with unknown ``--statement`` IDs; select; under
     pytest-xdist, order the statements longest first (:func:`longest_first`)."""
@@ -400,7 +410,7 @@ class Campaign:
         record["report"] = None
         if self.report_dir is None:
             return record
-        from theorems import report_pages
+        from theorems.suite import report_pages
 
         try:
             page = report_pages.write_statement_folder(self.report_dir, tally, self.env, nodeid)
@@ -499,7 +509,7 @@ class Campaign:
         """
         if self.report_dir is None or not self.records:
             return
-        from theorems import report_pages
+        from theorems.suite import report_pages
 
         run, complete = self.run_info(), self.complete
 
