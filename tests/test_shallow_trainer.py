@@ -164,3 +164,55 @@ def test_batch_state_kernel_update_match_per_network_references():
         assert np.allclose(H1[k], kernel_matrix(ref, X, run.potential, run.scaled, run.activation, delta),
                            rtol=1e-12, atol=1e-14)
         assert np.allclose(new[2][k], network(ref, X, run.activation) - Y, rtol=1e-12, atol=1e-14)
+
+
+def _bad_inputs():
+    """(label, call) pairs: each malformed input of ``oracles.train_networks`` and what its message must name."""
+    from oracles.model.shallow import PolynomialDensity
+    p0 = init_params(0, 60, DENS)
+    P = MirrorPotential.quartic()
+    nan_x = np.array([np.nan, -0.35, 0.05, 0.4, 0.8])
+
+    def run(**kw):
+        args = dict(params0=p0, x=X, y=Y, potential=P)
+        args.update(kw)
+        return NetworkRun(**args)
+
+    return [
+        ("runs\\[0\\].x has non-finite", lambda: train([run(x=nan_x)], XE)),
+        ("runs\\[0\\].y has non-finite", lambda: train([run(y=nan_x)], XE)),
+        ("runs\\[0\\].x must be a non-empty vector", lambda: train([run(x=X[None], y=Y[None])], XE)),
+        ("runs\\[0\\].y must have the shape", lambda: train([run(y=Y[:4])], XE)),
+        ("runs\\[0\\].x has repeated", lambda: train([run(x=np.array([0.1, 0.1, 0.2, 0.3, 0.4]))], XE)),
+        ("width must be positive", lambda: train([run(params0=NetworkParams(np.zeros(0), np.zeros(0), np.zeros(0), 0.0))], XE)),
+        ("w, b, a must be vectors of one length",
+         lambda: train([run(params0=NetworkParams(np.ones(3), np.zeros(2), np.zeros(3), 0.0))], XE)),
+        ("params0.b must be finite",
+         lambda: train([run(params0=NetworkParams(np.ones(3), np.array([0.0, np.nan, 0.0]), np.ones(3), 0.0))], XE)),
+        ("params0.d must be a finite", lambda: train([run(params0=NetworkParams(p0.w, p0.b, p0.a, float("inf")))], XE)),
+        ("potential must be a MirrorPotential", lambda: train([run(potential="x^4+x^2")], XE)),
+        ("runs\\[0\\] must be a NetworkRun", lambda: train([1], XE)),
+        ("tail must be a finite", lambda: train([run()], XE, tail=float("nan"))),
+        ("tail must lie in", lambda: train([run()], XE, tail=2.0)),
+        ("tol must be a finite", lambda: train([run()], XE, tol=float("nan"))),
+        ("tol must lie in", lambda: train([run()], XE, tol=1e-3)),
+        ("levels must be an integer", lambda: train([run()], XE, levels=float("nan"))),
+        ("max_steps must be an integer", lambda: train([run()], XE, max_steps=0)),
+        ("growth must be a finite", lambda: train([run()], XE, growth=float("nan"))),
+        ("x_eval has non-finite", lambda: train([run()], np.array([np.nan, 0.0]))),
+        ("x_eval must be a non-empty", lambda: train([run()], np.zeros((2, 2)))),
+        ("runs\\[0\\].x has points outside supp", lambda: train([run(x=X * 1.5, density=DENS)], XE)),
+        ("runs\\[0\\].density must be symmetric",
+         lambda: train([run(density=PolynomialDensity((1.0, 0.5), -1.0, 1.0))], XE)),
+    ]
+
+
+@pytest.mark.parametrize("case", _bad_inputs(), ids=lambda c: c[0].replace("\\", ""))
+def test_train_networks_checks_its_inputs(case):
+    """Issue 27: malformed input ends in one InvalidInput line naming the argument (before: 'Eigenvalues did not
+    converge', IndexError/ZeroDivisionError, a wrong reason, or a silent answer for NaN tail, data outside the
+    support and an asymmetric density)."""
+    match, call = case
+    with pytest.raises(InvalidInput, match=match) as info:
+        call()
+    assert "\n" not in str(info.value)

@@ -188,7 +188,7 @@ def train_ladder(x, y, density: Density, potentials: Sequence[MirrorPotential], 
         for n in widths:
             for s in seeds:
                 runs.append(NetworkRun(init_params(int(s), int(n), density, zero_output=zero_output), x, y, pot, scaled,
-                                activation))
+                                       activation, density))
                 keys.append((pot.describe(), int(n), int(s)))
     return dict(zip(keys, train(runs, x_eval, levels=levels)))
 

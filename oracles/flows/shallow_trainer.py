@@ -51,14 +51,19 @@ from typing import Sequence
 import numpy as np
 
 from oracles.core.errors import Inconclusive, InvalidInput
-from oracles.model.shallow import ParameterMirror, NetworkParams, MirrorPotential, dsigma, network, sigma
+from oracles.model.shallow import (Density, ParameterMirror, NetworkParams, MirrorPotential, dsigma, network, sigma,
+                                   validate_data)
 
 EPS = float(np.finfo(float).eps)
 
 
 @dataclass
 class NetworkRun:
-    """One network to train: initial parameters, data, potential (scaled or not) and activation."""
+    """One network to train: initial parameters, data, potential (scaled or not) and activation.
+
+    ``density``, if given, is the bias density the network was drawn from: :func:`train` then also checks the
+    slides' data assumptions against it (every x_i inside supp p_B with p_B(x_i) > 0, p_B symmetric about 0).
+    """
 
     params0: NetworkParams
     x: np.ndarray
@@ -66,6 +71,7 @@ class NetworkRun:
     potential: MirrorPotential
     scaled: bool = False
     activation: str = "relu"
+    density: Density | None = None
 
     @property
     def mirror(self) -> ParameterMirror:
@@ -149,16 +155,104 @@ class TrainResult:
 
 
 def _check_runs(runs: Sequence[NetworkRun]) -> int:
-    """The common number of data points of ``runs``; InvalidInput for an empty list, mixed sizes, an unknown activation."""
-    if not runs:
-        raise InvalidInput("runs must be a non-empty sequence")
-    m = len(runs[0].x)
+    """The common number of data points of ``runs``; :class:`InvalidInput` (one line naming the argument) for an
+    empty list, an entry that is not a :class:`NetworkRun`, data that are not finite distinct points of one
+    length, parameters that are not finite vectors of one positive width, a potential that is not a
+    :class:`MirrorPotential`, an unknown activation, mixed numbers of data points, or (when ``run.density`` is
+    given) data outside supp p_B or an asymmetric p_B."""
+    if isinstance(runs, (str, bytes)) or not isinstance(runs, Sequence) or len(runs) == 0:
+        raise InvalidInput("runs must be a non-empty sequence of NetworkRun")
+    m = None
     for k, run in enumerate(runs):
-        if len(run.x) != m or len(run.y) != m:
-            raise InvalidInput(f"runs[{k}]: every network of a batch needs the same number of data points ({m})")
+        name = f"runs[{k}]"
+        if not isinstance(run, NetworkRun):
+            raise InvalidInput(f"{name} must be a NetworkRun, got {type(run).__name__}")
+        _check_data(run, name)
+        _check_params(run.params0, f"{name}.params0")
+        if not isinstance(run.potential, MirrorPotential):
+            raise InvalidInput(f"{name}.potential must be a MirrorPotential, got {type(run.potential).__name__}")
+        if not isinstance(run.scaled, (bool, np.bool_)):
+            raise InvalidInput(f"{name}.scaled must be a bool, got {run.scaled!r}")
         if run.activation not in ("relu", "abs"):
-            raise InvalidInput(f"runs[{k}].activation must be 'relu' or 'abs', got {run.activation!r}")
-    return m
+            raise InvalidInput(f"{name}.activation must be 'relu' or 'abs', got {run.activation!r}")
+        if run.density is not None:
+            if not isinstance(run.density, Density):
+                raise InvalidInput(f"{name}.density must be a Density or None, got {type(run.density).__name__}")
+            try:
+                validate_data(run.x, run.y, run.density, xname=f"{name}.x", yname=f"{name}.y")
+            except InvalidInput as exc:
+                raise InvalidInput(str(exc).replace("density must", f"{name}.density must")) from None
+        if m is None:
+            m = len(run.x)
+        elif len(run.x) != m:
+            raise InvalidInput(f"{name}: every network of a batch needs the same number of data points ({m})")
+    return int(m)
+
+
+def _check_data(run: NetworkRun, name: str) -> None:
+    """``run.x``, ``run.y``: finite non-empty vectors of one length, the x_i distinct (else H is singular)."""
+    x, y = np.asarray(run.x), np.asarray(run.y)
+    for nm, v in (("x", x), ("y", y)):
+        if v.dtype.kind not in "biuf":
+            raise InvalidInput(f"{name}.{nm} must be a real vector, got dtype {v.dtype}")
+    if x.ndim != 1 or x.size == 0:
+        raise InvalidInput(f"{name}.x must be a non-empty vector, got shape {x.shape}")
+    if y.shape != x.shape:
+        raise InvalidInput(f"{name}.y must have the shape of {name}.x {x.shape}, got {y.shape}")
+    for nm, v in (("x", x), ("y", y)):
+        if not np.all(np.isfinite(v)):
+            raise InvalidInput(f"{name}.{nm} has non-finite entries: {v.tolist()}")
+    xs = np.sort(x.astype(float))
+    if np.any(np.diff(xs) <= 1e-12 * max(1.0, float(np.max(np.abs(xs))))):
+        raise InvalidInput(f"{name}.x has repeated points (the slides need x_i ≠ x_j): {xs.tolist()}")
+
+
+def _check_params(p: NetworkParams, name: str) -> None:
+    """``w, b, a``: finite vectors of one positive length n; ``d`` a finite number."""
+    if not isinstance(p, NetworkParams):
+        raise InvalidInput(f"{name} must be NetworkParams, got {type(p).__name__}")
+    shapes = {nm: np.shape(getattr(p, nm)) for nm in ("w", "b", "a")}
+    if any(len(sh) != 1 for sh in shapes.values()) or len(set(shapes.values())) != 1:
+        raise InvalidInput(f"{name}: w, b, a must be vectors of one length, got shapes {shapes}")
+    if shapes["w"][0] == 0:
+        raise InvalidInput(f"{name}: the width must be positive, got n = 0")
+    for nm in ("w", "b", "a"):
+        v = np.asarray(getattr(p, nm))
+        if v.dtype.kind not in "biuf" or not np.all(np.isfinite(v)):
+            raise InvalidInput(f"{name}.{nm} must be finite real numbers")
+    if np.ndim(p.d) != 0 or not math.isfinite(float(p.d)):
+        raise InvalidInput(f"{name}.d must be a finite number, got {p.d!r}")
+
+
+def _check_options(x_eval, growth, levels, tail, tol, max_steps, extrapolate) -> np.ndarray:
+    """The scalar options of :func:`train` and ``x_eval``; returns ``x_eval`` as a float array."""
+    def integer(nm, v, lo):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
+            raise InvalidInput(f"{nm} must be an integer >= {lo}, got {v!r}")
+
+    def real(nm, v):
+        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) or not math.isfinite(v):
+            raise InvalidInput(f"{nm} must be a finite number, got {v!r}")
+
+    real("growth", growth)
+    if not growth > 1.0:
+        raise InvalidInput(f"growth must be > 1, got {growth}")
+    integer("levels", levels, 1)
+    integer("max_steps", max_steps, 1)
+    real("tail", tail)
+    real("tol", tol)
+    if not 0.0 < tail < 1.0:
+        raise InvalidInput(f"tail must lie in (0, 1) (a fraction of |r0|), got {tail}")
+    if not 0.0 < tol <= tail:
+        raise InvalidInput(f"tol must lie in (0, tail = {tail:g}] (a fraction of |r0|), got {tol}")
+    if not isinstance(extrapolate, (bool, np.bool_)):
+        raise InvalidInput(f"extrapolate must be a bool, got {extrapolate!r}")
+    xe = np.asarray(x_eval)
+    if xe.dtype.kind not in "biuf" or xe.ndim != 1 or xe.size == 0:
+        raise InvalidInput(f"x_eval must be a non-empty real vector, got shape {xe.shape} dtype {xe.dtype}")
+    if not np.all(np.isfinite(xe)):
+        raise InvalidInput("x_eval has non-finite entries")
+    return xe.astype(float)
 
 
 class Batch:
@@ -538,16 +632,12 @@ def train(runs: Sequence[NetworkRun], x_eval, *, growth: float = 1.25, levels: i
         Batch size in units times data points (:data:`CHUNK_ELEMENTS`); the networks are trained in batches of
         about this size, which only changes the speed.
     """
-    if not growth > 1.0:
-        raise InvalidInput(f"growth must be > 1, got {growth}")
-    if levels < 1:
-        raise InvalidInput(f"levels must be >= 1, got {levels}")
+    xe = _check_options(x_eval, growth, levels, tail, tol, max_steps, extrapolate)
     if on_failure not in ("raise", "flag"):
         raise InvalidInput(f"on_failure must be 'raise' or 'flag', got {on_failure!r}")
     if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
         raise InvalidInput(f"chunk must be a positive integer (units x data points per batch), got {chunk!r}")
     m = _check_runs(runs)
-    xe = np.asarray(x_eval, float)
     out: list[TrainResult | None] = [None] * len(runs)
     for part in _chunks(runs, max(1, int(chunk) // m)):
         results = _train_batch([runs[k] for k in part], xe, growth, levels, tail, tol, max_steps, extrapolate,
