@@ -160,3 +160,38 @@ def test_lemma_legendre_at_a_diverged_dual_point_is_inconclusive():
         L.grad_inv(np.array([1e3, 0.0]))
     with pytest.raises(InvalidInput):
         psi(G, np.array([1.0, 1.0]), np.array([np.nan, 0.0]))
+
+
+# -- budgets: non-negative, and they say what set them ------------------------------------------------
+from oracles.core.outcome import Budget, Outcome, budget_from_error, compare, worst  # noqa: E402
+
+
+@pytest.mark.parametrize("kwargs, name", [({"budget": -1e-9}, "budget"), ({"error": -1e-12}, "error")])
+def test_a_negative_budget_or_error_is_refused(kwargs, name):
+    """A negative budget falsified even an exact match; a negative error estimate is not a size (issue 27)."""
+    args = {"discrepancy": 0.0, "budget": 1e-9, "error": 0.0} | kwargs
+    with pytest.raises(InvalidInput, match=f"Outcome.{name} must not be negative"):
+        Outcome(**args)
+    for bad in ({"error": -1e-12}, {"error": 0.0, "floor": -1.0}):
+        with pytest.raises(InvalidInput, match="must not be negative"):
+            budget_from_error(**bad)
+    assert Outcome(-0.5, 1e-9, 0.0).discrepancy == -0.5        # a negative discrepancy is a measurement
+
+
+def test_the_outcome_says_what_set_its_budget():
+    """budget_from_error says whether the floor or 10 x error won; Outcome reads it (issue 26)."""
+    by_floor, by_error = budget_from_error(1e-12, 1e-9), budget_from_error(1e-6, 1e-9)
+    assert (by_floor, by_floor.set_by) == (1e-9, "floor") and (by_error, by_error.set_by) == (10 * 1e-6, "error")
+    assert isinstance(by_error, float) and json.loads(json.dumps(by_error)) == 10 * 1e-6 and type(by_error * 2) is float
+    assert Outcome(0.0, by_floor, 1e-12).budget_set_by == "floor"
+    assert Outcome(0.0, by_error, 1e-6).budget_set_by == "error"
+    assert Outcome(0.0, 1e-9, 0.0).budget_set_by is None                   # a bare float says nothing
+    assert Outcome(0.0, 1e-3, 0.0, budget_set_by="certificate").budget_set_by == "certificate"
+    with pytest.raises(InvalidInput, match="budget_set_by"):
+        Outcome(0.0, 1e-3, 0.0, budget_set_by="guess")
+    assert compare(np.ones(2), np.ones(2), error=1e-3).budget_set_by == "error"
+    cert = Outcome(0.5, 1.0, 0.0, budget_set_by="certificate")
+    assert worst(compare(np.ones(2), np.ones(2)), cert).budget_set_by == "certificate"
+    import pickle
+
+    assert pickle.loads(pickle.dumps(by_error)).set_by == "error" and isinstance(by_error, Budget)

@@ -23,6 +23,28 @@ EPS = float(np.finfo(float).eps)
 #: relative discrepancy: such an example is inconclusive ("unresolved"), not held. Found in the summaries:
 #: budgets of 1e286–1e291 where a quantity's scale vanished (w(t) ≈ 0, x ≈ 0, |x(t) − y| at noise).
 UNRESOLVED = 1.0 / SAFETY
+#: What can set an outcome's budget (:attr:`Outcome.budget_set_by`): the floor, ``SAFETY`` × the error
+#: estimate (both from :func:`budget_from_error`), or a certificate (an optimality or Farkas bound the check
+#: passes itself).
+BUDGET_SOURCES = ("floor", "error", "certificate")
+
+
+class Budget(float):
+    """A budget that remembers what set it: ``"floor"`` or ``"error"`` (what :func:`budget_from_error` returns).
+
+    It is a ``float`` (arithmetic, comparisons and JSON are a float's); arithmetic on it gives a plain float,
+    which no longer claims to know what set it.
+    """
+
+    set_by: str
+
+    def __new__(cls, value: float, set_by: str) -> "Budget":
+        obj = super().__new__(cls, value)
+        obj.set_by = set_by
+        return obj
+
+    def __reduce__(self):
+        return (Budget, (float(self), self.set_by))
 
 
 @dataclass(frozen=True)
@@ -59,6 +81,18 @@ class Outcome:
     floor
         The floor the budget was built with (``budget = max(floor, 10 × error)``), when the oracle says;
         reports then tell a budget set by the floor from one set by the error estimate.
+    budget_set_by
+        What set the budget, one of :data:`BUDGET_SOURCES` (``"floor"``, ``"error"``: 10 × the error
+        estimate, ``"certificate"``), or ``None`` when the check does not say. By default it is taken from a
+        budget made by :func:`budget_from_error` (a :class:`Budget`), so ``Outcome(d, budget_from_error(e,
+        floor), e)`` says it without being told; a check whose budget is a certificate passes
+        ``budget_set_by="certificate"``.
+
+    Raises
+    ------
+    InvalidInput
+        A budget or error estimate that is negative (a budget below zero would falsify an exact match; an
+        error estimate is a size), a number that is not real, or an unknown ``budget_set_by``.
     """
 
     discrepancy: float
@@ -69,8 +103,14 @@ class Outcome:
     details: dict[str, Any] = field(default_factory=dict)
     plot: Callable[[], list[Panel]] | None = None
     floor: float | None = None
+    budget_set_by: str | None = None
 
     def __post_init__(self) -> None:
+        if self.budget_set_by is None:
+            self.budget_set_by = getattr(self.budget, "set_by", None)
+        if self.budget_set_by is not None and self.budget_set_by not in BUDGET_SOURCES:
+            raise InvalidInput(f"Outcome.budget_set_by must be one of {BUDGET_SOURCES} or None, "
+                               f"got {self.budget_set_by!r}")
         # a non-finite number is never a verdict: NaN > budget is False (it would "hold"), and an infinite or
         # NaN budget would hold everything
         if self.inconclusive is None:
@@ -83,6 +123,10 @@ class Outcome:
                 if not finite:
                     self.inconclusive = f"non-finite {name}"
                     break
+            else:
+                for name in ("error", "budget"):
+                    if getattr(self, name) < 0:
+                        raise InvalidInput(f"Outcome.{name} must not be negative, got {getattr(self, name)!r}")
 
     @property
     def falsified(self) -> bool:
@@ -109,11 +153,26 @@ def budget_from_error(error: float, floor: float = CLOSED_FORM_BUDGET, safety: f
     safety factor allows for the estimate being off by an order of magnitude. A non-finite error or
     floor gives a NaN budget (``max`` would silently drop a NaN error and return the floor), which
     :class:`Outcome` turns into an inconclusive example.
+
+    Returns
+    -------
+    float
+        A :class:`Budget` (a float) whose ``set_by`` says which term won: ``"floor"`` (also on a tie) or
+        ``"error"``; :class:`Outcome` reads it into ``budget_set_by``. NaN when an input is not finite.
+
+    Raises
+    ------
+    InvalidInput
+        A negative error estimate, floor or safety factor.
     """
-    error, floor = float(error), float(floor)
+    error, floor, safety = float(error), float(floor), float(safety)
     if not (math.isfinite(error) and math.isfinite(floor)):
         return math.nan
-    return max(floor, float(safety) * error)
+    for name, value in (("error", error), ("floor", floor), ("safety", safety)):
+        if value < 0:
+            raise InvalidInput(f"budget_from_error: {name} must not be negative, got {value!r}")
+    scaled = safety * error
+    return Budget(floor, "floor") if floor >= scaled else Budget(scaled, "error")
 
 
 def roundoff_floor(work: int | float, scale: float = 1.0) -> float:
@@ -163,4 +222,5 @@ def worst(*outcomes: Outcome) -> Outcome:
     top = max(outcomes, key=lambda o: o.ratio)
     merged = dict(top.details)
     merged["checks"] = [{"what": o.what, "discrepancy": o.discrepancy, "budget": o.budget} for o in outcomes]
-    return Outcome(top.discrepancy, top.budget, top.error, top.what, details=merged, plot=top.plot, floor=top.floor)
+    return Outcome(top.discrepancy, top.budget, top.error, top.what, details=merged, plot=top.plot, floor=top.floor,
+                   budget_set_by=top.budget_set_by)

@@ -78,7 +78,9 @@ MIN_DECIDED = 10
 #: ... or this share of ``max_examples`` when that is fewer.
 MIN_DECIDED_SHARE = 0.1
 #: The factor between an error estimate and the budget it earns (``budget_from_error``'s safety factor).
-SAFETY = budget_from_error(1.0, floor=0.0)
+SAFETY = float(budget_from_error(1.0, floor=0.0))
+#: How reports name what set a budget (:attr:`oracles.Outcome.budget_set_by`).
+BUDGET_REASONS = {"floor": "floor", "error": f"{SAFETY:g} × error estimate", "certificate": "certificate"}
 
 _NONFINITE = re.compile(r"non-finite|\bnan\b|\binf(inity)?\b|overflow", re.IGNORECASE)
 
@@ -112,8 +114,8 @@ def is_nonfinite(reason: str, detail: str = "") -> bool:
     return bool(_NONFINITE.search(f"{reason} {detail}"))
 
 
-def budget_reason(budget: float, error: float, floor: float | None = None) -> str:
-    """Why a budget is what it is: ``"10 × error estimate"``, ``"floor"`` or ``"set by the check"``.
+def budget_reason(budget: float, error: float, floor: float | None = None, set_by: str | None = None) -> str:
+    """Why a budget is what it is: ``"10 × error estimate"``, ``"floor"``, ``"certificate"`` or ``"set by the check"``.
 
     Parameters
     ----------
@@ -122,7 +124,12 @@ def budget_reason(budget: float, error: float, floor: float | None = None) -> st
     floor
         The floor the oracle used, when the outcome says (``Outcome.floor``); without it a budget above
         ``10 × error`` is taken to be the floor.
+    set_by
+        What the outcome says set its budget (``Outcome.budget_set_by``: ``"floor"``, ``"error"``,
+        ``"certificate"``); when given it is the answer, and nothing is inferred.
     """
+    if set_by in BUDGET_REASONS:
+        return BUDGET_REASONS[set_by]
     ten = SAFETY * error
     if error > 0 and math.isclose(budget, ten, rel_tol=1e-12):
         return f"{SAFETY:g} × error estimate"
@@ -254,7 +261,7 @@ def outcome_fields(prefix: str, outcome: Outcome | None) -> dict[str, Any]:
     if outcome is None or outcome.inconclusive is not None:
         return {f"{prefix}_{k}": None for k in keys}
     floor = getattr(outcome, "floor", None)
-    reason = budget_reason(float(outcome.budget), float(outcome.error), floor)
+    reason = budget_reason(float(outcome.budget), float(outcome.error), floor, getattr(outcome, "budget_set_by", None))
     if floor is None and reason == "floor":
         floor = outcome.budget
     values = (outcome.discrepancy, outcome.budget, outcome.error, floor, reason)
