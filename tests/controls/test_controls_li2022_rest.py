@@ -1,0 +1,26 @@
+"""Negative controls for the rest of li2022 (issue 22 §4): the source's own errors shown failing, and planted
+false variants of the statements added for that section.
+
+Each control runs the same oracle as its statement with one thing planted wrong (often: the source's text
+read literally) and passes when the harness falsifies it within the ``ci`` budget.
+"""
+from __future__ import annotations
+
+from hypothesis import given
+
+from generators.cases import mu_cases
+from generators.parametrizations import commuting_quadratics
+from oracles.checks.quadratic_forms import thm_4_15a
+from theorems import control
+
+
+# -----------------------------------------------------------------------------------------
+# li2022:thm-4.15a (P1)
+@control("li2022:thm-4.15a", title="ψ with li2022's literal sign (flows of −∇G_i) equals exp(Σ μ_i A_i) x as printed",
+         fields=("G", "x", "mu"))
+@given(case=mu_cases(commuting_quadratics(), bound=1.0))
+def test_control_thm_4_15a_literal_sign(case):
+    """Planted: li2022 eq. (4) read as written (φ_f^t solves dφ = −∇f dt) with Theorem 4.15(a) as printed.
+    Then ψ = exp(−Σμ_iA_i)x, not exp(+Σμ_iA_i)x: P1's sign error, caught by the statement's oracle."""
+    G, x, mu = case
+    return thm_4_15a(G, x, mu, sign=-1)
