@@ -13,9 +13,14 @@ Packages by layer (each imports only from the ones below it; ``make test`` check
     core          Outcome and budgets, errors, the ODE wrapper, finite differences, example specs
 
 **The public surface.** The names below are what conjecture files import (``from oracles import
-gradient_flow, compare``); they keep their meaning across reorganizations of the packages. Anything else is
-reachable by its module path and may move.
+gradient_flow, compare``); they keep their meaning across reorganizations of the packages. The checks the
+statements call are public too, in :mod:`oracles.checks` (``from oracles.checks import gf_against_mf``), with the
+contract a check keeps written there. Anything else is reachable by its module path and may move. The README's
+list of public names is checked against ``__all__`` (``tests/test_public_surface.py``). The 0.1 module paths
+(``oracles.equivalence``, ``oracles.limits``, ``oracles.losses``, ...) work for this release with a
+DeprecationWarning naming the new import (:mod:`oracles._legacy`).
 """
+from oracles import _legacy
 from oracles.convex.bregman import Projection, bregman_projection
 from oracles.convex.mirror_descent import mirror_descent
 from oracles.convex.references import (MaxMargin, Reference, basis_pursuit, max_margin, max_margin_l1,
@@ -46,6 +51,8 @@ from oracles.model.shallow import MirrorPotential, NetworkParams, TruncatedNorma
 from oracles.flows.shallow_trainer import NetworkRun
 from oracles.flows.shallow_trainer import train as train_networks
 from oracles.convex.variational import kernel_interpolant, solve_g123, solve_scaled
+
+_legacy.install()
 
 __all__ = [
     # outcomes and budgets

@@ -1,6 +1,6 @@
 """The ODE wrapper's contract (oracles.core.ode): the same answers, failures and counters on all three routes.
 
-``Integrator.solve`` sends ``"dop853"`` through ``scipy.integrate.ode`` (Hairer's Fortran DOP853, events looked
+``Integrator.solve`` sends ``FORTRAN_DOP853`` (``"fortran-DOP853"``) through ``scipy.integrate.ode`` (Hairer's Fortran DOP853, events looked
 at the end of every step), LSODA through ``scipy.integrate.odeint`` (events with a reason become guards) and
 everything else, and LSODA with a stop event, through ``solve_ivp``; each failure must become the same
 :class:`Inconclusive` reason every way.
@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from oracles.core.errors import Inconclusive
-from oracles.core.ode import Integrator, event
+from oracles.core.ode import FORTRAN_DOP853, Integrator, event
 
 ROUTES = {"solve_ivp (DOP853)": Integrator(method="DOP853"), "odeint (LSODA)": Integrator(method="LSODA"),
-          "ode (dop853)": Integrator(method="dop853")}
+          "ode (dop853)": Integrator(method=FORTRAN_DOP853)}
 
 
 @pytest.fixture(params=list(ROUTES), ids=list(ROUTES))
@@ -156,3 +156,9 @@ def test_an_exception_in_the_right_hand_side_reaches_the_caller(integrator):
     with pytest.raises(Inconclusive) as info:
         integrator.solve(rhs, (0.0, 1.0), [1.0], t_eval=[0.0, 0.25, 1.0])
     assert info.value.reason == "leaves domain"
+
+
+def test_the_0_1_name_of_the_fortran_route_still_works_with_a_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="FORTRAN_DOP853"):
+        old = Integrator(method="dop853")
+    assert old == Integrator(method=FORTRAN_DOP853)

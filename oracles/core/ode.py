@@ -2,7 +2,8 @@ r"""The one wrapper around scipy's ODE solvers that every flow of the project in
 
 Three routes, chosen by the method:
 
-* ``"dop853"`` (lower case, the name :class:`scipy.integrate.ode` gives it) drives Hairer & Wanner's Fortran
+* :data:`FORTRAN_DOP853` (``"fortran-DOP853"``; 0.1's ``"dop853"``, the name :class:`scipy.integrate.ode`
+  gives it, is accepted with a DeprecationWarning) drives Hairer & Wanner's Fortran
   DOP853 -- the code ``solve_ivp``'s ``"DOP853"`` ports to Python -- from one sample time to the next, each run
   starting with the last full step of the one before, so only the right-hand side is a Python call. It steps
   onto every sample, so it pays when samples are sparser than the steps: a d = 4 gradient flow to T = 20 with
@@ -53,6 +54,10 @@ import warnings
 from scipy.integrate import ODEintWarning, ode, odeint, solve_ivp
 
 from oracles.core.errors import Inconclusive, InvalidInput
+
+#: The Fortran-DOP853 route's method name: Hairer's code through :class:`scipy.integrate.ode`, sample to sample
+#: (``"DOP853"`` is solve_ivp's Python port of the same method; the two differ in more than capitalisation).
+FORTRAN_DOP853 = "fortran-DOP853"
 
 
 @dataclass
@@ -120,7 +125,7 @@ class Integrator:
     Parameters
     ----------
     method
-        A scipy method name (``"DOP853"`` for the fixed-horizon gradient flows, ``"LSODA"`` for the long,
+        :data:`FORTRAN_DOP853`, or a scipy method name (``"DOP853"`` for the fixed-horizon gradient flows, ``"LSODA"`` for the long,
         stiff integrations to a limit, where an analytic Jacobian is passed, and for the dual mirror flows).
     rtol, atol
         The solver's tolerances.
@@ -137,6 +142,10 @@ class Integrator:
     blow_up: float = 1e8
 
     def __post_init__(self) -> None:
+        if self.method == "dop853":   # 0.1's name of the Fortran route
+            warnings.warn("Integrator(method='dop853') is deprecated: write method=oracles.core.ode.FORTRAN_DOP853 "
+                          "('fortran-DOP853')", DeprecationWarning, stacklevel=3)
+            object.__setattr__(self, "method", FORTRAN_DOP853)
         if not (0 < self.rtol < 1 and self.atol > 0):
             raise InvalidInput(f"need 0 < rtol < 1 and atol > 0, got rtol={self.rtol}, atol={self.atol}")
 
@@ -199,7 +208,7 @@ class Integrator:
         guards_only = all(getattr(e, "reason", None) is not None for e in all_events)
         if method == "LSODA" and guards_only:
             return self._odeint(counted, t_span, y0, t_eval, jac, size, all_events)
-        if method == "dop853":
+        if method == FORTRAN_DOP853:
             if not _dop853_busy:
                 return self._dop853(rhs, t_span, y0, t_eval, size, all_events)
             method = "DOP853"   # a solve inside a dop853 solve's right-hand side: solve_ivp's DOP853
@@ -426,4 +435,4 @@ DEFAULT = Integrator()
 #: rtol 1e-11 / 1e-8 (absolute tolerances three decades below): every two-tolerance check of the project.
 TWO_TOLERANCES = TwoTolerances(Integrator(rtol=1e-11, atol=1e-14), Integrator(rtol=1e-8, atol=1e-11))
 
-__all__ = ["DEFAULT", "Integrator", "Solution", "TWO_TOLERANCES", "TwoTolerances", "event"]
+__all__ = ["DEFAULT", "FORTRAN_DOP853", "Integrator", "Solution", "TWO_TOLERANCES", "TwoTolerances", "event"]

@@ -66,7 +66,7 @@ from typing import Callable
 import numpy as np
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix
-from oracles.core.ode import TWO_TOLERANCES, event
+from oracles.core.ode import FORTRAN_DOP853, TWO_TOLERANCES, event
 
 #: The fine and the coarse tolerance of every two-tolerance error estimate (DOP853).
 RTOL_FINE, RTOL_COARSE = TWO_TOLERANCES.fine.rtol, TWO_TOLERANCES.coarse.rtol
@@ -254,7 +254,7 @@ def gradient_flow(U0, V0, Y, X=None, *, t_eval, rtol: float = RTOL_FINE, atol: f
     T = float(t_eval[-1])
     # Hairer's Fortran DOP853 steps onto every sample: faster for a limit or a stop (two samples), slower when
     # the samples are denser than its steps (see oracles.core.ode), where solve_ivp's interpolant serves them
-    method = "dop853" if t_eval.size <= 2 else "DOP853"
+    method = FORTRAN_DOP853 if t_eval.size <= 2 else "DOP853"
     sol = TWO_TOLERANCES.fine.at(rtol=rtol, atol=atol, method=method).solve(rhs, (0.0, T), z0, t_eval=t_eval,
                                                                           events=events)
     WORK["solves"] += 1

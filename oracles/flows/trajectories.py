@@ -25,7 +25,7 @@ import numpy as np
 from scipy.linalg import expm
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_vector
-from oracles.core.ode import DEFAULT, Integrator, event
+from oracles.core.ode import DEFAULT, FORTRAN_DOP853, Integrator, event
 from oracles.model.losses import Linear, Loss, Schedule
 from oracles.model.parametrizations import Parametrization, Quadratic
 
@@ -87,7 +87,7 @@ def field_flow(G: Parametrization, i: int, t: float, x, *, method: str = "auto",
     lo, hi = G.flow_horizon(i, x)
     if not lo < t < hi:
         raise Inconclusive("blow-up" if t >= hi else "leaves domain", f"flow of +grad G_{i} exists on ({lo:.4g}, {hi:.4g})")
-    sol = _integrator("dop853", rtol, atol).solve(lambda s, y: G.jacobian(y)[i], (0.0, t), x, events=_events_for(G, x))
+    sol = _integrator(FORTRAN_DOP853, rtol, atol).solve(lambda s, y: G.jacobian(y)[i], (0.0, t), x, events=_events_for(G, x))
     return sol.final
 
 
@@ -184,7 +184,7 @@ def gradient_flow(G: Parametrization, schedule: Schedule, x_init, *, t_eval=None
         Sample times (default: 33 equispaced points).
     method
         ``"auto"`` (default): LSODA through ``odeint`` when M is all of R^D; DOP853 when it is not, with leaving M
-        as an event: Hairer's Fortran code (``"dop853"``, see :mod:`oracles.core.ode`) for an end point (at most two
+        as an event: Hairer's Fortran code (``FORTRAN_DOP853``, see :mod:`oracles.core.ode`) for an end point (at most two
         samples; conj-4.10's oracle time 12.7 → 7.2 s, seed 1, thorough), ``solve_ivp``'s (``"DOP853"``) for a
         trajectory, whose samples are often denser than the steps (thm-5.1 at ``ci``: 2.5 s against 4.2 s with
         the Fortran route). Any method name of :mod:`oracles.core.ode` forces that one; ``"LSODA"`` on a G with
@@ -231,7 +231,7 @@ def gradient_flow(G: Parametrization, schedule: Schedule, x_init, *, t_eval=None
     y0 = np.concatenate([x0, np.zeros(G.d)])
     events = _events_for(G, x0)
     if method == "auto":   # see the docstring
-        method = ("dop853" if t_eval.size <= 2 else "DOP853") if events else "LSODA"
+        method = (FORTRAN_DOP853 if t_eval.size <= 2 else "DOP853") if events else "LSODA"
     Y, nfev = _integrate_piecewise(make_rhs, y0, schedule, t_eval, events, _integrator(method, rtol, atol), D)
     X = Y[:, :D]
     return FlowResult(t_eval, X, G.values(X), Y[:, D:], nfev)

@@ -45,6 +45,7 @@ from scipy.integrate import odeint, solve_ivp
 from oracles import (DeepProduct, Integrator, LeastSquares, Linear, Parametrization, Quadratic, Schedule,
                      factorization, gradient_flow, mirror_flow, potential_of)
 from oracles.convex.bregman import bregman_projection
+from oracles.core.ode import FORTRAN_DOP853
 from oracles.convex.mirror_descent import mirror_descent
 from oracles.flows.legendre import QuadraticLegendre
 from oracles.model.potentials import EntropyPotential
@@ -201,13 +202,13 @@ def _squares_flow():
 @pytest.mark.benchmark(group="DOP853: Hairer's Fortran code (the dop853 route) vs solve_ivp")
 @pytest.mark.parametrize("samples", [2, 33])
 def test_dop853_route_vs_solve_ivp(benchmark, samples: int, capsys) -> None:
-    """The wrapper's ``"dop853"`` route (``scipy.integrate.ode``, stepping onto every sample) against its
+    """The wrapper's ``FORTRAN_DOP853`` route (``scipy.integrate.ode``, stepping onto every sample) against its
     ``"DOP853"`` route (``solve_ivp``, samples off the interpolant), same ODE and tolerances (rtol 1e-11) to
     T = 20: time, and the error of the samples against an rtol 1e-14 solve. Two samples are a limit or a stop
     (min2021's solves); 33 are an equivalence check's trajectory."""
     rhs, x0 = _squares_flow()
     t_eval = np.linspace(0.0, 20.0, samples)
-    fortran, python = Integrator(method="dop853", rtol=1e-11, atol=1e-14), Integrator(rtol=1e-11, atol=1e-14)
+    fortran, python = Integrator(method=FORTRAN_DOP853, rtol=1e-11, atol=1e-14), Integrator(rtol=1e-11, atol=1e-14)
     ref = Integrator(rtol=1e-14, atol=1e-16).solve(rhs, (0.0, 20.0), x0, t_eval=t_eval).y
     ours = benchmark(fortran.solve, rhs, (0.0, 20.0), x0, t_eval=t_eval)
     ivp = python.solve(rhs, (0.0, 20.0), x0, t_eval=t_eval)
