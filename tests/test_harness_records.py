@@ -171,8 +171,8 @@ def test_pages_show_readable_math_named_parts_and_what_negative_means(pytester: 
     assert [k for k, _ in rec["witness"]["example"]] == ["case.v", "case.t"]
     stored = json.loads((folder / "counterexample.json").read_text())
     assert stored["schema"] == 2 and stored["fields"] == {"case": ["v", "t"]} and "__tuple__" in stored["example"]["case"]
-    run = subprocess.run([sys.executable, "-m", "theorems", "reproduce", str(folder / "counterexample.json")],
-                         cwd=pytester.path, capture_output=True, text=True, timeout=120)
+    run = subprocess.run([sys.executable, "-m", "theorems", "reproduce", str(folder / "counterexample.json"),
+                          "--module", stored["check"].split(":")[0]], cwd=pytester.path, capture_output=True, text=True, timeout=120)
     assert run.returncode == 1, run.stdout + run.stderr
     assert report_pages.NEGATIVE_NOTE in md and report_pages.NEGATIVE_NOTE in html
     held = (reports_dir / by_id(summary(pytester))[f"{p}:room"]["report"] / "report.md").read_text()

@@ -70,8 +70,9 @@ def write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         sys.modules.pop(name, None)
 
 
-def _run(capsys, *args: str) -> tuple[int, list[str]]:
-    status = cli.main(["reproduce", *map(str, args)])
+def _run(capsys, path, *args: str) -> tuple[int, list[str]]:
+    """``reproduce PATH --module ib_repro_check ARGS``: the planted check is the user's own, so it is named."""
+    status = cli.main(["reproduce", str(path), "--module", "ib_repro_check", *map(str, args)])
     return status, capsys.readouterr().out.splitlines()
 
 
@@ -104,7 +105,7 @@ def test_a_class_that_cannot_be_imported_exits_2(write, capsys) -> None:
 def test_an_unregistered_type_names_the_module_option(write, capsys, monkeypatch) -> None:
     unknown = type("UnknownType", (ValueError,), {})
 
-    def decode(data):
+    def decode(data, modules=()):
         raise unknown("ib_repro_types:Thing is not a registered type")
 
     monkeypatch.setattr(specs, "UnknownType", unknown, raising=False)
@@ -134,7 +135,7 @@ def test_module_option_imports_the_user_types(write, capsys) -> None:
 
 
 def test_a_check_that_raises_is_not_a_decided_rerun(write, capsys) -> None:
-    status = cli.main(["reproduce", str(write(example={"x": 0.25}))])
+    status = cli.main(["reproduce", str(write(example={"x": 0.25})), "--module", "ib_repro_check"])
     captured = capsys.readouterr()
     assert status == 2
     assert "not decided: the check raised RuntimeError: a bug in the check" in captured.out
@@ -154,3 +155,61 @@ def test_the_command_line_exits_2_on_a_list_not_1(write, tmp_path: Path) -> None
                          timeout=120, cwd=tmp_path)
     assert run.returncode == 2, run.stdout + run.stderr
     assert run.stdout.strip().count("\n") == 0 and "Traceback" not in run.stdout + run.stderr
+
+
+# -- a counterexample file is data, not code (issue 25) -------------------------------------------
+EVIL = """
+import pathlib
+pathlib.Path({marker!r}).write_text("ran")
+"""
+
+
+@pytest.mark.parametrize("where", ["check", "file"])
+def test_a_crafted_record_runs_no_code(write, tmp_path: Path, capsys, where: str) -> None:
+    """``"check": "some_module:x"`` and ``"file": "/tmp/x.py"`` name code; reproduce imports neither."""
+    marker = tmp_path / f"ran-{where}"
+    (tmp_path / "ib_evil_module.py").write_text(EVIL.format(marker=str(marker)))
+    (tmp_path / "ib_evil_file.py").write_text(EVIL.format(marker=str(marker)))
+    fields = ({"check": "ib_evil_module:test_x", "file": ""} if where == "check"
+              else {"check": "", "file": str(tmp_path / "ib_evil_file.py")})
+    path = write(id="evil:x", **fields)
+    status = cli.main(["reproduce", str(path)])
+    lines = capsys.readouterr().out.splitlines()
+    assert status == 2 and len(lines) == 1 and lines[0].startswith("not reproducible: statement 'evil:x' is not "
+                                                                   "registered by this project's statements")
+    assert "--module ib_evil_" in lines[0] and "never imported" in lines[0]
+    assert not marker.exists() and "ib_evil_module" not in sys.modules and "ib_evil_file" not in sys.modules
+    subprocess.run([sys.executable, "-m", "theorems", "reproduce", str(path)], capture_output=True, timeout=120,
+                   cwd=tmp_path, check=False)
+    assert not marker.exists()
+
+
+def test_a_statement_of_the_user_is_found_through_module_only(write, capsys, monkeypatch) -> None:
+    from theorems.suite import harness
+
+    monkeypatch.delitem(harness.CATALOG, "repro-planted:below-one", raising=False)   # as in a fresh process
+    assert cli.main(["reproduce", str(write())]) == 2 and "--module ib_repro_check" in capsys.readouterr().out
+    assert "ib_repro_check" not in sys.modules
+    assert _run(capsys, write())[0] == 1
+
+
+def test_the_project_statements_need_no_module(tmp_path: Path, capsys) -> None:
+    from theorems.suite.harness import check_function
+
+    import theorems.li2022_s4_1_commuting  # noqa: F401
+
+    check = check_function("li2022:thm-4.2")
+    record = {"id": "li2022:thm-4.2", "check": f"{check.__module__}:{check.__qualname__}", "file": "/nowhere.py"}
+    assert cli.find_check(record) is check
+
+
+def test_decode_builds_an_unregistered_class_only_from_a_named_module(write) -> None:
+    """A stored example cannot reach a class of an imported module unless the caller names the module."""
+    import importlib
+
+    mod = importlib.import_module("ib_repro_check")
+    mod.Loose = type("Loose", (), {"from_spec": classmethod(lambda cls, spec: ("built", spec))})
+    data = {"__object__": "class", "class": "ib_repro_check:Loose", "spec": 1}
+    with pytest.raises(specs.UnknownType, match="name it explicitly"):
+        specs.decode(data)
+    assert specs.decode(data, modules=("ib_repro_check",)) == ("built", 1)

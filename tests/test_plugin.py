@@ -124,8 +124,11 @@ def test_reproduction_command_exits_1_on_a_witness(pytester: pytest.Pytester) ->
     pytester.runpytest("-q").assert_outcomes(failed=1)
     stored = pytester.path / "reports" / f"{p}-first-small" / "counterexample.json"
     assert json.loads(stored.read_text())["schema"] == 2
-    run = subprocess.run([sys.executable, "-m", "theorems", "reproduce", str(stored.relative_to(pytester.path)),
-                          "--plot", "redrawn"], cwd=pytester.path, capture_output=True, text=True, timeout=120)
+    command = json.loads(stored.read_text())["reproduce"].split()
+    assert command[3:] == ["reproduce", f"reports/{p}-first-small/counterexample.json", "--module",
+                           f"test_{p.replace('-', '_')}"]      # the planted module is the user's own: named
+    run = subprocess.run([sys.executable, "-m", "theorems", *command[3:], "--plot", "redrawn"], cwd=pytester.path,
+                         capture_output=True, text=True, timeout=120)
     assert run.returncode == 1, run.stdout + run.stderr
     assert "falsified" in run.stdout and "reproduced exactly" in run.stdout
     assert (pytester.path / "redrawn" / "plot-1.png").exists()

@@ -43,6 +43,7 @@ def planted_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         path.write_text(json.dumps(rec))
         return path
 
+    write.module = str(tmp_path / "ib_cli_planted.py")   # the planted module, named as a file (not on sys.path)
     yield write
     sys.modules.pop("ib_cli_planted", None)
 
@@ -67,18 +68,18 @@ def test_statement_modules_follow_the_naming_rule() -> None:
 
 
 def test_reproduce_exit_status_1_when_it_still_falsifies(planted_record, capsys) -> None:
-    assert cli.main(["reproduce", str(planted_record(1.5))]) == 1
+    assert cli.main(["reproduce", str(planted_record(1.5)), "--module", planted_record.module]) == 1
     out = capsys.readouterr().out
     assert "discrepancy 1.5 vs budget 1" in out and "reproduced exactly" in out and "falsified" in out
 
 
 def test_reproduce_exit_status_0_when_it_holds(planted_record, capsys) -> None:
-    assert cli.main(["reproduce", str(planted_record(0.5))]) == 0
+    assert cli.main(["reproduce", str(planted_record(0.5)), "--module", planted_record.module]) == 0
     assert "holds" in capsys.readouterr().out
 
 
 def test_reproduce_exit_status_2_when_inconclusive(planted_record, capsys) -> None:
-    assert cli.main(["reproduce", str(planted_record(-1.0))]) == 2
+    assert cli.main(["reproduce", str(planted_record(-1.0)), "--module", planted_record.module]) == 2
     assert "inconclusive: negative" in capsys.readouterr().out
 
 

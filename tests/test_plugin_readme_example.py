@@ -44,6 +44,8 @@ def test_readme_conjecture_is_falsified_and_reproduced(pytester: pytest.Pytester
     assert {"counterexample.json", "report.md", "plot-1.png"} <= {f.name for f in folder.iterdir()}
     assert rec["witness"]["discrepancy"] > 1e3 * rec["witness"]["budget"]
     capsys.readouterr()
-    assert cli.main(["reproduce", str(folder / "counterexample.json")]) == 1
+    assert rec["witness"]["reproduce"].endswith("--module test_uvt_mirror")
+    assert cli.main(["reproduce", str(folder / "counterexample.json"), "--module",
+                     str(pytester.path / "test_uvt_mirror.py")]) == 1
     assert "reproduced exactly" in capsys.readouterr().out
     sys.modules.pop("test_uvt_mirror", None)

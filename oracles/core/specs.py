@@ -10,13 +10,16 @@ Decoding constructs only **registered** types: a stored file names a type, never
   is registered where it is defined; a conjecture writer registers their own the same way.
 * :func:`register_kind` -- a family of classes written with a family-level decoder (``"parametrization"``,
   ``"loss"``, ``"schedule"``): ``{"__object__": kind, "spec": ...}``.
-* A class that is not registered is decoded only when its module is already imported and it has
-  ``from_spec`` (``python -m theorems reproduce`` imports the statement's own module, and the modules a user
-  names with ``--module``); :func:`decode` itself never imports anything. Otherwise :class:`UnknownType`.
+* A class that is not registered is decoded only when the caller names its module (``decode(data,
+  modules=...)``: ``python -m theorems reproduce`` passes the statement's own module and those the user
+  names with ``--module``), that module is imported, and the class has ``from_spec``. :func:`decode` itself
+  never imports anything, and a stored file cannot reach a class of any other imported module. Otherwise
+  :class:`UnknownType`.
 """
 from __future__ import annotations
 
 import sys
+from collections.abc import Collection
 from typing import Any, Callable
 
 import numpy as np
@@ -71,8 +74,8 @@ def registered_types() -> dict[str, type]:
     return dict(_TYPES)
 
 
-def _resolve(name: str) -> type:
-    """The class stored under ``name``: registered, renamed, or defined in an already-imported module."""
+def _resolve(name: str, modules: Collection[str] = ()) -> type:
+    """The class stored under ``name``: registered, renamed, or defined in one of ``modules`` (imported)."""
     name = LEGACY_NAMES.get(name, name)
     module, _, qual = name.partition(":")
     module = LEGACY_MODULES.get(module, module)
@@ -80,13 +83,14 @@ def _resolve(name: str) -> type:
     if name in _TYPES:
         return _TYPES[name]
     module, _, qual = name.partition(":")
-    obj: Any = sys.modules.get(module)
+    obj: Any = sys.modules.get(module) if module in modules else None
     for part in qual.split(".") if obj is not None else ():
         obj = getattr(obj, part, None)
     if isinstance(obj, type) and callable(getattr(obj, "from_spec", None)):
         return obj
     raise UnknownType(f"the stored example names type {name!r}, which is not registered"
-                      + ("" if module in sys.modules else f" (its module {module!r} is not imported: name it explicitly)"))
+                      + ("" if module in modules and module in sys.modules
+                         else f" (its module {module!r} was not named: name it explicitly)"))
 
 
 def encode(obj: Any) -> Any:
@@ -115,8 +119,16 @@ def encode(obj: Any) -> Any:
     raise NotSerializable(f"cannot write a {type(obj).__name__} to JSON (give it to_spec/from_spec and @register it)")
 
 
-def decode(data: Any) -> Any:
-    """Inverse of :func:`encode`; constructs only registered (or already imported) types.
+def decode(data: Any, modules: Collection[str] = ()) -> Any:
+    """Inverse of :func:`encode`; constructs only registered types and those of ``modules``.
+
+    Parameters
+    ----------
+    data
+        Plain JSON data as :func:`encode` wrote it.
+    modules
+        Names of imported modules whose classes (with ``from_spec``) may be built although not registered;
+        by default none: only registered types and kinds.
 
     Raises
     ------
@@ -126,21 +138,21 @@ def decode(data: Any) -> Any:
         For an object kind this module does not know.
     """
     if isinstance(data, list):
-        return [decode(v) for v in data]
+        return [decode(v, modules) for v in data]
     if not isinstance(data, dict):
         return data
     if "__array__" in data:
         arr = np.array(data["__array__"], dtype=data.get("dtype", "float64"))
         return arr.reshape(data["shape"]) if "shape" in data else arr
     if "__tuple__" in data:
-        return tuple(decode(v) for v in data["__tuple__"])
+        return tuple(decode(v, modules) for v in data["__tuple__"])
     if "__dict__" in data:
-        return {decode(k): decode(v) for k, v in data["__dict__"]}
+        return {decode(k, modules): decode(v, modules) for k, v in data["__dict__"]}
     kind = data.get("__object__")
     if kind == "class":
-        return _resolve(str(data.get("class", ""))).from_spec(data["spec"])
+        return _resolve(str(data.get("class", "")), modules).from_spec(data["spec"])
     if kind in _KINDS:
         return _KINDS[kind][1](data["spec"])
     if kind is not None:
         raise InvalidInput(f"unknown object kind {kind!r} in a stored example")
-    return {k: decode(v) for k, v in data.items()}
+    return {k: decode(v, modules) for k, v in data.items()}

@@ -3,9 +3,10 @@
 * ``python -m theorems list`` -- one line per statement, ``ID<TAB>kind<TAB>title``.
 * ``python -m theorems reproduce reports/<slug>/counterexample.json [--plot DIR] [--module NAME]...`` --
   evaluates the statement's check on the stored example and prints discrepancy, budget and verdict.
-  The check's module (the record's ``check``, else its ``file``) and every ``--module`` are imported
-  before the example is decoded: decoding builds only registered types, and a module registers its
-  types when it is imported (name your own conjecture's module with ``--module``).
+  A counterexample file is data, not code: the statement is found only among the project's registered
+  statements (its statement modules and controls) or in a module the user names with ``--module NAME``
+  (a dotted name, or a ``.py`` file); the record's ``check`` and ``file`` are never imported. Decoding
+  builds only registered types and types of those modules (:func:`oracles.core.specs.decode`).
 * ``python -m theorems soak DIR... [--out FILE]`` -- the table of several campaigns.
 
 Exit statuses, one meaning each:
@@ -18,7 +19,8 @@ command        status  meaning
                        the witness is confirmed)
 ``reproduce``  2       not a decided re-run: the example is inconclusive now, the check raised, or
                        the record cannot be used (unreadable, not a counterexample record, unknown
-                       schema version, an unregistered type, the check not found); one line says which
+                       schema version, an unregistered type, a statement no project module and no
+                       ``--module`` registers); one line says which
 ``list``       0 / 1   the catalog is complete / a statement module failed to import (named)
 ``soak``       0 / 1   no false alarm, miss, untested or error / at least one
 ``soak``       2       a summary.json cannot be read
@@ -106,65 +108,108 @@ def read_record(path: Path) -> dict[str, Any]:
     return record
 
 
-def import_modules(names: Sequence[str]) -> None:
-    """Import the modules named with ``--module`` (registering the types they define)."""
+def import_modules(names: Sequence[str]) -> list[str]:
+    """Import the modules named with ``--module`` (registering the types and statements they define).
+
+    A name ending in ``.py`` (or holding a ``/``) is a file the user names, imported the way pytest names it.
+
+    Returns
+    -------
+    list of str
+        The dotted names of the modules imported (what :func:`load_example` may decode types from).
+    """
+    imported = []
     for name in names:
         try:
-            importlib.import_module(name)
+            imported.append(_import_file(name) if name.endswith(".py") or "/" in name
+                            else importlib.import_module(name).__name__)
         except Exception as exc:  # noqa: BLE001 - one line, exit 2
             raise NotReproducible(f"--module {name}: cannot import it ({type(exc).__name__}: {exc})") from None
+    return imported
 
 
-def _import_file(file: str) -> None:
-    """Import a test file the way pytest's default ``prepend`` mode names it (packages included)."""
+def _import_file(file: str) -> str:
+    """Import a test file the way pytest's default ``prepend`` mode names it (packages included); its name."""
     path = Path(file).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"no such file: {path}")
     parts, base = [path.stem], path.parent
     while (base / "__init__.py").exists():
         parts.insert(0, base.name)
         base = base.parent
-    sys.path.insert(0, str(base))
-    importlib.import_module(".".join(parts))
+    if str(base) not in sys.path:
+        sys.path.insert(0, str(base))
+    name = ".".join(parts)
+    importlib.import_module(name)
+    return name
 
 
-def find_check(record: dict[str, Any]) -> Callable:
-    """The undecorated check of the record's statement: from ``check = module:qualname``, else ``file``."""
-    from theorems.suite import harness
+def control_files() -> list[Path]:
+    """The project's negative controls: ``tests/controls/test_*.py`` of this checkout (none when not a checkout)."""
+    from theorems.suite.environment import suite_root
 
-    sid = record["id"]
-    module, _, qualname = str(record.get("check", "")).partition(":")
-    file = record.get("file") if isinstance(record.get("file"), str) else ""
-    errors = []
-    if module:
-        try:
-            importlib.import_module(module)
-        except Exception as exc:  # noqa: BLE001 - fall back to the file
-            errors.append(f"import {module}: {type(exc).__name__}: {exc}")
-    if sid not in harness.CATALOG and file:
-        if Path(file).exists():
-            try:
-                _import_file(file)
-            except Exception as exc:  # noqa: BLE001
-                errors.append(f"import {file}: {type(exc).__name__}: {exc}")
-        else:
-            errors.append(f"{file} does not exist here")
-    if sid in harness.CATALOG:
-        return harness.check_function(sid)
-    obj = sys.modules.get(module)
-    for part in qualname.split(".") if obj is not None else ():
-        obj = getattr(obj, part, None)
-    if obj is not None and hasattr(obj, "statement_check"):
-        return obj.statement_check
-    raise NotReproducible(f"statement {sid!r} not found ({'; '.join(errors) or 'no module registers it'})")
+    folder = suite_root() / "tests" / "controls"
+    return sorted(folder.glob("test_*.py")) if (folder / "__init__.py").exists() else []
 
 
-def load_example(record: dict[str, Any]) -> dict[str, Any]:
-    """The stored example, decoded exactly (after the check's module and any ``--module`` are imported).
+def project_modules() -> dict[str, Callable[[], object]]:
+    """``{module name: importer}`` of everything that registers the project's statements: the statement
+    modules (:func:`theorems.suite.statements.statement_modules`) and the negative controls. This list, and
+    ``--module``, are the only code ``reproduce`` runs: a record's ``check`` and ``file`` are only looked up in it."""
+    out: dict[str, Callable[[], object]] = {name: (lambda n=name: importlib.import_module(n))
+                                              for name in statement_modules()}
+    for path in control_files():
+        out[f"tests.controls.{path.stem}"] = lambda p=path: _import_file(str(p))
+    return out
+
+
+def find_check(record: dict[str, Any], modules: Sequence[str] = ()) -> Callable:
+    """The undecorated check of the record's statement, resolved only through registered statements.
+
+    The statement must be registered by the project (its statement modules and controls,
+    :func:`project_modules`) or by a module the user named with ``--module`` (imported before). The
+    record's ``check`` (``module:qualname``) only says which project module to import first; a module
+    outside the project, and the record's ``file``, are never imported: a counterexample file is data.
 
     Raises
     ------
     NotReproducible
-        The example was not stored exactly, holds a type no imported module registers (the line names
-        the type and ``--module``), or cannot be decoded.
+        The statement is not registered; the line says which ``--module`` would be needed.
+    """
+    from theorems.suite import harness
+
+    sid = record["id"]
+    module = str(record.get("check", "")).partition(":")[0]
+    known = project_modules()
+    errors = []
+    for name in ([module] if module in known else []) + ([] if sid in harness.CATALOG else sorted(known)):
+        if sid in harness.CATALOG:
+            break
+        try:
+            known[name]()
+        except Exception as exc:  # noqa: BLE001 - a broken statement module: named below if it mattered
+            errors.append(f"{name}: {type(exc).__name__}: {exc}")
+    if sid in harness.CATALOG:
+        return harness.check_function(sid)
+    named = f" nor by --module {', '.join(modules)}" if modules else ""
+    hint = module or (Path(str(record.get("file") or "")).stem or "NAME")
+    raise NotReproducible(f"statement {sid!r} is not registered by this project's statements{named}"
+                          + (f" ({'; '.join(errors)})" if errors else "")
+                          + f": if it is your own, name the module that defines it: --module {hint} "
+                            f"(a record's 'check' and 'file' are never imported)")
+
+
+def load_example(record: dict[str, Any], modules: Sequence[str] = ()) -> dict[str, Any]:
+    """The stored example, decoded exactly.
+
+    Decoding builds registered types, and types defined in ``modules`` (the statement's own module and
+    those named with ``--module``); nothing is imported for it.
+
+    Raises
+    ------
+    NotReproducible
+        The example was not stored exactly, holds a type that is neither registered nor in ``modules`` (the
+        line names the type and ``--module``), or cannot be decoded.
     """
     from oracles.core import specs
 
@@ -174,7 +219,7 @@ def load_example(record: dict[str, Any]) -> dict[str, Any]:
     example = {}
     for name, value in record["example"].items():
         try:
-            example[name] = specs.decode(value)
+            example[name] = specs.decode(value, modules=tuple(modules))
         except Exception as exc:  # noqa: BLE001 - any failure to decode is "not reproducible"
             if unknown is not None and isinstance(exc, unknown):
                 raise NotReproducible(f"argument {name!r} holds a type this process has not registered ({exc}); "
@@ -194,9 +239,9 @@ def reproduce(path: Path, plot_dir: Path | None = None, out=None, modules: Seque
     out = out or sys.stdout
     try:
         record = read_record(path)
-        import_modules(modules)
-        check = find_check(record)
-        example = load_example(record)
+        imported = import_modules(modules)
+        check = find_check(record, modules)
+        example = load_example(record, [*imported, getattr(check, "__module__", "")])
     except NotReproducible as exc:
         print(f"not reproducible: {exc}", file=out)
         return EXIT_UNDECIDED
@@ -389,7 +434,8 @@ def parser() -> argparse.ArgumentParser:
     rp.add_argument("file", help="a counterexample.json written by a campaign")
     rp.add_argument("--plot", metavar="DIR", help="redraw the outcome's plots as PNG files in DIR")
     rp.add_argument("--module", action="append", default=[], metavar="NAME",
-                    help="import this module first (it registers the types of your own examples); repeatable")
+                    help="import this module (a dotted name or a .py file) first: it registers your own statement "
+                         "and the types of its examples; repeatable. Nothing the record names is imported")
     rp.set_defaults(run=cmd_reproduce)
     sk = sub.add_parser("soak", help="tabulate several campaigns (one per seed): false alarms, misses, inconclusive")
     sk.add_argument("dirs", nargs="+", help="report directories, each with a summary.json (e.g. soak/seed-*)")

@@ -209,9 +209,21 @@ def write_closest_json(folder: Path, tally, env: dict[str, Any], nodeid: str = "
     atomic_write(Path(folder) / "closest.json", _json(rec))
 
 
+def is_project_statement(spec) -> bool:
+    """Whether ``reproduce`` finds the statement by itself: one of the project's statement modules or controls."""
+    from theorems.suite.statements import is_statement_module
+
+    return bool(spec.file) and is_statement_module(spec.file) or spec.module.startswith("tests.controls.")
+
+
 def reproduce_command(report_dir: Path, spec) -> str:
-    """The shell command that re-runs a stored counterexample without Hypothesis."""
-    return f"python -m theorems reproduce {(statement_folder(report_dir, spec) / 'counterexample.json').as_posix()}"
+    """The shell command that re-runs a stored counterexample without Hypothesis.
+
+    A statement outside the project (your own conjecture) is named with ``--module`` (``reproduce`` imports
+    nothing a record names); run the command where pytest ran, so that the module is importable.
+    """
+    command = f"python -m theorems reproduce {(statement_folder(report_dir, spec) / 'counterexample.json').as_posix()}"
+    return command if is_project_statement(spec) else f"{command} --module {spec.module}"
 
 
 def counterexample_record(tally, env: dict[str, Any] | None = None, nodeid: str = "",
