@@ -6,8 +6,16 @@ r"""Strategies for parametrizations and their initializations.
 * :func:`noncommuting_quadratics` -- symmetric :math:`A_i` in general position, or a commuting
   family plus a small symmetric perturbation (``perturbed=True``).
 * :func:`matrix_factorizations` -- :math:`UU^\top` and :math:`UV^\top` at small sizes.
+* :func:`linear_coordinatewise` -- :math:`G(x) = P\,g(Bx)` (:class:`~oracles.model.linear_coordinatewise.LinearCoordinatewise`):
+  commuting but neither separable nor quadratic when the rows of B are orthogonal (``commuting=True``),
+  a non-quadratic non-commuting family when they are not (``commuting=False``).
+* :func:`broad_commuting_families` -- every commuting family: :func:`commuting_families` and
+  :func:`linear_coordinatewise`. **The commuting family to draw from** for statements on commuting G
+  (li2022 Lemmas 4.6/4.7, Theorems 4.2, 4.8, 4.13, 4.16).
 * :func:`inits` -- a point of M for a given parametrization: scale, shape, and optionally near
   the boundary of M.
+* :func:`family_point_pair`, :func:`commuting_case` -- a family with a point and two field indices
+  (and two flow times), for the bracket and commutation statements.
 
 Builders of families take plain values and are cached (see :mod:`generators.arrays`); :func:`inits` takes
 the drawn family and is not.
@@ -19,8 +27,10 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from generators.arrays import cached, dims, log_scales, offsets, orthogonal, positive_vectors, vectors
+from oracles.model.linear_coordinatewise import LinearCoordinatewise
 from oracles.model.parametrizations import (Identity, Parametrization, Powers, Quadratic, UVSquared, factorization,
                                       symmetric_factorization)
+from oracles.model.reverse import ScalarPotential
 
 
 @cached
@@ -126,6 +136,76 @@ def commuting_families(max_d: int = 3) -> st.SearchStrategy[Parametrization]:
     return st.one_of(separable_families(max_d), commuting_quadratics(max_d))
 
 
+#: The scalar potentials of :func:`linear_coordinatewise`, simplest first: the flows along each end only by
+#: blowing up or never (li2022 Assumption 3.5). Entropy and hypentropy are mirror maps (complete flows);
+#: the log-barrier and the power p = 1/2 have r' onto (−∞, 0). Excluded: powers p > 1 and p < 0, whose
+#: flows reach the boundary y = 0 of M in finite time without blowing up.
+LINEAR_COORDINATEWISE_POTENTIALS = ("entropy", "hypentropy", "log-barrier", "power")
+
+
+@cached
+@st.composite
+def assumption_3_5_potentials(draw) -> ScalarPotential:
+    """One of :data:`LINEAR_COORDINATEWISE_POTENTIALS` (entropy first); hypentropy's β in [0.3, 3] shrinks to 1."""
+    name = draw(st.sampled_from(LINEAR_COORDINATEWISE_POTENTIALS))
+    beta = draw(log_scales(0.3, 3.0))
+    if name == "hypentropy":
+        return ScalarPotential(name, beta=beta)
+    return ScalarPotential(name, p=0.5) if name == "power" else ScalarPotential(name)
+
+
+@cached
+@st.composite
+def linear_coordinatewise(draw, max_d: int = 3, max_extra: int = 1, commuting: bool = True) -> LinearCoordinatewise:
+    r""":math:`G(x) = P\,g(Bx)` with :math:`g_m = F_m^{-1}` for a potential per coordinate (Theorem 5.1's maps).
+
+    ``B = diag(s)·O[:d]`` (O a rotation of :math:`\mathbb{R}^D`, ``D ≤ d + max_extra``, row scales s in
+    [0.5, 1.5]): orthogonal rows, so G is commuting. ``commuting=False`` (d ≥ 2) adds ``t·b_0`` to
+    ``b_1`` (t in [0.2, 1]) and a small offset to B: :math:`b_0^\top b_1 \ne 0`, so the brackets do not vanish.
+    ``P = I + offset`` (entries ≤ 0.5, condition number < 100); the column of a coordinate whose r' has a
+    one-sided range (log-barrier, power) keeps only its diagonal entry, so that the family satisfies
+    Assumption 3.5 and U(x) is a box. Shrinks to d = 1 (d = 2 when non-commuting), the entropy, O = I, P = I:
+    the separable x⊙2/4.
+    """
+    d = draw(dims(1 if commuting else 2, max(max_d, 1 if commuting else 2)))
+    D = d + draw(st.integers(0, max_extra))
+    pots = tuple(draw(assumption_3_5_potentials()) for _ in range(d))
+    O = draw(orthogonal(D))
+    s = draw(positive_vectors(d, 0.5, 1.5))
+    B = s[:, None] * O[:d]
+    if not commuting:
+        B = B + 0.2 * draw(offsets((d, D), 1.0))
+        B[1] = B[1] + draw(st.floats(0.2, 1.0)) * B[0]
+    P = np.eye(d) + draw(offsets((d, d), 0.5))
+    for m, p in enumerate(pots):
+        if p.name in ("log-barrier", "power"):
+            keep = P[m, m]
+            P[:, m] = 0.0
+            P[m, m] = keep
+    assume(np.linalg.cond(P) < 100.0 and np.linalg.cond(B @ B.T) < 1e4)
+    G = LinearCoordinatewise(pots, B, P)
+    assume(G.commuting == commuting)
+    return G
+
+
+@cached
+def broad_commuting_families(max_d: int = 3) -> st.SearchStrategy[Parametrization]:
+    """Every commuting family of the suite: separable, commuting quadratic, and :func:`linear_coordinatewise`
+    (commuting, neither separable nor quadratic)."""
+    return st.one_of(commuting_families(max_d), linear_coordinatewise(max_d))
+
+
+@st.composite
+def linear_coordinatewise_points(draw, G: LinearCoordinatewise) -> np.ndarray:
+    """A point of M for :class:`LinearCoordinatewise`: base point u (entries in [0.3, 3] on positive domains,
+    shrinking to 1; in [−2, 2] for hypentropy, shrinking to 0), ``x = B⁺F(u)`` plus an offset in ker B."""
+    pos = draw(positive_vectors(G.d, 0.3, 3.0))
+    real = draw(vectors(G.d, 0.0, 2.0))
+    u = np.array([real[m] if p.w_interval[0] < 0 else pos[m] for m, p in enumerate(G.potentials)])
+    normal = draw(vectors(G.D, 0.0, 1.0)) if G.D > G.d else None
+    return G.point_of(G.P @ u, normal=normal)
+
+
 @st.composite
 def inits(draw, G: Parametrization, near_boundary: bool | None = None, max_scale: float = 3.0) -> np.ndarray:
     """A point of M for ``G``.
@@ -135,7 +215,10 @@ def inits(draw, G: Parametrization, near_boundary: bool | None = None, max_scale
     (the all-ones point is regular for the shrunk families) times a scale, rejected where ∂G(x)
     is not of full rank (such points are outside M). ``near_boundary=None``
     draws whether to push some coordinates toward the boundary (shrinking to no).
+    :class:`LinearCoordinatewise`: :func:`linear_coordinatewise_points` (``near_boundary`` is not used).
     """
+    if isinstance(G, LinearCoordinatewise):
+        return draw(linear_coordinatewise_points(G))
     if np.isfinite(G.domain_margin(np.ones(G.D))):
         x = draw(positive_vectors(G.D, 0.1, max_scale))
         if near_boundary is None:
@@ -148,3 +231,23 @@ def inits(draw, G: Parametrization, near_boundary: bool | None = None, max_scale
     s = np.linalg.svd(np.atleast_2d(G.jacobian(x)), compute_uv=False)
     assume(s.size > 0 and s[-1] > 1e-6 * max(float(s[0]), 1.0))
     return x
+
+
+@st.composite
+def family_point_pair(draw, families):
+    """``(G, x, i, j)``: a family, a point of its domain and two field indices."""
+    G = draw(families)
+    x = draw(inits(G))
+    i = draw(st.integers(0, G.d - 1))
+    j = draw(st.integers(0, G.d - 1))
+    return G, x, i, j
+
+
+@st.composite
+def commuting_case(draw, families=None):
+    """``(G, x, i, j, s, t)``: a commuting family (default :func:`broad_commuting_families`), a point, two field
+    indices and two flow times in [−1, 1]."""
+    G, x, i, j = draw(family_point_pair(broad_commuting_families() if families is None else families))
+    s = draw(st.floats(-1.0, 1.0))
+    t = draw(st.floats(-1.0, 1.0))
+    return G, x, i, j, s, t

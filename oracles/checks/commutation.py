@@ -12,7 +12,7 @@ import numpy as np
 
 from oracles.flows.trajectories import field_flow
 from oracles.lie.brackets import bracket, bracket_fd, quadratic_bracket
-from oracles.core.outcome import CLOSED_FORM_BUDGET, UNRESOLVED, Outcome, budget_from_error, roundoff_floor
+from oracles.core.outcome import CLOSED_FORM_BUDGET, UNRESOLVED, Outcome, Panel, budget_from_error, roundoff_floor
 from oracles.model.parametrizations import Parametrization, Quadratic
 
 
@@ -28,26 +28,58 @@ def _has_closed_flows(G: Parametrization, x) -> bool:
     return G.flow(0, 0.0, np.asarray(x, float)) is not None
 
 
-def flows_commute(G: Parametrization, x, i: int, j: int, s: float, t: float) -> Outcome:
+def _figure_1(G: Parametrization, x: np.ndarray, i: int, j: int, s: float, t: float, method: str,
+              samples: int = 16) -> list[Panel]:
+    r"""li2022 Figure 1 for this example: the paths :math:`x \to \varphi_j^t(x) \to \varphi_i^s\varphi_j^t(x)` and
+    :math:`x \to \varphi_i^s(x) \to \varphi_j^t\varphi_i^s(x)`, drawn in the plane through x spanned by
+    :math:`\nabla G_i(x), \nabla G_j(x)` (orthonormal coordinates; a second axis from x's first coordinate
+    direction when the two fields are parallel or i = j)."""
+    J = np.atleast_2d(G.jacobian(x))
+    basis, _ = np.linalg.qr(np.column_stack([J[i], J[j], np.eye(G.D)[:, :2]]))
+    E = basis[:, :2] if G.D >= 2 else np.column_stack([basis[:, 0], np.zeros(G.D)])
+    fr = np.linspace(0.0, 1.0, samples)
+
+    def leg(start, k, tau):
+        return [field_flow(G, k, -f * tau, start, method=method) for f in fr]
+
+    def coords(points):
+        P = (np.array(points) - x) @ E
+        return P[:, 0].tolist(), P[:, 1].tolist()
+
+    a1 = leg(x, j, t)
+    a2 = leg(a1[-1], i, s)
+    b1 = leg(x, i, s)
+    b2 = leg(b1[-1], j, t)
+    series = {f"φ_{j}^t first (t = {t:.3g})": coords(a1 + a2), f"φ_{i}^s first (s = {s:.3g})": coords(b1 + b2)}
+    return [Panel(f"li2022 Figure 1: the flows of −∇G_{i} and −∇G_{j} from x, in either order ({G.name})",
+                  "along ∇G_i(x)", "orthogonal direction in span{∇G_i(x), ∇G_j(x)}", series)]
+
+
+def flows_commute(G: Parametrization, x, i: int, j: int, s: float, t: float, method: str = "auto") -> Outcome:
     r"""Discrepancy: :math:`\|\varphi_i^s\varphi_j^t(x) - \varphi_j^t\varphi_i^s(x)\| / \max(\|x\|, \|\varphi\|)`.
 
-    Closed-form flows are held to :data:`CLOSED_FORM_BUDGET`; integrated flows to ten times the
-    change between tolerances 1e-8 and 1e-11.
+    Closed-form flows are held to :data:`CLOSED_FORM_BUDGET`; integrated flows (``method="ode"``, or a family
+    without closed forms) to ten times the change between tolerances 1e-8 and 1e-11. The plot is li2022's
+    Figure 1 for the example (:func:`_figure_1`).
     """
     x = G.check_point(x)
-    a = field_flow(G, i, -s, field_flow(G, j, -t, x))
+    closed = method == "auto" and _has_closed_flows(G, x)
+    a = field_flow(G, i, -s, field_flow(G, j, -t, x, method=method), method=method)
     # x = 0 with s = t = 0 (found by make falsify: ZeroDivisionError): both orders stay at 0, the gap is exactly 0
     scale = max(float(np.linalg.norm(x)), float(np.linalg.norm(a)), 1e-300)
-    if _has_closed_flows(G, x):
+    plot = lambda: _figure_1(G, x, i, j, s, t, "auto" if closed else "ode")  # noqa: E731
+    if closed:
         gap = flow_commutator(G, x, i, j, s, t)
         work = G.D * 40  # four matrix exponentials / closed-form maps
         return Outcome(float(np.linalg.norm(gap)) / scale, max(CLOSED_FORM_BUDGET, roundoff_floor(work)), 0.0,
-                       "relative gap between the two orders of the flows", details={"s": s, "t": t, "i": i, "j": j})
+                       "relative gap between the two orders of the flows", details={"s": s, "t": t, "i": i, "j": j},
+                       plot=plot)
     fine = flow_commutator(G, x, i, j, s, t, method="ode", rtol=1e-11)
     coarse = flow_commutator(G, x, i, j, s, t, method="ode", rtol=1e-8)
     err = float(np.linalg.norm(fine - coarse)) / scale
     return Outcome(float(np.linalg.norm(fine)) / scale, budget_from_error(err, roundoff_floor(1e3)), err,
-                   "relative gap between the two orders of the integrated flows", details={"s": s, "t": t})
+                   "relative gap between the two orders of the integrated flows", details={"s": s, "t": t},
+                   plot=plot)
 
 
 def flow_gap_matches_bracket(G: Parametrization, x, i: int, j: int, h: float = 1e-3,

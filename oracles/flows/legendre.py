@@ -7,7 +7,8 @@ r"""The Legendre function R of Lemma 4.7 (li2022), and which R belongs to a para
   one (identity: Euclidean; :math:`x^{\odot2}`: entropy with scale 1/4; :math:`x^{\odot p}`: power potential;
   :math:`u^{\odot2} - v^{\odot2}`: the hyperbolic entropy of Cor. 4.17; a commuting quadratic family:
   :class:`QuadraticLegendre`, in closed form in its eigenbasis; Theorem 5.1's reverse parametrizations: their
-  per-coordinate potential), else :class:`LemmaLegendre`. A new family with a closed
+  per-coordinate potential; :math:`P\,g(Bx)` with orthogonal rows of B: the linearly separable
+  :func:`~oracles.model.linear_coordinatewise.lemma_potential`), else :class:`LemmaLegendre`. A new family with a closed
   form registers it in one place: ``@potential_of.register(MyFamily)``.
 """
 from __future__ import annotations
@@ -22,6 +23,7 @@ from oracles.flows.trajectories import psi
 from oracles.model.losses import LeastSquares, Loss
 from oracles.model.parametrizations import Identity, Parametrization, Powers, Quadratic, UVSquared
 from oracles.model.potentials import EntropyPotential, EuclideanPotential, HypentropyPotential, PowerPotential
+from oracles.model.linear_coordinatewise import LinearCoordinatewise, lemma_potential
 from oracles.model.reverse import ReverseParametrization
 
 
@@ -212,6 +214,11 @@ def _(G: Quadratic, x_init):
 @potential_of.register
 def _(G: ReverseParametrization, x_init):
     return G.potential
+
+
+@potential_of.register
+def _(G: LinearCoordinatewise, x_init):
+    return lemma_potential(G, x_init) if G.commuting else LemmaLegendre(G, x_init)
 
 
 __all__ = ["LemmaLegendre", "QuadraticLegendre", "potential_of"]
