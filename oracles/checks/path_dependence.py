@@ -244,6 +244,64 @@ def endpoint_gap(G: Parametrization, x_init, pair: tuple[Schedule, Schedule], *,
                    details=details, plot=plot)
 
 
+def same_endpoint_witness(G: Parametrization, x_init, pair: tuple[Schedule, Schedule], *, method: str = "auto",
+                          claim: str = "witness") -> Outcome:
+    r"""The dual witness of li2022 Theorem 4.9's "G must be regular": **different** μ, the **same** w(T).
+
+    A mirror flow has :math:`\nabla R(w(T)) = \nabla R(w(0)) + \mu(T)`, so two schedules from one
+    :math:`x_{init}` whose :math:`\mu(T) = -\sum_k\tau_kc_k` differ must end at different w (∇R is a function).
+    At an irregular point of x⊙2 (:math:`x_i = 0`) or of u⊙2 − v⊙2 (:math:`u_i = v_i = 0`) the flow keeps
+    the coordinate at 0 exactly and the other coordinates do not see :math:`c_i`, so schedules that differ
+    only in :math:`c_i` end at the same w while their μ differ: no Legendre R makes both a mirror flow.
+
+    Parameters
+    ----------
+    G, x_init
+        The parametrization and the common start.
+    pair
+        ``(A, B)``: schedules of :class:`~oracles.model.losses.Linear` losses with **different** μ(T).
+    method
+        As in :func:`endpoint_gap`.
+    claim
+        ``"witness"`` (the statement): discrepancy :math:`\|\mu_A - \mu_B\| / \max(\|\mu_A\|, \|\mu_B\|, 1)` when
+        the end points agree within their budget (a witness; the budget is ``CLOSED_FORM_BUDGET``: μ is
+        exact up to rounding), else 0 (this pair witnesses nothing). ``"equal-w"``: the planted claim
+        that the end points agree, discrepancy the relative gap of :math:`w_A(T), w_B(T)` against
+        :func:`endpoint_gap`'s budget.
+    """
+    try:
+        A, B = pair
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("pair must be a tuple (A, B) of two schedules") from exc
+    if claim not in ("witness", "equal-w"):
+        raise InvalidInput(f"claim must be 'witness' or 'equal-w', got {claim!r}")
+    x0 = G.check_point(x_init, "x_init")
+    for name, S in (("A", A), ("B", B)):
+        check_linear(S, name)
+        if S.d != G.d:
+            raise InvalidInput(f"schedule {name} acts on R^{S.d} but G maps into R^{G.d}")
+    ma, mb = linear_mu(A), linear_mu(B)
+    mu_gap = float(np.linalg.norm(ma - mb) / max(np.linalg.norm(ma), np.linalg.norm(mb), 1.0))
+    if claim == "witness" and mu_gap <= 1e-12:
+        raise InvalidInput("schedules A and B must have different total mu = -sum(duration * c)")
+    wa, wb, xa, xb, err, work, how = _endpoints(G, A, B, x0, method)
+    w0 = G.value(x0)
+    scale = max(float(np.linalg.norm(wa)), float(np.linalg.norm(wb)), float(np.linalg.norm(w0)), 1e-300)
+    w_gap, rel_err = float(np.linalg.norm(wa - wb)) / scale, err / scale
+    floor = CLOSED_FORM_BUDGET + roundoff_floor(work) if how.startswith("closed") else ODE_FLOOR
+    w_budget = budget_from_error(rel_err, floor)
+    details = {"mu_A": ma.tolist(), "mu_B": mb.tolist(), "mu_gap_relative": mu_gap, "w_A(T)": wa.tolist(),
+               "w_B(T)": wb.tolist(), "w_gap_relative": w_gap, "w_budget": float(w_budget),
+               "rank_dG(x_init)": int(np.linalg.matrix_rank(G.jacobian(x0))), "evaluation": how}
+    if claim == "equal-w":
+        return Outcome(w_gap, w_budget, rel_err, "relative gap between w(T) of two schedules with different μ (planted: 0)",
+                       details=details)
+    disc = mu_gap if w_gap <= w_budget else 0.0
+    return Outcome(disc, CLOSED_FORM_BUDGET, 0.0,
+                   "‖μ_A − μ_B‖ / max(‖μ‖, 1) when w_A(T) = w_B(T) within budget, else 0 (a mirror flow needs 0)",
+                   details=details)
+
+
 def path_panels(G: Parametrization, x_init, pair: tuple[Schedule, Schedule], samples: int = 121) -> list[Panel]:
     """Report panels: w along A and along B, and ‖w_A(t) − w_B(t)‖ over t (meaningful at t = T, where μ agree)."""
     A, B = pair

@@ -9,7 +9,9 @@ from __future__ import annotations
 from hypothesis import given
 
 from generators.cases import mu_cases
+from generators.necessity import irregular_cases
 from generators.parametrizations import commuting_quadratics
+from oracles.checks.path_dependence import same_endpoint_witness
 from oracles.checks.quadratic_forms import thm_4_15a
 from theorems import control
 
@@ -24,3 +26,15 @@ def test_control_thm_4_15a_literal_sign(case):
     Then ψ = exp(−Σμ_iA_i)x, not exp(+Σμ_iA_i)x: P1's sign error, caught by the statement's oracle."""
     G, x, mu = case
     return thm_4_15a(G, x, mu, sign=-1)
+
+
+# -----------------------------------------------------------------------------------------
+# li2022:thm-4.9-regular
+@control("li2022:thm-4.9-regular", title="schedules with different μ end at the same w at regular points too",
+         fields=("G", "x", "pair"))
+@given(case=irregular_cases(regular=True))
+def test_control_thm_4_9_regular_at_regular_points(case):
+    """Planted: the witness's "same w" outside the irregular set. At a regular point of x⊙2 or u⊙2 − v⊙2
+    (the orthant, where both are mirror flows) the changed c_i moves w_i, so the end points differ."""
+    G, x, pair = case
+    return same_endpoint_witness(G, x, pair, claim="equal-w")
