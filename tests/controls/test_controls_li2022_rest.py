@@ -9,9 +9,9 @@ from __future__ import annotations
 from hypothesis import given
 
 from generators.cases import mu_cases
-from generators.necessity import irregular_cases
+from generators.necessity import diagonal_loss_cases, irregular_cases
 from generators.parametrizations import commuting_quadratics
-from oracles.checks.path_dependence import same_endpoint_witness
+from oracles.checks.path_dependence import endpoint_gap, same_endpoint_witness
 from oracles.checks.quadratic_forms import thm_4_15a
 from theorems import control
 
@@ -38,3 +38,14 @@ def test_control_thm_4_9_regular_at_regular_points(case):
     (the orthant, where both are mirror flows) the changed c_i moves w_i, so the end points differ."""
     G, x, pair = case
     return same_endpoint_witness(G, x, pair, claim="equal-w")
+
+
+# -----------------------------------------------------------------------------------------
+# li2022:remark-4.5
+@control("li2022:remark-4.5", title="UUᵀ with losses on every entry is path independent too", fields=("G", "x", "pair"))
+@given(case=diagonal_loss_cases(diagonal_only=False))
+def test_control_remark_4_5_all_entries(case):
+    """Planted: drop Remark 4.5's restriction to diagonal measurements. With off-diagonal entries in the
+    losses, equal-μ schedules end at different W (Example 4.4 / Corollary 4.11)."""
+    G, x, pair = case
+    return endpoint_gap(G, x, pair)
