@@ -121,9 +121,11 @@ def parse(text: str) -> tuple[list[Row], list[str]]:
             if kind == "full" and m["reason"] is not None:
                 bad.append("status 'full' takes no reason; if something is not tested, write 'partial: <what>'")
             elif kind != "full" and len(reason) < MIN_REASON:
-                bad.append(f"status {kind!r} needs a reason after the colon ({'what is not tested' if kind == 'partial' else 'why' if kind == 'not checkable' else 'the issue'})")
+                what = {"partial": "what is not tested", "not checkable": "why", "planned": "the issue"}[kind]
+                bad.append(f"status {kind!r} needs a reason after the colon ({what})")
             elif kind == "planned" and not PLANNED_REASON_RE.search(reason):
-                bad.append("a 'planned' status names its issue ('planned: issue 22 §4 ...'), or says 'no issue yet: ...'")
+                bad.append("a 'planned' status names its issue ('planned: issue 22 §4 ...'), "
+                           "or says 'no issue yet: ...'")
         if source not in SOURCES:
             bad.append(f"source {source!r} is not one of {', '.join(SOURCES)}")
         if not number:
@@ -332,7 +334,8 @@ def test_parser_reads_a_good_table():
     assert rows[3].ids == [] and rows[3].reason == "an existence theorem of geometry"
     assert check(rows, ENCODED, KNOWN) == []
     by = totals(rows)
-    assert (by["li2022"]["full"], by["li2022"]["partial"], by["li2022"]["planned"], by["notes"]["planned"]) == (1, 1, 1, 1)
+    li = by["li2022"]
+    assert (li["full"], li["partial"], li["planned"], li["not checkable"], by["notes"]["planned"]) == (1, 1, 1, 1, 1)
     block = totals_block(rows)
     assert "| li2022 | 4 | 1 | 1 | 1 | 1 | 3 |" in block and "| **all** | **5** |" in block
     assert totals_errors(GOOD + "\n" + block + "\n", rows) == []
