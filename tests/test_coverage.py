@@ -144,9 +144,10 @@ def parse(text: str) -> tuple[list[Row], list[str]]:
     return rows, errors
 
 
-def check(rows: list[Row], encoded: set[str], known: set[str], root: Path = ROOT) -> list[str]:
+def check(rows: list[Row], encoded: set[str], known: set[str], root: Path = ROOT,
+          sources: dict[str, str] | None = None) -> list[str]:
     """The rows against the suite: ``encoded`` are the statement IDs in the code, ``known`` also holds the
-    catalog's (planned ones included)."""
+    catalog's (planned ones included); ``sources`` (ID -> the statement's ``source=``) only improves messages."""
     errors = []
     covered: set[str] = set()
     for r in rows:
@@ -178,10 +179,18 @@ def check(rows: list[Row], encoded: set[str], known: set[str], root: Path = ROOT
                           "row 'full' or 'partial: <what is still missing>'")
         if r.status in ("full", "partial"):
             covered.update(in_code)
+    planned = {}
+    for r in rows:
+        if r.status == "planned":
+            planned.setdefault(r.source, []).append(r)
     for sid in sorted(encoded - covered):
-        errors.append(f"`{sid}` is a statement in the code with no 'full' or 'partial' row in {REL}: add "
-                      f"'| <source> | <number> | <claim> | `{sid}` | full |' (or 'partial: <what is not tested>') "
-                      "under its source's table")
+        key = sid.split(":")[0]
+        lines = ", ".join(str(r.line) for r in planned.get(key, []))
+        hint = f" (the planned rows of {key} are at lines {lines})" if lines else ""
+        errors.append(f"`{sid}`{f' ({sources[sid]})' if sources and sid in sources else ''} is a statement in the "
+                      f"code with no 'full' or 'partial' row in {REL}: in the row of the claim it tests{hint}, name "
+                      f"`{sid}` and set the status to full or 'partial: <what is not tested>' (or add such a row "
+                      "under its source's table), then run .venv/bin/python -m tests.test_coverage --write")
     return errors
 
 
@@ -253,14 +262,16 @@ def readme_errors(readme: str, rows: list[Row]) -> list[str]:
 
 
 # --------------------------------------------------------------------------------------------- the suite's IDs
-def suite_ids() -> tuple[set[str], set[str], list[str]]:
-    """``(encoded, known, problems)``: statement IDs in the code, those plus the catalog's sections."""
+def suite_ids() -> tuple[set[str], set[str], dict[str, str], list[str]]:
+    """``(encoded, known, sources, problems)``: statement IDs in the code, those plus the catalog's sections,
+    each statement's ``source=``, and import problems."""
     from tests.test_catalog import _code, _parsed
 
     statements, _, problems = _code()
     sections, _ = _parsed()
     encoded = set(statements)
-    return encoded, encoded | {s.id for s in sections}, list(problems)
+    sources = {sid: spec.source or "" for sid, spec in statements.items()}
+    return encoded, encoded | {s.id for s in sections}, sources, list(problems)
 
 
 def _fail(problems: list[str], what: str) -> None:
@@ -288,9 +299,9 @@ def test_coverage_format(table):
 
 def test_rows_match_the_suite(table):
     _, rows = table
-    encoded, known, problems = suite_ids()
+    encoded, known, sources, problems = suite_ids()
     _fail(problems, "the statement and control modules must import")
-    _fail(check(rows, encoded, known), f"rows of {REL} that do not match the code and docs/catalog.md")
+    _fail(check(rows, encoded, known, sources=sources), f"rows of {REL} that do not match the code and docs/catalog.md")
 
 
 def test_stated_totals_are_the_rows_totals(table):
@@ -369,7 +380,7 @@ def test_parser_rejects_broken_rows(broken, message):
     (GOOD.replace("`li2022:thm-4.2`, ", ""), "a 'full' row names a statement in the code"),
     (GOOD.replace("`li2022:thm-4.8` | partial", "— | partial"), "a 'partial' row names"),
     (GOOD.replace("`li2022:eq-7-8` | planned", "`li2022:thm-4.8` | planned"), "which is in the code"),
-    (GOOD.replace("`li2022:thm-4.2`, ", "`li2022:eq-7-8`, "), "`li2022:thm-4.2` is a statement in the code with no"),
+    (GOOD.replace("`li2022:thm-4.2`, ", "`li2022:eq-7-8`, "), "`li2022:thm-4.2` is a statement in the code"),
 ])
 def test_check_rejects_rows_that_do_not_match_the_suite(broken, message):
     rows, errors = parse(broken)
@@ -379,8 +390,9 @@ def test_check_rejects_rows_that_do_not_match_the_suite(broken, message):
 
 def test_a_statement_in_the_code_without_a_row_is_reported():
     rows, _ = parse(GOOD)
-    errors = check(rows, ENCODED | {"li2022:thm-5.1"}, KNOWN | {"li2022:thm-5.1"})
-    assert len(errors) == 1 and "`li2022:thm-5.1` is a statement in the code with no" in errors[0]
+    errors = check(rows, ENCODED | {"li2022:thm-5.1"}, KNOWN | {"li2022:thm-5.1"}, sources={"li2022:thm-5.1": "§5"})
+    assert len(errors) == 1 and "`li2022:thm-5.1` (§5) is a statement in the code with no" in errors[0]
+    assert "the planned rows of li2022 are at lines 11)" in errors[0]
 
 
 def test_wrong_or_missing_totals_are_reported():
