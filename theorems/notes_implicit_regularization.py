@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import numpy as np
 from hypothesis import event, example, given
-from hypothesis import strategies as st
 
-from generators.arrays import log_scales, positive_vectors
-from generators.regression import (data_matrices, potentials, separable_data, sparse_vectors, targets,
-                                  well_scaled_matrices)
-from oracles.model.potentials import EntropyPotential
+from generators.notes import (classification_cases, generic_classification_cases, key_lemma_cases, least_squares_data,
+                              md_step_cases, positive_sparse_cases, sparse_cases, sq_cases)
 from oracles.checks.limits import gf_limit_vs_projection, max_margin_alignment, small_init_l1_gap, squared_param_vs_mirror
+from oracles.checks.notes_flows import small_alpha_flow_gap, soudry_offset_gap
 from oracles.model.losses import LeastSquares, LogCosh
 from oracles.convex.mirror_descent import md_limit_vs_projection, step_identity_gap
 from oracles.model.parametrizations import Identity
@@ -32,14 +30,10 @@ from theorems import universal
 LOSSES = {"least-squares": LeastSquares, "log-cosh": LogCosh}
 #: The decreasing initialization scales of the Main Theorem's check: 0.5, 0.05, ..., 5e-6 (x(0) = α² down to 2.5e-11).
 MAIN_ALPHAS = 0.5 * 10.0 ** -np.arange(6)
+#: The scales at which the flow itself is integrated (notes:main-flow): 0.5, 0.05, ..., 5e-5 (x(0) down to 2.5e-9).
+FLOW_ALPHAS = 0.5 * 10.0 ** -np.arange(5)
 _NOTES_MAIN_A = np.array([[-1.3079588714642254, 1.4033491992179685e-05, 1.4987179998708877],
                           [-1.498717999903587, 9.537677118067215e-07, -1.3079588715016939]])
-
-
-@st.composite
-def least_squares_data(draw, max_n: int = 3, max_extra: int = 3):
-    Z = draw(data_matrices(max_n=max_n, max_extra=max_extra))
-    return Z, draw(targets(Z.shape[0]))
 
 
 @universal("notes:lemma-1", title="GF on ½‖Ax − b‖² from 0 converges to the min-ℓ2 interpolant",
@@ -55,12 +49,6 @@ def test_lemma_1(data):
     """
     A, b = data
     return gf_limit_vs_projection(Identity(A.shape[1]), LeastSquares(A, b), np.zeros(A.shape[1]), reference="l2")
-
-
-@st.composite
-def sq_cases(draw):
-    A, b = draw(least_squares_data(max_n=2, max_extra=2))
-    return A, b, draw(positive_vectors(A.shape[1], 0.2, 2.0)), draw(st.floats(0.1, 3.0))
 
 
 @universal("notes:sq-equivalence",
@@ -82,20 +70,6 @@ def test_sq_equivalence(case):
     return squared_param_vs_mirror(A, b, y0, T, phi_scale=0.25)
 
 
-@st.composite
-def md_step_cases(draw):
-    """``(phi, A, b, x, eta, loss)``: a potential, a loss's data, a point of int dom φ (no zero entries), a step."""
-    A, b = draw(least_squares_data(max_n=3, max_extra=2))
-    d = A.shape[1]
-    phi = draw(potentials(d, kinds=("entropy", "euclidean", "hypentropy", "pnorm")))
-    mag = draw(positive_vectors(d, 0.2, 2.0))
-    if isinstance(phi, EntropyPotential):
-        x = mag
-    else:
-        x = mag * np.where(draw(st.lists(st.booleans(), min_size=d, max_size=d)), -1.0, 1.0)
-    return phi, A, b, x, draw(log_scales(1e-2, 1.0)), draw(st.sampled_from(sorted(LOSSES)))
-
-
 @universal("notes:lemma-2", title="the MD argmin step satisfies ∇φ(x_{t+1}) = ∇φ(x_t) − η∇f(x_t)",
            source="notes, Mirror Descent, Lemma 2", fields=("phi", "A", "b", "x", "eta", "loss"))
 @given(case=md_step_cases())
@@ -114,21 +88,6 @@ def test_lemma_2(case):
     return step_identity_gap(phi, LOSSES[loss](A, b), x, eta)
 
 
-@st.composite
-def key_lemma_cases(draw):
-    """``(phi, A, b, x1, c)``: a potential, data interpolable inside dom φ, a start, a step-size factor."""
-    A = draw(data_matrices(max_n=2, max_extra=2))
-    n, d = A.shape
-    phi = draw(potentials(d, kinds=("entropy", "euclidean", "hypentropy", "pnorm")))
-    mag = draw(positive_vectors(d, 0.2, 2.0))
-    if isinstance(phi, EntropyPotential):
-        x1, b = mag, A @ draw(positive_vectors(d, 0.2, 2.0))
-    else:
-        x1 = mag * np.where(draw(st.lists(st.booleans(), min_size=d, max_size=d)), -1.0, 1.0)
-        b = draw(targets(n))
-    return phi, A, b, x1, draw(st.floats(0.2, 1.0))
-
-
 @universal("notes:key-lemma", title="mirror descent that converges on ½‖Ax − b‖² ends at argmin_{Ax=b} D_φ(x, x_1)",
            source="notes, Mirror Descent, Key Lemma", fields=("phi", "A", "b", "x1", "c"))
 @given(case=key_lemma_cases())
@@ -145,20 +104,6 @@ def test_key_lemma(case):
     phi, A, b, x1, c = case
     event(phi.name)
     return md_limit_vs_projection(phi, A, b, x1, step_scale=c)
-
-
-@st.composite
-def sparse_cases(draw):
-    r"""``(A, b)`` with ``b = A x♮`` for a nonnegative x♮: sparse, or (about half the time) sparse plus a dense
-    positive part, so that a strictly positive interpolant exists. With a sparse x♮ alone the set
-    :math:`\{x \ge 0 : Ax = b\}` often has no strictly positive point, and the limit lies on one of its faces."""
-    A = draw(well_scaled_matrices(max_n=3, max_extra=4, min_n=2))
-    x = draw(sparse_vectors(A.shape[1], max_k=A.shape[0] - 1))
-    if draw(st.booleans()):
-        x = x + draw(positive_vectors(A.shape[1], 0.01, 0.5))
-    if np.linalg.norm(A @ x) < 1e-3 * np.linalg.norm(x):   # support inside ker A gives b = 0: no target
-        x[int(np.argmax(np.linalg.norm(A, axis=0)))] += 1.0
-    return A, A @ x
 
 
 @universal("notes:main", title="y(0) = α1, α → 0: the limit of y⊙y tends to argmin{‖x‖₁ : Ax = b, x ≥ 0}",
@@ -199,14 +144,6 @@ def test_main(case):
     return out
 
 
-@st.composite
-def classification_cases(draw):
-    X, y = draw(separable_data(max_n=6, max_d=3))
-    zero = draw(st.booleans())
-    a0 = np.zeros(X.shape[1]) if zero else draw(positive_vectors(X.shape[1], 0.1, 1.0)) - 0.5
-    return X, y, a0
-
-
 @universal("notes:soudry-max-margin",
            title="GD/GF on the exponential loss over separable data: a(t)/‖a(t)‖ → the max-margin direction",
            source="notes, Further Results (Soudry, Hoffer, Nacson, Gunasekar, Srebro 2018)", fields=("X", "y", "a0"))
@@ -238,3 +175,60 @@ def test_soudry(case):
     X, y, a0 = case
     return max_margin_alignment(X, y, a0)
 
+
+@universal("notes:main-flow",
+           title="the squared-parametrization flow from y(0) = α1, α down to 5e-5: its limit is the KL projection of α²1 "
+                 "and its ℓ1 gap to argmin{‖x‖₁ : Ax = b, x ≥ 0} shrinks within the proven bound",
+           source="notes, Main Theorem (and Lemma 3, 'Back to Reparameterization')", fields=("A", "b"))
+@given(case=positive_sparse_cases())
+def test_main_flow(case):
+    r"""With :math:`y(0) = \alpha\mathbf 1` and gradient flow on :math:`\tfrac12\|A(y\odot y) - b\|^2`, the limit
+    :math:`x^*(\alpha)` of :math:`x = y\odot y` is the KL projection of :math:`\alpha^2\mathbf 1` onto :math:`\{Ax = b\}` and tends
+    to :math:`\arg\min\{\|x\|_1 : Ax = b, x \ge 0\}` as α → 0 -- here on the flow itself, not on its characterization.
+
+    The flow is integrated for α = 0.5·10^{-k}, k = 0..4 (:math:`x(0) = \alpha^2` down to 2.5e-9), in its dual
+    variable: :math:`\ln x(t) = \ln\alpha^2 + A^\top\mu(t)`, :math:`\dot\mu = -4(Ax - b)` -- exactly the notes'
+    :math:`\dot x = -4D_xA^\top(Ax - b)`, an n-dimensional ODE whose cost does not grow as α shrinks
+    (:func:`oracles.checks.notes_flows.squared_flow_limit`; LSODA at two tolerances, read when one dual Newton step
+    moves x by less than 1e-12). At each α its limit must equal the KL projection (certified dual Newton), and the
+    ℓ1 gap :math:`g_\alpha = \|x^*(\alpha)\|_1/\|x_{LP}\|_1 - 1` must satisfy :math:`0 \le g_\alpha \le
+    (H(x_{LP}) - H(x^*(\alpha)))/(c_\alpha\|x_{LP}\|_1)`, :math:`c_\alpha = \ln\alpha^{-2} - 1`, and be nonincreasing (see
+    ``notes:main``). Instances have a strictly positive interpolant (the flow's limit is then interior; on a
+    proper face it is approached like 1/t and the dual variable diverges). Discrepancy: the largest relative
+    projection gap or inequality violation. Budget: ten times the flows' errors (two-tolerance change + the
+    remaining Newton step), the projections' certified errors, the LP's and the entropy evaluation's, at least
+    1e-9. The report plots the ℓ1 gap, its bound, the distance to x_LP and the projection gap against α.
+    """
+    A, b = case
+    event(f"n = {A.shape[0]}, d = {A.shape[1]}")
+    return small_alpha_flow_gap(A, b, FLOW_ALPHAS)
+
+
+@universal("notes:soudry-rate",
+           title="exponential loss, separable data: a(t) − ŵ log t converges (ŵ the SVM, ‖ŵ‖ = 1/γ*), so ‖a(t)‖/log t → 1/γ* "
+                 "and the angle to the max-margin direction is Θ(1/log t)",
+           source="notes, Further Results (Soudry, Hoffer, Nacson, Gunasekar, Srebro 2018): a(t) ~ a* log t + O(log log t)",
+           fields=("X", "y", "a0"))
+@given(case=generic_classification_cases())
+def test_soudry_rate(case):
+    r"""For linearly separable data in general position and :math:`\ell(a) = \sum_ie^{-y_ia^\top x_i}`, the gradient flow
+    satisfies :math:`a(t) = \hat w\log t + r(t)` with :math:`r(t)` converging to a minimizer of
+    :math:`F(r) = \sum_{i\in S}e^{-z_i^\top r} + \hat w^\top r` (:math:`z_i = y_ix_i`, S the support vectors, :math:`\hat w` the
+    hard-margin SVM, :math:`\|\hat w\| = 1/\gamma^\star`): so :math:`\|a(t)\|/\log t \to 1/\gamma^\star` and the angle to
+    the max-margin direction decays like :math:`1/\log t`. The notes write :math:`a(t) \sim a^\star\log t` with the
+    *unit* vector :math:`a^\star`: the growth is :math:`(a^\star/\gamma^\star)\log t` (P9); the O(log log t) term
+    arises only for degenerate data (a support vector without dual weight).
+
+    Checked in s = ln(1 + t), where :math:`dr/ds = -\nabla F(r) + \sum_{i\notin S}e^{-s(z_i^\top\hat w - 1)}e^{-z_i^\top r}z_i`
+    converges at the computable rate :math:`\min(\mu, \rho)` (μ: F's Hessian at its minimum, ρ: the non-support
+    margin gap): integrated to :math:`s = \max(60, 40/\min(\mu, \rho))` (t up to :math:`e^{20000}`), the discrepancy is
+    the stationarity residual :math:`\|\nabla F(r)\|/\|\hat w\|` (with independent support vectors the same as
+    :math:`z_i^\top r = -\ln\alpha_i`, reported). Budget: ten times the remaining distance (the measured change of r
+    over the second half times :math:`q/(1-q)`, :math:`q = e^{-\min(\mu,\rho)s/2}`, through F's Hessian), the
+    two-tolerance change, the SVM's KKT residual and rounding, at least 1e-9. Data carry a fixed irrational
+    jitter so that shrunk draws are not degenerate; degenerate SVMs, or rates needing s > 20000, are
+    inconclusive. Details report ‖a‖/log t against 1/γ* and angle·log t against its predicted limit.
+    """
+    X, y, a0 = case
+    event(f"{X.shape[0]} points in d = {X.shape[1]}")
+    return soudry_offset_gap(X, y, a0)

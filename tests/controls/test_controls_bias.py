@@ -26,8 +26,8 @@ from theorems import control
 from theorems.li2022_s3_3_mirror import LOSSES, mirror_cases
 from theorems.li2022_s4_2_convergence import commuting_quadratic_cases
 from theorems.li2022_s4_3_regression import commuting_regression_cases, identity_cases, uv_cases, uv_limit_vs
-from theorems.notes_implicit_regularization import (MAIN_ALPHAS, classification_cases, key_lemma_cases,
-                                                    least_squares_data, md_step_cases, sparse_cases, sq_cases)
+from generators.notes import classification_cases, key_lemma_cases, least_squares_data, md_step_cases, sparse_cases, sq_cases
+from theorems.notes_implicit_regularization import MAIN_ALPHAS
 
 # ----------------------------------------------------------------------------------------- li2022 §3.3
 @control("li2022:thm-3.8", title="Euclidean projection in place of the Bregman projection of R",

@@ -1,0 +1,118 @@
+r"""Strategies for the lecture notes' statements (:mod:`theorems.notes_implicit_regularization`).
+
+Moved out of the statement module (same draws), plus the instances of the small-α flow and Soudry-rate checks:
+
+* :func:`least_squares_data`, :func:`sq_cases`, :func:`md_step_cases`, :func:`key_lemma_cases`,
+  :func:`sparse_cases`, :func:`classification_cases` -- as before;
+* :func:`positive_sparse_cases` -- ``b = A(x♮ + p)`` with x♮ sparse and p > 0 dense: a strictly positive interpolant
+  always exists, so the squared flow converges (the limit is the KL projection, not a face's I-projection);
+* :func:`generic_classification_cases` -- separable data with a fixed irrational jitter that breaks the exact
+  coincidences of shrunk draws (several points exactly on the margin, some with zero dual weight), so the SVM
+  is nondegenerate with probability one.
+"""
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import strategies as st
+
+from generators.arrays import log_scales, positive_vectors
+from generators.regression import data_matrices, potentials, separable_data, sparse_vectors, targets, well_scaled_matrices
+from oracles.model.potentials import EntropyPotential
+
+LOSS_NAMES = ("least-squares", "log-cosh")
+
+
+@st.composite
+def least_squares_data(draw, max_n: int = 3, max_extra: int = 3):
+    """``(Z, b)``: a full-row-rank data matrix and a target."""
+    Z = draw(data_matrices(max_n=max_n, max_extra=max_extra))
+    return Z, draw(targets(Z.shape[0]))
+
+
+@st.composite
+def sq_cases(draw):
+    """``(A, b, y0, T)``: data, a positive start and a horizon in [0.1, 3]."""
+    A, b = draw(least_squares_data(max_n=2, max_extra=2))
+    return A, b, draw(positive_vectors(A.shape[1], 0.2, 2.0)), draw(st.floats(0.1, 3.0))
+
+
+@st.composite
+def md_step_cases(draw):
+    """``(phi, A, b, x, eta, loss)``: a potential, a loss's data, a point of int dom φ (no zero entries), a step."""
+    A, b = draw(least_squares_data(max_n=3, max_extra=2))
+    d = A.shape[1]
+    phi = draw(potentials(d, kinds=("entropy", "euclidean", "hypentropy", "pnorm")))
+    mag = draw(positive_vectors(d, 0.2, 2.0))
+    if isinstance(phi, EntropyPotential):
+        x = mag
+    else:
+        x = mag * np.where(draw(st.lists(st.booleans(), min_size=d, max_size=d)), -1.0, 1.0)
+    return phi, A, b, x, draw(log_scales(1e-2, 1.0)), draw(st.sampled_from(sorted(LOSS_NAMES)))
+
+
+@st.composite
+def key_lemma_cases(draw):
+    """``(phi, A, b, x1, c)``: a potential, data interpolable inside dom φ, a start, a step-size factor."""
+    A = draw(data_matrices(max_n=2, max_extra=2))
+    n, d = A.shape
+    phi = draw(potentials(d, kinds=("entropy", "euclidean", "hypentropy", "pnorm")))
+    mag = draw(positive_vectors(d, 0.2, 2.0))
+    if isinstance(phi, EntropyPotential):
+        x1, b = mag, A @ draw(positive_vectors(d, 0.2, 2.0))
+    else:
+        x1 = mag * np.where(draw(st.lists(st.booleans(), min_size=d, max_size=d)), -1.0, 1.0)
+        b = draw(targets(n))
+    return phi, A, b, x1, draw(st.floats(0.2, 1.0))
+
+
+@st.composite
+def sparse_cases(draw):
+    r"""``(A, b)`` with ``b = A x♮`` for a nonnegative x♮: sparse, or (about half the time) sparse plus a dense
+    positive part, so that a strictly positive interpolant exists. With a sparse x♮ alone the set
+    :math:`\{x \ge 0 : Ax = b\}` often has no strictly positive point, and the limit lies on one of its faces."""
+    A = draw(well_scaled_matrices(max_n=3, max_extra=4, min_n=2))
+    x = draw(sparse_vectors(A.shape[1], max_k=A.shape[0] - 1))
+    if draw(st.booleans()):
+        x = x + draw(positive_vectors(A.shape[1], 0.01, 0.5))
+    if np.linalg.norm(A @ x) < 1e-3 * np.linalg.norm(x):   # support inside ker A gives b = 0: no target
+        x[int(np.argmax(np.linalg.norm(A, axis=0)))] += 1.0
+    return A, A @ x
+
+
+@st.composite
+def positive_sparse_cases(draw):
+    r"""``(A, b)`` with ``b = A(x♮ + p)``: x♮ nonnegative and sparse (support below n), p dense in [0.01, 0.5]^d, so
+    :math:`\{x > 0 : Ax = b\}` is not empty; A as in :func:`sparse_cases` (entries ±k/8, n in 1..3, d ≤ n + 4)."""
+    A = draw(well_scaled_matrices(max_n=3, max_extra=4, min_n=1))
+    x = draw(sparse_vectors(A.shape[1], max_k=max(1, A.shape[0] - 1)))
+    x = x + draw(positive_vectors(A.shape[1], 0.01, 0.5))
+    return A, A @ x
+
+
+@st.composite
+def classification_cases(draw):
+    """``(X, y, a0)``: separable data and a start (0 or in [-0.4, 0.5]^d)."""
+    X, y = draw(separable_data(max_n=6, max_d=3))
+    zero = draw(st.booleans())
+    a0 = np.zeros(X.shape[1]) if zero else draw(positive_vectors(X.shape[1], 0.1, 1.0)) - 0.5
+    return X, y, a0
+
+
+def _jitter(n: int, d: int, size: float) -> np.ndarray:
+    """A fixed pattern in [-size/2, size/2): fractional parts of (i+1)·golden ratio + (j+1)·√2."""
+    i, j = np.arange(n)[:, None] + 1.0, np.arange(d)[None, :] + 1.0
+    return size * (np.mod(i * 0.6180339887498949 + j * 1.4142135623730951, 1.0) - 0.5)
+
+
+@st.composite
+def generic_classification_cases(draw, jitter: float = 0.05):
+    r"""``(X, y, a0)`` as :func:`classification_cases`, with :math:`X + J` for the fixed irrational pattern J of
+    entries below ``jitter``/2 (far below the margin 0.2 of :func:`~generators.regression.separable_data`, so the
+    data stay separable): shrunk draws (u = e₁, equal margins) otherwise put several points exactly on the
+    margin, some with zero dual weight, where the offset a(t) − ŵ log t diverges like log log t."""
+    X, y, a0 = draw(classification_cases())
+    return X + _jitter(*X.shape, jitter), y, a0
+
+
+__all__ = ["LOSS_NAMES", "classification_cases", "generic_classification_cases", "key_lemma_cases", "least_squares_data",
+           "md_step_cases", "positive_sparse_cases", "sparse_cases", "sq_cases"]

@@ -1,0 +1,40 @@
+"""Negative controls for the lecture notes' flow-level statements (notes:main-flow, notes:soudry-rate).
+
+Each plants a false variant -- here the notes' literal forms (P7, P9) -- and runs it through the same oracle on
+the same instances; it passes when the harness falsifies it within the ``ci`` budget.
+"""
+from __future__ import annotations
+
+from hypothesis import given
+
+from generators.notes import generic_classification_cases, positive_sparse_cases
+from oracles.checks.notes_flows import small_alpha_flow_gap, soudry_offset_gap
+from theorems import control
+from theorems.notes_implicit_regularization import FLOW_ALPHAS
+
+
+@control("notes:main-flow", title="the notes' literal D_φ(x, α1): the KL projection of α1 (not α²1) as the flow's limit",
+         source="notes, Main Theorem (proof) and Lemma 3 (P7)", fields=("A", "b"))
+@given(case=positive_sparse_cases())
+def test_control_main_flow_alpha_not_squared(case):
+    """y(0) = α1 gives x(0) = α²1; the proof's D_φ(x, α1) projects α1 instead. The flow's limits must differ."""
+    A, b = case
+    return small_alpha_flow_gap(A, b, FLOW_ALPHAS, start="alpha")
+
+
+@control("notes:main-flow", title="the flow's limits tend to the min-ℓ2 interpolant as α → 0",
+         source="notes, Main Theorem", fields=("A", "b"))
+@given(case=positive_sparse_cases())
+def test_control_main_flow_l2(case):
+    """The min-ℓ2 interpolant as the target of the ℓ1 sandwich: must be caught (it is not the small-α limit)."""
+    A, b = case
+    return small_alpha_flow_gap(A, b, FLOW_ALPHAS, target="l2")
+
+
+@control("notes:soudry-rate", title="the notes' literal growth a(t) ~ a* log t with the unit vector a* (not ŵ = a*/γ*)",
+         source="notes, Further Results (Soudry et al. 2018) (P9)", fields=("X", "y", "a0"))
+@given(case=generic_classification_cases())
+def test_control_soudry_unit_growth(case):
+    """The offset a(t) − a* log t drifts like (ŵ − a*) log t unless γ* = 1: its stationarity residual is not 0."""
+    X, y, a0 = case
+    return soudry_offset_gap(X, y, a0, growth="unit")
