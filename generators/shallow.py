@@ -63,10 +63,11 @@ def seed_blocks(count: int = 4) -> st.SearchStrategy[tuple[int, ...]]:
 
 @st.composite
 def ladder_cases(draw, widths: tuple[int, ...], seeds: int = 4, potentials=None, density_kinds=("uniform", "truncated normal"),
-                 max_scale: float = 1.0):
-    """``(x, y, density, potential, widths, seeds)`` for a ladder statement (widths fixed by the profile)."""
+                 max_scale: float = 1.0, min_m: int = 2, max_m: int = 5):
+    """``(x, y, density, potential, widths, seeds)`` for a ladder statement (widths fixed by the profile);
+    ``min_m``/``max_m`` bound the number of data points (controls whose planted effect needs few or many)."""
     density = draw(densities(density_kinds, max_scale))
-    x, y = draw(data_sets(density))
+    x, y = draw(data_sets(density, min_m, max_m))
     potential = draw(potentials if potentials is not None else unscaled_potentials())
     return x, y, density, potential, tuple(widths), draw(seed_blocks(seeds))
 

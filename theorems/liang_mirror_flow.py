@@ -18,7 +18,7 @@ import numpy as np
 from hypothesis import event, example, given, settings
 
 from oracles.checks.width_figures import figure1, figure2
-from oracles.checks.width_limits import (LADDER_CI, LADDER_THOROUGH, SEEDS, SEEDS_PART2, check_corollary,
+from oracles.checks.width_limits import (LADDER_CI, LADDER_THOROUGH, SEEDS, SEEDS_PART1, SEEDS_PART2, check_corollary,
                                          check_scaled, check_unscaled_part1, check_unscaled_part2)
 from oracles.model.shallow import MirrorPotential, Uniform
 from theorems import universal
@@ -51,21 +51,24 @@ def _event(case):
 @universal("liang:unscaled-part1", title="unscaled MF, ReLU: drift O(n^-1/2), H(t) → H(0), exponential loss decay",
            source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part I", fields=FIELDS)
 @settings(max_examples=EXAMPLES)
-@given(case=ladder_cases(LADDER, SEEDS))
-@example(case=FIGURE + (MirrorPotential.quartic(), LADDER, tuple(range(SEEDS))))
+@given(case=ladder_cases(LADDER, SEEDS_PART1))
+@example(case=FIGURE + (MirrorPotential.quartic(), LADDER, tuple(range(SEEDS_PART1))))
 def test_unscaled_part1(case):
     r"""For ReLU networks with an unscaled potential :math:`\Phi = \sum_k\phi(\theta_k - \hat\theta_k)` and
     :math:`\eta = \Theta(1/n)`, with high probability, for all t: :math:`\|\theta(t) - \theta(0)\|_\infty \le C_1n^{-1/2}`,
     :math:`\|H(t) - H(0)\|_2 \to 0` and :math:`\|f(t) - y\|_2 \le e^{-\eta_0C_2t}\|f(0) - y\|_2`.
 
-    Checked on a ladder of widths with four nested seeds each, by the batched exponential integrator
-    (η = 1/n; Richardson over three step sizes). Sub-claims (the worst decides): the fitted slope of
-    :math:`\log(n^{1/2}\,\text{drift})` against log n is at most +0.25; the slope of
+    Checked on a ladder of widths with sixteen nested seeds each (``SEEDS_PART1``), by the batched exponential
+    integrator (η = 1/n; Richardson over three step sizes). Sub-claims (the worst decides): the fitted slope of
+    :math:`\log(n^{1/2}\sup_t\|\theta(t) - \theta(0)\|_\infty)` against log n (the sup over the integrator's time
+    grid and the end point: "for any t ≥ 0"; up to 1.31 times the end value) is at most a statistical margin,
+    :math:`t_{0.999, 15}` = 3.73 times the standard error of the seed mean's slope (``slope_se_seeds``; measured
+    0.011 … 0.063, so margins 0.04 … 0.23 where the fixed +0.25 stood before; measured slopes −0.33 … −0.43); the slope of
     :math:`\log\sup_t\|H(t) - H(0)\|_2` is at most −0.1 (no rate is stated; measured −0.8 for |x|³+x², −1.6 to −1.8
     otherwise); the best exponential rate :math:`C_n` of every width and seed is at least half the infinite-width
     rate :math:`2\lambda_{min}(K(X,X))/\phi''(0)`. Budget: ten times the slope's numerical error (from the
-    trainer's step-halving estimates), at least 1e-9; the seed noise is covered by the margins (measured
-    spread of the slopes with four seeds: ≤ 0.1).
+    trainer's step-halving estimates), at least 1e-9; the seed noise is covered by the margins (the drift's
+    from the recorded spread, the kernel's fixed: measured spread of the slopes with four seeds ≤ 0.1).
     """
     _event(case)
     x, y, density, potential, widths, seeds = case

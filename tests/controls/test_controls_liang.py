@@ -1,14 +1,15 @@
 """Negative controls for the liang statements: planted false variants the same checks must falsify.
 
 Statement IDs covered: liang:unscaled-part1, liang:corollary, liang:unscaled-part2, liang:scaled.
+A control's docstring says what is planted and the measured size of the effect.
 """
 from __future__ import annotations
 
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from oracles.checks.width_limits import LADDER_CI, SEEDS, SEEDS_PART2, check_kernel_frozen, check_mf_equals_gf, check_scaled, \
-    check_unscaled_part2
+from oracles.checks.width_limits import LADDER_CI, SEEDS, SEEDS_PART1, SEEDS_PART2, check_kernel_frozen, check_mf_equals_gf, \
+    check_scaled, check_unscaled_part1, check_unscaled_part2
 from oracles.model.shallow import MirrorPotential
 from theorems import control
 
@@ -92,3 +93,70 @@ def test_control_scaled_loss_rate_too_large(case):
     """C_n ≥ 2·C_ref claimed in place of ½·C_ref: the decay rates sit at 1.2–1.3× the network's own kernel rate."""
     x, y, density, potential, widths, seeds = case
     return check_scaled(x, y, density, potential, widths, seeds, claims=("loss-x4",))
+
+
+@control("liang:unscaled-part1", title="drift ≤ C n^-1.1 (the drift is Θ(1/n); four or more data points)",
+         source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part I",
+         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
+@given(case=ladder_cases(LADDER_CI, SEEDS_PART1, min_m=4))
+def test_control_drift_exponent_too_fast(case):
+    """An exponent 0.6 faster than the slides' ½ and 0.1 faster than the truth: the output weights move by
+    Θ(1/n) (ζ_a = −(2/n)∫Σσ(z)r dt), so n^1.1·drift grows like n^0.1-0.25 (measured slope +0.20 on the figure data).
+    The fixed +0.25 margin let it pass; the statistical one (3.73 standard errors, 0.06 here) catches it. With two
+    data points the seed spread is wider (margin 0.2): the control draws m ≥ 4."""
+    x, y, density, potential, widths, seeds = case
+    return check_unscaled_part1(x, y, density, potential, widths, seeds, drift_power=1.1)
+
+
+@control("liang:scaled", title="drift ≤ C n^-5/4 for a scaled potential",
+         source="liang-montufar 2025 (slides), Theorem (scaled potential)",
+         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
+@given(case=ladder_cases(LADDER_CI, SEEDS, potentials=scaled_potentials()))
+def test_control_scaled_drift_exponent_too_fast(case):
+    """n^{5/4}·sup_t drift grows like n^{0.25+0.1} (the scaled n·drift itself has slope +0.02 … +0.13): measured slope
+    +0.31 against the +0.25 margin."""
+    x, y, density, potential, widths, seeds = case
+    return check_scaled(x, y, density, potential, widths, seeds, claims=("drift",), drift_power=1.25)
+
+
+#: the ladder of the G2 control: dropping G2 moves h̄ by 0.04-0.17, comparable to the random-feature gap at n = 180,
+#: so on the ci ladder the gap to the planted h̄ still shrinks (slopes −0.11 … −0.39); from 540 on it does not
+#: (slopes −0.08 … +0.25 on m ≤ 3 data, docs/width-limits/measure/g23_controls_540.log)
+LADDER_G2 = (540, 1620, 4860)
+
+
+@control("liang:unscaled-part2", title="G2 dropped (two or three data points, widths 540-4860)",
+         source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II",
+         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
+@given(case=ladder_cases(LADDER_G2, SEEDS_PART2, max_m=3))
+def test_control_without_g2(case):
+    """Without (h'(+∞) + h'(−∞))² the outer slopes are free: h̄ moves by 0.04-0.17 in L∞ (README §1: 0.072 on the
+    uniform density) and the gap to the planted minimizer stops shrinking along the ladder."""
+    x, y, density, potential, widths, seeds = case
+    return check_unscaled_part2(x, y, density, potential, widths, seeds, oracle="grid", g2=0.0)
+
+
+@control("liang:unscaled-part2", title="G3 dropped (two data points)",
+         source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II",
+         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
+@given(case=ladder_cases(LADDER_CI, SEEDS_PART2, max_m=2))
+def test_control_without_g3(case):
+    """Without G3, h̄ moves by 0.2-0.5 on two data points (measured slopes of the gap +0.13 … +0.17)."""
+    x, y, density, potential, widths, seeds = case
+    return check_unscaled_part2(x, y, density, potential, widths, seeds, oracle="grid", g3=0.0)
+
+
+@control("liang:unscaled-part2", title="4·G3 in place of G3 (two data points)",
+         source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II",
+         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
+@given(case=ladder_cases(LADDER_CI, SEEDS_PART2, max_m=2))
+def test_control_four_g3(case):
+    """G3 weighted four times (E[B²]/4 in place of E[B²]): h̄ moves by 0.1-0.27 on two data points (measured slopes
+    of the gap −0.00 … +0.03)."""
+    x, y, density, potential, widths, seeds = case
+    return check_unscaled_part2(x, y, density, potential, widths, seeds, oracle="grid", g3=4.0)
