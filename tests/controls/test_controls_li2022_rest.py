@@ -9,11 +9,16 @@ from __future__ import annotations
 from hypothesis import given
 
 from generators.cases import mu_cases
+from generators.mirror import entropy_cases, md_cases
 from generators.necessity import diagonal_loss_cases, irregular_cases
 from generators.parametrizations import commuting_quadratics
+from oracles.checks.equivalence import gf_against_mf
 from oracles.checks.path_dependence import endpoint_gap, same_endpoint_witness
 from oracles.checks.quadratic_forms import thm_4_15a
+from oracles.convex.discretization import md_order_in_eta
+from oracles.model.potentials import EntropyPotential
 from theorems import control
+from theorems.li2022_s3_3_mirror import LOSSES
 
 
 # -----------------------------------------------------------------------------------------
@@ -49,3 +54,37 @@ def test_control_remark_4_5_all_entries(case):
     losses, equal-μ schedules end at different W (Example 4.4 / Corollary 4.11)."""
     G, x, pair = case
     return endpoint_gap(G, x, pair)
+
+
+# -----------------------------------------------------------------------------------------
+# li2022:eq-7-8
+@control("li2022:eq-7-8", title="mirror descent approaches the mirror flow at second order in η",
+         fields=("R", "Z", "Y", "w_init", "loss", "T"))
+@given(case=md_cases())
+def test_control_eq_7_8_second_order(case):
+    """Planted: e(η) = O(η²). The dual step is forward Euler, first order: the observed order is 1."""
+    R, Z, Y, w_init, loss, T = case
+    return md_order_in_eta(R, LOSSES[loss](Z, Y), w_init, T, claimed_order=2.0)
+
+
+# -----------------------------------------------------------------------------------------
+# li2022:intro-entropy (P17)
+@control("li2022:intro-entropy", title="§1's R = Σ w(ln w − 1) as printed (no factor ¼)",
+         fields=("G", "x", "schedules"))
+@given(case=entropy_cases("squares"))
+def test_control_intro_entropy_unscaled(case):
+    """Planted: li2022 §1's "classical negative entropy" read literally. Its mirror flow moves 4× slower
+    than GF on x⊙2 (∇²R⁻¹ = diag(w) against ∂G∂Gᵀ = 4 diag(w))."""
+    G, x, scheds = case
+    return gf_against_mf(G, scheds, x, R=EntropyPotential(G.value(x), 1.0))
+
+
+# -----------------------------------------------------------------------------------------
+# li2022:cor-4.11-d1 (P3)
+@control("li2022:cor-4.11-d1", title="UUᵀ at d = 1 is the mirror flow of w ln w − w (no factor ¼)",
+         fields=("G", "x", "schedules"))
+@given(case=entropy_cases("uut-d1"))
+def test_control_cor_4_11_d1_unscaled(case):
+    """Planted: the entropy without its ¼ (as li2022 §1 writes it). ẇ = −4wL′ is four times its mirror flow."""
+    G, x, scheds = case
+    return gf_against_mf(G, scheds, x, R=EntropyPotential(G.value(x), 1.0))
