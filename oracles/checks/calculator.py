@@ -545,14 +545,23 @@ def laws_answer(G: Parametrization, x0: np.ndarray, count: int | None, degree: i
         pl = polynomial_laws(G, x0, degree=degree, seed=seed)
         C, exps = np.array(pl["coefficients"]), np.array(pl["monomials"])
         k = len(pl["laws"])
-        rank = 0
+        rank, chosen = 0, []
         if k:
+            # a generating set: laws taken lowest degree first, each kept if its gradient at x_init is independent
+            # of the kept ones' (x3, x3², x3³ all lie in the fitted span; only x3 is kept)
             grads = _monomial_gradients(x0[None, :], exps)[0] @ C.T
-            rank = numerical_rank(grads, [1e-10 * max(float(np.linalg.norm(g)), 1e-300) for g in grads.T],
-                                  what="gradients of the polynomial laws").rank
+            deg = [int(np.max(exps[np.abs(c) > 0].sum(axis=1))) for c in C]
+            for j in sorted(range(k), key=lambda j: (deg[j], j)):
+                cols = grads[:, chosen + [j]]
+                r = numerical_rank(cols, [1e-10 * max(float(np.linalg.norm(g)), 1e-300) for g in cols.T],
+                                   what="gradients of the polynomial laws").rank
+                if r > len(chosen):
+                    chosen.append(j)
+            rank = len(chosen)
         pl["independent_at_x_init"] = rank
-        note = (f"degree ≤ {degree}: {k} polynomial(s) spanning the laws of that degree, {rank} functionally "
-                f"independent at x_init")
+        pl["generating_laws"] = [pl["laws"][j] for j in chosen]
+        note = (f"degree ≤ {degree}: the fitted laws span a space of dimension {k}; {rank} of them are functionally "
+                f"independent at x_init (shown), the rest are functions of those")
         if count is not None and rank < count:
             note += f"; {count - rank} law(s) are not polynomial of degree ≤ {degree} (or not found)"
         if pl["undecided"]:
@@ -568,7 +577,7 @@ def laws_answer(G: Parametrization, x0: np.ndarray, count: int | None, degree: i
                             "inconclusive": o.inconclusive} | o.details
         if o.inconclusive is None:
             note += f"; along a gradient flow: change {o.discrepancy:.2g} vs budget {o.budget:.2g}"
-        return Answer("laws", qtext, "; ".join(pl["laws"]) if ok else UNDECIDED, IDS["closure"],
+        return Answer("laws", qtext, "; ".join(pl["generating_laws"]) if ok else UNDECIDED, IDS["closure"],
                       "max |∇h·∇G_i|/(‖∇h‖‖∇G_i‖) at fresh points (and h along a gradient flow)",
                       ver["max_relative_product"], ver["error"], ver["budget"], note, pl)
     except (Inconclusive, InvalidInput) as exc:
@@ -632,6 +641,7 @@ def recognize(G: Parametrization, x0: np.ndarray, seed: int = 3) -> tuple[Parame
             continue
         gap = agrees(F)
         if gap is not None and F.in_domain(x0):
+            F.name = f"{G.name} = {label}"
             return F, {"family": label, "name": F.name, "max_relative_gap": gap, "points": int(X.shape[0]),
                        "tolerance": tol, **({"A": F.A.tolist()} if isinstance(F, Quadratic) else {})}
     return G, None
@@ -924,7 +934,9 @@ def path_answer(G: Parametrization, x0: np.ndarray, condition_fails: bool, quick
     if o.falsified:
         o, pair = _shrink_pair(G, x0, pair, o, budget_s=2.0 if isinstance(G, Quadratic) else (0.5 if quick else 1.5))
     A, B = pair
-    det = {"schedule_A": _schedule_text(A), "schedule_B": _schedule_text(B)}
+    det = {"schedule_A": _schedule_text(A), "schedule_B": _schedule_text(B),
+           "endpoints": f"w_A(T) = {np.array2string(np.asarray(o.details.get('w_A(T)', [])), precision=5)}, "
+                        f"w_B(T) = {np.array2string(np.asarray(o.details.get('w_B(T)', [])), precision=5)}"}
     if condition_fails:
         return _from_outcome("mirror", q, o, rid, within="no witness found", beyond="yes: a witness", **det)
     return _from_outcome("mirror", q, o, rid, within="none found (consistent with Conj. 4.10)",
@@ -1022,9 +1034,9 @@ def analyze(G: Parametrization, x_inits, data: tuple[np.ndarray, np.ndarray] | N
     G_used, rec = recognize(G, x0)
     if rec is not None:
         add(Answer("input", "is G one of the suite's families with closed forms?", f"yes: {rec['family']}",
-                              IDS["potential"], "max relative gap between G and the family at sample points",
-                              rec["max_relative_gap"], 0.0, rec["tolerance"], "its closed forms are used below",
-                              details=rec))
+                   IDS["quadratic"] if rec["family"].startswith("quadratic") else IDS["potential"],
+                   "max relative gap between G and the family at sample points", rec["max_relative_gap"], 0.0,
+                   rec["tolerance"], "its closed forms are used below", details=rec))
         G = G_used
     summary["family"] = rec["family"] if rec else None
 

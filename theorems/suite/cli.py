@@ -441,6 +441,9 @@ def parser() -> argparse.ArgumentParser:
     sk.add_argument("dirs", nargs="+", help="report directories, each with a summary.json (e.g. soak/seed-*)")
     sk.add_argument("--out", metavar="FILE", help="write the Markdown table here")
     sk.set_defaults(run=cmd_soak)
+    from theorems.suite import analyze   # the implicit-bias calculator (issue 24): its own module registers it
+
+    analyze.add_parser(sub)
     return p
 
 
