@@ -9,6 +9,7 @@ r"""Strategies for the ``liang`` statements (shallow univariate networks under m
   are :math:`(\psi + \omega x^2)/(1 + \omega)`, ψ ∈ {x⁴, cosh}, ω ∈ {1, 2, 4} (|x|³ is only C², outside the
   scaled theorem: :func:`scaled_potentials` draws it only when asked).
 * :func:`seed_blocks` -- S consecutive seeds (nested initializations across widths).
+* :func:`kernel_ode_cases`, :func:`g3_cases` -- one-width cases for the chain rule and the G3 identity.
 
 Everything drawn is a float array, a tuple, or a ``Density``/``MirrorPotential`` (``to_spec``/``from_spec``).
 """
@@ -72,4 +73,32 @@ def ladder_cases(draw, widths: tuple[int, ...], seeds: int = 4, potentials=None,
     return x, y, density, potential, tuple(widths), draw(seed_blocks(seeds))
 
 
-__all__ = ["data_sets", "densities", "ladder_cases", "scaled_potentials", "seed_blocks", "unscaled_potentials"]
+@st.composite
+def kernel_ode_cases(draw):
+    """``(x, y, density, potential, scaled, activation, width, seed, perturbation)`` for the chain-rule identity at
+    one width: an unscaled potential (x² included: the identity holds for gradient flow too) with ReLU or abs, or a
+    scaled one with abs; widths 1-40 (shrinks to 1), displacement scale ∈ {0.3, 0, 0.1, 1} (shrinks to 0.3)."""
+    density = draw(densities())
+    x, y = draw(data_sets(density))
+    scaled = draw(st.booleans())
+    if scaled:
+        potential, activation = draw(scaled_potentials(include_c2=True)), "abs"
+    else:
+        potential = draw(st.sampled_from(["x^4+x^2", "|x|^3+x^2", "cosh", "x^2"]).map(MirrorPotential.named))
+        activation = draw(st.sampled_from(["relu", "abs"]))
+    return (x, y, density, potential, scaled, activation, draw(st.integers(1, 40)), draw(st.integers(0, 2 ** 16)),
+            draw(st.sampled_from([0.3, 0.0, 0.1, 1.0])))
+
+
+@st.composite
+def g3_cases(draw):
+    """``(x, r, density, seed, width)``: data and targets for the G1 + G2 + G3 minimizer, and the seed and width
+    (1-30, shrinks to 1) of a ReLU network function ``init_params(seed, width, density)`` (w = ±1, kinks drawn
+    from p_B, a ~ N(0, 1)/√n)."""
+    density = draw(densities())
+    x, r = draw(data_sets(density))
+    return x, r, density, draw(st.integers(0, 2 ** 16)), draw(st.integers(1, 30))
+
+
+__all__ = ["data_sets", "densities", "g3_cases", "kernel_ode_cases", "ladder_cases", "scaled_potentials", "seed_blocks",
+           "unscaled_potentials"]

@@ -1,8 +1,9 @@
 """liang-montufar 2025 -- implicit bias of mirror flow for shallow univariate networks (the width limit).
 
 Liang & Montúfar, *Implicit Bias of Mirror Flow for Shallow Neural Networks in Univariate Regression*
-(ICLR 2025; slides in ``../shared/papers/liang-montufar-mirror-flow-shallow-nets-slides.md``). Four statements
-about the width n → ∞, each decided on a geometric ladder of widths (``LADDER_CI`` = 180, 540, 1620 at the
+(ICLR 2025; slides in ``../shared/papers/liang-montufar-mirror-flow-shallow-nets-slides.md``). Two exact identities
+at one width (``liang:kernel-ode``, the chain rule with its factor 2; ``liang:g3-compact``, the remark on G3;
+:mod:`oracles.checks.width_identities`) and four statements about the width n → ∞, each decided on a geometric ladder of widths (``LADDER_CI`` = 180, 540, 1620 at the
 ``ci`` profile, ``LADDER_THOROUGH`` adds 4860 at ``thorough``; the profile is read when this module is
 imported, which the plugin does after loading it), four nested seeds per width; see
 :mod:`oracles.checks.width_limits` for the fit-with-margin logic and ``docs/width-limits/README.md`` for the
@@ -20,10 +21,11 @@ from hypothesis import event, example, given, settings
 from oracles.checks.width_figures import figure1, figure2
 from oracles.checks.width_limits import (LADDER_CI, LADDER_THOROUGH, SEEDS, SEEDS_PART1, SEEDS_PART2, check_corollary,
                                          check_scaled, check_unscaled_part1, check_unscaled_part2)
-from oracles.model.shallow import MirrorPotential, Uniform
+from oracles.checks.width_identities import check_g3_identity, check_kernel_ode
+from oracles.model.shallow import MirrorPotential, Uniform, init_params
 from theorems import universal
 
-from generators.shallow import ladder_cases, scaled_potentials
+from generators.shallow import g3_cases, kernel_ode_cases, ladder_cases, scaled_potentials
 
 THOROUGH = settings.get_current_profile_name() == "thorough"
 LADDER = LADDER_THOROUGH if THOROUGH else LADDER_CI
@@ -150,3 +152,43 @@ def test_scaled(case):
     _event(case)
     x, y, density, potential, widths, seeds = case
     return _with_figure(check_scaled(x, y, density, potential, widths, seeds), figure2)
+
+
+@universal("liang:kernel-ode", title="df/dt = −2nη H(t)(f − y) along mirror flow for L = Σ(f − y)² (the slides omit the 2)",
+           source="liang-montufar 2025 (slides), the chain rule after the mirror flow (before the assumptions)",
+           fields=("x", "y", "density", "potential", "scaled", "activation", "width", "seed", "perturbation"))
+@given(case=kernel_ode_cases())
+def test_kernel_ode(case):
+    r"""By the chain rule, along :math:`\dot\theta = -\eta(\nabla^2\Phi)^{-1}\nabla L` with :math:`L = \sum_i(f(x_i, \theta) - y_i)^2`,
+    :math:`\frac{d}{dt}\mathbf f = -2n\eta H(t)(\mathbf f - \mathbf y)`, :math:`H = n^{-1}J(\nabla^2\Phi)^{-1}J^\top`: an
+    identity at every width (the slides print :math:`-n\eta H(\mathbf f - \mathbf y)`, dropping the 2 of the square; P16).
+
+    Checked at one width (1-40) and a displaced point θ = θ̂ + δ, for unscaled and scaled potentials, ReLU and
+    absolute value, without forming J on the left: ∇L by central differences of L, then df/dt by a central
+    difference of f along θ̇ (:func:`oracles.checks.width_identities.check_kernel_ode`). Budget: ten times the
+    change between steps h and 2h plus the roundoff of both differences, at least 1e-9 relative (measured gaps
+    ~1e-11). Inconclusive when a kink lies within the finite-difference step.
+    """
+    x, y, density, potential, scaled, activation, width, seed, perturbation = case
+    event(f"{'scaled' if scaled else 'unscaled'} {potential.describe()}, {activation}")
+    return check_kernel_ode(x, y, density, potential, scaled, activation, width, seed, perturbation)
+
+
+@universal("liang:g3-compact", title="B on [−B, B]: ∫h''|x| − 2h(0) = B(h'(+∞) − h'(−∞)) − (h(B) + h(−B)) (the two forms of G3)",
+           source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II, the remark on G3",
+           fields=("x", "r", "density", "seed", "width"))
+@given(case=g3_cases())
+def test_g3_compact(case):
+    r"""If :math:`\mathcal B` is supported on [−B, B], then :math:`\mathcal G_3(h) = \frac{1}{E[B^2]}\big(B(h'(+\infty) -
+    h'(-\infty)) - (h(B) + h(-B))\big)^2`, i.e. :math:`\int_{supp}h''(x)|x|\,dx - 2h(0) = B(h'(+\infty) - h'(-\infty)) -
+    (h(B) + h(-B))` for every h of :math:`\mathcal F_{ReLU}` (h'' supported in [−B, B]; integration by parts).
+
+    Checked on two functions per example (:func:`oracles.checks.width_identities.check_g3_identity`): a ReLU
+    network function with 1-30 units whose kinks are drawn from p_B (left side from its kinks), and the Galerkin
+    minimizer of G1 + G2 + G3 for the drawn data (left side from the oracle's own linear form of G3); the right
+    side from values at ±B and the slopes outside the support. Budget: 1e-9 relative to the size of the terms
+    (closed forms; measured gaps ≤ 2e-16).
+    """
+    x, r, density, seed, width = case
+    event(f"{density.name}, B = {density.hi:g}")
+    return check_g3_identity(x, r, density, init_params(seed, width, density))

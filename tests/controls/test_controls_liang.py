@@ -1,6 +1,7 @@
 """Negative controls for the liang statements: planted false variants the same checks must falsify.
 
-Statement IDs covered: liang:unscaled-part1, liang:corollary, liang:unscaled-part2, liang:scaled.
+Statement IDs covered: liang:unscaled-part1, liang:corollary, liang:unscaled-part2, liang:scaled, liang:kernel-ode,
+liang:g3-compact.
 A control's docstring says what is planted and the measured size of the effect.
 """
 from __future__ import annotations
@@ -10,10 +11,11 @@ from hypothesis import strategies as st
 
 from oracles.checks.width_limits import LADDER_CI, SEEDS, SEEDS_PART1, SEEDS_PART2, check_kernel_frozen, check_mf_equals_gf, \
     check_scaled, check_unscaled_part1, check_unscaled_part2
-from oracles.model.shallow import MirrorPotential
+from oracles.checks.width_identities import check_g3_identity, check_kernel_ode
+from oracles.model.shallow import MirrorPotential, init_params
 from theorems import control
 
-from generators.shallow import data_sets, densities, ladder_cases, scaled_potentials
+from generators.shallow import data_sets, densities, g3_cases, kernel_ode_cases, ladder_cases, scaled_potentials
 
 CONTROL_EXAMPLES = 5
 #: a control is caught by its first falsifying example; shrinking a ladder example (~2 s each) adds nothing
@@ -160,3 +162,25 @@ def test_control_four_g3(case):
     of the gap −0.00 … +0.03)."""
     x, y, density, potential, widths, seeds = case
     return check_unscaled_part2(x, y, density, potential, widths, seeds, oracle="grid", g3=4.0)
+
+
+@control("liang:kernel-ode", title="the slides' literal df/dt = −nη H(t)(f − y) (no factor 2)",
+         source="liang-montufar 2025 (slides), the chain rule after the mirror flow",
+         fields=("x", "y", "density", "potential", "scaled", "activation", "width", "seed", "perturbation"))
+@settings(max_examples=CONTROL_EXAMPLES)
+@given(case=kernel_ode_cases())
+def test_control_kernel_ode_without_factor_2(case):
+    """With L = Σ(f − y)² the flow of f is twice the printed one: the relative gap is 1/2 against a budget ~1e-9."""
+    x, y, density, potential, scaled, activation, width, seed, perturbation = case
+    return check_kernel_ode(x, y, density, potential, scaled, activation, width, seed, perturbation, factor=1.0)
+
+
+@control("liang:g3-compact", title="h(B) − h(−B) in place of h(B) + h(−B)",
+         source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II, the remark on G3",
+         fields=("x", "r", "density", "seed", "width"))
+@settings(max_examples=CONTROL_EXAMPLES)
+@given(case=g3_cases())
+def test_control_g3_wrong_sign(case):
+    """The sign slip moves the right side by 2h(−B) (0.04-0.2 of the terms' size, measured)."""
+    x, r, density, seed, width = case
+    return check_g3_identity(x, r, density, init_params(seed, width, density), plant="minus")
