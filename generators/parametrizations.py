@@ -16,6 +16,9 @@ r"""Strategies for parametrizations and their initializations.
   the boundary of M.
 * :func:`family_point_pair`, :func:`commuting_case` -- a family with a point and two field indices
   (and two flow times), for the bracket and commutation statements.
+* :func:`reverse_linear_cases`, :func:`ridge_cases`, :func:`completeness_cases` -- li2022 Theorem 5.1
+  beyond separable R: :math:`\sum_i r_i((Aw)_i)`, :math:`\sum_k r_k(a_k^\top w)` with K > d ridges, and the
+  flows of Theorem 5.1's G for mirror maps (or for the log-barrier).
 
 Builders of families take plain values and are cached (see :mod:`generators.arrays`); :func:`inits` takes
 the drawn family and is not.
@@ -27,6 +30,7 @@ from hypothesis import assume
 from hypothesis import strategies as st
 
 from generators.arrays import cached, dims, log_scales, offsets, orthogonal, positive_vectors, vectors
+from generators.losses import schedules
 from oracles.model.linear_coordinatewise import LinearCoordinatewise
 from oracles.model.parametrizations import (Identity, Parametrization, Powers, Quadratic, UVSquared, factorization,
                                       symmetric_factorization)
@@ -251,3 +255,88 @@ def commuting_case(draw, families=None):
     s = draw(st.floats(-1.0, 1.0))
     t = draw(st.floats(-1.0, 1.0))
     return G, x, i, j, s, t
+
+
+# -----------------------------------------------------------------------------------------
+# li2022 Theorem 5.1 beyond separable R
+@cached
+@st.composite
+def legendre_potentials(draw) -> ScalarPotential:
+    """Any of the four scalar Legendre potentials of Theorem 5.1's statements, entropy first: entropy,
+    hypentropy (β in [0.1, 10], shrinking to 1), log-barrier, power (p in {3, 1.5, 0.5, −1})."""
+    name = draw(st.sampled_from(["entropy", "hypentropy", "log-barrier", "power"]))
+    beta = draw(log_scales(0.1, 10.0))
+    p = draw(st.sampled_from([3.0, 1.5, 0.5, -1.0]))
+    return ScalarPotential(name, beta=beta if name == "hypentropy" else 1.0, p=p if name == "power" else 3.0)
+
+
+@st.composite
+def _base_point(draw, pots) -> np.ndarray:
+    """A point of the product of the potentials' domains: [0.3, 3] (shrinking to 1) or, for hypentropy, [−2, 2]."""
+    pos = draw(positive_vectors(len(pots), 0.3, 3.0))
+    real = draw(vectors(len(pots), 0.0, 2.0))
+    return np.array([real[m] if p.w_interval[0] < 0 else pos[m] for m, p in enumerate(pots)])
+
+
+@st.composite
+def reverse_linear_cases(draw, max_d: int = 3, max_extra: int = 1, max_pieces: int = 3, max_duration: float = 0.6):
+    r"""``(potentials, A, O, w_init, schedule)`` for :math:`R(w) = \sum_i r_i((Aw)_i)`, d ≥ 2.
+
+    ``A = I + ½E₀₁ + offset`` (entries ≤ 0.4, condition number < 50): never diagonal, so R is not separable
+    in w; O a rotation of :math:`\mathbb{R}^D`, D ≤ d + ``max_extra``; w_init = A⁻¹v with v a point of the
+    potentials' domains; a schedule of 1-3 linear, least-squares or log-cosh losses.
+    """
+    d = draw(dims(2, max_d))
+    pots = tuple(draw(legendre_potentials()) for _ in range(d))
+    A = np.eye(d) + draw(offsets((d, d), 0.4))
+    A[0, 1] += 0.5
+    assume(np.linalg.cond(A) < 50.0)
+    O = draw(orthogonal(d + draw(st.integers(0, max_extra))))
+    w = np.linalg.solve(A, draw(_base_point(pots)))
+    return pots, A, O, w, draw(schedules(d, max_pieces=max_pieces, max_duration=max_duration))
+
+
+@st.composite
+def ridge_cases(draw, max_d: int = 3, max_extra_ridges: int = 2, max_pieces: int = 3, max_duration: float = 0.6):
+    r"""``(potentials, A, w_init, schedule)`` for :math:`R(w) = \sum_{k\le K} r_k(a_k^\top w)`, K = d + 1 … d + 2.
+
+    The first d rows of A are the identity, the others have entries in [0.1, 0.9] (shrinking to 0.5), so
+    every ridge is positive on the positive orthant, where w_init lies ([0.3, 3], shrinking to ones).
+    """
+    d = draw(dims(2, max_d))
+    K = d + 1 + draw(st.integers(0, max_extra_ridges - 1))
+    pots = tuple(draw(legendre_potentials()) for _ in range(K))
+    A = np.vstack([np.eye(d), 0.5 + draw(offsets((K - d, d), 0.4))])
+    w = draw(positive_vectors(d, 0.3, 3.0))
+    return pots, A, w, draw(schedules(d, max_pieces=max_pieces, max_duration=max_duration))
+
+
+@st.composite
+def completeness_cases(draw, kind: str = "mirror map", max_d: int = 3):
+    r"""``(G, x, i, T)``: Theorem 5.1's :math:`G = A^{-1}\circ F^{-1}\circ O_{:d}` (:class:`LinearCoordinatewise`), a
+    point, a field and a time T in [0.5, 3].
+
+    ``kind="mirror map"``: every potential is entropy or hypentropy (∇R onto :math:`\mathbb{R}^d`);
+    ``"log-barrier"``: the first is the log-barrier (Legendre, ∇R onto a half-space only), the others any of
+    the four; ``"power"``: the first is the power p = ½ (the same, for a control). A = I + offset
+    (entries ≤ 0.4, shrinking to I: the separable case), O a rotation.
+    """
+    d = draw(dims(1, max_d))
+    pots = []
+    for m in range(d):
+        if m == 0 and kind == "log-barrier":
+            pots.append(ScalarPotential("log-barrier"))
+        elif m == 0 and kind == "power":
+            pots.append(ScalarPotential("power", p=0.5))
+        elif kind == "mirror map":
+            name = draw(st.sampled_from(["entropy", "hypentropy"]))
+            pots.append(ScalarPotential(name, beta=draw(log_scales(0.3, 3.0))) if name == "hypentropy"
+                        else ScalarPotential(name))
+        else:
+            pots.append(draw(assumption_3_5_potentials()))
+    A = np.eye(d) + draw(offsets((d, d), 0.4))
+    assume(np.linalg.cond(A) < 50.0)
+    O = draw(orthogonal(d + draw(st.integers(0, 1))))
+    G = LinearCoordinatewise(pots, O[:d], np.linalg.inv(A))
+    x = G.point_of(G.P @ draw(_base_point(pots)))
+    return G, x, draw(st.integers(0, d - 1)), draw(st.floats(0.5, 3.0))

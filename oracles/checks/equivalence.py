@@ -14,7 +14,7 @@ import numpy as np
 from oracles.core.errors import Inconclusive
 from oracles.core.fd import central_difference
 from oracles.flows.trajectories import gradient_flow, mirror_flow, psi
-from oracles.flows.legendre import potential_of
+from oracles.flows.legendre import LemmaLegendre, potential_of
 from oracles.model.losses import Schedule
 from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, UNRESOLVED, Outcome, Panel, budget_from_error, roundoff_floor
 from oracles.model.parametrizations import Parametrization
@@ -158,7 +158,8 @@ def _evaluation_scale(G: Parametrization, x: np.ndarray) -> np.ndarray:
             + 0.5 * np.linalg.norm(H, ord=2, axis=(1, 2)) * xn * xn)
 
 
-def lemma_4_7_identities(G: Parametrization, x_init, mu, R: Potential | None = None, h: float | None = None) -> Outcome:
+def lemma_4_7_identities(G: Parametrization, x_init, mu, R: Potential | None = None, h: float | None = None,
+                         sign: int = +1) -> Outcome:
     r"""Lemma 4.7 at :math:`\mu`: with :math:`x = \psi(x_{init};\mu)` and :math:`w = G(x)`,
 
     1. :math:`\partial_\mu\nabla Q(\mu) = \partial G(x)\partial G(x)^\top` (so :math:`\nabla^2 Q` is symmetric
@@ -171,22 +172,27 @@ def lemma_4_7_identities(G: Parametrization, x_init, mu, R: Potential | None = N
     2. :math:`\nabla R(w) = \mu` (R is the conjugate of Q, normalized by :math:`\nabla R(w_{init}) = 0`);
     3. :math:`\nabla^2R(w) = (\partial G(x)\partial G(x)^\top)^{-1}`.
 
+    ``sign=-1`` takes ψ with the literal sign of li2022 §3.2 (flows of :math:`-\nabla G_i`, P1): then the
+    Jacobian of :math:`\mu\mapsto G(\psi)` is :math:`-\partial G\partial G^\top` (Q concave) and R is the
+    numerical construction with that sign (a negative control).
+
     R defaults to the family's closed form, else the numerical construction. Discrepancy: the
     largest of the three relative gaps; budget: the finite-difference error for (1), and
     ``max(1e-9, 100·cond·eps)`` for (2)-(3), which invert a matrix of condition number ``cond``.
     """
     x0 = G.check_point(x_init, "x_init")
     mu = np.asarray(mu, float)
-    x = psi(G, x0, mu)
+    x = psi(G, x0, mu, sign=sign)
     cond = require_regular(G, x)
-    R = potential_of(G, x0) if R is None else R
+    if R is None:
+        R = potential_of(G, x0) if sign == +1 else LemmaLegendre(G, x0, sign=sign)
     w = G.value(x)
     gram = G.gram(x)
     if h is None:  # step on the scale over which w changes: ‖∂w/∂μ‖/‖w‖ = ‖∂G∂Gᵀ‖/‖w‖
         rate = float(np.linalg.norm(gram)) / max(float(np.linalg.norm(w)), 1e-300)
         h = float(np.clip(1e-5 / max(rate, 1e-300), 1e-7, 1e-2))
 
-    D = central_difference(lambda m: G.value(psi(G, x0, m)), mu, h)
+    D = central_difference(lambda m: G.value(psi(G, x0, m, sign=sign)), mu, h)
     nrm = max(float(np.linalg.norm(gram)), 1e-300)
     # truncation: the change between steps h and 2h; roundoff of a central difference: eps·S/h per column,
     # S the size of the terms G sums, not of G: ½xᵀAx = 8e-4 from terms of size 1.7 (found at `thorough`)

@@ -1,17 +1,30 @@
-r"""The reverse direction (li2022 §5, Theorem 5.1), separable case: every mirror flow is a gradient flow.
+r"""The reverse direction (li2022 §5, Theorem 5.1): every mirror flow is a gradient flow.
 
-The construction (:math:`F' = \sqrt{r''}`, :math:`G = F^{-1}` coordinatewise) and the potentials are in
-:mod:`oracles.model.reverse`; this module compares GF on :math:`L_t\circ G` with the mirror flow of R.
+* :func:`gf_equals_mf` -- separable R (:mod:`oracles.model.reverse`: :math:`F' = \sqrt{r''}`, G = F⁻¹).
+* :func:`gf_equals_mf_linear` -- :math:`R(w) = \sum_i r_i((Aw)_i)`, commuting and not separable:
+  :math:`G = A^{-1}\circ F^{-1}\circ B` (:class:`~oracles.model.linear_coordinatewise.LinearCoordinatewise`).
+* :func:`gf_equals_mf_ridge` -- :math:`R(w) = \sum_k r_k(a_k^\top w)` with K > d ridges, not linearly
+  separable: G through the isometric embedding into :math:`\mathbb{R}^K` (:mod:`oracles.model.embedded`).
+* :func:`flow_completeness` -- the clause "if R is a mirror map, the :math:`\nabla G_i|_M` are complete".
+
+Each compares GF on :math:`L_t\circ G` with the mirror flow of R (or a field's flow with its dual closed form).
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from oracles.core.errors import InvalidInput, as_vector
-from oracles.core.outcome import Outcome, Panel, budget_from_error, roundoff_floor
-from oracles.flows.trajectories import gradient_flow, mirror_flow
+from oracles.core.errors import Inconclusive, InvalidInput, Reason, as_vector
+from oracles.core.ode import DEFAULT
+from oracles.core.outcome import CLOSED_FORM_BUDGET, Outcome, Panel, budget_from_error, roundoff_floor
+from oracles.flows.legendre import potential_of
+from oracles.flows.trajectories import field_flow, gradient_flow, mirror_flow
+from oracles.model.embedded import RidgeEmbedding, separability_defect
+from oracles.model.linear_coordinatewise import LinearCoordinatewise, LinearSeparablePotential
 from oracles.model.losses import Schedule
-from oracles.model.reverse import PerCoordinatePotential, ReverseParametrization, ScalarPotential
+from oracles.model.parametrizations import Parametrization
+from oracles.model.reverse import PerCoordinatePotential, ReverseParametrization, ScalarPotential, as_potentials
 
 RTOL_COARSE, RTOL_FINE = 1e-8, 1e-11
 #: Budget floor when two different integrations are compared: 100 times the fine tolerance.
@@ -64,6 +77,13 @@ def gf_equals_mf(potentials, w_init, schedule: Schedule, *, exponent: float = 0.
     x0 = G.F(w0)
     if not G.in_domain(x0):
         raise InvalidInput(f"F(w_init) = {x0} is outside the domain of G")
+    return _gf_against_mf_of(G, x0, R, w0, schedule, samples,
+                             {"potentials": [p.label for p in R.potentials], "exponent": exponent})
+
+
+def _gf_against_mf_of(G: Parametrization, x0: np.ndarray, R, w0: np.ndarray, schedule: Schedule, samples: int,
+                      details: dict) -> Outcome:
+    """GF on L∘G from x0 against MF of R from w0: the comparison of :func:`gf_equals_mf` (see its Returns)."""
     t = np.linspace(0.0, schedule.total_time, samples)
     runs = {}
     for tol in (RTOL_COARSE, RTOL_FINE):
@@ -75,13 +95,14 @@ def gf_equals_mf(potentials, w_init, schedule: Schedule, *, exponent: float = 0.
     err_g = np.linalg.norm(wg - runs["gf", RTOL_COARSE].w, axis=1) / scale
     err_m = np.linalg.norm(wm - runs["mf", RTOL_COARSE].w, axis=1) / scale
     err = float(max(np.max(err_g), np.max(err_m)))
-    details = {"potentials": [p.label for p in R.potentials], "exponent": exponent, "T": schedule.total_time,
-               "nfev_gf": runs["gf", RTOL_FINE].nfev, "nfev_mf": runs["mf", RTOL_FINE].nfev,
-               "w_end_gf": wg[-1].tolist(), "w_end_mf": wm[-1].tolist()}
+    details = dict(details) | {"T": schedule.total_time, "nfev_gf": runs["gf", RTOL_FINE].nfev,
+                               "nfev_mf": runs["mf", RTOL_FINE].nfev, "w_end_gf": wg[-1].tolist(),
+                               "w_end_mf": wm[-1].tolist()}
+    d = wg.shape[1]
 
     def plot():
         series = {}
-        for i in range(R.d):
+        for i in range(d):
             series[f"GF: w[{i}]"] = (t.tolist(), wg[:, i].tolist())
             series[f"MF: w[{i}]"] = (t.tolist(), wm[:, i].tolist())
         return [Panel(f"GF on L∘G vs MF on R ({R.name})", "t", "w", series),
@@ -89,3 +110,133 @@ def gf_equals_mf(potentials, w_init, schedule: Schedule, *, exponent: float = 0.
 
     return Outcome(float(np.max(gaps)), budget_from_error(err, FLOOR), err,
                    "max over t of the relative gap between GF on L∘G and MF on R", details=details, plot=plot)
+
+
+def gf_equals_mf_linear(potentials, A, O, w_init, schedule: Schedule, *, scale: float = 1.0,
+                        samples: int = 17) -> Outcome:
+    r"""Theorem 5.1 for the commuting, non-separable :math:`R(w) = \sum_i r_i((Aw)_i)`: GF on :math:`L_t\circ G` with
+    :math:`G(x) = A^{-1}F^{-1}(O_{:d}x)` (:class:`LinearCoordinatewise` with ``B = O[:d]``, ``P = A⁻¹``) from
+    :math:`x_{init} = O_{:d}^\top F(Aw_{init})` against MF on R from ``w_init``.
+
+    ``O`` is a ``D × D`` orthogonal matrix (D ≥ d): its first d rows, orthonormal, make F an isometric embedding
+    of :math:`(\mathrm{int\,dom}\,R, \nabla^2R)` into :math:`\mathbb{R}^D`. ``scale`` ≠ 1 uses ``B = scale·O[:d]``,
+    an embedding that is not isometric (a control). Discrepancy, error and budget as :func:`gf_equals_mf`.
+    """
+    pots = as_potentials(potentials)
+    d = len(pots)
+    A = np.array(A, dtype=float, ndmin=2)
+    O = np.array(O, dtype=float, ndmin=2)
+    if O.ndim != 2 or O.shape[0] != O.shape[1] or O.shape[0] < d:
+        raise InvalidInput(f"O must be a D x D orthogonal matrix with D >= d = {d}, got shape {O.shape}")
+    if np.abs(O @ O.T - np.eye(O.shape[0])).max() > 1e-10:
+        raise InvalidInput("O must be orthogonal")
+    R = LinearSeparablePotential(pots, A)
+    w0 = as_vector(w_init, "w_init", d)
+    if not R.in_domain(w0):
+        raise InvalidInput(f"w_init = {np.array2string(w0, precision=4)} is outside dom R ({R.name})")
+    if schedule.d != d:
+        raise InvalidInput(f"the schedule's losses act on R^{schedule.d} but w_init has length {d}")
+    G = LinearCoordinatewise(pots, scale * O[:d], np.linalg.inv(A))
+    x0 = G.point_of(w0)
+    details = {"potentials": [p.label for p in pots], "A": A.tolist(), "D": G.D,
+               "separability_defect": separability_defect(R, [w0, 1.3 * w0, w0 * np.linspace(0.7, 1.6, d)])
+               if R.in_domain(1.3 * w0) and R.in_domain(w0 * np.linspace(0.7, 1.6, d)) else None}
+    return _gf_against_mf_of(G, x0, R, w0, schedule, samples, details)
+
+
+def gf_equals_mf_ridge(potentials, A, w_init, schedule: Schedule, *, tangent: bool = True,
+                       samples: int = 17) -> Outcome:
+    r"""Theorem 5.1 for :math:`R(w) = \sum_k r_k(a_k^\top w)` (K > d ridges, not linearly separable): GF on
+    :math:`L_t\circ G` with Theorem 5.1's G through the isometric embedding :math:`F: \mathbb{R}^d\to\mathbb{R}^K`
+    (:class:`RidgeEmbedding`), from :math:`x_{init} = F(w_{init}) \in M`, against MF on R (integrated in the
+    primal: no closed-form :math:`(\nabla R)^{-1}`).
+
+    ``tangent=False`` uses the G that only reads w̃ from d coordinates, whose gradients are not tangent to M
+    (a control). Details carry :func:`separability_defect` at three points of
+    dom R (0 for a linearly separable R). Discrepancy, error and budget as :func:`gf_equals_mf`.
+    """
+    emb = RidgeEmbedding(potentials, A, tangent=tangent)
+    R = emb.potential
+    w0 = as_vector(w_init, "w_init", emb.d)
+    if not R.in_domain(w0):
+        raise InvalidInput(f"w_init = {np.array2string(w0, precision=4)} is outside dom R ({R.name})")
+    if schedule.d != emb.d:
+        raise InvalidInput(f"the schedule's losses act on R^{schedule.d} but w_init has length {emb.d}")
+    x0 = emb.F(w0)
+    pts = [w0, 1.3 * w0, w0 * np.linspace(0.7, 1.6, emb.d)]
+    details = {"potentials": [p.label for p in emb.potentials], "A": emb.A.tolist(), "K": emb.D,
+               "separability_defect": separability_defect(R, pts) if all(R.in_domain(p) for p in pts) else None}
+    return _gf_against_mf_of(emb, x0, R, w0, schedule, samples, details)
+
+
+def flow_completeness(G: LinearCoordinatewise, x, i: int, T: float, *, rate: float = 1.0) -> Outcome:
+    r"""Theorem 5.1's last clause: the flow of :math:`+\nabla G_i` from x exists on [−T, T] (complete when R is a
+    mirror map), for Theorem 5.1's :math:`G = A^{-1}\circ F^{-1}\circ B` (:class:`LinearCoordinatewise`).
+
+    On M that flow is the mirror flow of R under the linear loss :math:`-\langle e_i, w\rangle`:
+    :math:`\nabla R(w(t)) = \nabla R(w_0) + t e_i`, which exists while the dual point stays in the range of
+    :math:`\nabla R` -- for all t iff that range contains the line (a mirror map: all of :math:`\mathbb{R}^d`).
+    In each direction ±T:
+
+    * the closed-form existence time :math:`t^*` (``G.flow_horizon``: where :math:`r_m'(u_m) + P_{im}n_mt` leaves
+      the range of :math:`r_m'`) is read;
+    * the flow is **integrated** (DOP853 at rtol 1e-8 and 1e-11) to ±T, or to :math:`0.99\,t^*` when
+      :math:`t^* \le T`, and :math:`G(x(t))` compared with :math:`(\nabla R)^{-1}(\nabla R(w_0) + \text{rate}\cdot te_i)`
+      (``rate`` ≠ 1 plants a false flow, for a control);
+    * when :math:`t^* \le T`, an integration to ±T past :math:`t^*` must stop (blow-up or leaving M): the
+      closed-form horizon is confirmed on both sides (else :class:`Inconclusive`).
+
+    Returns
+    -------
+    Outcome
+        discrepancy: the larger of the shortfall :math:`(T - t^*)^+/T` (a decided witness of a flow that is not
+        complete) and the relative gap of G(x(t)) to the dual closed form; error: the change between the two
+        tolerances; budget ``budget_from_error(error, 1e-9)``.
+    """
+    if not isinstance(G, LinearCoordinatewise) or not G.commuting:
+        raise InvalidInput("flow_completeness needs a commuting LinearCoordinatewise G (Theorem 5.1's A⁻¹∘F⁻¹∘B)")
+    x = G.check_point(x)
+    if not 0 <= i < G.d:
+        raise InvalidInput(f"field index i must be in [0, {G.d}), got {i}")
+    if not (math.isfinite(T) and T > 0):
+        raise InvalidInput(f"T must be positive and finite, got {T}")
+    R = potential_of(G, x)          # ∇R(G(x)) = 0
+    lo, hi = G.flow_horizon(i, x)
+    gaps, errs, shortfalls, reached = [], [], [], {}
+    for sign in (+1.0, -1.0):
+        end = hi if sign > 0 else lo
+        short = max(0.0, T - abs(end)) / T
+        tau = sign * T if short == 0.0 else 0.99 * end
+        e = np.zeros(G.d)
+        e[i] = rate * tau
+        fine = field_flow(G, i, tau, x, method="ode", rtol=1e-11, atol=1e-14)
+        coarse = field_flow(G, i, tau, x, method="ode", rtol=1e-8, atol=1e-12)
+        wf, wc = G.value(fine), G.value(coarse)
+        predicted = R.grad_inv(e)
+        scale = max(1.0, float(np.linalg.norm(predicted)), float(np.linalg.norm(wf)))
+        gaps.append(float(np.linalg.norm(wf - predicted)) / scale)
+        errs.append(float(np.linalg.norm(wf - wc)) / scale)
+        if short > 0.0:
+            if short < 1e-6:
+                raise Inconclusive(Reason.UNRESOLVED, f"t* = {end:.6g} is within 1e-6 of T = {sign * T:.6g}")
+            try:   # past t*: the integration must stop (no horizon check: this is the confirmation)
+                DEFAULT.at(rtol=1e-8, atol=1e-12).solve(lambda s, y: G.jacobian(y)[i], (0.0, sign * T), x,
+                                                       events=[_leaves(G)])
+            except Inconclusive as exc:
+                reached[f"{'+' if sign > 0 else '-'}T"] = f"stopped ({exc.reason}) before {sign * T:.4g}; t* = {end:.6g}"
+            else:
+                raise Inconclusive(Reason.NOT_CERTIFIED, f"horizon not confirmed: the flow reached t = {sign * T:.4g} past t* = {end:.6g}")
+        shortfalls.append(short)
+    err = max(errs)
+    disc = max(max(shortfalls), max(gaps))
+    return Outcome(disc, budget_from_error(err, max(CLOSED_FORM_BUDGET, roundoff_floor(1e3))), err,
+                   "max of the existence shortfall (T − t*)⁺/T of the flow of +∇G_i on [−T, T] and the gap of G(x(t)) "
+                   "to (∇R)⁻¹(∇R(w0) + t e_i)",
+                   details={"horizon": [lo, hi], "T": T, "shortfall": shortfalls, "gap": gaps, "i": i,
+                            "stops": reached, "mirror_map": bool(np.all(G.mirror_map_coordinates))})
+
+
+def _leaves(G: Parametrization):
+    from oracles.core.ode import event
+
+    return event(lambda t, y: G.domain_margin(y), reason="leaves domain")

@@ -128,3 +128,13 @@ def test_thm_4_15b_noncommuting_is_caught(case):
 def test_thm_4_15c_noncommuting_is_caught(case):
     G, x, mu = case
     return thm_4_15c(G, x, mu)
+
+
+@control("li2022:lemma-4.7", title="ψ with the literal sign of li2022 (flows of −∇G_i): ∇²Q = ∂G∂Gᵀ although Q is concave",
+         fields=("G", "x", "mu"))
+@given(case=mu_cases(commuting_families()))
+def test_lemma_4_7_literal_sign_is_caught(case):
+    """P1 demonstrated on Lemma 4.7: with the literal ψ of li2022 §3.2 the Jacobian of μ ↦ G(ψ(x_init; μ)) is
+    −∂G∂Gᵀ, negative definite (Q concave), not the ∂G∂Gᵀ the lemma states."""
+    G, x, mu = case
+    return lemma_4_7_identities(G, x, mu, sign=-1)
