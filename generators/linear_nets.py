@@ -101,6 +101,22 @@ def scalar_cases(draw, balanced: bool | None = None) -> dict:
     return {"u0": float(u0), "v0": float(v0), "y": float(y), "tau": tau}
 
 
+@st.composite
+def scalar_checks(draw) -> tuple[str, dict]:
+    """``(kind, case)``: which scalar check (``"closed form"`` or ``"rate"``) and a :func:`scalar_cases` instance
+    (moved from :mod:`theorems.tarmoun2021_min2021`, same draws)."""
+    return draw(st.sampled_from(["closed form", "rate"])), draw(scalar_cases())
+
+
+@st.composite
+def wrong_sign_balanced_cases(draw) -> dict:
+    r"""``{u0, v0, y, tau}``: balanced starts (:math:`\lambda_0 = 0`) with :math:`u_0v_0` of the sign *opposite* to y
+    (P12), where x = uv tends to 0, not y; otherwise as :func:`scalar_cases`."""
+    case = draw(scalar_cases(balanced=True))
+    case["v0"] = -case["v0"]
+    return case
+
+
 # ------------------------------------------------------------------------------- conservation
 @st.composite
 def conservation_cases(draw, with_X: bool | None = None) -> dict:

@@ -15,9 +15,10 @@ from __future__ import annotations
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from generators.linear_nets import (conservation_cases, orthogonal_cases, rate_cases, scalar_cases, spectral_cases,
+from generators.linear_nets import (conservation_cases, orthogonal_cases, rate_cases, scalar_checks, spectral_cases,
                                     width_cases)
-from oracles.checks.linear_nets import conservation_gap, loss_rate_gap, min_norm_gap, scalar_closed_form_gap, scalar_rate_gap, spectral_gap, width_trend_gap
+from oracles.checks.linear_nets import (conservation_gap, loss_rate_gap, min_norm_gap, scalar_closed_form_gap,
+                                        scalar_rate_gap, spectral_gap, width_rate_gap)
 from theorems import universal
 
 
@@ -36,11 +37,6 @@ def test_conservation(case):
     """
     event("regression (with X)" if case["X"] is not None else "matrix factorization")
     return conservation_gap(**case)
-
-
-@st.composite
-def scalar_checks(draw):
-    return draw(st.sampled_from(["closed form", "rate"])), draw(scalar_cases())
 
 
 @universal("tarmoun2021:scalar",
@@ -130,7 +126,8 @@ def test_rate(case):
 
 
 @universal("min2021:min-norm",
-           title="orthogonal init + convergence ⇒ UVᵀ → min-norm solution; random N(0, 1/k) init: error shrinks with k",
+           title="orthogonal init + convergence ⇒ UVᵀ → min-norm solution; random N(0, 1/k) init: exponential "
+                 "convergence and error O(k^-1/2)",
            source="min2021, slides 'Implicit Bias of Overparametrized Gradient Flow', 'Implicit Bias to Min-norm Solution'")
 @given(case=st.one_of(orthogonal_cases(), width_cases()))
 def test_min_norm(case):
@@ -148,12 +145,17 @@ def test_min_norm(case):
     :math:`\ell - \ell^* \le 10^{-14}\lambda^+_{min}\|\Theta^*\|^2`, and
     :math:`\|W_T - \Theta^*\|_F - \sqrt{2(\ell_T - \ell^*)/\lambda^+_{min}}` (what non-convergence cannot
     explain), relative to :math:`\|\Theta^*\|_F`, is held to ten times its fine-vs-coarse change (at least
-    1e-9). *Random width*: the weakest checkable form of :math:`O(k^{-1/2})` -- the RMS error over 16
-    initializations does not grow from width k to 16k (predicted ratio 1/4); discrepancy
-    :math:`(e_{16k} - e_k)/e_k`.
+    1e-9). *Random width* (:func:`oracles.checks.linear_nets.width_rate_gap`), k in {3, 4} against 16k, 16
+    initializations each: (i) the rate -- :math:`|\ln(e_{16k}/e_k) - \ln(1/4)|` within five standard errors of the
+    log ratio (the draws' spread; the ci draws' z-scores lay in [−2.4, 2.7]) plus ten times its fine-vs-coarse
+    change; (ii) the exponential convergence -- every draw at width 16k whose initialization gives min2021's
+    rate :math:`\alpha_j > 0` (all of them at ci) satisfies :math:`\ell_t - \ell^* \le (\ell_0 - \ell^*)e^{-\alpha_jt}` at 5
+    times up to :math:`\min(6/\min_j\alpha_j, 8)`. Until issue 23 the random width was checked only in its
+    weakest form (the error does not grow from k to 16k); the budget of (i) is statistical, not numerical,
+    because the claim is about a distribution.
     """
     if "seed" in case:
-        event("random N(0, 1/k) init: error shrinks with width")
-        return width_trend_gap(**case)
+        event("random N(0, 1/k) init: exponential convergence, error ratio 1/4 from k to 16k")
+        return width_rate_gap(**case)
     event("orthogonal init")
     return min_norm_gap(**case)

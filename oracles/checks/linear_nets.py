@@ -116,14 +116,26 @@ def scalar_rate_gap(u0: float, v0: float, y: float, tau: float, *, rate: Callabl
     :math:`\max_j |\ln K(x_{ode}(t_j)) - \ln K(x_0) - \rho t_j|` (a log, dimensionless), times up to
     :math:`\tau/\rho`. Error: the same expression between the fine and coarse solves; floor
     :math:`10^2\epsilon(1 + (|x|+|y|)/|x-y|)` (the conditioning of :math:`\ln|y - x|`).
+
+    A balanced start with :math:`u_0v_0y \le 0` (P12: the claim needs :math:`u_0v_0` of the sign of y) is decided, not
+    left inconclusive: x = 0 is an equilibrium, so :math:`x(t)y \le 0` and :math:`|x(t) - y| \ge |y|` for all t; the
+    discrepancy is then :math:`\min_j|x(t_j) - y|/|y| \ge 1` (x never approaches y), error the two solves' change.
     """
     u0, v0, y, tau = _check_scalars(u0=u0, v0=v0, y=y, tau=tau)
     lam0, x0, rho, t = _scalar_grid(u0, v0, y, tau, n_times, rate)
-    if lam0 == 0.0 and x0 * y <= 0:
-        raise Inconclusive("no convergence to y", "balanced start (λ0 = 0) with x0·y <= 0: x(t) -> 0")
     U0, V0, Y = np.array([[u0]]), np.array([[v0]]), np.array([[y]])
     fine, coarse = two_tolerance_flows(U0, V0, Y, t_eval=t)
     xf, xc = fine.W[:, 0, 0], coarse.W[:, 0, 0]
+    if lam0 == 0.0 and x0 * y <= 0:
+        # P12: balanced, u0v0 of the wrong sign. ẋ = (y − x)·2|x| has the equilibrium x = 0, so x(t)·y <= 0 for all t
+        # and |x(t) − y| >= |y|: x never reaches y (ln K = −∞). The witness: the distance to y, relative, never below 1.
+        dist = np.abs(xf - y) / abs(y)
+        disc = float(np.min(dist))
+        err = float(np.max(np.abs(xf - xc))) / abs(y)
+        return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
+                       "min_t |x(t) − y|/|y| for a start that cannot reach y (λ0 = 0, x0·y <= 0: x·y <= 0 is invariant)",
+                       details={"lambda0": lam0, "x0": x0, "claimed_rate": rho, "final_x": float(xf[-1]),
+                                "t_max": float(t[-1]), "nfev": fine.nfev + coarse.nfev})
     lk0 = float(scalar_log_k(np.array([x0]), lam0, y)[0])
     lkf = scalar_log_k(xf, lam0, y)
     lkc = scalar_log_k(xc, lam0, y)
@@ -336,3 +348,119 @@ def width_trend_gap(X, Y, k: int, seed: int, *, factor: int = 16, batch: int = 1
                    f"(e_K − e_k)/e_k: RMS ‖lim UVᵀ − Θ*‖ at widths {k} and {factor * k}",
                    details={"rms_error_k": ekf / tn, "rms_error_K": eKf / tn, "ratio": eKf / ekf,
                             "predicted_ratio": factor ** -0.5, "T_k": Tk, "T_K": TK, "nfev": nk + nK})
+
+#: The statistical margin of :func:`width_rate_gap`, in standard errors of the log error ratio. Over the 200 ci
+#: draws the observed z-scores of ln(e_16k/e_k) − ln(1/4) lay in [−2.4, 2.7] (median 0.5, a finite-width bias).
+RATE_Z = 5.0
+
+
+def _rms_and_se(e: np.ndarray) -> tuple[float, float]:
+    r"""The RMS of the draws' errors and the standard error of its logarithm (delta method: the standard error of
+    the mean of :math:`e^2` over its mean, halved)."""
+    e2 = np.asarray(e, float) ** 2
+    m = float(np.mean(e2))
+    se = 0.5 * float(np.std(e2, ddof=1)) / (m * math.sqrt(e2.size)) if e2.size > 1 and m > 0 else math.inf
+    return math.sqrt(m), se
+
+
+def width_rate_gap(X, Y, k: int, seed: int, *, factor: int = 16, batch: int = 16, exponent: float = 0.5,
+                   z: float = RATE_Z, conv_rel: float = 1e-8, t_cap: float = 400.0, tau: float = 6.0,
+                   n_times: int = 5) -> Outcome:
+    r"""min2021, random initialization :math:`\mathcal N(0, 1/k)`: w.h.p. :math:`U(t)V(t)^\top` converges exponentially, and
+    :math:`\|\lim UV^\top - \Theta^*\|_F = O(k^{-1/2})` -- the rate itself, and the exponential convergence.
+
+    *Rate.* For widths k and K = ``factor``·k, ``batch`` independent initializations each (seeds ``seed``,
+    ``seed + 1``), integrated until every loss has converged (as :func:`width_trend_gap`), the RMS errors
+    :math:`e_k, e_K` must satisfy :math:`|\ln(e_K/e_k) - \ln(\mathrm{factor}^{-p})| \le z\,\mathrm{SE}` with p = ``exponent``
+    (1/2: the predicted ratio is 1/4 for factor 16) and SE the standard error of :math:`\ln(e_K/e_k)` from the draws'
+    spread (delta method on the means of :math:`e^2`): a statistical margin of ``z`` = 5 standard errors, plus ten
+    times the change of the log ratio between the rtol-1e-9 and 1e-6 solves.
+
+    *Exponential convergence.* At width K every draw's initialization gives min2021's rate
+    :math:`\alpha_j = 2\lambda^+_{min}(\Sigma_x)(\beta_U + \beta_V)` (:func:`oracles.flows.linear_nets.rate_constant`);
+    for the draws with :math:`\alpha_j > 0` the integrated excess loss must satisfy
+    :math:`\ell_t - \ell^* \le (\ell_0 - \ell^*)e^{-\alpha_jt}` at ``n_times`` equispaced times up to
+    :math:`\min(\tau/\min_j\alpha_j, 8)` (as :func:`loss_rate_gap`, batched; the autonomous flow is solved segment by
+    segment, each a two-sample Fortran DOP853 solve); discrepancy :math:`\max_{j,t}(g - b)/b`, error the two solves' change over b,
+    floor the rounding of forming g. The share of draws with :math:`\alpha_j > 0` ("w.h.p.") is reported; the
+    example is inconclusive when fewer than half have it.
+
+    The outcome is the worse of the two (discrepancy over budget).
+    """
+    X = as_matrix(X, "X")
+    Y = as_matrix(Y, "Y", (X.shape[0], None))
+    if k < 1 or factor < 2 or batch < 2:
+        raise InvalidInput(f"k must be >= 1, factor >= 2 and batch >= 2, got k={k}, factor={factor}, batch={batch}")
+    if not (z > 0 and exponent >= 0):
+        raise InvalidInput(f"need z > 0 and exponent >= 0, got z={z}, exponent={exponent}")
+    Theta = min_norm_solution(X, Y)
+    tn = float(np.linalg.norm(Theta))
+    if tn == 0:
+        raise InvalidInput("the min-norm solution is 0 (Y ⟂ range X): nothing to compare")
+    _, _, s = row_space_split(X)
+    lam_pos = float(s[-1] ** 2)
+    conv = conv_rel * lam_pos * tn * tn
+    K = factor * k
+    stats = {}
+    for width, sd in ((k, seed), (K, seed + 1)):
+        ef, tr = _limit_errors(X, Y, Theta, lam_pos, width, batch, sd, 1e-9, t_cap, conv)
+        ec, _ = _limit_errors(X, Y, Theta, lam_pos, width, batch, sd, 1e-6, t_cap, conv, T=tr.t_final)
+        stats[width] = (_rms_and_se(ef), _rms_and_se(ec)[0], tr.t_final, tr.nfev)
+    ((ek, sek), ekc, Tk, nk), ((eK, seK), eKc, TK, nK) = stats[k], stats[K]
+    if ek <= 1e-12 * tn:
+        raise Inconclusive("no error to shrink", f"RMS error {ek:.3g} at width {k}")
+    predicted = float(factor) ** -exponent
+    log_gap = abs(math.log(eK / ek) - math.log(predicted))
+    se = math.hypot(sek, seK)
+    num_err = abs(math.log(eK / ek) - math.log(eKc / ekc))
+    ratio_out = Outcome(log_gap, max(z * se + 10.0 * num_err, CLOSED_FORM_BUDGET), num_err,
+                        f"|ln(e_K/e_k) − ln({factor}^-{exponent:g})| against {z:g} standard errors (widths {k}, {K})")
+
+    # exponential convergence at width K, every draw with a positive min2021 rate
+    m, n = X.shape[1], Y.shape[1]
+    U0, V0 = random_init(m, n, K, batch, seed + 1)
+    alphas = np.array([rate_constant(U0[j], V0[j], Y, X).alpha for j in range(batch)])
+    good = alphas > 0
+    if good.sum() * 2 < batch:
+        raise Inconclusive("no rate guarantee", f"only {int(good.sum())} of {batch} draws at width {K} have a positive rate")
+    T = min(tau / float(np.min(alphas[good])), 8.0)
+    t = np.linspace(0.0, T, n_times)
+
+    def excess(W):
+        E = X @ (W - Theta)
+        return 0.5 * np.sum(E * E, axis=(-2, -1))
+
+    def chained(rtol):
+        # the flow is autonomous: segment after segment from the last state, each a two-sample (Fortran DOP853) solve
+        U, V, Ws, nfev = U0[good], V0[good], [U0[good] @ np.swapaxes(V0[good], -1, -2)], 0
+        for dt in np.diff(t):
+            tr = gradient_flow(U, V, Y, X, t_eval=np.array([0.0, dt]), rtol=rtol)
+            U, V, nfev = tr.U[-1], tr.V[-1], nfev + tr.nfev
+            Ws.append(tr.W[-1])
+        return np.array(Ws), nfev
+
+    (Wf, nf), (Wc, _) = chained(RTOL_FINE), chained(RTOL_COARSE)
+    gf, gc = excess(Wf), excess(Wc)                  # shape (times, draws)
+    g0 = gf[0]
+    b = g0[None, :] * np.exp(-alphas[good][None, :] * t[1:, None])
+    exp_disc = float(np.max((gf[1:] - b) / b))
+    exp_err = float(np.max(np.abs(gf[1:] - gc[1:]) / b))
+    scale = float(np.linalg.norm(X, 2) * (tn + float(np.max(np.linalg.norm(Wf, axis=(-2, -1))))))
+    floor = float(np.max(100 * EPS * max(m * n * K, 1) * scale * np.sqrt(2 * np.maximum(gf[1:], 0)) / b))
+    exp_out = Outcome(exp_disc, budget_from_error(exp_err, max(CLOSED_FORM_BUDGET, floor)), exp_err,
+                      f"max over draws and t of (ℓ_t − ℓ* − (ℓ0 − ℓ*)e^(−α_j t))/bound at width {K}")
+    worse = max((ratio_out, exp_out), key=lambda o: o.discrepancy / o.budget)
+    worse.details = {"rms_error_k": ek / tn, "rms_error_K": eK / tn, "ratio": eK / ek, "predicted_ratio": predicted,
+                     "log_ratio_se": se, "z_score": (math.log(eK / ek) - math.log(predicted)) / se if se > 0 else None,
+                     "ratio_check": [ratio_out.discrepancy, ratio_out.budget],
+                     "exponential_check": [exp_out.discrepancy, exp_out.budget],
+                     "positive_rate_share": float(good.mean()), "alpha_min": float(np.min(alphas[good])),
+                     "T_k": Tk, "T_K": TK, "nfev": nk + nK + nf}
+    ts, gl = t.tolist(), np.maximum(gf, 1e-300)
+
+    def plot():
+        return [Panel(f"random N(0, 1/k) init, width {K}: excess loss of the first draws", "t",
+                      "ℓ_t − ℓ*", {f"draw {j}": (ts, gl[:, j].tolist()) for j in range(min(gl.shape[1], 6))}, logy=True)]
+
+    worse.plot = plot
+    return worse

@@ -3,7 +3,7 @@
 Each control runs the generator and oracle of its statement (``theorems/tarmoun2021_min2021.py``)
 with one thing planted wrong; it passes when the harness falsifies it within the ``ci`` budget.
 Statements covered: "tarmoun2021:conservation", "tarmoun2021:scalar", "tarmoun2021:spectral",
-"min2021:rate", "min2021:min-norm".
+"min2021:rate", "min2021:min-norm", "tarmoun2021:riccati".
 """
 from __future__ import annotations
 
@@ -12,8 +12,10 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generators.linear_nets import conservation_cases, orthogonal_cases, rate_cases, scalar_cases, spectral_cases
-from oracles.checks.linear_nets import conservation_gap, loss_rate_gap, min_norm_gap, scalar_rate_gap, spectral_gap
+from generators.linear_nets import (conservation_cases, orthogonal_cases, rate_cases, scalar_cases, spectral_cases,
+                                    width_cases, wrong_sign_balanced_cases)
+from oracles.checks.linear_nets import (conservation_gap, loss_rate_gap, min_norm_gap, scalar_rate_gap, spectral_gap,
+                                        width_rate_gap)
 from oracles.flows.linear_nets import frobenius_sum
 from theorems import control
 
@@ -71,3 +73,27 @@ def test_non_orthogonal_init_is_caught(case):
     """U₂ = Φ₂ᵀU is constant and its rows now overlap those of V, so the null-space part U₂V(t)ᵀ of
     UVᵀ does not vanish and the limit is another least-squares solution, not Θ* = X⁺Y."""
     return min_norm_gap(**case)
+
+
+@control("tarmoun2021:scalar", title="a balanced start with u₀v₀ of the sign opposite to y converges to y (P12)")
+@given(case=wrong_sign_balanced_cases())
+def test_wrong_sign_balanced_start_converges(case):
+    """λ₀ = 0 and u₀v₀·y < 0: x = uv keeps its sign (x = 0 is an equilibrium) and tends to 0, so |x − y| ≥ |y|
+    for all t. The rate oracle decides this case (the distance to y never falls below |y|) instead of calling it
+    inconclusive."""
+    return scalar_rate_gap(**case)
+
+
+@control("min2021:min-norm", title="random init: the error of the limit is O(1/k) (ratio 1/16 from k to 16k)")
+@given(case=width_cases())
+def test_random_init_error_is_order_one_over_k(case):
+    """The claimed exponent 1 in place of 1/2: the measured log ratio is about ln(1/4), far outside five standard
+    errors of ln(1/16)."""
+    return width_rate_gap(**case, exponent=1.0)
+
+
+@control("min2021:min-norm", title="random init: the error of the limit does not decay with the width (ratio 1)")
+@given(case=width_cases())
+def test_random_init_error_does_not_decay(case):
+    """The claimed exponent 0 (what the former weakest form allowed at its edge): caught by the statistical margin."""
+    return width_rate_gap(**case, exponent=0.0)
