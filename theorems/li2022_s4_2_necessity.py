@@ -13,11 +13,13 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import event, given
 
-from generators.lie import conservation_cases, hopf_path_cases, reachable_d_cases
+from generators.helix import chart_loss_cases, chart_metric_cases, chart_path_cases
+from generators.lie import conservation_cases, reachable_d_cases
 from generators.necessity import irregular_cases, thm_4_9_cases
 from oracles.core.errors import Inconclusive
 from oracles.model.hopf import HopfFamily
-from oracles.checks.path_dependence import endpoint_gap, same_endpoint_witness
+from oracles.checks.path_dependence import (chart_metric_check, chart_preimages, endpoint_gap, mu_determines_w,
+                                            same_endpoint_witness)
 from oracles.checks.lie import condition_cosine_against, conservation_count_check, reachable_dimension_check
 from oracles.lie.closure import draw_bracket_graph, lie_closure
 from oracles.lie.conservation import uv_law_gradients
@@ -130,10 +132,23 @@ def test_cor_4_12(case):
     return reachable_dimension_check(G, x, commuting)
 
 
+def _premise(G, x):
+    """Condition (9) with non-commuting brackets at x (brackets to order 3 by nested differences), else inconclusive."""
+    cl = lie_closure(G, x, n_samples=0)
+    if not (cl.condition_holds and cl.lie2_dim_at_x >= 1):
+        raise Inconclusive("premise", f"relaxed condition / non-commuting not confirmed at x_init: cosine "
+                                      f"{cl.condition_cosine:.3g}, dim Lie^{{≥2}}|_x = {cl.lie2_dim_at_x}")
+    return cl
+
+
+def _family_event(G):
+    event(f"{G.name.split(' (')[0]}, D = {G.D}")
+
+
 @conjecture("li2022:conj-4.10",
             title="Lie^{≥2}(∂G)|_x ⊆ ker ∂G(x) on M suffices for GF = MF: two equal-μ schedules end at the same w",
             source="li2022 §4.2, Conjecture 4.10", fields=("fam", "x", "a", "b"))
-@given(case=hopf_path_cases("hopf"))
+@given(case=chart_path_cases())
 def test_conj_4_10(case):
     r"""Conjecture: Theorem 4.8 (GF under :math:`L_t\circ G` is a mirror flow) still holds when
     "commuting" is relaxed to :math:`\mathrm{Lie}^{\ge2}(\partial G)|_x \subseteq \ker\partial G(x)`
@@ -150,41 +165,101 @@ def test_conj_4_10(case):
     already applies. (``tests/test_lie_closure.py`` checks that every non-commuting quadratic
     family generated violates (9) at a generic point.)
 
-    **The campaign** therefore uses a non-quadratic family that does satisfy it: the Hopf charts
-    :math:`G = P\,w(Q\,\pi(Ox)/|x|^2)`, :math:`w = (m_1^2, (1 - m_1^2)\varphi)`
-    (:class:`oracles.model.hopf.HopfChart`) on :math:`\mathbb{R}^{4+k}`, with random orthogonal
-    O (k = 0-2 padding coordinates), base rotation Q and invertible P. Their brackets are non-zero
-    and lie along the Hopf fibre, orthogonal to :math:`\mathrm{span}\nabla G`, at every x (checked
-    here at :math:`x_{init}` on each example before the flows, brackets to order 3 by nested
-    differences: an example where the closure does not confirm it is inconclusive, "premise").
-    Each example then runs gradient flow under two piecewise-constant schedules of linear losses
-    with the same :math:`\mu = -\sum\tau_kc_k` (:func:`generators.losses.equal_mu_pairs`: swapped,
-    split or permuted pieces) from the same :math:`x_{init}`; under any mirror flow they end at the
-    same w (:func:`oracles.checks.path_dependence.endpoint_gap`: integrated at rtol 1e-8 and 1e-11, budget
-    ten times the change, at least 1e-9). The losses are scaled so the w-path stays inside the chart.
-    The report records, per example, the gap between the *x* end points too: it is typically large
-    (GF in x is path dependent) while the w end points agree -- the mirror flow is seen through a
-    non-injective G.
+    **The campaign** therefore uses two non-quadratic families that do satisfy it, both built the same
+    way -- a Riemannian submersion with Killing fibres and a contact horizontal distribution, composed
+    with base coordinates whose gradients commute:
 
-    What a campaign found is in its report (``reports/summary.json``: examples, inconclusive, the
-    largest gap against its budget). At the ``ci`` profile on the first version of this campaign:
-    200 examples, none inconclusive, largest w gap 6e-12 (under 1 % of the budget), x gaps above 1e-3
-    in 91 % of them -- the conjecture holds on this family, as the Riemannian-submersion argument in
-    :class:`~oracles.model.hopf.HopfChart` predicts. The negative control runs the same check on
+    * the Hopf charts :math:`G = P\,w(Q\,\pi(Ox)/|x|^2)`, :math:`w = (m_1^2, (1 - m_1^2)\varphi)`
+      (:class:`oracles.model.hopf.HopfChart`) on :math:`\mathbb{R}^{4+k}`, k = 0-2, random orthogonal O,
+      base rotation Q and invertible P;
+    * the helical charts :math:`G = P\,(h, hs)`, :math:`h = r^2/(r^2 + c^2)`, :math:`s = y_3 - c\theta`,
+      y = Ox (:class:`oracles.model.helix.HelixChart`: the quotient by a screw motion of pitch c ∈ [0.5, 2])
+      on :math:`\mathbb{R}^{3+k}`, k = 0-1 -- the second family.
+
+    Their brackets are non-zero and lie along the fibre, orthogonal to :math:`\mathrm{span}\nabla G`, at
+    every x (checked here at :math:`x_{init}` on each example before the flows, brackets to order 3 by nested
+    differences: an example where the closure does not confirm it is inconclusive, "premise"). Each
+    example then runs gradient flow under two piecewise-constant schedules of linear losses with the
+    same :math:`\mu = -\sum\tau_kc_k` (:func:`generators.losses.equal_mu_pairs`: swapped, split or permuted
+    pieces) from the same :math:`x_{init}`; under any mirror flow they end at the same w
+    (:func:`oracles.checks.path_dependence.endpoint_gap`: integrated at rtol 1e-8 and 1e-11, budget ten times
+    the change, at least 1e-9). The losses are scaled so the w-path stays inside the chart. The report
+    records, per example, the gap between the *x* end points too: it is typically large (GF in x is path
+    dependent) while the w end points agree -- the mirror flow is seen through a non-injective G.
+    Non-linear losses: ``li2022:conj-4.10-nonlinear``; the metric: ``li2022:conj-4.10-metric``.
+
+    What a campaign found is in its report (``reports/summary.json``). At ``ci`` on the first version of
+    this campaign (Hopf charts only): 200 examples, none inconclusive, largest w gap 6e-12 (under 1 % of
+    the budget), x gaps above 1e-3 in 91 % of them. The negative control runs the same check on
     :math:`UU^\top` (which violates (9)) and finds a gap.
     """
     fam, x, a, b = case
     G = fam.build()
-    cl = lie_closure(G, x, n_samples=0)
-    if not (cl.condition_holds and cl.lie2_dim_at_x >= 1):
-        raise Inconclusive("premise", f"relaxed condition / non-commuting not confirmed at x_init: cosine "
-                                      f"{cl.condition_cosine:.3g}, dim Lie^{{≥2}}|_x = {cl.lie2_dim_at_x}")
-    event(f"Hopf chart, D = {G.D}")
+    cl = _premise(G, x)
+    _family_event(G)
     event(f"schedules: {len(a.pieces)} pieces vs {len(b.pieces)}")
     out = endpoint_gap(G, x, (a, b))
     out.details.update({"condition_cosine": cl.condition_cosine, "dim_Lie_at_x": cl.dim_at_x,
                         "dim_Lie2_at_x": cl.lie2_dim_at_x})
     return out
+
+
+@conjecture("li2022:conj-4.10-nonlinear",
+            title="condition (9) suffices for GF = MF under non-linear losses: w(T) depends only on μ(T) = ∫ −∇L_t dt",
+            source="li2022 §4.2, Conjecture 4.10 (with Theorem 4.8's \"any time-dependent loss\")",
+            fields=("fam", "x", "schedule"))
+@given(case=chart_loss_cases())
+def test_conj_4_10_nonlinear(case):
+    r"""Conjecture 4.10 quantifies over every time-dependent loss, and a mirror flow has
+    :math:`\nabla R(w(T)) = \nabla R(w(0)) + \mu(T)` with :math:`\mu(T) = \int_0^T -\nabla L_t(w(t))dt` whatever
+    the loss: w(T) is a function of μ(T). For non-linear losses μ depends on the path, so it is integrated
+    with the flow; the second route to the same μ is the straight one, the linear loss
+    :math:`\langle -\mu(T), w\rangle` for unit time (:func:`oracles.checks.path_dependence.mu_determines_w`).
+
+    Families: the Hopf and helical charts of ``li2022:conj-4.10``, with condition (9) and non-zero brackets
+    confirmed at :math:`x_{init}` (else inconclusive, "premise"). Losses: one or two pieces of linear,
+    least-squares and log-cosh losses on :math:`\mathbb{R}^2`, durations scaled so the w-path stays inside the
+    chart. Both routes at rtol 1e-8 and 1e-11 (the straight run at each tolerance with that tolerance's μ);
+    budget ten times the change of the end points, at least 1e-9. The control runs the same check on
+    :math:`UU^\top`.
+    """
+    fam, x, schedule = case
+    G = fam.build()
+    _premise(G, x)
+    _family_event(G)
+    event(f"losses: {'+'.join(type(loss).__name__ for _, loss in schedule.pieces)}")
+    return mu_determines_w(G, x, schedule)
+
+
+@conjecture("li2022:conj-4.10-metric",
+            title="condition (9) charts: ∂G∂Gᵀ is a function of w and its inverse is a Hessian metric along the chart",
+            source="li2022 §4.2, Conjecture 4.10 (and ∂G∂Gᵀ = ∇²R(w)⁻¹, li2022 §1 and Lemma 4.7)",
+            fields=("fam", "x", "alpha2"))
+@given(case=chart_metric_cases())
+def test_conj_4_10_metric(case):
+    r"""If GF on a chart G is the mirror flow of R for every loss, then :math:`\dot w = -\partial G\partial G^\top
+    \nabla L = -\nabla^2R(w)^{-1}\nabla L` for every :math:`\nabla L`, so :math:`\partial G\partial G^\top` is a
+    function of w alone and its inverse is a Hessian metric :math:`\nabla^2R`: its derivative
+    :math:`\partial_k(g^{-1})_{ij}` is totally symmetric. Conjecture 4.10 predicts both on the charts
+    satisfying (9).
+
+    Checked on the Hopf and helical charts at w = G(x) (:func:`oracles.checks.path_dependence.chart_metric_check`,
+    with (9) and non-zero brackets confirmed at x, else "premise"): (1) the Gram matrices at two preimages
+    of w on different fibres (phase 0 and ``alpha2``, x's radius and padding) agree to 1e-9 relative;
+    (2) :math:`g^{-1}` along the chart, :math:`w \mapsto \partial G\partial G^\top(x(w))^{-1}`, has
+    :math:`\max|\partial_kh_{ij} - \partial_ih_{kj}| / \max|\partial h|` within ten times its change between
+    difference steps h and 2h (h = 1e-3·max(1, ‖w‖∞)), at least 1e-9 and the float64 floor. For the helical
+    charts R is known in closed form, :math:`R(P u) = u_2^2/(2u_1) + \varphi(u_1)`,
+    :math:`\varphi'' = c^2/(4u_1(1 - u_1)^3)` (:meth:`oracles.model.helix.HelixChart.hessian_of_R`; tested in
+    ``tests/test_helix.py``). The control is the untwisted helical chart w = P(h, s), whose base gradients
+    do not commute.
+    """
+    fam, x, alpha2 = case
+    G = fam.build()
+    _premise(G, x)
+    _family_event(G)
+    pre, other = chart_preimages(G, x, alpha2)
+    return chart_metric_check(G, G.value(x), pre, other)
 
 
 @universal("mgp2023:conservation-count",

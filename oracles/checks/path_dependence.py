@@ -43,7 +43,7 @@ from oracles.core.fd import central_difference
 from oracles.core.ode import DEFAULT
 from oracles.flows.trajectories import gradient_flow
 from oracles.model.losses import Linear, Schedule
-from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, Panel, budget_from_error, roundoff_floor
+from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, Panel, budget_from_error, roundoff_floor, worst
 from oracles.model.parametrizations import Parametrization, Quadratic
 
 #: Tolerances of the two integrations whose difference is the error estimate of an ODE endpoint.
@@ -302,6 +302,45 @@ def same_endpoint_witness(G: Parametrization, x_init, pair: tuple[Schedule, Sche
                    details=details)
 
 
+def mu_determines_w(G: Parametrization, x_init, schedule: Schedule) -> Outcome:
+    r"""Path independence under **any** losses: w(T) must be a function of :math:`\mu(T) = \int_0^T -\nabla L_t(w)dt`.
+
+    For non-linear losses μ(T) depends on the trajectory, so it is integrated with the flow
+    (:func:`oracles.flows.gradient_flow` returns it). The second route to the same μ is the straight one:
+    the linear loss :math:`\langle -\mu(T), w\rangle` for unit time, whose dual variable moves from 0 to μ(T).
+    Under a mirror flow both end where :math:`\nabla R(w) = \nabla R(w(0)) + \mu(T)`, at the same w. No R is
+    needed, so this probes Conjecture 4.10 with the losses it quantifies over.
+
+    Returns
+    -------
+    Outcome
+        discrepancy :math:`\|w_S(T) - w_{line}(1)\| / \max(\|w_S\|, \|w_{line}\|, \|w(0)\|)`. Error: the change of
+        both end points between rtol 1e-8 and 1e-11, the straight run at each tolerance using that
+        tolerance's μ (so μ's own error is inside the change). Budget ten times that, at least
+        :data:`ODE_FLOOR` (1e-9: two different integrations are compared).
+    """
+    x0 = G.check_point(x_init, "x_init")
+    if not isinstance(schedule, Schedule) or schedule.d != G.d:
+        raise InvalidInput(f"schedule must be a Schedule of losses on R^{G.d}")
+    ends = {}
+    for tol in (RTOL_COARSE, RTOL_FINE):
+        res = gradient_flow(G, schedule, x0, t_eval=[0.0, schedule.total_time], rtol=tol)
+        mu = res.mu[-1]
+        line = Schedule(((1.0, Linear(-mu)),))
+        res_line = gradient_flow(G, line, x0, t_eval=[0.0, 1.0], rtol=tol)
+        ends[tol] = (res.w[-1], res_line.w[-1], mu, res.x[-1], res_line.x[-1])
+    ws, wl, mu, xs, xl = ends[RTOL_FINE]
+    wsc, wlc, *_ = ends[RTOL_COARSE]
+    w0 = G.value(x0)
+    scale = max(float(np.linalg.norm(ws)), float(np.linalg.norm(wl)), float(np.linalg.norm(w0)), 1e-300)
+    err = (float(np.linalg.norm(ws - wsc)) + float(np.linalg.norm(wl - wlc))) / scale
+    return Outcome(float(np.linalg.norm(ws - wl)) / scale, budget_from_error(err, ODE_FLOOR), err,
+                   "relative gap between w(T) under the schedule and under the straight linear loss to the same μ(T)",
+                   details={"mu(T)": mu.tolist(), "w_schedule(T)": ws.tolist(), "w_line(1)": wl.tolist(),
+                            "pieces": len(schedule.pieces), "T": schedule.total_time,
+                            "x_gap_relative": float(np.linalg.norm(xs - xl)) / max(float(np.linalg.norm(x0)), 1e-300)})
+
+
 def path_panels(G: Parametrization, x_init, pair: tuple[Schedule, Schedule], samples: int = 121) -> list[Panel]:
     """Report panels: w along A and along B, and ‖w_A(t) − w_B(t)‖ over t (meaningful at t = T, where μ agree)."""
     A, B = pair
@@ -540,3 +579,61 @@ def commuting_quadratic_preimage(G: Quadratic) -> Callable[[np.ndarray], np.ndar
         return O @ np.sqrt(y2)
 
     return preimage
+
+
+def hopf_preimage(H, rho: float, alpha: float = 0.0, extra=None) -> Callable[[np.ndarray], np.ndarray]:
+    r""":math:`w \mapsto x` with :math:`G(x) = w` for a :class:`~oracles.model.hopf.HopfChart` H, on the sphere
+    :math:`|z| = \rho` (which every gradient flow keeps: G is homogeneous of degree 0 in z) and fibre phase
+    ``alpha``: :math:`u = P^{-1}w = (m_1^2, (1 - m_1^2)\varphi)`. :class:`Inconclusive` outside the chart."""
+    P_inv = np.linalg.inv(H.P)
+
+    def preimage(w):
+        u = P_inv @ as_vector(w, "w", 2)
+        if not 0.0 < u[0] < 1.0:
+            raise Inconclusive("leaves domain", f"m_1^2 = {u[0]:.3g} is outside (0, 1)")
+        phi = float(u[1]) / (1.0 - float(u[0]))
+        if not abs(phi) < math.pi:
+            raise Inconclusive("leaves domain", f"azimuth {phi:.3g} is outside (-pi, pi)")
+        return H.point(math.sqrt(float(u[0])), phi, alpha, rho, extra)
+
+    return preimage
+
+
+def chart_metric_check(G: Parametrization, w, preimage: Callable[[np.ndarray], np.ndarray],
+                       other_preimage: Callable[[np.ndarray], np.ndarray], *, h: float = 1e-3) -> Outcome:
+    r"""Is :math:`(\partial G\partial G^\top)^{-1}` a Hessian metric along a chart's image, as a mirror flow needs?
+
+    Two claims at w, the worse of the two is returned (:func:`oracles.core.outcome.worst`):
+
+    1. the Gram matrix is a function of w: equal at two preimages on different fibres
+       (:func:`gram_depends_only_on_w`, budget 1e-9 relative);
+    2. its inverse, taken along ``preimage``, has a totally symmetric derivative
+       (:func:`hessian_metric_defect`, central differences at steps h and 2h).
+    """
+    w = as_vector(w, "w", G.d)
+    try:
+        x1, x2 = preimage(w), other_preimage(w)
+    except InvalidInput as exc:
+        raise Inconclusive("leaves domain", f"no preimage of w: {exc}") from exc
+    same = gram_depends_only_on_w(G, x1, x2)
+    hess = hessian_metric_defect(metric_from_preimage(G, preimage), w, h=h)
+    return worst(same, hess)
+
+
+def chart_preimages(G: Parametrization, x, alpha2: float) -> tuple[Callable, Callable]:
+    r"""Two preimage maps :math:`w \mapsto x` of a Hopf or helical chart through x's fibre data: fibre phase 0 and
+    ``alpha2``, with x's radius |z| (Hopf: the Gram matrix scales with it, and every gradient flow keeps it)
+    and x's padding coordinates."""
+    from oracles.model.helix import HelixChart
+    from oracles.model.hopf import HopfChart
+
+    x = G.check_point(x, "x")
+    y = G.O @ x
+    if isinstance(G, HelixChart):
+        extra = y[3:] if G.D > 3 else None
+        return G.preimage(0.0, extra), G.preimage(float(alpha2), extra)
+    if isinstance(G, HopfChart):
+        rho = float(np.linalg.norm(y[:4]))
+        extra = y[4:] if G.D > 4 else None
+        return hopf_preimage(G, rho, 0.0, extra), hopf_preimage(G, rho, float(alpha2), extra)
+    raise InvalidInput(f"chart_preimages needs a HopfChart or a HelixChart, got {type(G).__name__}")

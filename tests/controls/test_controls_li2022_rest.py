@@ -9,11 +9,13 @@ from __future__ import annotations
 from hypothesis import given
 
 from generators.cases import mu_cases
+from generators.helix import chart_metric_cases, uut_loss_cases
 from generators.mirror import entropy_cases, md_cases
 from generators.necessity import diagonal_loss_cases, irregular_cases
 from generators.parametrizations import commuting_quadratics
 from oracles.checks.equivalence import gf_against_mf
-from oracles.checks.path_dependence import endpoint_gap, same_endpoint_witness
+from oracles.checks.path_dependence import (chart_metric_check, chart_preimages, endpoint_gap, mu_determines_w,
+                                            same_endpoint_witness)
 from oracles.checks.quadratic_forms import thm_4_15a
 from oracles.convex.discretization import md_order_in_eta
 from oracles.model.potentials import EntropyPotential
@@ -88,3 +90,27 @@ def test_control_cor_4_11_d1_unscaled(case):
     """Planted: the entropy without its ¼ (as li2022 §1 writes it). ẇ = −4wL′ is four times its mirror flow."""
     G, x, scheds = case
     return gf_against_mf(G, scheds, x, R=EntropyPotential(G.value(x), 1.0))
+
+
+# -----------------------------------------------------------------------------------------
+# li2022:conj-4.10-nonlinear and li2022:conj-4.10-metric
+@control("li2022:conj-4.10-nonlinear", title="w(T) depends only on μ(T) on UUᵀ (which violates (9)), non-linear losses",
+         fields=("G", "x", "schedule"))
+@given(case=uut_loss_cases())
+def test_control_conj_4_10_nonlinear_on_uut(case):
+    """Planted: the conjecture's conclusion on UUᵀ, whose Lie^{≥2}|_x meets span ∇G(x): the schedule and the
+    straight linear loss to the same μ(T) end at different w."""
+    G, x, schedule = case
+    return mu_determines_w(G, x, schedule)
+
+
+@control("li2022:conj-4.10-metric", title="the untwisted helical chart w = P(h, s) has a Hessian metric",
+         fields=("fam", "x", "alpha2"))
+@given(case=chart_metric_cases(twisted=False))
+def test_control_conj_4_10_metric_untwisted(case):
+    """Planted: drop the twist w₂ = h·s for w₂ = s. The base gradients of (h, s) do not commute, (9) fails, and
+    (∂G∂Gᵀ)⁻¹ = diag(1/h'², 1/β) in these coordinates depends on w₁ only: ∂₁h₂₂ ≠ ∂₂h₁₂ = 0."""
+    fam, x, alpha2 = case
+    G = fam.build()
+    pre, other = chart_preimages(G, x, alpha2)
+    return chart_metric_check(G, G.value(x), pre, other)
