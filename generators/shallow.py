@@ -1,7 +1,7 @@
 r"""Strategies for the ``liang`` statements (shallow univariate networks under mirror flow).
 
 * :func:`densities` -- symmetric bias densities: uniform on ``[−B, B]`` or a normal truncated to it,
-  ``B ∈ {1, 2}``; shrinks to ``Uniform(−1, 1)``.
+  ``B ∈ {1, 2}``, or (when asked) the normal ``N(0, B²/4)`` on the whole line; shrinks to ``Uniform(−1, 1)``.
 * :func:`data_sets` -- ``m ≤ 5`` distinct points inside ``supp p_B``, spread out (neighbours at least
   0.4 of the even spacing apart, so the kernel is not needlessly ill-conditioned), with targets; shrinks
   toward ``m = 2`` evenly spaced points with targets ``±¼`` (never toward the trivial y = f(x, θ(0))).
@@ -18,16 +18,19 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from oracles.model.shallow import Density, MirrorPotential, TruncatedNormal, Uniform
+from oracles.model.shallow import Density, MirrorPotential, Normal, TruncatedNormal, Uniform
 
 
 @st.composite
 def densities(draw, kinds=("uniform", "truncated normal"), max_scale: float = 1.0) -> Density:
-    """``Uniform(−B, B)`` or ``TruncatedNormal(s·B, −B, B)``, s ∈ {0.5, 0.35, 0.75, 1} (shrinks to the first)."""
+    """``Uniform(−B, B)`` or ``TruncatedNormal(s·B, −B, B)``, s ∈ {0.5, 0.35, 0.75, 1} (shrinks to the first), or
+    (kind ``"normal"``, unbounded support) ``Normal(B/2)``, whose window ±3s = ±1.5B holds the data."""
     kind = draw(st.sampled_from(kinds))
     B = draw(st.sampled_from([1.0, 2.0]))
     if kind == "uniform":
         return Uniform(-B, B)
+    if kind == "normal":
+        return Normal(0.5 * B)
     s = draw(st.sampled_from([v for v in (0.5, 0.35, 0.75, 1.0) if v <= max_scale]))
     return TruncatedNormal(s * B, -B, B)
 
@@ -37,9 +40,10 @@ def data_sets(draw, density: Density, min_m: int = 2, max_m: int = 5) -> tuple[n
     """``(x, y)``: ``m`` points ``x_i = lo + L(i + ½ + j_i)/m·0.9 + 0.05L`` with jitter ``j_i ∈ {−0.3..0.3}``
     (sixteenths), targets ``y_i = ¼(−1)^i + k_i/16``, ``k_i ∈ [−4, 4]``."""
     m = draw(st.integers(min_m, max_m))
-    L = density.hi - density.lo
+    lo, hi = density.window                      # the support, or ±3s for a normal p_B
+    L = hi - lo
     jit = np.array(draw(st.lists(st.integers(-5, 5), min_size=m, max_size=m)), float) / 16.0
-    x = density.lo + 0.05 * L + 0.9 * L * (np.arange(m) + 0.5 + jit) / m
+    x = lo + 0.05 * L + 0.9 * L * (np.arange(m) + 0.5 + jit) / m
     k = np.array(draw(st.lists(st.integers(-4, 4), min_size=m, max_size=m)), float)
     y = 0.25 * (-1.0) ** np.arange(m) + k / 16.0
     return x, y

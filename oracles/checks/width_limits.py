@@ -212,8 +212,10 @@ def _ladder_panel(title: str, ylabel: str, fits: dict[str, SlopeFit]) -> Panel:
 
 # ========================================================================================= training ladders
 def eval_grid(density: Density, x, points: int = 401) -> np.ndarray:
-    """``points`` equispaced points of ``supp p_B`` plus the data (where the L∞ gaps are measured)."""
-    return np.unique(np.concatenate([np.linspace(density.lo, density.hi, points), np.asarray(x, float)]))
+    """``points`` equispaced points of ``supp p_B`` (of ``density.window``, ±3s, for a normal p_B) plus the data
+    (where the L∞ gaps are measured)."""
+    lo, hi = density.window
+    return np.unique(np.concatenate([np.linspace(lo, hi, points), np.asarray(x, float)]))
 
 
 def train_ladder(x, y, density: Density, potentials: Sequence[MirrorPotential], widths: Sequence[int],

@@ -99,6 +99,11 @@ class Density:
         r""":math:`E[B^2] = \int x^2 p_B(x)\,dx`."""
         return float(self.moments(self.lo, self.hi, 2, 0.0)[2])
 
+    @property
+    def window(self) -> tuple[float, float]:
+        """Where gaps are measured and data drawn: the support ``(lo, hi)`` (compact densities)."""
+        return float(self.lo), float(self.hi)
+
     def symmetry_defect(self) -> float:
         r"""``max |p(x) − p(−x)|`` on 257 points, plus ``|lo + hi|``: 0 for a density symmetric about 0."""
         x = np.linspace(0.0, max(abs(self.lo), abs(self.hi)), 257)
@@ -219,6 +224,70 @@ class TruncatedNormal(Density):
         return {"kind": "truncated normal", "scale": self.scale, "lo": self.lo, "hi": self.hi, "mu": self.mu}
 
 
+@register
+@dataclass(frozen=True)
+class Normal(TruncatedNormal):
+    r"""The normal :math:`N(\mu, s^2)` on the whole line: a sub-Gaussian B with unbounded support (the slides'
+    general assumption; only the scaled theorem asks for a compact support). Symmetric iff ``mu = 0``.
+
+    ``lo, hi = ∓∞``; moments are those of :class:`TruncatedNormal` with the boundary terms at ±∞ set to 0.
+    :attr:`window` (``mu ∓ 3s``) is where gaps are measured and data are drawn (the density there is at
+    least e^{-4.5} ≈ 1.1 % of its peak).
+    """
+
+    scale: float = 0.5
+    lo: float = -math.inf
+    hi: float = math.inf
+    mu: float = 0.0
+    name: str = "normal"
+
+    def __post_init__(self) -> None:
+        if not (self.scale > 0 and math.isfinite(self.scale)):
+            raise InvalidInput(f"density: normal needs a finite scale > 0, got {self.scale}")
+        if not math.isfinite(self.mu):
+            raise InvalidInput(f"density: normal needs a finite mu, got {self.mu}")
+        if self.lo != -math.inf or self.hi != math.inf:
+            raise InvalidInput(f"density: normal has support (−∞, ∞), got [{self.lo}, {self.hi}] (use TruncatedNormal)")
+
+    @property
+    def _mass(self) -> float:
+        return 1.0
+
+    @property
+    def window(self) -> tuple[float, float]:
+        return self.mu - 3.0 * self.scale, self.mu + 3.0 * self.scale
+
+    def ppf(self, u):
+        u = np.clip(np.asarray(u, float), 1e-300, 1.0 - 2 ** -53)   # u = 0 would give −∞
+        return self.mu + self.scale * special.ndtri(u)
+
+    def moments(self, a, b, kmax: int, center=0.0):
+        a, b = _clip_interval(self, a, b)
+        A, B, C = np.broadcast_arrays(a, b, np.asarray(center, float))
+        s2 = self.scale ** 2
+        out = np.empty(A.shape + (kmax + 1,))
+        out[..., 0] = _ndtr_diff((A - self.mu) / self.scale, (B - self.mu) / self.scale)
+        fa, fb = np.isfinite(A), np.isfinite(B)
+        pa, pb = self.pdf(np.where(fa, A, 0.0)), self.pdf(np.where(fb, B, 0.0))
+        ua, ub = np.where(fa, A - C, 0.0), np.where(fb, B - C, 0.0)
+        for k in range(kmax):
+            prev = out[..., k - 1] if k >= 1 else 0.0
+            bracket = np.where(fb, ub ** k * pb, 0.0) - np.where(fa, ua ** k * pa, 0.0)
+            out[..., k + 1] = s2 * (k * prev - bracket) - (C - self.mu) * out[..., k]
+        return out
+
+    def symmetry_defect(self) -> float:
+        return abs(self.mu)
+
+    def require_symmetric(self, name: str = "density") -> None:
+        if self.mu != 0.0:
+            raise InvalidInput(f"{name} must be symmetric about 0 ((W, B) has the law of (−W, −B)); "
+                               f"{self.name} has mean {self.mu}")
+
+    def to_spec(self):
+        return {"kind": "normal", "scale": self.scale, "mu": self.mu}
+
+
 def _ndtr_diff(za, zb):
     r""":math:`\Phi(z_b) - \Phi(z_a)` without cancellation in the upper tail."""
     za, zb = np.asarray(za, float), np.asarray(zb, float)
@@ -292,6 +361,8 @@ def density_from_spec(spec: dict[str, Any]) -> Density:
         return Uniform(spec["lo"], spec["hi"])
     if kind == "truncated normal":
         return TruncatedNormal(spec["scale"], spec["lo"], spec["hi"], spec.get("mu", 0.0))
+    if kind == "normal":
+        return Normal(spec["scale"], mu=spec.get("mu", 0.0))
     if kind == "polynomial":
         return PolynomialDensity(tuple(spec["coefs"]), spec["lo"], spec["hi"])
     raise InvalidInput(f"density spec: unknown kind {kind!r}")
@@ -700,6 +771,6 @@ class ParameterMirror:
         return self.potential.hess(self.s(n) * np.asarray(delta, float))
 
 
-__all__ = ["ACTIVATIONS", "Density", "ParameterMirror", "NetworkParams", "PolynomialDensity", "MirrorPotential", "TruncatedNormal",
+__all__ = ["ACTIVATIONS", "Density", "Normal", "ParameterMirror", "NetworkParams", "PolynomialDensity", "MirrorPotential", "TruncatedNormal",
            "Uniform", "density_from_spec", "direct_network", "dsigma", "init_params", "network", "sigma",
            "validate_data"]
