@@ -4,6 +4,8 @@ r"""Strategies for li2022 §4.2's necessary conditions (Theorem 4.9, Corollary 4
 * :func:`irregular_cases` -- x⊙2 / u⊙2 − v⊙2 on all of :math:`\mathbb{R}^D` at a point where they are irregular
   (a zero coordinate; :math:`u_i = v_i = 0`) with two linear schedules whose μ differ only in those coordinates
   (``regular=True``: the same at a regular point, for the planted control).
+* :func:`planar_path_cases` -- non-commuting quadratic maps with d-dimensional reachable sets and an equal-μ
+  pair (Corollary 4.12's mirror-flow hypothesis, exercised).
 * :func:`diagonal_loss_cases` -- :math:`UU^\top` with an equal-μ pair of linear schedules on the diagonal
   entries only (Remark 4.5).
 """
@@ -13,7 +15,7 @@ import numpy as np
 from hypothesis import strategies as st
 
 from generators.arrays import dims, positive_vectors
-from generators.lie import generic_points, hopf_cases
+from generators.lie import generic_points, hopf_cases, planar_noncommuting_quadratics
 from generators.losses import directions, durations, equal_mu_pairs
 from generators.parametrizations import commuting_families, inits, matrix_factorizations
 from oracles.model.irregular import squares_everywhere, uv_squared_everywhere
@@ -81,3 +83,12 @@ def diagonal_loss_cases(draw, max_d: int = 3, max_r: int = 2, diagonal_only: boo
             == lab.split("[")[1].rstrip("]").split(",")[1]]
     pair = draw(equal_mu_pairs(G.d, entries=diag if diagonal_only else None))
     return G, x, pair
+
+
+@st.composite
+def planar_path_cases(draw, max_d: int = 3):
+    r"""``(G, x, (A, B))``: a non-commuting quadratic family confined to a d-plane
+    (:func:`generators.lie.planar_noncommuting_quadratics`: reachable sets of dimension d) at a generic point,
+    with an equal-μ pair of linear schedules (Corollary 4.12 with its mirror-flow hypothesis exercised)."""
+    G = draw(planar_noncommuting_quadratics(max_d=max_d))
+    return G, draw(generic_points(G.D)), draw(equal_mu_pairs(G.d))

@@ -15,7 +15,7 @@ from hypothesis import event, given
 
 from generators.helix import chart_loss_cases, chart_metric_cases, chart_path_cases
 from generators.lie import conservation_cases, reachable_d_cases
-from generators.necessity import irregular_cases, thm_4_9_cases
+from generators.necessity import irregular_cases, planar_path_cases, thm_4_9_cases
 from oracles.core.errors import Inconclusive
 from oracles.model.hopf import HopfFamily
 from oracles.checks.path_dependence import (chart_metric_check, chart_preimages, endpoint_gap, mu_determines_w,
@@ -143,6 +143,35 @@ def _premise(G, x):
 
 def _family_event(G):
     event(f"{G.name.split(' (')[0]}, D = {G.D}")
+
+
+@refutation("li2022:cor-4.12-flows",
+            title="non-commuting regular G with d-dimensional reachable sets is no mirror flow: equal-μ schedules end at different w",
+            source="li2022 §4.2, Corollary 4.12", fields=("G", "x", "pair"))
+@given(case=planar_path_cases())
+def test_cor_4_12_flows(case):
+    r"""Corollary 4.12 with its mirror-flow hypothesis exercised on the flows, not only its linear-algebra
+    core (``li2022:cor-4.12``): a regular G whose reachable sets are d-dimensional and whose gradient flow is
+    a mirror flow for every loss must be commuting; so a **non-commuting** such G has an initialization and
+    a loss under which GF is no mirror flow.
+
+    Family: non-commuting quadratic maps confined to a d-plane, :math:`A_i = O\,\mathrm{diag}(B_i, 0)O^\top`
+    (d = 2-3, D = d + 0-2), at a generic point. Each example first confirms the corollary's hypotheses at x
+    with the Lie closure -- G regular and :math:`\dim\mathrm{Lie}(\partial G)|_x = d` (the tangent space of
+    the reachable set) -- else it is inconclusive ("premise"). A witness is then a pair of schedules of
+    linear losses with the same :math:`\mu(T) = -\sum_k\tau_kc_k` ending at different w
+    (:func:`oracles.checks.path_dependence.endpoint_gap`, exact end points :math:`\prod_ke^{-\tau_kC_k}x`; budget
+    ten times the change between eigh and Taylor expm, at least 1e-9 relative). The control claims the
+    mirror flow's path independence on the same family.
+    """
+    G, x, pair = case
+    cl = lie_closure(G, x, n_samples=0)
+    if not (cl.regular and cl.dim_at_x == G.d):
+        raise Inconclusive("premise", f"rank ∂G(x) = {cl.rank_jacobian}, dim Lie|_x = {cl.dim_at_x}, d = {G.d}")
+    event(G.name)
+    out = endpoint_gap(G, x, pair)
+    out.details.update({"dim_Lie_at_x": cl.dim_at_x, "dim_Lie2_at_x": cl.lie2_dim_at_x})
+    return out
 
 
 @conjecture("li2022:conj-4.10",

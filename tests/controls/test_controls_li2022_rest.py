@@ -11,7 +11,7 @@ from hypothesis import given
 from generators.cases import mu_cases
 from generators.helix import chart_metric_cases, uut_loss_cases
 from generators.mirror import entropy_cases, md_cases
-from generators.necessity import diagonal_loss_cases, irregular_cases
+from generators.necessity import diagonal_loss_cases, irregular_cases, planar_path_cases
 from generators.parametrizations import commuting_quadratics
 from oracles.checks.equivalence import gf_against_mf
 from oracles.checks.path_dependence import (chart_metric_check, chart_preimages, endpoint_gap, mu_determines_w,
@@ -114,3 +114,16 @@ def test_control_conj_4_10_metric_untwisted(case):
     G = fam.build()
     pre, other = chart_preimages(G, x, alpha2)
     return chart_metric_check(G, G.value(x), pre, other)
+
+
+# -----------------------------------------------------------------------------------------
+# li2022:cor-4.12-flows
+@control("li2022:cor-4.12-flows",
+         title="equal-μ schedules end at the same w on non-commuting G with d-dimensional reachable sets",
+         fields=("G", "x", "pair"))
+@given(case=planar_path_cases())
+def test_control_cor_4_12_flows_path_independent(case):
+    """Planted: Theorem 4.8's conclusion without "commuting", on the corollary's family (regular, reachable
+    sets of dimension d). Corollary 4.12 says it must fail; the end points differ."""
+    G, x, pair = case
+    return endpoint_gap(G, x, pair)
