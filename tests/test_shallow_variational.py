@@ -138,3 +138,5 @@ def test_normal_density_unbounded_support():
         Normal(0.5, mu=0.1).require_symmetric()
     with pytest.raises(InvalidInput, match="scale"):
         Normal(0.0)
+    with pytest.raises(InvalidInput, match="compact support"):
+        G123Solver(N)

@@ -202,6 +202,9 @@ class G123Solver:
                  quad_nodes: int = 12) -> None:
         if weight not in ("1/p", "p"):
             raise InvalidInput(f"weight must be '1/p' (the theorem) or 'p' (control), got {weight!r}")
+        if not (math.isfinite(density.lo) and math.isfinite(density.hi)):
+            raise InvalidInput(f"density: the Galerkin solver needs a compact support, got {density.name} on "
+                               f"[{density.lo}, {density.hi}] (use kernel_interpolant, or truncate it)")
         density.require_symmetric("density")
         self.density, self.weight, self.g2, self.g3, self.quad_nodes = density, weight, g2, g3, quad_nodes
 
