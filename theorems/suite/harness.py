@@ -435,6 +435,23 @@ def _settings_of(test: Callable):
     return getattr(test, "_hypothesis_internal_use_settings", None) or settings.default
 
 
+#: A statement ID: a letter or digit first, then letters, digits and ``. _ + : -`` (``li2022:thm-4.2``).
+STATEMENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._+:-]{0,199}")
+
+
+def check_statement_id(statement_id: Any) -> None:
+    """Refuse an ID that is not :data:`STATEMENT_ID` (it names folders of the report store: ``..`` would be the
+    store's parent), with one line naming it.
+
+    Raises
+    ------
+    ValueError
+    """
+    if not isinstance(statement_id, str) or not STATEMENT_ID.fullmatch(statement_id):
+        raise ValueError(f"statement ID {statement_id!r} is not valid: an ID begins with a letter or digit and holds "
+                         f"only letters, digits and . _ + : - (at most 200 characters), like 'li2022:thm-4.2'")
+
+
 def statement(id: str, kind: str, title: str, source: str = "", control_of: str | None = None, *,
               min_decided: int | None = None,
               fields: Sequence[str] | Mapping[str, Sequence[str]] | None = None) -> Callable[[Callable], Callable]:
@@ -454,6 +471,7 @@ def statement(id: str, kind: str, title: str, source: str = "", control_of: str 
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    check_statement_id(control_of if kind == "control" and control_of is not None else id)
     if min_decided is not None and (not isinstance(min_decided, int) or min_decided < 1):
         raise ValueError(f"min_decided must be a positive integer, got {min_decided!r}")
 

@@ -41,6 +41,7 @@ import inspect
 import os
 import secrets
 import shlex
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,8 @@ USAGE_ERROR_KEY = "implicit_bias_usage_error"
 #: ``workerinput`` key under which the controller hands its workers the seconds each statement took last time
 EXPECTED_SECONDS_KEY = "implicit_bias_expected_seconds"
 TALLY = pytest.StashKey[harness.Tally]()
+#: The exit status of a run whose tests all passed but that found the report store damaged (reports/README.md)
+EXIT_STORE_DAMAGED = 6
 _CAMPAIGN = pytest.StashKey["Campaign"]()
 
 
@@ -380,6 +383,10 @@ class Campaign:
         self.t0 = time.monotonic()
         #: the stored statement times handed to xdist workers (controller only; read at the first worker)
         self.expected_seconds: dict[str, float] | None = None
+        #: what reading the store found wrong (an unreadable summary set aside, records quarantined, links dropped)
+        self.store_warnings: list[str] = []
+        self.store_damaged = False
+        self.said_wait = False
 
     def report_dir_problem(self) -> str | None:
         """Why reports cannot be written to the report directory (one line), or ``None``.
@@ -391,6 +398,9 @@ class Campaign:
             return None
         try:
             self.created_report_dir = reports.check_writable(self.report_dir) or self.created_report_dir
+            reports.check_store(self.report_dir)
+        except reports.NewerSchemaError as exc:
+            return str(exc)
         except reports.ReportDirError as exc:
             return f"{exc} (choose another --report-dir=DIR, or --no-reports)"
         return None
@@ -517,13 +527,37 @@ class Campaign:
             report_pages.write_index(self.report_dir, records, self.env, complete=complete, run=run, runs=runs)
 
         try:
-            merged = reports.store_run(self.report_dir, run, list(self.records.values()), self.env,
-                                       complete=complete, exit_status=self.exit_status, render=render)
+            stored = reports.store_run(self.report_dir, run, list(self.records.values()), self.env,
+                                       complete=complete, exit_status=self.exit_status, render=render,
+                                       on_wait=self.say_wait)
         except Exception as exc:  # noqa: BLE001 - the campaign goes on; the end of the run says what is missing
             self.unwritten["summary.json, index.md, index.html"] = f"{type(exc).__name__}: {exc}"
+            self.store_damaged = self.store_damaged or isinstance(exc, reports.NewerSchemaError)
             return
         self.unwritten.pop("summary.json, index.md, index.html", None)
-        self.stored = len(merged)
+        self.stored = len(stored.records)
+        for line in stored.notes.warnings:
+            if line not in self.store_warnings:
+                self.store_warnings.append(line)
+                self.say(f"report store: {line}")
+        self.store_damaged = self.store_damaged or stored.notes.damaged
+
+    def say(self, line: str) -> None:
+        """One line on the terminal now (the controller's, or stderr without one)."""
+        tr = self.config.pluginmanager.get_plugin("terminalreporter")
+        if tr is not None:
+            if tr._tw.width_of_current_line:   # after the progress dots: a line of its own
+                tr._tw.line()
+            tr.write_line(line, yellow=True)
+            tr.flush()
+        else:  # pragma: no cover - pytest without its terminal (-p no:terminal)
+            print(line, file=sys.stderr)
+
+    def say_wait(self, line: str) -> None:
+        """Say, once a run, that a write waits for another process's lock on the store."""
+        if not self.said_wait:
+            self.said_wait = True
+            self.say(f"report store: {line}")
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
@@ -534,6 +568,11 @@ class Campaign:
             return
         self.exit_status = int(session.exitstatus)
         self.write()
+        if self.store_damaged and self.exit_status == 0:
+            # every test passed, but the store lost something: an unreadable summary set aside, damaged
+            # records quarantined, paths dropped, or a newer store not written (reports/README.md)
+            session.exitstatus = self.exit_status = EXIT_STORE_DAMAGED
+            self.write()
 
     def pytest_terminal_summary(self, terminalreporter, exitstatus: int, config: pytest.Config) -> None:
         if self.is_worker:
@@ -556,6 +595,10 @@ class Campaign:
                                             for r in self.records.values() if r.get("report_error")}
         for what, why in unwritten.items():
             tr.write_line(f"report not written: {what}: {why}", red=True)
+        if self.store_damaged:
+            tr.write_line(f"report store damaged: {len(self.store_warnings) or 1} problem(s) said above"
+                          + (f" (exit status {EXIT_STORE_DAMAGED})" if self.exit_status == EXIT_STORE_DAMAGED else ""),
+                          red=True)
         tp = self.throughput()
         tr.write_line(f"{tp['examples']} examples in {tp['wall_seconds']:.0f} s: {tp['examples_per_second']:.1f} examples/s "
                       f"({tp['statement_seconds']:.0f} s of statement time, {tp['oracle_seconds']:.0f} s of it in the oracles)")

@@ -409,7 +409,7 @@ def _split(records: list[dict]) -> tuple[list[dict], list[dict]]:
 def _inconclusive_text(r: dict) -> str:
     reasons = r.get("inconclusive_reasons") or {}
     detail = ", ".join(f"{k}: {v}" for k, v in sorted(reasons.items(), key=lambda kv: -kv[1]))
-    return f"{r['inconclusive']}" + (f" ({detail})" if detail else "")
+    return f"{r.get('inconclusive', 0)}" + (f" ({detail})" if detail else "")
 
 
 def _counts(records: list[dict]) -> list[tuple[str, int]]:
@@ -451,24 +451,26 @@ def _row(r: dict, run_id: str | None) -> dict[str, Any]:
     this = (r.get("run") or {}).get("id") == run_id
     return {"id": r["id"], "name": r.get("control_of") if r["kind"] == "control" and r.get("control_of") else r["id"],
             "title": r.get("title", ""), "kind": r["kind"], "verdict": r["verdict"], "good": r["verdict"] in GOOD,
-            "report": r.get("report"), "anchor": "w-" + reports.slug(r["id"]), "examples": r["examples"],
+            "report": r.get("report"), "anchor": "w-" + reports.slug(r["id"]), "examples": r.get("examples", 0),
             "inconclusive": _inconclusive_text(r), "discrepancy": _num(r.get("worst_discrepancy")),
             "budget": _num(r.get("worst_budget")), "budget_reason": r.get("worst_budget_reason") or "",
-            "seconds": f"{r['seconds']:.2f}", "stale": not this, "run": "this run" if this else run_label(r.get("run"))}
+            "seconds": f"{r.get('seconds') or 0.0:.2f}", "stale": not this, "run": "this run" if this else run_label(r.get("run"))}
 
 
-def _png_data(path: Path) -> str | None:
+def _png_data(report_dir: Path, path: Path) -> str | None:
+    """The base64 of a plot file of the store (``None`` when it is missing, not a PNG, or outside the store)."""
     try:
-        return base64.b64encode(path.read_bytes()).decode("ascii")
-    except OSError:
+        data = reports.inside(report_dir, path).read_bytes()
+    except (OSError, reports.StorePathError):
         return None
+    return base64.b64encode(data).decode("ascii") if data.startswith(b"\x89PNG\r\n\x1a\n") else None
 
 
 def _witness_view(report_dir: Path, r: dict, run_id: str | None, embed: bool) -> dict[str, Any]:
     w = r.get("witness") or {}
     figures = []
     for p in w.get("plots", []) if embed else []:
-        data = _png_data(Path(report_dir) / r["report"] / p["file"])
+        data = _png_data(report_dir, Path(report_dir) / r["report"] / p["file"])
         if data:
             figures.append({"title": p["title"], "data": data})
     disc = w.get("discrepancy")
@@ -499,7 +501,7 @@ def index_context(report_dir: Path, records: list[dict], env: dict, complete: bo
     witnessed = [r for r in statements + controls if r.get("report") and not (r.get("witness") or {}).get("closest_call")]
     closest = [r for r in statements if r.get("report") and (r.get("witness") or {}).get("closest_call")]
     return {
-        "records": records, "counts": _counts(records), "env_line": _env_line(env), "complete": complete,
+        "records": records, "counts": _counts(records), "n_statements": len(statements), "n_controls": len(controls), "env_line": _env_line(env), "complete": complete,
         "failure": _failure(run, run.get("exit_status")), "run_label": run_label(run) if run else "",
         "stale": stale if run_id else 0,
         "tables": [(title, [_row(r, run_id) for r in rows]) for title, rows in

@@ -18,8 +18,10 @@ import json
 import math
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -106,8 +108,12 @@ def check_writable(report_dir: Path) -> bool:
 
 
 @contextlib.contextmanager
-def locked(report_dir: Path) -> Iterator[None]:
-    """Hold the store's exclusive lock (``flock`` on ``<report_dir>/.reports.lock``) inside the block."""
+def locked(report_dir: Path, on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+    """Hold the store's exclusive lock (``flock`` on ``<report_dir>/.reports.lock``) inside the block.
+
+    The holder writes its process id and command into the lock file; a writer that has to wait tells
+    ``on_wait`` (one line: that it waits, and for which process) before it blocks.
+    """
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not Linux/macOS: no lock
@@ -117,23 +123,40 @@ def locked(report_dir: Path) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666 & ~current_umask())
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait(f"waiting for the report store's lock {path}, held by {lock_holder(path)}")
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}: {' '.join(sys.argv)[:200]}\n".encode(), 0)
         yield
     finally:
         os.close(fd)   # releases the lock
+
+
+def lock_holder(path: Path) -> str:
+    """Who holds the store's lock, as its holder wrote it (``pid 1234: pytest ...``)."""
+    try:
+        text = Path(path).read_text().strip()
+    except OSError:
+        text = ""
+    return f"process {text.removeprefix('pid ')}" if text.startswith("pid ") else "another process"
 
 
 def slug(statement_id: str) -> str:
     """A folder name for a statement ID: ``li2022:thm-4.2`` -> ``li2022-thm-4.2``.
 
     An ID made of anything but letters, digits and ``.+:-`` (a control's ``[control: …]`` title,
-    say), or longer than 80 characters, gets at most 60 characters of that form plus 8 hex digits
+    say), not starting with a letter or digit (``..``), or longer than 80 characters, gets at most 60 characters of that form plus 8 hex digits
     of its SHA-1, so that distinct IDs get distinct folders.
     """
     base = re.sub(r"[^A-Za-z0-9.+-]+", "-", statement_id).strip("-")
-    if re.fullmatch(r"[A-Za-z0-9.+:-]+", statement_id) and len(base) <= 80:
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9.+:-]*", statement_id) and len(base) <= 80:
         return base
-    return f"{base[:60].rstrip('-')}-{hashlib.sha1(statement_id.encode()).hexdigest()[:8]}".lstrip("-")
+    # never ".", ".." or a hidden name: a folder name of letters and digits first
+    return f"{base[:60].rstrip('-')}-{hashlib.sha1(statement_id.encode()).hexdigest()[:8]}".lstrip("-.")
 
 
 def _json(obj: Any) -> str:
@@ -162,13 +185,14 @@ def strict_json(obj: Any) -> Any:
 
 
 def statement_folder(report_dir: Path, spec) -> Path:
-    """``<report_dir>/<slug>`` for a statement, ``<report_dir>/controls/<slug>`` for a control."""
-    return Path(report_dir) / ("controls" if spec.kind == "control" else "") / slug(spec.id)
+    """``<report_dir>/<slug>`` for a statement, ``<report_dir>/controls/<slug>`` for a control (checked to lie
+    inside the store, :func:`inside`)."""
+    return inside(report_dir, Path(report_dir) / ("controls" if spec.kind == "control" else "") / slug(spec.id))
 
 
 def closest_call_folder(report_dir: Path, spec) -> Path:
-    """``<report_dir>/held/<slug>``: the illustrated closest call of a statement that held."""
-    return Path(report_dir) / "held" / slug(spec.id)
+    """``<report_dir>/held/<slug>``: the illustrated closest call of a statement that held (checked, :func:`inside`)."""
+    return inside(report_dir, Path(report_dir) / "held" / slug(spec.id))
 
 
 def _encoded_example(example: dict[str, Any] | None) -> tuple[dict[str, Any], str | None]:
@@ -316,21 +340,95 @@ def write_summary(report_dir: Path, records: list[dict[str, Any]], env: dict[str
 # -- the store ---------------------------------------------------------------------------------
 #: What a record says of the run it comes from (the rest of the run is in ``runs``).
 RUN_KEYS = ("id", "started", "git_commit", "git_dirty", "profile")
+SUMMARY_NAME = "summary.json"
+#: Damaged records read from ``summary.json`` are set aside here, one JSON object a line (appended).
+QUARANTINE_NAME = "summary.quarantine.jsonl"
+#: An unreadable ``summary.json`` is renamed to ``summary.json.unreadable-<run id>`` beside it.
+UNREADABLE_SUFFIX = ".unreadable-"
+VERDICTS = ("held", "falsified", "refuted", "not-found", "caught", "missed", "untested", "error")
+RECORD_KINDS = ("universal", "conjecture", "refutation", "control", "unknown")
+#: A folder a record may name (``report``): a plain name, under ``controls/`` or ``held/`` at most.
+_FOLDER = re.compile(r"(?:controls/|held/)?[A-Za-z0-9][A-Za-z0-9._+-]*")
+_PLOT_FILE = re.compile(r"plot-[0-9]{1,4}\.png")
+_DATA_FILES = ("counterexample.json", "closest.json")
+#: A reproduction command as the suite writes it: no shell syntax, nothing but the command and its arguments.
+_COMMAND = re.compile(r"python -m theorems reproduce [^\s;&|`$<>()'\"\\]+(?: --module [^\s;&|`$<>()'\"\\]+)*")
+
+
+class NewerSchemaError(ReportDirError):
+    """The store was written by a newer suite (a ``summary.json`` schema this version does not know)."""
+
+
+class StorePathError(ValueError):
+    """A path the suite was about to write or read lies outside the report store."""
+
+
+def inside(report_dir: Path, path: Path) -> Path:
+    """``path``, checked to lie inside ``report_dir`` (after resolving ``..`` and links).
+
+    Raises
+    ------
+    StorePathError
+        When it does not: every file the suite writes into a store goes through this.
+    """
+    root, target = Path(report_dir).resolve(), Path(path).resolve()
+    if target != root and root not in target.parents:
+        raise StorePathError(f"{path} is outside the report store {report_dir}: not written")
+    return Path(path)
+
+
+@dataclass
+class StoreNotes:
+    """What reading the store found wrong: one line each, and whether the store was damaged."""
+
+    warnings: list[str] = field(default_factory=list)
+    damaged: bool = False
+
+    def warn(self, line: str, *, damaged: bool = True) -> None:
+        self.warnings.append(line)
+        self.damaged = self.damaged or damaged
 
 
 def read_summary(report_dir: Path) -> dict[str, Any] | None:
-    """The stored ``summary.json`` upgraded to the current schema, or ``None`` (missing, unreadable, unknown)."""
+    """The stored ``summary.json`` upgraded to the current schema, or ``None`` (missing, unreadable, unknown).
+
+    Lenient (for the stored statement times); :func:`load_store` is what writers read.
+    """
     try:
-        doc = json.loads((Path(report_dir) / "summary.json").read_text())
+        doc = json.loads((Path(report_dir) / SUMMARY_NAME).read_text())
     except (OSError, ValueError):
         return None
-    if not isinstance(doc, dict) or not isinstance(doc.get("statements"), list) or doc.get("schema") not in (1, 2):
+    if summary_problem(doc) is not None:
         return None
+    return _upgrade(doc)
+
+
+def summary_problem(doc: Any) -> str | None:
+    """Why a parsed ``summary.json`` cannot be used as a store (one phrase), or ``None``.
+
+    A newer schema is its own error (:class:`NewerSchemaError`), raised by :func:`load_store`.
+    """
+    if not isinstance(doc, dict):
+        return f"its JSON is a {type(doc).__name__}, not an object"
+    schema = doc.get("schema")
+    if isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA:
+        return f"it has schema {schema}, newer than this suite's {SCHEMA}"
+    if schema not in (1, 2) or isinstance(schema, bool):
+        return f"its schema {schema!r} is not one this suite knows"
+    if not isinstance(doc.get("statements"), list):
+        return "it has no list of statements"
+    if not isinstance(doc.get("runs", {}), dict):
+        return "its runs are not an object"
+    return None
+
+
+def _upgrade(doc: dict[str, Any]) -> dict[str, Any]:
+    """A schema-1 document in schema 2 (records with a run; the runs table)."""
     if doc["schema"] == 1:
-        env = doc.get("environment") or {}
+        env = doc.get("environment") if isinstance(doc.get("environment"), dict) else {}
         old_run = {"id": "schema-1", "started": None, "git_commit": env.get("git_commit"),
                    "git_dirty": env.get("git_dirty"), "profile": env.get("profile")}
-        doc["statements"] = [_upgrade_record(r, old_run) for r in doc["statements"] if isinstance(r, dict)]
+        doc["statements"] = [_upgrade_record(r, old_run) if isinstance(r, dict) else r for r in doc["statements"]]
         doc["runs"] = {"schema-1": old_run | {"complete": doc.get("complete"), "exit_status": doc.get("exit_status"),
                                               "failed_tests": []}}
     return doc
@@ -344,6 +442,182 @@ def _upgrade_record(r: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
     r.setdefault("run", run)
     r.setdefault("finished", "")
     return r
+
+
+_NUMBER_KEYS = ("worst_discrepancy", "worst_budget", "worst_error_estimate", "worst_floor", "max_discrepancy",
+                "largest_budget", "witness_discrepancy", "witness_budget", "seconds", "oracle_seconds")
+_COUNT_KEYS = ("examples", "decided", "inconclusive", "shrink_calls", "examples_to_witness", "min_decided",
+               "max_examples")
+_TEXT_KEYS = ("title", "source", "message", "claim", "nodeid", "finished", "worst_budget_reason", "control_of",
+              "report", "report_error")
+
+
+def record_problem(r: Any) -> str | None:
+    """Why a stored record cannot be shown or merged (one phrase), or ``None``.
+
+    ``id``, ``kind`` and ``verdict`` are required; every other key the pages read, when present, must have
+    its type (numbers, counts, text, ``null``).
+    """
+    if not isinstance(r, dict):
+        return f"a {type(r).__name__}, not an object"
+    for key, allowed in (("id", None), ("kind", RECORD_KINDS), ("verdict", VERDICTS)):
+        value = r.get(key)
+        if not isinstance(value, str) or not value:
+            return f"no {key!r}" if key not in r else f"{key!r} is not text"
+        if allowed is not None and value not in allowed:
+            return f"{key} {value!r} is not one of {', '.join(allowed)}"
+    for key in _NUMBER_KEYS:
+        if r.get(key) is not None and (isinstance(r[key], bool) or not isinstance(r[key], (int, float))):
+            return f"{key!r} is not a number"
+    for key in _COUNT_KEYS:
+        if r.get(key) is not None and (isinstance(r[key], bool) or not isinstance(r[key], int)):
+            return f"{key!r} is not a count"
+    for key in _TEXT_KEYS:
+        if r.get(key) is not None and not isinstance(r[key], str):
+            return f"{key!r} is not text"
+    for key in ("inconclusive_reasons", "nonfinite_reasons"):
+        if r.get(key) is not None and not (isinstance(r[key], dict)
+                                           and all(isinstance(v, int) for v in r[key].values())):
+            return f"{key!r} is not an object of counts"
+    for key in ("run", "witness"):
+        if r.get(key) is not None and not isinstance(r[key], dict):
+            return f"{key!r} is not an object"
+    run = r.get("run") or {}
+    if any(run.get(k) is not None and not isinstance(run[k], str) for k in ("id", "started", "git_commit", "profile")):
+        return "its run is malformed"
+    return None
+
+
+def safe_links(r: dict[str, Any], notes: StoreNotes) -> dict[str, Any]:
+    """A stored record whose paths and links stay inside the store: ``report`` a plain folder name (under
+    ``controls/`` or ``held/`` at most), plot files ``plot-<k>.png``, the data file one of the two the suite
+    writes, the reproduction command one the suite would write. Anything else is dropped, with a warning."""
+    r = dict(r)
+    sid = r["id"]
+    report = r.get("report")
+    if report is not None and not (isinstance(report, str) and _FOLDER.fullmatch(report)):
+        notes.warn(f"record {sid!r}: its report folder {report!r} is not a plain name inside the store: dropped")
+        r["report"] = None
+        r.pop("witness", None)
+    witness = r.get("witness")
+    if not isinstance(witness, dict):
+        r.pop("witness", None)
+        return r
+    w = dict(witness)
+    plots_ = w.get("plots") if isinstance(w.get("plots"), list) else []
+    kept = [p for p in plots_ if isinstance(p, dict) and isinstance(p.get("file"), str)
+            and _PLOT_FILE.fullmatch(p["file"]) and isinstance(p.get("title", ""), str)]
+    if len(kept) != len(plots_) or ("plots" in w and not isinstance(w["plots"], list)):
+        notes.warn(f"record {sid!r}: {len(plots_) - len(kept) or 'its'} plot entr(ies) not a plain plot-<k>.png "
+                   f"name: dropped")
+    w["plots"] = kept
+    if "json" in w and w["json"] not in _DATA_FILES:
+        notes.warn(f"record {sid!r}: its data file {w['json']!r} is not one the suite writes: dropped")
+        w.pop("json")
+    if w.get("reproduce") and not (isinstance(w["reproduce"], str) and _COMMAND.fullmatch(w["reproduce"])):
+        notes.warn(f"record {sid!r}: its reproduction command is not one the suite writes: dropped")
+        w["reproduce"] = ""
+    example = w.get("example")
+    if example is not None and not (isinstance(example, list) and all(
+            isinstance(row, list) and len(row) == 2 and all(isinstance(c, str) for c in row) for row in example)):
+        notes.warn(f"record {sid!r}: its example rows are malformed: dropped")
+        w["example"] = []
+    r["witness"] = w
+    return r
+
+
+def set_aside_summary(report_dir: Path, run_id: str, why: str, notes: StoreNotes) -> None:
+    """Rename an unreadable ``summary.json`` to ``summary.json.unreadable-<run id>`` beside it, and say so."""
+    path = Path(report_dir) / SUMMARY_NAME
+    aside = path.with_name(f"{SUMMARY_NAME}{UNREADABLE_SUFFIX}{run_id}")
+    os.replace(path, aside)
+    notes.warn(f"{path} could not be read ({why}): kept as {aside.name}; the new summary holds this run's records "
+               f"only")
+
+
+def quarantine(report_dir: Path, run_id: str, bad: list[tuple[Any, str]], notes: StoreNotes) -> None:
+    """Append damaged records to :data:`QUARANTINE_NAME` (one JSON object a line) and name each in a warning."""
+    path = Path(report_dir) / QUARANTINE_NAME
+    lines = "".join(json.dumps({"set_aside_by_run": run_id, "why": why, "record": strict_json(rec)},
+                               ensure_ascii=False) + "\n" for rec, why in bad)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666 & ~current_umask())
+    try:
+        os.write(fd, lines.encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    for rec, why in bad:
+        name = rec.get("id") if isinstance(rec, dict) and isinstance(rec.get("id"), str) else "(without an id)"
+        notes.warn(f"a damaged record {name!r} of summary.json ({why}) was set aside in {path}")
+
+
+def load_store(report_dir: Path, run_id: str, notes: StoreNotes) -> dict[str, Any]:
+    """What the store holds, for a writer (under the lock): the document with only usable records.
+
+    A missing ``summary.json`` is an empty store. An unreadable one (not JSON, truncated, empty, not an
+    object, no statements list) is set aside (:func:`set_aside_summary`); damaged records are quarantined
+    (:func:`quarantine`); paths and links are confined (:func:`safe_links`). Each is said in ``notes``.
+
+    Raises
+    ------
+    NewerSchemaError
+        The store was written by a newer suite: it is left untouched.
+    """
+    path = Path(report_dir) / SUMMARY_NAME
+    try:
+        text = path.read_text()
+    except FileNotFoundError:
+        return {}
+    try:
+        doc = json.loads(text)
+    except ValueError as exc:
+        set_aside_summary(report_dir, run_id, "empty" if not text.strip() else f"not JSON: {exc}", notes)
+        return {}
+    why = summary_problem(doc)
+    if why is not None and why.startswith("it has schema"):
+        raise NewerSchemaError(f"{path}: {why}; it is left as it is (use a newer suite, or another --report-dir=DIR)")
+    if why is not None:
+        set_aside_summary(report_dir, run_id, why, notes)
+        return {}
+    doc = _upgrade(doc)
+    good, bad = [], []
+    for rec in doc["statements"]:
+        problem = record_problem(rec)
+        if problem is None:
+            good.append(safe_links(rec, notes))
+        else:
+            bad.append((rec, problem))
+    if bad:
+        quarantine(report_dir, run_id, bad, notes)
+    doc["statements"] = good
+    doc["runs"] = {str(k): safe_run(v) for k, v in doc.get("runs", {}).items() if isinstance(v, dict)}
+    return doc
+
+
+def safe_run(run: dict[str, Any]) -> dict[str, Any]:
+    """A stored run with every key the pages show, each of its type (else ``None``)."""
+    out = dict(run)
+    for key in ("id", "started", "git_commit", "profile"):
+        out[key] = run.get(key) if isinstance(run.get(key), str) else None
+    for key in ("git_dirty", "complete"):
+        out[key] = run.get(key) if isinstance(run.get(key), bool) else None
+    status = run.get("exit_status")
+    out["exit_status"] = status if isinstance(status, int) and not isinstance(status, bool) else None
+    out["failed_tests"] = [t for t in run.get("failed_tests") or [] if isinstance(t, dict)] \
+        if isinstance(run.get("failed_tests"), list) else []
+    return out
+
+
+def check_store(report_dir: Path) -> None:
+    """Refuse a store written by a newer suite before any statement runs (:class:`NewerSchemaError`)."""
+    try:
+        doc = json.loads((Path(report_dir) / SUMMARY_NAME).read_text())
+    except (OSError, ValueError):
+        return
+    why = summary_problem(doc)
+    if why is not None and why.startswith("it has schema"):
+        raise NewerSchemaError(f"{Path(report_dir) / SUMMARY_NAME}: {why}; it is left as it is (use a newer suite, "
+                               f"or another --report-dir=DIR)")
 
 
 def merge_records(stored: list[dict[str, Any]], fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -374,26 +648,37 @@ def merge_runs(stored: dict[str, dict[str, Any]], run: dict[str, Any],
     return dict(sorted(runs.items(), key=lambda kv: str(kv[1].get("started") or "")))
 
 
+@dataclass
+class Stored:
+    """What :func:`store_run` left in the store: its records and runs, and what it found wrong there."""
+
+    records: list[dict[str, Any]]
+    runs: dict[str, dict[str, Any]]
+    notes: StoreNotes
+
+
 def store_run(report_dir: Path, run: dict[str, Any], records: list[dict[str, Any]], env: dict[str, Any], *,
               complete: bool, exit_status: int | None,
               render: Callable[[list[dict[str, Any]], dict[str, dict[str, Any]]], None] | None = None,
-              ) -> list[dict[str, Any]]:
+              on_wait: Callable[[str], None] | None = None) -> Stored:
     """Merge this run's records into the store and rewrite it, holding the store's lock.
 
-    Reads ``summary.json`` (what earlier or concurrent runs stored), merges (:func:`merge_records`),
-    writes ``summary.json`` and calls ``render(records, runs)`` (the index pages) before releasing the
-    lock, so that the index always matches the summary.
+    Reads ``summary.json`` (what earlier or concurrent runs stored; :func:`load_store` sets aside what it
+    cannot use), merges (:func:`merge_records`), writes ``summary.json`` and calls ``render(records, runs)``
+    (the index pages) before releasing the lock, so that the index always matches the summary.
+    ``on_wait`` is told, once, when another process holds the lock (:func:`locked`).
 
-    Returns
-    -------
-    list of dict
-        The store's records after the merge.
+    Raises
+    ------
+    NewerSchemaError
+        The store was written by a newer suite; nothing is written.
     """
-    with locked(report_dir):
-        previous = read_summary(report_dir) or {}
+    notes = StoreNotes()
+    with locked(report_dir, on_wait=on_wait):
+        previous = load_store(report_dir, str(run.get("id") or "unknown"), notes)
         merged = merge_records(previous.get("statements", []), records)
         runs = merge_runs(previous.get("runs", {}), run, merged)
         write_summary(report_dir, merged, env, complete=complete, exit_status=exit_status, run=run, runs=runs)
         if render is not None:
             render(merged, runs)
-    return merged
+    return Stored(merged, runs, notes)
