@@ -216,3 +216,24 @@ def test_train_networks_checks_its_inputs(case):
     with pytest.raises(InvalidInput, match=match) as info:
         call()
     assert "\n" not in str(info.value)
+
+
+@pytest.mark.parametrize("c", [0.25, 4.0])
+def test_eta_only_rescales_time(c):
+    """P15: the limit does not depend on η = Θ(1/n). With η = c/n the dual field is c times the field of η = 1/n
+    (ζ̇ = −η∇L), so θ_c(t) = θ_1(ct): integrated independently (LSODA, rtol 1e-10) to T/c and T, the two end
+    states agree to the solver's tolerance, and both match the trainer's limit (η = 1/n) within its budget."""
+    run = _grid_run(MirrorPotential.quartic(), False, "relu")
+    n = run.params0.n
+    H0 = kernel_matrix(run.params0, run.x, run.potential, run.scaled, run.activation)
+    T = 40.0 / (2.0 * np.linalg.eigvalsh(H0)[0])
+    field = dual_field(run)
+    ends = {}
+    for scale, horizon in ((1.0, T), (c, T / c)):
+        sol = solve_ivp(lambda t, z: scale * field(t, z), (0.0, horizon), np.zeros(3 * n + 1), method="LSODA",
+                        rtol=1e-10, atol=1e-13)
+        assert sol.status == 0
+        ends[scale] = network(params_from_dual(run, sol.y[:, -1]), XE, run.activation)
+    assert np.max(np.abs(ends[1.0] - ends[c])) < 1e-7
+    res = train([run], XE)[0]
+    assert np.max(np.abs(res.values - ends[c])) <= 10 * res.error + 1e-7
