@@ -23,7 +23,8 @@ command        status  meaning
                        ``--module`` registers); one line says which
 ``list``       0 / 1   the catalog is complete / a statement module failed to import (named)
 ``soak``       0 / 1   no false alarm, miss, untested or error / at least one
-``soak``       2       a summary.json cannot be read
+``soak``       2       a summary.json cannot be used: unreadable, not a summary, a damaged record,
+                       or no statements (an empty campaign is not clean)
 any            2       the command line is wrong (argparse)
 =============  ======  ========================================================================
 """
@@ -333,7 +334,7 @@ def soak_table(runs: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
     largest inconclusive share of a universal statement or conjecture under any seed (refutations and controls
     stop at their first witness, after a dozen examples or so: their share is reported on its own line).
     """
-    seeds = sorted(runs, key=lambda k: (len(k), k))
+    seeds = sorted(runs, key=lambda k: (len(k), k))   # the labels of soak_labels: distinct per folder
     rows: dict[str, dict[str, dict[str, Any]]] = {}
     kinds: dict[str, str] = {}
     for seed in seeds:
@@ -401,15 +402,52 @@ def _worst(rec: dict[str, Any]) -> tuple[float | None, float | None]:
     return rec.get("max_discrepancy"), rec.get("error_budget")
 
 
+def soak_labels(dirs: Sequence[str]) -> dict[str, str]:
+    """``{directory: column label}``: the folder's name without ``seed-``, or, where two folders share a name
+    (``a/seed-1``, ``b/seed-1``), the path as given, so that no campaign hides another."""
+    names = {d: Path(d).name.removeprefix("seed-") for d in dirs}
+    clash = {n for n in names.values() if list(names.values()).count(n) > 1}
+    return {d: (Path(d).as_posix().rstrip("/") if n in clash else n) for d, n in names.items()}
+
+
+def read_campaign(directory: str) -> dict[str, Any]:
+    """A campaign's ``summary.json`` for the soak table, checked.
+
+    Raises
+    ------
+    NotReproducible
+        With one line: it cannot be read, is not a summary, holds a damaged record, or has no statements
+        (an empty campaign soaked nothing: it is not clean).
+    """
+    from theorems.suite import reports
+
+    path = Path(directory) / reports.SUMMARY_NAME
+    try:
+        doc = json.loads(path.read_text())
+    except (OSError, ValueError) as exc:
+        raise NotReproducible(f"cannot read {path}: {exc}") from None
+    why = reports.summary_problem(doc)
+    if why is not None:
+        raise NotReproducible(f"{path} is not a summary this suite reads: {why}")
+    for rec in doc["statements"]:
+        problem = reports.record_problem(rec)
+        if problem is not None:
+            name = rec.get("id") if isinstance(rec, dict) else None
+            raise NotReproducible(f"{path}: record {name!r} is damaged ({problem})")
+    if not doc["statements"]:
+        raise NotReproducible(f"{path} has no statements: the campaign tested nothing (not clean)")
+    return doc
+
+
 def cmd_soak(args: argparse.Namespace) -> int:
-    """``soak DIR... [--out FILE]``: the table of several campaigns' summary.json; exit 1 on a false alarm or miss."""
+    """``soak DIR... [--out FILE]``: the table of several campaigns' summary.json; exit 1 on a false alarm or miss,
+    2 when a summary cannot be used (unreadable, damaged, empty)."""
     runs = {}
-    for d in args.dirs:
-        path = Path(d) / "summary.json"
+    for d, label in soak_labels(args.dirs).items():
         try:
-            runs[Path(d).name.removeprefix("seed-")] = json.loads(path.read_text())
-        except (OSError, ValueError) as exc:
-            print(f"soak: cannot read {path}: {exc}", file=sys.stderr)
+            runs[label] = read_campaign(d)
+        except NotReproducible as exc:
+            print(f"soak: {exc}", file=sys.stderr)
             return EXIT_UNDECIDED
     text, totals = soak_table(runs)
     if args.out:
