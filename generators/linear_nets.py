@@ -12,6 +12,7 @@ identity-like instance with unit-ish scales (never the rest point U = V = 0, nev
 * :func:`scalar_cases` -- (u0, v0, y, tau) for the scalar closed form and rate, balanced or not.
 * :func:`conservation_cases` -- random (U0, V0, Y) with or without X.
 * :func:`spectral_cases` -- Φ, Ψ, Q, σ, u, v of a spectral initialization.
+* :func:`homogeneous_cases` -- (U0, V0, Y) with homogeneous imbalance U0ᵀU0 − V0ᵀV0 = λI (the Riccati case).
 * :func:`rate_cases` -- instances satisfying min2021's *sufficient imbalance* or *sufficient
   margin* conditions, plus the scalar cases where the rate bound is (nearly) an equality.
 * :func:`orthogonal_cases` -- rank-deficient X and min2021's orthogonal initialization
@@ -150,6 +151,27 @@ def spectral_cases(draw, max_m: int = 3, max_n: int = 3, max_k: int = 4) -> dict
     v = 0.5 + draw(offsets((min(n, k),), 2.0))
     tau = float(draw(st.floats(0.5, 6.0)))
     return {"Phi": Phi, "Psi": Psi, "Q": Q, "sigma": sigma, "u": u, "v": v, "tau": tau}
+
+
+@st.composite
+def homogeneous_cases(draw, max_m: int = 3, max_n: int = 3) -> dict:
+    r"""``{U0, V0, Y, tau}`` with homogeneous imbalance :math:`U_0^\top U_0 - V_0^\top V_0 = \lambda I_k` (tarmoun2021's
+    Riccati case), not spectral in general: λ of either sign with |λ| in [0.1, 2]; for λ > 0 (k ≤ m) V0 is any
+    n × k matrix (identity-like at scale [0.3, 1.5]) and :math:`U_0 = O(V_0^\top V_0 + \lambda I)^{1/2}` with O an m × k
+    matrix of orthonormal columns (a drawn rotation's first k); for λ < 0 the roles swap (k ≤ n). Y is any
+    m × n matrix around 1.5·I; tau (the horizon in units of 1/rate) in [0.5, 6]. Shrinks to a spectral
+    instance (O = I, V0 = I)."""
+    m, n = draw(dims(1, max_m)), draw(dims(1, max_n))
+    lam = float(draw(positive_vectors(1, 0.1, 2.0))[0]) * (-1.0 if draw(st.booleans()) else 1.0)
+    big, small = (m, n) if lam > 0 else (n, m)
+    k = draw(st.integers(1, big))
+    B = draw(near_identity(small, k, 1.0)) * draw(log_scales(0.3, 1.5))
+    w, E = np.linalg.eigh(B.T @ B + abs(lam) * np.eye(k))
+    O = draw(orthogonal(big, 2.0))[:, :k]
+    A = O @ (E * np.sqrt(w)) @ E.T
+    U0, V0 = (A, B) if lam > 0 else (B, A)
+    Y = 1.5 * np.eye(m, n) + draw(offsets((m, n), 1.0))
+    return {"U0": U0, "V0": V0, "Y": Y, "tau": float(draw(st.floats(0.5, 6.0)))}
 
 
 # -------------------------------------------------------------------------------------- rates

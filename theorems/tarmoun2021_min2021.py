@@ -12,12 +12,13 @@ Losses :math:`\ell = \tfrac12\|Y - UV^\top\|_F^2` and :math:`\tfrac12\|Y - XUV^\
 """
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from generators.linear_nets import (conservation_cases, orthogonal_cases, rate_cases, scalar_checks, spectral_cases,
-                                    width_cases)
-from oracles.checks.linear_nets import (conservation_gap, loss_rate_gap, min_norm_gap, scalar_closed_form_gap,
+from generators.linear_nets import (conservation_cases, homogeneous_cases, orthogonal_cases, rate_cases, scalar_checks,
+                                    spectral_cases, width_cases)
+from oracles.checks.linear_nets import (conservation_gap, loss_rate_gap, min_norm_gap, riccati_gap, scalar_closed_form_gap,
                                         scalar_rate_gap, spectral_gap, width_rate_gap)
 from theorems import universal
 
@@ -86,6 +87,34 @@ def test_spectral(case):
     m, n, k = case["Phi"].shape[0], case["Psi"].shape[0], case["Q"].shape[0]
     event("k < min(m, n)" if k < min(m, n) else "k ≥ min(m, n)")
     return spectral_gap(**case)
+
+
+@universal("tarmoun2021:riccati",
+           title="homogeneous imbalance U₀ᵀU₀ − V₀ᵀV₀ = λI (not spectral): UVᵀ(t) is the Riccati closed form, "
+                 "rate √(λ² + 4σ_min(Y)²)",
+           source="tarmoun2021 / min2021, slide 'Contributions' (Tarmoun '21: homogeneously imbalanced "
+                  "initializations, closed form via Riccati equations)",
+           fields=("U0", "V0", "Y", "tau"))
+@given(case=homogeneous_cases())
+def test_riccati(case):
+    r"""If :math:`U_0^\top U_0 - V_0^\top V_0 = \lambda I_k` (kept by the flow), then :math:`Z = [U; V]` obeys
+    :math:`\dot Z = AZ - \tfrac12ZZ^\top Z` with :math:`A = [[\tfrac\lambda2I, Y], [Y^\top, -\tfrac\lambda2I]]`, so
+    :math:`P = ZZ^\top` solves the Riccati equation :math:`\dot P = AP + PA - P^2`, whose solution is
+    :math:`P(t) = e^{At}Z_0(I + Z_0^\top F(t)Z_0)^{-1}Z_0^\top e^{At}`, :math:`F(t) = \int_0^te^{2As}ds`, and
+    :math:`U(t)V(t)^\top` is its upper-right block; A's eigenvalues :math:`\pm\tfrac12\sqrt{\lambda^2 + 4\sigma_i(Y)^2}` give
+    the rate :math:`\sqrt{\lambda^2 + 4\sigma_{min}(Y)^2}` (derivation in :mod:`oracles.flows.riccati`; the slides
+    only name the method).
+
+    Instances (``homogeneous_cases``): any m, n ≤ 3, k ≤ m (λ > 0) or k ≤ n (λ < 0), |λ| in [0.1, 2], V0 (or U0)
+    any, the other factor :math:`O(V_0^\top V_0 + \lambda I)^{1/2}` with a drawn O: spectral only when shrunk. The
+    integrated :math:`U(t)V(t)^\top` is compared with the closed form (evaluated stably in A's eigenbasis by a
+    QR factorization) at 17 times up to τ/rate, τ in [0.5, 6], relative to :math:`\max(\|Y\|_F, \|W_0\|_F)`.
+    Budget: ten times the change between the rtol-1e-11 and 1e-8 solves, at least 1e-9.
+    """
+    U0, V0 = case["U0"], case["V0"]
+    event("λ > 0" if np.trace(U0.T @ U0 - V0.T @ V0) > 0 else "λ < 0")
+    event("k < min(m, n)" if U0.shape[1] < min(U0.shape[0], V0.shape[0]) else "k = min(m, n)")
+    return riccati_gap(**case)
 
 
 @universal("min2021:rate",

@@ -12,10 +12,10 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generators.linear_nets import (conservation_cases, orthogonal_cases, rate_cases, scalar_cases, spectral_cases,
-                                    width_cases, wrong_sign_balanced_cases)
-from oracles.checks.linear_nets import (conservation_gap, loss_rate_gap, min_norm_gap, scalar_rate_gap, spectral_gap,
-                                        width_rate_gap)
+from generators.linear_nets import (conservation_cases, homogeneous_cases, orthogonal_cases, rate_cases, scalar_cases,
+                                    spectral_cases, width_cases, wrong_sign_balanced_cases)
+from oracles.checks.linear_nets import (conservation_gap, loss_rate_gap, min_norm_gap, riccati_gap, scalar_rate_gap,
+                                        spectral_gap, width_rate_gap)
 from oracles.flows.linear_nets import frobenius_sum
 from theorems import control
 
@@ -97,3 +97,10 @@ def test_random_init_error_is_order_one_over_k(case):
 def test_random_init_error_does_not_decay(case):
     """The claimed exponent 0 (what the former weakest form allowed at its edge): caught by the statistical margin."""
     return width_rate_gap(**case, exponent=0.0)
+
+
+@control("tarmoun2021:riccati", title="the Riccati closed form without the imbalance (λ = 0 in A)")
+@given(case=homogeneous_cases())
+def test_riccati_without_imbalance(case):
+    """A = [[0, Y], [Yᵀ, 0]], the balanced equation, for an imbalanced start: must be caught (|λ| ≥ 0.1)."""
+    return riccati_gap(**case, lam=0.0)
