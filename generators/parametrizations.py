@@ -16,6 +16,8 @@ r"""Strategies for parametrizations and their initializations.
   the boundary of M.
 * :func:`family_point_pair`, :func:`commuting_case` -- a family with a point and two field indices
   (and two flow times), for the bracket and commutation statements.
+* :func:`box_cases`, :func:`domain_cases` -- li2022 Eq. (6) / Lemma C.1 (U(x) is a box) and Lemma 4.7's
+  domains (int dom R = Ω_w, the Legendre boundary behaviour).
 * :func:`reverse_linear_cases`, :func:`ridge_cases`, :func:`completeness_cases` -- li2022 Theorem 5.1
   beyond separable R: :math:`\sum_i r_i((Aw)_i)`, :math:`\sum_k r_k(a_k^\top w)` with K > d ridges, and the
   flows of Theorem 5.1's G for mirror maps (or for the log-barrier).
@@ -340,3 +342,55 @@ def completeness_cases(draw, kind: str = "mirror map", max_d: int = 3):
     G = LinearCoordinatewise(pots, O[:d], np.linalg.inv(A))
     x = G.point_of(G.P @ draw(_base_point(pots)))
     return G, x, draw(st.integers(0, d - 1)), draw(st.floats(0.5, 3.0))
+
+
+# -----------------------------------------------------------------------------------------
+# li2022 Eq. (6) / Lemma C.1 and Lemma 4.7's domains
+@cached
+def box_families(max_d: int = 3) -> st.SearchStrategy[Parametrization]:
+    """Commuting families whose flows end in finite time under Assumption 3.5: x⊙3 (first; li2022 §3.2's
+    example) and :func:`linear_coordinatewise` (log-barrier and power-½ coordinates blow up)."""
+    return st.one_of(dims(1, max_d).map(lambda d: Powers(3.0, d)), linear_coordinatewise(max_d))
+
+
+@st.composite
+def box_cases(draw, families=None):
+    r"""``(G, x, mu)`` with :math:`\mu_i = f_i\,\tau_i`, :math:`f_i \in [-0.5, 2.5]` (shrinking to 0) and
+    :math:`\tau_i` the finite end of the time domain of the flow of :math:`+\nabla G_i` from x (1 when both
+    ends are infinite): about a third of the draws put some :math:`\mu_i` past its end."""
+    G = draw(box_families() if families is None else families)
+    x = draw(inits(G, near_boundary=False))
+    mu = np.empty(G.d)
+    for i in range(G.d):
+        lo, hi = G.flow_horizon(i, x)
+        tau = hi if np.isfinite(hi) else (lo if np.isfinite(lo) else 1.0)
+        mu[i] = draw(st.floats(-0.5, 2.5)) * tau
+    return G, x, mu
+
+
+@st.composite
+def domain_cases(draw, families=None):
+    r"""``(G, x_init, w, w_boundary)`` for Lemma 4.7's domains: a commuting family with a closed-form R
+    (x⊙2, x⊙3, u⊙2 − v⊙2, :func:`linear_coordinatewise`), a point of M, a point w of int dom R and a point
+    of its boundary (``None`` when dom R = ℝ^d): one coordinate of w (x⊙p), or of the base point u of
+    :math:`w = Pu` (P·g(Bx), a coordinate with a finite end), moved to its end 0."""
+    G = draw(st.one_of(dims(1, 3).map(lambda d: Powers(2.0, d)), dims(1, 3).map(lambda d: Powers(3.0, d)),
+                       dims(1, 3).map(UVSquared), linear_coordinatewise()) if families is None else families)
+    x = draw(inits(G, near_boundary=False))
+    if isinstance(G, UVSquared):
+        return G, x, draw(vectors(G.d, 0.0, 2.0)), None
+    if isinstance(G, LinearCoordinatewise):
+        pos = draw(positive_vectors(G.d, 0.3, 3.0))
+        real = draw(vectors(G.d, 0.0, 2.0))
+        u = np.array([real[m] if p.w_interval[0] < 0 else pos[m] for m, p in enumerate(G.potentials)])
+        ends = [m for m, p in enumerate(G.potentials) if np.isfinite(p.w_interval[0])]
+        if not ends:
+            return G, x, G.P @ u, None
+        m = ends[draw(st.integers(0, len(ends) - 1))]
+        ub = u.copy()
+        ub[m] = G.potentials[m].w_interval[0]
+        return G, x, G.P @ u, G.P @ ub
+    w = draw(positive_vectors(G.d, 0.3, 3.0))
+    wb = w.copy()
+    wb[draw(st.integers(0, G.d - 1))] = 0.0
+    return G, x, w, wb

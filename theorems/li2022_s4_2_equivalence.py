@@ -1,4 +1,5 @@
-"""li2022 §4.2 -- the main equivalence: Lemma 4.6, Lemma 4.7 and Theorem 4.8.
+"""li2022 §4.2 -- the main equivalence: Lemma 4.6, Lemma 4.7 (identities and domains), Theorem 4.8; and §3.2's
+Eq. (6) (the domain of ψ is a box, Lemma C.1).
 
 Li, Wang, Lee, Arora (NeurIPS 2022). ψ uses the **+∇G_i** convention (THEOREMS.md, problem 1):
 with the literal sign of §3.2 the lemmas fail, which a negative control shows.
@@ -9,8 +10,9 @@ import numpy as np
 from hypothesis import event, example, given
 
 from generators.cases import flow_cases, mu_cases
-from generators.parametrizations import broad_commuting_families
-from oracles.checks.equivalence import gf_against_mf, gf_against_psi, lemma_4_7_identities
+from generators.parametrizations import box_cases, broad_commuting_families, domain_cases
+from oracles.checks.equivalence import (gf_against_mf, gf_against_psi, lemma_4_7_domain, lemma_4_7_identities,
+                                       psi_domain_is_box)
 from oracles.model.parametrizations import Quadratic
 from theorems import universal
 
@@ -77,3 +79,51 @@ def test_thm_4_8(case):
     G, x, scheds = case
     event(G.name)
     return gf_against_mf(G, scheds, x)
+
+
+@universal("li2022:eq-6", title="under Assumption 3.5 the domain U(x) of ψ(x; ·) is the box I_1(x) × ⋯ × I_d(x)",
+           source="li2022 §3.2, Eq. (6) (Lemma C.1)", fields=("G", "x", "mu"))
+@given(case=box_cases())
+def test_eq_6(case):
+    r"""Under Assumption 3.5, for every x ∈ M the domain of :math:`\psi(x;\cdot)` is a hyperrectangle,
+    :math:`\mathcal U(x) = \mathcal I_1(x)\times\cdots\times\mathcal I_d(x)` with each :math:`\mathcal I_j(x)` an open
+    interval (li2022 §3.2, Eq. (6); proved in its Lemma C.1).
+
+    :math:`\mathcal I_i(x)` is the time domain of the flow of :math:`+\nabla G_i` from x itself, in closed form
+    (x⊙3, li2022's example: :math:`(-\infty, 1/(3x_i))`; :math:`G = P\,g(Bx)` with log-barrier and power-½
+    coordinates, whose flows blow up in one direction, each moved by one field only). At μ drawn on both
+    sides of those ends (:math:`\mu_i = f_i\tau_i`, :math:`f_i \in [-0.5, 2.5]`), ψ is **integrated** flow by
+    flow, starting each flow where the previous one ended, with no closed form and no horizon consulted;
+    a flow has ceased when it blows up (state or speed past 1e7 times its start) or leaves M. Discrepancy
+    1 when the box and the integration disagree on whether ψ(x; μ) exists, else 0; budget 1e-9. A
+    :math:`\mu_i` within 2% of an end of :math:`\mathcal I_i(x)` is inconclusive.
+    """
+    G, x, mu = case
+    event(G.name.split(" [")[0])
+    return psi_domain_is_box(G, x, mu)
+
+
+@universal("li2022:lemma-4.7-domain",
+           title="Lemma 4.7's domains: int dom R = Ω_w(x_init; G), and ‖∇R‖ → ∞ at the boundary of dom R (R Legendre)",
+           source="li2022 §4.2, Lemma 4.7", fields=("G", "x", "w", "w_boundary"))
+@given(case=domain_cases())
+def test_lemma_4_7_domain(case):
+    r"""For a commuting regular G satisfying Assumption 3.5, Lemma 4.7's R is a Legendre function with
+    :math:`\mathrm{int\,dom}\,R = \Omega_w(x_{init}; G)` (li2022 §4.2, Lemma 4.7): every point of int dom R is
+    reached from :math:`x_{init}`, no reached point lies outside it, and :math:`\|\nabla R(w)\| \to \infty` as w
+    tends to the boundary of dom R (Definition 3.7).
+
+    Families with R in closed form and a non-trivial domain: x⊙2 (¼ entropy), x⊙3 (power potential),
+    u⊙2 − v⊙2 (hypentropy, dom R = ℝ^d) and G = P·g(Bx) (:math:`\sum_m r_m((P^{-1}w)_m)/\|b_m\|^2`). For a
+    drawn w ∈ int dom R: ψ(x_init; ∇R(w)) is integrated flow by flow and must land on w (a flow that
+    ceases is a decided failure); the points reached at s∇R(w), s = ½, 1, 3/2, must lie in int dom R;
+    and toward a boundary point w_b (one coordinate of w, or of P⁻¹w, moved to its end),
+    :math:`\|\nabla R(w_b + 2^{-k}(w - w_b))\|` must keep growing: its rise over k = 26…36 is at least half its
+    rise over k = 16…26 (a bounded gradient, :math:`\sim\mathrm{dist}^\alpha`, gives :math:`2^{-10\alpha}`).
+    Budget: ten times the change of the reach gap between rtol 1e-10 and 1e-7, at least 1e-9
+    (``oracles.checks.equivalence.lemma_4_7_domain``).
+    """
+    G, x, w, wb = case
+    event(G.name.split(" [")[0])
+    event("with a boundary" if wb is not None else "dom R = R^d")
+    return lemma_4_7_domain(G, x, w, wb)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from oracles.core.errors import Inconclusive
+from oracles.core.errors import Inconclusive, InvalidInput, as_vector
 from oracles.core.fd import central_difference
 from oracles.flows.trajectories import gradient_flow, mirror_flow, psi
 from oracles.flows.legendre import LemmaLegendre, potential_of
@@ -209,3 +209,155 @@ def lemma_4_7_identities(G: Parametrization, x_init, mu, R: Potential | None = N
     return Outcome(gap, budget, err1 if name.startswith("∂∇Q") else cond * EPS,
                    f"Lemma 4.7 identity {name} (worst of three, relative)",
                    details={k: {"gap": g, "budget": b} for k, (g, b) in parts.items()} | {"cond": cond, "R": R.name})
+
+
+# -----------------------------------------------------------------------------------------
+# Eq. (6) / Lemma C.1 and Lemma 4.7's domains
+#: Reasons for which an integrated flow counts as having ceased to exist (its state grew without bound, or
+#: it left M); any other stop (work cap, solver failure) leaves the example undecided.
+_CEASED = ("blow-up", "leaves domain", "non-finite")
+#: An integrated field flow has blown up when its state or speed grows past this factor of their start.
+SPEED_BOUND = 1e7
+
+
+def psi_domain_is_box(G: Parametrization, x, mu, *, sign: int = +1, margin: float = 0.02) -> Outcome:
+    r"""li2022 Eq. (6) / Lemma C.1: under Assumption 3.5, :math:`\mathcal U(x) = \mathcal I_1(x)\times\cdots\times\mathcal I_d(x)`.
+
+    :math:`\mathcal I_i(x)` is the time domain of the flow of :math:`+\nabla G_i` from x itself (``G.flow_horizon``,
+    closed form: for x⊙3, :math:`(-\infty, 1/(3x_i))`). The box predicts whether :math:`\psi(x;\mu)` is defined;
+    :math:`\psi` is then **integrated** flow by flow (:math:`\varphi_d` first, each from where the previous one
+    ended, no closed form and no horizon consulted) and is defined iff no flow blows up or leaves M.
+    ``sign=-1`` predicts with the time domains of the flows of :math:`-\nabla G_i` (P1's literal sign: a control).
+
+    Returns
+    -------
+    Outcome
+        discrepancy 1 when prediction and integration disagree (a μ inside the box whose ψ ceases, or one
+        outside whose ψ exists), else 0; budget 1e-9 (a membership, not a measurement). Examples with a
+        :math:`\mu_i` within ``margin`` (relative) of an end of :math:`\mathcal I_i(x)` are inconclusive
+        ("degenerate"): there the integration cannot tell the sides apart.
+    """
+    from oracles.core.errors import Reason
+
+    x = G.check_point(x)
+    mu = as_vector(mu, "mu", G.d)
+    if sign not in (+1, -1):
+        raise InvalidInput(f"sign must be +1 or -1, got {sign}")
+    inside, ends = True, []
+    for i in range(G.d):
+        lo, hi = G.flow_horizon(i, x)
+        if sign < 0:
+            lo, hi = -hi, -lo
+        ends.append((lo, hi))
+        for end in (lo, hi):
+            if np.isfinite(end) and abs(mu[i] - end) <= margin * max(abs(end), 1e-3):
+                raise Inconclusive(Reason.DEGENERATE, f"mu[{i}] = {mu[i]:.4g} is within {margin:g} of the end {end:.4g}")
+        inside = inside and lo < mu[i] < hi
+    y, defined, ceased_at = x, True, None
+    for i in reversed(range(G.d)):
+        ok, y = _flow_exists_tol(G, i, float(mu[i]), y, 1e-10)
+        if not ok:
+            defined, ceased_at = False, i
+            break
+    return Outcome(float(inside != defined), CLOSED_FORM_BUDGET, 0.0,
+                   "1 if the box I_1(x) × … × I_d(x) and the integrated ψ(x; μ) disagree on whether μ ∈ U(x)",
+                   details={"box": [list(map(float, e)) for e in ends], "mu": mu.tolist(), "in_box": inside,
+                            "psi_defined": defined, "ceased_in_flow": ceased_at})
+
+
+def lemma_4_7_domain(G: Parametrization, x_init, w, w_boundary=None, R: Potential | None = None) -> Outcome:
+    r"""Lemma 4.7's domain claims for the closed-form R of a commuting regular G (``potential_of``):
+
+    1. :math:`\mathrm{int\,dom}\,R \subseteq \Omega_w(x_{init}; G)`: the given w (a point of int dom R) is reached,
+       :math:`G(\psi(x_{init}; \nabla R(w))) = w` with ψ **integrated** (a flow that ceases is a decided failure);
+    2. :math:`\Omega_w \subseteq \mathrm{int\,dom}\,R`: the points :math:`G(\psi(x_{init}; s\nabla R(w)))`,
+       s = ½, 1, 3/2 (where defined), lie in int dom R;
+    3. Legendre boundary behaviour: along :math:`w_k = w_b + 2^{-k}(w - w_b)` toward a boundary point
+       ``w_boundary``, :math:`\|\nabla R(w_k)\|` grows without bound. Decided on k = 16 … 36: the growth over
+       the last ten halvings over the growth over the ten before, ρ, is at least ½. A gradient that stays
+       bounded, :math:`|\nabla R(w_k) - \nabla R(w_b)| \sim c\,\mathrm{dist}^\alpha`, gives :math:`\rho = 2^{-10\alpha}`
+       (0.1 for α = 1/3, the x⊙1.5 of the control); a logarithmic divergence (entropy) gives 1, a power
+       divergence more.
+
+    Discrepancy: the largest of (1) the relative gap :math:`\|G(\psi) - w\|/\|w\|` (1 if ψ ceases), (2) 1 per
+    point outside int dom R, (3) :math:`\max(0, \tfrac12 - \rho)`. Budget: ten times the change of the gap (1)
+    between rtol 1e-10 and 1e-7, at least 1e-9 (2 and 3 are decided with a margin, not measured).
+    """
+    x0 = G.check_point(x_init, "x_init")
+    require_regular(G, x0)
+    R = potential_of(G, x0) if R is None else R
+    w = as_vector(w, "w", G.d)
+    if not R.in_domain(w):
+        raise InvalidInput(f"w = {np.array2string(w, precision=4)} is not in int dom R ({R.name})")
+    mu = np.asarray(R.grad(w), float)
+    # relative to the size of the terms G adds up (u⊙2 − v⊙2 at w ≈ 0 sums terms of size 1)
+    scale = max(float(np.linalg.norm(w)), float(np.linalg.norm(_evaluation_scale(G, x0))), 1e-300)
+
+    def reach(m, rtol):
+        y = x0
+        for i in reversed(range(G.d)):
+            ok, y = _flow_exists_tol(G, i, float(m[i]), y, rtol)
+            if not ok:
+                return None
+        return G.value(y)
+
+    fine, coarse = reach(mu, 1e-10), reach(mu, 1e-7)
+    if fine is None:
+        gap, err = 1.0, 0.0
+    else:
+        gap = float(np.linalg.norm(fine - w)) / scale
+        err = float(np.linalg.norm(fine - coarse)) / scale if coarse is not None else 0.0
+    outside = []
+    for s in (0.5, 1.0, 1.5):
+        wr = reach(s * mu, 1e-10)
+        if wr is not None and not R.in_domain(wr):
+            outside.append(s)
+    rho = None
+    if w_boundary is not None:
+        wb = as_vector(w_boundary, "w_boundary", G.d)
+        norms = {}
+        for k in (16, 26, 36):
+            wk = wb + 2.0 ** (-k) * (w - wb)
+            if not R.in_domain(wk):
+                raise Inconclusive("leaves domain", f"w_k = {wk} (k = {k}) is outside int dom R: not a boundary approach")
+            norms[k] = float(np.linalg.norm(R.grad(wk)))
+        rise_late, rise_early = norms[36] - norms[26], norms[26] - norms[16]
+        if not rise_early > 0:
+            rho = 0.0 if rise_late <= 0 else np.inf
+        else:
+            rho = rise_late / rise_early
+    legendre = max(0.0, 0.5 - rho) if rho is not None else 0.0
+    disc = max(gap, float(len(outside)), legendre)
+    return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
+                   "Lemma 4.7's domains: max of ‖G(ψ(x_init; ∇R(w))) − w‖/‖w‖ (int dom R ⊆ Ω_w), points of Ω_w "
+                   "outside int dom R, and (½ − ρ)⁺ for the growth ratio ρ of ‖∇R‖ toward the boundary",
+                   details={"reach_gap": gap, "outside_dom_R": outside, "growth_ratio": rho, "R": R.name})
+
+
+def _flow_exists_tol(G: Parametrization, i: int, t: float, x: np.ndarray, rtol: float):
+    """Integrate the flow of +∇G_i for time t from x (DOP853 at ``rtol``, atol = rtol/1000) without consulting any
+    closed form or horizon: ``(True, end point)``, or ``(False, None)`` when it blows up or leaves M first."""
+    from oracles.core.ode import DEFAULT, event
+
+    if t == 0.0:
+        return True, x
+    # blow-up, seen every step: the state or the field's speed past SPEED_BOUND (the solver's own check runs every
+    # eighth evaluation, and near a finite-time singularity it failed on a step size first: "solver failure")
+    start = max(1.0, float(np.linalg.norm(x)), float(np.linalg.norm(np.asarray(G.jacobian(x))[i])))
+
+    def size(s, y):
+        with np.errstate(all="ignore"):
+            v = max(float(np.linalg.norm(y)), float(np.linalg.norm(np.asarray(G.jacobian(y))[i])))
+        return SPEED_BOUND * start - v if np.isfinite(v) else -1.0
+
+    events = [event(size, reason="blow-up")]
+    if not np.isinf(G.domain_margin(x)):
+        events.append(event(lambda s, y: G.domain_margin(y), reason="leaves domain"))
+    try:
+        sol = DEFAULT.at(rtol=rtol, atol=rtol * 1e-3).solve(lambda s, y: np.asarray(G.jacobian(y))[i], (0.0, t), x,
+                                                           events=events)
+    except Inconclusive as exc:
+        if exc.reason in _CEASED:
+            return False, None
+        raise
+    return True, sol.final

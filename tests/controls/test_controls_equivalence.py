@@ -8,12 +8,15 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
+from generators.arrays import dims
 from generators.cases import flow_cases, mu_cases
-from generators.parametrizations import (commuting_families, inits, matrix_factorizations, noncommuting_quadratics,
-                                         separable_families)
+from generators.parametrizations import (box_cases, commuting_families, domain_cases, inits, matrix_factorizations,
+                                         noncommuting_quadratics, separable_families)
 from oracles.checks.commutation import bracket_matches_formula, flow_gap_matches_bracket, flows_commute
-from oracles.checks.equivalence import gf_against_mf, gf_against_psi, lemma_4_7_identities
+from oracles.checks.equivalence import (gf_against_mf, gf_against_psi, lemma_4_7_domain, lemma_4_7_identities,
+                                       psi_domain_is_box)
 from oracles.flows.legendre import potential_of
+from oracles.model.parametrizations import Powers
 from oracles.model.potentials import EuclideanPotential
 from oracles.checks.quadratic_forms import thm_4_15a, thm_4_15b, thm_4_15c
 from theorems import control
@@ -138,3 +141,24 @@ def test_lemma_4_7_literal_sign_is_caught(case):
     −∂G∂Gᵀ, negative definite (Q concave), not the ∂G∂Gᵀ the lemma states."""
     G, x, mu = case
     return lemma_4_7_identities(G, x, mu, sign=-1)
+
+
+@control("li2022:eq-6", title="the box of the literal sign of li2022 (time domains of the flows of −∇G_i)",
+         fields=("G", "x", "mu"))
+@given(case=box_cases())
+def test_eq_6_literal_sign_box_is_caught(case):
+    """P1 on Eq. (6): predicting U(x) from the flows of −∇G_i (the intervals reflected) disagrees with the
+    integrated ψ past x⊙3's blow-up time 1/(3x_i)."""
+    G, x, mu = case
+    return psi_domain_is_box(G, x, mu, sign=-1)
+
+
+@control("li2022:lemma-4.7-domain",
+         title="R of x⊙1.5 is Legendre (its flows reach 0 in finite time: Assumption 3.5 fails)",
+         fields=("G", "x", "w", "w_boundary"))
+@given(case=domain_cases(dims(1, 3).map(lambda d: Powers(1.5, d))))
+def test_lemma_4_7_domain_without_assumption_3_5_is_caught(case):
+    """Planted: the domain claims for x⊙1.5, whose flow ẋ = 1.5√x reaches the boundary 0 in finite time
+    without blowing up: its R (∇R ∝ w^{1/3}) keeps a bounded gradient at w = 0, so it is not Legendre."""
+    G, x, w, wb = case
+    return lemma_4_7_domain(G, x, w, wb)
