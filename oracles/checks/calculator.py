@@ -813,14 +813,16 @@ def scale_picture(G: Parametrization, x0: np.ndarray, Z: np.ndarray, Y: np.ndarr
     r"""How the implicit-bias limit moves with the initialization scale α (x_init → α·x_init).
 
     With ``commuting`` (G commutes and R has a closed form) the limit at each α is the certified Bregman projection
-    under the R of α·x_init (Theorem 4.16), at eight scales 1e-6 … 10; otherwise the gradient-flow limit at four
-    scales 0.1 … 3 (``why`` says why). At each end of the α range the limit is compared with reference
+    under the R of α·x_init (Theorem 4.16), at eight scales 1e-6 … 10; otherwise the gradient-flow limit at six
+    scales 0.01 … 3 (four, 0.1 … 3, for a plain function without a Jacobian, whose every flow step differences G;
+    ``why`` says why there is no projection). At each end of the α range the limit is compared with reference
     interpolants (min ℓ2, min ℓ2 from w0(α), min ℓ1, min ℓ1 over w ≥ 0): one is *approached* when its relative
     distance at the end is below 1e-2 and shrinks toward that end.
     """
     q = "which interpolant does the limit approach as the initialization scale α → 0 and α → ∞?"
     if alphas is None:
-        alphas = np.logspace(-6, 1, 8) if commuting else np.logspace(-1, 0.5, 4)
+        fd = isinstance(G, FunctionParametrization) and G.jac is None      # every flow step differences G
+        alphas = np.logspace(-6, 1, 8) if commuting else (np.logspace(-1, 0.5, 4) if fd else np.logspace(-2, 0.5, 6))
     alphas = [float(a) for a in alphas]
     pts, notes = [], []
     for a in alphas:
@@ -855,7 +857,7 @@ def scale_picture(G: Parametrization, x0: np.ndarray, Z: np.ndarray, Y: np.ndarr
                 best = (k, d_end)
         closest = min(dist, key=lambda k: dist[k][sl][0])
         seq = dist[closest][:3] if end == "α → 0" else dist[closest][::-1][:3]
-        shrinking = len(seq) >= 3 and seq[0] < seq[1] < seq[2]
+        shrinking = len(seq) >= 3 and seq[0] < seq[1] < seq[2] and seq[0] < 0.25
         ends[end] = {"approaches": best[0] if best else None, "distance": best[1] if best else dist[closest][sl][0],
                      "closest": closest, "shrinking": bool(shrinking),
                      "alpha": pts[0][0] if end == "α → 0" else pts[-1][0]}
@@ -865,7 +867,7 @@ def scale_picture(G: Parametrization, x0: np.ndarray, Z: np.ndarray, Y: np.ndarr
             return f"{v['approaches']} (relative distance {v['distance']:.2g} at α = {v['alpha']:.3g})"
         if v["shrinking"]:
             return (f"tends to {v['closest']} (relative distance {v['distance']:.2g} at α = {v['alpha']:.3g}, "
-                    f"shrinking over the last three scales)")
+                    f"below 0.25 and shrinking over the last three scales)")
         return f"not recognized (closest {v['closest']}: relative distance {v['distance']:.2g} at α = {v['alpha']:.3g})"
 
     text = "; ".join(f"{e}: {say(v)}" for e, v in ends.items())
