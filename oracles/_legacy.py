@@ -88,12 +88,21 @@ RENAMED: dict[tuple[str, str], tuple[Any, str]] = {
                                                "ReverseParametrization(...).potential()"),
 }
 
+#: (0.1 module, name) -> why it is gone (no stand-in would be truthful): an AttributeError says so
+REMOVED: dict[tuple[str, str], str] = {
+    (("oracles.linear_nets", name)): "the module-wide work counter is gone: each solve reports its own work "
+                                     "(oracles.flows.linear_nets.Trajectory.nfev, oracles.Solution.nfev)"
+    for name in ("WORK", "work_done", "reset_work")
+}
+
 #: names of a DEFAULT attribute that stand for a 0.1 constant
 _FIELDS = {"BLOW_UP": "blow_up", "MAX_NFEV": "max_nfev"}
 
 
 def _resolve(old: str, name: str) -> tuple[Any, str]:
     """The object ``old.name`` stands for now, and the import to write instead."""
+    if (old, name) in REMOVED:
+        raise AttributeError(f"{old}.{name} was removed in 0.2: {REMOVED[(old, name)]}")
     if (old, name) in RENAMED:
         target, instead = RENAMED[(old, name)]
         if isinstance(target, str):

@@ -13,7 +13,7 @@ from generators.lie import (conservation_cases, generic_base, generic_points, ho
 from generators.arrays import orthogonal
 from generators.parametrizations import (commuting_quadratics, inits, matrix_factorizations, noncommuting_quadratics,
                                          separable_families)
-from oracles.core.errors import Inconclusive, InvalidInput
+from oracles.core.errors import Inconclusive, InvalidInput, Reason
 from oracles.model.hopf import HopfChart, HopfFamily
 from oracles.checks.path_dependence import endpoint_gap, linear_mu
 from oracles.checks.lie import condition_cosine_against, conservation_count_check
@@ -49,7 +49,7 @@ def test_numerical_rank_without_a_clear_gap_is_inconclusive():
     C = np.array([[1.0, 1.0], [0.0, 1e-9]])
     with pytest.raises(Inconclusive) as exc:
         numerical_rank(C, [1e-12, 1e-12])
-    assert exc.value.reason == "no clear rank gap"
+    assert exc.value.kind is Reason.ILL_CONDITIONED and exc.value.detail.startswith("no clear rank gap")
     assert numerical_rank(C, [1e-17, 1e-17]).rank == 2   # the same columns, known to 1e-17: rank 2
     assert numerical_rank(C, [1e-9, 1e-9]).rank == 1     # known to 1e-9: the second is dependent
 

@@ -119,9 +119,8 @@ def test_imbalance_derivative_vanishes(N):
 
 def test_work_counter_and_batch_equal_single():
     U, V, Y, _ = _random_problem()
-    ln.reset_work()
     single = ln.gradient_flow(U, V, Y, t_eval=[0.0, 1.0])
-    assert ln.work_done()["solves"] == 1 and ln.work_done()["nfev"] == single.nfev > 0
+    assert single.nfev > 0 and not hasattr(ln, "WORK")   # the work is on the solve, not in a module global
     batch = ln.gradient_flow(np.stack([U, 2 * U]), np.stack([V, V]), Y, t_eval=[0.0, 1.0])
     np.testing.assert_allclose(batch.W[-1, 0], single.W[-1], rtol=1e-8, atol=1e-10)
 

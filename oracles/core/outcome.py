@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import numpy as np
 
-from oracles.core.errors import InvalidInput
+from oracles.core.errors import InvalidInput, Reason, canonical_reason
 
 #: Relative agreement demanded of closed-form comparisons (matrix exponentials, explicit formulas).
 CLOSED_FORM_BUDGET = 1e-9
@@ -141,8 +141,12 @@ class Outcome:
         return float(self.discrepancy / self.budget) if self.budget > 0 else math.inf
 
     @classmethod
-    def undecided(cls, reason: str, what: str = "", **details: Any) -> "Outcome":
-        """An inconclusive outcome with a recorded reason."""
+    def undecided(cls, reason: "str | Reason", what: str = "", **details: Any) -> "Outcome":
+        """An inconclusive outcome with a recorded reason (a :class:`~oracles.core.errors.Reason`; an older
+        phrase is mapped to its category and kept in ``details["detail"]``, see ``canonical_reason``)."""
+        reason, detail = canonical_reason(reason, str(details.get("detail", "")))
+        if detail:
+            details["detail"] = detail
         return cls(math.nan, math.nan, math.nan, what, inconclusive=reason, details=details)
 
 

@@ -13,8 +13,8 @@ Gradient flow. With :math:`R = X^\top(Y - XW)` (:math:`R = Y - W` without X),
 .. math:: \dot U = R V, \qquad \dot V = R^\top U ,
 
 integrated with the project's :class:`~oracles.core.ode.Integrator` (DOP853, capped) on the flattened state
-:math:`(\operatorname{vec}U, \operatorname{vec}V)`. Every solve adds to :data:`WORK`
-(solves and right-hand-side evaluations) and reports its own ``nfev``.
+:math:`(\operatorname{vec}U, \operatorname{vec}V)`. Every solve reports its own work (``Trajectory.nfev``,
+the right-hand-side evaluations; there is no module-wide counter).
 
 Conservation (tarmoun2021). :math:`\tfrac{d}{dt}U^\top U = V^\top R^\top U + U^\top R V =
 \tfrac{d}{dt}V^\top V`, so the *imbalance* :math:`\Lambda = U^\top U - V^\top V` is constant,
@@ -72,21 +72,6 @@ from oracles.core.ode import FORTRAN_DOP853, TWO_TOLERANCES, event
 RTOL_FINE, RTOL_COARSE = TWO_TOLERANCES.fine.rtol, TWO_TOLERANCES.coarse.rtol
 #: Absolute tolerance as a fraction of the relative one (times the state's scale).
 ATOL_RATIO = 1e-3
-#: Cumulative work of this module's integrations: number of solves and of right-hand-side evaluations.
-WORK: dict[str, int] = {"solves": 0, "nfev": 0}
-
-
-def work_done() -> dict[str, int]:
-    """A copy of the cumulative counter of integrations (``solves``) and RHS evaluations (``nfev``)."""
-    return dict(WORK)
-
-
-def reset_work() -> None:
-    """Reset :data:`WORK` to zero."""
-    WORK["solves"] = 0
-    WORK["nfev"] = 0
-
-
 # ----------------------------------------------------------------------------------------- inputs
 @dataclass(frozen=True)
 class Problem:
@@ -257,8 +242,6 @@ def gradient_flow(U0, V0, Y, X=None, *, t_eval, rtol: float = RTOL_FINE, atol: f
     method = FORTRAN_DOP853 if t_eval.size <= 2 else "DOP853"
     sol = TWO_TOLERANCES.fine.at(rtol=rtol, atol=atol, method=method).solve(rhs, (0.0, T), z0, t_eval=t_eval,
                                                                           events=events)
-    WORK["solves"] += 1
-    WORK["nfev"] += sol.nfev
     ts, Z = sol.t, sol.y.T
     t_final = T
     if sol.stopped is not None:
