@@ -186,3 +186,91 @@ def test_reverse_cases_are_valid_and_cover_all_potentials(case):
 def test_potentials_strategy(pot):
     assert pot.name in ("entropy", "hypentropy", "log-barrier", "power")
     assert ScalarPotential.from_spec(pot.to_spec()) == pot
+
+
+# -----------------------------------------------------------------------------------------
+# Theorem 5.1 beyond separable R (oracles/model/embedded.py, oracles/checks/reverse.py)
+from generators.parametrizations import completeness_cases, reverse_linear_cases, ridge_cases  # noqa: E402
+from oracles.checks.reverse import flow_completeness, gf_equals_mf_ridge  # noqa: E402
+from oracles.core.fd import central_difference  # noqa: E402
+from oracles.model.embedded import RidgeEmbedding, RidgePotential, separability_defect  # noqa: E402
+from oracles.model.linear_coordinatewise import LinearCoordinatewise, LinearSeparablePotential  # noqa: E402
+
+RIDGE_POTS = [ScalarPotential("entropy"), ScalarPotential("hypentropy", beta=0.5), ScalarPotential("log-barrier"),
+              ScalarPotential("power", p=0.5)]
+RIDGE_A = np.array([[1.0, 0.0], [0.0, 1.0], [0.7, 0.4], [0.3, 1.2]])
+
+
+def test_ridge_embedding_is_isometric_and_inverts_F():
+    G = RidgeEmbedding(RIDGE_POTS, RIDGE_A)
+    w = np.array([1.0, 0.6])
+    x = G.F(w)
+    dF = central_difference(G.F, w, 1e-6).value
+    assert np.allclose(dF.T @ dF, G.potential.hess(w), rtol=1e-7)
+    assert np.allclose(G.value(x), w, rtol=1e-14)
+    J = G.jacobian(x)
+    assert np.allclose(J, np.linalg.solve(dF.T @ dF, dF.T), rtol=1e-6)   # ∂F⁺ on M: tangent to M
+    assert np.allclose(J @ dF, np.eye(2), atol=1e-7)
+
+
+def test_ridge_embedding_jacobian_is_exact_off_M():
+    G = RidgeEmbedding(RIDGE_POTS, RIDGE_A)
+    x = G.F(np.array([1.0, 0.6])) + 0.05 * np.array([0.3, -0.2, 0.5, 0.1])
+    assert G.in_domain(x)
+    fd = central_difference(G.value, x, 1e-5)
+    assert np.abs(G.jacobian(x) - fd.value).max() <= 1e-8
+
+
+def test_ridge_potential_is_not_linearly_separable_but_a_linear_one_is():
+    pts = [np.array([1.0, 0.6]), np.array([1.3, 0.78]), np.array([0.7, 0.96])]
+    assert separability_defect(RidgePotential(RIDGE_POTS, RIDGE_A), pts) > 1e-3
+    A = np.array([[1.0, 0.5], [0.2, 1.0]])
+    lin = LinearSeparablePotential(RIDGE_POTS[:2], A)
+    assert separability_defect(lin, pts) < 1e-12
+
+
+def test_ridge_gradient_flow_stays_on_M_and_is_the_mirror_flow():
+    S = Schedule(((0.4, LeastSquares(np.array([[1.0, -0.5], [0.3, 0.8]]), np.array([0.2, 1.0]))),
+                  (0.3, Linear(np.array([0.5, -1.0])))))
+    G = RidgeEmbedding(RIDGE_POTS, RIDGE_A)
+    w0 = np.array([1.0, 0.6])
+    t = np.linspace(0.0, 0.7, 5)
+    gf = gradient_flow(G, S, G.F(w0), t_eval=t, rtol=1e-11, atol=1e-14)
+    mf = mirror_flow(G.potential, S, w0, t_eval=t, rtol=1e-11, atol=1e-14)
+    assert np.abs(gf.w - mf.w).max() <= 1e-9
+    assert np.abs(G.F(gf.w[-1]) - gf.x[-1]).max() <= 1e-9
+    assert gf_equals_mf_ridge(RIDGE_POTS, RIDGE_A, w0, S).discrepancy <= 1e-9
+    planted = gf_equals_mf_ridge(RIDGE_POTS, RIDGE_A, w0, S, tangent=False)
+    assert planted.discrepancy > 1e3 * planted.budget
+
+
+def test_flow_completeness_decides_both_ways():
+    """Entropy (a mirror map): no shortfall; log-barrier: the closed-form t* = 1/u (G = eˣ) is the witness."""
+    ent = LinearCoordinatewise([ScalarPotential("entropy")], [[1.0]])
+    out = flow_completeness(ent, ent.point_of([0.5]), 0, 2.0)
+    assert out.discrepancy <= out.budget and out.details["shortfall"] == [0.0, 0.0]
+    lb = LinearCoordinatewise([ScalarPotential("log-barrier")], [[1.0]])
+    out = flow_completeness(lb, lb.point_of([2.0]), 0, 2.0)   # r' = −1/w: −1/2 + t reaches 0 at t* = 1/2
+    assert out.details["horizon"][1] == pytest.approx(0.5) and out.details["shortfall"][0] == pytest.approx(0.75)
+    assert out.discrepancy > 1e6 * out.budget and "+T" in out.details["stops"]
+
+
+@settings(max_examples=20, deadline=None)
+@given(case=reverse_linear_cases())
+def test_reverse_linear_cases_are_in_dom_R(case):
+    pots, A, O, w, S = case
+    assert LinearSeparablePotential(pots, A).in_domain(w) and S.d == len(pots) and not np.allclose(A, np.diag(np.diag(A)))
+
+
+@settings(max_examples=20, deadline=None)
+@given(case=ridge_cases())
+def test_ridge_cases_are_in_dom_R_with_more_ridges_than_dimensions(case):
+    pots, A, w, S = case
+    assert A.shape[0] > A.shape[1] and RidgePotential(pots, A).in_domain(w)
+
+
+@settings(max_examples=20, deadline=None)
+@given(case=completeness_cases("log-barrier"))
+def test_completeness_cases_start_on_M(case):
+    G, x, i, T = case
+    assert G.in_domain(x) and 0 <= i < G.d and G.potentials[0].name == "log-barrier"
