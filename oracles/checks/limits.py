@@ -19,6 +19,7 @@ import numpy as np
 from scipy.optimize import minimize
 from scipy.special import xlogy
 
+from oracles.checks.convergence import CERTIFIED, convergence_outcome, divergence_witness
 from oracles.convex.bregman import bregman_projection
 from oracles.convex.references import basis_pursuit, max_margin, min_l2_interpolant, nonnegative_support
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
@@ -89,7 +90,7 @@ def _legendre_of(G: Parametrization, x_init):
 
 
 def gf_limit_vs_projection(G: Parametrization, loss, x_init, *, reference: str = "bregman", R=None,
-                           plot=None) -> Outcome:
+                           plot=None, convergence: str | None = None) -> Outcome:
     r"""li2022 Thm 4.16 / Cor 4.17 / identity: the GF limit of :math:`L\circ G` minimizes R among interpolants.
 
     The GF is integrated in x-space (:func:`flow_limit`; closed form for the identity on least squares),
@@ -98,21 +99,38 @@ def gf_limit_vs_projection(G: Parametrization, loss, x_init, *, reference: str =
     :math:`\arg\min_{Zw=Y}D_R(w, w_0) = \arg\min_{Zw=Y}R(w)`. ``reference="l2"`` / ``"l1"`` plant the
     ℓ2 / ℓ1 interpolant nearest :math:`w_0`, ``"l2-origin"`` the one nearest 0 (negative controls; ``"l2"``
     is the truth for the identity). An ``R`` other than G's own plants a wrong potential.
+
+    ``convergence`` decides the convergence of w(t) (:mod:`oracles.checks.convergence`): ``"claim"`` (the
+    statement claims it, Cor. 4.17): a non-convergence witness falsifies, and a limit whose Łojasiewicz tail is
+    not certified is inconclusive; ``"hypothesis"`` (the statement assumes it, Thm 4.16): a witness makes the
+    example inconclusive (outside the theorem), the certificate is still required; ``None``: neither (the
+    limit is taken as settled once it changes by less than 1e-11 over a doubling).
     """
-    Z, Y = _data_of(loss)
+    if convergence not in (None, "claim", "hypothesis"):
+        raise InvalidInput(f"convergence must be None, 'claim' or 'hypothesis', got {convergence!r}")
     x0 = G.check_point(x_init, "x_init")
-    lim = flow_limit(G, loss, x0)
+    if convergence is not None:
+        wit = divergence_witness(G, loss, x0)
+        if wit is not None:
+            if convergence == "claim":
+                return wit
+            raise Inconclusive("hypothesis fails: the flow provably does not converge", wit.what)
+    Z, Y = _data_of(loss)
+    lim = flow_limit(G, loss, x0, **(CERTIFIED if convergence is not None else {}))
     _require_interpolation(lim, Z, Y)
     theta0 = None
     if reference == "bregman" and R is None:
         R, theta0 = _legendre_of(G, x0)
     target, terr, info = _reference_point(reference, R, Z, Y, G.value(x0), theta0)
-    return compare_limit(lim, target, target_error=terr, plot=plot, scale=float(np.linalg.norm(G.value(x0))),
-                         what=f"relative gap between the GF limit and the {reference} minimizer among interpolants",
-                         G=G.name, **info)
+    scale = float(np.linalg.norm(G.value(x0)))
+    out = compare_limit(lim, target, target_error=terr, plot=plot, scale=scale,
+                        what=f"relative gap between the GF limit and the {reference} minimizer among interpolants",
+                        G=G.name, **info)
+    return out if convergence is None else worst(out, convergence_outcome(lim, scale))
 
 
-def gf_limit_stationarity(G: Parametrization, loss, x_init, *, constrained: bool | None = None) -> Outcome:
+def gf_limit_stationarity(G: Parametrization, loss, x_init, *, constrained: bool | None = None,
+                          convergence: bool = True) -> Outcome:
     r"""li2022 Thm 4.13: the GF limit :math:`w^*` satisfies :math:`\nabla L(w^*)^\top(w - w^*) \ge 0` on dom R.
 
     For dom R = :math:`\mathbb{R}^d` this is :math:`\nabla L(w^*) = 0`; for dom R = :math:`\mathbb{R}_{\ge0}^d`
@@ -121,14 +139,24 @@ def gf_limit_stationarity(G: Parametrization, loss, x_init, *, constrained: bool
     :math:`\|r\|` with :math:`r_i = \partial_iL/s_g` (free) or :math:`\min(w_i/s_w, \partial_iL/s_g)`
     (constrained), :math:`s_w = \max(\|w^*\|, \|w(0)\|)`, :math:`s_g = \|Z\|(\|Y\| + \|Z\|s_w)` (the size of
     :math:`Z^\top(Zw - Y)` along the flow). Error: the residual's sensitivity to the limit's error δ,
-    :math:`(\|\nabla^2L\|\,\delta\|w\|/s_g + \delta)`. The flow must also have settled: no stationarity
-    by the horizon is inconclusive (slow convergence cannot be told from none in finite time).
+    :math:`(\|\nabla^2L\|\,\delta\|w\|/s_g + \delta)`.
+
+    The convergence clause is decided (``convergence=True``, :mod:`oracles.checks.convergence`): a loss for
+    which no point of dom R satisfies the inequality (the exponential loss on data separable inside dom R's
+    recession cone) gets the non-convergence witness, a falsification (certified escape of w(t)); otherwise the
+    limit must carry a Łojasiewicz tail bound within its error, and the worse of the two outcomes is returned.
+    A flow that has not settled by the horizon and has no witness stays inconclusive.
     """
 
+    x0 = G.check_point(x_init, "x_init")
+    if convergence:
+        wit = divergence_witness(G, loss, x0)
+        if wit is not None:
+            return wit
     Z, Y = _data_of(loss)
     if constrained is None:
         constrained = isinstance(G, Powers)
-    lim = gradient_flow_limit(G, loss, x_init)
+    lim = gradient_flow_limit(G, loss, x0, **(CERTIFIED if convergence else {}))
     w = lim.w
     g = loss.grad(w)
     zn = float(np.linalg.norm(Z, 2))
@@ -143,9 +171,10 @@ def gf_limit_stationarity(G: Parametrization, loss, x_init, *, constrained: bool
     if not err < UNRESOLVED:   # the residual is O(1) at most: a budget ≥ 1 would hold anything
         return Outcome.undecided("unresolved: error ≥ scale", "natural residual of the variational inequality",
                                  error=err, limit=lim.summary())
-    return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   "natural residual of the variational inequality of Thm 4.13 at the GF limit",
-                   details={"limit": lim.summary(), "constrained": constrained, "loss_at_limit": lim.loss})
+    out = Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
+                  "natural residual of the variational inequality of Thm 4.13 at the GF limit",
+                  details={"limit": lim.summary(), "constrained": constrained, "loss_at_limit": lim.loss})
+    return worst(out, convergence_outcome(lim, s_w)) if convergence else out
 
 
 def _minimum_value(loss) -> tuple[float, float]:
@@ -165,14 +194,20 @@ def _minimum_value(loss) -> tuple[float, float]:
     return v, float(abs(g @ step)) + 100 * EPS * (abs(v) + 1.0)
 
 
-def gf_limit_minimizes(G: Parametrization, loss, x_init) -> Outcome:
+def gf_limit_minimizes(G: Parametrization, loss, x_init, *, convergence: bool = True) -> Outcome:
     r"""li2022 Cor 4.14 (and the convex part of Thm 4.13): for convex L the GF limit is a minimizer of L.
 
     Discrepancy: :math:`(L(w_T) - L^\star)/(L(w_0) - L^\star)` with :math:`L^\star` computed independently
     (least squares: ``lstsq``; log-cosh: trust-region Newton). Error: :math:`\|\nabla L(w_T)\|\delta + \tfrac12
     \|\nabla^2L\|\delta^2` (δ the limit's error in w) plus :math:`L^\star`'s error and rounding of the values.
+    The convergence clause is decided as in :func:`gf_limit_stationarity` (``convergence=True``): the
+    non-convergence witness falsifies (a loss without a minimizer), else the Łojasiewicz tail must be certified.
     """
-    lim = flow_limit(G, loss, x_init)
+    if convergence:
+        wit = divergence_witness(G, loss, G.check_point(x_init, "x_init"))
+        if wit is not None:
+            return wit
+    lim = flow_limit(G, loss, x_init, **(CERTIFIED if convergence else {}))
     Lstar, Lerr = _minimum_value(loss)
     L0 = loss.value(G.value(G.check_point(x_init, "x_init")))
     den = L0 - Lstar
@@ -182,12 +217,16 @@ def gf_limit_minimizes(G: Parametrization, loss, x_init) -> Outcome:
     H = float(np.linalg.norm(loss_hessian(loss, lim.w), 2))
     err = (float(np.linalg.norm(loss.grad(lim.w))) * dw + 0.5 * H * dw * dw + Lerr
            + 100 * EPS * (abs(lim.loss) + abs(Lstar))) / den
-    return Outcome(abs(lim.loss - Lstar) / den, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   "optimality gap |L(w_T) - L*|/(L(w_0) - L*) at the GF limit",
-                   details={"limit": lim.summary(), "L_star": Lstar, "L0": L0})
+    out = Outcome(abs(lim.loss - Lstar) / den, budget_from_error(err, CLOSED_FORM_BUDGET), err,
+                  "optimality gap |L(w_T) - L*|/(L(w_0) - L*) at the GF limit",
+                  details={"limit": lim.summary(), "L_star": Lstar, "L0": L0})
+    if not convergence:
+        return out
+    return worst(out, convergence_outcome(lim, float(np.linalg.norm(G.value(G.check_point(x_init, "x_init"))))))
 
 
-def quadratic_gf_convergence(G: Parametrization, Z, Y, x_init, *, reference: str = "bregman") -> Outcome:
+def quadratic_gf_convergence(G: Parametrization, Z, Y, x_init, *, reference: str = "bregman", loss=None,
+                             convergence: bool = True) -> Outcome:
     r"""li2022 Thm 4.15(d) for a commuting quadratic G: GF on least squares converges to a minimizer (loss → 0
     for data interpolable inside dom R), and the limit is the R-projection of :math:`w_0` with R from Lemma 4.7.
 
@@ -197,13 +236,22 @@ def quadratic_gf_convergence(G: Parametrization, Z, Y, x_init, *, reference: str
     (:math:`\nabla R = (\nabla Q)^{-1}`, :math:`\nabla Q(\mu) = G(\psi(x_{init};\mu))`, one eigendecomposition).
     Inconclusive when the :math:`A_ix_{init}` are (numerically) dependent: the theorem assumes independence.
     ``reference="l2"`` plants the Euclidean projection in place of the R-projection (negative control).
+
+    The convergence clause is decided as in :func:`gf_limit_stationarity` (``convergence=True``); ``loss``
+    replaces the least squares on (Z, Y) (Z, Y are then ignored): the exponential loss on data separable inside
+    dom R's cone, where the flow escapes, is the planted non-convergent case.
     """
     x0 = G.check_point(x_init, "x_init")
     sv = np.linalg.svd(G.jacobian(x0), compute_uv=False)
     if sv[-1] < 1e-3 * sv[0]:
         raise Inconclusive("not regular", f"A_i x_init nearly dependent: singular values {sv[-1]:.3g} / {sv[0]:.3g}")
-    loss = LeastSquares(Z, Y)
-    lim = gradient_flow_limit(G, loss, x0)
+    if loss is not None and convergence:
+        wit = divergence_witness(G, loss, x0)
+        if wit is not None:
+            return wit
+    loss = LeastSquares(Z, Y) if loss is None else loss
+    Z, Y = _data_of(loss)
+    lim = gradient_flow_limit(G, loss, x0, **(CERTIFIED if convergence else {}))
     L0 = loss.value(G.value(x0))
     if not L0 > 1e-20 * max(1.0, float(Y @ Y)):
         raise Inconclusive("starts at a minimizer", f"L(w0) = {L0:.3g}: w0 already interpolates")
@@ -218,7 +266,9 @@ def quadratic_gf_convergence(G: Parametrization, Z, Y, x_init, *, reference: str
     target, terr, info = _reference_point(reference, R, loss.Z, loss.Y, G.value(x0), theta0)
     o_proj = compare_limit(lim, target, target_error=terr, scale=float(np.linalg.norm(G.value(x0))),
                            what=f"relative gap between the GF limit and the {reference} projection of w0", **info)
-    return worst(o_loss, o_proj)
+    if not convergence:
+        return worst(o_loss, o_proj)
+    return worst(o_loss, o_proj, convergence_outcome(lim, float(np.linalg.norm(G.value(x0)))))
 
 
 def hypentropy_path_panels(Z, Y, scales=None):

@@ -75,7 +75,11 @@ class FlowLimit:
     loss
         :math:`L(w(T))`.
     history
-        One record per horizon: ``T``, ``change``, ``loss``, ``stationarity``.
+        One record per horizon: ``T``, ``change``, ``loss``, ``stationarity`` (and ``speed``, ``speed_noise``:
+        :math:`\|\dot w(T)\|` and its rounding level, where the integrator records them).
+    speeds
+        ``[t, ‖ẇ(t)‖, rounding level]`` at every horizon and, with ``speed_samples > 1``, between them
+        (what :func:`oracles.checks.convergence.lojasiewicz_tail` reads).
     """
 
     w: np.ndarray
@@ -88,6 +92,7 @@ class FlowLimit:
     nfev: int
     method: str
     history: list[dict[str, float]] = field(default_factory=list)
+    speeds: list[list[float]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         return {"T": self.T, "change": self.change, "tol_error": self.tol_error, "error": self.error,
@@ -100,21 +105,32 @@ def _segment(rhs, jac, span, y, rtol, atol, t_eval=None):
 
 
 def _settle(rhs, jac, y0, to_w, loss_of_w, *, t0, t_max, change_tol, stationarity, stat_tol, atol_scale, margin,
-            method_name: str, chunk: int = 10) -> FlowLimit:
-    """Doubling horizons at the fine tolerance (sampled from chunks of ``chunk`` doublings, no restarts
-    inside a chunk), then one coarse run to the final T. ``margin(y) > -100·atol`` must hold at every sample."""
+            method_name: str, chunk: int = 10, speed=None, min_horizons: int = 1, speed_samples: int = 1) -> FlowLimit:
+    r"""Doubling horizons at the fine tolerance (sampled from chunks of ``chunk`` doublings, no restarts
+    inside a chunk), then one coarse run to the final T. ``margin(y) > -100·atol`` must hold at every sample.
+    ``speed(y)``, if given, returns :math:`\|\dot w\|` at the state y and the rounding level of that value; both are
+    recorded per horizon (``history[k]["speed"]``, ``["speed_noise"]``: what
+    :func:`oracles.checks.convergence.lojasiewicz_tail` bounds the rest of the path with). The run does not stop
+    before ``min_horizons`` horizons (the certificate needs three). With ``speed_samples = m > 1`` the speed is
+    also sampled at m − 1 times inside each doubling (:math:`T\,2^{i/m}`), kept in ``FlowLimit.speeds``."""
     atol_f = RTOL_FINE * atol_scale
     y0 = np.asarray(y0, float)
     t, y = 0.0, y0
     w_prev = to_w(y)
     hist, nfev, T = [], 0, float(t0) / 2
+    m = max(1, int(speed_samples)) if speed is not None else 1
+    speeds: list[list[float]] = []
     done = False
     while not done:
-        grid = T * 2.0 ** np.arange(1, chunk + 1)
-        sol = _segment(rhs, jac, (t, float(grid[-1])), y, RTOL_FINE, atol_f, t_eval=grid)
+        fine_grid = T * 2.0 ** (np.arange(1, chunk * m + 1) / m)
+        grid = fine_grid[m - 1::m]
+        sol = _segment(rhs, jac, (t, float(grid[-1])), y, RTOL_FINE, atol_f, t_eval=fine_grid)
         nfev += sol.nfev
         for k, Tk in enumerate(grid):
-            yk = sol.y[:, k]
+            if m > 1:
+                for i in range(k * m, k * m + m - 1):
+                    speeds.append([float(fine_grid[i]), *(float(v) for v in speed(sol.y[:, i]))])
+            yk = sol.y[:, k * m + m - 1]
             # components decaying to the boundary fall below the absolute tolerance, where their sign is
             # integration noise: only an excursion beyond 100·atol counts as leaving M
             if margin is not None and not margin(yk) > -100.0 * atol_f:
@@ -123,9 +139,13 @@ def _settle(rhs, jac, y0, to_w, loss_of_w, *, t0, t_max, change_tol, stationarit
             den = max(float(np.linalg.norm(w)), float(np.linalg.norm(w_prev)), 1e-300)
             change = float(np.linalg.norm(w - w_prev)) / den
             st = float(stationarity(yk)) if stationarity is not None else 0.0
-            hist.append({"T": float(Tk), "change": change, "loss": float(loss_of_w(w)), "stationarity": st})
+            rec = {"T": float(Tk), "change": change, "loss": float(loss_of_w(w)), "stationarity": st}
+            if speed is not None:
+                rec["speed"], rec["speed_noise"] = (float(v) for v in speed(yk))
+                speeds.append([float(Tk), rec["speed"], rec["speed_noise"]])
+            hist.append(rec)
             w_prev, T, y = w, float(Tk), yk
-            if change <= change_tol and (stationarity is None or st <= stat_tol):
+            if change <= change_tol and (stationarity is None or st <= stat_tol) and len(hist) >= min_horizons:
                 done = True
                 break
             if Tk >= t_max:
@@ -137,7 +157,7 @@ def _settle(rhs, jac, y0, to_w, loss_of_w, *, t0, t_max, change_tol, stationarit
     wc = to_w(coarse.y[:, -1])
     tol_error = relative_gap(w_prev, wc)
     return FlowLimit(w_prev, y, T, change, tol_error, change + tol_error, float(loss_of_w(w_prev)), nfev,
-                     method_name, hist)
+                     method_name, hist, speeds)
 
 
 def _loss_grad(loss: Loss):
@@ -222,7 +242,8 @@ def _gf_field(G: Parametrization, loss: Loss):
 
 
 def gradient_flow_limit(G: Parametrization, loss: Loss, x_init, *, t0: float = 1.0, t_max: float = 2.0 ** 20,
-                        change_tol: float = 1e-11, stat_tol: float | None = None) -> FlowLimit:
+                        change_tol: float = 1e-11, stat_tol: float | None = None, min_horizons: int = 1,
+                        speed_samples: int = 1) -> FlowLimit:
     r"""The limit of :math:`\dot x = -\nabla(L\circ G)(x)` from ``x_init`` (long integration, see the module docstring).
 
     Parameters
@@ -238,6 +259,11 @@ def gradient_flow_limit(G: Parametrization, loss: Loss, x_init, *, t0: float = 1
         Stop when the relative change of w over the last doubling is below this.
     stat_tol
         Optionally also require :math:`\|\nabla(L\circ G)(x)\| \le` ``stat_tol`` :math:`\cdot\,\|\nabla(L\circ G)(x_{init})\|`.
+    min_horizons
+        Integrate at least this many doubling horizons (3 for the Łojasiewicz certificate of
+        :mod:`oracles.checks.convergence`, which reads the speeds recorded in ``history``).
+    speed_samples
+        Sample :math:`\|\dot w\|` this many times per doubling (``FlowLimit.speeds``).
 
     Returns
     -------
@@ -258,9 +284,28 @@ def gradient_flow_limit(G: Parametrization, loss: Loss, x_init, *, t0: float = 1
     stationarity = (lambda x: float(np.linalg.norm(rhs(0.0, x))) / max(g0, 1e-300)) if stat_tol is not None else None
     margin = None if math.isinf(G.domain_margin(x0)) else G.domain_margin
     scale = 1e-3 * max(float(np.max(np.abs(x0))), ATOL_FLOOR)
+
+    Zs, Ys = getattr(loss, "Z", None), getattr(loss, "Y", None)
+    zn = float(np.linalg.norm(Zs, 2)) if Zs is not None else 1.0
+
+    atol_f = RTOL_FINE * scale
+
+    def speed(x):
+        """‖ẇ‖ = ‖∂G(x) ẋ‖, and its noise level: ‖∂G‖²(ε·the size of ∇L's terms, ‖Z‖(‖Z‖‖w‖ + ‖Y‖) for L~(Zw))
+        plus ‖∂G‖³‖Z‖²·√D·atol (the state is only known to the integration's absolute tolerance)."""
+        J = G.jacobian(x)
+        w = G.value(x)
+        g = rhs(0.0, x)
+        terms = (zn * (zn * float(np.linalg.norm(w)) + float(np.linalg.norm(Ys))) if Ys is not None
+                 else float(np.linalg.norm(loss.grad(w))))
+        jn = float(np.linalg.norm(J, 2))
+        rootD = math.sqrt(J.shape[1])
+        return float(np.linalg.norm(J @ g)), jn * jn * (EPS * terms * rootD + jn * zn * zn * rootD * atol_f)
+
     return _settle(rhs, jac, x0, G.value, loss.value, t0=t0, t_max=t_max, change_tol=change_tol,
                    stationarity=stationarity, stat_tol=stat_tol, atol_scale=scale, margin=margin,
-                   method_name="GF (x-space, LSODA)")
+                   method_name="GF (x-space, LSODA)", speed=speed, min_horizons=min_horizons,
+                   speed_samples=speed_samples)
 
 
 def mirror_flow_limit(R, loss: Loss, w_init, *, coords: str = "primal", t0: float = 1.0, t_max: float = 2.0 ** 20,
@@ -371,7 +416,7 @@ def identity_least_squares_flow(Z, Y, w0, t: float) -> np.ndarray:
 
 
 def identity_least_squares_limit(Z, Y, w0, *, t0: float = 1.0, change_tol: float = 1e-14,
-                                 t_max: float = 2.0 ** 40) -> FlowLimit:
+                                 t_max: float = 2.0 ** 40, min_horizons: int = 1) -> FlowLimit:
     r"""The limit of the identity-parametrized GF on least squares from its closed form on doubling horizons.
 
     The error is the change over the last doubling plus the rounding of the eigendecomposition,
@@ -383,19 +428,23 @@ def identity_least_squares_limit(Z, Y, w0, *, t0: float = 1.0, change_tol: float
     s = np.linalg.svd(Z, compute_uv=False)
     s = s[s > max(Z.shape) * EPS * s[0]]
     kappa = float(s[0] / s[-1])
-    T, w_prev, hist = float(t0), w0, []
+    zn = float(s[0])
+    T, w_prev, hist, speeds = float(t0), w0, [], []
     loss = LeastSquares(Z, Y)
     while True:
         w = identity_least_squares_flow(Z, Y, w0, T)
         change = relative_gap(w, w_prev)
-        hist.append({"T": T, "change": change, "loss": loss.value(w), "stationarity": 0.0})
-        if change <= change_tol:
+        hist.append({"T": T, "change": change, "loss": loss.value(w), "stationarity": 0.0,
+                     "speed": float(np.linalg.norm(Z.T @ (Z @ w - Y))),
+                     "speed_noise": EPS * zn * (zn * float(np.linalg.norm(w)) + float(np.linalg.norm(Y)))})
+        speeds.append([T, hist[-1]["speed"], hist[-1]["speed_noise"]])
+        if change <= change_tol and len(hist) >= min_horizons:
             break
         if T >= t_max:
             raise Inconclusive("no stationarity within horizon", f"T = {T:.3g}, change {change:.3g}")
         w_prev, T = w, 2 * T
     rnd = 10 * EPS * kappa ** 2
-    return FlowLimit(w, w, T, change, rnd, change + rnd, loss.value(w), 0, "GF (identity, closed form)", hist)
+    return FlowLimit(w, w, T, change, rnd, change + rnd, loss.value(w), 0, "GF (identity, closed form)", hist, speeds)
 
 
 # -----------------------------------------------------------------------------------------
@@ -427,7 +476,8 @@ def flow_limit(G: Parametrization, loss: Loss, x_init, **kw) -> FlowLimit:
     from oracles.model.parametrizations import Identity
 
     if isinstance(G, Identity) and isinstance(loss, LeastSquares):
-        return identity_least_squares_limit(loss.Z, loss.Y, G.check_point(x_init, "x_init"))
+        return identity_least_squares_limit(loss.Z, loss.Y, G.check_point(x_init, "x_init"),
+                                            **{k: kw[k] for k in ("min_horizons", "t0") if k in kw})
     return gradient_flow_limit(G, loss, x_init, **kw)
 
 def exponential_loss_trajectory(X, y, a0, t, *, rtol: float = RTOL_FINE) -> np.ndarray:
@@ -456,5 +506,33 @@ def exponential_loss_trajectory(X, y, a0, t, *, rtol: float = RTOL_FINE) -> np.n
     return _segment(rhs, jac, (0.0, float(ss[-1])), a0, rtol, rtol * 1e-3, t_eval=ss).y.T
 
 
-__all__ = ["FlowLimit", "LIMITS", "compare_limit", "exponential_loss_trajectory", "flow_limit", "gradient_flow_limit",
+def exponential_gf_trajectory(G: Parametrization, loss, x_init, t, *, rtol: float = RTOL_FINE) -> np.ndarray:
+    r"""Gradient flow of :math:`L\circ G` for the exponential loss :math:`L(w) = \sum_ie^{-z_i^\top w}`, sampled at times ``t``.
+
+    The reparametrized form of :func:`exponential_loss_trajectory` (which it is for the identity): in log-time
+    :math:`s = \ln(1+t)`, :math:`dx/ds = e^s\,\partial G(x)^\top Z_c^\top e^{-Z_cG(x)} = \partial G^\top Z_c^\top e^{s - Z_cG(x)}`
+    (exponent combined), LSODA with its own Jacobian estimate, ``atol = rtol·1e-3·max(|x_0|_∞, 1e-6)``.
+    Returns the states x, one row per time. The flows li2022's convergence controls follow to :math:`t = 10^{60}`.
+    """
+    from oracles.model.parametrizations import Identity
+
+    x0 = G.check_point(x_init, "x_init")
+    if isinstance(G, Identity):
+        return exponential_loss_trajectory(loss.X, loss.y, x0, t, rtol=rtol)
+    t = np.asarray(t, float)
+    if t.ndim != 1 or t.size == 0 or t[0] < 0 or np.any(np.diff(t) <= 0):
+        raise InvalidInput("t must be a non-empty increasing 1-D array of times >= 0")
+    if loss.d != G.d:
+        raise InvalidInput(f"the loss acts on R^{loss.d} but G maps into R^{G.d}")
+    Zc = loss.Zc
+    ss = np.log1p(t)
+
+    def rhs(s, x):
+        return G.jacobian(x).T @ (Zc.T @ np.exp(s - Zc @ G.value(x)))
+
+    atol = rtol * 1e-3 * max(float(np.max(np.abs(x0))), ATOL_FLOOR)
+    return _segment(rhs, None, (0.0, float(ss[-1])), x0, rtol, atol, t_eval=ss).y.T
+
+
+__all__ = ["FlowLimit", "LIMITS", "compare_limit", "exponential_gf_trajectory", "exponential_loss_trajectory", "flow_limit", "gradient_flow_limit",
            "identity_least_squares_flow", "identity_least_squares_limit", "mirror_flow_limit"]
