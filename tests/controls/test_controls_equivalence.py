@@ -5,17 +5,20 @@ thing planted wrong; it passes when the harness finds a counterexample within th
 """
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
 from generators.arrays import dims
 from generators.cases import flow_cases, mu_cases
-from generators.parametrizations import (box_cases, commuting_families, domain_cases, inits, matrix_factorizations,
-                                         noncommuting_quadratics, separable_families)
+from generators.parametrizations import (box_cases, commuting_case, commuting_families, domain_cases, inits,
+                                         linear_coordinatewise, matrix_factorizations, noncommuting_quadratics,
+                                         separable_families)
 from oracles.checks.commutation import bracket_matches_formula, flow_gap_matches_bracket, flows_commute
 from oracles.checks.equivalence import (gf_against_mf, gf_against_psi, lemma_4_7_domain, lemma_4_7_identities,
                                        psi_domain_is_box)
 from oracles.flows.legendre import potential_of
+from oracles.model.linear_coordinatewise import LinearSeparablePotential
 from oracles.model.parametrizations import Powers
 from oracles.model.potentials import EuclideanPotential
 from oracles.checks.quadratic_forms import thm_4_15a, thm_4_15b, thm_4_15c
@@ -162,3 +165,22 @@ def test_lemma_4_7_domain_without_assumption_3_5_is_caught(case):
     without blowing up: its R (∇R ∝ w^{1/3}) keeps a bounded gradient at w = 0, so it is not Legendre."""
     G, x, w, wb = case
     return lemma_4_7_domain(G, x, w, wb)
+
+
+@control("li2022:thm-4.2", title="the flows of the non-commuting P·g(Bx) (b₀ᵀb₁ ≠ 0) commute",
+         fields=("G", "x", "i", "j", "s", "t"))
+@given(case=commuting_case(linear_coordinatewise(commuting=False)))
+def test_noncommuting_linear_coordinatewise_flows_commute_is_caught(case):
+    """Planted: the commuting side of Theorem 4.2 on the non-quadratic family whose brackets do not vanish."""
+    G, x, i, j, s, t = case
+    return flows_commute(G, x, i, j, s, t, method="ode")
+
+
+@control("li2022:thm-4.8", title="P·g(Bx): mirror flow of Σ r_m((P⁻¹w)_m) without the weights 1/‖b_m‖²",
+         fields=("G", "x", "scheds"))
+@given(case=flow_cases(linear_coordinatewise(), n_schedules=2))
+def test_thm_4_8_unweighted_linear_potential_is_caught(case):
+    """Planted: Lemma 4.7's R for G = P·g(Bx) with B's row lengths ignored (the R of orthonormal rows)."""
+    G, x, scheds = case
+    R = LinearSeparablePotential(G.potentials, np.linalg.inv(G.P), None, G.value(x))
+    return gf_against_mf(G, scheds, x, R=R)
