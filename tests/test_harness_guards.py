@@ -170,6 +170,7 @@ def test_a_run_without_statements_does_not_need_the_report_dir(pytester: pytest.
 # -- Redis -------------------------------------------------------------------------------------
 @pytest.fixture
 def fresh_database(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv(profiles.WARNED_VARIABLE, "")   # no warning said yet in this "campaign"
     profiles._database.cache_clear()
     yield
     profiles._database.cache_clear()
@@ -199,6 +200,7 @@ def test_redis_url_without_the_client_warns_and_falls_back(monkeypatch, capsys, 
 
 def test_a_campaign_with_redis_unreachable_still_decides(pytester: pytest.Pytester, monkeypatch) -> None:
     monkeypatch.setenv("HYPOTHESIS_REDIS_URL", "redis://127.0.0.1:1/0")
+    monkeypatch.setenv(profiles.WARNED_VARIABLE, "")   # a campaign of its own
     p = planted(pytester, TRUE_UNIVERSAL)
     result = pytester.runpytest_subprocess("-q", "-p", "no:xdist")
     result.assert_outcomes(passed=1)
