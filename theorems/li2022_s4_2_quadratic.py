@@ -1,16 +1,17 @@
-"""li2022 §4.2 -- Theorem 4.15 (a)-(c): closed forms for commuting quadratic parametrizations.
+"""li2022 §4.2 -- Theorem 4.15 (a)-(c): closed forms for commuting quadratic parametrizations; (d)'s domain claim.
 
-Part (d) (R is a Bregman function and the flow converges) lives with the convergence statements
-in :mod:`theorems.li2022_s4_2_convergence`.
+Part (d)'s convergence (R is a Bregman function and the flow converges) lives with the convergence statements
+in :mod:`theorems.li2022_s4_2_convergence`; its domain claim, dom R = cl range ∇Q with R Legendre, is here.
 """
 from __future__ import annotations
 
 import numpy as np
-from hypothesis import example, given
+from hypothesis import event, example, given
 
 from generators.cases import mu_cases
+from generators.quadratic import domain_cases
 from generators.parametrizations import commuting_quadratics
-from oracles.checks.quadratic_forms import thm_4_15a, thm_4_15b, thm_4_15c
+from oracles.checks.quadratic_forms import thm_4_15a, thm_4_15b, thm_4_15c, thm_4_15d_domain
 from oracles.model.parametrizations import Quadratic
 from theorems import universal
 
@@ -65,3 +66,29 @@ def test_thm_4_15c(case):
     """
     G, x, mu = case
     return thm_4_15c(G, x, mu)
+
+
+@universal("li2022:thm-4.15d-domain",
+           title="commuting quadratic G: dom R = cl range ∇Q (the cone of the λ_k), ‖∇R‖ → ∞ at its boundary, R finite there",
+           source=SOURCE + "(d)", fields=("G", "x", "v", "u"))
+@given(case=domain_cases())
+def test_thm_4_15d_domain(case):
+    r"""Theorem 4.15(d), its domain claim: R = Q* has :math:`\mathrm{dom}\,R = \overline{\mathrm{range}\,\nabla Q}`,
+    and R is Legendre (Definition 3.7: :math:`\|\nabla R(w_i)\| \to \infty` along any sequence going to the
+    boundary of dom R).
+
+    In the common eigenbasis (:math:`A_i = O\,\mathrm{diag}(\Lambda_{i\cdot})O^\top`, :math:`y = O^\top x_{init}`),
+    :math:`\nabla Q(\mu) = \Lambda(\tfrac12y^{\odot2}\odot e^{2\Lambda^\top\mu})`: its range is the interior of the cone
+    K spanned by the :math:`\lambda_k` with :math:`y_k \ne 0`, and
+    :math:`R(w) = \min\{\sum_k\tfrac{v_k}2(\ln\tfrac{2v_k}{y_k^2} - 1) : \Lambda v = w, v \ge 0\}` is finite exactly on K.
+    Checked (:func:`oracles.checks.quadratic_forms.thm_4_15d_domain`, the worst part): three probes placed by
+    nnls -- inside K they must be in range ∇Q (dual Newton converges: relative residual within 1e-9), outside
+    R = +∞ is certified by a Farkas vector; and, when D = d (K simplicial), along :math:`w_t \to w_b` on a
+    facet (t = 1e-2 … 1e-8), Newton's :math:`\nabla R(w_t)` must diverge exactly like
+    :math:`\tfrac12\ln t\,\Lambda^{-\top}e_k` while :math:`R(w_t)` approaches the finite :math:`R(w_b)`; budget ten
+    times Newton's error bounds (:math:`\|\nabla^2Q^{-1}\|\cdot` residual) or the O(t ln t) term, at least 1e-9.
+    The control claims dom R = ℝ^d (a mirror map, as Q is finite everywhere).
+    """
+    G, x, v, u = case
+    event(f"D = d = {G.d}" if G.D == G.d else f"D = {G.D} > d = {G.d}")
+    return thm_4_15d_domain(G, x, v, u)

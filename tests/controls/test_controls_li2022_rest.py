@@ -13,10 +13,11 @@ from generators.helix import chart_metric_cases, uut_loss_cases
 from generators.mirror import entropy_cases, md_cases
 from generators.necessity import diagonal_loss_cases, irregular_cases, planar_path_cases
 from generators.parametrizations import commuting_quadratics
+from generators.quadratic import domain_cases
 from oracles.checks.equivalence import gf_against_mf
 from oracles.checks.path_dependence import (chart_metric_check, chart_preimages, endpoint_gap, mu_determines_w,
                                             same_endpoint_witness)
-from oracles.checks.quadratic_forms import thm_4_15a
+from oracles.checks.quadratic_forms import thm_4_15a, thm_4_15d_domain
 from oracles.convex.discretization import md_order_in_eta
 from oracles.model.potentials import EntropyPotential
 from theorems import control
@@ -127,3 +128,15 @@ def test_control_cor_4_12_flows_path_independent(case):
     sets of dimension d). Corollary 4.12 says it must fail; the end points differ."""
     G, x, pair = case
     return endpoint_gap(G, x, pair)
+
+
+# -----------------------------------------------------------------------------------------
+# li2022:thm-4.15d-domain
+@control("li2022:thm-4.15d-domain", title="dom R = ℝ^d: R a mirror map because Q is finite on ℝ^d",
+         fields=("G", "x", "v", "u"))
+@given(case=domain_cases())
+def test_control_thm_4_15d_domain_mirror_map(case):
+    """Planted: ∇R onto ℝ^d (every probe in range ∇Q). Outside the cone of the λ_k dual Newton cannot reach w:
+    μ runs off along the Farkas direction and the residual stays at the distance to the cone."""
+    G, x, v, u = case
+    return thm_4_15d_domain(G, x, v, u, claim="mirror-map")
