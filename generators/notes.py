@@ -6,6 +6,8 @@ Moved out of the statement module (same draws), plus the instances of the small-
   :func:`sparse_cases`, :func:`classification_cases` -- as before;
 * :func:`positive_sparse_cases` -- ``b = A(x♮ + p)`` with x♮ sparse and p > 0 dense: a strictly positive interpolant
   always exists, so the squared flow converges (the limit is the KL projection, not a face's I-projection);
+* :func:`quadratic_form_cases`, :func:`spd_matrices`, :func:`preconditioned_cases` -- D_φ's local quadratic form and
+  the preconditioned mirror step;
 * :func:`generic_classification_cases` -- separable data with a fixed irrational jitter that breaks the exact
   coincidences of shrunk draws (several points exactly on the margin, some with zero dual weight), so the SVM
   is nondegenerate with probability one.
@@ -15,9 +17,9 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import strategies as st
 
-from generators.arrays import log_scales, positive_vectors
+from generators.arrays import log_scales, orthogonal, positive_vectors, vectors
 from generators.regression import data_matrices, potentials, separable_data, sparse_vectors, targets, well_scaled_matrices
-from oracles.model.potentials import EntropyPotential
+from oracles.model.potentials import EntropyPotential, PNormPotential
 
 LOSS_NAMES = ("least-squares", "log-cosh")
 
@@ -114,5 +116,47 @@ def generic_classification_cases(draw, jitter: float = 0.05):
     return X + _jitter(*X.shape, jitter), y, a0
 
 
+@st.composite
+def quadratic_form_cases(draw):
+    r"""``(phi, x, z)``: a potential whose :math:`\phi_i''` is monotone in |w| (entropy, Euclidean, arcsinh, p-norm
+    with p = 3 or 1.5) and two distinct points of its domain (positive for the entropy; of equal signs per
+    coordinate for p = 1.5, whose φ'' is infinite at 0; any signs otherwise), |entries| in [0.2, 2]."""
+    d = draw(st.integers(1, 4))
+    phi = draw(potentials(d, kinds=("entropy", "euclidean", "hypentropy", "pnorm")))
+    x, z = draw(positive_vectors(d, 0.2, 2.0)), draw(positive_vectors(d, 0.2, 2.0))
+    if not isinstance(phi, EntropyPotential):
+        sx = np.where(draw(st.lists(st.booleans(), min_size=d, max_size=d)), -1.0, 1.0)
+        same = isinstance(phi, PNormPotential) and phi.p < 2
+        sz = sx if same else np.where(draw(st.lists(st.booleans(), min_size=d, max_size=d)), -1.0, 1.0)
+        x, z = x * sx, z * sz
+    if np.all(x == z):
+        x = x * 1.5
+    return phi, x, z
+
+
+@st.composite
+def spd_matrices(draw, d: int):
+    """``Q diag(s) Qᵀ`` with a drawn orthogonal Q and s in [0.3, 3]^d (shrinks to I)."""
+    Q = draw(orthogonal(d, 2.0))
+    s = draw(positive_vectors(d, 0.3, 3.0))
+    K = (Q * s) @ Q.T
+    return 0.5 * (K + K.T)
+
+
+@st.composite
+def preconditioned_cases(draw, kind: str | None = None):
+    r"""``(kind, K, A, b, loss, x, h)``: ``kind`` "step" (h = η, log-uniform in [0.01, 1]) or "flow limit" (h = T in
+    [0.2, 2]); K ≻ 0 (:func:`spd_matrices`); least-squares or log-cosh data as in :func:`md_step_cases`; x a start
+    in [-1, 1]^d (shrinking to 0: the shrunk data's interpolant is 0.5·e, so the start is never stationary)."""
+    kind = draw(st.sampled_from(["step", "flow limit"])) if kind is None else kind
+    A, b = draw(least_squares_data(max_n=3, max_extra=2))
+    d = A.shape[1]
+    K = draw(spd_matrices(d))
+    x = draw(vectors(d, 0.0, 1.0))     # shrinks to 0, never an interpolant (b is never 0)
+    h = draw(log_scales(1e-2, 1.0)) if kind == "step" else draw(st.floats(0.2, 2.0))
+    return kind, K, A, b, draw(st.sampled_from(sorted(LOSS_NAMES))), x, float(h)
+
+
 __all__ = ["LOSS_NAMES", "classification_cases", "generic_classification_cases", "key_lemma_cases", "least_squares_data",
-           "md_step_cases", "positive_sparse_cases", "sparse_cases", "sq_cases"]
+           "md_step_cases", "positive_sparse_cases", "preconditioned_cases", "quadratic_form_cases", "sparse_cases",
+           "spd_matrices", "sq_cases"]

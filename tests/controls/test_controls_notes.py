@@ -1,4 +1,5 @@
-"""Negative controls for the lecture notes' flow-level statements (notes:main-flow, notes:soudry-rate).
+"""Negative controls for the lecture notes' statements of issue 23 (notes:main-flow, notes:soudry-rate,
+notes:bregman-local-quadratic, notes:preconditioned-step).
 
 Each plants a false variant -- here the notes' literal forms (P7, P9) -- and runs it through the same oracle on
 the same instances; it passes when the harness falsifies it within the ``ci`` budget.
@@ -7,10 +8,13 @@ from __future__ import annotations
 
 from hypothesis import given
 
-from generators.notes import generic_classification_cases, positive_sparse_cases
+from generators.notes import (generic_classification_cases, positive_sparse_cases, preconditioned_cases,
+                              quadratic_form_cases)
 from oracles.checks.notes_flows import small_alpha_flow_gap, soudry_offset_gap
+from oracles.convex.quadratic_mirror import (bregman_quadratic_form_gap, preconditioned_flow_limit_gap,
+                                             preconditioned_step_gap)
 from theorems import control
-from theorems.notes_implicit_regularization import FLOW_ALPHAS
+from theorems.notes_implicit_regularization import FLOW_ALPHAS, LOSSES
 
 
 @control("notes:main-flow", title="the notes' literal D_φ(x, α1): the KL projection of α1 (not α²1) as the flow's limit",
@@ -38,3 +42,31 @@ def test_control_soudry_unit_growth(case):
     """The offset a(t) − a* log t drifts like (ŵ − a*) log t unless γ* = 1: its stationarity residual is not 0."""
     X, y, a0 = case
     return soudry_offset_gap(X, y, a0, growth="unit")
+
+
+@control("notes:bregman-local-quadratic", title="the notes' literal D_φ(x, z) = (x − z)ᵀ∇²φ(y)(x − z) (no ½)",
+         source="notes, Mirror Descent ('Think of it as locally quadratic')", fields=("phi", "x", "z"))
+@given(case=quadratic_form_cases())
+def test_control_local_quadratic_without_half(case):
+    """Without the ½, D_φ lies below every value of h on the segment whenever φ'' varies by less than a factor 2 there
+    (always for the Euclidean φ): the certified bracket is violated."""
+    phi, x, z = case
+    return bregman_quadratic_form_gap(phi, x, z, factor=1.0)
+
+
+@control("notes:preconditioned-step", title="the step x_t − ηK∇f(x_t) (K in place of K⁻¹)",
+         source="notes, 'Back to Reparameterization'", fields=("kind", "K", "A", "b", "loss", "x", "h"))
+@given(case=preconditioned_cases(kind="step"))
+def test_control_preconditioned_step_with_K(case):
+    """K for K⁻¹: equal only when K² = I on ∇f."""
+    kind, K, A, b, loss, x, h = case
+    return preconditioned_step_gap(K, LOSSES[loss](A, b), x, h, variant="K")
+
+
+@control("notes:preconditioned-step", title="the iterates approach the unpreconditioned flow ẋ = −∇f(x)",
+         source="notes, 'Back to Reparameterization'", fields=("kind", "K", "A", "b", "loss", "x", "h"))
+@given(case=preconditioned_cases(kind="flow limit"))
+def test_control_preconditioned_flow_is_gradient_flow(case):
+    """Against the wrong limit the error does not shrink with N: the ratio e_512/e_256 tends to 1, not ½."""
+    kind, K, A, b, loss, x, h = case
+    return preconditioned_flow_limit_gap(K, LOSSES[loss](A, b), x, h, flow="gradient")
