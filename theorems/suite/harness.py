@@ -330,6 +330,16 @@ class Untested(AssertionError):
     """The statement was not really tested (see :func:`untested_reason`)."""
 
 
+class StatementTimeout(BaseException):
+    """The statement ran past its time limit (``--timeout=N``, raised by the plugin's signal handler).
+
+    A ``BaseException`` on purpose: Hypothesis takes an ``Exception`` (or pytest's ``Failed``, which
+    pytest-timeout raises itself) for a failing example and replays it to shrink -- and the replay of a
+    hanging example hangs, with the one-shot alarm spent. This one ends the statement at once; its verdict
+    is ``error`` with this message, and the campaign goes on.
+    """
+
+
 CATALOG: dict[str, StatementSpec] = {}
 _CHECKS: dict[str, Callable] = {}
 #: the tally of the statement running in this context (read by the wrapped check)

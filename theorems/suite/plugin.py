@@ -54,6 +54,9 @@ from theorems.suite.environment import freeze_constant_pool, pin_blas_threads, r
 from theorems.suite.hypothesis_fixes import bound_target_phase
 from theorems.suite.statements import is_statement_module
 
+#: campaigns past one machine: --shard=i/N and --observe (their own modules)
+pytest_plugins = ["theorems.suite.shard", "theorems.suite.observe"]
+
 RECORD_KEY = "implicit_bias_statement"
 #: ``workeroutput`` key under which an xdist worker hands a usage error to the controller
 USAGE_ERROR_KEY = "implicit_bias_usage_error"
@@ -297,6 +300,36 @@ def stored_seconds(report_dir: Path | None) -> dict[str, float]:
         if isinstance(sec, (int, float)) and sec > 0 and isinstance(record.get("id"), str):
             out[record["id"]] = float(sec)
     return out
+
+
+@pytest.hookimpl(tryfirst=True, optionalhook=True)
+def pytest_timeout_set_timer(item: pytest.Item, settings) -> bool | None:
+    """pytest-timeout, signal method, on a statement: the alarm raises :class:`harness.StatementTimeout`.
+
+    pytest-timeout's own handler raises pytest's ``Failed``, which Hypothesis takes for a failing example: it
+    replays the hanging example to shrink it and hangs for good (measured: still hung after 100 s at
+    ``--timeout=9``). Other tests, and the thread method, keep pytest-timeout's own timer.
+    """
+    import signal
+    import threading
+
+    if (_statement_id(item) is None or settings.method != "signal" or not settings.timeout
+            or threading.current_thread() is not threading.main_thread()):
+        return None
+    limit = settings.timeout
+
+    def handler(signum, frame):
+        raise harness.StatementTimeout(f"Timeout (>{limit:g}s) from pytest-timeout: the statement was stopped "
+                                       f"(signal method; the examples run so far are counted)")
+
+    def cancel() -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, signal.SIG_DFL)
+
+    item.cancel_timeout = cancel   # what pytest-timeout's own cancel hook calls
+    signal.signal(signal.SIGALRM, handler)
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    return True
 
 
 @pytest.hookimpl(wrapper=True)
