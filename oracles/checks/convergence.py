@@ -55,7 +55,7 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.special import logsumexp
 
-from oracles.core.errors import Inconclusive, InvalidInput
+from oracles.core.errors import Inconclusive, Reason
 from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, SAFETY, Outcome, budget_from_error
 from oracles.flows.limits import RTOL_COARSE, RTOL_FINE, FlowLimit, exponential_gf_trajectory
 from oracles.model.losses import ExponentialLoss, Loss
@@ -161,14 +161,14 @@ def convergence_outcome(lim: FlowLimit, scale: float = 0.0, *, allowed: float | 
     The certificate applies when the tail bound is at most ``allowed`` (default: the error the limit is
     already charged with, ``max(lim.error, 1e-10)``: then ten times it is within every budget the limit's checks
     use, ``max(1e-9, 10·error)``, so certifying adds nothing to them);
-    otherwise the example is inconclusive ("convergence not certified").
+    otherwise the example is inconclusive ("not converged", detail "convergence not certified: ...").
     """
     tail = lojasiewicz_tail(lim, scale)
     allowed = max(float(lim.error), CLOSED_FORM_BUDGET / SAFETY) if allowed is None else float(allowed)
     if not tail.bound <= allowed:
         why = tail.reason or f"Łojasiewicz tail bound {tail.bound:.3g} above the limit's error {allowed:.3g}"
-        return Outcome.undecided("convergence not certified", "convergence of w(t)", why=why,
-                                 limit=lim.summary(), **tail.summary())
+        return Outcome.undecided(Reason.NOT_CONVERGED, "convergence of w(t)",
+                                 detail=f"convergence not certified: {why}", limit=lim.summary(), **tail.summary())
     return Outcome(0.0, budget_from_error(tail.bound, CLOSED_FORM_BUDGET), tail.bound,
                    "certified lower bound on the relative Cauchy defect of w(t) after T (Łojasiewicz tail as error)",
                    details={"convergence": "certified", **tail.summary()})
@@ -282,7 +282,8 @@ def divergence_witness(G: Parametrization, loss: Loss, x_init, *, decades: int =
         return None
     esc = escape(G, loss, x_init, decades=decades)
     if not esc.delta > 0.5:
-        raise Inconclusive("no measured escape", f"certified relative escape {esc.delta:.3g} by t = 1e{decades}")
+        raise Inconclusive(Reason.NOT_CONVERGED,
+                           f"no measured escape: certified relative escape {esc.delta:.3g} by t = 1e{decades}")
     err = esc.error + cert["rounding"] / cert["margin"]
     return Outcome(esc.delta, budget_from_error(err, CLOSED_FORM_BUDGET), err,
                    "certified relative escape 1 - |w(1)|/r_K of w(t) (no point of dom R satisfies the limit's "

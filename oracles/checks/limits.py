@@ -22,7 +22,7 @@ from scipy.special import xlogy
 from oracles.checks.convergence import CERTIFIED, convergence_outcome, divergence_witness
 from oracles.convex.bregman import bregman_projection
 from oracles.convex.references import basis_pursuit, max_margin, min_l2_interpolant, nonnegative_support
-from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
+from oracles.core.errors import Inconclusive, InvalidInput, Reason, as_matrix, as_vector
 from oracles.core.outcome import (CLOSED_FORM_BUDGET, EPS, UNRESOLVED, Outcome, Panel, budget_from_error, relative_gap,
                                   worst)
 from oracles.flows.legendre import LemmaLegendre, potential_of
@@ -114,7 +114,7 @@ def gf_limit_vs_projection(G: Parametrization, loss, x_init, *, reference: str =
         if wit is not None:
             if convergence == "claim":
                 return wit
-            raise Inconclusive("hypothesis fails: the flow provably does not converge", wit.what)
+            raise Inconclusive(Reason.PREMISE, f"the flow provably does not converge: {wit.what}")
     Z, Y = _data_of(loss)
     lim = flow_limit(G, loss, x0, **(CERTIFIED if convergence is not None else {}))
     _require_interpolation(lim, Z, Y)
