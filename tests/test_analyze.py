@@ -321,3 +321,35 @@ def test_distribution_of_initializations(tmp_path, capsys):
     code, out, err = run(capsys, "tests.test_analyze:hopf_model", "--init", "uniform:-1,1", "--samples", "9",
                          f"--report-dir={tmp_path}")
     assert code == 2 and "x_init[" in err and "outside the domain" in err
+
+
+def test_a_law_that_is_not_a_polynomial():
+    """G = tanh(x1)·(x2, x3): one law, x2² + x3² − sinh²(x1), which no polynomial of degree ≤ 3 is."""
+    def G(x):
+        return np.tanh(x[0]) * x[1:]
+    an = analyze(function_parametrization(G, np.array([0.8, 0.5, -0.7])), np.array([0.8, 0.5, -0.7]))
+    assert an.summary["conservation_laws"] == 1
+    laws = answer(an, "laws")
+    assert laws.answer == "none of degree ≤ 3" and "1 law(s) are not polynomial" in laws.note
+    assert an.summary["condition_9"] == "no"
+
+
+def test_laws_complete_the_count_when_the_closure_cannot_decide():
+    """G(x) = f(Wx), W of rank d: the d-dimensional null space of W gives D − d linear laws, which pin
+    dim Lie|_x = d even where the sampled closure finds no clear rank gap."""
+    rng = np.random.default_rng(5)
+    W = rng.standard_normal((3, 6)) / np.sqrt(6)
+    x0 = 0.5 * rng.standard_normal(6)
+    G = function_parametrization(lambda x: W @ x + 0.3 * np.tanh(W @ x) ** 2, x0)
+    an = analyze(G, x0)
+    assert an.summary["conservation_laws"] == 3
+    laws = answer(an, "laws")
+    assert laws.details["independent_at_x_init"] == 3
+    C = np.array(laws.details["coefficients"])
+    exps = np.array(laws.details["monomials"])
+    linear = [c for c in C if np.all(exps[np.abs(c) > 0].sum(axis=1) == 1)]
+    assert len(linear) == 3
+    for c in linear:     # each linear law is a vector of W's null space
+        v = np.array([c[k] for k in range(len(exps)) if exps[k].sum() == 1])
+        assert np.linalg.norm(W @ v) <= 1e-7 * np.linalg.norm(v)
+    assert an.summary["condition_9"] == "no"

@@ -476,28 +476,54 @@ def polynomial_laws(G: Parametrization, x0: np.ndarray, *, degree: int = 2, seed
     # u_1·v_1 for u⊙2 − v⊙2, has a column of exact zeros)
     colscale = np.maximum(np.sqrt(np.sum(grads ** 2, axis=(0, 1))), 1e-300)
     An = A / colscale
-    U, s, Vt = np.linalg.svd(An, full_matrices=True)
+    s_top = np.linalg.svd(An, compute_uv=False)
     err = (math.sqrt(sum(e * e for e in errs)) / float(np.min(colscale))
-           + 10 * EPS * math.sqrt(A.size) * max(float(s[0]) if s.size else 1.0, 1.0))
+           + 10 * EPS * math.sqrt(A.size) * max(float(s_top[0]) if s_top.size else 1.0, 1.0))
     tau = 10.0 * err
-    sv = np.concatenate([s, np.zeros(nm - s.size)])
-    null = sv <= tau
-    ambiguous = (sv > tau) & (sv <= 100.0 * tau)
-    k = int(null.sum())
-    undecided = None
-    if ambiguous.any():
-        undecided = f"{int(ambiguous.sum())} singular value(s) between {tau:.2g} and {100 * tau:.2g}: no clear gap"
-    V = Vt[sv.size - k:].T / colscale[:, None] if k else np.zeros((nm, 0))
-    if k:
-        V = V / np.max(np.abs(V), axis=0)
-        C = _echelon(V.T)
-    else:
-        C = np.zeros((0, nm))
-    laws = [_poly_text(c, exps) for c in C]
-    ver = _verify_laws(G, x0, C, exps, seed + 100, spread) if k else None
-    return {"laws": laws, "coefficients": C.tolist(), "monomials": exps.tolist(), "degree": degree,
-            "points": int(X.shape[0]), "fit": {"smallest_singular_values": sv[::-1][: k + 3].tolist(),
-                                               "threshold": tau, "gap_threshold": 100 * tau},
+    # the laws of degree ≤ q are the null space of the columns of degree ≤ q (monomials are graded): fitted degree by
+    # degree, so that a law of low degree is found as itself, not mixed with higher terms
+    deg_of = exps.sum(axis=1)
+    candidates, undecided, coef_err, fit = [], None, 0.0, {}
+    for q in range(1, degree + 1):
+        cols = np.flatnonzero(deg_of <= q)
+        _, sq, Vt = np.linalg.svd(An[:, cols], full_matrices=True)
+        sv = np.concatenate([sq, np.zeros(cols.size - sq.size)])
+        null = sv <= tau
+        ambiguous = (sv > tau) & (sv <= 100.0 * tau)
+        if ambiguous.any() and undecided is None:
+            undecided = (f"degree ≤ {q}: {int(ambiguous.sum())} singular value(s) between {tau:.2g} and "
+                         f"{100 * tau:.2g}: no clear gap")
+        kq = int(null.sum())
+        rest = sv[~null]
+        if kq:
+            # the null space's own error: sin θ ≤ ‖E‖ / (the smallest singular value kept out of it) (Wedin), a
+            # relative error of every coefficient
+            coef_err = max(coef_err, err / float(rest.min()) if rest.size else 0.0)
+            V = np.zeros((nm, kq))
+            V[cols] = Vt[sv.size - kq:].T / colscale[cols, None]
+            V = V / np.max(np.abs(V), axis=0)
+            candidates.extend(_echelon(V.T))
+        fit[q] = {"null_dimension": kq, "smallest_singular_values": sv[::-1][: kq + 3].tolist()}
+    C_all = np.array(candidates).reshape(-1, nm)
+    # a generating set: candidates lowest degree first, each kept if its gradient at x0 is independent of the kept
+    # ones' (x3, x3², x3³ all lie in the fitted span; only x3 is kept)
+    chosen: list[int] = []
+    if C_all.shape[0]:
+        g0 = _monomial_gradients(x0[None, :], exps)[0]
+        gh = g0 @ C_all.T
+        mag = np.linalg.norm(g0, axis=0) @ np.abs(C_all.T)
+        for j in range(C_all.shape[0]):
+            idx = chosen + [j]
+            e = [max(1e-10 * float(np.linalg.norm(gh[:, i])), 10 * coef_err * float(mag[i])) for i in idx]
+            if numerical_rank(gh[:, idx], e, what="gradients of the polynomial laws").rank > len(chosen):
+                chosen.append(j)
+    C = C_all[chosen]
+    ver = _verify_laws(G, x0, C, exps, seed + 100, spread, coef_err) if len(chosen) else None
+    return {"laws": [_poly_text(c, exps) for c in C], "coefficients": C.tolist(), "monomials": exps.tolist(),
+            "degree": degree, "points": int(X.shape[0]), "span_dimension": int(fit[degree]["null_dimension"]),
+            "independent_at_x_init": len(chosen),
+            "fit": {"by_degree": fit, "threshold": tau, "gap_threshold": 100 * tau, "coefficient_error": coef_err,
+                    "smallest_singular_value": float(s_top[-1]) if s_top.size == nm else 0.0},
             "verification": ver, "undecided": undecided}
 
 
@@ -506,7 +532,10 @@ def law_values(C: np.ndarray, exps: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.asarray(C) @ np.prod(np.asarray(x, float)[None, :] ** exps, axis=1)
 
 
-def _verify_laws(G, x0, C, exps, seed, spread) -> dict[str, Any]:
+def _verify_laws(G, x0, C, exps, seed, spread, coef_err: float = 0.0) -> dict[str, Any]:
+    r"""The fitted laws at fresh points: :math:`\max|\nabla h\cdot\nabla G_i|/(\|\nabla h\|\|\nabla G_i\|)`, with
+    its error: the Jacobian's relative error, plus the coefficients' (``coef_err``) times
+    :math:`\sum_\alpha|c_\alpha|\|\nabla m_\alpha\|/\|\nabla h\|` (the cancellation inside ∇h), plus rounding."""
     X = sample_points(G, x0, 8, spread, seed)
     worst, werr = 0.0, 0.0
     grads = _monomial_gradients(X, exps) if X.size else np.zeros((0, G.D, exps.shape[0]))
@@ -514,11 +543,17 @@ def _verify_laws(G, x0, C, exps, seed, spread) -> dict[str, Any]:
         J, jerr = jacobian_with_error(G, p)
         gh = grads[s] @ C.T                       # D × k
         M = J @ gh                                # d × k
-        den = np.maximum(np.linalg.norm(J, axis=1)[:, None] * np.linalg.norm(gh, axis=0)[None, :], 1e-300)
-        worst = max(worst, float(np.max(np.abs(M) / den)))
-        werr = max(werr, jerr / float(np.min(np.linalg.norm(J, axis=1))) + 100 * EPS * G.D)
+        nJ = np.linalg.norm(J, axis=1)
+        ngh = np.maximum(np.linalg.norm(gh, axis=0), 1e-300)
+        den = np.maximum(nJ[:, None] * ngh[None, :], 1e-300)
+        mag = np.linalg.norm(grads[s], axis=0) @ np.abs(C.T)          # Σ_α |c_α| ‖∇m_α(p)‖, per law
+        rel = np.abs(M) / den
+        e = jerr / max(float(np.min(nJ)), 1e-300) + coef_err * mag / ngh + 100 * EPS * G.D
+        j = np.unravel_index(int(np.argmax(rel)), rel.shape)
+        worst = max(worst, float(rel[j]))
+        werr = max(werr, float(np.max(e)))
     return {"points": int(X.shape[0]), "max_relative_product": worst, "error": werr,
-            "budget": budget_from_error(werr, CLOSED_FORM_BUDGET)}
+            "budget": budget_from_error(werr, CLOSED_FORM_BUDGET), "coefficient_error": coef_err}
 
 
 def laws_along_flow(G: Parametrization, x0: np.ndarray, C: np.ndarray, exps: np.ndarray, seed: int = 2) -> Outcome:
@@ -546,24 +581,9 @@ def laws_answer(G: Parametrization, x0: np.ndarray, count: int | None, degree: i
     try:
         pl = polynomial_laws(G, x0, degree=degree, seed=seed)
         C, exps = np.array(pl["coefficients"]), np.array(pl["monomials"])
-        k = len(pl["laws"])
-        rank, chosen = 0, []
-        if k:
-            # a generating set: laws taken lowest degree first, each kept if its gradient at x_init is independent
-            # of the kept ones' (x3, x3², x3³ all lie in the fitted span; only x3 is kept)
-            grads = _monomial_gradients(x0[None, :], exps)[0] @ C.T
-            deg = [int(np.max(exps[np.abs(c) > 0].sum(axis=1))) for c in C]
-            for j in sorted(range(k), key=lambda j: (deg[j], j)):
-                cols = grads[:, chosen + [j]]
-                r = numerical_rank(cols, [1e-10 * max(float(np.linalg.norm(g)), 1e-300) for g in cols.T],
-                                   what="gradients of the polynomial laws").rank
-                if r > len(chosen):
-                    chosen.append(j)
-            rank = len(chosen)
-        pl["independent_at_x_init"] = rank
-        pl["generating_laws"] = [pl["laws"][j] for j in chosen]
-        note = (f"degree ≤ {degree}: the fitted laws span a space of dimension {k}; {rank} of them are functionally "
-                f"independent at x_init (shown), the rest are functions of those")
+        k = rank = pl["independent_at_x_init"]
+        note = (f"degree ≤ {degree}: the fitted laws span a space of dimension {pl['span_dimension']}; {rank} of them "
+                f"are functionally independent at x_init (shown), the rest are functions of those")
         if count is not None and rank < count:
             note += f"; {count - rank} law(s) are not polynomial of degree ≤ {degree} (or not found)"
         if pl["undecided"]:
@@ -571,7 +591,7 @@ def laws_answer(G: Parametrization, x0: np.ndarray, count: int | None, degree: i
         if not k:
             return Answer("laws", qtext, f"none of degree ≤ {degree}", IDS["closure"],
                           "smallest singular value of the fit (a law would be ≤ threshold)",
-                          pl["fit"]["smallest_singular_values"][0], None, pl["fit"]["threshold"], note, pl)
+                          pl["fit"]["smallest_singular_value"], None, pl["fit"]["threshold"], note, pl)
         ver = pl["verification"]
         o = laws_along_flow(G, x0, C, exps, seed + 1)
         ok = ver["max_relative_product"] <= ver["budget"] and not o.falsified and o.inconclusive is None
@@ -579,7 +599,7 @@ def laws_answer(G: Parametrization, x0: np.ndarray, count: int | None, degree: i
                             "inconclusive": o.inconclusive} | o.details
         if o.inconclusive is None:
             note += f"; along a gradient flow: change {o.discrepancy:.2g} vs budget {o.budget:.2g}"
-        return Answer("laws", qtext, "; ".join(pl["generating_laws"]) if ok else UNDECIDED, IDS["closure"],
+        return Answer("laws", qtext, "; ".join(pl["laws"]) if ok else UNDECIDED, IDS["closure"],
                       "max |∇h·∇G_i|/(‖∇h‖‖∇G_i‖) at fresh points (and h along a gradient flow)",
                       ver["max_relative_product"], ver["error"], ver["budget"], note, pl)
     except (Inconclusive, InvalidInput) as exc:
@@ -989,6 +1009,26 @@ def path_answer(G: Parametrization, x0: np.ndarray, condition_fails: bool, quick
                          beyond="yes: Conjecture 4.10 falsified here", **det)
 
 
+def condition_from_brackets(G: Parametrization, x0: np.ndarray, commuting: bool | None, question: str) -> Answer:
+    r"""Condition (9) where :math:`\mathrm{Lie}(\partial G)|_x = \mathrm{span}\{\nabla G_i(x)\}` (d = D, or D − d
+    verified independent laws): then :math:`\mathrm{Lie}^{\ge2}|_x` lies in that span and in its orthogonal
+    complement, so (9) says :math:`\mathrm{Lie}^{\ge2}|_x = 0`. A bracket non-zero at x_init refutes it; brackets
+    zero at x_init *and* at the sampled points around it (``commuting``) confirm it (then every higher bracket
+    vanishes too); zero at x_init alone cannot decide (a bracket of order 3 may not vanish there)."""
+    r = brackets_at(G, x0)
+    o = Outcome(r["relative"], budget_from_error(r["error"], CLOSED_FORM_BUDGET), r["error"],
+                "max_ij ‖[∇G_i, ∇G_j](x_init)‖ relative to its terms (here Lie|_x = span ∇G_i(x), so (9) says "
+                "Lie^{≥2}|_x = 0)")
+    note = "its failure means: no R makes GF a mirror flow for every initialization and loss"
+    if not r["error"] < UNRESOLVED:
+        o = Outcome.undecided("unresolved: error ≥ scale", o.what)
+    elif not o.falsified and not commuting:
+        return Answer("mirror", question, UNDECIDED, IDS["condition"], o.what, o.discrepancy, o.error, o.budget,
+                      "the brackets vanish at x_init but not at every point around it: higher brackets at x_init "
+                      "are not checked")
+    return _from_outcome("mirror", question, o, IDS["condition"], within=YES, beyond=NO, note=note)
+
+
 # -----------------------------------------------------------------------------------------
 @dataclass
 class Analysis:
@@ -1142,22 +1182,24 @@ def analyze(G: Parametrization, x_inits, data: tuple[np.ndarray, np.ndarray] | N
         la = laws_answer(G, x0, summary.get("conservation_laws"), degree, seed + 11)
         add(la)
         summary["polynomial_laws"] = la.details.get("laws")
+        k = la.details.get("independent_at_x_init") if la.answer != UNDECIDED else None
+        if cl is None and k is not None and k == G.D - G.d:
+            # the closure could not decide, but D − d verified independent laws pin dim Lie|_x between
+            # rank ∂G(x) = d and D − k = d: the count is D − d and Lie|_x = span ∇G_i(x)
+            summary["conservation_laws"] = k
+            summary["laws_fill_the_complement"] = True
+            add(Answer("closure", "how many independent conservation laws (from the verified laws)?", str(k),
+                       IDS["closure"], note=f"the closure could not decide; {k} = D − d independent verified laws "
+                                            f"and rank ∂G(x_init) = d give dim Lie(∂G)|_x = d"))
 
     # 2. mirror flow (Theorem 4.9)
     cond_fails = None
     q9 = "does condition (9) Lie^{≥2}(∂G)|_x ⊆ ker ∂G(x) hold at x_init (Theorem 4.9)?"
-    if square:
-        r = brackets_at(G, x0)
-        o = Outcome(r["relative"], budget_from_error(r["error"], CLOSED_FORM_BUDGET), r["error"],
-                    "max_ij ‖[∇G_i, ∇G_j](x_init)‖ relative to its terms (d = D: ker ∂G(x) = {0}, so (9) says every "
-                    "bracket vanishes at x)")
-        if not r["error"] < UNRESOLVED:
-            o = Outcome.undecided("unresolved: error ≥ scale", o.what)
-        a = _from_outcome("mirror", q9, o, IDS["condition"], within=YES, beyond=NO,
-                          note="its failure means: no R makes GF a mirror flow for every initialization and loss")
-        add(a)
-        cond_fails = a.answer == NO if a.answer != UNDECIDED else None
-        summary["condition_9"] = a.answer
+    lie_is_span = square or (cl is None and summary.get("laws_fill_the_complement"))
+    if lie_is_span:
+        add(condition_from_brackets(G, x0, commuting, q9))
+        cond_fails = answers[-1].answer == NO if answers[-1].answer != UNDECIDED else None
+        summary["condition_9"] = answers[-1].answer
     elif cl is not None:
         o = cl.condition()
         a = _from_outcome("mirror", q9, o, IDS["condition"], within=YES, beyond=NO,
