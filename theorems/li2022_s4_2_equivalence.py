@@ -25,7 +25,8 @@ def test_lemma_4_6(case):
     flow :math:`\dot x = -\nabla(L_t\circ G)(x)` satisfies :math:`x(t) = \psi(x_{init};\mu(t))` with
     :math:`\mu(t) = \int_0^t -\nabla L_s(G(x(s)))\,ds`, as long as :math:`\mu(t) \in \mathcal U(x_{init})`.
 
-    Families: identity, x⊙p (p = 2, 1.5, 3), u⊙²−v⊙², commuting quadratic maps; losses: linear,
+    Families: identity, x⊙p (p = 2, 1.5, 3), u⊙²−v⊙², commuting quadratic maps, and G = P·g(Bx) with
+    orthogonal rows of B (commuting, neither separable nor quadratic); losses: linear,
     least squares, log-cosh, in schedules of up to three pieces. GF and μ are integrated together
     at two tolerances (budget: ten times their change); ψ is the closed form of each family.
     """
@@ -52,7 +53,7 @@ def test_lemma_4_7(case):
     Checked at random μ: the Jacobian of :math:`\mu\mapsto G(\psi(x_{init};\mu))` (central
     differences, error from steps h and 2h) equals :math:`\partial G\partial G^\top` -- symmetric, so
     it is a Hessian, and positive definite, so Q is convex -- and R (closed form for identity,
-    x⊙p and u⊙²−v⊙²; built numerically by root-finding on ∇Q for commuting quadratic maps) has
+    x⊙p, u⊙²−v⊙² and P·g(Bx); built numerically by root-finding on ∇Q for commuting quadratic maps) has
     :math:`\nabla R(w) = \mu` and :math:`\nabla^2 R(w) = (\partial G\partial G^\top)^{-1}` to
     ``max(1e-9, 100·cond·eps)``.
     """
@@ -72,7 +73,8 @@ def test_thm_4_8(case):
 
     One R is built per example and must serve two independently drawn loss schedules. R is the
     closed form where the family has one (Euclidean, entropy/power potentials, the hypentropy of
-    Cor. 4.17), else the Lemma 4.7 construction; mirror flow is integrated in the dual variable
+    Cor. 4.17, :math:`\sum_m r_m((P^{-1}w)_m)/\|b_m\|^2` for P·g(Bx)), else the Lemma 4.7 construction
+    (families as Lemma 4.6); mirror flow is integrated in the dual variable
     :math:`\theta = \nabla R(w)`. Budget: ten times the change of both trajectories between rtol
     1e-8 and 1e-11.
     """
