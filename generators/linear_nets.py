@@ -12,6 +12,7 @@ identity-like instance with unit-ish scales (never the rest point U = V = 0, nev
 * :func:`scalar_cases` -- (u0, v0, y, tau) for the scalar closed form and rate, balanced or not.
 * :func:`conservation_cases` -- random (U0, V0, Y) with or without X.
 * :func:`spectral_cases` -- Φ, Ψ, Q, σ, u, v of a spectral initialization.
+* :func:`kawaguchi_cases` -- deep linear networks with a set of zero factors (Kawaguchi's saddles).
 * :func:`homogeneous_cases` -- (U0, V0, Y) with homogeneous imbalance U0ᵀU0 − V0ᵀV0 = λI (the Riccati case).
 * :func:`rate_cases` -- instances satisfying min2021's *sufficient imbalance* or *sufficient
   margin* conditions, plus the scalar cases where the rate bound is (nearly) an equality.
@@ -172,6 +173,23 @@ def homogeneous_cases(draw, max_m: int = 3, max_n: int = 3) -> dict:
     U0, V0 = (A, B) if lam > 0 else (B, A)
     Y = 1.5 * np.eye(m, n) + draw(offsets((m, n), 1.0))
     return {"U0": U0, "V0": V0, "Y": Y, "tau": float(draw(st.floats(0.5, 6.0)))}
+
+
+@st.composite
+def kawaguchi_cases(draw, depth: int | None = None, n_zero: int | None = None) -> dict:
+    r"""``{X, B, factors, zero}`` for Kawaguchi's deep linear network :math:`\|A_k\cdots A_1X - B\|_F^2`: widths
+    d_0..d_k in 1..3, depth k in {3, 4} (or ``depth``), N in 2..4 samples (X around the identity, B around 1), the
+    factors identity-like at scale [0.5, 1.5], and the set Z of factors set to zero: all of them (W = 0) or any
+    ``n_zero`` ≥ 3 of them (``n_zero`` fixes |Z|; the controls use depth 2 or |Z| = 2)."""
+    k = draw(st.sampled_from([3, 4])) if depth is None else int(depth)
+    widths = [draw(dims(1, 3)) for _ in range(k + 1)]
+    N = draw(st.integers(2, 4))
+    X = draw(near_identity(widths[0], N, 1.0))
+    B = np.ones((widths[-1], N)) + draw(offsets((widths[-1], N), 1.0))
+    factors = [draw(near_identity(widths[j + 1], widths[j], 0.5)) * draw(log_scales(0.5, 1.5)) for j in range(k)]
+    size = (k if draw(st.booleans()) else draw(st.integers(3, k))) if n_zero is None else int(n_zero)
+    zero = sorted(draw(st.lists(st.integers(0, k - 1), min_size=size, max_size=size, unique=True)))
+    return {"X": X, "B": B, "factors": factors, "zero": zero}
 
 
 # -------------------------------------------------------------------------------------- rates

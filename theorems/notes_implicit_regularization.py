@@ -22,6 +22,8 @@ from generators.notes import (classification_cases, generic_classification_cases
                               md_step_cases, positive_sparse_cases, preconditioned_cases, quadratic_form_cases,
                               sparse_cases, sq_cases)
 from oracles.checks.limits import gf_limit_vs_projection, max_margin_alignment, small_init_l1_gap, squared_param_vs_mirror
+from generators.linear_nets import kawaguchi_cases
+from oracles.checks.deep_linear import flat_saddle_gap
 from oracles.checks.notes_flows import small_alpha_flow_gap, soudry_offset_gap
 from oracles.convex.quadratic_mirror import (bregman_quadratic_form_gap, preconditioned_flow_limit_gap,
                                              preconditioned_step_gap)
@@ -284,3 +286,27 @@ def test_soudry_rate(case):
     X, y, a0 = case
     event(f"{X.shape[0]} points in d = {X.shape[1]}")
     return soudry_offset_gap(X, y, a0)
+
+
+@universal("notes:kawaguchi-saddle",
+           title="deep linear networks, depth ≥ 3: points with three or more zero factors (e.g. W = 0) are saddles whose "
+                 "Hessian has no negative eigenvalue",
+           source="notes, Also Related (Theorem [Kawaguchi]: 'only bad saddle points for k ≥ 3')",
+           fields=("X", "B", "factors", "zero"))
+@given(case=kawaguchi_cases())
+def test_kawaguchi_saddle(case):
+    r"""For :math:`L = \|A_k\cdots A_1X - B\|_F^2` with k ≥ 3 there are bad saddle points: critical points that are not
+    minima and whose Hessian has no negative eigenvalue -- W = 0 (all factors zero), and more generally any point
+    with at least three zero factors (W is then cubic in the perturbation, so the gradient and Hessian vanish,
+    while the cubic term :math:`-2\langle B, WX\rangle` takes negative values).
+
+    Checked (:func:`oracles.checks.deep_linear.flat_saddle_gap`) on depth 3 or 4, widths 1..3, 2..4 samples, with
+    all factors zero or any three or more: the Hessian by central differences of the exact gradient (steps h and
+    2h), its smallest eigenvalue against its error (truncation change, asymmetry, roundoff; Weyl) relative to the
+    size S of its terms; and a descent witness along :math:`\delta_j = tD_j` on the zero factors, which must lower the
+    loss (by :math:`c^2/\|PX\|^2`). Discrepancy: the larger failure; budget ten times the errors, at least 1e-9. At
+    depth 2 (or with two zero factors) the same point is a strict saddle (the controls). The notes' companion
+    claim, no spurious local minima, is not encoded here.
+    """
+    event(f"depth {len(case['factors'])}, {len(case['zero'])} zero factors")
+    return flat_saddle_gap(**case)

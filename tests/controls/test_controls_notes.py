@@ -1,5 +1,5 @@
 """Negative controls for the lecture notes' statements of issue 23 (notes:main-flow, notes:soudry-rate,
-notes:bregman-local-quadratic, notes:preconditioned-step).
+notes:bregman-local-quadratic, notes:preconditioned-step, notes:kawaguchi-saddle).
 
 Each plants a false variant -- here the notes' literal forms (P7, P9) -- and runs it through the same oracle on
 the same instances; it passes when the harness falsifies it within the ``ci`` budget.
@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from hypothesis import given
 
+from generators.linear_nets import kawaguchi_cases
 from generators.notes import (generic_classification_cases, positive_sparse_cases, preconditioned_cases,
                               quadratic_form_cases)
+from oracles.checks.deep_linear import flat_saddle_gap
 from oracles.checks.notes_flows import small_alpha_flow_gap, soudry_offset_gap
 from oracles.convex.quadratic_mirror import (bregman_quadratic_form_gap, preconditioned_flow_limit_gap,
                                              preconditioned_step_gap)
@@ -70,3 +72,19 @@ def test_control_preconditioned_flow_is_gradient_flow(case):
     """Against the wrong limit the error does not shrink with N: the ratio e_512/e_256 tends to 1, not ½."""
     kind, K, A, b, loss, x, h = case
     return preconditioned_flow_limit_gap(K, LOSSES[loss](A, b), x, h, flow="gradient")
+
+
+@control("notes:kawaguchi-saddle", title="depth 2: W = 0 has no negative Hessian eigenvalue",
+         source="notes, Also Related (Theorem [Kawaguchi])", fields=("X", "B", "factors", "zero"))
+@given(case=kawaguchi_cases(depth=2, n_zero=2))
+def test_control_kawaguchi_depth_two(case):
+    """At depth 2 the second-order term −2⟨B, δ₂δ₁X⟩ is indefinite: W = 0 is a strict saddle."""
+    return flat_saddle_gap(**case)
+
+
+@control("notes:kawaguchi-saddle", title="depth 3 with only two zero factors: no negative Hessian eigenvalue",
+         source="notes, Also Related (Theorem [Kawaguchi])", fields=("X", "B", "factors", "zero"))
+@given(case=kawaguchi_cases(depth=3, n_zero=2))
+def test_control_kawaguchi_two_zero_factors(case):
+    """Two zero factors and one kept: W is quadratic in the perturbation, and the Hessian has a negative eigenvalue."""
+    return flat_saddle_gap(**case)
