@@ -18,7 +18,8 @@ r"""Strategies for parametrizations and their initializations.
   (and two flow times), for the bracket and commutation statements.
 * :func:`box_cases`, :func:`domain_cases` -- li2022 Eq. (6) / Lemma C.1 (U(x) is a box) and Lemma 4.7's
   domains (int dom R = Ω_w, the Legendre boundary behaviour).
-* :func:`reverse_linear_cases`, :func:`ridge_cases`, :func:`completeness_cases` -- li2022 Theorem 5.1
+* :func:`reverse_linear_cases`, :func:`ridge_cases`, :func:`completeness_cases`,
+  :func:`ridge_completeness_cases` -- li2022 Theorem 5.1
   beyond separable R: :math:`\sum_i r_i((Aw)_i)`, :math:`\sum_k r_k(a_k^\top w)` with K > d ridges, and the
   flows of Theorem 5.1's G for mirror maps (or for the log-barrier).
 
@@ -33,6 +34,7 @@ from hypothesis import strategies as st
 
 from generators.arrays import cached, dims, log_scales, offsets, orthogonal, positive_vectors, vectors
 from generators.losses import schedules
+from oracles.model.embedded import RidgeEmbedding
 from oracles.model.linear_coordinatewise import LinearCoordinatewise
 from oracles.model.parametrizations import (Identity, Parametrization, Powers, Quadratic, UVSquared, factorization,
                                       symmetric_factorization)
@@ -394,3 +396,21 @@ def domain_cases(draw, families=None):
     wb = w.copy()
     wb[draw(st.integers(0, G.d - 1))] = 0.0
     return G, x, w, wb
+
+
+@st.composite
+def ridge_completeness_cases(draw, max_d: int = 3):
+    r"""``(G, x, i, T)`` with G the :class:`~oracles.model.embedded.RidgeEmbedding` of a mirror map
+    :math:`\sum_{k\le K} r_k(a_k^\top w)`: every :math:`r_k` entropy or hypentropy, K = d + 1 … d + 2 ridges as in
+    :func:`ridge_cases`, x = F(w) for w in [0.3, 3]^d, a field i and T in [0.5, 3]."""
+    d = draw(dims(2, max_d))
+    K = d + 1 + draw(st.integers(0, 1))
+    pots = []
+    for _ in range(K):
+        name = draw(st.sampled_from(["entropy", "hypentropy"]))
+        pots.append(ScalarPotential(name, beta=draw(log_scales(0.3, 3.0))) if name == "hypentropy"
+                    else ScalarPotential(name))
+    A = np.vstack([np.eye(d), 0.5 + draw(offsets((K - d, d), 0.4))])
+    G = RidgeEmbedding(pots, A)
+    x = G.F(draw(positive_vectors(d, 0.3, 3.0)))
+    return G, x, draw(st.integers(0, d - 1)), draw(st.floats(0.5, 3.0))

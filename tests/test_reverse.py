@@ -274,3 +274,10 @@ def test_ridge_cases_are_in_dom_R_with_more_ridges_than_dimensions(case):
 def test_completeness_cases_start_on_M(case):
     G, x, i, T = case
     assert G.in_domain(x) and 0 <= i < G.d and G.potentials[0].name == "log-barrier"
+
+
+def test_flow_completeness_on_the_ridge_embedding_of_a_mirror_map():
+    pots = [ScalarPotential("entropy"), ScalarPotential("hypentropy", beta=0.5), ScalarPotential("entropy")]
+    G = RidgeEmbedding(pots, np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.3]]))
+    out = flow_completeness(G, G.F(np.array([0.8, 1.5])), 1, 2.5)
+    assert out.discrepancy <= out.budget and out.details["ceased_at"] == [] and len(out.details["gap"]) == 2

@@ -255,7 +255,7 @@ def psi_domain_is_box(G: Parametrization, x, mu, *, sign: int = +1, margin: floa
         inside = inside and lo < mu[i] < hi
     y, defined, ceased_at = x, True, None
     for i in reversed(range(G.d)):
-        ok, y = _flow_exists_tol(G, i, float(mu[i]), y, 1e-10)
+        ok, y = flow_exists(G, i, float(mu[i]), y, 1e-10)
         if not ok:
             defined, ceased_at = False, i
             break
@@ -296,7 +296,7 @@ def lemma_4_7_domain(G: Parametrization, x_init, w, w_boundary=None, R: Potentia
     def reach(m, rtol):
         y = x0
         for i in reversed(range(G.d)):
-            ok, y = _flow_exists_tol(G, i, float(m[i]), y, rtol)
+            ok, y = flow_exists(G, i, float(m[i]), y, rtol)
             if not ok:
                 return None
         return G.value(y)
@@ -334,7 +334,7 @@ def lemma_4_7_domain(G: Parametrization, x_init, w, w_boundary=None, R: Potentia
                    details={"reach_gap": gap, "outside_dom_R": outside, "growth_ratio": rho, "R": R.name})
 
 
-def _flow_exists_tol(G: Parametrization, i: int, t: float, x: np.ndarray, rtol: float):
+def flow_exists(G: Parametrization, i: int, t: float, x: np.ndarray, rtol: float = 1e-10):
     """Integrate the flow of +∇G_i for time t from x (DOP853 at ``rtol``, atol = rtol/1000) without consulting any
     closed form or horizon: ``(True, end point)``, or ``(False, None)`` when it blows up or leaves M first."""
     from oracles.core.ode import DEFAULT, event
