@@ -1158,14 +1158,18 @@ def analyze(G: Parametrization, x_inits, data: tuple[np.ndarray, np.ndarray] | N
             U, s, _ = np.linalg.svd(P)
             basis = U[:, :nl]
             dec = cl.decisions["lie@x"]
+            dep = dec.summary()["largest_dependent_ratio"]
             add(Answer("closure", "how many independent conservation laws (D − dim Lie(∂G)|_x, MGP 2023)?",
-                                  str(nl), IDS["closure"],
-                                  "rank decisions of the closure (each with a clear gap between its noise threshold and "
-                                  "100× it)", note=(f"{cl.mode}: dim Lie(∂G) = {cl.dim_algebra}"
-                                                    f"{'' if cl.complete else ' (truncated at order %d)' % cl.max_order}, "
-                                                    f"dim Lie|_x = {cl.dim_at_x}"),
-                                  details=cl.summary() | {"law_gradient_basis": basis.tolist(),
-                                                          "lie_at_x_basis_error": dec.basis_error}))
+                       str(nl), IDS["closure"],
+                       "largest distance/threshold of a field at x declared dependent (≤ 1; an independent one "
+                       "must exceed 100)", dep if dep is not None else 0.0, None, 1.0,
+                       note=(f"{cl.mode}: dim Lie(∂G) = {cl.dim_algebra}"
+                             f"{'' if cl.complete else ' (truncated at order %d)' % cl.max_order}, "
+                             f"dim Lie|_x = {cl.dim_at_x}; smallest distance/threshold of an independent field "
+                             f"{dec.gap:.3g}; an orthonormal basis of the laws' gradients at x_init is in "
+                             f"report.json (law_gradient_basis)"),
+                       details=cl.summary() | {"law_gradient_basis": basis.tolist(),
+                                               "lie_at_x_basis_error": dec.basis_error}))
             summary["conservation_laws"] = nl
         except (Inconclusive, InvalidInput) as exc:
             add(_undecided("closure", "how many independent conservation laws (D − dim Lie(∂G)|_x)?",
@@ -1211,9 +1215,10 @@ def analyze(G: Parametrization, x_inits, data: tuple[np.ndarray, np.ndarray] | N
         from oracles.lie.closure import draw_bracket_graph
         a.plot = (lambda cl=cl, name=G.name: [draw_bracket_graph(cl, title=f"bracket graph of {name}")])
     if commuting:
+        c0 = answers[[a.section for a in answers].index("commuting")]
         add(Answer("mirror", "is gradient flow a mirror flow (Theorem 4.8)?",
-                              "yes: G commutes, so w(t) = G(x(t)) is the mirror flow of the R of Lemma 4.7",
-                              IDS["mirror"], note="rests on the commuting answer above"))
+                   "yes: G commutes, so w(t) = G(x(t)) is the mirror flow of the R of Lemma 4.7", IDS["mirror"],
+                   c0.what, c0.discrepancy, c0.error, c0.budget, note="the evidence is the commuting answer's"))
         summary["mirror_flow"] = YES
     elif cond_fails:
         a = path_answer(G, x0, True, quick)
