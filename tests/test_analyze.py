@@ -353,3 +353,22 @@ def test_laws_complete_the_count_when_the_closure_cannot_decide():
         v = np.array([c[k] for k in range(len(exps)) if exps[k].sum() == 1])
         assert np.linalg.norm(W @ v) <= 1e-7 * np.linalg.norm(v)
     assert an.summary["condition_9"] == "no"
+
+
+def raises_away_from_zero(x):
+    if abs(x[0]) > 1.05:
+        raise ValueError("math domain error")
+    return np.array([x[0] * x[1], x[1] ** 2])
+
+
+def test_a_function_that_raises_is_one_line(capsys):
+    code, out, err = run(capsys, "tests.test_analyze:raises_away_from_zero", "--init", "1,1.5",
+                         "--report-dir=/nonexistent-analyze-dir")
+    assert code == 2 and err.count("\n") == 1 and "G raised ValueError: math domain error at x = " in err, err
+
+
+def test_default_initialization_lies_in_the_domain(tmp_path, capsys):
+    code, out, err = run(capsys, "tests.test_analyze:hopf_model", f"--report-dir={tmp_path}")
+    assert code == 0, err
+    x0 = np.array(json.loads((tmp_path / "analyze" / "hopf_model" / "report.json").read_text())["x_init"])
+    assert hopf_model().in_domain(x0)

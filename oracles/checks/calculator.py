@@ -96,8 +96,14 @@ class FunctionParametrization(Parametrization):
         return math.inf if self.margin is None else float(self.margin(np.asarray(x, float)))
 
     def value(self, x):
-        with np.errstate(all="ignore"):
-            return np.asarray(self.f(np.asarray(x, float)), dtype=float).reshape(-1)
+        x = np.asarray(x, float)
+        try:
+            with np.errstate(all="ignore"):
+                return np.asarray(self.f(x), dtype=float).reshape(-1)
+        except (InvalidInput, Inconclusive):
+            raise
+        except Exception as exc:  # noqa: BLE001 - the user's G failing is bad input, named with the point
+            raise InvalidInput(f"G raised {type(exc).__name__}: {exc} at x = {np.array2string(x, precision=4)}") from None
 
     def _step(self, x: np.ndarray, base: float) -> float:
         h = base * max(1.0, float(np.max(np.abs(x))))

@@ -9,7 +9,8 @@ The math is :mod:`oracles.checks.calculator`; this module reads the input, runs 
   ``module:name`` of a margin function (positive inside M, zero on its boundary).
 * ``--init``: ``1,0.5,2`` (a vector), a ``.npy``/``.npz``/``.csv``/``.txt`` file (one row per initialization),
   or a distribution ``normal:MEAN,STD`` / ``uniform:LO,HI`` drawn ``--samples`` times with ``--seed`` (needs
-  ``--dim`` for a plain function). Default: ``uniform:0.5,1.5``. The first initialization is analyzed in
+  ``--dim`` for a plain function). Default: ``uniform:0.5,1.5`` (for a Parametrization: its first draws inside M).
+  A negative first entry needs the ``=`` form, ``--init=-1,2``. The first initialization is analyzed in
   full; the others add points where brackets and condition (9) are checked.
 * ``--data``: ``Z`` (``n × d``) and ``y`` from a ``.npz`` (arrays ``Z`` and ``y``, or ``X``/``Y``) or a ``.csv``
   (one sample per row, the last column is y; a header row is skipped).
@@ -176,6 +177,24 @@ def initializations(text: str | None, D: int | None, samples: int, seed: int) ->
     return X[None, :] if X.ndim == 1 else X
 
 
+def default_initializations(G: Parametrization, samples: int, seed: int, tries: int = 200) -> np.ndarray:
+    """Without ``--init``: the first ``samples`` draws of uniform(0.5, 1.5)^D that lie in M (a Hopf chart's M, say,
+    is not a box); :class:`BadInput` when none of ``tries`` draws does."""
+    rng = np.random.default_rng(seed)
+    found = []
+    for _ in range(tries):
+        x = rng.uniform(0.5, 1.5, G.D)
+        try:
+            if G.in_domain(x):
+                found.append(x)
+        except Exception:  # noqa: BLE001 - a point where M cannot even be evaluated is not in it
+            pass
+        if len(found) == max(1, samples):
+            return np.array(found)
+    raise BadInput(f"no initialization given and none of {tries} draws of uniform(0.5, 1.5)^{G.D} lies in M = "
+                   f"{G.domain}: give --init")
+
+
 def read_data(text: str | None) -> tuple[np.ndarray, np.ndarray] | None:
     """``--data`` -> ``(Z, y)`` (shapes are checked against G later, by the calculator)."""
     if text is None:
@@ -211,7 +230,8 @@ def build(args: argparse.Namespace) -> tuple[Parametrization, np.ndarray, tuple 
     if isinstance(model, Parametrization):
         if args.jacobian or args.domain:
             raise BadInput("--jacobian and --domain apply to a plain function; a Parametrization has its own")
-        X = initializations(args.init, model.D, args.samples, args.seed)
+        X = initializations(args.init, model.D, args.samples, args.seed) if args.init else \
+            default_initializations(model, args.samples, args.seed)
         if X.shape[1] != model.D:
             raise BadInput(f"x_init must have length D = {model.D} for {model.name}, got length {X.shape[1]}")
         return model, X, read_data(args.data), name
