@@ -188,9 +188,11 @@ def _check_runs(runs: Sequence[NetworkRun]) -> int:
             except InvalidInput as exc:
                 raise InvalidInput(str(exc).replace("density must", f"{name}.density must")) from None
         if m is None:
-            m = len(run.x)
+            m, dim = len(run.x), run.params0.dim
         elif len(run.x) != m:
             raise InvalidInput(f"{name}: every network of a batch needs the same number of data points ({m})")
+        elif run.params0.dim != dim:
+            raise InvalidInput(f"{name}: every network of a batch needs the same input dimension ({dim})")
     return int(m)
 
 
@@ -200,16 +202,24 @@ def _check_data(run: NetworkRun, name: str) -> None:
     for nm, v in (("x", x), ("y", y)):
         if v.dtype.kind not in "biuf":
             raise InvalidInput(f"{name}.{nm} must be a real vector, got dtype {v.dtype}")
-    if x.ndim != 1 or x.size == 0:
+    dim = run.params0.dim if isinstance(run.params0, NetworkParams) else 1
+    if dim == 1 and (x.ndim != 1 or x.size == 0):
         raise InvalidInput(f"{name}.x must be a non-empty vector, got shape {x.shape}")
-    if y.shape != x.shape:
-        raise InvalidInput(f"{name}.y must have the shape of {name}.x {x.shape}, got {y.shape}")
+    if dim > 1 and (x.ndim != 2 or x.shape[0] == 0 or x.shape[1] != dim):
+        raise InvalidInput(f"{name}.x must be an (m, {dim}) array for w of dimension {dim}, got shape {x.shape}")
+    if y.shape != x.shape[:1]:
+        raise InvalidInput(f"{name}.y must have one entry per point of {name}.x {x.shape}, got {y.shape}")
     for nm, v in (("x", x), ("y", y)):
         if not np.all(np.isfinite(v)):
             raise InvalidInput(f"{name}.{nm} has non-finite entries: {v.tolist()}")
-    xs = np.sort(x.astype(float))
-    if np.any(np.diff(xs) <= 1e-12 * max(1.0, float(np.max(np.abs(xs))))):
-        raise InvalidInput(f"{name}.x has repeated points (the slides need x_i ≠ x_j): {xs.tolist()}")
+    if dim == 1:
+        xs = np.sort(x.astype(float))
+        if np.any(np.diff(xs) <= 1e-12 * max(1.0, float(np.max(np.abs(xs))))):
+            raise InvalidInput(f"{name}.x has repeated points (the slides need x_i ≠ x_j): {xs.tolist()}")
+    else:
+        gaps = np.linalg.norm(x[:, None, :] - x[None, :, :], axis=2) + np.diag(np.full(len(x), np.inf))
+        if np.any(gaps <= 1e-12 * max(1.0, float(np.max(np.abs(x))))):
+            raise InvalidInput(f"{name}.x has repeated points (the slides need x_i ≠ x_j)")
 
 
 def _check_params(p: NetworkParams, name: str) -> None:
@@ -217,8 +227,10 @@ def _check_params(p: NetworkParams, name: str) -> None:
     if not isinstance(p, NetworkParams):
         raise InvalidInput(f"{name} must be NetworkParams, got {type(p).__name__}")
     shapes = {nm: np.shape(getattr(p, nm)) for nm in ("w", "b", "a")}
-    if any(len(sh) != 1 for sh in shapes.values()) or len(set(shapes.values())) != 1:
-        raise InvalidInput(f"{name}: w, b, a must be vectors of one length, got shapes {shapes}")
+    if (any(len(shapes[nm]) != 1 for nm in ("b", "a")) or len(shapes["w"]) not in (1, 2)
+            or len({shapes["w"][0], shapes["b"][0], shapes["a"][0]}) != 1 or (len(shapes["w"]) == 2 and shapes["w"][1] < 2)):
+        raise InvalidInput(f"{name}: b, a must be vectors of one length n and w of shape (n,) or (n, dim ≥ 2), "
+                           f"got shapes {shapes}")
     if shapes["w"][0] == 0:
         raise InvalidInput(f"{name}: the width must be positive, got n = 0")
     for nm in ("w", "b", "a"):
@@ -229,7 +241,7 @@ def _check_params(p: NetworkParams, name: str) -> None:
         raise InvalidInput(f"{name}.d must be a finite number, got {p.d!r}")
 
 
-def _check_options(x_eval, growth, levels, tail, tol, max_steps, extrapolate) -> np.ndarray:
+def _check_options(x_eval, growth, levels, tail, tol, max_steps, extrapolate, dim: int = 1) -> np.ndarray:
     """The scalar options of :func:`train` and ``x_eval``; returns ``x_eval`` as a float array."""
     def integer(nm, v, lo):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
@@ -253,8 +265,10 @@ def _check_options(x_eval, growth, levels, tail, tol, max_steps, extrapolate) ->
     if not isinstance(extrapolate, (bool, np.bool_)):
         raise InvalidInput(f"extrapolate must be a bool, got {extrapolate!r}")
     xe = np.asarray(x_eval)
-    if xe.dtype.kind not in "biuf" or xe.ndim != 1 or xe.size == 0:
+    if dim == 1 and (xe.dtype.kind not in "biuf" or xe.ndim != 1 or xe.size == 0):
         raise InvalidInput(f"x_eval must be a non-empty real vector, got shape {xe.shape} dtype {xe.dtype}")
+    if dim > 1 and (xe.dtype.kind not in "biuf" or xe.ndim != 2 or xe.shape[0] == 0 or xe.shape[1] != dim):
+        raise InvalidInput(f"x_eval must be a non-empty (points, {dim}) real array, got shape {xe.shape}")
     if not np.all(np.isfinite(xe)):
         raise InvalidInput("x_eval has non-finite entries")
     return xe.astype(float)
@@ -285,14 +299,22 @@ class Batch:
         self.starts = np.concatenate([[0], np.cumsum(self.n)[:-1]])
         self.seg = np.repeat(np.arange(self.B), self.n)
         self.U = len(self.seg)
-        self.w0 = np.concatenate([r.params0.w for r in runs])
+        self.dim = runs[0].params0.dim                                     # input dimension (1: the slides' Part II)
+        self.nw = self.dim                                                # rows of Z holding w (then b, a)
+        self.w0 = (np.concatenate([r.params0.w for r in runs]) if self.dim == 1
+                   else np.ascontiguousarray(np.concatenate([r.params0.w for r in runs]).T))   # (U,) or (dim, U)
         self.b0 = np.concatenate([r.params0.b for r in runs])
         self.a0 = np.concatenate([r.params0.a for r in runs])
         self.d0 = np.array([r.params0.d for r in runs], float)
-        self.X = np.stack([np.asarray(r.x, float) for r in runs])          # (B, m)
+        self.X = np.stack([np.asarray(r.x, float) for r in runs])          # (B, m) or (B, m, dim)
         self.Y = np.stack([np.asarray(r.y, float) for r in runs])
-        self.XX = self.X[:, :, None] * self.X[:, None, :]                   # (B, m, m)
-        self.Xu = np.ascontiguousarray(self.X[self.seg].T)                 # (m, U)
+        if self.dim == 1:
+            self.XX = self.X[:, :, None] * self.X[:, None, :]               # (B, m, m)
+            self.Xu = np.ascontiguousarray(self.X[self.seg].T)             # (m, U)
+        else:
+            self.XXd = np.einsum("bij,bkj->jbik", self.X, self.X)          # (dim, B, m, m): x_j x_jᵀ per coordinate
+            self.XX = self.XXd.sum(axis=0)                                 # Gram matrices ⟨x_i, x_k⟩
+            self.Xu = np.ascontiguousarray(self.X[self.seg].transpose(2, 1, 0))   # (dim, m, U)
         acts = {r.activation for r in runs}
         self.abs_u = np.array([r.activation == "abs" for r in runs])[self.seg]
         self.activation = acts.pop() if len(acts) == 1 else None          # one activation for all: no mask
@@ -352,10 +374,14 @@ class Batch:
         and the absolute value.
         """
         Du, Dd = self._apply("primal", Z, Zd)
-        w, b, a = self.w0 + Du[0], self.b0 + Du[1], self.a0 + Du[2]
+        k = self.nw
+        w, b, a = self.w0 + (Du[0] if k == 1 else Du[:k]), self.b0 + Du[k], self.a0 + Du[k + 1]
         GS = np.empty((2, self.m, self.U))
         G, S = GS[0], GS[1]
-        z = np.multiply(self.Xu, w, out=S)
+        if k == 1:
+            z = np.multiply(self.Xu, w, out=S)
+        else:
+            z = np.einsum("jmu,ju->mu", self.Xu, w, out=S)                  # ⟨w, x⟩ per unit and point
         z -= b
         if self.activation == "relu":
             np.greater(z, 0.0, out=G)
@@ -377,7 +403,7 @@ class Batch:
     def initial(self):
         """:meth:`state` at ζ = 0 (the same for every level; computed once)."""
         if self._initial is None:
-            self._initial = self.state(np.zeros((3, self.U)), np.zeros(self.B))
+            self._initial = self.state(np.zeros((self.nw + 2, self.U)), np.zeros(self.B))
         return self._initial
 
     def kernel(self, st) -> np.ndarray:
@@ -395,16 +421,22 @@ class Batch:
             g = GS[0][:, lo:hi].reshape(m, k1 - k0, n).transpose(1, 0, 2)      # (networks, m, n)
             s = GS[1][:, lo:hi].reshape(m, k1 - k0, n).transpose(1, 0, 2)
             gt, st_ = g.transpose(0, 2, 1), s.transpose(0, 2, 1)
+            kw = self.nw
             if self.flat[k0]:
                 c = minv_u[0, self.starts[k0:k1], None, None]                   # 1/(2c₂) per network
                 nH[k0:k1] = (g @ gt) * (c * self.XX[k0:k1] + c)
                 nH[k0:k1] += c * (s @ st_)
             else:
-                mu = minv_u[:, lo:hi].reshape(3, k1 - k0, 1, n)
+                mu = minv_u[:, lo:hi].reshape(kw + 2, k1 - k0, 1, n)
                 tmp = np.multiply(g, mu[0])
-                nH[k0:k1] = (tmp @ gt) * self.XX[k0:k1]
-                nH[k0:k1] += np.multiply(g, mu[1], out=tmp) @ gt
-                nH[k0:k1] += np.multiply(s, mu[2], out=tmp) @ st_
+                if kw == 1:
+                    nH[k0:k1] = (tmp @ gt) * self.XX[k0:k1]
+                else:
+                    nH[k0:k1] = (tmp @ gt) * self.XXd[0, k0:k1]
+                    for j in range(1, kw):
+                        nH[k0:k1] += (np.multiply(g, mu[j], out=tmp) @ gt) * self.XXd[j, k0:k1]
+                nH[k0:k1] += np.multiply(g, mu[kw], out=tmp) @ gt
+                nH[k0:k1] += np.multiply(s, mu[kw + 1], out=tmp) @ st_
         nH += minv_d[:, None, None]
         nH /= self.n[:, None, None]
         return nH
@@ -418,22 +450,28 @@ class Batch:
         GS = st[3]
         m = self.m
         fac = (2.0 / self.n)[:, None] * c                                   # (B, m)
-        lhs = np.zeros((self.B, 3, 2 * m))                                   # lhs @ [G; S] = (J^T c) per unit
-        lhs[:, 0, :m] = self.X * fac
-        lhs[:, 1, :m] = -fac
-        lhs[:, 2, m:] = fac
+        kw = self.nw
+        lhs = np.zeros((self.B, kw + 2, 2 * m))                              # lhs @ [G; S] = (J^T c) per unit
+        if kw == 1:
+            lhs[:, 0, :m] = self.X * fac
+        else:
+            lhs[:, :kw, :m] = (self.X * fac[:, :, None]).transpose(0, 2, 1)
+        lhs[:, kw, :m] = -fac
+        lhs[:, kw + 1, m:] = fac
         Zn = np.empty_like(Z)
         GS2 = GS.reshape(2 * m, self.U)
         for k0, k1, lo, hi, n in self.blocks:
-            V = lhs[k0:k1] @ GS2[:, lo:hi].reshape(2 * m, k1 - k0, n).transpose(1, 0, 2)   # (networks, 3, n)
-            np.subtract(Z[:, lo:hi], V.transpose(1, 0, 2).reshape(3, hi - lo), out=Zn[:, lo:hi])
+            V = lhs[k0:k1] @ GS2[:, lo:hi].reshape(2 * m, k1 - k0, n).transpose(1, 0, 2)   # (networks, dim + 2, n)
+            np.subtract(Z[:, lo:hi], V.transpose(1, 0, 2).reshape(kw + 2, hi - lo), out=Zn[:, lo:hi])
         return Zn, Zd - fac.sum(1)
 
     def params(self, Du: np.ndarray, Dd: np.ndarray) -> list[NetworkParams]:
         out = []
         for k in range(self.B):
             sl = slice(self.starts[k], self.starts[k] + self.n[k])
-            out.append(NetworkParams(self.w0[sl] + Du[0, sl], self.b0[sl] + Du[1, sl], self.a0[sl] + Du[2, sl],
+            kw = self.nw
+            w = self.w0[sl] + Du[0, sl] if kw == 1 else (self.w0[:, sl] + Du[:kw, sl]).T.copy()
+            out.append(NetworkParams(w, self.b0[sl] + Du[kw, sl], self.a0[sl] + Du[kw + 1, sl],
                               float(self.d0[k] + Dd[k])))
         return out
 
@@ -473,7 +511,7 @@ def _run_level(batch: Batch, schedule: np.ndarray | None, split: int, growth: fl
     Returns ``(schedule, level results)``; the schedule is (steps, B), zero-padded.
     """
     B = batch.B
-    Z, Zd = np.zeros((3, batch.U)), np.zeros(B)
+    Z, Zd = np.zeros((batch.nw + 2, batch.U)), np.zeros(B)
     st = batch.initial()
     r = st[2]
     H0 = batch.kernel(st)
@@ -646,12 +684,12 @@ def train(runs: Sequence[NetworkRun], x_eval, *, growth: float = 1.25, levels: i
         Batch size in units times data points (:data:`CHUNK_ELEMENTS`); the networks are trained in batches of
         about this size, which only changes the speed.
     """
-    xe = _check_options(x_eval, growth, levels, tail, tol, max_steps, extrapolate)
+    m = _check_runs(runs)
+    xe = _check_options(x_eval, growth, levels, tail, tol, max_steps, extrapolate, runs[0].params0.dim)
     if on_failure not in ("raise", "flag"):
         raise InvalidInput(f"on_failure must be 'raise' or 'flag', got {on_failure!r}")
     if isinstance(chunk, bool) or not isinstance(chunk, (int, np.integer)) or chunk < 1:
         raise InvalidInput(f"chunk must be a positive integer (units x data points per batch), got {chunk!r}")
-    m = _check_runs(runs)
     out: list[TrainResult | None] = [None] * len(runs)
     for part in _chunks(runs, max(1, int(chunk) // m)):
         results = _train_batch([runs[k] for k in part], xe, growth, levels, tail, tol, max_steps, extrapolate,
@@ -720,10 +758,10 @@ def kernel_matrix(params: NetworkParams, x, potential: MirrorPotential, scaled: 
     x = np.asarray(x, float)
     n = params.n
     mir = ParameterMirror(potential, scaled)
-    z = params.w[:, None] * x[None, :] - params.b[:, None]
+    z, Jw = _features(params, x)
     sg, dsg = sigma(z, activation), dsigma(z, activation)
-    J = np.concatenate([params.a[:, None] * dsg * x[None, :], -params.a[:, None] * dsg, sg, np.ones((1, len(x)))])
-    dl = np.zeros(3 * n + 1) if delta is None else delta.flat()
+    J = np.concatenate([Jw(params.a[:, None] * dsg), -params.a[:, None] * dsg, sg, np.ones((1, len(x)))])
+    dl = np.zeros(len(params.flat())) if delta is None else delta.flat()
     minv = 1.0 / mir.hess(dl, n)
     return (J.T * minv) @ J / n
 
@@ -738,10 +776,10 @@ def dual_field(run: NetworkRun):
 
     def rhs(t: float, zeta: np.ndarray) -> np.ndarray:
         th = params_from_dual(run, zeta)
-        z = th.w[:, None] * x[None, :] - th.b[:, None]
+        z, Jw = _features(th, x)
         sg, dsg = sigma(z, run.activation), dsigma(z, run.activation)
         r = th.a @ sg + th.d - y
-        g = np.concatenate([(th.a[:, None] * dsg * x[None, :]) @ r, -(th.a[:, None] * dsg) @ r, sg @ r, [r.sum()]])
+        g = np.concatenate([Jw(th.a[:, None] * dsg) @ r, -(th.a[:, None] * dsg) @ r, sg @ r, [r.sum()]])
         return -2.0 / n * g
 
     return rhs
@@ -750,7 +788,16 @@ def dual_field(run: NetworkRun):
 def params_from_dual(run: NetworkRun, zeta: np.ndarray) -> NetworkParams:
     """θ = θ̂ + s⁻¹(φ')⁻¹(sζ) for a flat dual vector ``(w, b, a, d)``."""
     mir = ParameterMirror(run.potential, run.scaled)
-    return NetworkParams.from_flat(run.params0.flat() + mir.primal(zeta, run.params0.n))
+    return NetworkParams.from_flat(run.params0.flat() + mir.primal(zeta, run.params0.n), run.params0.dim)
+
+
+def _features(params: NetworkParams, x: np.ndarray):
+    r"""``(z, Jw)``: pre-activations :math:`z = \langle w_k, x_i\rangle - b_k` (n × m) and the map from
+    :math:`G = a\sigma'(z)` (n × m) to the Jacobian rows of w in the order of :meth:`NetworkParams.flat`
+    (unit by unit, coordinate by coordinate)."""
+    if params.dim == 1:
+        return params.w[:, None] * x[None, :] - params.b[:, None], lambda G: G * x[None, :]
+    return params.w @ x.T - params.b[:, None], lambda G: (G[:, None, :] * x.T[None, :, :]).reshape(-1, x.shape[0])
 
 
 __all__ = ["Batch", "LevelResult", "NetworkRun", "TrainResult", "dual_field", "kernel_matrix", "params_from_dual", "train"]

@@ -378,8 +378,10 @@ def validate_data(x, y, density: Density, *, xname: str = "x", yname: str = "y")
     """
     x = np.asarray(x, dtype=float)
     y = np.asarray(y, dtype=float)
+    if x.ndim == 2 and x.shape[1] >= 2 and x.shape[0] > 0:
+        return _validate_data_nd(x, y, density, xname, yname)
     if x.ndim != 1 or x.size == 0:
-        raise InvalidInput(f"{xname} must be a non-empty vector, got shape {x.shape}")
+        raise InvalidInput(f"{xname} must be a non-empty vector (or an (m, dim) array, dim ≥ 2), got shape {x.shape}")
     if y.shape != x.shape:
         raise InvalidInput(f"{yname} must have the shape of {xname} {x.shape}, got {y.shape}")
     if not np.all(np.isfinite(x)):
@@ -399,10 +401,33 @@ def validate_data(x, y, density: Density, *, xname: str = "x", yname: str = "y")
     return x, y
 
 
+def _validate_data_nd(x: np.ndarray, y: np.ndarray, density: Density, xname: str, yname: str):
+    """:func:`validate_data` for inputs in ℝ^dim, dim ≥ 2 (rows of ``x``): distinct rows whose norms lie in supp p_B."""
+    if y.shape != (x.shape[0],):
+        raise InvalidInput(f"{yname} must have one entry per row of {xname} ({x.shape[0]}), got shape {y.shape}")
+    if not np.all(np.isfinite(x)):
+        raise InvalidInput(f"{xname} has non-finite entries")
+    if not np.all(np.isfinite(y)):
+        raise InvalidInput(f"{yname} has non-finite entries")
+    density.require_symmetric("density")
+    gaps = np.linalg.norm(x[:, None, :] - x[None, :, :], axis=2) + np.eye(len(x)) * np.inf
+    if np.any(gaps <= 1e-12 * max(1.0, float(np.max(np.abs(x))))):
+        raise InvalidInput(f"{xname} has repeated points (the slides need x_i ≠ x_j)")
+    norms = np.linalg.norm(x, axis=1)
+    outside = (norms < density.lo) | (norms > density.hi)
+    if np.any(outside):
+        raise InvalidInput(f"{xname} has points whose norm is outside supp p_B = [{density.lo}, {density.hi}]: "
+                           f"{norms[outside].tolist()}")
+    if np.any(density.pdf(norms) <= 0):
+        raise InvalidInput(f"density must be positive at the norms of the data points ({xname})")
+    return x, y
+
+
 # ----------------------------------------------------------------------------------------- parameters
 @dataclass
 class NetworkParams:
-    r"""Parameters of one network: ``w, b, a`` of shape ``(n,)`` and the output bias ``d``."""
+    r"""Parameters of one network: ``b, a`` of shape ``(n,)``, ``w`` of shape ``(n,)`` (input dimension 1) or
+    ``(n, dim)`` (dim ≥ 2), and the output bias ``d``."""
 
     w: np.ndarray
     b: np.ndarray
@@ -413,36 +438,51 @@ class NetworkParams:
     def n(self) -> int:
         return int(self.w.shape[0])
 
+    @property
+    def dim(self) -> int:
+        """The input dimension: 1 for a vector ``w``, else its number of columns."""
+        return 1 if np.ndim(self.w) == 1 else int(self.w.shape[1])
+
     def copy(self) -> "NetworkParams":
         return NetworkParams(self.w.copy(), self.b.copy(), self.a.copy(), float(self.d))
 
     def flat(self) -> np.ndarray:
-        """``(w, b, a, d)`` as one vector of length ``3n + 1``."""
-        return np.concatenate([self.w, self.b, self.a, [self.d]])
+        """``(w, b, a, d)`` as one vector of length ``(dim + 2)n + 1`` (``w`` row by row)."""
+        return np.concatenate([np.ravel(self.w), self.b, self.a, [self.d]])
 
     @classmethod
-    def from_flat(cls, v: np.ndarray) -> "NetworkParams":
-        n = (len(v) - 1) // 3
-        return cls(v[:n].copy(), v[n:2 * n].copy(), v[2 * n:3 * n].copy(), float(v[-1]))
+    def from_flat(cls, v: np.ndarray, dim: int = 1) -> "NetworkParams":
+        """Inverse of :meth:`flat` for input dimension ``dim``."""
+        n = (len(v) - 1) // (dim + 2)
+        w = v[:n].copy() if dim == 1 else v[:dim * n].reshape(n, dim).copy()
+        k = dim * n
+        return cls(w, v[k:k + n].copy(), v[k + n:k + 2 * n].copy(), float(v[-1]))
 
     def drift(self, other: "NetworkParams") -> float:
-        r""":math:`\|\theta - \theta'\|_\infty` over all ``3n + 1`` coordinates."""
+        r""":math:`\|\theta - \theta'\|_\infty` over all ``(dim + 2)n + 1`` coordinates."""
         return float(np.max(np.abs(self.flat() - other.flat())))
 
 
 def init_params(seed: int, n: int, density: Density, *, a_scale: float = 1.0, d_scale: float = 1.0,
-                zero_output: bool = False) -> NetworkParams:
+                zero_output: bool = False, dim: int = 1) -> NetworkParams:
     r"""Nested random initialization: the first ``n`` units are the same for every width.
 
     :math:`w_j = \pm1` with probability ½ each, :math:`b_j = F_B^{-1}(u_j)`, :math:`a_j = a_{scale} A_j/\sqrt n`
     with :math:`A_j \sim N(0,1)`, :math:`d = d_{scale} D` with :math:`D \sim N(0,1)`; each of the four comes from
     its own stream ``default_rng([seed, k])``, whose first ``n`` draws do not depend on how many are drawn.
-    ``zero_output`` sets ``a = 0`` and ``d = 0`` (Figure 1 of the slides).
+    ``zero_output`` sets ``a = 0`` and ``d = 0`` (Figure 1 of the slides). ``dim ≥ 2``: :math:`w_j` uniform on the
+    sphere :math:`S^{dim-1}` (normalized standard normals, row by row: nested as well).
     """
     if int(n) < 1:
         raise InvalidInput(f"n must be a positive width, got {n}")
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)) or dim < 1:
+        raise InvalidInput(f"dim must be a positive integer (the input dimension), got {dim!r}")
     n = int(n)
-    w = np.where(np.random.default_rng([seed, 0]).random(n) < 0.5, 1.0, -1.0)
+    if dim == 1:
+        w = np.where(np.random.default_rng([seed, 0]).random(n) < 0.5, 1.0, -1.0)
+    else:
+        w = np.random.default_rng([seed, 0]).standard_normal((n, int(dim)))
+        w /= np.linalg.norm(w, axis=1, keepdims=True)
     b = density.ppf(np.random.default_rng([seed, 1]).random(n))
     if zero_output:
         return NetworkParams(w, b, np.zeros(n), 0.0)
@@ -461,7 +501,7 @@ def network(params: NetworkParams, x, activation: str) -> np.ndarray:
     _check_activation(activation)
     x = np.asarray(x, float)
     w, b, a = params.w, params.b, params.a
-    if np.any(w == 0):
+    if np.ndim(w) == 2 or np.any(w == 0):
         return direct_network(params, x, activation)
     out = np.full(x.shape, float(params.d))
     coef = (2.0 if activation == "abs" else 1.0) * a
@@ -486,8 +526,12 @@ def network(params: NetworkParams, x, activation: str) -> np.ndarray:
 
 
 def direct_network(params: NetworkParams, x, activation: str) -> np.ndarray:
-    """:math:`f(x,\\theta)` by the ``n × |x|`` matrix of features (reference for :func:`network`)."""
+    """:math:`f(x,\\theta)` by the ``n × |x|`` matrix of features (reference for :func:`network`; the evaluation for
+    input dimension ≥ 2, ``x`` of shape ``(points, dim)``)."""
     x = np.asarray(x, float)
+    if np.ndim(params.w) == 2:
+        z = params.w @ x.T - params.b[:, None]
+        return params.a @ sigma(z, activation) + params.d
     z = params.w[:, None] * x[None, :] - params.b[:, None]
     return params.a @ sigma(z, activation) + params.d
 
