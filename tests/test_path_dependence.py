@@ -249,3 +249,55 @@ def test_cor_4_11_witness_at_every_size_the_generator_draws(G):
     pair = (Schedule(((1.0, a), (1.0, b))), Schedule(((1.0, b), (1.0, a))))
     outcome = endpoint_gap(G, np.ones(G.D), pair)
     assert outcome.falsified, (G.name, outcome.discrepancy, outcome.budget)
+
+
+# -----------------------------------------------------------------------------------------
+# issue 22 §4: the dual witness, non-linear losses, chart metrics
+def test_same_endpoint_witness_at_an_irregular_point_and_not_at_a_regular_one():
+    """x⊙2 on R² at x = (1, 0): changing c_1 leaves w(T) exactly unchanged (a witness); at x = (1, 0.5) it does not."""
+    from oracles.checks.path_dependence import same_endpoint_witness
+    from oracles.model.irregular import squares_everywhere, uv_squared_everywhere
+
+    G = squares_everywhere(2)
+    A = Schedule(((0.7, Linear(np.array([1.0, 0.3]))),))
+    B = Schedule(((0.7, Linear(np.array([1.0, 1.3]))),))
+    out = same_endpoint_witness(G, np.array([1.0, 0.0]), (A, B))
+    assert out.falsified and out.details["w_gap_relative"] == 0.0 and out.details["rank_dG(x_init)"] == 1
+    assert not same_endpoint_witness(G, np.array([1.0, 0.5]), (A, B)).falsified
+    assert same_endpoint_witness(G, np.array([1.0, 0.5]), (A, B), claim="equal-w").falsified
+    H = uv_squared_everywhere(2)
+    assert same_endpoint_witness(H, np.array([1.0, 0.0, 0.5, 0.0]), (A, B)).falsified
+    with pytest.raises(InvalidInput, match="different total mu"):
+        same_endpoint_witness(G, np.array([1.0, 0.0]), (A, A))
+    with pytest.raises(InvalidInput, match="claim"):
+        same_endpoint_witness(G, np.array([1.0, 0.0]), (A, B), claim="nope")
+
+
+def test_mu_determines_w_on_a_commuting_family_and_not_on_uut():
+    """A least-squares schedule against the straight linear loss to the same integrated μ: equal on x⊙2 (a mirror
+    flow), different on UUᵀ."""
+    from oracles.checks.path_dependence import mu_determines_w
+
+    Z, Y = np.array([[1.0, 0.5]]), np.array([1.0])
+    S = Schedule(((0.3, LeastSquares(Z, Y)), (0.2, Linear(np.array([0.5, -1.0])))))
+    assert not mu_determines_w(Powers(2.0, 2), np.array([1.0, 0.7]), S).falsified
+    G = symmetric_factorization(2, 1)
+    Z3 = np.array([[1.0, 0.5, -0.3]])
+    S3 = Schedule(((0.4, LeastSquares(Z3, Y)), (0.3, Linear(np.array([0.0, 1.0, 0.0])))))
+    assert mu_determines_w(G, np.array([1.0, 0.6]), S3).falsified
+
+
+def test_hopf_chart_metric_is_hessian_along_the_chart():
+    from oracles.checks.path_dependence import chart_metric_check, chart_preimages, hopf_preimage
+    from oracles.model.hopf import HopfChart
+
+    rng = np.random.default_rng(3)
+    O, _ = np.linalg.qr(rng.standard_normal((5, 5)))
+    H = HopfChart(O, np.eye(3), np.array([[1.0, 0.2], [0.1, 0.9]]))
+    x = H.point(0.6, 0.3, 0.4, 1.3, [0.2])
+    w = H.value(x)
+    pre = hopf_preimage(H, 1.3, 0.0, [0.2])
+    assert np.abs(H.value(pre(w)) - w).max() < 1e-12
+    assert not chart_metric_check(H, w, *chart_preimages(H, x, 1.1)).falsified
+    with pytest.raises(Inconclusive):
+        pre(np.linalg.solve(np.linalg.inv(H.P), np.array([1.5, 0.0])))
