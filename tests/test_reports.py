@@ -161,3 +161,32 @@ def test_closest(x):
     assert (held / "report.md").exists() and (held / "closest.json").exists() and list(held.glob("plot-*.png"))
     assert not (pytester.path / "rep" / "demo-closest").exists()
     assert "held/demo-closest" in (pytester.path / "rep" / "index.html").read_text()
+
+
+# -- one home for the record (issue 26) ----------------------------------------------------------------
+def test_records_are_assembled_in_one_place() -> None:
+    """Every record has every key of reports.RECORD_DEFAULTS; an unknown key is refused where records are made."""
+    from theorems.suite import plugin
+
+    crash = plugin.crash_record("t.py::test_x", "boom\nKilled")
+    assert list(crash) == list(reports.RECORD_DEFAULTS) and crash["message"] == "Killed"
+    with pytest.raises(KeyError, match="not keys of a statement record: surprise"):
+        reports.record(id="a:1", surprise=1)
+    stamped = reports.stamped(reports.record(id="a:1", kind="universal", verdict="held"), {"id": "r1", "extra": 1})
+    assert set(stamped["run"]) == set(reports.RUN_KEYS) and stamped["run"]["id"] == "r1" and stamped["finished"]
+    old = reports._upgrade_record({"id": "a:1", "kind": "universal", "verdict": "held", "error_budget": 0.2,
+                                   "legacy_key": 1}, {"id": "schema-1"})
+    assert old["worst_budget"] == 0.2 and "legacy_key" not in old and set(old) == set(reports.RECORD_DEFAULTS)
+    assert "kind" not in reports._upgrade_record({"id": "a:1"}, {"id": "schema-1"})   # damaged: not made up
+
+
+def test_a_record_says_what_set_the_budget_as_the_outcome_states_it() -> None:
+    """The outcome's budget_set_by is the record's reason; only a bare budget is still inferred."""
+    from oracles import Outcome, budget_from_error
+    from theorems.suite import harness
+
+    stated = Outcome(0.1, budget_from_error(1e-3, 1e-9), 1e-3)
+    assert harness.outcome_fields("worst", stated)["worst_budget_reason"] == "10 × error estimate"
+    cert = Outcome(0.1, 0.5, 1e-3, budget_set_by="certificate")
+    assert reports.outcome_keys(cert)["budget_reason"] == "certificate"
+    assert harness.outcome_fields("worst", Outcome(0.1, 0.5, 1e-3))["worst_budget_reason"] == "floor"   # inferred

@@ -231,13 +231,12 @@ class Tally:
             self.falsifying_calls += 1
             self.witness, self.witness_outcome = dict(example), outcome
 
-    def record_dict(self) -> dict[str, Any]:
-        """The summary.json record of this statement (schema in reports/README.md)."""
+    def result(self) -> dict[str, Any]:
+        """The numbers of this run of the statement, as keys of its summary.json record (assembled by
+        :func:`theorems.suite.reports.record`)."""
         w = self.witness_outcome
         return {
-            "id": self.spec.id, "kind": self.spec.kind, "title": self.spec.title, "source": self.spec.source,
-            "control_of": self.spec.control_of, "verdict": self.verdict, "examples": self.examples,
-            "decided": self.decided, "inconclusive": sum(self.inconclusive.values()),
+            "examples": self.examples, "decided": self.decided, "inconclusive": sum(self.inconclusive.values()),
             "inconclusive_reasons": dict(self.inconclusive), "nonfinite_reasons": dict(self.nonfinite),
             "min_decided": self.min_decided, "max_examples": self.max_examples,
             **outcome_fields("worst", self.worst),
@@ -249,6 +248,12 @@ class Tally:
             "seconds": round(self.seconds, 3), "oracle_seconds": round(self.oracle_seconds, 3),
             "finished": self.finished, "message": self.message,
         }
+
+    def record_dict(self) -> dict[str, Any]:
+        """The summary.json record of this statement (schema in reports/README.md), without its node and folder."""
+        from theorems.suite.reports import tally_record
+
+        return tally_record(self)
 
 
 def outcome_fields(prefix: str, outcome: Outcome | None) -> dict[str, Any]:

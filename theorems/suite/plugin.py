@@ -358,22 +358,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return rep
 
 
-#: The keys of a statement record with no result (harness.Tally.record_dict's numbers).
-_EMPTY_RESULT = {"examples": 0, "decided": 0, "inconclusive": 0, "inconclusive_reasons": {}, "nonfinite_reasons": {},
-                 "min_decided": None, "max_examples": None, **harness.outcome_fields("worst", None),
-                 "max_discrepancy": None, "largest_budget": None, "examples_to_witness": None, "shrink_calls": 0,
-                 "witness_discrepancy": None, "witness_budget": None, "seconds": 0.0}
-
-
 def crash_record(nodeid: str, message: str) -> dict[str, Any]:
-    """The summary record of a test whose xdist worker died in it (its own record died with the worker).
-
-    The controller does not import the statement modules, so the record is keyed by the pytest node id.
-    """
-    return {"id": f"crashed: {nodeid}", "kind": "unknown", "title": nodeid, "source": "", "control_of": None,
-            "verdict": "error", **_EMPTY_RESULT, "finished": harness.now(),
-            "message": message.strip().splitlines()[-1][:500] if message.strip() else "worker crashed",
-            "nodeid": nodeid, "claim": "", "report": None}
+    """The summary record of a test whose xdist worker died in it (:func:`theorems.suite.reports.crash_record`)."""
+    return reports.crash_record(nodeid, message)
 
 
 def _one_line(report: pytest.BaseReport) -> str:
@@ -446,24 +433,20 @@ class Campaign:
                      "profile": self.env.get("profile")}
 
     def statement_record(self, tally: harness.Tally, nodeid: str) -> dict[str, Any]:
-        """The summary record of a statement that just ran; writes (or clears) its folder."""
-        record = tally.record_dict()
-        record["nodeid"] = nodeid
-        record["claim"] = tally.spec.claim
-        record["report"] = None
+        """The summary record of a statement that just ran (:func:`theorems.suite.reports.tally_record`); writes
+        (or clears) its folder."""
         if self.report_dir is None:
-            return record
+            return reports.tally_record(tally, nodeid)
         from theorems.suite import report_pages
 
         try:
             page = report_pages.write_statement_folder(self.report_dir, tally, self.env, nodeid)
         except Exception as exc:  # noqa: BLE001 - a broken report must not hide the verdict
-            record["report_error"] = f"{type(exc).__name__}: {exc}"
-            return record
-        if page is not None:
-            record["report"] = page.folder.relative_to(self.report_dir).as_posix()
-            record["witness"] = page.witness
-        return record
+            return reports.tally_record(tally, nodeid, report_error=f"{type(exc).__name__}: {exc}")
+        if page is None:
+            return reports.tally_record(tally, nodeid)
+        return reports.tally_record(tally, nodeid, report=page.folder.relative_to(self.report_dir).as_posix(),
+                                    witness=page.witness)
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         from hypothesis import settings
@@ -517,9 +500,7 @@ class Campaign:
 
     def add(self, record: dict[str, Any]) -> None:
         """Take a statement record of this run (marked with the run) and update the store."""
-        record = dict(record)
-        record["run"] = {k: self.run.get(k) for k in reports.RUN_KEYS}
-        record["finished"] = record.get("finished") or harness.now()
+        record = reports.stamped(record, self.run)
         self.records[record["id"]] = record
         self.write()
 

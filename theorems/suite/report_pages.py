@@ -303,12 +303,9 @@ def _pictures(outcome, folder: Path) -> tuple[list[plots.Picture], str]:
 
 
 def _witness(outcome, rows, pictures, plot_error) -> dict[str, Any]:
-    from theorems.suite.harness import outcome_fields
-
-    f = outcome_fields("x", outcome)
-    return {"what": outcome.what, "discrepancy": outcome.discrepancy, "budget": outcome.budget,
-            "error_estimate": outcome.error, "floor": f["x_floor"], "budget_reason": f["x_budget_reason"],
-            "example": rows, "plots": [asdict(p) for p in pictures], "plot_error": plot_error}
+    """The ``witness`` of a record: what the check returned (:func:`reports.outcome_keys`), rows, plots."""
+    return reports.outcome_keys(outcome) | {"example": rows, "plots": [asdict(p) for p in pictures],
+                                           "plot_error": plot_error}
 
 
 def write_statement_folder(report_dir: Path, tally, env: dict[str, Any], nodeid: str = "") -> Page | None:

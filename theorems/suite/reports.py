@@ -203,21 +203,94 @@ def _encoded_example(example: dict[str, Any] | None) -> tuple[dict[str, Any], st
         return {k: repr(v) for k, v in (example or {}).items()}, str(exc)
 
 
-def _outcome_keys(outcome) -> dict[str, Any]:
-    """What the check returned on the stored example, with the budget's floor and reason."""
+# -- the records: their one home ---------------------------------------------------------------
+#: Every key of a statement record of summary.json, in order, with the value it has when nothing sets it
+#: (reports/README.md, "A statement record"). :func:`record` is the one place a record is assembled.
+RECORD_DEFAULTS: dict[str, Any] = {
+    "id": "", "kind": "unknown", "title": "", "source": "", "control_of": None, "verdict": "error",
+    "examples": 0, "decided": 0, "inconclusive": 0, "inconclusive_reasons": {}, "nonfinite_reasons": {},
+    "min_decided": None, "max_examples": None,
+    "worst_discrepancy": None, "worst_budget": None, "worst_error_estimate": None, "worst_floor": None,
+    "worst_budget_reason": None, "max_discrepancy": None, "largest_budget": None,
+    "examples_to_witness": None, "shrink_calls": 0, "witness_discrepancy": None, "witness_budget": None,
+    "seconds": 0.0, "oracle_seconds": 0.0, "finished": "", "message": "", "nodeid": "", "claim": "",
+    "report": None, "run": None,
+}
+#: Keys a record has only when they apply: the witness shown in the index, and why the folder was not written.
+OPTIONAL_RECORD_KEYS = ("witness", "report_error")
+#: The keys of what a check returned on one example (a witness, closest.json, counterexample.json).
+OUTCOME_KEYS = ("discrepancy", "budget", "error_estimate", "floor", "budget_reason")
+
+
+def record(**values: Any) -> dict[str, Any]:
+    """A summary.json statement record: :data:`RECORD_DEFAULTS` with ``values`` (an optional key only when given).
+
+    Raises
+    ------
+    KeyError
+        For a key that is not a record's: a new key is added to :data:`RECORD_DEFAULTS` (and the README), here.
+    """
+    unknown = set(values) - set(RECORD_DEFAULTS) - set(OPTIONAL_RECORD_KEYS)
+    if unknown:
+        raise KeyError(f"not keys of a statement record: {', '.join(sorted(unknown))}")
+    out = {k: (dict(v) if isinstance(v, dict) else v) for k, v in RECORD_DEFAULTS.items()}
+    out.update({k: v for k, v in values.items() if k in RECORD_DEFAULTS})
+    out.update({k: values[k] for k in OPTIONAL_RECORD_KEYS if values.get(k) is not None})
+    return out
+
+
+def identity(spec, verdict: str) -> dict[str, Any]:
+    """What a record says of its statement: ``id``, ``kind``, ``title``, ``source``, ``control_of``, ``verdict``."""
+    return {"id": spec.id, "kind": spec.kind, "title": spec.title, "source": spec.source,
+            "control_of": spec.control_of, "verdict": verdict}
+
+
+def tally_record(tally, nodeid: str = "", *, report: str | None = None, witness: dict[str, Any] | None = None,
+                 report_error: str | None = None) -> dict[str, Any]:
+    """The record of a statement that ran: its identity, the tally's numbers (:meth:`harness.Tally.result`),
+    the pytest node, the claim and its folder."""
+    return record(**identity(tally.spec, tally.verdict), **tally.result(), nodeid=nodeid, claim=tally.spec.claim,
+                  report=report, witness=witness, report_error=report_error)
+
+
+def crash_record(nodeid: str, message: str) -> dict[str, Any]:
+    """The record of a test whose xdist worker died in it (its own record died with the worker).
+
+    The controller does not import the statement modules, so the record is keyed by the pytest node id.
+    """
+    from theorems.suite.harness import now
+
+    return record(id=f"crashed: {nodeid}", kind="unknown", title=nodeid, verdict="error", finished=now(),
+                  message=message.strip().splitlines()[-1][:500] if message.strip() else "worker crashed",
+                  nodeid=nodeid)
+
+
+def stamped(rec: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
+    """``rec`` marked with the run it comes from (:data:`RUN_KEYS`) and, if it has none, when it finished."""
+    from theorems.suite.harness import now
+
+    return dict(rec) | {"run": {k: run.get(k) for k in RUN_KEYS}, "finished": rec.get("finished") or now()}
+
+
+def outcome_keys(outcome) -> dict[str, Any]:
+    """What the check returned on one example (:data:`OUTCOME_KEYS`, ``what``), with the budget's floor and reason
+    as the outcome states them (:func:`theorems.suite.harness.outcome_fields`)."""
     from theorems.suite.harness import outcome_fields
 
     fields = outcome_fields("x", outcome)
-    return {"discrepancy": outcome.discrepancy if outcome else None, "budget": outcome.budget if outcome else None,
-            "error_estimate": outcome.error if outcome else None, "floor": fields["x_floor"],
-            "budget_reason": fields["x_budget_reason"], "what": outcome.what if outcome else "",
-            "details": _plain(outcome.details) if outcome else {}}
+    return {"what": outcome.what if outcome else "", "discrepancy": outcome.discrepancy if outcome else None,
+            "budget": outcome.budget if outcome else None, "error_estimate": outcome.error if outcome else None,
+            "floor": fields["x_floor"], "budget_reason": fields["x_budget_reason"]}
+
+
+def _outcome_keys(outcome) -> dict[str, Any]:
+    """:func:`outcome_keys` and the outcome's details (counterexample.json, closest.json)."""
+    return outcome_keys(outcome) | {"details": _plain(outcome.details) if outcome else {}}
 
 
 def _identity(tally) -> dict[str, Any]:
     spec = tally.spec
-    return {"schema": COUNTEREXAMPLE_SCHEMA, "id": spec.id, "kind": spec.kind, "title": spec.title,
-            "source": spec.source, "control_of": spec.control_of, "verdict": tally.verdict,
+    return {"schema": COUNTEREXAMPLE_SCHEMA, **identity(spec, tally.verdict),
             "check": f"{spec.module}:{spec.qualname}", "file": spec.file,
             "fields": {arg: list(names) for arg, names in spec.fields}}
 
@@ -435,13 +508,16 @@ def _upgrade(doc: dict[str, Any]) -> dict[str, Any]:
 
 
 def _upgrade_record(r: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
-    """A schema-1 record in schema-2 keys (its ``error_budget`` was the budget at the worst example)."""
-    r = dict(r)
-    r.setdefault("worst_discrepancy", r.get("max_discrepancy"))
-    r.setdefault("worst_budget", r.pop("error_budget", None))
-    r.setdefault("run", run)
-    r.setdefault("finished", "")
-    return r
+    """A schema-1 record in schema-2 keys (its ``error_budget`` was the budget at the worst example), through
+    :func:`record`; keys that are no record's are dropped."""
+    known = {k: v for k, v in r.items() if k in RECORD_DEFAULTS or k in OPTIONAL_RECORD_KEYS}
+    out = record(**(known | {"worst_discrepancy": r.get("worst_discrepancy", r.get("max_discrepancy")),
+                             "worst_budget": r.get("worst_budget", r.get("error_budget")),
+                             "run": r.get("run") or run}))
+    for key in ("id", "kind", "verdict"):   # a record without them is damaged: quarantined, not made up
+        if key not in r:
+            out.pop(key)
+    return out
 
 
 _NUMBER_KEYS = ("worst_discrepancy", "worst_budget", "worst_error_estimate", "worst_floor", "max_discrepancy",
