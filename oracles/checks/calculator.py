@@ -103,7 +103,8 @@ class FunctionParametrization(Parametrization):
         except (InvalidInput, Inconclusive):
             raise
         except Exception as exc:  # noqa: BLE001 - the user's G failing is bad input, named with the point
-            raise InvalidInput(f"G raised {type(exc).__name__}: {exc} at x = {np.array2string(x, precision=4)}") from None
+            where = np.array2string(x, precision=4)
+            raise InvalidInput(f"G raised {type(exc).__name__}: {exc} at x = {where}") from None
 
     def _step(self, x: np.ndarray, base: float) -> float:
         h = base * max(1.0, float(np.max(np.abs(x))))
@@ -150,7 +151,8 @@ class FunctionParametrization(Parametrization):
         return H1, float(np.linalg.norm(H1 - H2)) + rnd
 
     def _cross(self, x: np.ndarray, h: float) -> np.ndarray:
-        r""":math:`\partial_k\partial_lG \approx [G(x+he_k+he_l) - G(x+he_k-he_l) - G(x-he_k+he_l) + G(x-he_k-he_l)]/4h^2`
+        r""":math:`\partial_k\partial_lG \approx [G(x+he_k+he_l) - G(x+he_k-he_l) - G(x-he_k+he_l)
+        + G(x-he_k-he_l)]/4h^2`
         (k = l: the same stencil, :math:`[G(x+2he_k) - 2G(x) + G(x-2he_k)]/4h^2`), all points built at once."""
         D = self.D
         E = h * np.eye(D)
@@ -280,7 +282,7 @@ def _has_closed_hessians(G: Parametrization) -> bool:
 
 
 def jacobian_with_error(G: Parametrization, x) -> tuple[np.ndarray, float]:
-    """``(∂G(x), absolute error)``: the differencing error for a :class:`FunctionParametrization`, rounding otherwise."""
+    """``(∂G(x), absolute error)``: the differencing error for a :class:`FunctionParametrization`, else rounding."""
     if isinstance(G, FunctionParametrization):
         return G.jacobian_and_error(x)
     J = np.asarray(G.jacobian(x), float)
@@ -693,7 +695,8 @@ def combined_psi(G: Parametrization, x0: np.ndarray, mu) -> np.ndarray:
 
 
 def _psi_of(G: Parametrization, x0: np.ndarray) -> Callable:
-    """ψ for the checks: the family's own (closed forms, one eigenbasis) where it has flows, else :func:`combined_psi`."""
+    """ψ for the checks: the family's own (closed forms, one eigenbasis) where it has flows, else
+    :func:`combined_psi`."""
     if G.flow(0, 0.0, np.asarray(x0, float)) is not None or isinstance(G, Quadratic):
         return lambda x0, mu: psi(G, x0, mu)
     return lambda x0, mu: combined_psi(G, x0, mu)
@@ -709,7 +712,8 @@ class CommutingLegendre(LemmaLegendre):
 
 
 def legendre_of(G: Parametrization, x0: np.ndarray):
-    """:func:`~oracles.flows.legendre.potential_of`, with :class:`CommutingLegendre` in place of the generic numerical R."""
+    """:func:`~oracles.flows.legendre.potential_of`, with :class:`CommutingLegendre` in place of the generic
+    numerical R."""
     R = potential_of(G, x0)
     if type(R) is LemmaLegendre and G.flow(0, 0.0, np.asarray(x0, float)) is None:
         return CommutingLegendre(G, x0)

@@ -99,7 +99,8 @@ def resolve_model(obj: Any) -> Parametrization | Callable:
         except InvalidInput as exc:
             raise BadInput(str(exc)) from None
         except Exception as exc:  # noqa: BLE001
-            raise BadInput(f"SPEC: calling {getattr(obj, '__name__', obj)}() raised {type(exc).__name__}: {exc}") from None
+            name = getattr(obj, "__name__", obj)
+            raise BadInput(f"SPEC: calling {name}() raised {type(exc).__name__}: {exc}") from None
         if not isinstance(made, Parametrization):
             raise BadInput(f"SPEC: {getattr(obj, '__name__', obj)}() returned a {type(made).__name__}, not a "
                            f"Parametrization")
@@ -171,7 +172,8 @@ def initializations(text: str | None, D: int | None, samples: int, seed: int) ->
         try:
             X = np.array([float(v) for v in text.split(",")])
         except ValueError:
-            raise BadInput(f"--init must be numbers separated by commas, a file or a distribution, got {text!r}") from None
+            raise BadInput(f"--init must be numbers separated by commas, a file or a distribution, "
+                           f"got {text!r}") from None
     if X.ndim not in (1, 2) or X.size == 0:
         raise BadInput(f"--init must be a vector or one initialization per row, got shape {X.shape}")
     return X[None, :] if X.ndim == 1 else X
@@ -246,7 +248,8 @@ def build(args: argparse.Namespace) -> tuple[Parametrization, np.ndarray, tuple 
     if not np.all(np.isfinite(x0)):
         raise BadInput(f"x_init has non-finite entries at indices {np.flatnonzero(~np.isfinite(x0)).tolist()}")
     try:
-        G = calculator.function_parametrization(model, x0, jacobian=jac, margin=margin, domain=dom.replace("D", str(x0.size)),
+        G = calculator.function_parametrization(model, x0, jacobian=jac, margin=margin,
+                                                domain=dom[:-1] + str(x0.size) if dom.endswith("^D") else dom,
                                                 name=getattr(model, "__name__", name))
     except InvalidInput as exc:
         raise BadInput(str(exc)) from None
@@ -281,12 +284,14 @@ def write_report(analysis: calculator.Analysis, folder: Path, *, command: str, s
                       "within": (None if a.discrepancy is None or a.budget is None else a.discrepancy <= a.budget)})
     env = runtime_environment()
     doc |= {"spec": spec, "command": command, "environment": env,
-            "data": None if data is None else {"n": int(data[0].shape[0]), "Z": data[0].tolist(), "y": data[1].tolist()}}
+            "data": None if data is None else {"n": int(data[0].shape[0]), "Z": data[0].tolist(),
+                                               "y": data[1].tolist()}}
     G = analysis.G
     ctx = {"spec": spec, "command": command, "G": G, "x_inits": analysis.x_inits,
            "x_init": np.array2string(analysis.x_inits[0], precision=6, max_line_width=200),
            "data": data, "views": views, "summary": analysis.summary, "seconds": analysis.seconds,
-           "commit": (env.get("git_commit") or "?")[:12] + (" (dirty)" if env.get("git_dirty") else ""), "ids": calculator.IDS}
+           "commit": (env.get("git_commit") or "?")[:12] + (" (dirty)" if env.get("git_dirty") else ""),
+           "ids": calculator.IDS}
     paths = {"json": folder / "report.json", "md": folder / "report.md", "html": folder / "report.html"}
     atomic_write(paths["json"], json.dumps(strict_json(doc), indent=2, ensure_ascii=False) + "\n")
     atomic_write(paths["md"], report_pages.render("analyze.md.j2", **ctx))
