@@ -157,6 +157,18 @@ def preconditioned_cases(draw, kind: str | None = None):
     return kind, K, A, b, draw(st.sampled_from(sorted(LOSS_NAMES))), x, float(h)
 
 
+@st.composite
+def recovery_cases(draw, n_lo: int = 40, n_hi: int = 120):
+    r"""``(n, k, seed)`` for basis-pursuit recovery: n in [n_lo, n_hi], k from 1 up to the largest sparsity whose
+    guaranteed m (:func:`oracles.checks.sparse_recovery.measurements_for`, t = 3) stays below n, and a seed for the
+    Gaussian draws. Shrinks to (n_lo, 1)."""
+    from oracles.checks.sparse_recovery import measurements_for
+
+    n = draw(st.integers(n_lo, n_hi))
+    k_max = max(k for k in range(1, n) if k == 1 or measurements_for(n, k, 3.0) < n)
+    return n, draw(st.integers(1, k_max)), draw(st.integers(0, 2 ** 31 - 1))
+
+
 __all__ = ["LOSS_NAMES", "classification_cases", "generic_classification_cases", "key_lemma_cases", "least_squares_data",
-           "md_step_cases", "positive_sparse_cases", "preconditioned_cases", "quadratic_form_cases", "sparse_cases",
+           "md_step_cases", "positive_sparse_cases", "preconditioned_cases", "quadratic_form_cases", "recovery_cases", "sparse_cases",
            "spd_matrices", "sq_cases"]

@@ -20,11 +20,12 @@ from hypothesis import event, example, given
 
 from generators.notes import (classification_cases, generic_classification_cases, key_lemma_cases, least_squares_data,
                               md_step_cases, positive_sparse_cases, preconditioned_cases, quadratic_form_cases,
-                              sparse_cases, sq_cases)
+                              recovery_cases, sparse_cases, sq_cases)
 from oracles.checks.limits import gf_limit_vs_projection, max_margin_alignment, small_init_l1_gap, squared_param_vs_mirror
 from generators.linear_nets import kawaguchi_cases
 from oracles.checks.deep_linear import flat_saddle_gap
 from oracles.checks.notes_flows import small_alpha_flow_gap, soudry_offset_gap
+from oracles.checks.sparse_recovery import recovery_rate_gap
 from oracles.convex.quadratic_mirror import (bregman_quadratic_form_gap, preconditioned_flow_limit_gap,
                                              preconditioned_step_gap)
 from oracles.model.losses import LeastSquares, LogCosh
@@ -54,6 +55,33 @@ def test_lemma_1(data):
     """
     A, b = data
     return gf_limit_vs_projection(Identity(A.shape[1]), LeastSquares(A, b), np.zeros(A.shape[1]), reference="l2")
+
+
+@universal("notes:bp-recovery",
+           title="basis pursuit recovers a k-sparse x ∈ ℝⁿ from m Gaussian measurements with m/√(m+1) ≥ "
+                 "√(2k ln(n/k) + 5k/4) + 3, except with probability ≤ e^{-9/2}",
+           source="notes, Side remark ('can recover a k-sparse n-dimensional x from O(k log(n/k)) random linear "
+                  "measurements'), with the constant of Chandrasekaran, Recht, Parrilo, Willsky 2012 (Cor. 3.3, Prop. 3.10)",
+           fields=("n", "k", "seed"))
+@given(case=recovery_cases())
+def test_bp_recovery(case):
+    r"""For A with i.i.d. N(0, 1) entries and a k-sparse x, basis pursuit :math:`\min\|z\|_1` s.t. :math:`Az = Ax` returns x
+    with probability at least :math:`1 - \exp(-\tfrac12(m/\sqrt{m+1} - w)^2)` when :math:`m \ge w^2 + 1`,
+    :math:`w^2 \le 2k\ln(n/k) + \tfrac54k` (CRPW 2012): the notes' O(k log(n/k)) with constant 2. At the least m with
+    :math:`m/\sqrt{m+1} \ge w + 3` the failure probability is at most :math:`p_0 \le e^{-4.5} \approx 0.011`.
+
+    A campaign over cells (n, k), n in [40, 120] and every k whose guaranteed m stays below n (k ≤ 9): per
+    example 16 independent draws of A and x (random support, N(0, 1) values), BP by HiGHS, a failure being a feasible
+    :math:`\hat x \ne x` with :math:`\|\hat x\|_1 \le \|x\|_1` (a witness that x is not the unique minimizer). Discrepancy:
+    the failure share; budget: the largest share the guarantee allows at a one-sided binomial tail of 1e-6
+    (statistical: the claim is a probability; with 16 draws, 4 failures are allowed). A draw is first decided by
+    Fuchs' dual certificate (the least-norm y with :math:`A_S^\top y = \mathrm{sign}(x_S)` has :math:`|A_j^\top y| < 1` off
+    the support: x is then the unique minimizer), else by the LP. The report plots the worst cell's phase
+    transition (success rate against m, with the guarantee).
+    """
+    n, k, seed = case
+    event(f"k = {k}")
+    return recovery_rate_gap(n, k, seed, trials=16)
 
 
 @universal("notes:sq-equivalence",

@@ -1,18 +1,21 @@
 """Negative controls for the lecture notes' statements of issue 23 (notes:main-flow, notes:soudry-rate,
-notes:bregman-local-quadratic, notes:preconditioned-step, notes:kawaguchi-saddle).
+notes:bregman-local-quadratic, notes:preconditioned-step, notes:kawaguchi-saddle, notes:bp-recovery).
 
 Each plants a false variant -- here the notes' literal forms (P7, P9) -- and runs it through the same oracle on
 the same instances; it passes when the harness falsifies it within the ``ci`` budget.
 """
 from __future__ import annotations
 
+import math
+
 from hypothesis import given
 
 from generators.linear_nets import kawaguchi_cases
 from generators.notes import (generic_classification_cases, positive_sparse_cases, preconditioned_cases,
-                              quadratic_form_cases)
+                              quadratic_form_cases, recovery_cases)
 from oracles.checks.deep_linear import flat_saddle_gap
 from oracles.checks.notes_flows import small_alpha_flow_gap, soudry_offset_gap
+from oracles.checks.sparse_recovery import recovery_rate_gap
 from oracles.convex.quadratic_mirror import (bregman_quadratic_form_gap, preconditioned_flow_limit_gap,
                                              preconditioned_step_gap)
 from theorems import control
@@ -88,3 +91,12 @@ def test_control_kawaguchi_depth_two(case):
 def test_control_kawaguchi_two_zero_factors(case):
     """Two zero factors and one kept: W is quadratic in the perturbation, and the Hessian has a negative eigenvalue."""
     return flat_saddle_gap(**case)
+
+
+@control("notes:bp-recovery", title="m = ⌈k ln(n/k)⌉ measurements (constant 1, no 5k/4) with the same guarantee",
+         source="notes, Side remark (basis pursuit)", fields=("n", "k", "seed"))
+@given(case=recovery_cases())
+def test_control_bp_recovery_constant_one(case):
+    """Below the phase transition at about 2k ln(n/k): BP fails on most draws, far above the guaranteed 1.1%."""
+    n, k, seed = case
+    return recovery_rate_gap(n, k, seed, trials=16, m_claim=math.ceil(k * math.log(n / k)))
