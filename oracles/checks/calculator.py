@@ -259,7 +259,24 @@ def _undecided(section: str, question: str, rests_on: str, exc: BaseException, *
 # sample points
 def sample_points(G: Parametrization, x0: np.ndarray, n: int, spread: float, seed: int) -> np.ndarray:
     """``n`` points around x0 (Gaussian, radius ``spread·max(1, |x0|/√D)``), each shrunk toward x0 until it lies in
-    M with at least a quarter of x0's margin; points that cannot be placed so are left out."""
+    M with at least a quarter of x0's margin; points that cannot be placed so are left out.
+
+    Parameters
+    ----------
+    G
+        The parametrization (its ``domain_margin`` decides membership).
+    x0
+        The centre, a point of M.
+    n
+        How many points to try.
+    spread, seed
+        Relative radius and the seed of the Gaussian directions.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(m, D)`` with ``m ≤ n``.
+    """
     rng = np.random.default_rng(seed)
     scale = spread * max(1.0, float(np.linalg.norm(x0)) / math.sqrt(x0.size))
     m0 = G.domain_margin(x0)
@@ -320,6 +337,19 @@ def brackets_at(G: Parametrization, x) -> dict[str, Any]:
     Returns the largest bracket relative to :math:`\max_k\|\nabla^2G_k\|\max_k\|\nabla G_k\|` (the size of its
     terms), its error (the change between Hessians at steps h and 2h, the differencing error of the Hessians and
     the Jacobian, each times the factor it multiplies) and the pair where it is largest.
+    
+    Parameters
+    ----------
+    G
+        The parametrization.
+    x
+        A point of M.
+
+    Returns
+    -------
+    dict
+        ``relative`` (the largest bracket over the scale), ``error`` (relative), ``pair`` (0-based i < j),
+        ``scale`` and ``matrix`` (every ‖[∇G_i, ∇G_j](x)‖ over the scale).
     """
     x = np.asarray(x, float)
     J, jerr = jacobian_with_error(G, x)
@@ -352,7 +382,21 @@ def naive_brackets_at(G: Parametrization, x) -> float:
 
 
 def commuting_answer(G: Parametrization, points: np.ndarray) -> tuple[Answer, bool | None]:
-    """Whether every bracket vanishes at every sample point: ``(answer, commuting or None if undecided)``."""
+    """Whether every bracket vanishes at every sample point: ``(answer, commuting or None if undecided)``.
+
+    Parameters
+    ----------
+    G
+        The parametrization.
+    points
+        ``(m, D)`` points of M (the initializations and points near them).
+
+    Returns
+    -------
+    (Answer, bool or None)
+        The answer (the worst point by discrepancy/budget; ``cannot decide`` where an error reaches a tenth of the
+        bracket's scale) and whether G commutes (None: undecided).
+    """
     rows, worst, unresolved = [], None, []
     for k, p in enumerate(points):
         try:
@@ -622,6 +666,20 @@ def recognize(G: Parametrization, x0: np.ndarray, seed: int = 3) -> tuple[Parame
     Tried in order: identity, :math:`x^{\odot p}` (p > 1 fitted on log-log), :math:`u^{\odot2} - v^{\odot2}`, and
     quadratic :math:`G_i = \tfrac12x^\top A_ix` (A fitted by least squares on values). A family is accepted when
     it reproduces G at fresh sample points to ``1e-10`` relative (the fitted parameters are part of it).
+    
+    Parameters
+    ----------
+    G
+        The parametrization; only a :class:`FunctionParametrization` is tried.
+    x0
+        The initialization, the centre of the sample points.
+    seed
+        Seed of the sample points.
+
+    Returns
+    -------
+    (Parametrization, dict or None)
+        The family (named ``"<G> = <family>"``) and what was compared, or ``(G, None)``.
     """
     if not isinstance(G, FunctionParametrization):
         return G, None
@@ -730,7 +788,23 @@ def potential_check(G: Parametrization, R, x0: np.ndarray, seed: int = 4, n: int
     r"""Lemma 4.7 at ``n`` random μ (|μ_i| ≤ 0.2): :math:`\nabla R(w) = \mu` and :math:`\nabla^2R(w) = (\partial G
     \partial G^\top)^{-1}` at :math:`x = \psi(x_{init};\mu)`, :math:`w = G(x)`. Discrepancy: the largest relative
     gap; budget ``max(1e-9, 100·cond(∂G∂Gᵀ)·ε)`` plus, for a numerical R, the root solve's residual 1e-10 times the
-    condition number, and the differencing error of the Jacobian."""
+    condition number, and the differencing error of the Jacobian.
+
+    Parameters
+    ----------
+    G
+        A commuting parametrization.
+    R
+        Its potential (closed form or numerical).
+    x0
+        The initialization R belongs to.
+    seed, n
+        Seed and number of the random μ.
+
+    Returns
+    -------
+    Outcome
+    """
     rng = np.random.default_rng(seed)
     worst, err, rows = 0.0, 0.0, []
     flow = _psi_of(G, x0)
@@ -790,7 +864,24 @@ def _projection(R, Z, Y, w0, max_error: float = 1e-6):
 
 
 def limit_answer(G: Parametrization, x0: np.ndarray, Z: np.ndarray, Y: np.ndarray, R) -> Answer:
-    """The GF limit on ½‖Zw − Y‖² against the certified Bregman projection of w0 under R (Theorem 4.16)."""
+    """The GF limit on ½‖Zw − Y‖² against the certified Bregman projection of w0 under R (Theorem 4.16).
+
+    Parameters
+    ----------
+    G
+        The parametrization.
+    x0
+        The initialization.
+    Z, Y
+        The data (``n × d``, ``n``) of the least-squares loss ½‖Zw − Y‖².
+    R
+        The potential of Lemma 4.7 (None for a non-commuting G: then only the GF limit and its distances to
+        reference interpolants are reported).
+
+    Returns
+    -------
+    Answer
+    """
     q = "on the data, is the gradient-flow limit the R-projection argmin{R(w) : Zw = Y} (Theorem 4.16)?"
     loss = LeastSquares(Z, Y)
     w0 = G.value(x0)
@@ -971,7 +1062,29 @@ def random_pair_search(G: Parametrization, x0: np.ndarray, *, tries: int = 4, se
     """Equal-μ pairs drawn at random (two linear pieces, B = A reversed), each decided by
     :func:`~oracles.checks.path_dependence.endpoint_gap`; stops at the first witness, else returns the largest
     gap relative to its budget. The cheap search for integrated flows (no optimizer: each candidate costs four
-    flows)."""
+    flows).
+
+    Parameters
+    ----------
+    G
+        The parametrization.
+    x0
+        The common start, in M.
+    tries, seed
+        Number and seed of the random pairs.
+    max_duration, bound
+        Durations in ``[0.3, 1]·max_duration``, entries of c in ``[-bound, bound]``.
+
+    Returns
+    -------
+    (Outcome, (Schedule, Schedule))
+        The first witness, or the pair with the largest gap relative to its budget.
+
+    Raises
+    ------
+    Inconclusive
+        When no pair could be decided.
+    """
     rng = np.random.default_rng(seed)
     best = None
     for _ in range(max(1, int(tries))):
@@ -1059,7 +1172,17 @@ class Analysis:
 
 
 def check_regular(G: Parametrization, x: np.ndarray, name: str = "x_init") -> None:
-    """:class:`InvalidInput` unless ∂G has full rank d at x (li2022 Def. 3.4), decided with the Jacobian's error."""
+    """:class:`InvalidInput` unless ∂G has full rank d at x (li2022 Def. 3.4), decided with the Jacobian's error.
+
+    Parameters
+    ----------
+    G
+        The parametrization.
+    x
+        The point.
+    name
+        How the message names it.
+    """
     J, jerr = jacobian_with_error(G, x)
     if G.d > G.D:
         raise InvalidInput(f"the Jacobian at {name} is not regular: d = {G.d} outputs > D = {G.D} inputs")
@@ -1275,6 +1398,8 @@ def analyze(G: Parametrization, x_inits, data: tuple[np.ndarray, np.ndarray] | N
     return Analysis(G, X0, answers, summary, cl, seconds)
 
 
-__all__ = ["Analysis", "Answer", "FunctionParametrization", "IDS", "analyze", "brackets_at", "check_regular",
-           "commuting_answer", "function_parametrization", "hessian_metric_check", "limit_answer", "naive_brackets_at",
-           "polynomial_laws", "potential_check", "recognize", "sample_points", "scale_picture"]
+__all__ = ["Analysis", "Answer", "CommutingLegendre", "FunctionParametrization", "IDS", "analyze", "brackets_at",
+           "check_regular", "combined_psi", "commuting_answer", "condition_from_brackets", "function_parametrization",
+           "hessian_metric_check", "hessians_with_error", "jacobian_with_error", "law_values", "laws_along_flow",
+           "laws_answer", "legendre_of", "limit_answer", "naive_brackets_at", "path_answer", "polynomial_laws",
+           "potential_check", "random_pair_search", "recognize", "sample_points", "scale_picture"]
