@@ -372,3 +372,25 @@ def test_default_initialization_lies_in_the_domain(tmp_path, capsys):
     assert code == 0, err
     x0 = np.array(json.loads((tmp_path / "analyze" / "hopf_model" / "report.json").read_text())["x_init"])
     assert hopf_model().in_domain(x0)
+
+
+def positive_margin(x):
+    return float(np.min(x))
+
+
+def two_outputs_jacobian(x):
+    return np.array([[x[1], x[0]], [0.0, 2 * x[1]]])
+
+
+def test_domain_jacobian_and_init_file(tmp_path, capsys):
+    inits = tmp_path / "inits.npy"
+    np.save(inits, np.array([[1.0, 1.5], [0.8, 1.2]]))
+    code, out, err = run(capsys, "tests.test_analyze:two_outputs", "--init", str(inits), "--domain",
+                         "tests.test_analyze:positive_margin", "--jacobian", "tests.test_analyze:two_outputs_jacobian",
+                         "--name", "pair", f"--report-dir={tmp_path}")
+    assert code == 0, err
+    doc = json.loads((tmp_path / "analyze" / "pair" / "report.json").read_text())
+    assert len(doc["x_inits"]) == 2 and doc["summary"]["family"] == "quadratic ½xᵀA_ix"
+    code, out, err = run(capsys, "tests.test_analyze:two_outputs", "--init=-1,1", "--domain",
+                         "tests.test_analyze:positive_margin", f"--report-dir={tmp_path}")
+    assert code == 2 and "outside the domain M = tests.test_analyze:positive_margin" in err, err
