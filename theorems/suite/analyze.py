@@ -352,8 +352,8 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
                                 "numpy function x -> G(x)")
     p.add_argument("--jacobian", metavar="MODULE:NAME", help="x -> dG(x) (d x D) for a plain function")
     p.add_argument("--domain", help="R^D (default), positive, box:LO,HI or MODULE:NAME of a margin function")
-    p.add_argument("--init", help="1,0.5,...; a .npy/.npz/.csv file; normal:MEAN,STD or uniform:LO,HI "
-                                  "(default uniform:0.5,1.5)")
+    p.add_argument("--init", help="1,0.5,... (a negative first entry: --init=-1,2); a .npy/.npz/.csv file, one row "
+                                  "per initialization; normal:MEAN,STD or uniform:LO,HI (default uniform:0.5,1.5)")
     p.add_argument("--samples", type=int, default=1, help="initializations drawn from a distribution (default 1)")
     p.add_argument("--dim", type=int, help="D, when a plain function's initialization is drawn")
     p.add_argument("--data", help=".npz with Z and y, or .csv with rows z_1..z_d, y")
