@@ -68,7 +68,8 @@ def test_thm_4_2(case):
     :math:`b_0^\top b_1 \ne 0`) the flow commutator at small time h has size
     :math:`h^2\|[\nabla G_i,\nabla G_j](x)\|` to leading order, so the flows fail to commute exactly
     where the bracket is non-zero. The report plot of a commuting example is the paper's Figure 1 (the two
-    orders of the flows from x, drawn in the plane of :math:`\nabla G_i(x), \nabla G_j(x)`).
+    orders of the flows from x, drawn in the plane of :math:`\nabla G_i(x), \nabla G_j(x)`); that of a
+    non-commuting one is the same picture at s = t = ½, where the two paths end apart.
     """
     if len(case) == 6:
         G, x, i, j, s, t = case

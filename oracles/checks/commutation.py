@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from oracles.core.errors import Inconclusive
 from oracles.flows.trajectories import field_flow
 from oracles.lie.brackets import bracket, bracket_fd, quadratic_bracket
 from oracles.core.outcome import CLOSED_FORM_BUDGET, UNRESOLVED, Outcome, Panel, budget_from_error, roundoff_floor
@@ -52,7 +53,7 @@ def _figure_1(G: Parametrization, x: np.ndarray, i: int, j: int, s: float, t: fl
     b2 = leg(b1[-1], j, t)
     series = {f"φ_{j}^t first (t = {t:.3g})": coords(a1 + a2), f"φ_{i}^s first (s = {s:.3g})": coords(b1 + b2)}
     return [Panel(f"li2022 Figure 1: the flows of −∇G_{i} and −∇G_{j} from x, in either order ({G.name})",
-                  "along ∇G_i(x)", "orthogonal direction in span{∇G_i(x), ∇G_j(x)}", series)]
+                  f"along ∇G_{i}(x)", f"orthogonal direction in span{{∇G_{i}(x), ∇G_{j}(x)}}", series)]
 
 
 def flows_commute(G: Parametrization, x, i: int, j: int, s: float, t: float, method: str = "auto") -> Outcome:
@@ -104,9 +105,17 @@ def flow_gap_matches_bracket(G: Parametrization, x, i: int, j: int, h: float = 1
     target = bracket_factor * float(np.linalg.norm(B))   # a factor other than 1 plants a false claim (control)
     err = float(np.linalg.norm(v1 - v2)) / scale
     floor = 1e3 * np.finfo(float).eps * max(1.0, float(np.linalg.norm(x))) / (h / 2) ** 2 / scale
+    def plot():   # Figure 1 where it fails: the two orders at times ½ (h itself would not show), else at h
+        for tau in (0.5, h):
+            try:
+                return _figure_1(G, x, i, j, tau, tau, "auto")
+            except Inconclusive:
+                continue
+        return []
+
     return Outcome(abs(r2 - target) / scale, budget_from_error(err, max(CLOSED_FORM_BUDGET, floor)), err,
                    "|‖flow commutator‖/h² − ‖Lie bracket‖|, relative to ‖∇²G‖‖∇G‖",
-                   details={"h": h, "bracket_norm": target, "ratio_h": r1, "ratio_h/2": r2})
+                   details={"h": h, "bracket_norm": target, "ratio_h": r1, "ratio_h/2": r2}, plot=plot)
 
 
 def bracket_matches_formula(G: Quadratic, x, i: int, j: int, formula=quadratic_bracket) -> Outcome:
