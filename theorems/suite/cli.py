@@ -482,6 +482,9 @@ def parser() -> argparse.ArgumentParser:
     from theorems.suite import analyze   # the implicit-bias calculator (issue 24): its own module registers it
 
     analyze.add_parser(sub)
+    from theorems.suite import merge   # one store from several (the shards of a campaign, issue 25)
+
+    merge.add_parser(sub)
     return p
 
 
