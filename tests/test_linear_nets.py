@@ -80,9 +80,10 @@ def test_scalar_oracles_pass_on_known_point():
         assert not out.falsified and out.inconclusive is None and out.discrepancy < 1e-8
 
 
-def test_scalar_rate_gap_inconclusive_when_x_goes_to_zero():
-    with pytest.raises(Inconclusive, match="no convergence to y"):
-        lc.scalar_rate_gap(1.0, -1.0, 1.0, 4.0)
+def test_scalar_rate_gap_decides_when_x_goes_to_zero():
+    """P12 (issue 23): a balanced start with u0 v0 y < 0 is decided, not inconclusive: x never gets closer to y than |y|."""
+    o = lc.scalar_rate_gap(1.0, -1.0, 1.0, 4.0)
+    assert o.falsified and o.discrepancy >= 1.0 and o.details["final_x"] < 0
 
 
 # --------------------------------------------------------------------------------- gradient flow
