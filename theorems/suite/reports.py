@@ -580,6 +580,13 @@ def safe_links(r: dict[str, Any], notes: StoreNotes) -> dict[str, Any]:
         r.pop("witness", None)
         return r
     w = dict(witness)
+    bad_numbers = [k for k in OUTCOME_KEYS[:4] if w.get(k) is not None
+                   and (isinstance(w[k], bool) or not isinstance(w[k], (int, float)))]
+    if bad_numbers or any(w.get(k) is not None and not isinstance(w[k], str)
+                          for k in ("what", "budget_reason", "plot_error")):
+        notes.warn(f"record {sid!r}: its witness is malformed ({', '.join(bad_numbers) or 'text'}): dropped")
+        r.pop("witness", None)
+        return r
     plots_ = w.get("plots") if isinstance(w.get("plots"), list) else []
     kept = [p for p in plots_ if isinstance(p, dict) and isinstance(p.get("file"), str)
             and _PLOT_FILE.fullmatch(p["file"]) and isinstance(p.get("title", ""), str)]
