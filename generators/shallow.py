@@ -49,6 +49,21 @@ def data_sets(draw, density: Density, min_m: int = 2, max_m: int = 5) -> tuple[n
     return x, y
 
 
+@st.composite
+def data_sets_2d(draw, density: Density, min_m: int = 2, max_m: int = 5) -> tuple[np.ndarray, np.ndarray]:
+    """``(x, y)`` in the plane, d = 2: ``m`` points ``ρ_i(cos φ_i, sin φ_i)`` with angles spread around the circle
+    (``φ_i = 2π(i + j_i)/m + φ_0``, jitter ``j_i`` in sixteenths up to ¼) and radii ``ρ_i ∈ {0.3, 0.5, 0.7, 0.9}·hi``
+    (norms in supp p_B, as the slides ask), targets as :func:`data_sets`; shrinks to two opposite points at 0.3·hi."""
+    m = draw(st.integers(min_m, max_m))
+    hi = density.window[1]
+    jit = np.array(draw(st.lists(st.integers(-4, 4), min_size=m, max_size=m)), float) / 16.0
+    phi = 2 * np.pi * (np.arange(m) + jit) / m + draw(st.sampled_from([0.0, 0.3, 1.1]))
+    rho = hi * np.array(draw(st.lists(st.sampled_from([0.3, 0.5, 0.7, 0.9]), min_size=m, max_size=m)))
+    x = np.stack([rho * np.cos(phi), rho * np.sin(phi)], 1)
+    k = np.array(draw(st.lists(st.integers(-4, 4), min_size=m, max_size=m)), float)
+    return x, 0.25 * (-1.0) ** np.arange(m) + k / 16.0
+
+
 def unscaled_potentials() -> st.SearchStrategy[MirrorPotential]:
     """x⁴ + x², |x|³ + x², cosh (shrinks to x⁴ + x²); never x², which *is* gradient flow."""
     return st.sampled_from(["x^4+x^2", "|x|^3+x^2", "cosh"]).map(MirrorPotential.named)
@@ -68,11 +83,13 @@ def seed_blocks(count: int = 4) -> st.SearchStrategy[tuple[int, ...]]:
 
 @st.composite
 def ladder_cases(draw, widths: tuple[int, ...], seeds: int = 4, potentials=None, density_kinds=("uniform", "truncated normal"),
-                 max_scale: float = 1.0, min_m: int = 2, max_m: int = 5):
+                 max_scale: float = 1.0, min_m: int = 2, max_m: int = 5, dims: tuple[int, ...] = (1,)):
     """``(x, y, density, potential, widths, seeds)`` for a ladder statement (widths fixed by the profile);
-    ``min_m``/``max_m`` bound the number of data points (controls whose planted effect needs few or many)."""
+    ``min_m``/``max_m`` bound the number of data points (controls whose planted effect needs few or many);
+    ``dims`` the input dimensions drawn (shrinks to the first; d = 2 data from :func:`data_sets_2d`)."""
     density = draw(densities(density_kinds, max_scale))
-    x, y = draw(data_sets(density, min_m, max_m))
+    dim = draw(st.sampled_from(dims)) if len(dims) > 1 else dims[0]
+    x, y = draw(data_sets(density, min_m, max_m) if dim == 1 else data_sets_2d(density, min_m, max_m))
     potential = draw(potentials if potentials is not None else unscaled_potentials())
     return x, y, density, potential, tuple(widths), draw(seed_blocks(seeds))
 
@@ -104,5 +121,5 @@ def g3_cases(draw):
     return x, r, density, draw(st.integers(0, 2 ** 16)), draw(st.integers(1, 30))
 
 
-__all__ = ["data_sets", "densities", "g3_cases", "kernel_ode_cases", "ladder_cases", "scaled_potentials", "seed_blocks",
+__all__ = ["data_sets", "data_sets_2d", "densities", "g3_cases", "kernel_ode_cases", "ladder_cases", "scaled_potentials", "seed_blocks",
            "unscaled_potentials"]

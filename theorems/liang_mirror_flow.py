@@ -30,7 +30,10 @@ from generators.shallow import g3_cases, kernel_ode_cases, ladder_cases, scaled_
 THOROUGH = settings.get_current_profile_name() == "thorough"
 LADDER = LADDER_THOROUGH if THOROUGH else LADDER_CI
 EXAMPLES = 10 if THOROUGH else 5   # each thorough example trains 4 seeds x 4 widths up to 4860 (4-9 s)
+EXAMPLES_D2 = 6 if THOROUGH else 3   # liang:scaled-d2 trains 16 seeds per width
 FIGURE = (np.array([-0.75, -0.35, 0.05, 0.4, 0.8]), np.array([0.3, -0.2, 0.5, 0.1, -0.4]), Uniform(-1.0, 1.0))
+#: the figure's targets on five points of the unit disc (input dimension d = 2)
+FIGURE_2D = (np.array([[-0.6, 0.2], [0.1, -0.5], [0.45, 0.4], [0.0, 0.8], [-0.3, -0.35]]), FIGURE[1], FIGURE[2])
 
 
 FIELDS = ("x", "y", "density", "potential", "widths", "seeds")
@@ -47,21 +50,24 @@ def _event(case):
     x, y, density, potential, widths, seeds = case
     event(f"{density.name}, B = {density.hi:g}")
     event(f"m = {len(x)}")
+    event(f"d = {1 if np.ndim(x) == 1 else np.shape(x)[1]}")
     event(potential.describe())
 
 
 @universal("liang:unscaled-part1", title="unscaled MF, ReLU: drift O(n^-1/2), H(t) → H(0), exponential loss decay",
            source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part I", fields=FIELDS)
 @settings(max_examples=EXAMPLES)
-@given(case=ladder_cases(LADDER, SEEDS_PART1))
+@given(case=ladder_cases(LADDER, SEEDS_PART1, dims=(1, 2)))
 @example(case=FIGURE + (MirrorPotential.quartic(), LADDER, tuple(range(SEEDS_PART1))))
+@example(case=FIGURE_2D + (MirrorPotential.quartic(), LADDER, tuple(range(SEEDS_PART1))))
 def test_unscaled_part1(case):
     r"""For ReLU networks with an unscaled potential :math:`\Phi = \sum_k\phi(\theta_k - \hat\theta_k)` and
     :math:`\eta = \Theta(1/n)`, with high probability, for all t: :math:`\|\theta(t) - \theta(0)\|_\infty \le C_1n^{-1/2}`,
     :math:`\|H(t) - H(0)\|_2 \to 0` and :math:`\|f(t) - y\|_2 \le e^{-\eta_0C_2t}\|f(0) - y\|_2`.
 
     Checked on a ladder of widths with sixteen nested seeds each (``SEEDS_PART1``), by the batched exponential
-    integrator (η = 1/n; Richardson over three step sizes). Sub-claims (the worst decides): the fitted slope of
+    integrator (η = 1/n; Richardson over three step sizes), for input dimension d = 1 and d = 2 (w uniform on the
+    circle, data with norms in supp p_B; C_∞ from the d = 2 kernel by quadrature over the circle, with its error). Sub-claims (the worst decides): the fitted slope of
     :math:`\log(n^{1/2}\sup_t\|\theta(t) - \theta(0)\|_\infty)` against log n (the sup over the integrator's time
     grid and the end point: "for any t ≥ 0"; up to 1.31 times the end value) is at most a statistical margin,
     :math:`t_{0.999, 15}` = 3.73 times the standard error of the seed mean's slope (``slope_se_seeds``; measured
@@ -80,13 +86,14 @@ def test_unscaled_part1(case):
 @universal("liang:corollary", title="unscaled MF and GF from the same initialization converge to the same function",
            source="liang-montufar 2025 (slides), Corollary", fields=FIELDS)
 @settings(max_examples=EXAMPLES)
-@given(case=ladder_cases(LADDER, SEEDS))
+@given(case=ladder_cases(LADDER, SEEDS, dims=(1, 2)))
 @example(case=FIGURE + (MirrorPotential.quartic(), LADDER, tuple(range(SEEDS))))
 def test_corollary(case):
     r"""With the same data and the same initial parameters, :math:`|f(x, \theta_{MF}(\infty)) - f(x, \theta_{GF}(\infty))| \to 0`
     as n → ∞ for every x: the implicit bias does not depend on the unscaled potential.
 
-    Both flows are integrated from the same θ(0) on the same time grid; the L∞ gap over the support is
+    d = 1 and d = 2 (the gap then on a grid of the disc of radius B). Both flows are integrated from the same θ(0)
+    on the same time grid; the L∞ gap over the support is
     Richardson-extrapolated from the level-by-level *difference* (four step sizes), with its own error
     estimate. Claim: the fitted slope of log gap against log n is at most −0.1 (no rate is stated; measured on
     the ci ladder: −0.29 to −1.1 for |x|³+x², whose effect is first order in the drift; −1.2 to −2.2 for x⁴+x²,
@@ -149,8 +156,8 @@ def test_scaled(case):
     the infinite-width kernels before and after training (or the network's own kernels H_n(0), H_n(T) where
     those are worse conditioned: the rate is a large-width one); slope of :math:`\log\|\Delta f - \bar h_\phi\|_\infty` ≤ −0.1,
     :math:`\bar h_\phi` from the dual Newton oracle (certificate + quadrature change as its error). The slides
-    ask for ω "sufficiently large"; ω ∈ {1, 2, 4} is drawn and holds (docs/width-limits/README.md). Budget: ten times the
-    propagated numerical error.
+    ask for ω "sufficiently large"; ω ∈ {1, 2, 4} is drawn and holds (docs/width-limits/README.md). d = 2:
+    ``liang:scaled-d2``. Budget: ten times the propagated numerical error.
     """
     _event(case)
     x, y, density, potential, widths, seeds = case
@@ -195,3 +202,30 @@ def test_g3_compact(case):
     x, r, density, seed, width = case
     event(f"{density.name}, B = {density.hi:g}")
     return check_g3_identity(x, r, density, init_params(seed, width, density))
+
+
+@universal("liang:scaled-d2", title="scaled MF, absolute value, d = 2: drift O(1/n) for all t, exponential loss decay",
+           source="liang-montufar 2025 (slides), Theorem (scaled potential), d ≥ 1 inputs", fields=FIELDS)
+@settings(max_examples=EXAMPLES_D2)
+@given(case=ladder_cases(LADDER, SEEDS_PART2, potentials=scaled_potentials(), density_kinds=("uniform", "truncated normal"),
+                         dims=(2,)))
+@example(case=FIGURE_2D + (MirrorPotential.mixed("quartic", 1.0), LADDER, tuple(range(SEEDS_PART2))))
+def test_scaled_d2(case):
+    r"""The scaled theorem's first two claims for input dimension d = 2 (the slides state them for d ≥ 1): for
+    absolute-value networks with w uniform on the circle and a scaled potential,
+    :math:`\|\theta(t) - \theta(0)\|_\infty \le C_1/n` for all t and :math:`\|f(t) - y\|_2 \le e^{-\eta_0C_2t}\|f(0) - y\|_2`
+    (the variational limit is the d = 1 part, ``liang:scaled``).
+
+    The checks of ``liang:scaled`` with ``claims=("drift", "loss")``: the slope of log(n·sup_t drift) at most
+    +0.25, and :math:`C_n \ge \tfrac12 C_{ref}` with :math:`C_{ref} = 2\min(\lambda_{min}K_0/\phi''(0), \lambda_{min}H_n(0),
+    \lambda_{min}H_n(T))`, :math:`K_0` the infinite-width kernel by quadrature over the circle (its error subtracted);
+    :math:`H_n(T)` stands in for the end kernel, which the d = 1 oracle gives in one dimension. Data: m ≤ 5 points
+    with norms in supp p_B spread around the circle. Sixteen seeds (``SEEDS_PART2``): with two data points far out
+    (radii 0.7B, 0.9B) the per-seed slopes of n·drift spread with a standard deviation of 0.25, and a four-seed
+    block fitted +0.245 against the +0.25 margin at ci, where sixteen seeds on 180 … 4860 fit +0.05 ± 0.05
+    (docs/width-limits/README.md §10); fewer examples (``EXAMPLES_D2``) keep the cost. Budget: ten times the
+    propagated numerical error.
+    """
+    _event(case)
+    x, y, density, potential, widths, seeds = case
+    return check_scaled(x, y, density, potential, widths, seeds, claims=("drift", "loss"))

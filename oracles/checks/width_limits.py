@@ -37,7 +37,7 @@ from oracles.core.errors import Inconclusive, InvalidInput
 from oracles.core.outcome import Outcome, Panel
 from oracles.model.shallow import Density, MirrorPotential, init_params, network, validate_data
 from oracles.flows.shallow_trainer import NetworkRun, TrainResult, richardson, train
-from oracles.convex.variational import kernel, kernel_interpolant, solve_g123, solve_scaled
+from oracles.convex.variational import kernel, kernel_interpolant, kernel_nd, solve_g123, solve_scaled
 
 DECAY_MARGIN = 0.1
 BOUND_MARGIN = 0.25
@@ -214,8 +214,29 @@ def _ladder_panel(title: str, ylabel: str, fits: dict[str, SlopeFit]) -> Panel:
 def eval_grid(density: Density, x, points: int = 401) -> np.ndarray:
     """``points`` equispaced points of ``supp p_B`` (of ``density.window``, ±3s, for a normal p_B) plus the data
     (where the L∞ gaps are measured)."""
+    x = np.asarray(x, float)
     lo, hi = density.window
-    return np.unique(np.concatenate([np.linspace(lo, hi, points), np.asarray(x, float)]))
+    if x.ndim == 2:                     # d = 2: a square grid of about ``points`` points clipped to the disc of radius hi
+        k = max(5, int(round(math.sqrt(points * 4 / math.pi))))
+        g = np.linspace(-hi, hi, k)
+        P = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
+        return np.concatenate([P[np.linalg.norm(P, axis=1) <= hi * (1 + 1e-12)], x])
+    return np.unique(np.concatenate([np.linspace(lo, hi, points), x]))
+
+
+def input_dim(x) -> int:
+    """1 for a vector of data, else the number of columns (the input dimension d of the slides)."""
+    x = np.asarray(x)
+    return 1 if x.ndim == 1 else int(x.shape[1])
+
+
+def infinite_width_kernel(x, density: Density, activation: str) -> tuple[np.ndarray, float]:
+    """``(K(X, X), error)``: the closed form for d = 1 (error 0), :func:`kernel_nd` for d = 2."""
+    if input_dim(x) == 1:
+        return kernel(x, x, density, activation), 0.0
+    if input_dim(x) != 2:
+        raise InvalidInput(f"x: the infinite-width kernel is implemented for d = 1, 2, got d = {input_dim(x)}")
+    return kernel_nd(x, x, density, activation)
 
 
 def train_ladder(x, y, density: Density, potentials: Sequence[MirrorPotential], widths: Sequence[int],
@@ -227,8 +248,8 @@ def train_ladder(x, y, density: Density, potentials: Sequence[MirrorPotential], 
     for pot in potentials:
         for n in widths:
             for s in seeds:
-                runs.append(NetworkRun(init_params(int(s), int(n), density, zero_output=zero_output), x, y, pot, scaled,
-                                       activation, density))
+                runs.append(NetworkRun(init_params(int(s), int(n), density, zero_output=zero_output, dim=input_dim(x)),
+                                       x, y, pot, scaled, activation, density))
                 keys.append((pot.describe(), int(n), int(s)))
     return dict(zip(keys, train(runs, x_eval, levels=levels)))
 
@@ -274,10 +295,11 @@ def check_unscaled_part1(x, y, density: Density, potential: MirrorPotential, wid
                                    "‖H(t)−H(0)‖ → 0")
     fits.update({k: f for k, f in (("n^p·drift", fd), ("sup‖H(t)−H(0)‖", fh)) if f is not None})
     rate, rate_err = _decay_constants(res, key, W, S)
-    c_inf = 2.0 * float(np.linalg.eigvalsh(kernel(x, x, density, activation))[0]) / float(potential.hess(0.0))
+    K, K_err = infinite_width_kernel(x, density, activation)
+    c_inf = 2.0 * float(np.linalg.eigvalsh(K)[0]) / float(potential.hess(0.0))
     ratio = rate / c_inf
     k = np.unravel_index(int(np.argmin(ratio)), ratio.shape)
-    lerr = float(np.max(rate_err)) / c_inf
+    lerr = float(np.max(rate_err)) / c_inf + 2.0 * len(x) * K_err / float(potential.hess(0.0)) / c_inf
     out["loss"] = Outcome(0.5 - float(ratio[k]), max(SLOPE_FLOOR, 10.0 * lerr), lerr,
                           "½ − min_n C_n/C_∞, C_n = inf_t −log(‖r(t)‖/‖r(0)‖)/t, C_∞ = 2λmin(K(X,X))/φ''(0)",
                           details={"claim": "‖r(t)‖ ≤ exp(−C_∞ t/2)‖r(0)‖ at every width", "C_inf": c_inf,
@@ -409,6 +431,8 @@ def check_unscaled_part2(x, y, density: Density, potential: MirrorPotential, wid
     term; negative controls, solved by the Galerkin solver). Per-width error: trainer error + oracle error.
     Claim: slope ≤ −0.1.
     """
+    if input_dim(x) != 1:
+        raise InvalidInput(f"x: Part II is stated for d = 1, got d = {input_dim(x)}")
     xe = eval_grid(density, x)
     res = train_ladder(x, y, density, [potential], widths, seeds, scaled=False, activation="relu", x_eval=xe)
     gaps = np.zeros((len(widths), len(seeds)))
@@ -474,7 +498,10 @@ def check_scaled(x, y, density: Density, potential: MirrorPotential, widths: Seq
         out["n-drift->0"], fits["n·drift"] = _try_slope(W, nd, nd_err, -DECAY_MARGIN, "slope of log(n·drift) vs log n",
                                                         "n·drift → 0")
     refs: dict[tuple[int, int], object] = {}
-    if "gap" in claims or "loss" in claims or "loss-x4" in claims:
+    d1 = input_dim(x) == 1             # the variational limit (and K_end from it) is the d = 1 part of the theorem
+    if not d1 and "gap" in claims:
+        claims = [c for c in claims if c != "gap"]
+    if d1 and ("gap" in claims or "loss" in claims or "loss-x4" in claims):
         try:
             for n in W:
                 for s in S:
@@ -483,8 +510,11 @@ def check_scaled(x, y, density: Density, potential: MirrorPotential, widths: Seq
             return Outcome.undecided(exc.reason, "scaled oracle", detail=exc.detail)
     if "loss" in claims or "loss-x4" in claims:
         rate, rate_err = _decay_constants(res, key, W, S)
-        c_end = np.array([[end_rate(refs[(n, s)].fine) for s in S] for n in W])
-        c_inf = np.minimum(c_end, 2.0 * float(np.linalg.eigvalsh(kernel(x, x, density, "abs"))[0]) / float(potential.hess(0.0)))
+        K0, K0_err = infinite_width_kernel(x, density, "abs")
+        c0 = 2.0 * (float(np.linalg.eigvalsh(K0)[0]) - len(x) * K0_err) / float(potential.hess(0.0))
+        c_end = (np.array([[end_rate(refs[(n, s)].fine) for s in S] for n in W]) if d1
+                 else np.full((len(W), len(S)), np.inf))       # d ≥ 2: H_n(T) below stands for K_end
+        c_inf = np.minimum(c_end, c0)
         c_net = np.array([[2.0 * min(float(np.linalg.eigvalsh(res[(key, n, s)].finest.H0)[0]),
                                      float(np.linalg.eigvalsh(res[(key, n, s)].finest.HT)[0])) for s in S] for n in W])
         c_ref = np.minimum(c_inf, c_net)
@@ -532,4 +562,4 @@ def end_rate(sol) -> float:
 
 __all__ = ["BOUND_MARGIN", "DECAY_MARGIN", "DRIFT_ALPHA", "SEEDS_PART1", "statistical_margin", "LADDER_CI", "LADDER_THOROUGH", "SlopeFit", "check_corollary",
            "check_kernel_frozen", "check_mf_equals_gf", "check_scaled", "check_unscaled_part1",
-           "check_unscaled_part2", "eval_grid", "fit_slope", "ladder", "slope_outcome", "train_ladder", "worst_claim"]
+           "check_unscaled_part2", "eval_grid", "fit_slope", "infinite_width_kernel", "input_dim", "ladder", "slope_outcome", "train_ladder", "worst_claim"]

@@ -77,6 +77,40 @@ def kernel(x, xp, density: Density, activation: str) -> np.ndarray:
     raise InvalidInput(f"activation must be 'relu' or 'abs', got {activation!r}")
 
 
+def kernel_nd(x, xp, density: Density, activation: str, panels: int = 32, q: int = 8) -> tuple[np.ndarray, float]:
+    r"""The infinite-width kernel in input dimension d = 2, :math:`K(x, x') = E[\sigma(\langle W, x\rangle - B)\sigma(\langle W,
+    x'\rangle - B)]` with W uniform on the circle, and an error estimate.
+
+    Averaging u and u + π pairs W with −W, so :math:`K = \frac1\pi\int_0^\pi K_1(\langle w_u, x\rangle, \langle w_u, x'\rangle)\,du`,
+    :math:`w_u = (\cos u, \sin u)`, with :math:`K_1` the d = 1 kernel (:func:`kernel`, W = ±1). The integrand is only
+    piecewise smooth in u, so composite Gauss–Legendre on ``panels`` and ``2·panels`` panels (q nodes each); the
+    error estimate is their difference (plus rounding). Returns ``(K, error)`` (sup over entries).
+    """
+    x = np.asarray(x, float)
+    xp = np.asarray(xp, float)
+    if x.ndim != 2 or xp.ndim != 2 or x.shape[1] != 2 or xp.shape[1] != 2:
+        raise InvalidInput(f"kernel_nd: x and xp must be (points, 2) arrays, got {x.shape} and {xp.shape}")
+
+    def integral(p: int) -> np.ndarray:
+        t, wq = _gauss_legendre(q)
+        edges = np.linspace(0.0, math.pi, p + 1)
+        out = np.zeros((len(x), len(xp)))
+        for lo_, hi_ in zip(edges[:-1], edges[1:]):
+            for tk, wk in zip(lo_ + (hi_ - lo_) * t, (hi_ - lo_) * wq):
+                w = np.array([math.cos(tk), math.sin(tk)])
+                out += wk * kernel_pairs(x @ w, xp @ w, density, activation)
+        return out / math.pi
+
+    coarse, fine = integral(panels), integral(2 * panels)
+    err = float(np.max(np.abs(fine - coarse))) + 1e3 * EPS * float(np.max(np.abs(fine)))
+    return fine, err
+
+
+def kernel_pairs(s, sp, density: Density, activation: str) -> np.ndarray:
+    """:func:`kernel` at the projections ``s`` (rows) and ``sp`` (columns): ``K_1(s_i, sp_k)``."""
+    return kernel(s, sp, density, activation)
+
+
 @dataclass
 class KernelInterpolant:
     r""":math:`\bar h(x) = K(x, X)c`, :math:`c = K(X, X)^{-1}r`; ``error`` bounds the effect of rounding in c."""

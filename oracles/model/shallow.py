@@ -410,7 +410,7 @@ def _validate_data_nd(x: np.ndarray, y: np.ndarray, density: Density, xname: str
     if not np.all(np.isfinite(y)):
         raise InvalidInput(f"{yname} has non-finite entries")
     density.require_symmetric("density")
-    gaps = np.linalg.norm(x[:, None, :] - x[None, :, :], axis=2) + np.eye(len(x)) * np.inf
+    gaps = np.linalg.norm(x[:, None, :] - x[None, :, :], axis=2) + np.diag(np.full(len(x), np.inf))
     if np.any(gaps <= 1e-12 * max(1.0, float(np.max(np.abs(x))))):
         raise InvalidInput(f"{xname} has repeated points (the slides need x_i ≠ x_j)")
     norms = np.linalg.norm(x, axis=1)

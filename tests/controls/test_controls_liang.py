@@ -184,3 +184,26 @@ def test_control_g3_wrong_sign(case):
     """The sign slip moves the right side by 2h(−B) (0.04-0.2 of the terms' size, measured)."""
     x, r, density, seed, width = case
     return check_g3_identity(x, r, density, init_params(seed, width, density), plant="minus")
+
+
+@control("liang:scaled-d2", title="drift ≤ C n^-5/4 for a scaled potential (d = 2)",
+         source="liang-montufar 2025 (slides), Theorem (scaled potential), d ≥ 1 inputs",
+         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
+@given(case=ladder_cases(LADDER_CI, SEEDS, potentials=scaled_potentials(), dims=(2,)))
+def test_control_scaled_d2_drift_exponent_too_fast(case):
+    """As in d = 1: n^{5/4}·sup_t drift grows (the scaled n·drift is bounded, not o(n^{-1/4}))."""
+    x, y, density, potential, widths, seeds = case
+    return check_scaled(x, y, density, potential, widths, seeds, claims=("drift",), drift_power=1.25)
+
+
+@control("liang:unscaled-part1", title="drift ≤ C n^-1.1 in d = 2",
+         source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part I",
+         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
+@given(case=ladder_cases(LADDER_CI, SEEDS_PART1, min_m=4, dims=(2,)))
+def test_control_drift_exponent_too_fast_d2(case):
+    """d = 2: the output weights still move by Θ(1/n) (measured slope of log(n^1.1·drift) +0.11 on the 2-D figure data,
+    margin 0.03)."""
+    x, y, density, potential, widths, seeds = case
+    return check_unscaled_part1(x, y, density, potential, widths, seeds, drift_power=1.1)
