@@ -101,7 +101,9 @@ def test_uv_squared_laws_potential_and_the_l1_l2_picture():
     assert an.summary["conservation_laws"] == d
     assert answer(an, "laws").answer == "x1·x5; x2·x6; x3·x7; x4·x8"      # u_i v_i
     assert an.summary["R"] == "hypentropy"
-    assert answer(an, "potential", 1).answer == "yes"                       # Hessian metric
+    mf, hm = answer(an, "potential", 1), answer(an, "potential", 2)
+    assert mf.rests_on == "li2022:thm-4.8" and mf.answer == "yes"          # GF = MF of R, integrated
+    assert "Hessian metric" in hm.question and hm.answer == "yes"
     lim = answer(an, "limit")
     assert lim.answer == "yes" and lim.discrepancy <= lim.budget
     ends = answer(an, "scale").details["ends"]                              # Cor. 4.17: ℓ1 at α → 0, ℓ2 at α → ∞

@@ -826,6 +826,35 @@ def potential_check(G: Parametrization, R, x0: np.ndarray, seed: int = 4, n: int
                    details={"samples": rows})
 
 
+def mirror_check(G: Parametrization, R, x0: np.ndarray, seed: int = 5) -> Outcome:
+    r"""Theorem 4.8 integrated: gradient flow on a random two-piece schedule (a linear loss for t ∈ [0, ½], then least
+    squares on random data for t ∈ [½, 1]) against the mirror flow of R from :math:`G(x_{init})`, by
+    :func:`oracles.checks.equivalence.gf_against_mf` (17 sample times, rtol 1e-8 against 1e-11). Run only for a
+    closed-form R: the numerical R's every mirror-flow step would integrate ψ.
+
+    Parameters
+    ----------
+    G, R, x0
+        The commuting parametrization, its potential and the initialization.
+    seed
+        Seed of the schedule.
+
+    Returns
+    -------
+    Outcome
+    """
+    from oracles.checks.equivalence import gf_against_mf
+
+    rng = np.random.default_rng(seed)
+    n = max(1, G.d // 2)
+    w0 = G.value(x0)
+    Z = rng.standard_normal((n, G.d))
+    scale = max(1.0, float(np.linalg.norm(w0)))
+    sched = Schedule(((0.5, Linear(0.5 * rng.uniform(-1, 1, G.d))),
+                      (0.5, LeastSquares(Z, Z @ w0 + 0.3 * scale * rng.standard_normal(n)))))
+    return gf_against_mf(G, [sched], x0, R)
+
+
 def hessian_metric_check(G: Parametrization, x0: np.ndarray) -> Outcome:
     r"""Is :math:`\nabla^2Q(\mu) = \partial G\partial G^\top(\psi(x_{init};\mu))` a Hessian metric at μ = 0?
 
@@ -1381,6 +1410,13 @@ def analyze(G: Parametrization, x_inits, data: tuple[np.ndarray, np.ndarray] | N
         except (Inconclusive, InvalidInput) as exc:
             add(_undecided("potential", qR, IDS["potential"], exc))
             R = None
+        if R is not None and potential_name(R)[1]:
+            qM = "is w(t) = G(x(t)) the mirror flow of this R on a random loss schedule (Theorem 4.8, integrated)?"
+            try:
+                add(_from_outcome("potential", qM, mirror_check(G, R, x0, seed + 31), IDS["mirror"],
+                                  within=YES, beyond=NO))
+            except (Inconclusive, InvalidInput) as exc:
+                add(_undecided("potential", qM, IDS["mirror"], exc))
         qH = "is ∇²R a Hessian metric (the third derivatives of Q = R* symmetric at μ = 0)?"
         try:
             add(_from_outcome("potential", qH, hessian_metric_check(G, x0), IDS["potential"],
@@ -1399,7 +1435,7 @@ def analyze(G: Parametrization, x_inits, data: tuple[np.ndarray, np.ndarray] | N
 
 
 __all__ = ["Analysis", "Answer", "CommutingLegendre", "FunctionParametrization", "IDS", "analyze", "brackets_at",
-           "check_regular", "combined_psi", "commuting_answer", "condition_from_brackets", "function_parametrization",
+           "check_regular", "combined_psi", "mirror_check", "commuting_answer", "condition_from_brackets", "function_parametrization",
            "hessian_metric_check", "hessians_with_error", "jacobian_with_error", "law_values", "laws_along_flow",
            "laws_answer", "legendre_of", "limit_answer", "naive_brackets_at", "path_answer", "polynomial_laws",
            "potential_check", "random_pair_search", "recognize", "sample_points", "scale_picture"]
