@@ -160,3 +160,22 @@ def separable_quadratic_cases(draw):
     c = draw(positive_vectors(Lam.shape[1], 0.2, 1.0))
     X, y = draw(separable_data(Lam @ c))
     return G, draw(inits(G)), X, y
+
+
+@st.composite
+def ridge_bump_cases(draw):
+    """``(family, x_init, a)``: the identity or u⊙2 − v⊙2 started in the tail of the ridge bump
+    :math:`L = \\varphi(a^\\top w)`, :math:`\\varphi(s) = s^2e^{-s^2}` (:class:`oracles.model.nonconvex_losses.RidgeBump`):
+    :math:`a^\\top w_0 \\in [1.2, 2.5]` (past the bump at 1), any part orthogonal to a. The loss is not quasi-convex
+    and the flow escapes along a."""
+    fam = draw(st.sampled_from(["identity", "u^2 - v^2"]))
+    d = draw(dims(1, 3))
+    a = draw(vectors(d, 1.0, 1.0))
+    assume(np.linalg.norm(a) > 0.1)
+    a = a / np.linalg.norm(a)
+    p = draw(vectors(d, 0.0, 1.0))
+    w0 = draw(st.floats(1.2, 2.5)) * a + (p - (p @ a) * a)
+    if fam == "identity":
+        return fam, w0, a
+    c = draw(positive_vectors(d, 0.05, 1.0))
+    return fam, np.concatenate([np.sqrt(np.maximum(w0, 0.0) + c), np.sqrt(np.maximum(-w0, 0.0) + c)]), a

@@ -103,3 +103,23 @@ def test_the_convergence_controls_are_decided_by_the_witness():
     with pytest.raises(Inconclusive, match="premise fails: the flow provably does not converge"):
         gf_limit_vs_projection(UVSquared(2), loss, np.full(4, 0.7), convergence="hypothesis")
     assert divergence_witness(UVSquared(2), LeastSquares(X, y), np.full(4, 0.7)) is None
+
+
+def test_the_ridge_bump_traps_a_flow_past_the_bump_and_only_there():
+    """RidgeBump: a flow started past the bump is decided non-convergent by the trap witness; one started in the
+    valley has no witness (it converges to argmin L); the escape radius inverts φ on s > 1."""
+    from oracles.checks.convergence import trap_certificate
+    from oracles.model.nonconvex_losses import BARRIER, RidgeBump
+
+    a = np.array([0.6, 0.8])
+    L = RidgeBump(a)
+    assert trap_certificate(Identity(2), L, 1.5 * a) is not None
+    assert trap_certificate(Identity(2), L, 0.5 * a) is None and trap_certificate(Identity(2), L, a) is None
+    assert trap_certificate(Powers(2.0, 2), RidgeBump(np.array([0.6, -0.8])), np.array([1.5, 0.1])) is None  # u not in ℝ≥0²
+    s = L.escape_radius(1e-30)
+    assert s > 1 and math.isclose(s * s * math.exp(-s * s), 1e-30, rel_tol=1e-10)
+    assert L.escape_radius(2 * BARRIER) == 0.0
+    out = gf_limit_stationarity(UVSquared(2), L, np.array([1.3, 1.4, 0.3, 0.2]))
+    assert out.details["convergence"] == "refuted" and out.discrepancy > 0.5 > 1e3 * out.budget
+    esc = escape(Identity(2), L, 1.5 * a, decades=40)
+    assert np.all(np.array(esc.norms) >= np.array(esc.radii) - 1e-9)

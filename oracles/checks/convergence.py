@@ -55,7 +55,7 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.special import logsumexp
 
-from oracles.core.errors import Inconclusive, Reason
+from oracles.core.errors import Inconclusive, InvalidInput, Reason
 from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, SAFETY, Outcome, budget_from_error
 from oracles.flows.limits import RTOL_COARSE, RTOL_FINE, FlowLimit, exponential_gf_trajectory
 from oracles.model.losses import ExponentialLoss, Loss
@@ -240,22 +240,55 @@ class Escape:
     rate: float
 
 
-def escape(G: Parametrization, loss: ExponentialLoss, x_init, *, decades: int = ESCAPE_DECADES) -> Escape:
+def trap_certificate(G: Parametrization, loss: Loss, x_init) -> dict[str, Any] | None:
+    r"""For a loss with a trap (``loss.trap_certificate``, e.g. :class:`oracles.model.nonconvex_losses.RidgeBump`): a
+    certificate that the flow from ``x_init`` starts, and so stays, in a forward-invariant set where a direction u
+    of dom R's recession cone has :math:`\nabla L^\top u < 0` -- no point of the trap satisfies the variational
+    inequality, so no limit exists. ``None`` when the loss has no trap, w0 is outside it, or u is not in the cone."""
+    if not hasattr(loss, "trap_certificate"):
+        return None
+    cone = recession_cone(G)
+    if cone is None:
+        return None
+    cert = loss.trap_certificate(G.value(G.check_point(x_init, "x_init")))
+    if cert is None:
+        return None
+    C, free = cone
+    u = np.asarray(cert["direction"], float)
+    if not free:   # u must be a nonnegative combination of the cone's generators
+        from scipy.optimize import nnls
+        c, res = nnls(C, u)
+        if not res <= 1e-12 * max(1.0, float(np.linalg.norm(u))):
+            return None
+    return {**cert, "rounding": 0.0, "margin": 1.0, "cone": "R^d" if free else "cone(C)"}
+
+
+def escape(G: Parametrization, loss: Loss, x_init, *, decades: int = ESCAPE_DECADES) -> Escape:
     r"""Follow the flow to :math:`t = 10^K` and bound its escape: :math:`\|w(t)\| \ge r_K` for all :math:`t \ge t_K`.
 
     ``delta`` is :math:`1 - \|w(1)\|/r_K`, the certified lower bound on the flow's relative Cauchy defect
     after t = 1 (module docstring); ``error`` its change between rtol 1e-8 and 1e-11; ``rate`` the growth of
-    :math:`\|w\|` per unit of ln t over the last half of the decades.
+    :math:`\|w\|` per unit of ln t over the last half of the decades. The radius is :math:`\ln(1/L)/\zeta` for
+    the exponential loss, else ``loss.escape_radius(L)`` (a trap's bound: every point of the trap with loss at
+    most L has :math:`\|w\| \ge` it).
     """
     x0 = G.check_point(x_init, "x_init")
     ts = 10.0 ** np.arange(0, decades + 1)
-    zeta = float(np.max(np.linalg.norm(loss.Zc, axis=1)))
+    if isinstance(loss, ExponentialLoss):
+        zeta = float(np.max(np.linalg.norm(loss.Zc, axis=1)))
+
+        def radius(w):
+            return -float(logsumexp(-(loss.Zc @ w))) / zeta
+    elif hasattr(loss, "escape_radius"):
+        def radius(w):
+            return float(loss.escape_radius(loss.value(w)))
+    else:
+        raise InvalidInput(f"no escape radius for the loss {getattr(loss, 'name', loss)!r}")
     out = {}
     for rtol in (RTOL_COARSE, RTOL_FINE):
         X = exponential_gf_trajectory(G, loss, x0, ts, rtol=rtol)
         W = np.array([G.value(x) for x in X])
-        lnL = np.array([float(logsumexp(-(loss.Zc @ w))) for w in W])
-        r = -lnL / zeta
+        r = np.array([radius(w) for w in W])
         n = np.linalg.norm(W, axis=1)
         rK = float(r[-1])
         delta = 1.0 - float(n[0]) / rK if rK > 0 else -math.inf
@@ -272,12 +305,15 @@ def divergence_witness(G: Parametrization, loss: Loss, x_init, *, decades: int =
     r"""The non-convergence witness (module docstring), as a falsifying Outcome; ``None`` when there is none.
 
     Returns ``None`` unless :func:`no_vi_point_certificate` proves that no point of dom R satisfies the
-    theorem's conclusion. Then the flow is followed (:func:`escape`) and the outcome's discrepancy is the
-    certified relative escape δ, its budget ten times (δ's two-tolerance change + the certificate's relative
-    rounding), at least 1e-9. A flow that does not measurably escape (δ ≤ 0.5) is inconclusive, though the
-    certificate alone refutes the conclusion: the witness is meant to be seen, not inferred.
+    theorem's conclusion, or :func:`trap_certificate` proves it for a forward-invariant set the flow starts
+    in. Then the flow is followed (:func:`escape`) and the outcome's discrepancy is the certified relative
+    escape δ, its budget ten times (δ's two-tolerance change + the certificate's relative rounding), at least
+    1e-9. A flow that does not measurably escape (δ ≤ 0.5) is inconclusive, though the certificate alone
+    refutes the conclusion: the witness is meant to be seen, not inferred.
     """
     cert = no_vi_point_certificate(G, loss)
+    if cert is None:
+        cert = trap_certificate(G, loss, x_init)
     if cert is None:
         return None
     esc = escape(G, loss, x_init, decades=decades)
@@ -286,12 +322,12 @@ def divergence_witness(G: Parametrization, loss: Loss, x_init, *, decades: int =
                            f"no measured escape: certified relative escape {esc.delta:.3g} by t = 1e{decades}")
     err = esc.error + cert["rounding"] / cert["margin"]
     return Outcome(esc.delta, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   "certified relative escape 1 - |w(1)|/r_K of w(t) (no point of dom R satisfies the limit's "
-                   "variational inequality: the flow does not converge)",
+                   "certified relative escape 1 - |w(1)|/r_K of w(t) (no point of dom R, or of a forward-invariant "
+                   "set the flow is in, satisfies the limit's variational inequality: the flow does not converge)",
                    details={"convergence": "refuted", "certificate": cert, "escape_radius": esc.radius,
                             "norm_growth_per_ln_t": esc.rate, "norms": esc.norms[:: max(1, len(esc.norms) // 12)],
                             "radii": esc.radii[:: max(1, len(esc.radii) // 12)], "G": G.name})
 
 
 __all__ = ["CERTIFIED", "Escape", "Tail", "convergence_outcome", "divergence_witness", "escape", "lojasiewicz_tail",
-           "no_vi_point_certificate", "recession_cone"]
+           "no_vi_point_certificate", "recession_cone", "trap_certificate"]

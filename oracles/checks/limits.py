@@ -143,7 +143,8 @@ def gf_limit_stationarity(G: Parametrization, loss, x_init, *, constrained: bool
 
     The convergence clause is decided (``convergence=True``, :mod:`oracles.checks.convergence`): a loss for
     which no point of dom R satisfies the inequality (the exponential loss on data separable inside dom R's
-    recession cone) gets the non-convergence witness, a falsification (certified escape of w(t)); otherwise the
+    recession cone; a non-quasi-convex loss whose flow starts in a trap without such points, as the ridge bump)
+    gets the non-convergence witness, a falsification (certified escape of w(t)); otherwise the
     limit must carry a Łojasiewicz tail bound within its error, and the worse of the two outcomes is returned.
     A flow that has not settled by the horizon and has no witness stays inconclusive.
     """

@@ -507,7 +507,8 @@ def exponential_loss_trajectory(X, y, a0, t, *, rtol: float = RTOL_FINE) -> np.n
 
 
 def exponential_gf_trajectory(G: Parametrization, loss, x_init, t, *, rtol: float = RTOL_FINE) -> np.ndarray:
-    r"""Gradient flow of :math:`L\circ G` for the exponential loss :math:`L(w) = \sum_ie^{-z_i^\top w}`, sampled at times ``t``.
+    r"""Gradient flow of :math:`L\circ G` for the exponential loss :math:`L(w) = \sum_ie^{-z_i^\top w}` (or a loss with
+    ``scaled_grad(w, σ)`` = :math:`e^\sigma\nabla L(w)`, exponents combined), sampled at times ``t``.
 
     The reparametrized form of :func:`exponential_loss_trajectory` (which it is for the identity): in log-time
     :math:`s = \ln(1+t)`, :math:`dx/ds = e^s\,\partial G(x)^\top Z_c^\top e^{-Z_cG(x)} = \partial G^\top Z_c^\top e^{s - Z_cG(x)}`
@@ -517,18 +518,26 @@ def exponential_gf_trajectory(G: Parametrization, loss, x_init, t, *, rtol: floa
     from oracles.model.parametrizations import Identity
 
     x0 = G.check_point(x_init, "x_init")
-    if isinstance(G, Identity):
+    if isinstance(G, Identity) and hasattr(loss, "Zc"):
         return exponential_loss_trajectory(loss.X, loss.y, x0, t, rtol=rtol)
     t = np.asarray(t, float)
     if t.ndim != 1 or t.size == 0 or t[0] < 0 or np.any(np.diff(t) <= 0):
         raise InvalidInput("t must be a non-empty increasing 1-D array of times >= 0")
     if loss.d != G.d:
         raise InvalidInput(f"the loss acts on R^{loss.d} but G maps into R^{G.d}")
-    Zc = loss.Zc
+    if hasattr(loss, "Zc"):
+        Zc = loss.Zc
+
+        def scaled_grad(w, s):
+            return -(Zc.T @ np.exp(s - Zc @ w))
+    elif hasattr(loss, "scaled_grad"):
+        scaled_grad = loss.scaled_grad
+    else:
+        raise InvalidInput(f"{getattr(loss, 'name', loss)!r} has no exponent-combined gradient for a log-time integration")
     ss = np.log1p(t)
 
     def rhs(s, x):
-        return G.jacobian(x).T @ (Zc.T @ np.exp(s - Zc @ G.value(x)))
+        return -(G.jacobian(x).T @ scaled_grad(G.value(x), s))
 
     atol = rtol * 1e-3 * max(float(np.max(np.abs(x0))), ATOL_FLOOR)
     return _segment(rhs, None, (0.0, float(ss[-1])), x0, rtol, atol, t_eval=ss).y.T

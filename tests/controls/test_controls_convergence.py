@@ -10,14 +10,19 @@ oracle and must be caught by its **decided** non-convergence -- the witness of
 :func:`oracles.checks.convergence.divergence_witness` (an LP certificate that no point of dom R satisfies the
 inequality, and the certified escape of w(t) to t = 1e60) -- not by an untested verdict (tests/test_convergence.py
 checks that the outcome is the witness's).
+
+One more control drops quasi-convexity instead: the ridge bump :math:`\varphi(a^\top w)`, :math:`\varphi(s) = s^2e^{-s^2}`, has
+a minimizer, but a flow started past the bump is trapped in a sublevel-set component without a stationary
+point and escapes.
 """
 from __future__ import annotations
 
 from hypothesis import event, given
 
-from generators.convergence import FAMILIES, separable_cases, separable_quadratic_cases
+from generators.convergence import FAMILIES, ridge_bump_cases, separable_cases, separable_quadratic_cases
 from oracles.checks.limits import gf_limit_minimizes, gf_limit_stationarity, gf_limit_vs_projection, quadratic_gf_convergence
 from oracles.model.losses import ExponentialLoss
+from oracles.model.nonconvex_losses import RidgeBump
 from oracles.model.parametrizations import UVSquared
 from theorems import control
 
@@ -31,6 +36,17 @@ def test_control_thm_4_13_no_minimizer(case):
     fam, x, X, y = case
     event(fam)
     return gf_limit_stationarity(FAMILIES[fam](X.shape[1]), ExponentialLoss(X, y), x)
+
+
+@control("li2022:thm-4.13", title="non-quasi-convex L (a ridge bump, argmin non-empty): w(t) claimed to converge",
+         source="li2022 §4.2, Theorem 4.13", fields=("fam", "x", "a"))
+@given(case=ridge_bump_cases())
+def test_control_thm_4_13_not_quasi_convex(case):
+    """Thm 4.13 without quasi-convexity: from past the bump the flow stays in {aᵀw > 1, L < e⁻¹}, where ∇L ≠ 0,
+    and escapes (aᵀw grows like √ln t); the trap witness must decide it."""
+    fam, x, a = case
+    event(fam)
+    return gf_limit_stationarity(FAMILIES[fam](a.size), RidgeBump(a), x)
 
 
 @control("li2022:cor-4.14", title="convex exponential loss without a minimizer: convergence to a minimizer claimed",
