@@ -3,7 +3,7 @@ r"""Flows: of a single field :math:`+\nabla G_i`, the map :math:`\psi`, gradient
 * :func:`field_flow` -- :math:`x \mapsto` the point reached from x after time t along
   :math:`+\nabla G_i` (closed form when the parametrization has one, else ``solve_ivp``).
 * :func:`psi` -- :math:`\psi(x;\mu) = \varphi_1^{\mu_1}\circ\dots\circ\varphi_d^{\mu_d}(x)` with the
-  **+** convention of THEOREMS.md (problem 1); ``sign=-1`` gives the literal definition of li2022
+  **+** convention of docs/catalog.md (P1); ``sign=-1`` gives the literal definition of li2022
   §3.2 (flows of :math:`-\nabla G_i`), kept for the negative control.
 * :func:`gradient_flow` -- :math:`\dot x = -\partial G(x)^\top\nabla L_t(G(x))` for a
   piecewise-constant schedule (li2022 Def. 3.1), returning x(t), w(t) = G(x(t)) and
@@ -96,7 +96,7 @@ def psi(G: Parametrization, x, mu, *, sign: int = +1, method: str = "auto", rtol
     r""":math:`\psi(x;\mu) = \varphi_1^{\mu_1}\circ\cdots\circ\varphi_d^{\mu_d}(x)` (li2022 eq. 4).
 
     :math:`\varphi_i^{s}` flows along ``sign``·:math:`\nabla G_i` for time s; ``sign=+1`` is the
-    convention under which Lemmas 4.6/4.7 hold (THEOREMS.md, problem 1). The innermost map,
+    convention under which Lemmas 4.6/4.7 hold (docs/catalog.md, P1). The innermost map,
     applied first, is :math:`\varphi_d`. ``method``: ``"auto"`` (closed forms where known; one
     matrix exponential for a commuting quadratic family), ``"compose"`` (closed-form flows
     composed one by one) or ``"ode"`` (integrate every flow).
