@@ -225,3 +225,41 @@ def test_the_badge_counts_statements_and_controls_apart() -> None:
     html = report_pages.index_html(Path("."), recs, {})
     assert "2 statements and 1 control: " in md and "3 statements" not in md
     assert "2 statements and 1 control: " in html
+
+
+# -- any stored record: kept or quarantined, never lost, never a crash -------------------------------------
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_json = st.recursive(st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+                     max_leaves=8)
+_keys = st.sampled_from(sorted(reports.RECORD_DEFAULTS) + ["witness", "report_error"])
+_records = st.lists(st.one_of(_json, st.dictionaries(_keys, _json, max_size=8),
+                              st.builds(lambda extra: _kept_record() | extra, st.dictionaries(_keys, _json, max_size=3))),
+                    max_size=5)
+
+
+@settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(stored=_records)
+def test_any_stored_record_is_kept_or_quarantined_and_the_index_renders(tmp_path_factory, stored) -> None:
+    store = tmp_path_factory.mktemp("store")
+    (store / "summary.json").write_text(json.dumps(_doc(*stored)))
+    fresh = reports.record(id="new:1", kind="universal", verdict="held", finished="2030-01-01T00:00:00.000Z")
+
+    def render(records, runs):
+        report_pages.write_index(store, records, {}, complete=True, run={"id": "r-new"}, runs=runs)
+
+    out = reports.store_run(store, {"id": "r-new", "started": "2030"}, [fresh], {}, complete=True, exit_status=0,
+                            render=render)
+    quarantined = [json.loads(line) for line in (store / reports.QUARANTINE_NAME).read_text().splitlines()] \
+        if (store / reports.QUARANTINE_NAME).exists() else []
+    kept = {r["id"] for r in out.records}
+    assert "new:1" in kept
+    for rec in stored:   # every stored record is in the summary (unless this run replaced it) or in quarantine
+        if reports.record_problem(rec) is None:
+            assert rec["id"] in kept
+        else:
+            assert any(q["record"] == reports.strict_json(rec) for q in quarantined)
+    assert out.notes.damaged == bool(quarantined or out.notes.warnings)
+    assert sorted(p.name for p in store.iterdir() if not p.name.startswith(".")) <= sorted(
+        ["summary.json", "index.md", "index.html", reports.QUARANTINE_NAME])

@@ -506,7 +506,7 @@ def index_context(report_dir: Path, records: list[dict], env: dict, complete: bo
         "messages": _messages(records),
         "witnessed": [_witness_view(report_dir, r, run_id, embed) for r in witnessed],
         "closest": [_witness_view(report_dir, r, run_id, embed) for r in closest],
-        "runs": [v | {"label": run_label(v), "this": k == run_id} for k, v in (runs or {}).items()],
+        "runs": [reports.safe_run(v) | {"label": run_label(v), "this": k == run_id} for k, v in (runs or {}).items()],
         "negative": any((r.get("worst_discrepancy") or 0) < 0 for r in records), "negative_note": NEGATIVE_NOTE,
     }
 

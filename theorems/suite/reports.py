@@ -621,8 +621,9 @@ def set_aside_summary(report_dir: Path, run_id: str, why: str, notes: StoreNotes
 def quarantine(report_dir: Path, run_id: str, bad: list[tuple[Any, str]], notes: StoreNotes) -> None:
     """Append damaged records to :data:`QUARANTINE_NAME` (one JSON object a line) and name each in a warning."""
     path = Path(report_dir) / QUARANTINE_NAME
-    lines = "".join(json.dumps({"set_aside_by_run": run_id, "why": why, "record": strict_json(rec)},
-                               ensure_ascii=False) + "\n" for rec, why in bad)
+    # ASCII: a line separator inside a record (U+0085, U+2028) must not split it for a reader's splitlines()
+    lines = "".join(json.dumps({"set_aside_by_run": run_id, "why": why, "record": strict_json(rec)}) + "\n"
+                    for rec, why in bad)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666 & ~current_umask())
     try:
         os.write(fd, lines.encode())
