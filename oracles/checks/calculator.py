@@ -855,16 +855,31 @@ def mirror_check(G: Parametrization, R, x0: np.ndarray, seed: int = 5) -> Outcom
     return gf_against_mf(G, [sched], x0, R)
 
 
-def hessian_metric_check(G: Parametrization, x0: np.ndarray) -> Outcome:
-    r"""Is :math:`\nabla^2Q(\mu) = \partial G\partial G^\top(\psi(x_{init};\mu))` a Hessian metric at μ = 0?
+def hessian_metric_check(G: Parametrization, x0: np.ndarray, seed: int = 6) -> Outcome:
+    r"""Is :math:`\nabla^2Q(\mu) = \partial G\partial G^\top(\psi(x_{init};\mu))` a Hessian metric, at a random μ?
 
     :func:`oracles.checks.path_dependence.hessian_metric_defect` on the map μ ↦ that matrix's inverse, so that the
     metric whose derivative it tests for total symmetry is :math:`\nabla^2Q` itself (:math:`R = Q^*` is Hessian in
-    w iff Q is in μ); in μ coordinates each stencil point is one ψ, not a root solve.
+    w iff Q is in μ); in μ coordinates each stencil point is one ψ, not a root solve. The point is a random μ
+    (|μ_i| ≤ 0.2), not 0: at μ = 0 the derivative can vanish by symmetry (u⊙2 − v⊙2 from u = v) and the test
+    would say nothing.
+
+    Parameters
+    ----------
+    G, x0
+        A commuting parametrization and the initialization.
+    seed
+        Seed of μ.
+
+    Returns
+    -------
+    Outcome
     """
     flow = _psi_of(G, x0)
-    o = hessian_metric_defect(lambda mu: np.linalg.inv(G.gram(flow(x0, mu))), np.zeros(G.d), h=1e-3)
-    g = G.gram(x0)
+    mu = np.random.default_rng(seed).uniform(-0.2, 0.2, G.d)
+    o = hessian_metric_defect(lambda m: np.linalg.inv(G.gram(flow(x0, m))), mu, h=1e-3)
+    g = G.gram(flow(x0, mu))
+    o.details["mu"] = mu.tolist()
     if o.details["max_dh"] <= 1e3 * EPS * float(np.max(np.abs(g))) / o.details["step"]:
         # ∂(∇²Q) is rounding noise: the metric is constant (the identity, linear G), trivially a Hessian metric
         return Outcome(0.0, CLOSED_FORM_BUDGET, 0.0, "∂(∂G∂Gᵀ) vanishes to rounding: a constant metric, a Hessian "
@@ -1417,7 +1432,7 @@ def analyze(G: Parametrization, x_inits, data: tuple[np.ndarray, np.ndarray] | N
                                   within=YES, beyond=NO))
             except (Inconclusive, InvalidInput) as exc:
                 add(_undecided("potential", qM, IDS["mirror"], exc))
-        qH = "is ∇²R a Hessian metric (the third derivatives of Q = R* symmetric at μ = 0)?"
+        qH = "is ∇²R a Hessian metric (the third derivatives of Q = R* symmetric, at a random μ)?"
         try:
             add(_from_outcome("potential", qH, hessian_metric_check(G, x0), IDS["potential"],
                                          within=YES, beyond=NO))
