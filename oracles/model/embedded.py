@@ -178,11 +178,15 @@ class RidgeEmbedding(Parametrization):
         return wt + np.linalg.solve(H, S.T @ e)
 
     def jacobian(self, x):
+        return self.value_and_jacobian(x)[1]
+
+    def value_and_jacobian(self, x):
+        """``(G(x), ∂G(x))`` from one evaluation of w̃, F and the metric (what a flow's right-hand side needs)."""
         if not self.tangent:
-            _, dg = self._w_tilde(np.asarray(x, dtype=float))
+            wt, dg = self._w_tilde(np.asarray(x, dtype=float))
             W = np.zeros((self.d, self.D))
             W[:, : self.d] = self._A1inv * dg[None, :]
-            return W
+            return wt, W
         x, wt, dg, v, s, S, H, e = self._parts(x)
         Spinv = np.linalg.solve(H, S.T)
         z = Spinv @ e
@@ -191,10 +195,7 @@ class RidgeEmbedding(Parametrization):
         T = (self.A.T * (e * ds - 2.0 * s * ds * (self.A @ z))) @ self.A
         W = np.zeros((self.d, self.D))
         W[:, : self.d] = self._A1inv * dg[None, :]
-        return Spinv + np.linalg.solve(H, T @ W)
-
-    def value_and_jacobian(self, x):
-        return self.value(x), self.jacobian(x)
+        return wt + z, Spinv + np.linalg.solve(H, T @ W)
 
     def to_spec(self) -> dict[str, Any]:
         return {"family": "ridge-embedding", "potentials": [p.to_spec() for p in self.potentials],
