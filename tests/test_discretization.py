@@ -34,7 +34,7 @@ def test_an_exact_step_is_unresolved_and_bad_ladders_are_named():
     with pytest.raises(Inconclusive):
         md_order_in_eta(R, Linear(np.array([1.0, 0.0])), np.zeros(2), 1.0)
     with pytest.raises(InvalidInput, match="steps"):
-        md_order_in_eta(R, Linear(np.array([1.0, 0.0])), np.zeros(2), 1.0, steps=(16, 30, 64))
+        md_order_in_eta(R, Linear(np.array([1.0, 0.0])), np.zeros(2), 1.0, steps=(16, 30, 64, 128))
 
 
 def _commuting(D: int, d: int, seed: int) -> Quadratic:
