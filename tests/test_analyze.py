@@ -136,6 +136,9 @@ def test_commuting_quadratic():
     assert answer(an, "commuting").answer == "yes"
     assert an.summary["conservation_laws"] == 5 - 3
     assert "eigenbasis" in an.summary["R"]
+    checks, mf, hm = by_section(an, "potential")
+    assert checks.answer.endswith("(closed form): checks") and mf.answer == "yes" and hm.answer == "yes"
+    assert hm.details["max_dh"] > 1e-3       # a non-diagonal metric that moves with μ: the check is not vacuous
     assert answer(an, "limit").answer == "yes"
     assert_evidence(an)
 
