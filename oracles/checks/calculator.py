@@ -1045,7 +1045,10 @@ def scale_picture(G: Parametrization, x0: np.ndarray, Z: np.ndarray, Y: np.ndarr
                 Panel("relative distance of the limit to reference interpolants", "log10 α", "relative distance",
                       {k: (la, v) for k, v in dist.items()}, logy=True)]
 
-    return Answer("scale", q, text, IDS["scale"], "relative distances of the limit to reference interpolants",
+    small = ends["α → 0"]
+    return Answer("scale", q, text, IDS["scale"],
+                  "relative distance at the smallest α to the interpolant named for α → 0 (approached: ≤ 1e-2; the "
+                  "other end is in the answer and the plot)", small["distance"], None, 1e-2,
                   note=("limits are certified Bregman projections under the R of α·x_init" if commuting else
                         f"limits are gradient-flow limits ({why})")
                   + ("; skipped: " + "; ".join(notes) if notes else ""),
