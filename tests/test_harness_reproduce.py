@@ -213,3 +213,33 @@ def test_decode_builds_an_unregistered_class_only_from_a_named_module(write) -> 
     with pytest.raises(specs.UnknownType, match="name it explicitly"):
         specs.decode(data)
     assert specs.decode(data, modules=("ib_repro_check",)) == ("built", 1)
+
+
+from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+
+_json = st.recursive(st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | st.text(max_size=8),
+                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+                     max_leaves=8)
+_names = st.sampled_from(["os:system", "subprocess:run", "ib_never_imported:x", "/tmp/ib_never.py", "", "x"])
+_crafted = st.fixed_dictionaries({"id": st.text(max_size=10) | _names, "check": _names, "file": _names,
+                                  "example": st.dictionaries(st.text(max_size=4), _json, max_size=2)},
+                                 optional={"schema": st.sampled_from([1, 2, 3, "2"]), "kind": _json,
+                                           "reproducible": st.booleans()})
+
+
+@settings(max_examples=50, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(record=_crafted)
+def test_any_crafted_record_exits_with_one_line_and_imports_nothing_it_names(tmp_path_factory, capsys, record) -> None:
+    import theorems.suite.cli as _cli
+
+    _cli.load_catalog()                     # the project's own statements may be imported; nothing else
+    before = set(sys.modules)
+    path = tmp_path_factory.mktemp("rec") / "counterexample.json"
+    path.write_text(json.dumps(record))
+    status = cli.main(["reproduce", str(path)])
+    out = capsys.readouterr().out
+    assert status in (0, 1, 2) and "Traceback" not in out
+    assert status != 2 or out.splitlines()[0].startswith("not reproducible:") or "inconclusive" in out \
+        or "not decided" in out, out
+    named = {str(record["check"]).partition(":")[0], Path(str(record["file"])).stem}
+    assert not named & (set(sys.modules) - before)
