@@ -192,6 +192,24 @@ def kawaguchi_cases(draw, depth: int | None = None, n_zero: int | None = None) -
     return {"X": X, "B": B, "factors": factors, "zero": zero}
 
 
+@st.composite
+def kawaguchi_minimum_cases(draw) -> dict:
+    r"""``{X, B, factors}``: equal widths d in 1..3, depth k in 2..4, the output width in 1..d, N in d..d + 2 samples
+    (X of full row rank: identity-like plus offsets), B around 1 (so with N > d it has a part outside X's row
+    space and L* > 0), and a start: factors identity-like at scale [0.5, 1.5] with offsets in [-1, 1]."""
+    d = draw(dims(1, 3))
+    k = draw(st.integers(2, 4))
+    out = draw(st.integers(1, d))
+    N = draw(st.integers(d, d + 2))
+    X = np.eye(d, N) + draw(offsets((d, N), 0.5))
+    if np.linalg.matrix_rank(X) < d:
+        X = X + np.eye(d, N)
+    B = np.ones((out, N)) + draw(offsets((out, N), 1.0))
+    factors = [draw(near_identity(d, d, 1.0)) * draw(log_scales(0.5, 1.5)) for _ in range(k - 1)]
+    factors.append(draw(near_identity(out, d, 1.0)))
+    return {"X": X, "B": B, "factors": factors}
+
+
 # -------------------------------------------------------------------------------------- rates
 RATE_REGIMES = ("tight", "imbalanced-U", "imbalanced-V", "margin")
 

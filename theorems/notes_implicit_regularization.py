@@ -22,8 +22,8 @@ from generators.notes import (classification_cases, generic_classification_cases
                               md_step_cases, positive_sparse_cases, preconditioned_cases, quadratic_form_cases,
                               recovery_cases, sparse_cases, sq_cases)
 from oracles.checks.limits import gf_limit_vs_projection, max_margin_alignment, small_init_l1_gap, squared_param_vs_mirror
-from generators.linear_nets import kawaguchi_cases
-from oracles.checks.deep_linear import flat_saddle_gap
+from generators.linear_nets import kawaguchi_cases, kawaguchi_minimum_cases
+from oracles.checks.deep_linear import flat_saddle_gap, local_minimum_gap
 from oracles.checks.notes_flows import small_alpha_flow_gap, soudry_offset_gap
 from oracles.checks.sparse_recovery import recovery_rate_gap
 from oracles.convex.quadratic_mirror import (bregman_quadratic_form_gap, preconditioned_flow_limit_gap,
@@ -333,8 +333,29 @@ def test_kawaguchi_saddle(case):
     2h), its smallest eigenvalue against its error (truncation change, asymmetry, roundoff; Weyl) relative to the
     size S of its terms; and a descent witness along :math:`\delta_j = tD_j` on the zero factors, which must lower the
     loss (by :math:`c^2/\|PX\|^2`). Discrepancy: the larger failure; budget ten times the errors, at least 1e-9. At
-    depth 2 (or with two zero factors) the same point is a strict saddle (the controls). The notes' companion
-    claim, no spurious local minima, is not encoded here.
+    depth 2 (or with two zero factors) the same point is a strict saddle (the controls). The companion claim, no
+    spurious local minima, is ``notes:kawaguchi-minima``.
     """
     event(f"depth {len(case['factors'])}, {len(case['zero'])} zero factors")
     return flat_saddle_gap(**case)
+
+
+@universal("notes:kawaguchi-minima",
+           title="deep linear networks: every local minimum of Σ_i‖A_1⋯A_kx_i − b_i‖² is global",
+           source="notes, Also Related (Theorem [Kawaguchi]: 'there are no spurious local minima')",
+           fields=("X", "B", "factors"))
+@given(case=kawaguchi_minimum_cases())
+def test_kawaguchi_minima(case):
+    r"""For :math:`L = \|A_k\cdots A_1X - B\|_F^2` every local minimum is a global one: its loss is
+    :math:`L^* = \|B(I - P)\|_F^2 + \sum_{i > r}\sigma_i(BP)^2` (P the projector onto X's row space, r the smallest width).
+
+    Checked (:func:`oracles.checks.deep_linear.local_minimum_gap`) on equal widths d ≤ 3, depth 2..4, output width
+    ≤ d, N ≥ d samples: BFGS from the drawn start to a relative gradient norm of 1e-11, then a *certificate* that
+    the end point is a local minimum -- full-rank factors, and a Hessian (central differences of the exact
+    gradient) with exactly (k − 1)d² eigenvalues within its error of 0 (the symmetry orbit
+    :math:`A_j \to G_jA_jG_{j-1}^{-1}`) and all others positive -- before its loss is compared with L*. Strict saddles and
+    other degenerate end points are inconclusive, never counterexamples. Discrepancy :math:`(L - L^*)/\|B\|_F^2`; budget
+    ten times the remaining gradient's effect :math:`\|g\|^2/\lambda_{min}^+` plus rounding, at least 1e-9.
+    """
+    event(f"depth {len(case['factors'])}, d = {case['X'].shape[0]}")
+    return local_minimum_gap(**case)

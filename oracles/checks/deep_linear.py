@@ -142,4 +142,74 @@ def flat_saddle_gap(X, B, factors, zero) -> Outcome:
                             "witness_drop": (L0 - L1) / L0, "predicted_drop": c * c / PX / L0})
 
 
-__all__ = ["deep_linear_loss_grad", "flat_saddle_gap"]
+def global_minimum(X: np.ndarray, B: np.ndarray, rank: int) -> float:
+    r""":math:`\min\{\|WX - B\|_F^2 : \mathrm{rank}\,W \le r\}` for X of full row rank: with P the projector onto X's row space,
+    :math:`\|B(I - P)\|_F^2 + \sum_{i > r}\sigma_i(BP)^2` (Eckart--Young on :math:`WX`, which ranges over the matrices with
+    rows in X's row space and rank ≤ r)."""
+    Q, _ = np.linalg.qr(X.T)                     # orthonormal basis of X's row space (N × d_0)
+    BP = B @ Q
+    s = np.linalg.svd(BP, compute_uv=False)
+    return float(np.sum(B * B) - np.sum(BP * BP)) + float(np.sum(s[rank:] ** 2))
+
+
+def local_minimum_gap(X, B, factors, *, claim: str = "global", gtol: float = 1e-11) -> Outcome:
+    r"""Kawaguchi: every local minimum of :math:`\|A_k\cdots A_1X - B\|_F^2` is global (all widths d, X of full row rank).
+
+    From the start ``factors``, BFGS with the exact gradient runs to a gradient norm below ``gtol`` (relative).
+    The end point is certified a local minimum by second-order conditions modulo the symmetry
+    :math:`A_j \to G_jA_jG_{j-1}^{-1}` (:math:`G_j \in GL(d)`, j = 1..k−1): with full-rank factors the orbit has
+    dimension (k − 1)d², and the Hessian (central differences of the exact gradient) must have exactly that many
+    eigenvalues within its error of 0 and all others above ten times it -- then the loss is locally constant only
+    along the orbit, and the point is a strict local minimum of L on the quotient. A negative eigenvalue (a
+    strict saddle) or any other degeneracy is inconclusive, not a counterexample. Discrepancy for a certified
+    local minimum: :math:`(L - L^*)/\|B\|_F^2`, L* from :func:`global_minimum`; ``claim="zero"`` plants L* = 0
+    (negative control: B outside X's row space). Error: the gradient norm's first-order effect (the Newton
+    step's size times the gradient) plus the rounding of L; budget ten times it, at least 1e-9.
+    """
+    X = as_matrix(X, "X")
+    B = as_matrix(B, "B", (None, X.shape[1]))
+    As = [as_matrix(A, f"factors[{j}]") for j, A in enumerate(factors)]
+    d = X.shape[0]
+    if any(A.shape != (d, d) for A in As[:-1]) or As[-1].shape[1] != d or len(As) < 2:
+        raise InvalidInput("factors must be d × d (the last one d_k × d), at least two of them, d = rows of X")
+    if np.linalg.matrix_rank(X) < d:
+        raise InvalidInput("X must have full row rank")
+    if claim not in ("global", "zero"):
+        raise InvalidInput(f"claim must be 'global' or 'zero', got {claim!r}")
+    from scipy.optimize import minimize
+
+    shapes = [A.shape for A in As]
+    theta0 = np.concatenate([A.ravel() for A in As])
+    scale = float(np.sum(B * B))
+    res = minimize(lambda th: deep_linear_loss_grad(th, shapes, X, B), theta0, jac=True, method="BFGS",
+                   options={"maxiter": 5000, "gtol": gtol * math.sqrt(scale)})
+    theta = np.asarray(res.x, float)
+    L, g = deep_linear_loss_grad(theta, shapes, X, B)
+    Fs = _unpack(theta, shapes)
+    if min(np.linalg.svd(F, compute_uv=False)[-1] for F in Fs[:-1]) < 1e-6 or np.linalg.matrix_rank(Fs[-1]) < min(Fs[-1].shape):
+        raise Inconclusive("rank-deficient factors", "the symmetry orbit's dimension is not (k - 1) d^2")
+    h = 1e-4 * max(1.0, float(np.max(np.abs(theta))))
+    der = central_difference(lambda th: deep_linear_loss_grad(th, shapes, X, B)[1], theta, h)
+    H = 0.5 * (der.value + der.value.T)
+    ev = np.linalg.eigvalsh(H)
+    hn = max(float(np.max(np.abs(ev))), 1e-300)
+    e_err = (der.truncation(lambda M: float(np.linalg.norm(M, 2))) + 0.5 * float(np.linalg.norm(der.value - der.value.T, 2))
+             + der.roundoff(2.0 * (scale + L) + hn)) + 1e-9 * hn
+    orbit = (len(As) - 1) * d * d
+    small = int(np.sum(np.abs(ev) <= 10 * e_err + 1e-7 * hn))
+    if ev[0] < -10 * e_err - 1e-7 * hn:
+        raise Inconclusive("strict saddle", f"lambda_min = {ev[0]:.3g} (error {e_err:.3g}): not a local minimum")
+    if small != orbit:
+        raise Inconclusive("degenerate critical point", f"{small} near-zero Hessian eigenvalues, the orbit has {orbit}")
+    pos = ev[np.abs(ev) > 10 * e_err + 1e-7 * hn]
+    Lstar = 0.0 if claim == "zero" else global_minimum(X, B, min(d, B.shape[0]))
+    gnorm = float(np.linalg.norm(g))
+    err = (gnorm * gnorm / float(np.min(pos)) + 100 * EPS * (scale + L)) / scale
+    return Outcome((L - Lstar) / scale, budget_from_error(err, CLOSED_FORM_BUDGET), err,
+                   f"(L - L*)/|B|^2 at a certified local minimum (claim: {claim})",
+                   details={"loss": L / scale, "global_minimum": global_minimum(X, B, min(d, B.shape[0])) / scale,
+                            "gradient_norm": gnorm, "orbit_dimension": orbit, "smallest_positive_eigenvalue": float(np.min(pos)),
+                            "iterations": int(res.nit)})
+
+
+__all__ = ["deep_linear_loss_grad", "flat_saddle_gap", "global_minimum", "local_minimum_gap"]

@@ -1,5 +1,5 @@
 """Negative controls for the lecture notes' statements of issue 23 (notes:main-flow, notes:soudry-rate,
-notes:bregman-local-quadratic, notes:preconditioned-step, notes:kawaguchi-saddle, notes:bp-recovery).
+notes:bregman-local-quadratic, notes:preconditioned-step, notes:kawaguchi-saddle, notes:kawaguchi-minima, notes:bp-recovery).
 
 Each plants a false variant -- here the notes' literal forms (P7, P9) -- and runs it through the same oracle on
 the same instances; it passes when the harness falsifies it within the ``ci`` budget.
@@ -10,10 +10,10 @@ import math
 
 from hypothesis import given
 
-from generators.linear_nets import kawaguchi_cases
+from generators.linear_nets import kawaguchi_cases, kawaguchi_minimum_cases
 from generators.notes import (generic_classification_cases, positive_sparse_cases, preconditioned_cases,
                               quadratic_form_cases, recovery_cases)
-from oracles.checks.deep_linear import flat_saddle_gap
+from oracles.checks.deep_linear import flat_saddle_gap, local_minimum_gap
 from oracles.checks.notes_flows import small_alpha_flow_gap, soudry_offset_gap
 from oracles.checks.sparse_recovery import recovery_rate_gap
 from oracles.convex.quadratic_mirror import (bregman_quadratic_form_gap, preconditioned_flow_limit_gap,
@@ -100,3 +100,11 @@ def test_control_bp_recovery_constant_one(case):
     """Below the phase transition at about 2k ln(n/k): BP fails on most draws, far above the guaranteed 1.1%."""
     n, k, seed = case
     return recovery_rate_gap(n, k, seed, trials=16, m_claim=math.ceil(k * math.log(n / k)))
+
+
+@control("notes:kawaguchi-minima", title="every local minimum has zero loss (B outside X's row space ignored)",
+         source="notes, Also Related (Theorem [Kawaguchi])", fields=("X", "B", "factors"))
+@given(case=kawaguchi_minimum_cases())
+def test_control_kawaguchi_minima_zero_loss(case):
+    """With N > d samples B has a part outside X's row space, and the global minimum is positive."""
+    return local_minimum_gap(**case, claim="zero")
