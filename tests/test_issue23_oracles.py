@@ -220,3 +220,15 @@ def test_generic_classification_cases_are_separable(case):
     X, y, a0 = case
     from oracles.convex.references import max_margin
     assert max_margin(X, y).margin > 0
+
+
+def test_global_minimum_and_a_certified_local_minimum():
+    from oracles.checks.deep_linear import global_minimum, local_minimum_gap
+    X = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, -0.5]])
+    B = np.array([[1.0, 2.0, 0.0]])
+    # least squares over all 1 x 2 W: the residual outside X's row space
+    W = np.linalg.lstsq(X.T, B.T, rcond=None)[0].T
+    assert global_minimum(X, B, 1) == pytest.approx(float(np.sum((W @ X - B) ** 2)), rel=1e-12)
+    o = local_minimum_gap(X, B, [np.eye(2), np.array([[1.0, 0.5]])])
+    assert not o.falsified and o.details["orbit_dimension"] == 4
+    assert local_minimum_gap(X, B, [np.eye(2), np.array([[1.0, 0.5]])], claim="zero").falsified
