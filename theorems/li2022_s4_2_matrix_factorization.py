@@ -1,4 +1,4 @@
-"""li2022 §4.2 -- matrix factorization is not a mirror flow: Corollary 4.11.
+"""li2022 §4.1-4.2 -- matrix factorization: Corollary 4.11 (not a mirror flow), its d = 1 case, and Remark 4.5.
 
 Li, Wang, Lee, Arora (NeurIPS 2022), *Implicit Bias of Gradient Descent on Reparametrized Models*,
 Corollary 4.11 (after Theorem 4.9). The paper derives it from the necessary condition (9) of
@@ -7,7 +7,8 @@ Theorem 4.9; here it is witnessed directly by path dependence (oracles/checks/pa
 Where the source is wrong: Corollary 4.11 is stated "for any d, r ∈ N", but for d = 1,
 :math:`G(U) = UU^\\top = \\|u\\|^2` has a single output, is trivially commuting, and its gradient flow
 *is* the mirror flow of :math:`R(w) = \\tfrac14(w\\ln w - w)` (:math:`\\dot w = -4wL'(w)`). The statement
-is encoded for d ≥ 2, where the :math:`A_{ij}` of Example 4.4 do not commute.
+is encoded for d ≥ 2, where the :math:`A_{ij}` of Example 4.4 do not commute; the d = 1 case is the positive
+statement ``li2022:cor-4.11-d1`` (catalog P3). Remark 4.5 (diagonal measurements commute) is ``li2022:remark-4.5``.
 """
 from __future__ import annotations
 

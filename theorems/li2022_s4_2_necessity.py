@@ -7,6 +7,11 @@ condition suffices) and Corollary 4.12 (d-dimensional reachable sets + MF ⇒ co
 Gribonval, Peyré (NeurIPS 2023), *Abide by the law and follow the flow*: the number of independent
 conservation laws is :math:`D - \dim\mathrm{Lie}(\partial G)|_x`, r(r+1)/2 for two-layer linear
 networks. All of them rest on :func:`oracles.lie.closure.lie_closure`.
+
+Theorem 4.9's "G must be regular" is exhibited on irregular maps (``li2022:thm-4.9-regular``), Corollary 4.12's
+mirror-flow hypothesis on the flows (``li2022:cor-4.12-flows``), and Conjecture 4.10 runs on two families (Hopf
+and helical charts) with linear and non-linear losses and the Hessian metric along the chart
+(``li2022:conj-4.10``, ``-nonlinear``, ``-metric``).
 """
 from __future__ import annotations
 
