@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from generators.arrays import dims, positive_vectors, vectors
 from generators.parametrizations import commuting_quadratics, inits
 from generators.regression import data_matrices, init_scales, targets
+from oracles.core.errors import Inconclusive
 from oracles.flows.trajectories import psi
 from oracles.model.losses import LeastSquares, LogCosh
 from oracles.model.parametrizations import Identity, Powers, UVSquared
@@ -179,3 +180,27 @@ def ridge_bump_cases(draw):
         return fam, w0, a
     c = draw(positive_vectors(d, 0.05, 1.0))
     return fam, np.concatenate([np.sqrt(np.maximum(w0, 0.0) + c), np.sqrt(np.maximum(-w0, 0.0) + c)]), a
+
+
+@st.composite
+def coordinatewise_regression_cases(draw):
+    """``(G, x_init, Z, Y, loss)`` for li2022:thm-4.16 on the commuting G = P·g(Bx) of
+    :func:`generators.parametrizations.linear_coordinatewise` (neither separable nor quadratic; d ≥ 2) and
+    underdetermined data with an interpolant inside the reachable set: ``Y = Z (∇R)⁻¹(θ)`` for a drawn θ, R the
+    Lemma 4.7 potential at x_init (its range is Ω_w)."""
+    from generators.parametrizations import linear_coordinatewise
+    from oracles.flows.legendre import potential_of
+
+    G = draw(linear_coordinatewise(max_d=3))
+    assume(G.d >= 2)
+    x = draw(inits(G))
+    direction = draw(vectors(G.d, 1.0, 1.0))
+    assume(np.linalg.norm(direction) > 0.1)   # θ ≠ 0: else w_feas = w0 and the flow starts at its limit
+    theta = draw(st.floats(0.1, 0.4)) * direction / np.linalg.norm(direction)
+    try:
+        w_feas = potential_of(G, x).grad_inv(theta)
+    except Inconclusive:   # θ outside range ∇R (a one-sided coordinate): not an instance
+        assume(False)
+    Z = draw(data_matrices(max_n=G.d - 1, max_extra=1, d=G.d))
+    assume(np.linalg.norm(Z @ (w_feas - G.value(x))) > 1e-3 * np.linalg.norm(w_feas - G.value(x)))
+    return G, x, Z, Z @ w_feas, draw(st.sampled_from(sorted(REGRESSION_LOSSES)))

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 from hypothesis import event, example, given
+from hypothesis import strategies as st
 
 from generators.convergence import REGRESSION_LOSSES as LOSSES
-from generators.convergence import commuting_regression_cases, identity_cases, uv_cases  # noqa: F401
+from generators.convergence import (commuting_regression_cases, coordinatewise_regression_cases,  # noqa: F401
+                                    identity_cases, uv_cases)
 from oracles.checks.limits import gf_limit_vs_projection, hypentropy_path_panels
+from oracles.model.linear_coordinatewise import LinearCoordinatewise
 from oracles.model.parametrizations import Identity, Quadratic, UVSquared
 from oracles.model.potentials import HypentropyPotential
 from theorems import universal
@@ -19,14 +22,17 @@ from theorems import universal
 
 @universal("li2022:thm-4.16", title="commuting G on L~(Zw): an interpolating GF limit minimizes R among interpolants",
            source="li2022 §4.3, Theorem 4.16", fields=("G", "x", "Z", "Y", "loss"))
-@given(case=commuting_regression_cases())
+@given(case=st.one_of(commuting_regression_cases(), coordinatewise_regression_cases()))
 def test_thm_4_16(case):
     r"""For a commuting regular G and :math:`L(w) = \tilde L(Zw)`, if :math:`w(t) = G(x(t))` converges to
     :math:`w_\infty` with :math:`Zw_\infty = Y`, then :math:`R(w_\infty) = \min_{Zw=Y}R(w)` for the R of Lemma 4.7
     (which depends only on G and :math:`x_{init}`).
 
-    G is the identity, :math:`x^{\odot2}`, :math:`u^{\odot2} - v^{\odot2}` (closed-form R) or a commuting quadratic
-    family (R from :class:`oracles.flows.legendre.LemmaLegendre`); :math:`\tilde L` is least squares or log-cosh on
+    G is the identity, :math:`x^{\odot2}`, :math:`u^{\odot2} - v^{\odot2}` (closed-form R), a commuting quadratic
+    family (R from :class:`oracles.flows.legendre.LemmaLegendre`), or -- in about half the draws -- the commuting
+    :math:`G = P\,g(Bx)` of :func:`generators.parametrizations.linear_coordinatewise` (neither separable nor
+    quadratic; closed-form R :math:`\sum_m r_m((P^{-1}w)_m)`-type, ``lemma_potential``, with the target
+    :math:`Y = Z(\nabla R)^{-1}(\theta)` inside the reachable set); :math:`\tilde L` is least squares or log-cosh on
     underdetermined data with an interpolant inside the reachable set. The GF limit (x-space integration
     until w changes by less than 1e-11 over a doubling; closed form for the identity on least squares)
     is compared with the constrained minimizer of R, computed as the Bregman projection of
@@ -38,7 +44,8 @@ def test_thm_4_16(case):
     theorem (inconclusive), not a counterexample.
     """
     G, x, Z, Y, loss = case
-    event(G.name if not isinstance(G, Quadratic) else "commuting quadratic")
+    event(G.name if not isinstance(G, (Quadratic, LinearCoordinatewise)) else
+          "commuting quadratic" if isinstance(G, Quadratic) else "P·g(Bx)")
     event(loss)
     return gf_limit_vs_projection(G, LOSSES[loss](Z, Y), x, convergence="hypothesis")
 

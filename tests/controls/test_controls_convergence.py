@@ -19,7 +19,8 @@ from __future__ import annotations
 
 from hypothesis import event, given
 
-from generators.convergence import FAMILIES, ridge_bump_cases, separable_cases, separable_quadratic_cases
+from generators.convergence import (FAMILIES, REGRESSION_LOSSES, coordinatewise_regression_cases, ridge_bump_cases,
+                                    separable_cases, separable_quadratic_cases)
 from oracles.checks.limits import gf_limit_minimizes, gf_limit_stationarity, gf_limit_vs_projection, quadratic_gf_convergence
 from oracles.model.losses import ExponentialLoss
 from oracles.model.nonconvex_losses import RidgeBump
@@ -76,3 +77,14 @@ def test_control_cor_4_17_no_minimizer(case):
     """Cor. 4.17 with a quasi-convex loss that has no minimizer: the GF on u⊙2 − v⊙2 does not converge at all."""
     fam, x, X, y = case
     return gf_limit_vs_projection(UVSquared(X.shape[1]), ExponentialLoss(X, y), x, convergence="claim")
+
+
+@control("li2022:thm-4.16", title="P·g(Bx): the ℓ2 projection of w0 in place of Lemma 4.7's R",
+         source="li2022 §4.3, Theorem 4.16", fields=("G", "x", "Z", "Y", "loss"))
+@given(case=coordinatewise_regression_cases())
+def test_control_thm_4_16_coordinatewise_l2(case):
+    """On the commuting, non-separable, non-quadratic G = P·g(Bx) drawn for Thm 4.16, the GF limit is the
+    R-projection, not the Euclidean one: the planted ℓ2 interpolant nearest w0 must be caught (the family's
+    draws discriminate)."""
+    G, x, Z, Y, loss = case
+    return gf_limit_vs_projection(G, REGRESSION_LOSSES[loss](Z, Y), x, reference="l2", convergence="hypothesis")
