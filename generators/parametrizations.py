@@ -19,7 +19,7 @@ r"""Strategies for parametrizations and their initializations.
 * :func:`box_cases`, :func:`domain_cases` -- li2022 Eq. (6) / Lemma C.1 (U(x) is a box) and Lemma 4.7's
   domains (int dom R = Ω_w, the Legendre boundary behaviour).
 * :func:`reverse_linear_cases`, :func:`ridge_cases`, :func:`completeness_cases`,
-  :func:`ridge_completeness_cases` -- li2022 Theorem 5.1
+  :func:`ridge_completeness_cases`, :func:`ridge_flow_pairs` -- li2022 Theorem 5.1
   beyond separable R: :math:`\sum_i r_i((Aw)_i)`, :math:`\sum_k r_k(a_k^\top w)` with K > d ridges, and the
   flows of Theorem 5.1's G for mirror maps (or for the log-barrier).
 
@@ -414,3 +414,14 @@ def ridge_completeness_cases(draw, max_d: int = 3):
     G = RidgeEmbedding(pots, A)
     x = G.F(draw(positive_vectors(d, 0.3, 3.0)))
     return G, x, draw(st.integers(0, d - 1)), draw(st.floats(0.5, 3.0))
+
+
+@st.composite
+def ridge_flow_pairs(draw, tangent: bool = True):
+    r"""``(G, x, i, j, s, t)``: the :class:`~oracles.model.embedded.RidgeEmbedding` of a :func:`ridge_cases` R, the
+    point x = F(w) of M, two field indices and two flow times in [−0.5, 0.5] (``tangent=False``: the G that
+    reads w̃ from d coordinates, for a control)."""
+    pots, A, w, _ = draw(ridge_cases(max_pieces=1))
+    G = RidgeEmbedding(pots, A, tangent=tangent)
+    return (G, G.F(w), draw(st.integers(0, G.d - 1)), draw(st.integers(0, G.d - 1)), draw(st.floats(-0.5, 0.5)),
+            draw(st.floats(-0.5, 0.5)))

@@ -29,7 +29,7 @@ def _has_closed_flows(G: Parametrization, x) -> bool:
     return G.flow(0, 0.0, np.asarray(x, float)) is not None
 
 
-def _figure_1(G: Parametrization, x: np.ndarray, i: int, j: int, s: float, t: float, method: str,
+def figure_1(G: Parametrization, x: np.ndarray, i: int, j: int, s: float, t: float, method: str,
               samples: int = 16) -> list[Panel]:
     r"""li2022 Figure 1 for this example: the paths :math:`x \to \varphi_j^t(x) \to \varphi_i^s\varphi_j^t(x)` and
     :math:`x \to \varphi_i^s(x) \to \varphi_j^t\varphi_i^s(x)`, drawn in the plane through x spanned by
@@ -61,14 +61,14 @@ def flows_commute(G: Parametrization, x, i: int, j: int, s: float, t: float, met
 
     Closed-form flows are held to :data:`CLOSED_FORM_BUDGET`; integrated flows (``method="ode"``, or a family
     without closed forms) to ten times the change between tolerances 1e-8 and 1e-11. The plot is li2022's
-    Figure 1 for the example (:func:`_figure_1`).
+    Figure 1 for the example (:func:`figure_1`).
     """
     x = G.check_point(x)
     closed = method == "auto" and _has_closed_flows(G, x)
     a = field_flow(G, i, -s, field_flow(G, j, -t, x, method=method), method=method)
     # x = 0 with s = t = 0 (found by make falsify: ZeroDivisionError): both orders stay at 0, the gap is exactly 0
     scale = max(float(np.linalg.norm(x)), float(np.linalg.norm(a)), 1e-300)
-    plot = lambda: _figure_1(G, x, i, j, s, t, "auto" if closed else "ode")  # noqa: E731
+    plot = lambda: figure_1(G, x, i, j, s, t, "auto" if closed else "ode")  # noqa: E731
     if closed:
         gap = flow_commutator(G, x, i, j, s, t)
         work = G.D * 40  # four matrix exponentials / closed-form maps
@@ -108,7 +108,7 @@ def flow_gap_matches_bracket(G: Parametrization, x, i: int, j: int, h: float = 1
     def plot():   # Figure 1 where it fails: the two orders at times ½ (h itself would not show), else at h
         for tau in (0.5, h):
             try:
-                return _figure_1(G, x, i, j, tau, tau, "auto")
+                return figure_1(G, x, i, j, tau, tau, "auto")
             except Inconclusive:
                 continue
         return []

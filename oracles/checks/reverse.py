@@ -6,6 +6,8 @@ r"""The reverse direction (li2022 §5, Theorem 5.1): every mirror flow is a grad
 * :func:`gf_equals_mf_ridge` -- :math:`R(w) = \sum_k r_k(a_k^\top w)` with K > d ridges, not linearly
   separable: G through the isometric embedding into :math:`\mathbb{R}^K` (:mod:`oracles.model.embedded`).
 * :func:`flow_completeness` -- the clause "if R is a mirror map, the :math:`\nabla G_i|_M` are complete".
+* :func:`restriction_commutes` -- the clause ":math:`G|_M` is commuting, and :math:`\partial G = \partial G|_M` on M"
+  (the flows from M commute and stay on M), for the ridge embedding.
 
 Each compares GF on :math:`L_t\circ G` with the mirror flow of R (or a field's flow with its dual closed form).
 """
@@ -278,3 +280,48 @@ def _ridge_flow_completeness(G: RidgeEmbedding, x, i: int, T: float, rate: float
                    "1 if the flow of +∇G_i ceased before ±T, else the gap of G(x(t)) to the root of "
                    "∇R(w) = ∇R(w0) + t e_i (ridge embedding)",
                    details={"T": T, "i": i, "gap": gaps, "ceased_at": ceased})
+
+
+def restriction_commutes(G: RidgeEmbedding, x, i: int, j: int, s: float, t: float) -> Outcome:
+    r"""Theorem 5.1's "G|_M is commuting and regular, and ∂G = ∂G|_M on M" for the ridge embedding: from
+    :math:`x \in M` the flows of :math:`-\nabla G_i` and :math:`-\nabla G_j` (integrated, DOP853) commute,
+    :math:`\varphi_i^s\varphi_j^t(x) = \varphi_j^t\varphi_i^s(x)` (Theorem 4.2 on M), and they stay on M:
+    :math:`F(G(y)) = y` at both end points.
+
+    Returns
+    -------
+    Outcome
+        discrepancy: the larger of the relative commutator :math:`\|\varphi_i^s\varphi_j^t(x) - \varphi_j^t\varphi_i^s(x)\|`
+        and the relative distance :math:`\|F(G(y)) - y\|` of the end points to M, whichever is the larger
+        fraction of its budget; each budget is ten times that quantity's change between rtol 1e-8 and 1e-11,
+        at least 1e-9. The plot is li2022's Figure 1 for the example.
+    """
+    from oracles.checks.commutation import figure_1
+
+    if not isinstance(G, RidgeEmbedding):
+        raise InvalidInput("restriction_commutes needs a RidgeEmbedding (Theorem 5.1's G on a neighbourhood of M)")
+    x = G.check_point(x)
+    off0 = float(np.linalg.norm(G.F(G.value(x)) - x)) / max(1.0, float(np.linalg.norm(x)))
+    if off0 > 1e-12:
+        raise InvalidInput(f"x is not on M = F(int dom R): |F(G(x)) - x| = {off0:.3g}")
+    comm, drift = {}, {}
+    for rtol, atol in ((1e-11, 1e-14), (1e-8, 1e-11)):
+        def flow(k, tau, y):
+            return field_flow(G, k, -tau, y, method="ode", rtol=rtol, atol=atol)
+
+        a, b = flow(i, s, flow(j, t, x)), flow(j, t, flow(i, s, x))
+        scale = max(float(np.linalg.norm(x)), float(np.linalg.norm(a)), 1e-300)
+        comm[rtol] = (a - b) / scale
+        drift[rtol] = max(float(np.linalg.norm(G.F(G.value(y)) - y)) / max(1.0, float(np.linalg.norm(y)))
+                          for y in (a, b))
+    comm_err = float(np.linalg.norm(comm[1e-11] - comm[1e-8]))
+    drift_err = abs(drift[1e-8] - drift[1e-11])   # the fine solve's error, estimated as everywhere: their change
+    parts = {"commutator": (float(np.linalg.norm(comm[1e-11])), budget_from_error(comm_err, roundoff_floor(1e3)),
+                            comm_err),
+             "distance to M": (drift[1e-11], budget_from_error(drift_err, CLOSED_FORM_BUDGET), drift_err)}
+    name, (disc, budget, err) = max(parts.items(), key=lambda kv: kv[1][0] / kv[1][1])
+    return Outcome(disc, budget, err,
+                   f"Theorem 5.1 on M: {name} of the flows of ∇G_i, ∇G_j from x ∈ M (worst of two, relative)",
+                   details={k: {"value": v, "budget": bud} for k, (v, bud, _) in parts.items()}
+                   | {"cond_gram": float(np.linalg.cond(G.gram(x)))},
+                   plot=lambda: figure_1(G, x, i, j, s, t, "ode"))

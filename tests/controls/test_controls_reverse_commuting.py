@@ -1,5 +1,5 @@
 """Negative controls for li2022 Theorem 5.1 beyond separable R (thm-5.1-nonseparable, thm-5.1-complete,
-thm-5.1-log-barrier) and for the commuting family G = P·g(Bx) (issue 22, sections 2-4).
+thm-5.1-log-barrier, thm-5.1-restriction) and for the commuting family G = P·g(Bx) (issue 22, sections 2-4).
 
 Each control is a property test over the same generators and oracle as its statement, with one thing
 planted wrong; it passes when the harness falsifies it within the ``ci`` budget.
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from hypothesis import given
 
-from generators.parametrizations import completeness_cases, reverse_linear_cases, ridge_cases
-from oracles.checks.reverse import flow_completeness, gf_equals_mf_linear, gf_equals_mf_ridge
+from generators.parametrizations import completeness_cases, reverse_linear_cases, ridge_cases, ridge_flow_pairs
+from oracles.checks.reverse import flow_completeness, gf_equals_mf_linear, gf_equals_mf_ridge, restriction_commutes
 from theorems import control
 
 
@@ -47,3 +47,13 @@ def test_log_barrier_flow_at_twice_the_rate_is_caught(case):
     """Planted: the dual closed form the witness's blow-up time rests on, at twice its rate; the integrated
     flow must disagree (so the witness is certified by a formula that the integration can refute)."""
     return flow_completeness(*case, rate=2.0)
+
+
+@control("li2022:thm-5.1-restriction",
+         title="G read from d coordinates of ℝ^K: its flows commute but leave M (∂G ≠ ∂G|_M)",
+         fields=("G", "x", "i", "j", "s", "t"))
+@given(case=ridge_flow_pairs(tangent=False))
+def test_restriction_without_tangent_projection_is_caught(case):
+    """Planted: G = A₁⁻¹F⁻¹(x_{:d}) inverts F on M and is commuting (linear∘coordinatewise), but its gradients
+    are not tangent to M: the flows from M leave it."""
+    return restriction_commutes(*case)
