@@ -19,7 +19,7 @@ from generators.lie import generic_points, hopf_cases, planar_noncommuting_quadr
 from generators.losses import directions, durations, equal_mu_pairs
 from generators.parametrizations import commuting_families, inits, matrix_factorizations
 from oracles.model.irregular import squares_everywhere, uv_squared_everywhere
-from oracles.model.losses import Linear, Schedule
+from oracles.model.losses import LeastSquares, Linear, LogCosh, Schedule
 from oracles.model.parametrizations import symmetric_factorization
 
 
@@ -73,16 +73,31 @@ def irregular_cases(draw, max_d: int = 3, max_pieces: int = 2, regular: bool = F
 
 @st.composite
 def diagonal_loss_cases(draw, max_d: int = 3, max_r: int = 2, diagonal_only: bool = True):
-    r"""``(G, x, (A, B))``: :math:`UU^\top` (d = 2 … ``max_d``, r ≤ ``max_r``) at a generic point with an
-    equal-μ pair of linear schedules whose losses touch only the diagonal entries :math:`W_{ii}`
-    (``diagonal_only=False``: every entry, for the planted control)."""
+    r"""``(G, x, probe)``: :math:`UU^\top` (d = 2 … ``max_d``, r ≤ ``max_r``) at a generic point with losses that
+    touch only the diagonal entries :math:`W_{ii}` (``diagonal_only=False``: every entry, for the planted control).
+
+    ``probe`` is either an equal-μ pair ``(A, B)`` of linear schedules (tried first), or one schedule of 1-2
+    least-squares / log-cosh pieces whose data :math:`Z` has zero columns off the diagonal entries (measurements
+    of diag W only), durations scaled so the path stays short (:func:`generators.helix._scale_durations`)."""
+    from generators.helix import _scale_durations
+    from generators.losses import regression_data
+
     d, r = draw(dims(2, max_d)), draw(dims(1, max_r))
     G = symmetric_factorization(d, r)
     x = draw(generic_points(G.D))
     diag = [k for k, lab in enumerate(G.labels) if lab.split("[")[1].rstrip("]").split(",")[0]
             == lab.split("[")[1].rstrip("]").split(",")[1]]
-    pair = draw(equal_mu_pairs(G.d, entries=diag if diagonal_only else None))
-    return G, x, pair
+    if draw(st.sampled_from(["linear pair", "non-linear"])) == "linear pair":
+        return G, x, draw(equal_mu_pairs(G.d, entries=diag if diagonal_only else None))
+    cols = diag if diagonal_only else list(range(G.d))
+    pieces = []
+    for _ in range(draw(st.integers(1, 2))):
+        Zs, Y = draw(regression_data(len(cols), underdetermined=len(cols) >= 2))
+        Z = np.zeros((Zs.shape[0], G.d))
+        Z[:, cols] = Zs
+        make = draw(st.sampled_from([LeastSquares, LogCosh]))
+        pieces.append((float(draw(durations(1, 0.2, 1.0))[0]), make(Z, Y)))
+    return G, x, _scale_durations(G, x, Schedule(tuple(pieces)), 0.5)
 
 
 @st.composite

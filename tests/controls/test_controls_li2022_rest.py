@@ -19,6 +19,7 @@ from oracles.checks.path_dependence import (chart_metric_check, chart_preimages,
                                             same_endpoint_witness)
 from oracles.checks.quadratic_forms import thm_4_15a, thm_4_15d_domain
 from oracles.convex.discretization import md_order_in_eta
+from oracles.model.losses import Schedule
 from oracles.model.potentials import EntropyPotential
 from theorems import control
 from theorems.li2022_s3_3_mirror import LOSSES
@@ -50,13 +51,14 @@ def test_control_thm_4_9_regular_at_regular_points(case):
 
 # -----------------------------------------------------------------------------------------
 # li2022:remark-4.5
-@control("li2022:remark-4.5", title="UUᵀ with losses on every entry is path independent too", fields=("G", "x", "pair"))
+@control("li2022:remark-4.5", title="UUᵀ with losses on every entry is path independent too", fields=("G", "x", "probe"))
 @given(case=diagonal_loss_cases(diagonal_only=False))
 def test_control_remark_4_5_all_entries(case):
     """Planted: drop Remark 4.5's restriction to diagonal measurements. With off-diagonal entries in the
-    losses, equal-μ schedules end at different W (Example 4.4 / Corollary 4.11)."""
-    G, x, pair = case
-    return endpoint_gap(G, x, pair)
+    losses, equal-μ schedules (or a non-linear schedule and the straight loss to its μ) end at different W
+    (Example 4.4 / Corollary 4.11)."""
+    G, x, probe = case
+    return mu_determines_w(G, x, probe) if isinstance(probe, Schedule) else endpoint_gap(G, x, probe)
 
 
 # -----------------------------------------------------------------------------------------
