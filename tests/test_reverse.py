@@ -281,3 +281,17 @@ def test_flow_completeness_on_the_ridge_embedding_of_a_mirror_map():
     G = RidgeEmbedding(pots, np.array([[1.0, 0.0], [0.0, 1.0], [0.6, 0.3]]))
     out = flow_completeness(G, G.F(np.array([0.8, 1.5])), 1, 2.5)
     assert out.discrepancy <= out.budget and out.details["ceased_at"] == [] and len(out.details["gap"]) == 2
+
+
+def test_restriction_commutes_on_M_and_the_planted_G_leaves_it():
+    from oracles.checks.reverse import restriction_commutes
+
+    w = np.array([1.0, 0.6])
+    G = RidgeEmbedding(RIDGE_POTS, RIDGE_A)
+    out = restriction_commutes(G, G.F(w), 0, 1, 0.3, -0.2)
+    assert out.discrepancy <= out.budget
+    bad = RidgeEmbedding(RIDGE_POTS, RIDGE_A, tangent=False)
+    out = restriction_commutes(bad, bad.F(w), 0, 1, 0.3, -0.2)
+    assert out.discrepancy > 1e3 * out.budget and "distance to M" in out.what
+    with pytest.raises(InvalidInput):
+        restriction_commutes(G, G.F(w) + 0.1, 0, 1, 0.3, -0.2)
