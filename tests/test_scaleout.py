@@ -198,6 +198,12 @@ def test_longest_first_balances_and_hash_alone_does_not() -> None:
     assert max(load) / (sum(load) / 4) > shard.imbalance(times, 4)
 
 
+def test_the_stored_thorough_campaign_splits_within_15_percent() -> None:
+    times = shard.stored_times(Path(__file__).parent / "benchmarks" / "data" / "thorough-seconds.json")
+    assert len(times) >= 39
+    assert all(shard.imbalance(times, n) <= 1.15 for n in (2, 4, 8))
+
+
 @pytest.mark.parametrize("value, message", [("3", "write --shard=i/N"), ("0/2", "1 <= i <= N"),
                                             ("3/2", "1 <= i <= N"), ("a/b", "whole numbers")])
 def test_a_bad_shard_is_a_usage_error(pytester: pytest.Pytester, value: str, message: str) -> None:
