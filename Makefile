@@ -16,7 +16,7 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-.PHONY: install falsify test bench bench-baselines soak lock test-latest clean
+.PHONY: install lint falsify test bench bench-baselines soak lock test-latest clean
 
 # a fresh venv from the lock (--clear: nothing left from an older lock), then the project itself, editable
 $(STAMP): $(LOCK) pyproject.toml
@@ -33,6 +33,12 @@ falsify: $(STAMP)
 	@status=0; $(BIN)/python -m pytest theorems -n $(JOBS) --dist worksteal --hypothesis-profile=thorough \
 		--report-dir=reports -p no:cacheprovider -q -rN || status=$$?; \
 	echo "open reports/index.html (summary: reports/summary.json)"; exit $$status
+
+## lint: ruff (lint and format) and mypy on the code; part of `make test`
+lint: $(STAMP)
+	$(BIN)/ruff check oracles theorems generators tests
+	$(BIN)/ruff format --check oracles theorems generators tests
+	$(BIN)/mypy
 
 ## test: the project's own tests and every statement at the `ci` profile; benchmarks once, untimed.
 ## --timeout is a hang guard (a test stuck for 15 minutes fails with its stack), not a speed check.
