@@ -15,10 +15,11 @@ import numpy as np
 from hypothesis import strategies as st
 
 from generators.arrays import dims, positive_vectors
-from generators.lie import generic_points, hopf_cases, planar_noncommuting_quadratics
+from generators.lie import _rescale, generic_points, hopf_cases, planar_noncommuting_quadratics
 from generators.losses import directions, durations, equal_mu_pairs
 from generators.parametrizations import commuting_families, inits, matrix_factorizations
 from oracles.model.irregular import squares_everywhere, uv_squared_everywhere
+from oracles.model.warped import WarpedQuadratic
 from oracles.model.losses import LeastSquares, Linear, LogCosh, Schedule
 from oracles.model.parametrizations import symmetric_factorization
 
@@ -104,6 +105,16 @@ def diagonal_loss_cases(draw, max_d: int = 3, max_r: int = 2, diagonal_only: boo
 def planar_path_cases(draw, max_d: int = 3):
     r"""``(G, x, (A, B))``: a non-commuting quadratic family confined to a d-plane
     (:func:`generators.lie.planar_noncommuting_quadratics`: reachable sets of dimension d) at a generic point,
-    with an equal-μ pair of linear schedules (Corollary 4.12 with its mirror-flow hypothesis exercised)."""
-    G = draw(planar_noncommuting_quadratics(max_d=max_d))
-    return G, draw(generic_points(G.D)), draw(equal_mu_pairs(G.d))
+    with an equal-μ pair of linear schedules (Corollary 4.12 with its mirror-flow hypothesis exercised). In half
+    the draws the family is warped, :math:`G = Q + a\odot Q^{\odot3}` with a in [0.05, 0.5]^d
+    (:class:`oracles.model.warped.WarpedQuadratic`: the same reachable sets, not quadratic), with the pair's
+    losses scaled so the w-path is at most half as long as ‖w‖ (:func:`generators.lie._rescale`; the cubic warp
+    blows up in finite time along long paths)."""
+    Q = draw(planar_noncommuting_quadratics(max_d=max_d))
+    x = draw(generic_points(Q.D))
+    A, B = draw(equal_mu_pairs(Q.d))
+    if draw(st.sampled_from(["quadratic", "warped"])) == "quadratic":
+        return Q, x, (A, B)
+    a = draw(positive_vectors(Q.d, 0.05, 0.5))
+    G = WarpedQuadratic(Q.A, a, name="warped non-commuting quadratic")
+    return G, x, _rescale(G, x, A, B, 0.5)
