@@ -30,7 +30,7 @@ from generators.shallow import g3_cases, kernel_ode_cases, ladder_cases, scaled_
 THOROUGH = settings.get_current_profile_name() == "thorough"
 LADDER = LADDER_THOROUGH if THOROUGH else LADDER_CI
 EXAMPLES = 10 if THOROUGH else 5   # each thorough example trains 4 seeds x 4 widths up to 4860 (4-9 s)
-EXAMPLES_D2 = 6 if THOROUGH else 3   # liang:scaled-d2 trains 16 seeds per width
+EXAMPLES_D2 = 4 if THOROUGH else 3   # liang:scaled-d2 trains 16 seeds per width (7 thorough examples: 135 s loaded)
 FIGURE = (np.array([-0.75, -0.35, 0.05, 0.4, 0.8]), np.array([0.3, -0.2, 0.5, 0.1, -0.4]), Uniform(-1.0, 1.0))
 #: the figure's targets on five points of the unit disc (input dimension d = 2)
 FIGURE_2D = (np.array([[-0.6, 0.2], [0.1, -0.5], [0.45, 0.4], [0.0, 0.8], [-0.3, -0.35]]), FIGURE[1], FIGURE[2])
