@@ -13,8 +13,9 @@ Decoding constructs only **registered** types: a stored file names a type, never
 * A class that is not registered is decoded only when the caller names its module (``decode(data,
   modules=...)``: ``python -m theorems reproduce`` passes the statement's own module and those the user
   names with ``--module``), that module is imported, and the class has ``from_spec``. :func:`decode` itself
-  never imports anything, and a stored file cannot reach a class of any other imported module. Otherwise
-  :class:`UnknownType`.
+  never imports anything, and a stored file cannot reach a class of any other imported module (the classes
+  of the already imported ``oracles`` modules with ``from_spec`` -- ``Schedule``, the losses -- are the
+  project's own data types and always decode). Otherwise :class:`UnknownType`.
 """
 from __future__ import annotations
 
@@ -83,7 +84,10 @@ def _resolve(name: str, modules: Collection[str] = ()) -> type:
     if name in _TYPES:
         return _TYPES[name]
     module, _, qual = name.partition(":")
-    obj: Any = sys.modules.get(module) if module in modules else None
+    # the project's own math (already imported, classes with from_spec) is always trusted: a stored Schedule
+    # or loss is data for one of them; any other module must be named by the caller
+    own = module == "oracles" or module.startswith("oracles.")
+    obj: Any = sys.modules.get(module) if (module in modules or own) else None
     for part in qual.split(".") if obj is not None else ():
         obj = getattr(obj, part, None)
     if isinstance(obj, type) and callable(getattr(obj, "from_spec", None)):
