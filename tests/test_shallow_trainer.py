@@ -230,7 +230,7 @@ def test_eta_only_rescales_time(c):
     field = dual_field(run)
     ends = {}
     for scale, horizon in ((1.0, T), (c, T / c)):
-        sol = solve_ivp(lambda t, z: scale * field(t, z), (0.0, horizon), np.zeros(3 * n + 1), method="LSODA",
+        sol = solve_ivp(lambda t, z, k=scale: k * field(t, z), (0.0, horizon), np.zeros(3 * n + 1), method="LSODA",
                         rtol=1e-10, atol=1e-13)
         assert sol.status == 0
         ends[scale] = network(params_from_dual(run, sol.y[:, -1]), XE, run.activation)

@@ -120,7 +120,7 @@ def test_normal_density_unbounded_support():
         assert np.allclose(N.moments(a, b, 4, c), T.moments(ta, tb, 4, c), rtol=1e-13, atol=1e-15)
     x = np.array([-0.6, -0.1, 0.4])
     for act in ("relu", "abs"):
-        def entry(u, v):
+        def entry(u, v, act=act):
             if act == "relu":
                 f = lambda t: 0.5 * (max(u - t, 0) * max(v - t, 0) + max(-u - t, 0) * max(-v - t, 0)) * N.pdf(t)
             else:

@@ -93,7 +93,7 @@ def check_kernel_ode(x, y, density: Density, potential: MirrorPotential, scaled:
         zdot = thdot[:n][:, None] * x[None, :] - thdot[n:2 * n][:, None]
         if float(np.min(np.abs(z) - 8 * step * np.abs(zdot))) <= 0:
             raise Inconclusive("a kink within the finite-difference step along the flow", f"step {step:.3g}")
-        dfd = central_difference(lambda t: f_of(theta + t[0] * thdot), np.zeros(1), step)
+        dfd = central_difference(lambda t, v=thdot: f_of(theta + t[0] * v), np.zeros(1), step)
         sides.append((dfd, thdot, step))
     (dfd, thdot, step), (dfd2, _, _) = sides
     lhs = dfd.value[:, 0]
