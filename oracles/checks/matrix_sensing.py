@@ -37,11 +37,12 @@ from scipy.special import xlogy
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
 from oracles.flows.trajectories import gradient_flow
 from oracles.model.losses import LeastSquares, Schedule
+from oracles.core.ode import TWO_TOLERANCES
 from oracles.core.outcome import CLOSED_FORM_BUDGET, Outcome, Panel, budget_from_error
 from oracles.model.deep import DeepProduct
 from oracles.model.parametrizations import symmetric_factorization
 
-RTOL_COARSE, RTOL_FINE = 1e-8, 1e-11
+RTOL_COARSE, RTOL_FINE = TWO_TOLERANCES.coarse.rtol, TWO_TOLERANCES.fine.rtol
 
 
 # -----------------------------------------------------------------------------------------

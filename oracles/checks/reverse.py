@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from oracles.core.errors import Inconclusive, InvalidInput, Reason, as_vector
+from oracles.core.ode import TWO_TOLERANCES
 from oracles.core.outcome import CLOSED_FORM_BUDGET, Outcome, Panel, budget_from_error, roundoff_floor
 from oracles.checks.equivalence import flow_exists
 from oracles.flows.legendre import potential_of
@@ -28,7 +29,7 @@ from oracles.model.losses import Schedule
 from oracles.model.parametrizations import Parametrization
 from oracles.model.reverse import PerCoordinatePotential, ReverseParametrization, ScalarPotential, as_potentials
 
-RTOL_COARSE, RTOL_FINE = 1e-8, 1e-11
+RTOL_COARSE, RTOL_FINE = TWO_TOLERANCES.coarse.rtol, TWO_TOLERANCES.fine.rtol
 #: Budget floor when two different integrations are compared: 100 times the fine tolerance.
 FLOOR = max(roundoff_floor(1e3), 100 * RTOL_FINE)
 
