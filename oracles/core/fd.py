@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, SupportsFloat
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 EPS = float(np.finfo(float).eps)
 
@@ -36,7 +37,7 @@ class Derivative:
     def directions(self) -> int:
         return int(self.value.shape[-1])
 
-    def truncation(self, norm: Callable[[np.ndarray], float] = np.linalg.norm) -> float:
+    def truncation(self, norm: Callable[[np.ndarray], SupportsFloat] = np.linalg.norm) -> float:
         """``norm(value − coarse)``: bounds the O(h²) truncation error of ``value`` (0 without ``coarse``)."""
         return 0.0 if self.coarse is None else float(norm(self.value - self.coarse))
 
@@ -45,7 +46,8 @@ class Derivative:
         return math.sqrt(self.directions) * EPS * float(scale) / self.h
 
 
-def central_difference(f: Callable[[np.ndarray], np.ndarray], x, h: float, *, coarse: bool = True) -> Derivative:
+def central_difference(f: Callable[[np.ndarray], ArrayLike], x: ArrayLike, h: float, *,
+                       coarse: bool = True) -> Derivative:
     """Central differences of ``f`` at ``x`` along every coordinate, at step ``h`` (and ``2h``).
 
     Parameters

@@ -45,12 +45,12 @@ which event stopped it (``stopped``), with the times and states of all events as
 from __future__ import annotations
 
 import contextlib
+import warnings
 from dataclasses import dataclass, replace
-from typing import Callable, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import numpy as np
-import warnings
-
+from numpy.typing import ArrayLike
 from scipy.integrate import ODEintWarning, ode, odeint, solve_ivp
 
 from oracles.core.errors import Inconclusive, InvalidInput
@@ -82,8 +82,8 @@ class Solution:
     njev: int
     nlu: int
     stopped: int | None
-    t_events: list
-    y_events: list
+    t_events: list[np.ndarray]
+    y_events: list[np.ndarray]
 
     @property
     def final(self) -> np.ndarray:
@@ -113,8 +113,8 @@ _dop853_busy = False
 def event(fn: Callable[[float, np.ndarray], float], *, reason: str | None = None, terminal: bool = True,
           direction: float = 0.0) -> Callable[[float, np.ndarray], float]:
     """Mark ``fn(t, y)`` as a solve_ivp event; with ``reason``, reaching it makes the solve inconclusive."""
-    fn.terminal, fn.direction = terminal, direction
-    fn.reason = reason
+    fn.terminal, fn.direction = terminal, direction  # type: ignore[attr-defined]
+    fn.reason = reason  # type: ignore[attr-defined]
     return fn
 
 
@@ -149,13 +149,13 @@ class Integrator:
         if not (0 < self.rtol < 1 and self.atol > 0):
             raise InvalidInput(f"need 0 < rtol < 1 and atol > 0, got rtol={self.rtol}, atol={self.atol}")
 
-    def at(self, rtol: float | None = None, atol: float | None = None, **changes) -> "Integrator":
+    def at(self, rtol: float | None = None, atol: float | None = None, **changes: Any) -> "Integrator":
         """The same integrator with other tolerances (or other fields)."""
-        return replace(self, **({"rtol": rtol} if rtol is not None else {}),
-                       **({"atol": atol} if atol is not None else {}), **changes)
+        return replace(self, **({"rtol": rtol} if rtol is not None else {}),  # type: ignore[arg-type]
+                       **({"atol": atol} if atol is not None else {}), **changes)  # type: ignore[arg-type]
 
     @contextlib.contextmanager
-    def _failures_inconclusive(self, t_span):
+    def _failures_inconclusive(self, t_span: Sequence[float]) -> Iterator[None]:
         """The wrapper's own stops (work cap, blow-up, a guard crossed) as :class:`Inconclusive` with their reasons."""
         try:
             yield
@@ -167,8 +167,9 @@ class Integrator:
         except _Crossed as exc:
             raise Inconclusive(exc.args[0], f"at t = {exc.args[1]:.6g}") from None
 
-    def solve(self, rhs: Callable[[float, np.ndarray], np.ndarray], t_span: tuple[float, float], y0, *,
-              t_eval=None, events: Sequence[Callable] = (), jac=None, watch: int | None = None) -> Solution:
+    def solve(self, rhs: Callable[[float, np.ndarray], np.ndarray], t_span: tuple[float, float], y0: ArrayLike, *,
+              t_eval: ArrayLike | None = None, events: Sequence[Callable[..., Any]] = (),
+              jac: Callable[..., Any] | ArrayLike | None = None, watch: int | None = None) -> Solution:
         """Integrate ``y' = rhs(t, y)`` on ``t_span`` from ``y0``.
 
         Parameters
@@ -263,6 +264,8 @@ class Integrator:
         last = [e(t0, y0) for _, e in stops]
         cap, bound2 = self.max_nfev, self.blow_up * self.blow_up
         steps = [t0, 0.0, 0.0]   # the time reached, the last step and the one before
+        failure: list[BaseException]
+        hit: list[tuple[int, float, np.ndarray]]
         n, failure, hit = 0, [], []
         nan = np.full(y0.size, np.nan)
 
@@ -371,7 +374,7 @@ class Integrator:
         times = np.concatenate(([t0], rest))
         Dfun = None
         if jac is not None:
-            Dfun = jac if callable(jac) else (lambda t, y, J=np.asarray(jac, dtype=float): J)
+            Dfun = jac if callable(jac) else (lambda t, y, J=np.asarray(jac, dtype=float): J)  # noqa: B008 -- binds this solve's J
         _lsoda_busy = True
         try:
             with self._failures_inconclusive((t0, t1)), np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
@@ -426,7 +429,7 @@ class TwoTolerances:
     def with_method(self, method: str) -> "TwoTolerances":
         return TwoTolerances(self.fine.at(method=method), self.coarse.at(method=method))
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Integrator]:
         return iter((self.fine, self.coarse))
 
 

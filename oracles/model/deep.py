@@ -5,9 +5,10 @@ The factor order is stated once here and kept everywhere: :math:`W_1` is applied
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Iterable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import InvalidInput, as_matrix
 from oracles.core.specs import register
@@ -35,21 +36,21 @@ class DeepProduct(Parametrization):
         self.d = self.n * self.n
         self.name = f"depth-{self.depth} product of {self.n}x{self.n} matrices"
 
-    def factors(self, x) -> np.ndarray:
+    def factors(self, x: ArrayLike) -> np.ndarray:
         """``[W_1, …, W_N]`` as one ``(N, n, n)`` array (a view of x)."""
         return np.asarray(x, float).reshape(self.depth, self.n, self.n)
 
-    def value(self, x):
+    def value(self, x: ArrayLike) -> np.ndarray:
         Fs = self.factors(x)
         W = Fs[0]
         for F in Fs[1:]:
             W = F @ W
         return W.ravel()
 
-    def jacobian(self, x):
+    def jacobian(self, x: ArrayLike) -> np.ndarray:
         return self.value_and_jacobian(x)[1]
 
-    def _partials(self, Fs):
+    def _partials(self, Fs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(Left, Right)``: ``Left[j] = W_N⋯W_{j+1}``, ``Right[j] = W_{j-1}⋯W_1`` (``(N, n, n)`` each)."""
         N, n = self.depth, self.n
         R = np.empty((N, n, n))
@@ -62,20 +63,20 @@ class DeepProduct(Parametrization):
             L[j] = L[j + 1] @ Fs[j + 1]
         return L, R
 
-    def value_and_jacobian(self, x):
+    def value_and_jacobian(self, x: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
         r"""W and the Jacobian from one pass of partial products.
 
         Block j of the Jacobian is :math:`L_j\otimes R_j^\top` with :math:`L_j = W_N\cdots W_{j+1}`,
         :math:`R_j = W_{j-1}\cdots W_1`; all blocks are formed by one broadcast product.
         """
         Fs = self.factors(x)
-        n, n2, N = self.n, self.n * self.n, self.depth
+        n2, N = self.n * self.n, self.depth
         L, R = self._partials(Fs)
         K = L[:, :, None, :, None] * R.transpose(0, 2, 1)[:, None, :, None, :]   # [j, a, b, c, d] = L_j[a,c] R_j[d,b]
         J = K.transpose(1, 2, 0, 3, 4).reshape(n2, N * n2)
         return (L[0] @ Fs[0]).ravel(), J
 
-    def value_and_vjp(self, x):
+    def value_and_vjp(self, x: ArrayLike) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
         r"""W and the pullback :math:`g \mapsto (\mathrm{Left}_j^\top\,\mathrm{mat}(g)\,\mathrm{Right}_j^\top)_{j}`.
 
         The gradient of :math:`L(W)` in factor j is :math:`\mathrm{Left}_j^\top\nabla L\,\mathrm{Right}_j^\top`:
@@ -91,12 +92,12 @@ class DeepProduct(Parametrization):
         L, R = self._partials(Fs)
         Lt, Rt = L.transpose(0, 2, 1), R.transpose(0, 2, 1)
 
-        def vjp(g):
+        def vjp(g: np.ndarray) -> np.ndarray:
             return (Lt @ np.reshape(g, (n, n)) @ Rt).ravel()
 
         return (L[0] @ Fs[0]).ravel(), vjp
 
-    def imbalances(self, x) -> list[np.ndarray]:
+    def imbalances(self, x: ArrayLike) -> list[np.ndarray]:
         r"""The conserved quantities of gradient flow on any loss :math:`L(W)`, one per pair of adjacent layers.
 
         :math:`C_j = W_{j+1}^\top W_{j+1} - W_jW_j^\top`, ``j = 1 … N−1`` (Arora, Cohen, Hazan 2018, Thm 1):
@@ -149,7 +150,7 @@ def _value_and_vjp_2x2(x: list, depth: int):
     return np.array(W), vjp
 
 
-def balanced_factors(S, rotations) -> list[np.ndarray]:
+def balanced_factors(S: ArrayLike, rotations: Iterable[ArrayLike]) -> list[np.ndarray]:
     r"""Balanced factors :math:`W_j = Q_jSQ_{j-1}^\top` (so :math:`W_{j+1}^\top W_{j+1} = W_jW_j^\top`).
 
     ``rotations`` are the orthogonal :math:`Q_0, …, Q_N`; :math:`W = Q_NS^NQ_0^\top`, whose determinant

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import InvalidInput, as_matrix, as_vector
 from oracles.core.specs import register
 from oracles.model.parametrizations import Parametrization
-
 
 #: The complex structure of C² = R⁴: the Hopf fibres are the orbits of exp(tJ).
 HOPF_J = np.array([[0.0, -1.0, 0.0, 0.0], [1.0, 0.0, 0.0, 0.0], [0.0, 0.0, 0.0, -1.0], [0.0, 0.0, 1.0, 0.0]])
@@ -51,7 +51,7 @@ class HopfChart(Parametrization):
        Conjecture 4.10 holds here, by this argument.
     """
 
-    def __init__(self, O, Q, P, name: str = "Hopf chart") -> None:
+    def __init__(self, O: ArrayLike, Q: ArrayLike, P: ArrayLike, name: str = "Hopf chart") -> None:
         O = as_matrix(O, "O")
         Q = as_matrix(Q, "Q", (3, 3))
         P = as_matrix(P, "P", (2, 2))
@@ -106,37 +106,38 @@ class HopfChart(Parametrization):
         m = (m0, m1, m2)
         return m, phi, K
 
-    def domain_margin(self, x) -> float:
+    def domain_margin(self, x: ArrayLike) -> float:
         x = np.asarray(x, dtype=float)
         m, phi, _ = self._m(x)
         if m is None:
             return 0.0
         return float(min(m[0], 1.0 - m[0], (math.pi - abs(phi)) / math.pi))
 
-    def value(self, x):
+    def value(self, x: ArrayLike) -> np.ndarray:
         m, phi, _ = self._m(np.asarray(x, dtype=float))
         w0 = m[0] * m[0]
         w1 = (1.0 - w0) * phi
         (p00, p01), (p10, p11) = self._P
         return np.array([p00 * w0 + p01 * w1, p10 * w0 + p11 * w1])
 
-    def jacobian(self, x):
+    def jacobian(self, x: ArrayLike) -> np.ndarray:
         K = self._m(np.asarray(x, dtype=float))[2]
         return np.array(K) @ self.O4
 
-    def value_and_vjp(self, x):
+    def value_and_vjp(self, x: ArrayLike) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
         r"""G(x) and :math:`g \mapsto (g^\top K)\,O_{:4}` with :math:`K = P\,\partial_m w\,\partial_z m` (2 × 4)."""
         x = np.asarray(x, dtype=float)
         K = np.array(self._m(x)[2])
         return self.value(x), lambda g: (g @ K) @ self.O4
 
-    def fibre(self, x) -> np.ndarray:
+    def fibre(self, x: ArrayLike) -> np.ndarray:
         """The vertical (Hopf-fibre) direction at x: :math:`O^\\top(Jz, 0)`; Lie^{≥2}|_x lies on it."""
         y = np.zeros(self.D)
         y[:4] = HOPF_J @ (self.O @ np.asarray(x, dtype=float))[:4]
         return self.O.T @ y
 
-    def point(self, m1: float, phi: float, alpha: float = 0.0, rho: float = 1.0, extra=None) -> np.ndarray:
+    def point(self, m1: float, phi: float, alpha: float = 0.0, rho: float = 1.0,
+              extra: ArrayLike | None = None) -> np.ndarray:
         """The point with chart coordinates ``m1`` (height) and ``phi`` (azimuth), fibre phase ``alpha``,
         radius ``rho`` of its first four coordinates and the remaining (padding) coordinates ``extra``."""
         n = self.Q.T @ np.array([m1, math.sqrt(max(0.0, 1 - m1 * m1)) * math.cos(phi),

@@ -10,6 +10,7 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import InvalidInput, as_matrix, as_vector
 from oracles.core.fd import central_difference
@@ -40,35 +41,35 @@ class Linear(Loss):
 
     name = "linear"
 
-    def __init__(self, c) -> None:
+    def __init__(self, c: ArrayLike) -> None:
         self.c = as_vector(c, "c")
         self.d = self.c.shape[0]
 
-    def value(self, w):
+    def value(self, w: np.ndarray) -> float:
         return float(self.c @ w)
 
-    def grad(self, w):
+    def grad(self, w: np.ndarray) -> np.ndarray:
         return self.c.copy()
 
-    def hess(self, w):
+    def hess(self, w: np.ndarray) -> np.ndarray:
         return np.zeros((self.d, self.d))
 
-    def to_spec(self):
+    def to_spec(self) -> dict[str, Any]:
         return {"loss": "linear", "c": self.c.tolist()}
 
 
 class RegressionLoss(Loss):
     r"""A loss of the residual :math:`r = Zw - Y` (``Z`` of shape ``n × d``); subclasses give value, grad, hess."""
 
-    def __init__(self, Z, Y) -> None:
+    def __init__(self, Z: ArrayLike, Y: ArrayLike) -> None:
         self.Z = as_matrix(Z, "Z")
         self.Y = as_vector(Y, "Y", self.Z.shape[0])
         self.d = self.Z.shape[1]
 
-    def residual(self, w) -> np.ndarray:
+    def residual(self, w: np.ndarray) -> np.ndarray:
         return self.Z @ w - self.Y
 
-    def to_spec(self):
+    def to_spec(self) -> dict[str, Any]:
         return {"loss": self.name, "Z": self.Z.tolist(), "Y": self.Y.tolist()}
 
 
@@ -77,14 +78,14 @@ class LeastSquares(RegressionLoss):
 
     name = "least-squares"
 
-    def value(self, w):
+    def value(self, w: np.ndarray) -> float:
         r = self.residual(w)
         return 0.5 * float(r @ r)
 
-    def grad(self, w):
+    def grad(self, w: np.ndarray) -> np.ndarray:
         return self.Z.T @ self.residual(w)
 
-    def hess(self, w):
+    def hess(self, w: np.ndarray) -> np.ndarray:
         return self.Z.T @ self.Z
 
 
@@ -93,14 +94,14 @@ class LogCosh(RegressionLoss):
 
     name = "log-cosh"
 
-    def value(self, w):
+    def value(self, w: np.ndarray) -> float:
         r = self.residual(w)
         return float(np.sum(np.logaddexp(r, -r) - np.log(2.0)))
 
-    def grad(self, w):
+    def grad(self, w: np.ndarray) -> np.ndarray:
         return self.Z.T @ np.tanh(self.residual(w))
 
-    def hess(self, w):
+    def hess(self, w: np.ndarray) -> np.ndarray:
         t = np.tanh(self.residual(w))
         return self.Z.T @ ((1.0 - t * t)[:, None] * self.Z)
 
@@ -115,15 +116,15 @@ class SaturatingSquares(RegressionLoss):
 
     name = "saturating-squares"
 
-    def value(self, w):
+    def value(self, w: np.ndarray) -> float:
         r = self.residual(w)
         return float(np.log1p(0.5 * float(r @ r)))
 
-    def grad(self, w):
+    def grad(self, w: np.ndarray) -> np.ndarray:
         r = self.residual(w)
         return self.Z.T @ r / (1.0 + 0.5 * float(r @ r))
 
-    def hess(self, w):
+    def hess(self, w: np.ndarray) -> np.ndarray:
         r = self.residual(w)
         q = 1.0 + 0.5 * float(r @ r)
         g = self.Z.T @ r
@@ -139,7 +140,7 @@ class ExponentialLoss(Loss):
 
     name = "exponential"
 
-    def __init__(self, X, y) -> None:
+    def __init__(self, X: ArrayLike, y: ArrayLike) -> None:
         self.X = as_matrix(X, "X")
         self.y = as_vector(y, "y", self.X.shape[0])
         if not np.all(np.abs(self.y) == 1):
@@ -147,20 +148,20 @@ class ExponentialLoss(Loss):
         self.Zc = self.y[:, None] * self.X
         self.d = self.X.shape[1]
 
-    def _e(self, a):
+    def _e(self, a: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
             return np.exp(-(self.Zc @ a))
 
-    def value(self, a):
+    def value(self, a: np.ndarray) -> float:
         return float(np.sum(self._e(a)))
 
-    def grad(self, a):
+    def grad(self, a: np.ndarray) -> np.ndarray:
         return -self.Zc.T @ self._e(a)
 
-    def hess(self, a):
+    def hess(self, a: np.ndarray) -> np.ndarray:
         return self.Zc.T @ (self._e(a)[:, None] * self.Zc)
 
-    def to_spec(self):
+    def to_spec(self) -> dict[str, Any]:
         return {"loss": "exponential", "X": self.X.tolist(), "y": self.y.tolist()}
 
 
@@ -226,7 +227,7 @@ class Schedule:
         return cls(tuple((float(dur), loss_from_spec(ls)) for dur, ls in spec["schedule"]))
 
 
-def loss_hessian(loss: Loss, w) -> np.ndarray:
+def loss_hessian(loss: Loss, w: ArrayLike) -> np.ndarray:
     r""":math:`\nabla^2L(w)`: closed forms for the suite's losses, central differences of ``grad`` otherwise."""
     w = np.asarray(w, float)
     if hasattr(loss, "hess"):

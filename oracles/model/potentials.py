@@ -20,6 +20,7 @@ import math
 from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import xlogy
 
 from oracles.core.errors import InvalidInput, as_vector
@@ -38,24 +39,32 @@ class Potential(Protocol):
 
     name: str
 
-    def value(self, w) -> float:
+    def value(self, w: ArrayLike) -> float:
         """:math:`R(w)`."""
 
-    def grad(self, w) -> np.ndarray:
+    def grad(self, w: ArrayLike) -> np.ndarray:
         r""":math:`\nabla R(w)`."""
 
-    def grad_inv(self, theta) -> np.ndarray:
+    def grad_inv(self, theta: ArrayLike) -> np.ndarray:
         r""":math:`(\nabla R)^{-1}(\theta) = \nabla R^*(\theta)`."""
 
-    def hess(self, w) -> np.ndarray:
+    def hess(self, w: ArrayLike) -> np.ndarray:
         r""":math:`\nabla^2 R(w)` (a ``d × d`` matrix)."""
 
-    def in_domain(self, w) -> bool:
+    def in_domain(self, w: ArrayLike) -> bool:
         """Whether ``w`` lies in the interior of dom R."""
 
 # -----------------------------------------------------------------------------------------
 # divergences
-def bregman_divergence(R, w, w0) -> float:
+class _ValueAndGrad(Protocol):
+    """What :func:`bregman_divergence` reads of R."""
+
+    def value(self, w: np.ndarray) -> float: ...
+
+    def grad(self, w: np.ndarray) -> np.ndarray: ...
+
+
+def bregman_divergence(R: _ValueAndGrad, w: ArrayLike, w0: ArrayLike) -> float:
     r""":math:`D_R(w, w_0) = R(w) - R(w_0) - \langle\nabla R(w_0), w - w_0\rangle`.
 
     Parameters
@@ -102,40 +111,40 @@ class SeparablePotential:
     def value_terms(self, w: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def grad(self, w) -> np.ndarray:  # pragma: no cover - abstract
+    def grad(self, w: ArrayLike) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def hess_diag(self, w) -> np.ndarray:  # pragma: no cover - abstract
+    def hess_diag(self, w: ArrayLike) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def hess_diag_deriv(self, w) -> np.ndarray:  # pragma: no cover - abstract
+    def hess_diag_deriv(self, w: ArrayLike) -> np.ndarray:  # pragma: no cover - abstract
         """The third derivatives r_i'''(w_i), used for the Jacobian of the primal mirror flow."""
         raise NotImplementedError
 
-    def grad_inv(self, theta) -> np.ndarray:  # pragma: no cover - abstract
+    def grad_inv(self, theta: ArrayLike) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def grad_inv_deriv(self, theta) -> np.ndarray:  # pragma: no cover - abstract
+    def grad_inv_deriv(self, theta: ArrayLike) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def conj_terms(self, theta) -> np.ndarray:  # pragma: no cover - abstract
+    def conj_terms(self, theta: ArrayLike) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
     # -- derived ---------------------------------------------------------------------------
-    def value(self, w) -> float:
+    def value(self, w: ArrayLike) -> float:
         """:math:`R(w)`."""
         return float(np.sum(self.value_terms(np.asarray(w, float))))
 
-    def hess(self, w) -> np.ndarray:
+    def hess(self, w: ArrayLike) -> np.ndarray:
         r""":math:`\nabla^2R(w)` as a diagonal matrix."""
         return np.diag(self.hess_diag(w))
 
-    def conj(self, theta) -> float:
+    def conj(self, theta: ArrayLike) -> float:
         r""":math:`R^*(\theta) = \sup_w \langle\theta, w\rangle - R(w)` (``+inf`` outside its domain)."""
         with np.errstate(over="ignore", invalid="ignore"):
             return float(np.sum(self.conj_terms(np.asarray(theta, float))))
 
-    def in_domain(self, w) -> bool:
+    def in_domain(self, w: ArrayLike) -> bool:
         w = np.asarray(w, float)
         return bool(np.all(np.isfinite(w)) and np.all(w > self.lower))
 
@@ -147,16 +156,16 @@ class SeparablePotential:
         with np.errstate(all="ignore"):
             return np.asarray(self.grad_inv(theta), float), self.conj(theta), None
 
-    def divergence_terms(self, w, w0) -> np.ndarray:
+    def divergence_terms(self, w: ArrayLike, w0: ArrayLike) -> np.ndarray:
         r"""The terms :math:`r_i(w_i) - r_i(w_{0i}) - r_i'(w_{0i})(w_i - w_{0i})` of :math:`D_R(w, w_0)`."""
         w, w0 = np.asarray(w, float), np.asarray(w0, float)
         return self.value_terms(w) - self.value_terms(w0) - self.grad(w0) * (w - w0)
 
-    def divergence(self, w, w0) -> float:
+    def divergence(self, w: ArrayLike, w0: ArrayLike) -> float:
         r""":math:`D_R(w, w_0)`, summed term by term (each term is ``≥ 0``)."""
         return float(np.sum(self.divergence_terms(w, w0)))
 
-    def bregman(self, w, w0) -> float:
+    def bregman(self, w: ArrayLike, w0: ArrayLike) -> float:
         return self.divergence(w, w0)
 
     #: Constructor arguments written by :meth:`to_spec` (so examples holding a potential are JSON).
@@ -178,7 +187,7 @@ class SeparablePotential:
         return self.name
 
 
-def _log_sinh_cosh(z: np.ndarray, log_scale: np.ndarray):
+def _log_sinh_cosh(z: np.ndarray, log_scale: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     r""":math:`e^{c}\sinh z` and :math:`e^{c}\cosh z` computed as :math:`\pm\exp(c + |z| - \ln 2)(1 \mp e^{-2|z|})`.
 
     No intermediate overflows unless the result does (then it is ``±inf``); no cancellation
@@ -213,7 +222,7 @@ class HypentropyPotential(SeparablePotential):
 
     _spec_fields = ("u0", "v0")
 
-    def __init__(self, u0, v0) -> None:
+    def __init__(self, u0: ArrayLike, v0: ArrayLike) -> None:
         u0, v0 = as_vector(u0, "u0"), as_vector(v0, "v0")
         if u0.shape != v0.shape:
             raise InvalidInput(f"u0 and v0 must have the same length, got {u0.size} and {v0.size}")
@@ -231,33 +240,33 @@ class HypentropyPotential(SeparablePotential):
         """The potential of the symmetric initialization :math:`u_0 = v_0 = \\alpha\\mathbf 1` (``w0 = 0``)."""
         return cls(np.full(d, float(alpha)), np.full(d, float(alpha)))
 
-    def value_terms(self, w):
+    def value_terms(self, w: ArrayLike) -> np.ndarray:
         w, b = np.asarray(w, float), self.beta
         return 0.25 * (w * np.arcsinh(w / b) - np.hypot(w, b) - w * self.shift)
 
-    def grad(self, w):
+    def grad(self, w: ArrayLike) -> np.ndarray:
         return 0.25 * (np.arcsinh(np.asarray(w, float) / self.beta) - self.shift)
 
-    def hess_diag(self, w):
+    def hess_diag(self, w: ArrayLike) -> np.ndarray:
         return 0.25 / np.hypot(np.asarray(w, float), self.beta)
 
-    def hess_diag_deriv(self, w):
+    def hess_diag_deriv(self, w: ArrayLike) -> np.ndarray:
         w = np.asarray(w, float)
         return -0.25 * w / np.hypot(w, self.beta) ** 3
 
-    def grad_inv(self, theta):
+    def grad_inv(self, theta: ArrayLike) -> np.ndarray:
         z = 4.0 * np.asarray(theta, float) + self.shift
         return _log_sinh_cosh(z, self.log_beta)[0]
 
-    def grad_inv_deriv(self, theta):
+    def grad_inv_deriv(self, theta: ArrayLike) -> np.ndarray:
         z = 4.0 * np.asarray(theta, float) + self.shift
         return 4.0 * _log_sinh_cosh(z, self.log_beta)[1]
 
-    def conj_terms(self, theta):
+    def conj_terms(self, theta: ArrayLike) -> np.ndarray:
         z = 4.0 * np.asarray(theta, float) + self.shift
         return 0.25 * _log_sinh_cosh(z, self.log_beta)[1]
 
-    def dual_state(self, theta):
+    def dual_state(self, theta: np.ndarray) -> tuple[np.ndarray, float, np.ndarray | None]:
         with np.errstate(all="ignore"):
             s, c = _log_sinh_cosh(4.0 * theta + self.shift, self.log_beta)
             return s, float(np.sum(0.25 * c)), 4.0 * c
@@ -280,7 +289,7 @@ class EntropyPotential(SeparablePotential):
 
     _spec_fields = ("w0", "scale")
 
-    def __init__(self, w0, scale: float = 1.0) -> None:
+    def __init__(self, w0: ArrayLike, scale: float = 1.0) -> None:
         w0 = as_vector(w0, "w0")
         if np.any(w0 <= 0):
             raise InvalidInput("entropy reference point w0 must be positive")
@@ -291,38 +300,38 @@ class EntropyPotential(SeparablePotential):
         self.log_w0 = np.log(w0)
         self.name = "entropy" if self.c == 1.0 else f"entropy (scale {self.c:g})"
 
-    def value_terms(self, w):
+    def value_terms(self, w: ArrayLike) -> np.ndarray:
         w = np.asarray(w, float)
         return self.c * (xlogy(w, w) - w * self.log_w0 - w)
 
-    def grad(self, w):
+    def grad(self, w: ArrayLike) -> np.ndarray:
         with np.errstate(divide="ignore"):
             return self.c * (np.log(np.asarray(w, float)) - self.log_w0)
 
-    def hess_diag(self, w):
+    def hess_diag(self, w: ArrayLike) -> np.ndarray:
         with np.errstate(divide="ignore"):
             return self.c / np.asarray(w, float)
 
-    def hess_diag_deriv(self, w):
+    def hess_diag_deriv(self, w: ArrayLike) -> np.ndarray:
         with np.errstate(divide="ignore"):
             return -self.c / np.asarray(w, float) ** 2
 
-    def grad_inv(self, theta):
+    def grad_inv(self, theta: ArrayLike) -> np.ndarray:
         with np.errstate(over="ignore"):
             return np.exp(self.log_w0 + np.asarray(theta, float) / self.c)
 
-    def grad_inv_deriv(self, theta):
+    def grad_inv_deriv(self, theta: ArrayLike) -> np.ndarray:
         return self.grad_inv(theta) / self.c
 
-    def conj_terms(self, theta):
+    def conj_terms(self, theta: ArrayLike) -> np.ndarray:
         return self.c * self.grad_inv(theta)
 
-    def dual_state(self, theta):
+    def dual_state(self, theta: np.ndarray) -> tuple[np.ndarray, float, np.ndarray | None]:
         with np.errstate(all="ignore"):
             w = np.exp(self.log_w0 + theta / self.c)
             return w, float(np.sum(self.c * w)), w / self.c
 
-    def divergence_terms(self, w, w0):
+    def divergence_terms(self, w: ArrayLike, w0: ArrayLike) -> np.ndarray:
         w, w0 = np.asarray(w, float), np.asarray(w0, float)
         with np.errstate(divide="ignore", invalid="ignore"):
             return self.c * (xlogy(w, w) - xlogy(w, w0) - w + w0)
@@ -334,29 +343,29 @@ class EuclideanPotential(SeparablePotential):
 
     _spec_fields = ("w0",)
 
-    def __init__(self, w0) -> None:
+    def __init__(self, w0: ArrayLike) -> None:
         self.w0 = as_vector(w0, "w0")
         self.name = "euclidean"
 
-    def value_terms(self, w):
+    def value_terms(self, w: ArrayLike) -> np.ndarray:
         return 0.5 * (np.asarray(w, float) - self.w0) ** 2
 
-    def grad(self, w):
+    def grad(self, w: ArrayLike) -> np.ndarray:
         return np.asarray(w, float) - self.w0
 
-    def hess_diag(self, w):
+    def hess_diag(self, w: ArrayLike) -> np.ndarray:
         return np.ones(np.shape(w))
 
-    def hess_diag_deriv(self, w):
+    def hess_diag_deriv(self, w: ArrayLike) -> np.ndarray:
         return np.zeros(np.shape(w))
 
-    def grad_inv(self, theta):
+    def grad_inv(self, theta: ArrayLike) -> np.ndarray:
         return self.w0 + np.asarray(theta, float)
 
-    def grad_inv_deriv(self, theta):
+    def grad_inv_deriv(self, theta: ArrayLike) -> np.ndarray:
         return np.ones(np.shape(theta))
 
-    def conj_terms(self, theta):
+    def conj_terms(self, theta: ArrayLike) -> np.ndarray:
         th = np.asarray(theta, float)
         return 0.5 * th * th + th * self.w0
 
@@ -377,7 +386,7 @@ class PowerPotential(SeparablePotential):
 
     _spec_fields = ("p", "w0")
 
-    def __init__(self, p: float, w0) -> None:
+    def __init__(self, p: float, w0: ArrayLike) -> None:
         p = float(p)
         if not p > 1 or p == 2.0:
             raise InvalidInput(f"PowerPotential needs p > 1, p != 2 (use EntropyPotential for p = 2), got {p}")
@@ -388,40 +397,40 @@ class PowerPotential(SeparablePotential):
         self.w0s = self.w0 ** self.s
         self.name = f"power potential (p={p:g})"
 
-    def _b(self, theta):
+    def _b(self, theta: ArrayLike) -> np.ndarray:
         return self.w0s + self.c * np.asarray(theta, float)
 
-    def value_terms(self, w):
+    def value_terms(self, w: ArrayLike) -> np.ndarray:
         w = np.asarray(w, float)
         return (w ** (self.s + 1) / (self.s + 1) - self.w0s * w) / self.c
 
-    def grad(self, w):
+    def grad(self, w: ArrayLike) -> np.ndarray:
         with np.errstate(divide="ignore"):
             return (np.asarray(w, float) ** self.s - self.w0s) / self.c
 
-    def hess_diag(self, w):
+    def hess_diag(self, w: ArrayLike) -> np.ndarray:
         with np.errstate(divide="ignore"):
             return np.asarray(w, float) ** ((2 - 2 * self.p) / self.p) / self.p ** 2
 
-    def hess_diag_deriv(self, w):
+    def hess_diag_deriv(self, w: ArrayLike) -> np.ndarray:
         k = (2 - 2 * self.p) / self.p
         with np.errstate(divide="ignore"):
             return k * np.asarray(w, float) ** (k - 1) / self.p ** 2
 
-    def grad_inv(self, theta):
+    def grad_inv(self, theta: ArrayLike) -> np.ndarray:
         b = self._b(theta)
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             if self.s > 0:
                 return np.maximum(b, 0.0) ** (1 / self.s)
             return np.where(b > 0, np.abs(b) ** (1 / self.s), np.inf)
 
-    def grad_inv_deriv(self, theta):
+    def grad_inv_deriv(self, theta: ArrayLike) -> np.ndarray:
         b = self._b(theta)
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
             out = (self.c / self.s) * np.abs(b) ** (1 / self.s - 1)
         return np.where(b > 0, out, 0.0 if self.s > 0 else np.inf)
 
-    def conj_terms(self, theta):
+    def conj_terms(self, theta: ArrayLike) -> np.ndarray:
         b = self._b(theta)
         k = self.s / ((self.s + 1) * self.c)
         with np.errstate(divide="ignore", over="ignore", invalid="ignore"):
@@ -449,33 +458,33 @@ class PNormPotential(SeparablePotential):
         self.p, self.q = p, p / (p - 1)
         self.name = f"p-norm potential (p={p:g})"
 
-    def value_terms(self, w):
+    def value_terms(self, w: ArrayLike) -> np.ndarray:
         return np.abs(np.asarray(w, float)) ** self.p / self.p
 
-    def grad(self, w):
+    def grad(self, w: ArrayLike) -> np.ndarray:
         w = np.asarray(w, float)
         return np.sign(w) * np.abs(w) ** (self.p - 1)
 
-    def hess_diag(self, w):
+    def hess_diag(self, w: ArrayLike) -> np.ndarray:
         with np.errstate(divide="ignore"):
             return (self.p - 1) * np.abs(np.asarray(w, float)) ** (self.p - 2)
 
-    def hess_diag_deriv(self, w):
+    def hess_diag_deriv(self, w: ArrayLike) -> np.ndarray:
         w = np.asarray(w, float)
         with np.errstate(divide="ignore", invalid="ignore"):
             return (self.p - 1) * (self.p - 2) * np.sign(w) * np.abs(w) ** (self.p - 3)
 
-    def grad_inv(self, theta):
+    def grad_inv(self, theta: ArrayLike) -> np.ndarray:
         th = np.asarray(theta, float)
         return np.sign(th) * np.abs(th) ** (self.q - 1)
 
-    def grad_inv_deriv(self, theta):
+    def grad_inv_deriv(self, theta: ArrayLike) -> np.ndarray:
         # for p > 2 the derivative is infinite at theta = 0 (vertical tangent of sign(t)|t|^(q-1));
         # |theta| is floored at 1e-100 so that Newton systems and ODE Jacobians stay finite there
         th = np.maximum(np.abs(np.asarray(theta, float)), 1e-100)
         return (self.q - 1) * th ** (self.q - 2)
 
-    def conj_terms(self, theta):
+    def conj_terms(self, theta: ArrayLike) -> np.ndarray:
         return np.abs(np.asarray(theta, float)) ** self.q / self.q
 
 
