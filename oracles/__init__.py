@@ -21,36 +21,81 @@ list of public names is checked against ``__all__`` (``tests/test_public_surface
 DeprecationWarning naming the new import (:mod:`oracles._legacy`).
 """
 from oracles import _legacy
+from oracles.checks.path_dependence import endpoint_gap, hessian_metric_defect, path_dependence_search
 from oracles.convex.bregman import Projection, bregman_projection
 from oracles.convex.mirror_descent import mirror_descent
-from oracles.convex.references import (MaxMargin, Reference, basis_pursuit, max_margin, max_margin_l1,
-                                       min_l2_interpolant, nonnegative_support)
+from oracles.convex.references import (
+    MaxMargin,
+    Reference,
+    basis_pursuit,
+    max_margin,
+    max_margin_l1,
+    min_l2_interpolant,
+    nonnegative_support,
+)
+from oracles.convex.variational import kernel_interpolant, solve_g123, solve_scaled
 from oracles.core.errors import Inconclusive, InvalidInput
 from oracles.core.fd import Derivative, central_difference
 from oracles.core.ode import DEFAULT, TWO_TOLERANCES, Integrator, Solution, TwoTolerances
-from oracles.core.outcome import (CLOSED_FORM_BUDGET, Outcome, Panel, budget_from_error, compare, relative_gap,
-                                  roundoff_floor, worst)
+from oracles.core.outcome import (
+    CLOSED_FORM_BUDGET,
+    Outcome,
+    Panel,
+    budget_from_error,
+    compare,
+    relative_gap,
+    roundoff_floor,
+    worst,
+)
 from oracles.core.specs import register
-from oracles.checks.path_dependence import endpoint_gap, hessian_metric_defect, path_dependence_search
 from oracles.flows.legendre import LemmaLegendre, potential_of
-from oracles.flows.limits import (FlowLimit, compare_limit, exponential_loss_trajectory, gradient_flow_limit,
-                                  mirror_flow_limit)
+from oracles.flows.limits import (
+    FlowLimit,
+    compare_limit,
+    exponential_loss_trajectory,
+    gradient_flow_limit,
+    mirror_flow_limit,
+)
+from oracles.flows.shallow_trainer import NetworkRun
+from oracles.flows.shallow_trainer import train as train_networks
 from oracles.flows.trajectories import FlowResult, MirrorFlowResult, field_flow, gradient_flow, mirror_flow, psi
 from oracles.lie.brackets import bracket
 from oracles.lie.closure import LieClosure, lie_closure, numerical_rank
 from oracles.model.deep import DeepProduct
 from oracles.model.hopf import HopfChart
-from oracles.model.losses import (ExponentialLoss, LeastSquares, Linear, LogCosh, Loss, SaturatingSquares, Schedule,
-                                  loss_hessian)
-from oracles.model.parametrizations import (Coordinatewise, Identity, Parametrization, Powers, Quadratic, UVSquared,
-                                            factorization, squares, symmetric_factorization)
-from oracles.model.potentials import (EntropyPotential, EuclideanPotential, HypentropyPotential, PNormPotential,
-                                      Potential, PowerPotential, SeparablePotential, bregman_divergence)
+from oracles.model.losses import (
+    ExponentialLoss,
+    LeastSquares,
+    Linear,
+    LogCosh,
+    Loss,
+    SaturatingSquares,
+    Schedule,
+    loss_hessian,
+)
+from oracles.model.parametrizations import (
+    Coordinatewise,
+    Identity,
+    Parametrization,
+    Powers,
+    Quadratic,
+    UVSquared,
+    factorization,
+    squares,
+    symmetric_factorization,
+)
+from oracles.model.potentials import (
+    EntropyPotential,
+    EuclideanPotential,
+    HypentropyPotential,
+    PNormPotential,
+    Potential,
+    PowerPotential,
+    SeparablePotential,
+    bregman_divergence,
+)
 from oracles.model.reverse import ReverseParametrization, ScalarPotential
 from oracles.model.shallow import MirrorPotential, NetworkParams, TruncatedNormal, Uniform, init_params, network
-from oracles.flows.shallow_trainer import NetworkRun
-from oracles.flows.shallow_trainer import train as train_networks
-from oracles.convex.variational import kernel_interpolant, solve_g123, solve_scaled
 
 _legacy.install()
 

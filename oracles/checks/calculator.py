@@ -31,25 +31,36 @@ import math
 import time
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from oracles.checks.path_dependence import endpoint_gap, hessian_metric_defect, path_dependence_search
 from oracles.convex.bregman import bregman_projection
 from oracles.convex.references import basis_pursuit, min_l2_interpolant
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
 from oracles.core.fd import EPS, central_difference
 from oracles.core.ode import DEFAULT, FORTRAN_DOP853
 from oracles.core.ode import event as ode_event
-from oracles.core.outcome import (CLOSED_FORM_BUDGET, UNRESOLVED, Outcome, Panel, budget_from_error, relative_gap,
-                                  roundoff_floor)
-from oracles.checks.path_dependence import endpoint_gap, hessian_metric_defect, path_dependence_search
+from oracles.core.outcome import (
+    CLOSED_FORM_BUDGET,
+    UNRESOLVED,
+    Outcome,
+    Panel,
+    budget_from_error,
+    relative_gap,
+    roundoff_floor,
+)
 from oracles.flows.legendre import LemmaLegendre, potential_of
 from oracles.flows.limits import compare_limit, flow_limit
 from oracles.flows.trajectories import gradient_flow, psi
 from oracles.lie.closure import lie_closure, numerical_rank
 from oracles.model.losses import LeastSquares, Linear, Schedule
 from oracles.model.parametrizations import Identity, Parametrization, Powers, Quadratic, UVSquared
+
+if TYPE_CHECKING:
+    from oracles.model.potentials import Potential
 
 #: Catalog IDs the answers rest on.
 IDS = {"brackets": "li2022:thm-4.2", "closure": "mgp2023:conservation-count", "condition": "li2022:thm-4.9",
@@ -92,10 +103,10 @@ class FunctionParametrization(Parametrization):
         self.D, self.d = int(D), int(d)
         self.domain, self.name = domain, name
 
-    def domain_margin(self, x):
+    def domain_margin(self, x: ArrayLike) -> float:
         return math.inf if self.margin is None else float(self.margin(np.asarray(x, float)))
 
-    def value(self, x):
+    def value(self, x: ArrayLike) -> np.ndarray:
         x = np.asarray(x, float)
         try:
             with np.errstate(all="ignore"):
@@ -111,7 +122,7 @@ class FunctionParametrization(Parametrization):
         m = self.domain_margin(x)
         return min(h, 0.25 * m) if math.isfinite(m) and m > 0 else h
 
-    def jacobian_and_error(self, x) -> tuple[np.ndarray, float]:
+    def jacobian_and_error(self, x: ArrayLike) -> tuple[np.ndarray, float]:
         """``(∂G(x), absolute Frobenius error estimate)``: 0 error for a given Jacobian (beyond its rounding)."""
         x = np.asarray(x, float)
         if self.jac is not None:
@@ -122,22 +133,22 @@ class FunctionParametrization(Parametrization):
         scale = max(float(np.max(np.abs(self.value(x)))), 1e-300)
         return der.value, der.truncation() + der.roundoff(scale)
 
-    def jacobian(self, x):
+    def jacobian(self, x: ArrayLike) -> np.ndarray:
         """The Jacobian alone (a flow's right-hand side): one difference step, no error estimate."""
         x = np.asarray(x, float)
         if self.jac is not None:
             return np.asarray(self.jac(x), dtype=float)
         return central_difference(self.value, x, self._step(x, EPS ** (1 / 3)), coarse=False).value
 
-    def jacobian_error(self, x) -> float:
+    def jacobian_error(self, x: ArrayLike) -> float:
         return self.jacobian_and_error(x)[1]
 
-    def hessians_with_error(self, x) -> tuple[np.ndarray, float]:
+    def hessians_with_error(self, x: ArrayLike) -> tuple[np.ndarray, float]:
         """``(H, error)`` with ``H[i] = ∇²G_i(x)`` and an absolute error estimate (Frobenius over all i)."""
         x = np.asarray(x, float)
         if self.jac is not None:
             h = self._step(x, 1e-4)
-            der = central_difference(lambda y: np.asarray(self.jac(y), float), x, h)
+            der = central_difference(lambda y: np.asarray(cast(Callable, self.jac)(y), float), x, h)
             H1, H2 = der.value, der.coarse
             J = np.asarray(self.jac(x), float)
             rnd = der.roundoff(max(float(np.max(np.abs(J))), 1e-300))
@@ -146,6 +157,7 @@ class FunctionParametrization(Parametrization):
             H1, H2 = self._cross(x, h), self._cross(x, 2 * h)
             scale = max(float(np.max(np.abs(self.value(x)))), 1e-300)
             rnd = 4.0 * self.D * EPS * scale / h ** 2
+        assert H2 is not None   # central_difference was asked for its coarse step
         H1 = 0.5 * (H1 + H1.transpose(0, 2, 1))
         H2 = 0.5 * (H2 + H2.transpose(0, 2, 1))
         return H1, float(np.linalg.norm(H1 - H2)) + rnd
@@ -169,17 +181,18 @@ class FunctionParametrization(Parametrization):
         H[:, iu[1], iu[0]] = upper.T
         return H
 
-    def hessians(self, x):
+    def hessians(self, x: ArrayLike) -> np.ndarray:
         """The Hessians alone (a flow's Jacobian): one difference step."""
         x = np.asarray(x, float)
         if self.jac is not None:
-            H = central_difference(lambda y: np.asarray(self.jac(y), float), x, self._step(x, 1e-4), coarse=False).value
+            H = central_difference(lambda y: np.asarray(cast(Callable, self.jac)(y), float), x, self._step(x, 1e-4),
+                                   coarse=False).value
         else:
             H = self._cross(x, self._step(x, EPS ** 0.25))
         return 0.5 * (H + H.transpose(0, 2, 1))
 
 
-def function_parametrization(f: Callable, x_probe, *, jacobian: Callable | None = None,
+def function_parametrization(f: Callable, x_probe: ArrayLike, *, jacobian: Callable | None = None,
                              margin: Callable | None = None, domain: str = "R^D",
                              name: str = "G") -> FunctionParametrization:
     """Wrap ``f`` with D = ``len(x_probe)`` and d read from ``f(x_probe)`` (validated: shape, finiteness).
@@ -298,7 +311,7 @@ def _has_closed_hessians(G: Parametrization) -> bool:
     return type(G).hessians is not Parametrization.hessians and not isinstance(G, FunctionParametrization)
 
 
-def jacobian_with_error(G: Parametrization, x) -> tuple[np.ndarray, float]:
+def jacobian_with_error(G: Parametrization, x: np.ndarray) -> tuple[np.ndarray, float]:
     """``(∂G(x), absolute error)``: the differencing error for a :class:`FunctionParametrization`, else rounding."""
     if isinstance(G, FunctionParametrization):
         return G.jacobian_and_error(x)
@@ -306,7 +319,8 @@ def jacobian_with_error(G: Parametrization, x) -> tuple[np.ndarray, float]:
     return J, 10.0 * EPS * G.D * float(np.linalg.norm(J))
 
 
-def hessians_with_error(G: Parametrization, x, h: float = 1e-4) -> tuple[np.ndarray, np.ndarray | None, float]:
+def hessians_with_error(G: Parametrization, x: ArrayLike, h: float = 1e-4,
+                        ) -> tuple[np.ndarray, np.ndarray | None, float]:
     r"""``(H, H_coarse, error)``: Hessians of every :math:`G_i` at x once (closed form where the family has one,
     else central differences of the Jacobian at steps h and 2h), the coarse ones for the bracket's own error."""
     x = np.asarray(x, float)
@@ -331,13 +345,13 @@ def _all_brackets(H: np.ndarray, J: np.ndarray) -> np.ndarray:
     return T - T.transpose(1, 0, 2)
 
 
-def brackets_at(G: Parametrization, x) -> dict[str, Any]:
+def brackets_at(G: Parametrization, x: ArrayLike) -> dict[str, Any]:
     r"""All brackets :math:`[\nabla G_i,\nabla G_j](x)` (li2022 Def. 4.1) from one Hessian evaluation, with their error.
 
     Returns the largest bracket relative to :math:`\max_k\|\nabla^2G_k\|\max_k\|\nabla G_k\|` (the size of its
     terms), its error (the change between Hessians at steps h and 2h, the differencing error of the Hessians and
     the Jacobian, each times the factor it multiplies) and the pair where it is largest.
-    
+
     Parameters
     ----------
     G
@@ -368,7 +382,7 @@ def brackets_at(G: Parametrization, x) -> dict[str, Any]:
             "pair": (i, j), "scale": scale, "matrix": norms / scale}
 
 
-def naive_brackets_at(G: Parametrization, x) -> float:
+def naive_brackets_at(G: Parametrization, x: ArrayLike) -> float:
     """The unbatched version (benchmark baseline): every pair by :func:`oracles.lie.brackets.bracket_fd`, which
     differences the Jacobian again for each pair (d(d−1)/2 Hessian evaluations instead of one)."""
     from oracles.lie.brackets import bracket_fd
@@ -535,6 +549,7 @@ def polynomial_laws(G: Parametrization, x0: np.ndarray, *, degree: int = 2, seed
     # the laws of degree ≤ q are the null space of the columns of degree ≤ q (monomials are graded): fitted degree by
     # degree, so that a law of low degree is found as itself, not mixed with higher terms
     deg_of = exps.sum(axis=1)
+    candidates: list[np.ndarray]
     candidates, undecided, coef_err, fit = [], None, 0.0, {}
     for q in range(1, degree + 1):
         cols = np.flatnonzero(deg_of <= q)
@@ -666,7 +681,7 @@ def recognize(G: Parametrization, x0: np.ndarray, seed: int = 3) -> tuple[Parame
     Tried in order: identity, :math:`x^{\odot p}` (p > 1 fitted on log-log), :math:`u^{\odot2} - v^{\odot2}`, and
     quadratic :math:`G_i = \tfrac12x^\top A_ix` (A fitted by least squares on values). A family is accepted when
     it reproduces G at fresh sample points to ``1e-10`` relative (the fitted parameters are part of it).
-    
+
     Parameters
     ----------
     G
@@ -705,7 +720,7 @@ def recognize(G: Parametrization, x0: np.ndarray, seed: int = 3) -> tuple[Parame
                 p = float(np.median(np.log(W)[mask] / L[mask]))
                 if p > 1.0 + 1e-9:
                     p = round(p) if abs(p - round(p)) < 1e-9 else p
-                    cands.append((f"x^{p:g}", lambda p=p: Powers(p, d)))
+                    cands.append((f"x^{p:g}", lambda p=p: Powers(p, d)))  # type: ignore[misc]
     if D == 2 * d and np.all(X > 0):
         cands.append(("u^2 - v^2", lambda: UVSquared(d)))
 
@@ -737,7 +752,7 @@ def recognize(G: Parametrization, x0: np.ndarray, seed: int = 3) -> tuple[Parame
 
 # -----------------------------------------------------------------------------------------
 # the potential
-def combined_psi(G: Parametrization, x0: np.ndarray, mu) -> np.ndarray:
+def combined_psi(G: Parametrization, x0: np.ndarray, mu: ArrayLike) -> np.ndarray:
     r""":math:`\psi(x_0;\mu)` of a commuting G as **one** flow: the time-1 flow of :math:`\sum_i\mu_i\nabla G_i =
     \partial G(x)^\top\mu`. Commuting flows compose to the flow of the sum, so this is li2022's eq. (4) with one
     integration instead of d (DOP853 through :mod:`oracles.core.ode`, at the tolerances of
@@ -763,13 +778,13 @@ def _psi_of(G: Parametrization, x0: np.ndarray) -> Callable:
 class CommutingLegendre(LemmaLegendre):
     """Lemma 4.7's numerical R with ψ computed by :func:`combined_psi` (one flow per evaluation, not d)."""
 
-    def __init__(self, G: Parametrization, x_init) -> None:
+    def __init__(self, G: Parametrization, x_init: ArrayLike) -> None:
         super().__init__(G, x_init)
         self._psi = lambda mu: combined_psi(G, self.x_init, mu)
         self.name = f"Lemma 4.7 R of {G.name}"
 
 
-def legendre_of(G: Parametrization, x0: np.ndarray):
+def legendre_of(G: Parametrization, x0: np.ndarray) -> Potential:
     """:func:`~oracles.flows.legendre.potential_of`, with :class:`CommutingLegendre` in place of the generic
     numerical R."""
     R = potential_of(G, x0)
@@ -778,13 +793,13 @@ def legendre_of(G: Parametrization, x0: np.ndarray):
     return R
 
 
-def potential_name(R) -> tuple[str, bool]:
+def potential_name(R: Potential) -> tuple[str, bool]:
     """``(name, closed form?)`` of a Lemma 4.7 potential."""
     closed = not isinstance(R, LemmaLegendre) or type(R).__name__ == "QuadraticLegendre"
     return getattr(R, "name", type(R).__name__), closed
 
 
-def potential_check(G: Parametrization, R, x0: np.ndarray, seed: int = 4, n: int = 3) -> Outcome:
+def potential_check(G: Parametrization, R: Potential, x0: np.ndarray, seed: int = 4, n: int = 3) -> Outcome:
     r"""Lemma 4.7 at ``n`` random μ (|μ_i| ≤ 0.2): :math:`\nabla R(w) = \mu` and :math:`\nabla^2R(w) = (\partial G
     \partial G^\top)^{-1}` at :math:`x = \psi(x_{init};\mu)`, :math:`w = G(x)`. Discrepancy: the largest relative
     gap; budget ``max(1e-9, 100·cond(∂G∂Gᵀ)·ε)`` plus, for a numerical R, the root solve's residual 1e-10 times the
@@ -826,7 +841,7 @@ def potential_check(G: Parametrization, R, x0: np.ndarray, seed: int = 4, n: int
                    details={"samples": rows})
 
 
-def mirror_check(G: Parametrization, R, x0: np.ndarray, seed: int = 5) -> Outcome:
+def mirror_check(G: Parametrization, R: Potential, x0: np.ndarray, seed: int = 5) -> Outcome:
     r"""Theorem 4.8 integrated: gradient flow on a random two-piece schedule (a linear loss for t ∈ [0, ½], then least
     squares on random data for t ∈ [½, 1]) against the mirror flow of R from :math:`G(x_{init})`, by
     :func:`oracles.checks.equivalence.gf_against_mf` (17 sample times, rtol 1e-8 against 1e-11). Run only for a
@@ -907,7 +922,7 @@ def _projection(R, Z, Y, w0, max_error: float = 1e-6):
     return bregman_projection(R, Z, Y, w0, theta0=theta0).require(1e-9, max_error)
 
 
-def limit_answer(G: Parametrization, x0: np.ndarray, Z: np.ndarray, Y: np.ndarray, R) -> Answer:
+def limit_answer(G: Parametrization, x0: np.ndarray, Z: np.ndarray, Y: np.ndarray, R: Potential | None) -> Answer:
     """The GF limit on ½‖Zw − Y‖² against the certified Bregman projection of w0 under R (Theorem 4.16).
 
     Parameters
@@ -974,7 +989,8 @@ def _limit_panel(gf: np.ndarray, proj: np.ndarray | None, refs: dict[str, np.nda
 
 
 def scale_picture(G: Parametrization, x0: np.ndarray, Z: np.ndarray, Y: np.ndarray, commuting: bool,
-                  alphas: Sequence[float] | None = None, *, why: str = "G does not commute: no R") -> Answer:
+                  alphas: Sequence[float] | np.ndarray | None = None, *,
+                  why: str = "G does not commute: no R") -> Answer:
     r"""How the implicit-bias limit moves with the initialization scale α (x_init → α·x_init).
 
     With ``commuting`` (G commutes and R has a closed form) the limit at each α is the certified Bregman projection
@@ -1009,11 +1025,11 @@ def scale_picture(G: Parametrization, x0: np.ndarray, Z: np.ndarray, Y: np.ndarr
         return Answer("scale", q, UNDECIDED, IDS["scale"], note="; ".join(notes) or "fewer than two scales solved")
     refs0 = _interpolant_refs(Z, Y, np.zeros(G.d))
     dist: dict[str, list[float]] = {k: [] for k in refs0}
-    for a, w, w0 in pts:
+    for _a, w, w0 in pts:
         refs = refs0 | {"min ‖w − w0‖₂": min_l2_interpolant(Z, Y, w0).x}
         for k in dist:
             dist[k].append(relative_gap(w, refs[k]))
-    ends = {}
+    ends: dict[str, dict[str, Any]] = {}
     for end, sl in (("α → 0", slice(0, 2)), ("α → ∞", slice(-1, -3, -1))):
         best = None
         for k, ds in dist.items():
@@ -1101,7 +1117,8 @@ def _shrink_pair(G: Parametrization, x0: np.ndarray, pair, outcome: Outcome, bud
 
 
 def _schedule_text(S: Schedule) -> str:
-    return " then ".join(f"{t:g} × ⟨({', '.join(f'{c:.3g}' for c in loss.c)}), w⟩" for t, loss in S.pieces)
+    return " then ".join(f"{t:g} × ⟨({', '.join(f'{c:.3g}' for c in cast(Linear, loss).c)}), w⟩"
+                         for t, loss in S.pieces)
 
 
 def random_pair_search(G: Parametrization, x0: np.ndarray, *, tries: int = 4, seed: int = 0,
@@ -1240,7 +1257,8 @@ def check_regular(G: Parametrization, x: np.ndarray, name: str = "x_init") -> No
                            f"(smallest singular value {s[-1] if s.size else 0:.3g})")
 
 
-def analyze(G: Parametrization, x_inits, data: tuple[np.ndarray, np.ndarray] | None = None, *, n_points: int = 6,
+def analyze(G: Parametrization, x_inits: ArrayLike, data: tuple[np.ndarray, np.ndarray] | None = None, *,
+            n_points: int = 6,
             seed: int = 0, max_order: int | None = None, quick: bool = False) -> Analysis:
     r"""Apply the suite's oracles to ``G`` (see the module docstring for the sections).
 
@@ -1366,7 +1384,7 @@ def analyze(G: Parametrization, x_inits, data: tuple[np.ndarray, np.ndarray] | N
         la = laws_answer(G, x0, summary.get("conservation_laws"), degree, seed + 11)
         add(la)
         summary["polynomial_laws"] = la.details.get("laws")
-        k = la.details.get("independent_at_x_init") if la.answer != UNDECIDED else None
+        k = la.details.get("independent_at_x_init") if la.answer != UNDECIDED else None  # type: ignore[assignment]
         if cl is None and k is not None and k == G.D - G.d:
             # the closure could not decide, but D − d verified independent laws pin dim Lie|_x between
             # rank ∂G(x) = d and D − k = d: the count is D − d and Lie|_x = span ∇G_i(x)

@@ -19,15 +19,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.linalg import expm
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_vector
 from oracles.core.ode import DEFAULT, FORTRAN_DOP853, Integrator, event
 from oracles.model.losses import Linear, Loss, Schedule
 from oracles.model.parametrizations import Parametrization, Quadratic
+
+if TYPE_CHECKING:
+    from oracles.model.potentials import Potential
 
 #: The fixed-horizon flows' integrator (DOP853, rtol 1e-10, atol 1e-13, capped, blow-up at 1e8).
 RTOL, ATOL = DEFAULT.rtol, DEFAULT.atol
@@ -58,7 +62,7 @@ def _integrator(method: str, rtol: float, atol: float) -> Integrator:
     return DEFAULT.at(rtol=rtol, atol=atol, method=method)
 
 
-def _events_for(G: Parametrization, x0: np.ndarray) -> list:
+def _events_for(G: Parametrization, x0: np.ndarray) -> list[Callable[[float, np.ndarray], float]]:
     """Leaving M (when M is not all of R^D) is inconclusive: a terminal event on ``G.domain_margin``."""
     if math.isinf(G.domain_margin(x0)):
         return []
@@ -66,7 +70,7 @@ def _events_for(G: Parametrization, x0: np.ndarray) -> list:
 
 
 # -----------------------------------------------------------------------------------------
-def field_flow(G: Parametrization, i: int, t: float, x, *, method: str = "auto", rtol: float = RTOL,
+def field_flow(G: Parametrization, i: int, t: float, x: ArrayLike, *, method: str = "auto", rtol: float = RTOL,
                atol: float = ATOL) -> np.ndarray:
     r"""The point reached from ``x`` after time ``t`` along :math:`+\nabla G_i` (``t`` may be negative).
 
@@ -91,7 +95,7 @@ def field_flow(G: Parametrization, i: int, t: float, x, *, method: str = "auto",
     return sol.final
 
 
-def psi(G: Parametrization, x, mu, *, sign: int = +1, method: str = "auto", rtol: float = RTOL,
+def psi(G: Parametrization, x: ArrayLike, mu: ArrayLike, *, sign: int = +1, method: str = "auto", rtol: float = RTOL,
         atol: float = ATOL) -> np.ndarray:
     r""":math:`\psi(x;\mu) = \varphi_1^{\mu_1}\circ\cdots\circ\varphi_d^{\mu_d}(x)` (li2022 eq. 4).
 
@@ -118,9 +122,11 @@ def psi(G: Parametrization, x, mu, *, sign: int = +1, method: str = "auto", rtol
     return y
 
 
-def _integrate_piecewise(make_rhs: Callable[[Loss], Callable], y0: np.ndarray, schedule: Schedule,
-                         t_eval: np.ndarray, events: list, integrator: Integrator, watch: int,
-                         exact: Callable | None = None):
+def _integrate_piecewise(make_rhs: Callable[[Loss], Callable[[float, np.ndarray], np.ndarray]], y0: np.ndarray,
+                         schedule: Schedule, t_eval: np.ndarray, events: list[Callable[..., float]],
+                         integrator: Integrator, watch: int,
+                         exact: Callable[[Loss, np.ndarray, np.ndarray], np.ndarray | None] | None = None,
+                         ) -> tuple[np.ndarray, int]:
     """Integrate piece by piece of ``schedule``, sampling at ``t_eval``; return (Y, nfev).
 
     ``exact(loss, y, tau)``, when given, returns the states at the elapsed times ``tau`` (rows) of a piece that
@@ -157,7 +163,7 @@ def _sample_times(want: np.ndarray, end: float) -> np.ndarray:
     return want if want.size and want[-1] == end else np.append(want, end)
 
 
-def _time_grid(schedule: Schedule, t_eval) -> np.ndarray:
+def _time_grid(schedule: Schedule, t_eval: ArrayLike | None) -> np.ndarray:
     if t_eval is None:
         t_eval = np.linspace(0.0, schedule.total_time, 33)
     t_eval = np.asarray(t_eval, dtype=float)
@@ -168,7 +174,8 @@ def _time_grid(schedule: Schedule, t_eval) -> np.ndarray:
     return t_eval
 
 
-def gradient_flow(G: Parametrization, schedule: Schedule, x_init, *, t_eval=None, rtol: float = RTOL,
+def gradient_flow(G: Parametrization, schedule: Schedule, x_init: ArrayLike, *, t_eval: ArrayLike | None = None,
+                  rtol: float = RTOL,
                   atol: float = ATOL, method: str = "auto") -> FlowResult:
     r"""Gradient flow :math:`\dot x = -\nabla(L_t\circ G)(x)` with :math:`\mu` integrated alongside.
 
@@ -211,17 +218,17 @@ def gradient_flow(G: Parametrization, schedule: Schedule, x_init, *, t_eval=None
     t_eval = _time_grid(schedule, t_eval)
     D = G.D
 
-    def make_rhs(loss: Loss):
+    def make_rhs(loss: Loss) -> Callable[[float, np.ndarray], np.ndarray]:
         value_and_vjp, cat = G.value_and_vjp, np.concatenate
         if isinstance(loss, Linear):   # ∇L is the constant c: no G(x) to evaluate at all
             minus_c, jacobian = -loss.c, G.jacobian
 
-            def rhs(t, y):
+            def linear_rhs(t: float, y: np.ndarray) -> np.ndarray:
                 return cat((minus_c @ jacobian(y[:D]), minus_c))
 
-            return rhs
+            return linear_rhs
 
-        def rhs(t, y):   # ∂G(x)ᵀ∇L(G(x)) as a pullback: the Jacobian itself is never needed
+        def rhs(t: float, y: np.ndarray) -> np.ndarray:   # ∂G(x)ᵀ∇L(G(x)) as a pullback: the Jacobian itself is never needed
             w, vjp = value_and_vjp(y[:D])
             g = loss.grad(w)
             return cat((-vjp(g), -g))
@@ -237,8 +244,8 @@ def gradient_flow(G: Parametrization, schedule: Schedule, x_init, *, t_eval=None
     return FlowResult(t_eval, X, G.values(X), Y[:, D:], nfev)
 
 
-def mirror_flow(R, schedule: Schedule, w_init, *, t_eval=None, rtol: float = RTOL, atol: float = ATOL,
-                method: str = "LSODA") -> MirrorFlowResult:
+def mirror_flow(R: Potential, schedule: Schedule, w_init: ArrayLike, *, t_eval: ArrayLike | None = None,
+                rtol: float = RTOL, atol: float = ATOL, method: str = "LSODA") -> MirrorFlowResult:
     r"""Mirror flow :math:`d\nabla R(w) = -\nabla L_t(w)\,dt` from ``w_init``.
 
     Integrated in the dual variable :math:`\theta = \nabla R(w)`, :math:`\dot\theta = -\nabla
