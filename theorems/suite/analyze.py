@@ -62,6 +62,7 @@ def load_object(spec: str, what: str = "SPEC") -> Any:
                 raise BadInput(f"{what}: {mod} does not exist")
             modname = "_analyze_" + re.sub(r"\W", "_", path.stem)
             sp = importlib.util.spec_from_file_location(modname, path)
+            assert sp is not None and sp.loader is not None   # a path ending in .py always has a source loader
             module = importlib.util.module_from_spec(sp)
             sys.modules[modname] = module
             sp.loader.exec_module(module)

@@ -20,7 +20,7 @@ import shutil
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, cast
 
 from theorems.suite import reports
 
@@ -73,7 +73,7 @@ def read_source(path: Path) -> Source:
             sid = rec.get("id") if isinstance(rec, dict) else None
             notes.warn(f"{summary}: record {sid!r} skipped: {problem}")
     runs = {str(k): reports.safe_run(v) for k, v in doc.get("runs", {}).items() if isinstance(v, dict)}
-    env = doc.get("environment") if isinstance(doc.get("environment"), dict) else {}
+    env = cast("dict[str, Any]", doc.get("environment") if isinstance(doc.get("environment"), dict) else {})
     status = doc.get("exit_status")
     return Source(Path(path), good, runs, env, doc.get("complete") is True,
                   status if isinstance(status, int) and not isinstance(status, bool) else None, notes.warnings)
@@ -138,7 +138,7 @@ def merge_stores(paths: list[Path], out: Path, *, allow_mixed_commits: bool = Fa
         runs = dict(sorted(runs.items(), key=lambda kv: str(kv[1].get("started") or "")))
         newest = max(sources, key=lambda s: max((str(v.get("started") or "") for v in s.runs.values()), default=""))
         statuses = [s.exit_status for s in sources if s.exit_status is not None]
-        run = {"id": f"merge-{dt.datetime.now(dt.timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}",
+        run: dict[str, Any] = {"id": f"merge-{dt.datetime.now(dt.timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}",
                "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
                "git_commit": next(iter(seen), None) if len(seen) == 1 else None, "git_dirty": None,
                "profile": None, "complete": all(s.complete for s in sources), "merged_from": [str(p) for p in paths],

@@ -11,12 +11,15 @@ import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
 from oracles import Panel
 from theorems.suite.reports import atomic_write
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 DPI = 100
 SIZE = (6.4, 4.0)
@@ -30,7 +33,7 @@ class Picture:
     title: str
 
 
-def panel_figure(panel: Panel):
+def panel_figure(panel: Panel) -> Figure:
     """A matplotlib ``Figure`` (not registered with pyplot) drawing one :class:`Panel`."""
     from matplotlib.figure import Figure
 

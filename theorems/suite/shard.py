@@ -136,6 +136,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     i, n, seconds = config.stash[_SHARD]
     ids = {sid for sid in map(_statement_id, items) if sid is not None}
     where = assign(sorted(ids), n, seconds)
+    keep: list[pytest.Item]
+    drop: list[pytest.Item]
     keep, drop = [], []
     for item in items:
         sid = _statement_id(item)
