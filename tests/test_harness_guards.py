@@ -12,10 +12,17 @@ from pathlib import Path
 import pytest
 from hypothesis.database import DirectoryBasedExampleDatabase
 
+from tests.test_plugin import (  # noqa: F401
+    CONTROL,
+    FALSE_CONJECTURE,
+    TRUE_UNIVERSAL,
+    _restore_hypothesis_profile,
+    by_id,
+    planted,
+    summary,
+)
 from theorems.suite import profiles, reports
 from theorems.suite.environment import suite_root
-from tests.test_plugin import (CONTROL, FALSE_CONJECTURE, TRUE_UNIVERSAL, _restore_hypothesis_profile,  # noqa: F401
-                               by_id, planted, summary)
 
 pytest_plugins = ["pytester"]
 

@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from hypothesis.database import DirectoryBasedExampleDatabase, InMemoryExampleDatabase
 
-from theorems.suite import profiles
 from tests.test_plugin import TRUE_UNIVERSAL, _restore_hypothesis_profile, planted  # noqa: F401
+from theorems.suite import profiles
 
 pytest_plugins = ["pytester"]
 

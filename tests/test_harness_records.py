@@ -11,11 +11,12 @@ from typing import NamedTuple
 
 import numpy as np
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from oracles import Outcome
-from theorems.suite import harness, report_pages
 from tests.test_plugin import _restore_hypothesis_profile, by_id, planted, summary  # noqa: F401
+from theorems.suite import harness, report_pages
 
 pytest_plugins = ["pytester"]
 

@@ -194,9 +194,8 @@ def test_a_statement_of_the_user_is_found_through_module_only(write, capsys, mon
 
 
 def test_the_project_statements_need_no_module(tmp_path: Path, capsys) -> None:
-    from theorems.suite.harness import check_function
-
     import theorems.li2022_s4_1_commuting  # noqa: F401
+    from theorems.suite.harness import check_function
 
     check = check_function("li2022:thm-4.2")
     record = {"id": "li2022:thm-4.2", "check": f"{check.__module__}:{check.__qualname__}", "file": "/nowhere.py"}
@@ -215,7 +214,8 @@ def test_decode_builds_an_unregistered_class_only_from_a_named_module(write) -> 
     assert specs.decode(data, modules=("ib_repro_check",)) == ("built", 1)
 
 
-from hypothesis import HealthCheck, given, settings, strategies as st  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st
 
 _json = st.recursive(st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | st.text(max_size=8),
                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),

@@ -8,13 +8,20 @@ import numpy as np
 import pytest
 
 from oracles.core.errors import Inconclusive, InvalidInput
-from oracles.flows.trajectories import field_flow, gradient_flow, mirror_flow, psi
+from oracles.core.specs import decode, encode
 from oracles.flows.legendre import LemmaLegendre, potential_of
-from oracles.model.potentials import EntropyPotential, EuclideanPotential, HypentropyPotential, PowerPotential
+from oracles.flows.trajectories import field_flow, gradient_flow, mirror_flow, psi
 from oracles.lie.brackets import bracket, quadratic_bracket
 from oracles.model.losses import LeastSquares, Linear, Schedule
-from oracles.model.parametrizations import Identity, Powers, Quadratic, UVSquared, factorization, symmetric_factorization
-from oracles.core.specs import decode, encode
+from oracles.model.parametrizations import (
+    Identity,
+    Powers,
+    Quadratic,
+    UVSquared,
+    factorization,
+    symmetric_factorization,
+)
+from oracles.model.potentials import EntropyPotential, EuclideanPotential, HypentropyPotential, PowerPotential
 
 FAMILIES = [Identity(2), Powers(2.0, 2), Powers(1.5, 2), Powers(3.0, 2), UVSquared(2),
             Quadratic(np.array([np.diag([1.0, 2.0]), np.diag([-0.5, 1.0])]))]

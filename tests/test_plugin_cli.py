@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from theorems.suite import cli
-from theorems.suite.statements import statement_modules
 from theorems.suite.harness import KINDS
+from theorems.suite.statements import statement_modules
 
 PLANTED = '''
 from hypothesis import given, strategies as st
@@ -96,9 +96,8 @@ def test_reproduce_exit_status_2_when_not_reproducible(planted_record, tmp_path,
 
 def test_reproduce_finds_a_package_statement_by_module(capsys) -> None:
     """A record of a packaged statement needs no file: ``check`` = ``module:qualname`` is enough."""
-    from theorems.suite.harness import check_function
-
     import theorems.li2022_s4_1_commuting  # noqa: F401
+    from theorems.suite.harness import check_function
 
     check = check_function("li2022:thm-4.2")
     assert cli.find_check({"id": "li2022:thm-4.2", "check": f"{check.__module__}:{check.__qualname__}"}) is check

@@ -31,6 +31,7 @@ any            2       the command line is wrong (argparse)
 from __future__ import annotations
 
 import argparse
+import functools
 import importlib
 import json
 import sys
@@ -39,7 +40,6 @@ from pathlib import Path
 from typing import Any, Callable, Sequence
 
 from theorems.suite.statements import statement_modules
-
 
 EXIT_HOLDS, EXIT_FALSIFIES, EXIT_UNDECIDED = 0, 1, 2
 
@@ -157,10 +157,10 @@ def project_modules() -> dict[str, Callable[[], object]]:
     """``{module name: importer}`` of everything that registers the project's statements: the statement
     modules (:func:`theorems.suite.statements.statement_modules`) and the negative controls. This list, and
     ``--module``, are the only code ``reproduce`` runs: a record's ``check`` and ``file`` are only looked up in it."""
-    out: dict[str, Callable[[], object]] = {name: (lambda n=name: importlib.import_module(n))
+    out: dict[str, Callable[[], object]] = {name: functools.partial(importlib.import_module, name)
                                               for name in statement_modules()}
     for path in control_files():
-        out[f"tests.controls.{path.stem}"] = lambda p=path: _import_file(str(p))
+        out[f"tests.controls.{path.stem}"] = functools.partial(_import_file, str(path))
     return out
 
 

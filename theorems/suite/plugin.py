@@ -48,8 +48,11 @@ from typing import Any
 
 import pytest
 
-from theorems.suite import profiles  # noqa: F401  (registers the Hypothesis profiles)
-from theorems.suite import harness, reports
+from theorems.suite import (
+    harness,
+    profiles,  # noqa: F401  (registers the Hypothesis profiles)
+    reports,
+)
 from theorems.suite.environment import freeze_constant_pool, pin_blas_threads, runtime_environment, suite_root
 from theorems.suite.hypothesis_fixes import bound_target_phase
 from theorems.suite.statements import is_statement_module
@@ -326,7 +329,7 @@ def pytest_timeout_set_timer(item: pytest.Item, settings) -> bool | None:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, signal.SIG_DFL)
 
-    item.cancel_timeout = cancel   # what pytest-timeout's own cancel hook calls
+    item.cancel_timeout = cancel  # type: ignore[attr-defined]  # what pytest-timeout's own cancel hook calls
     signal.signal(signal.SIGALRM, handler)
     signal.setitimer(signal.ITIMER_REAL, limit)
     return True

@@ -86,7 +86,7 @@ def local_database(path: str) -> ExampleDatabase:
     """
     for part in (Path(path), *Path(path).parents):
         if part.exists() and not part.is_dir():
-            _warn(f"the example database directory {path} {'is' if part == Path(path) else f'lies under'} a file"
+            _warn(f"the example database directory {path} {'is' if part == Path(path) else 'lies under'} a file"
                   f"{'' if part == Path(path) else f' ({part})'}, not a directory: failing examples are kept in "
                   f"memory for this run only (set HYPOTHESIS_DATABASE_DIR to a directory)", f"database {path}")
             return InMemoryExampleDatabase()

@@ -498,7 +498,7 @@ def summary_problem(doc: Any) -> str | None:
 def _upgrade(doc: dict[str, Any]) -> dict[str, Any]:
     """A schema-1 document in schema 2 (records with a run; the runs table)."""
     if doc["schema"] == 1:
-        env = doc.get("environment") if isinstance(doc.get("environment"), dict) else {}
+        env: dict[str, Any] = doc["environment"] if isinstance(doc.get("environment"), dict) else {}
         old_run = {"id": "schema-1", "started": None, "git_commit": env.get("git_commit"),
                    "git_dirty": env.get("git_dirty"), "profile": env.get("profile")}
         doc["statements"] = [_upgrade_record(r, old_run) if isinstance(r, dict) else r for r in doc["statements"]]
@@ -587,7 +587,7 @@ def safe_links(r: dict[str, Any], notes: StoreNotes) -> dict[str, Any]:
         notes.warn(f"record {sid!r}: its witness is malformed ({', '.join(bad_numbers) or 'text'}): dropped")
         r.pop("witness", None)
         return r
-    plots_ = w.get("plots") if isinstance(w.get("plots"), list) else []
+    plots_: list[Any] = w["plots"] if isinstance(w.get("plots"), list) else []
     kept = [p for p in plots_ if isinstance(p, dict) and isinstance(p.get("file"), str)
             and _PLOT_FILE.fullmatch(p["file"]) and isinstance(p.get("title", ""), str)]
     if len(kept) != len(plots_) or ("plots" in w and not isinstance(w["plots"], list)):
