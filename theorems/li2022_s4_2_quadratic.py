@@ -87,7 +87,8 @@ def test_thm_4_15d_domain(case):
     facet (t = 1e-2 … 1e-8), Newton's :math:`\nabla R(w_t)` must diverge exactly like
     :math:`\tfrac12\ln t\,\Lambda^{-\top}e_k` while :math:`R(w_t)` approaches the finite :math:`R(w_b)`; budget ten
     times Newton's error bounds (:math:`\|\nabla^2Q^{-1}\|\cdot` residual) or the O(t ln t) term, at least 1e-9.
-    The control claims dom R = ℝ^d (a mirror map, as Q is finite everywhere).
+    Where Newton stops short inside K on a cone with cond(ΛΛᵀ) > 1e6 the example is inconclusive. The control
+    claims dom R = ℝ^d (a mirror map, as Q is finite everywhere); a Farkas certificate of R(w) = +∞ refutes it.
     """
     G, x, v, u = case
     event(f"D = d = {G.d}" if G.D == G.d else f"D = {G.D} > d = {G.d}")
