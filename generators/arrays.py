@@ -11,14 +11,17 @@ values from the same choices.
 from __future__ import annotations
 
 from functools import lru_cache, wraps
+from typing import Callable, ParamSpec, TypeVar
 
 import numpy as np
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
 
 
-def cached(builder):
+def cached(builder: Callable[_P, _T]) -> Callable[_P, _T]:
     """Cache a strategy builder on its arguments; arguments that cannot be hashed (a list, an array) build afresh.
 
     A composite strategy calls its builders on every draw, and a strategy built afresh is validated afresh;
@@ -28,14 +31,14 @@ def cached(builder):
     memo = lru_cache(maxsize=None)(builder)
 
     @wraps(builder)
-    def build(*args, **kwargs):
+    def build(*args: _P.args, **kwargs: _P.kwargs) -> _T:
         try:
             hash((args, tuple(sorted(kwargs.items()))))
         except TypeError:
             return builder(*args, **kwargs)
-        return memo(*args, **kwargs)
+        return memo(*args, **kwargs)  # type: ignore[arg-type]   # hashable: tested just above
 
-    build.cache_info = memo.cache_info
+    build.cache_info = memo.cache_info  # type: ignore[attr-defined]
     return build
 
 @cached
@@ -45,7 +48,7 @@ def dims(min_value: int = 1, max_value: int = 4) -> st.SearchStrategy[int]:
 
 
 @cached
-def offsets(shape, bound: float) -> st.SearchStrategy[np.ndarray]:
+def offsets(shape: int | tuple[int, ...], bound: float) -> st.SearchStrategy[np.ndarray]:
     """Arrays of the given shape with entries in ``[-bound, bound]``, shrinking to zeros.
 
     Every entry is its own draw (``hnp.arrays(..., fill=st.nothing())``), and about one array in 16 is
@@ -59,7 +62,7 @@ def offsets(shape, bound: float) -> st.SearchStrategy[np.ndarray]:
     each = hnp.arrays(float, shape, elements=elements, fill=st.nothing())
 
     @st.composite
-    def arrays(draw) -> np.ndarray:
+    def arrays(draw: st.DrawFn) -> np.ndarray:
         if draw(st.integers(0, 15)) == 15:
             return np.full(shape, draw(elements))
         return draw(each)
@@ -99,7 +102,7 @@ def orthogonal(n: int, spread: float = 2.0) -> st.SearchStrategy[np.ndarray]:
     m = n * (n - 1) // 2
     upper, eye = np.triu_indices(n, 1), np.eye(n)
 
-    def build(u):
+    def build(u: np.ndarray) -> np.ndarray:
         K = np.zeros((n, n))
         K[upper] = u
         K -= K.T

@@ -1,15 +1,25 @@
 """Composite cases: a parametrization with a point of its domain and what to run from there."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from hypothesis import strategies as st
 
 from generators.arrays import vectors
 from generators.losses import schedules
 from generators.parametrizations import inits
 
+if TYPE_CHECKING:
+    import numpy as np
+
+    from oracles.model.losses import Schedule
+    from oracles.model.parametrizations import Parametrization
+
 
 @st.composite
-def flow_cases(draw, families, max_pieces: int = 3, max_duration: float = 0.5, n_schedules: int = 1):
+def flow_cases(draw: st.DrawFn, families: st.SearchStrategy[Parametrization], max_pieces: int = 3,
+               max_duration: float = 0.5, n_schedules: int = 1,
+               ) -> tuple[Parametrization, np.ndarray, Schedule | list[Schedule]]:
     """``(G, x_init, schedule)`` -- or ``(G, x_init, [schedules…])`` when ``n_schedules > 1``."""
     G = draw(families)
     x = draw(inits(G))
@@ -18,7 +28,8 @@ def flow_cases(draw, families, max_pieces: int = 3, max_duration: float = 0.5, n
 
 
 @st.composite
-def mu_cases(draw, families, bound: float = 0.5):
+def mu_cases(draw: st.DrawFn, families: st.SearchStrategy[Parametrization], bound: float = 0.5,
+             ) -> tuple[Parametrization, np.ndarray, np.ndarray]:
     """``(G, x_init, mu)`` with ``mu`` in ``[-bound, bound]^d``, shrinking to 0."""
     G = draw(families)
     x = draw(inits(G))
