@@ -73,7 +73,7 @@ def read_source(path: Path) -> Source:
             sid = rec.get("id") if isinstance(rec, dict) else None
             notes.warn(f"{summary}: record {sid!r} skipped: {problem}")
     runs = {str(k): reports.safe_run(v) for k, v in doc.get("runs", {}).items() if isinstance(v, dict)}
-    env = cast("dict[str, Any]", doc.get("environment") if isinstance(doc.get("environment"), dict) else {})
+    env = cast(dict[str, Any], doc.get("environment") if isinstance(doc.get("environment"), dict) else {})
     status = doc.get("exit_status")
     return Source(Path(path), good, runs, env, doc.get("complete") is True,
                   status if isinstance(status, int) and not isinstance(status, bool) else None, notes.warnings)
