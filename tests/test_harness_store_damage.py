@@ -16,6 +16,8 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.test_plugin import HEADER, TRUE_UNIVERSAL, _restore_hypothesis_profile, by_id, planted, summary  # noqa: F401
 from theorems.suite import harness, report_pages, reports
@@ -227,8 +229,6 @@ def test_the_badge_counts_statements_and_controls_apart() -> None:
 
 
 # -- any stored record: kept or quarantined, never lost, never a crash -------------------------------------
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st
 
 _json = st.recursive(st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | st.text(max_size=8),
                      lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
