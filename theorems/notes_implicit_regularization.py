@@ -2,7 +2,10 @@ r"""Lecture notes "Implicit Regularization" (Gunasekar et al. 2018, Woodworth et
 
 Statements: Lemma 1 (GF from 0 finds the min-ℓ2 interpolant), the squared reparametrization as a mirror
 flow, Lemma 2 (the MD step identity), the Key Lemma (MD ends at the Bregman projection of its start), the
-Main Theorem (y(0) = α1, α → 0 gives nonnegative basis pursuit) and Soudry et al.'s max-margin theorem.
+Main Theorem (y(0) = α1, α → 0 gives nonnegative basis pursuit) and Soudry et al.'s max-margin theorem; and
+(issue 23) the Main Theorem on the integrated flow down to α = 5e-5, Soudry's rate (a(t) − ŵ log t converges),
+D_φ's local quadratic form (with its ½), the preconditioned mirror step and its flow limit, basis pursuit's
+recovery with CRPW's constant, and Kawaguchi's bad saddles and absence of spurious local minima.
 
 Constants in the notes. For :math:`\hat\ell(y) = \tfrac12\|A(y\odot y) - b\|^2`,
 :math:`\dot y = -2D_yA^\top(Ax - b)` and :math:`\dot x = 2D_y\dot y = -4D_xA^\top(Ax - b)`. The mirror flow of
