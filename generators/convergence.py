@@ -8,9 +8,12 @@ separable inside the recession cone of dom R, where no minimizer exists and w(t)
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Sequence
+
 import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
+from numpy.typing import ArrayLike
 
 from generators.arrays import dims, positive_vectors, vectors
 from generators.parametrizations import commuting_quadratics, inits
@@ -19,6 +22,9 @@ from oracles.core.errors import Inconclusive
 from oracles.flows.trajectories import psi
 from oracles.model.losses import LeastSquares, LogCosh
 from oracles.model.parametrizations import Identity, Powers, UVSquared
+
+if TYPE_CHECKING:
+    from oracles.model.parametrizations import Parametrization, Quadratic
 
 #: The families of li2022:thm-4.13 / cor-4.14 by name (dom R = ℝ^d for the first two, ℝ≥0^d for x⊙2).
 FAMILIES = {"identity": Identity, "u^2 - v^2": UVSquared, "x^2": lambda d: Powers(2.0, d)}
@@ -30,7 +36,7 @@ REGRESSION_LOSSES = {"least-squares": LeastSquares, "log-cosh": LogCosh}
 
 # ------------------------------------------------------------------------------------------ §4.2
 @st.composite
-def any_data(draw, max_d: int = 3):
+def any_data(draw: st.DrawFn, max_d: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """``(Z, Y)``: underdetermined (``n < d``) or overdetermined (``n > d``) data of full rank."""
     over = draw(st.booleans())
     if over:
@@ -41,7 +47,7 @@ def any_data(draw, max_d: int = 3):
 
 
 @st.composite
-def quasi_convex_cases(draw):
+def quasi_convex_cases(draw: st.DrawFn) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
     """``(family, x_init, Z, Y)`` for the quasi-convex loss ln(1 + ½‖Zw − Y‖²)."""
     fam = draw(st.sampled_from(sorted(FAMILIES)))
     Z, Y = draw(any_data())
@@ -53,7 +59,7 @@ def quasi_convex_cases(draw):
 
 
 @st.composite
-def convex_cases(draw):
+def convex_cases(draw: st.DrawFn) -> tuple[str, np.ndarray, np.ndarray, np.ndarray, str]:
     """``(family, x_init, Z, Y, loss)`` with a reachable set Ω_w = ℝ^d (identity, u⊙2 − v⊙2)."""
     fam = draw(st.sampled_from(["identity", "u^2 - v^2"]))
     Z, Y = draw(any_data())
@@ -62,7 +68,7 @@ def convex_cases(draw):
 
 
 @st.composite
-def commuting_quadratic_cases(draw):
+def commuting_quadratic_cases(draw: st.DrawFn) -> tuple[Quadratic, np.ndarray, np.ndarray, np.ndarray]:
     """``(G, x_init, Z, Y)``: a commuting quadratic G (d = 2, 3), and data interpolable inside range ∇Q.
 
     ``Y = Z G(ψ(x_init; μ))`` for a drawn μ, so an interpolant lies in the reachable set (int dom R).
@@ -78,9 +84,10 @@ def commuting_quadratic_cases(draw):
 
 # ------------------------------------------------------------------------------------------ §4.3
 @st.composite
-def commuting_regression_cases(draw):
+def commuting_regression_cases(draw: st.DrawFn) -> tuple[Parametrization, np.ndarray, np.ndarray, np.ndarray, str]:
     """``(G, x_init, Z, Y, loss)``: a commuting G and underdetermined data interpolable inside int dom R."""
     kind = draw(st.sampled_from(["identity", "u^2 - v^2", "x^2", "quadratic"]))
+    G: Parametrization
     if kind == "quadratic":
         d = draw(dims(2, 3))
         G = draw(commuting_quadratics(d=d, max_extra=2))
@@ -99,7 +106,8 @@ def commuting_regression_cases(draw):
 
 
 @st.composite
-def uv_cases(draw, lo: float = 0.05, hi: float = 3.0):
+def uv_cases(draw: st.DrawFn, lo: float = 0.05, hi: float = 3.0
+             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
     """``(u0, v0, Z, Y, loss)``: an initialization of scale α in [lo, hi] (u0 ≠ v0 in general) and data."""
     Z = draw(data_matrices(max_n=2, max_extra=3))
     d = Z.shape[1]
@@ -110,7 +118,7 @@ def uv_cases(draw, lo: float = 0.05, hi: float = 3.0):
 
 
 @st.composite
-def identity_cases(draw):
+def identity_cases(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
     """``(x_init, Z, Y, loss)`` for G(x) = x."""
     Z = draw(data_matrices(max_n=3, max_extra=3))
     return (draw(vectors(Z.shape[1], 0.0, 1.5)), Z, draw(targets(Z.shape[0])),
@@ -119,7 +127,7 @@ def identity_cases(draw):
 
 # ------------------------------------------------------------------------------------------ controls
 @st.composite
-def separable_data(draw, direction: np.ndarray, max_n: int = 4):
+def separable_data(draw: st.DrawFn, direction: ArrayLike, max_n: int = 4) -> tuple[np.ndarray, np.ndarray]:
     """``(X, y)`` with labels ±1 and every :math:`z_i = y_ix_i` at margin 0.3–1 along ``direction`` (unit-normalized)
     plus a perpendicular part of size ≤ 1: separable through the origin by ``direction`` itself."""
     a = np.asarray(direction, float) / np.linalg.norm(direction)
@@ -137,7 +145,8 @@ def separable_data(draw, direction: np.ndarray, max_n: int = 4):
 
 
 @st.composite
-def separable_cases(draw, families=("identity", "u^2 - v^2", "x^2")):
+def separable_cases(draw: st.DrawFn, families: Sequence[str] = ("identity", "u^2 - v^2", "x^2")
+                    ) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
     """``(family, x_init, X, y)``: exponential-loss data separable inside the recession cone of dom R.
 
     The separating direction is drawn positive (in ℝ≥0^d, so also a direction of dom R for x⊙2), so the
@@ -150,13 +159,14 @@ def separable_cases(draw, families=("identity", "u^2 - v^2", "x^2")):
 
 
 @st.composite
-def separable_quadratic_cases(draw):
+def separable_quadratic_cases(draw: st.DrawFn) -> tuple[Quadratic, np.ndarray, np.ndarray, np.ndarray]:
     """``(G, x_init, X, y)``: a commuting quadratic G and exponential-loss data separable by a direction inside
     the cone spanned by G's eigenvalue columns (dom R's recession cone, Thm 4.15(d))."""
     d = draw(dims(2, 3))
     G = draw(commuting_quadratics(d=d, max_extra=2))
     eig = G.common_eigenbasis()
     assume(eig is not None)
+    assert eig is not None   # for the type checker: assume() above rejected None
     Lam = eig[1]
     c = draw(positive_vectors(Lam.shape[1], 0.2, 1.0))
     X, y = draw(separable_data(Lam @ c))
@@ -164,7 +174,7 @@ def separable_quadratic_cases(draw):
 
 
 @st.composite
-def ridge_bump_cases(draw):
+def ridge_bump_cases(draw: st.DrawFn) -> tuple[str, np.ndarray, np.ndarray]:
     """``(family, x_init, a)``: the identity or u⊙2 − v⊙2 started in the tail of the ridge bump
     :math:`L = \\varphi(a^\\top w)`, :math:`\\varphi(s) = s^2e^{-s^2}` (:class:`oracles.model.nonconvex_losses.RidgeBump`):
     :math:`a^\\top w_0 \\in [1.2, 2.5]` (past the bump at 1), any part orthogonal to a. The loss is not quasi-convex
@@ -183,7 +193,8 @@ def ridge_bump_cases(draw):
 
 
 @st.composite
-def coordinatewise_regression_cases(draw):
+def coordinatewise_regression_cases(draw: st.DrawFn
+                                    ) -> tuple[Parametrization, np.ndarray, np.ndarray, np.ndarray, str]:
     """``(G, x_init, Z, Y, loss)`` for li2022:thm-4.16 on the commuting G = P·g(Bx) of
     :func:`generators.parametrizations.linear_coordinatewise` (neither separable nor quadratic; d ≥ 2) and
     underdetermined data with an interpolant inside the reachable set: ``Y = Z (∇R)⁻¹(θ)`` for a drawn θ, R the

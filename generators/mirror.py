@@ -7,6 +7,9 @@ r"""Strategies for li2022's mirror-flow statements outside the commuting-family 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Sequence
+
+import numpy as np
 from hypothesis import strategies as st
 
 from generators.arrays import dims, offsets, positive_vectors, vectors
@@ -16,12 +19,18 @@ from generators.regression import data_matrices, potentials, targets
 from oracles.model.parametrizations import squares, symmetric_factorization
 from oracles.model.potentials import EntropyPotential, PowerPotential
 
+if TYPE_CHECKING:
+    from oracles.model.losses import Schedule
+    from oracles.model.parametrizations import Powers, Quadratic
+    from oracles.model.potentials import SeparablePotential
+
 #: The smooth losses of Theorem 3.8 and eq. (7)-(8), by name (the classes live in oracles.model.losses).
 LOSS_NAMES = ("least-squares", "log-cosh")
 
 
 @st.composite
-def mirror_cases(draw, kinds=("euclidean", "entropy", "hypentropy", "pnorm", "power")):
+def mirror_cases(draw: st.DrawFn, kinds: Sequence[str] = ("euclidean", "entropy", "hypentropy", "pnorm", "power")
+                 ) -> tuple[SeparablePotential, np.ndarray, np.ndarray, np.ndarray, str]:
     """``(R, Z, Y, w_init, loss)``: a potential, underdetermined data interpolable inside dom R, a start in dom R."""
     Z = draw(data_matrices(max_n=2, max_extra=2))
     n, d = Z.shape
@@ -38,10 +47,12 @@ def mirror_cases(draw, kinds=("euclidean", "entropy", "hypentropy", "pnorm", "po
 
 
 @st.composite
-def entropy_cases(draw, kind: str, max_d: int = 3, max_r: int = 3, max_pieces: int = 2, max_duration: float = 0.6):
+def entropy_cases(draw: st.DrawFn, kind: str, max_d: int = 3, max_r: int = 3, max_pieces: int = 2,
+                  max_duration: float = 0.6) -> tuple[Powers | Quadratic, np.ndarray, list[Schedule]]:
     r"""``(G, x, [S1, S2])``: ``kind="squares"``: x⊙2 on the orthant, d ≤ ``max_d``, x in [0.3, 2]^d;
     ``kind="uut-d1"``: :math:`UU^\top` with d = 1, :math:`u \in \mathbb{R}^r` (r ≤ ``max_r``) at a generic point.
     Two independent schedules of linear, least-squares or log-cosh losses (one R must serve both)."""
+    G: Powers | Quadratic
     if kind == "squares":
         G = squares(draw(dims(1, max_d)))
         x = draw(positive_vectors(G.D, 0.3, 2.0))
@@ -55,7 +66,8 @@ def entropy_cases(draw, kind: str, max_d: int = 3, max_r: int = 3, max_pieces: i
 
 
 @st.composite
-def md_cases(draw, kinds=("euclidean", "entropy", "hypentropy", "power")):
+def md_cases(draw: st.DrawFn, kinds: Sequence[str] = ("euclidean", "entropy", "hypentropy", "power")
+             ) -> tuple[SeparablePotential, np.ndarray, np.ndarray, np.ndarray, str, float]:
     r"""``(R, Z, Y, w_init, loss, T)``: a potential, data, a start and a horizon T in [0.2, 1] (shrinking to 1).
 
     The data are Theorem 3.8's (:func:`mirror_cases`), but the labels are those of a point away from

@@ -52,6 +52,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import linprog
 from scipy.special import logsumexp
 
@@ -69,7 +70,7 @@ ESCAPE_DECADES = 60
 #: How a limit is integrated when its convergence is to be certified (keywords of
 #: :func:`oracles.flows.limits.gradient_flow_limit`): horizons from t = 1/64 (a fast flow's decay is resolved
 #: before its speed reaches rounding level), at least three of them, the speed sampled four times per doubling.
-CERTIFIED = {"t0": 1.0 / 64, "min_horizons": 3, "speed_samples": 4}
+CERTIFIED: dict[str, Any] = {"t0": 1.0 / 64, "min_horizons": 3, "speed_samples": 4}
 
 
 @dataclass
@@ -240,7 +241,7 @@ class Escape:
     rate: float
 
 
-def trap_certificate(G: Parametrization, loss: Loss, x_init) -> dict[str, Any] | None:
+def trap_certificate(G: Parametrization, loss: Loss, x_init: ArrayLike) -> dict[str, Any] | None:
     r"""For a loss with a trap (``loss.trap_certificate``, e.g. :class:`oracles.model.nonconvex_losses.RidgeBump`): a
     certificate that the flow from ``x_init`` starts, and so stays, in a forward-invariant set where a direction u
     of dom R's recession cone has :math:`\nabla L^\top u < 0` -- no point of the trap satisfies the variational
@@ -263,7 +264,7 @@ def trap_certificate(G: Parametrization, loss: Loss, x_init) -> dict[str, Any] |
     return {**cert, "rounding": 0.0, "margin": 1.0, "cone": "R^d" if free else "cone(C)"}
 
 
-def escape(G: Parametrization, loss: Loss, x_init, *, decades: int = ESCAPE_DECADES) -> Escape:
+def escape(G: Parametrization, loss: Loss, x_init: ArrayLike, *, decades: int = ESCAPE_DECADES) -> Escape:
     r"""Follow the flow to :math:`t = 10^K` and bound its escape: :math:`\|w(t)\| \ge r_K` for all :math:`t \ge t_K`.
 
     ``delta`` is :math:`1 - \|w(1)\|/r_K`, the certified lower bound on the flow's relative Cauchy defect
@@ -301,7 +302,7 @@ def escape(G: Parametrization, loss: Loss, x_init, *, decades: int = ESCAPE_DECA
     return Escape(dF, abs(dF - dC), rK, n.tolist(), r.tolist(), lt.tolist(), rate)
 
 
-def divergence_witness(G: Parametrization, loss: Loss, x_init, *, decades: int = ESCAPE_DECADES) -> Outcome | None:
+def divergence_witness(G: Parametrization, loss: Loss, x_init: ArrayLike, *, decades: int = ESCAPE_DECADES) -> Outcome | None:
     r"""The non-convergence witness (module docstring), as a falsifying Outcome; ``None`` when there is none.
 
     Returns ``None`` unless :func:`no_vi_point_certificate` proves that no point of dom R satisfies the

@@ -14,8 +14,10 @@ reference points from :mod:`oracles.convex` (Bregman projections, certified LPs,
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Callable, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import minimize
 from scipy.special import xlogy
 
@@ -23,15 +25,35 @@ from oracles.checks.convergence import CERTIFIED, convergence_outcome, divergenc
 from oracles.convex.bregman import bregman_projection
 from oracles.convex.references import basis_pursuit, max_margin, min_l2_interpolant, nonnegative_support
 from oracles.core.errors import Inconclusive, InvalidInput, Reason, as_matrix, as_vector
-from oracles.core.outcome import (CLOSED_FORM_BUDGET, EPS, UNRESOLVED, Outcome, Panel, budget_from_error, relative_gap,
-                                  worst)
+from oracles.core.outcome import (
+    CLOSED_FORM_BUDGET,
+    EPS,
+    UNRESOLVED,
+    Outcome,
+    Panel,
+    budget_from_error,
+    relative_gap,
+    worst,
+)
 from oracles.flows.legendre import LemmaLegendre, potential_of
-from oracles.flows.limits import (RTOL_COARSE, RTOL_FINE, FlowLimit, _data_of, compare_limit, exponential_loss_trajectory,
-                                  flow_limit, gradient_flow_limit, mirror_flow_limit)
+from oracles.flows.limits import (
+    RTOL_COARSE,
+    RTOL_FINE,
+    FlowLimit,
+    _data_of,
+    compare_limit,
+    exponential_loss_trajectory,
+    flow_limit,
+    gradient_flow_limit,
+    mirror_flow_limit,
+)
 from oracles.flows.trajectories import gradient_flow, mirror_flow
-from oracles.model.losses import ExponentialLoss, LeastSquares, Schedule, loss_hessian
+from oracles.model.losses import ExponentialLoss, LeastSquares, Loss, RegressionLoss, Schedule, loss_hessian
 from oracles.model.parametrizations import Parametrization, Powers, squares
 from oracles.model.potentials import EntropyPotential, HypentropyPotential, PNormPotential
+
+if TYPE_CHECKING:
+    from oracles.model.potentials import Potential
 
 
 def _require_interpolation(lim: FlowLimit, Z, Y, tol: float = 1e-7) -> None:
@@ -58,7 +80,7 @@ def _reference_point(kind: str, R, Z, Y, w0, theta0=None) -> tuple[np.ndarray, f
     raise InvalidInput(f"reference must be 'bregman', 'l2', 'l2-origin' or 'l1', got {kind!r}")
 
 
-def mf_limit_vs_projection(R, loss, w_init, *, reference: str = "bregman", coords: str = "auto") -> Outcome:
+def mf_limit_vs_projection(R: Potential, loss: Loss, w_init: ArrayLike, *, reference: str = "bregman", coords: str = "auto") -> Outcome:
     r"""li2022 Thm 3.8: the mirror-flow limit on :math:`\tilde L(Zw)` that interpolates is :math:`\arg\min_{Zw=Y}D_R(w, w_0)`.
 
     The flow is integrated to a limit (:func:`mirror_flow_limit`) in primal coordinates (no invariant
@@ -89,8 +111,9 @@ def _legendre_of(G: Parametrization, x_init):
     return R, (np.zeros(G.d) if isinstance(R, LemmaLegendre) else None)
 
 
-def gf_limit_vs_projection(G: Parametrization, loss, x_init, *, reference: str = "bregman", R=None,
-                           plot=None, convergence: str | None = None) -> Outcome:
+def gf_limit_vs_projection(G: Parametrization, loss: Loss, x_init: ArrayLike, *, reference: str = "bregman",
+                           R: Potential | None = None, plot: Callable[[], list[Panel]] | None = None,
+                           convergence: str | None = None) -> Outcome:
     r"""li2022 Thm 4.16 / Cor 4.17 / identity: the GF limit of :math:`L\circ G` minimizes R among interpolants.
 
     The GF is integrated in x-space (:func:`flow_limit`; closed form for the identity on least squares),
@@ -129,7 +152,7 @@ def gf_limit_vs_projection(G: Parametrization, loss, x_init, *, reference: str =
     return out if convergence is None else worst(out, convergence_outcome(lim, scale))
 
 
-def gf_limit_stationarity(G: Parametrization, loss, x_init, *, constrained: bool | None = None,
+def gf_limit_stationarity(G: Parametrization, loss: Loss, x_init: ArrayLike, *, constrained: bool | None = None,
                           convergence: bool = True) -> Outcome:
     r"""li2022 Thm 4.13: the GF limit :math:`w^*` satisfies :math:`\nabla L(w^*)^\top(w - w^*) \ge 0` on dom R.
 
@@ -195,7 +218,7 @@ def _minimum_value(loss) -> tuple[float, float]:
     return v, float(abs(g @ step)) + 100 * EPS * (abs(v) + 1.0)
 
 
-def gf_limit_minimizes(G: Parametrization, loss, x_init, *, convergence: bool = True) -> Outcome:
+def gf_limit_minimizes(G: Parametrization, loss: Loss, x_init: ArrayLike, *, convergence: bool = True) -> Outcome:
     r"""li2022 Cor 4.14 (and the convex part of Thm 4.13): for convex L the GF limit is a minimizer of L.
 
     Discrepancy: :math:`(L(w_T) - L^\star)/(L(w_0) - L^\star)` with :math:`L^\star` computed independently
@@ -226,7 +249,8 @@ def gf_limit_minimizes(G: Parametrization, loss, x_init, *, convergence: bool = 
     return worst(out, convergence_outcome(lim, float(np.linalg.norm(G.value(G.check_point(x_init, "x_init"))))))
 
 
-def quadratic_gf_convergence(G: Parametrization, Z, Y, x_init, *, reference: str = "bregman", loss=None,
+def quadratic_gf_convergence(G: Parametrization, Z: ArrayLike, Y: ArrayLike, x_init: ArrayLike, *,
+                             reference: str = "bregman", loss: Loss | None = None,
                              convergence: bool = True) -> Outcome:
     r"""li2022 Thm 4.15(d) for a commuting quadratic G: GF on least squares converges to a minimizer (loss → 0
     for data interpolable inside dom R), and the limit is the R-projection of :math:`w_0` with R from Lemma 4.7.
@@ -252,6 +276,7 @@ def quadratic_gf_convergence(G: Parametrization, Z, Y, x_init, *, reference: str
             return wit
     loss = LeastSquares(Z, Y) if loss is None else loss
     Z, Y = _data_of(loss)
+    loss = cast(RegressionLoss, loss)   # for the type checker: a loss of Zw, _data_of found its Z and Y
     lim = gradient_flow_limit(G, loss, x0, **(CERTIFIED if convergence else {}))
     L0 = loss.value(G.value(x0))
     if not L0 > 1e-20 * max(1.0, float(Y @ Y)):
@@ -272,7 +297,7 @@ def quadratic_gf_convergence(G: Parametrization, Z, Y, x_init, *, reference: str
     return worst(o_loss, o_proj, convergence_outcome(lim, float(np.linalg.norm(G.value(x0)))))
 
 
-def hypentropy_path_panels(Z, Y, scales=None):
+def hypentropy_path_panels(Z: ArrayLike, Y: ArrayLike, scales: ArrayLike | None = None) -> Callable[[], list[Panel]]:
     """A plot (callable returning Panels): where the R-projection of ``u0 = v0 = α·1`` sits between the ℓ2 and ℓ1 solutions.
 
     For each α the relative distances of :math:`\\arg\\min_{Zw=Y}R_\\alpha(w)` to the min-ℓ2 and the min-ℓ1
@@ -300,7 +325,7 @@ def hypentropy_path_panels(Z, Y, scales=None):
     return make
 
 
-def squared_param_vs_mirror(A, b, y0, T: float, *, phi_scale: float = 0.25, samples: int = 8) -> Outcome:
+def squared_param_vs_mirror(A: ArrayLike, b: ArrayLike, y0: ArrayLike, T: float, *, phi_scale: float = 0.25, samples: int = 8) -> Outcome:
     r"""notes, sq-equivalence: GF on :math:`\hat\ell(y) = \tfrac12\|A(y\odot y) - b\|^2` gives :math:`x = y\odot y` with
     :math:`\dot x = -4\,\mathrm{diag}(x)A^\top(Ax - b)`, the mirror flow of :math:`\phi = c\sum(x\ln x - x)` for c = 1/4.
 
@@ -349,7 +374,7 @@ def _proves_interior(proj) -> bool:
     return float(np.min(proj.w)) > 10.0 * proj.error * float(np.linalg.norm(proj.w))
 
 
-def small_init_l1_gap(A, b, alphas, *, target: str = "l1", cross_check: bool = True) -> Outcome:
+def small_init_l1_gap(A: ArrayLike, b: ArrayLike, alphas: ArrayLike, *, target: str = "l1", cross_check: bool = True) -> Outcome:
     r"""notes, Main Theorem: with :math:`y(0) = \alpha\mathbf 1`, the limit :math:`x^*(\alpha)` of :math:`x = y\odot y`
     tends to :math:`\arg\min\{\|x\|_1 : Ax = b, x \ge 0\}` as α → 0.
 
@@ -403,6 +428,8 @@ def small_init_l1_gap(A, b, alphas, *, target: str = "l1", cross_check: bool = T
         face = nonnegative_support(A, b, bp=ref if target == "l1" else None)   # the same LP as the l1 target
         S, zero_bound, face_by = face.mask, face.zero_bound, "LP"
     dropped = float((~S).sum()) * zero_bound   # the dropped coordinates are 0 on the feasible set up to this
+    gaps: list[float] | np.ndarray
+    bounds: list[float] | np.ndarray
     gaps, bounds, errs, xs = [], [], [], []
     for k, a in enumerate(alphas):
         full = first is not None and k == 0 and S.all()
@@ -455,7 +482,7 @@ def small_init_l1_gap(A, b, alphas, *, target: str = "l1", cross_check: bool = T
     return o
 
 
-def max_margin_alignment(X, y, a0, *, decades: int = 100, target: str = "svm") -> Outcome:
+def max_margin_alignment(X: ArrayLike, y: ArrayLike, a0: ArrayLike, *, decades: int = 100, target: str = "svm") -> Outcome:
     r"""notes (Soudry et al.): gradient flow on :math:`\sum_i e^{-y_ix_i^\top a}` over separable data aligns with the
     max-margin direction :math:`\hat a`.
 

@@ -29,17 +29,19 @@ Coordinates: symmetric matrices are parametrized by ``symmetric_factorization(n,
 from __future__ import annotations
 
 import math
+from typing import Any, Sequence, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import linprog, minimize
 from scipy.special import xlogy
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
-from oracles.flows.trajectories import gradient_flow
-from oracles.model.losses import LeastSquares, Schedule
 from oracles.core.ode import TWO_TOLERANCES
 from oracles.core.outcome import CLOSED_FORM_BUDGET, Outcome, Panel, budget_from_error
+from oracles.flows.trajectories import gradient_flow
 from oracles.model.deep import DeepProduct
+from oracles.model.losses import LeastSquares, Schedule
 from oracles.model.parametrizations import symmetric_factorization
 
 RTOL_COARSE, RTOL_FINE = TWO_TOLERANCES.coarse.rtol, TWO_TOLERANCES.fine.rtol
@@ -47,7 +49,7 @@ RTOL_COARSE, RTOL_FINE = TWO_TOLERANCES.coarse.rtol, TWO_TOLERANCES.fine.rtol
 
 # -----------------------------------------------------------------------------------------
 # coordinates
-def check_symmetric_stack(A, name: str = "A") -> np.ndarray:
+def check_symmetric_stack(A: ArrayLike, name: str = "A") -> np.ndarray:
     """``A`` as an ``(m, n, n)`` stack of symmetric matrices, else :class:`InvalidInput`."""
     A = np.asarray(A, dtype=float)
     if A.ndim != 3 or A.shape[1] != A.shape[2]:
@@ -67,21 +69,21 @@ def measurement_row(A: np.ndarray) -> np.ndarray:
     return np.where(iu[0] == iu[1], 1.0, 2.0) * A[iu]
 
 
-def to_matrix(w, n: int) -> np.ndarray:
+def to_matrix(w: ArrayLike, n: int) -> np.ndarray:
     """The symmetric matrix with upper entries ``w`` (row by row)."""
     W = np.zeros((n, n))
     W[np.triu_indices(n)] = w
     return W + np.triu(W, 1).T
 
 
-def sensing_loss(A, y) -> LeastSquares:
+def sensing_loss(A: ArrayLike, y: ArrayLike) -> LeastSquares:
     r""":math:`L(w) = \tfrac12\sum_k(\langle A_k, W\rangle - y_k)^2` on the ``i ≤ j`` coordinates."""
     A = check_symmetric_stack(A)
     y = as_vector(y, "y", A.shape[0])
     return LeastSquares(np.array([measurement_row(Ak) for Ak in A]), y)
 
 
-def entropy(w) -> float:
+def entropy(w: ArrayLike) -> float:
     r""":math:`H(w) = \sum_i w_i\ln w_i - w_i` (with :math:`0\ln0 = 0`)."""
     w = np.maximum(np.asarray(w, float), 0.0)
     return float(np.sum(xlogy(w, w) - w))
@@ -89,7 +91,8 @@ def entropy(w) -> float:
 
 # -----------------------------------------------------------------------------------------
 # references
-def min_trace_commuting(a, y, *, warm: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, np.ndarray, float]:
+def min_trace_commuting(a: ArrayLike, y: ArrayLike, *, warm: tuple[np.ndarray, np.ndarray] | None = None
+                        ) -> tuple[float, np.ndarray, float, np.ndarray]:
     r""":math:`\min\{\mathbf 1^\top v : av = y,\ v \ge 0\}` for commuting measurements (eigenvalues v of W).
 
     With :math:`A_k = O\,\mathrm{diag}(a_k)O^\top`, only the diagonal v of :math:`O^\top WO` is measured,
@@ -133,7 +136,7 @@ def _lp_certificate(a: np.ndarray, y: np.ndarray, v: np.ndarray, lam: np.ndarray
             + dual_infeas * float(np.sum(v)))
 
 
-def min_trace_psd(A, y, *, starts: int = 6, seed: int = 0, tol: float = 1e-7,
+def min_trace_psd(A: ArrayLike, y: ArrayLike, *, starts: int = 6, seed: int = 0, tol: float = 1e-7,
                   L0: np.ndarray | None = None) -> tuple[float, np.ndarray, float]:
     r""":math:`\min\{\mathrm{tr}\,W : \langle A_k, W\rangle = y_k,\ W \succeq 0\}` with a dual certificate.
 
@@ -213,7 +216,7 @@ def _certify(A: np.ndarray, y: np.ndarray, L: np.ndarray) -> tuple[float, np.nda
     return upper, W, err
 
 
-def min_trace_psd_2x2(A, y) -> tuple[float, np.ndarray]:
+def min_trace_psd_2x2(A: ArrayLike, y: ArrayLike) -> tuple[float, np.ndarray]:
     r"""Exact :math:`\min\{\mathrm{tr}W : \langle A_k, W\rangle = y_k\ (k=1,2),\ W \succeq 0\}` for 2×2 W.
 
     The interpolants :math:`W(s) = W_p + sN` form a line (N spans the null space of the two
@@ -259,7 +262,7 @@ def min_trace_psd_2x2(A, y) -> tuple[float, np.ndarray]:
 
 # -----------------------------------------------------------------------------------------
 # gunasekar2017: commuting measurements
-def commuting_measurements(O, a) -> np.ndarray:
+def commuting_measurements(O: ArrayLike, a: ArrayLike) -> np.ndarray:
     r""":math:`A_k = O\,\mathrm{diag}(a_k)\,O^\top` for the rows :math:`a_k` of ``a`` (shape ``m × n``)."""
     O = as_matrix(O, "O")
     a = as_matrix(a, "a", (None, O.shape[0]))
@@ -277,7 +280,7 @@ def _sensing_flow(A, y, U0, T: float, rtol: float, samples: int = 41):
     return fr, loss
 
 
-def diagonal_nuclear_check(O, a, y, alpha: float, P, T: float, *, bound: bool = True) -> Outcome:
+def diagonal_nuclear_check(O: ArrayLike, a: ArrayLike, y: ArrayLike, alpha: float, P: ArrayLike, T: float, *, bound: bool = True) -> Outcome:
     r"""Gunasekar et al. 2017, commuting case, as a finite-α, finite-T inequality.
 
     Measurements :math:`A_k = O\,\mathrm{diag}(a_k)O^\top`; :math:`U \in \mathbb{R}^{n\times r}`
@@ -354,12 +357,12 @@ def diagonal_nuclear_check(O, a, y, alpha: float, P, T: float, *, bound: bool = 
 def _converged_gap(A, y, alpha: float, P, T: float, reference: str, max_residual: float):
     """Relative nuclear-norm excess at rtol 1e-11, its change from rtol 1e-8 plus the reference's error, details."""
     n = A.shape[1]
-    out = {}
+    out: dict[float, dict[str, Any]] = {}
     for rtol in (RTOL_FINE, RTOL_COARSE):
         fr, _ = _sensing_flow(A, y, alpha * P, T, rtol)
         W = to_matrix(fr.w[-1], n)
         yT = np.einsum("kij,ij->k", A, W)
-        res = float(np.linalg.norm(yT - y) / max(np.linalg.norm(y), 1e-300))
+        res = float(np.linalg.norm(yT - y) / max(cast(float, np.linalg.norm(y)), 1e-300))
         if res > max_residual:
             raise Inconclusive("not converged", f"relative residual {res:.3g} at T = {T:g} (alpha = {alpha:g})")
         basis = joint_eigenbasis(A) if reference == "auto" else None
@@ -380,7 +383,7 @@ def _converged_gap(A, y, alpha: float, P, T: float, reference: str, max_residual
     return f["g"], abs(f["g"] - c["g"]) + f["ref_err"] + c["ref_err"], f
 
 
-def joint_eigenbasis(A, tol: float = 1e-10) -> np.ndarray | None:
+def joint_eigenbasis(A: ArrayLike, tol: float = 1e-10) -> np.ndarray | None:
     r"""An orthogonal O with every :math:`O^\top A_kO` diagonal (to ``tol`` relative), or ``None`` if the
     :math:`A_k` do not commute. O diagonalizes a generic combination :math:`\sum_k c_kA_k`."""
     A = check_symmetric_stack(A)
@@ -392,7 +395,7 @@ def joint_eigenbasis(A, tol: float = 1e-10) -> np.ndarray | None:
     return O if float(np.max(np.abs(off))) <= tol * scale else None
 
 
-def nonnuclear_gap(A, y, alpha: float, P, T: float, *, reference: str = "auto", single_scale: bool = False,
+def nonnuclear_gap(A: ArrayLike, y: ArrayLike, alpha: float, P: ArrayLike, T: float, *, reference: str = "auto", single_scale: bool = False,
                    max_residual: float = 1e-4) -> Outcome:
     r"""Li, Luo & Lyu 2020: does GF on :math:`UU^\top` from :math:`W_0 = \alpha^2I` approach the minimum nuclear norm?
 
@@ -460,7 +463,7 @@ def nonnuclear_gap(A, y, alpha: float, P, T: float, *, reference: str = "auto", 
 
 # -----------------------------------------------------------------------------------------
 # razin2020: deep 2x2 completion (the parametrization is oracles.model.deep.DeepProduct)
-def norms_grow_check(factors, observed, T: float, *, samples: int = 121, check_determinant: bool = True) -> Outcome:
+def norms_grow_check(factors: Sequence[ArrayLike], observed: ArrayLike, T: float, *, samples: int = 121, check_determinant: bool = True) -> Outcome:
     r"""Razin & Cohen 2020: depth-N 2×2 completion, :math:`\det W(0) > 0` ⇒ the unobserved entry is forced up.
 
     Observed entries :math:`W_{01} = b_{01}`, :math:`W_{10} = b_{10}` (:math:`b_{01}b_{10} > 0`) and

@@ -12,14 +12,14 @@ The slides do not give their data set; :data:`DATA` is ours (five points in [−
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
 from oracles.checks.width_limits import fit_slope
-from oracles.model.shallow import MirrorPotential, Uniform, init_params
-from oracles.flows.shallow_trainer import NetworkRun, train
 from oracles.convex.variational import kernel_interpolant, solve_scaled
+from oracles.flows.shallow_trainer import NetworkRun, TrainResult, train
+from oracles.model.shallow import MirrorPotential, Uniform, init_params
 
 if TYPE_CHECKING:   # matplotlib is imported when a figure is drawn, not with the oracles (0.27 s per process)
     from matplotlib.figure import Figure
@@ -30,7 +30,8 @@ UNSCALED = ("x^2", "|x|^3+x^2", "x^4+x^2")
 SCALED = {"x^2": MirrorPotential.quadratic(), "|x|^3+x^2": MirrorPotential.cubic(), "x^4+x^2": MirrorPotential.quartic()}
 
 
-def sweep(kind: str, widths=WIDTHS, seed: int = 0, points: int = 1001):
+def sweep(kind: str, widths: Sequence[int] = WIDTHS, seed: int = 0, points: int = 1001
+          ) -> tuple[np.ndarray, dict[tuple[str, int], TrainResult], dict[str, tuple[Any, ...]]]:
     """Train the figure's networks (zero output init, uniform p_B on [−1, 1]) at every width in one batch.
 
     Returns ``(x_eval, results, references)``: ``results[(name, n)]`` a TrainResult and ``references[name]``
@@ -49,6 +50,7 @@ def sweep(kind: str, widths=WIDTHS, seed: int = 0, points: int = 1001):
             runs.append(NetworkRun(init_params(seed, n, dens, zero_output=True), x, y, pot, scaled, act))
             keys.append((name, n))
     res = dict(zip(keys, train(runs, xe)))
+    refs: dict[str, tuple[Any, ...]]
     if kind == "unscaled":
         ki = kernel_interpolant(x, y, dens, "relu")       # r = y: zero output initialization
         refs = {name: (ki(xe), ki.error) for name in pots}
@@ -71,7 +73,7 @@ def _error_panel(ax, res, refs, names, widths):
     ax.legend(fontsize=8)
 
 
-def figure1(widths=WIDTHS, shifts=(-1.0, -0.5, 0.0, 0.5, 1.0)) -> Figure:
+def figure1(widths: Sequence[int] = WIDTHS, shifts: Sequence[float] = (-1.0, -0.5, 0.0, 0.5, 1.0)) -> Figure:
     """Figure 1 (unscaled potentials, ReLU). Runs the sweep (about 10 s on one core)."""
     xe, res, refs = sweep("unscaled", widths)
     x, y = DATA
@@ -99,7 +101,7 @@ def figure1(widths=WIDTHS, shifts=(-1.0, -0.5, 0.0, 0.5, 1.0)) -> Figure:
     return fig
 
 
-def figure2(widths=WIDTHS) -> Figure:
+def figure2(widths: Sequence[int] = WIDTHS) -> Figure:
     """Figure 2 (scaled potentials, absolute value)."""
     xe, res, refs = sweep("scaled", widths)
     x, y = DATA
@@ -107,7 +109,7 @@ def figure2(widths=WIDTHS) -> Figure:
 
     fig = Figure(figsize=(15, 4.2))
     ax = fig.subplots(1, 3)
-    for k, name in enumerate(SCALED):
+    for name in SCALED:
         line, = ax[0].plot(xe, res[(name, widths[-1])].values, label=f"MF {name}, n = {widths[-1]}")
         ax[0].plot(xe, refs[name][0], "--", color=line.get_color(), label=f"variational {name}")
     ax[0].plot(x, y, "ko")

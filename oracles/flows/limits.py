@@ -35,15 +35,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
 from oracles.core.ode import TWO_TOLERANCES
+from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, Panel, budget_from_error, relative_gap
 from oracles.model.losses import LeastSquares, LogCosh, Loss, loss_hessian
-from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, budget_from_error, relative_gap
 from oracles.model.parametrizations import Parametrization
+
+if TYPE_CHECKING:
+    from oracles.model.potentials import Potential
 
 #: The fine and coarse integrators of the two-tolerance error estimate: LSODA with analytic Jacobians,
 #: rtol 1e-11 and 1e-8 (the absolute tolerances are set per flow from its starting scale, below).
@@ -230,18 +234,18 @@ def _gf_field(G: Parametrization, loss: Loss):
 
         return rhs, jac
 
-    def rhs(t, x):
+    def rhs_generic(t, x):
         return -(G.jacobian(x).T @ loss.grad(G.value(x)))
 
-    def jac(t, x):
+    def jac_generic(t, x):
         J = G.jacobian(x)
         w = G.value(x)
         return -(J.T @ loss_hessian(loss, w) @ J + np.tensordot(loss.grad(w), np.asarray(G.hessians(x), float), axes=1))
 
-    return rhs, jac
+    return rhs_generic, jac_generic
 
 
-def gradient_flow_limit(G: Parametrization, loss: Loss, x_init, *, t0: float = 1.0, t_max: float = 2.0 ** 20,
+def gradient_flow_limit(G: Parametrization, loss: Loss, x_init: ArrayLike, *, t0: float = 1.0, t_max: float = 2.0 ** 20,
                         change_tol: float = 1e-11, stat_tol: float | None = None, min_horizons: int = 1,
                         speed_samples: int = 1) -> FlowLimit:
     r"""The limit of :math:`\dot x = -\nabla(L\circ G)(x)` from ``x_init`` (long integration, see the module docstring).
@@ -308,7 +312,7 @@ def gradient_flow_limit(G: Parametrization, loss: Loss, x_init, *, t0: float = 1
                    speed_samples=speed_samples)
 
 
-def mirror_flow_limit(R, loss: Loss, w_init, *, coords: str = "primal", t0: float = 1.0, t_max: float = 2.0 ** 20,
+def mirror_flow_limit(R: Potential, loss: Loss, w_init: ArrayLike, *, coords: str = "primal", t0: float = 1.0, t_max: float = 2.0 ** 20,
                       change_tol: float = 1e-11) -> FlowLimit:
     r"""The limit of the mirror flow :math:`d\nabla R(w) = -\nabla L(w)\,dt` from ``w_init``.
 
@@ -395,7 +399,7 @@ def mirror_flow_limit(R, loss: Loss, w_init, *, coords: str = "primal", t0: floa
 
 
 # -----------------------------------------------------------------------------------------
-def identity_least_squares_flow(Z, Y, w0, t: float) -> np.ndarray:
+def identity_least_squares_flow(Z: ArrayLike, Y: ArrayLike, w0: ArrayLike, t: float) -> np.ndarray:
     r"""The exact gradient flow of :math:`\tfrac12\|Zw - Y\|^2` at time t from :math:`w_0` (identity G).
 
     With :math:`Z^\top Z = V\Lambda V^\top`, :math:`c = V^\top w_0`, :math:`f = V^\top Z^\top Y`:
@@ -415,7 +419,7 @@ def identity_least_squares_flow(Z, Y, w0, t: float) -> np.ndarray:
     return V @ comp
 
 
-def identity_least_squares_limit(Z, Y, w0, *, t0: float = 1.0, change_tol: float = 1e-14,
+def identity_least_squares_limit(Z: ArrayLike, Y: ArrayLike, w0: ArrayLike, *, t0: float = 1.0, change_tol: float = 1e-14,
                                  t_max: float = 2.0 ** 40, min_horizons: int = 1) -> FlowLimit:
     r"""The limit of the identity-parametrized GF on least squares from its closed form on doubling horizons.
 
@@ -448,8 +452,8 @@ def identity_least_squares_limit(Z, Y, w0, *, t0: float = 1.0, change_tol: float
 
 
 # -----------------------------------------------------------------------------------------
-def compare_limit(limit: FlowLimit, target, *, target_error: float = 0.0, what: str = "",
-                  floor: float = CLOSED_FORM_BUDGET, plot=None, scale: float | None = None, **details: Any) -> Outcome:
+def compare_limit(limit: FlowLimit, target: ArrayLike, *, target_error: float = 0.0, what: str = "",
+                  floor: float = CLOSED_FORM_BUDGET, plot: Callable[[], list[Panel]] | None = None, scale: float | None = None, **details: Any) -> Outcome:
     r"""Outcome: :math:`\|w_{limit} - w_{target}\| / \max(\|w_{limit}\|, \|w_{target}\|, \text{scale})` against
     ``budget_from_error(limit.error + target_error, floor)``.
 
@@ -471,7 +475,7 @@ def _data_of(loss) -> tuple[np.ndarray, np.ndarray]:
     return Z, Y
 
 
-def flow_limit(G: Parametrization, loss: Loss, x_init, **kw) -> FlowLimit:
+def flow_limit(G: Parametrization, loss: Loss, x_init: ArrayLike, **kw: Any) -> FlowLimit:
     """The GF limit: closed form for the identity on least squares, :func:`gradient_flow_limit` otherwise."""
     from oracles.model.parametrizations import Identity
 
@@ -480,7 +484,7 @@ def flow_limit(G: Parametrization, loss: Loss, x_init, **kw) -> FlowLimit:
                                             **{k: kw[k] for k in ("min_horizons", "t0") if k in kw})
     return gradient_flow_limit(G, loss, x_init, **kw)
 
-def exponential_loss_trajectory(X, y, a0, t, *, rtol: float = RTOL_FINE) -> np.ndarray:
+def exponential_loss_trajectory(X: ArrayLike, y: ArrayLike, a0: ArrayLike, t: ArrayLike, *, rtol: float = RTOL_FINE) -> np.ndarray:
     r"""Gradient flow on the exponential loss :math:`\sum_i e^{-y_ix_i^\top a}` from ``a0``, sampled at times ``t``.
 
     Integrated in log-time :math:`s = \ln(1+t)`: :math:`da/ds = e^s Z^\top e^{-Za}` with :math:`Z = \mathrm{diag}(y)X`
@@ -506,7 +510,7 @@ def exponential_loss_trajectory(X, y, a0, t, *, rtol: float = RTOL_FINE) -> np.n
     return _segment(rhs, jac, (0.0, float(ss[-1])), a0, rtol, rtol * 1e-3, t_eval=ss).y.T
 
 
-def exponential_gf_trajectory(G: Parametrization, loss, x_init, t, *, rtol: float = RTOL_FINE) -> np.ndarray:
+def exponential_gf_trajectory(G: Parametrization, loss: Loss, x_init: ArrayLike, t: ArrayLike, *, rtol: float = RTOL_FINE) -> np.ndarray:
     r"""Gradient flow of :math:`L\circ G` for the exponential loss :math:`L(w) = \sum_ie^{-z_i^\top w}` (or a loss with
     ``scaled_grad(w, σ)`` = :math:`e^\sigma\nabla L(w)`, exponents combined), sampled at times ``t``.
 
@@ -519,7 +523,7 @@ def exponential_gf_trajectory(G: Parametrization, loss, x_init, t, *, rtol: floa
 
     x0 = G.check_point(x_init, "x_init")
     if isinstance(G, Identity) and hasattr(loss, "Zc"):
-        return exponential_loss_trajectory(loss.X, loss.y, x0, t, rtol=rtol)
+        return exponential_loss_trajectory(cast(Any, loss).X, cast(Any, loss).y, x0, t, rtol=rtol)
     t = np.asarray(t, float)
     if t.ndim != 1 or t.size == 0 or t[0] < 0 or np.any(np.diff(t) <= 0):
         raise InvalidInput("t must be a non-empty increasing 1-D array of times >= 0")

@@ -13,6 +13,7 @@ import math
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import brentq
 
 from oracles.core.errors import as_vector
@@ -31,7 +32,7 @@ class RidgeBump(Loss):
 
     name = "ridge bump"
 
-    def __init__(self, a) -> None:
+    def __init__(self, a: ArrayLike) -> None:
         a = as_vector(a, "a")
         n = float(np.linalg.norm(a))
         if not n > 0:
@@ -40,25 +41,25 @@ class RidgeBump(Loss):
         self.a = a / n
         self.d = a.size
 
-    def value(self, w):
+    def value(self, w: np.ndarray) -> float:
         s = float(self.a @ w)
         return s * s * math.exp(-s * s)
 
-    def grad(self, w):
+    def grad(self, w: np.ndarray) -> np.ndarray:
         s = float(self.a @ w)
         return 2.0 * s * (1.0 - s * s) * math.exp(-s * s) * self.a
 
-    def hess(self, w):
+    def hess(self, w: np.ndarray) -> np.ndarray:
         s = float(self.a @ w)
         return (2.0 - 10.0 * s * s + 4.0 * s ** 4) * math.exp(-s * s) * np.outer(self.a, self.a)
 
-    def scaled_grad(self, w, log_scale: float):
+    def scaled_grad(self, w: np.ndarray, log_scale: float) -> np.ndarray:
         r""":math:`e^{\sigma}\nabla L(w)` with the exponents combined (``log_scale`` = σ; no overflow for σ up to ~700
         plus :math:`s^2`): what a log-time integration :math:`dx/d\sigma = e^\sigma\dot x` evaluates."""
         s = float(self.a @ w)
         return 2.0 * s * (1.0 - s * s) * math.exp(log_scale - s * s) * self.a
 
-    def trap_certificate(self, w) -> dict[str, Any] | None:
+    def trap_certificate(self, w: np.ndarray) -> dict[str, Any] | None:
         r"""Whether w lies in the trap :math:`\{a^\top w > 1,\ L < e^{-1}\}`: forward-invariant under any gradient flow of
         :math:`L\circ G` (reaching :math:`a^\top w \le 1` crosses the bump, where L = :math:`e^{-1}`), with
         :math:`\nabla L^\top a = \varphi'(a^\top w) < 0` throughout. ``None`` when it does not (with a margin of 1e-9
@@ -80,7 +81,7 @@ class RidgeBump(Loss):
             hi *= 2.0
         return float(brentq(lambda s: 2.0 * math.log(s) - s * s - target, 1.0, hi, xtol=1e-14, rtol=1e-14))
 
-    def to_spec(self):
+    def to_spec(self) -> dict[str, Any]:
         return {"loss": "ridge-bump", "a": self.a.tolist()}
 
 
