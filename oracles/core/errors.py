@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import enum
+from typing import Any, cast
 
 import numpy as np
 
@@ -58,7 +59,7 @@ class Reason(str, enum.Enum):
         if isinstance(text, Reason):
             return text
         try:
-            return cls(text)
+            return cast(Any, cls)(text)   # the lookup by value (mypy reads the members' __new__)
         except ValueError:
             return _PHRASES.get(str(text), cls.OTHER)
 
@@ -120,7 +121,7 @@ class Inconclusive(Exception):
         super().__init__(f"{self.reason}: {self.detail}" if self.detail else self.reason)
 
 
-def as_vector(value, name: str, size: int | None = None) -> np.ndarray:
+def as_vector(value: object, name: str, size: int | None = None) -> np.ndarray:
     """Return ``value`` as a finite float64 vector, or raise :class:`InvalidInput` naming ``name``."""
     try:
         arr = np.asarray(value, dtype=float)
@@ -136,7 +137,7 @@ def as_vector(value, name: str, size: int | None = None) -> np.ndarray:
     return arr
 
 
-def as_matrix(value, name: str, shape: tuple[int | None, int | None] = (None, None)) -> np.ndarray:
+def as_matrix(value: object, name: str, shape: tuple[int | None, int | None] = (None, None)) -> np.ndarray:
     """Return ``value`` as a finite float64 matrix of the given shape (``None`` = any)."""
     try:
         arr = np.asarray(value, dtype=float)

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
 from oracles.core.errors import InvalidInput, Reason, canonical_reason
+
+if TYPE_CHECKING:
+    from numpy.typing import ArrayLike
 
 #: Relative agreement demanded of closed-form comparisons (matrix exponentials, explicit formulas).
 CLOSED_FORM_BUDGET = 1e-9
@@ -184,7 +187,7 @@ def roundoff_floor(work: int | float, scale: float = 1.0) -> float:
     return 100.0 * EPS * max(1.0, float(work)) * scale
 
 
-def relative_gap(a, b, scale: float | None = None) -> float:
+def relative_gap(a: ArrayLike, b: ArrayLike, scale: float | None = None) -> float:
     """``‖a − b‖ / max(‖a‖, ‖b‖, scale)``, the default discrepancy between two arrays of the same shape.
 
     ``scale`` guards against dividing by a vanishing norm; by default it is the tiny
@@ -207,7 +210,7 @@ def relative_gap(a, b, scale: float | None = None) -> float:
         return float(np.linalg.norm(a - b) / den)
 
 
-def compare(a, b, *, error: float = 0.0, floor: float = CLOSED_FORM_BUDGET, what: str = "",
+def compare(a: ArrayLike, b: ArrayLike, *, error: float = 0.0, floor: float = CLOSED_FORM_BUDGET, what: str = "",
             scale: float | None = None, **details: Any) -> Outcome:
     """Compare two arrays: relative gap against ``budget_from_error(error, floor)``.
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Collection
-from typing import Any, Callable
+from typing import Any, Callable, TypeVar, cast, overload
 
 import numpy as np
 
@@ -46,6 +46,7 @@ LEGACY_MODULES = {
 }
 #: Classes renamed by the reorganization (old qualname → new qualname, inside the new module).
 LEGACY_NAMES = {"oracles.model.reverse:SeparablePotential": "oracles.model.reverse:ScalarPotential"}
+_T = TypeVar("_T")
 
 
 def type_name(cls: type) -> str:
@@ -53,10 +54,14 @@ def type_name(cls: type) -> str:
     return f"{cls.__module__}:{cls.__qualname__}"
 
 
-def register(cls: type | None = None):
+@overload
+def register(cls: type[_T]) -> type[_T]: ...
+@overload
+def register(cls: None = None) -> Callable[[type[_T]], type[_T]]: ...
+def register(cls: type[_T] | None = None) -> type[_T] | Callable[[type[_T]], type[_T]]:
     """Class decorator: make ``cls`` (with ``to_spec`` and a ``from_spec`` classmethod) decodable."""
 
-    def add(c: type) -> type:
+    def add(c: type[_T]) -> type[_T]:
         if not (callable(getattr(c, "to_spec", None)) and callable(getattr(c, "from_spec", None))):
             raise TypeError(f"{c.__qualname__} needs to_spec() and a from_spec classmethod to be registered")
         _TYPES[type_name(c)] = c
@@ -75,7 +80,7 @@ def registered_types() -> dict[str, type]:
     return dict(_TYPES)
 
 
-def _resolve(name: str, modules: Collection[str] = ()) -> type:
+def _resolve(name: str, modules: Collection[str] = ()) -> type[Any]:
     """The class stored under ``name``: registered, renamed, or defined in one of ``modules`` (imported)."""
     name = LEGACY_NAMES.get(name, name)
     module, _, qual = name.partition(":")
@@ -111,13 +116,13 @@ def encode(obj: Any) -> Any:
         return {"__tuple__": [encode(v) for v in obj]} if isinstance(obj, tuple) else [encode(v) for v in obj]
     if isinstance(obj, dict):
         return {"__dict__": [[encode(k), encode(v)] for k, v in obj.items()]}
-    to_spec = getattr(obj, "to_spec", None)
+    to_spec: Any = getattr(obj, "to_spec", None)
     if type_name(type(obj)) in _TYPES or (callable(to_spec) and callable(getattr(type(obj), "from_spec", None))):
         return {"__object__": "class", "class": type_name(type(obj)), "spec": to_spec()}
     for kind, (base, _) in _KINDS.items():
         if isinstance(obj, base):
             try:
-                return {"__object__": kind, "spec": obj.to_spec()}
+                return {"__object__": kind, "spec": cast(Any, obj).to_spec()}
             except NotImplementedError as exc:
                 raise NotSerializable(str(exc)) from exc
     raise NotSerializable(f"cannot write a {type(obj).__name__} to JSON (give it to_spec/from_spec and @register it)")
