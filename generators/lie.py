@@ -16,12 +16,13 @@ r"""Strategies for the Lie-algebra statements (li2022 §4.2: Thm 4.9, Conj 4.10,
 from __future__ import annotations
 
 import math
+from typing import cast
 
 import numpy as np
 from hypothesis import strategies as st
 
+from generators.arrays import cached, dims, log_scales, offsets, orthogonal, vectors
 from generators.losses import equal_mu_pairs
-from generators.arrays import cached, dims, log_scales, offsets, vectors, orthogonal
 from generators.parametrizations import commuting_quadratics, inits, noncommuting_quadratics, separable_families
 from oracles.model.hopf import HopfFamily
 from oracles.model.losses import Linear, Schedule
@@ -44,7 +45,7 @@ def generic_points(D: int, spread: float = 0.4) -> st.SearchStrategy[np.ndarray]
 
 @cached
 @st.composite
-def hopf_families(draw, max_pad: int = 2) -> HopfFamily:
+def hopf_families(draw: st.DrawFn, max_pad: int = 2) -> HopfFamily:
     """A Hopf chart: ``O ∈ SO(4 + pad)``, a rotation Q of the base sphere, ``P = I + offset`` (‖offset‖₂ < 1)."""
     pad = draw(st.integers(0, max_pad))
     O = draw(orthogonal(4 + pad, 3.0))
@@ -54,7 +55,7 @@ def hopf_families(draw, max_pad: int = 2) -> HopfFamily:
 
 
 @st.composite
-def hopf_points(draw, family: HopfFamily) -> np.ndarray:
+def hopf_points(draw: st.DrawFn, family: HopfFamily) -> np.ndarray:
     """A point well inside the chart: height m₁ in [0.35, 0.8], azimuth |φ| ≤ 1.2, any fibre phase,
     radius in [0.5, 2], padding coordinates in [-1, 1]."""
     H = family.build()
@@ -67,7 +68,7 @@ def hopf_points(draw, family: HopfFamily) -> np.ndarray:
 
 
 @st.composite
-def hopf_cases(draw, max_pad: int = 2):
+def hopf_cases(draw: st.DrawFn, max_pad: int = 2) -> tuple[HopfFamily, np.ndarray]:
     """``(HopfFamily, x)``."""
     fam = draw(hopf_families(max_pad))
     return fam, draw(hopf_points(fam))
@@ -75,7 +76,7 @@ def hopf_cases(draw, max_pad: int = 2):
 
 # -----------------------------------------------------------------------------------------
 @st.composite
-def planar_noncommuting_quadratics(draw, max_d: int = 3, max_pad: int = 2) -> Quadratic:
+def planar_noncommuting_quadratics(draw: st.DrawFn, max_d: int = 3, max_pad: int = 2) -> Quadratic:
     r""":math:`A_i = O\,\mathrm{diag}(B_i, 0_k)\,O^\top` with non-commuting symmetric :math:`B_i` (d × d, D = d + k).
 
     Every field :math:`A_ix` lies in the d-plane :math:`O(\mathbb{R}^d\oplus 0)`, so reachable sets
@@ -95,9 +96,10 @@ def planar_noncommuting_quadratics(draw, max_d: int = 3, max_pad: int = 2) -> Qu
 
 
 @st.composite
-def reachable_d_cases(draw):
+def reachable_d_cases(draw: st.DrawFn) -> tuple[Parametrization, np.ndarray, bool]:
     """``(G, x, commuting)``: families whose reachable sets have dimension d at generic x --
     separable and commuting quadratic maps (commuting), and planar non-commuting quadratic maps."""
+    G: Parametrization
     kind = draw(st.sampled_from(["commuting quadratic", "separable", "non-commuting"]))
     if kind == "non-commuting":
         G = draw(planar_noncommuting_quadratics())
@@ -109,7 +111,8 @@ def reachable_d_cases(draw):
 # -----------------------------------------------------------------------------------------
 @cached
 @st.composite
-def factorization_sizes(draw, max_mn: int = 3, max_r: int = 4, regime: bool | None = True):
+def factorization_sizes(draw: st.DrawFn, max_mn: int = 3, max_r: int = 4, regime: bool | None = True
+                        ) -> tuple[int, int, int]:
     """``(m, n, r)`` for :math:`UV^\\top`, U m × r, V n × r; ``regime=True``: r ≤ m + n (where MGP's
     r(r+1)/2 holds), ``False``: r > m + n, ``None``: any."""
     m = draw(dims(1, max_mn))
@@ -124,7 +127,7 @@ def factorization_sizes(draw, max_mn: int = 3, max_r: int = 4, regime: bool | No
 
 
 @st.composite
-def conservation_cases(draw):
+def conservation_cases(draw: st.DrawFn) -> tuple[str, tuple[int, ...], Quadratic, np.ndarray, int]:
     """``(kind, sizes, G, x, expected)`` for MGP's count D − dim Lie(∂G)|_x:
 
     * ``"UV^T"``: sizes (m, n, r) with r ≤ m + n, expected r(r+1)/2;
@@ -145,12 +148,12 @@ def conservation_cases(draw):
 
 
 # -----------------------------------------------------------------------------------------
-def _rescale(G: Parametrization, x: np.ndarray, a: Schedule, b: Schedule, target: float):
+def _rescale(G: Parametrization, x: np.ndarray, a: Schedule, b: Schedule, target: float) -> tuple[Schedule, Schedule]:
     r"""Scale every :math:`c_k` by one factor so that the w-path of A, estimated at x as
     :math:`\sum_k\tau_k\|\partial G\partial G^\top c_k\|`, has length at most ``target`` relative to
     :math:`\max(1, \|G(x)\|)` (keeps the flows inside charts); μ stays equal."""
     H = G.gram(x)
-    length = sum(t * float(np.linalg.norm(H @ loss.c)) for t, loss in a.pieces)
+    length = sum(t * float(np.linalg.norm(H @ cast(Linear, loss).c)) for t, loss in a.pieces)  # linear pieces
     s = min(1.0, target * max(1.0, float(np.linalg.norm(G.value(x)))) / max(length, 1e-300))
     if s == 1.0:
         return a, b
@@ -159,13 +162,16 @@ def _rescale(G: Parametrization, x: np.ndarray, a: Schedule, b: Schedule, target
 
 
 @st.composite
-def hopf_path_cases(draw, kind: str = "hopf", target: float = 0.3, max_d: int = 3):
+def hopf_path_cases(draw: st.DrawFn, kind: str = "hopf", target: float = 0.3, max_d: int = 3
+                    ) -> tuple[HopfFamily | Quadratic, np.ndarray, Schedule, Schedule]:
     """``(family_or_G, x, A, B)``: a family, a start point and two equal-μ schedules.
 
     ``kind="hopf"``: a :class:`~oracles.model.hopf.HopfFamily` (build it with ``.build()``);
     ``"uut"``: :math:`UU^\\top` (d = 2 … ``max_d``, r = 1, 2) at a generic point. The losses are scaled so
     the w-path is at most ``target`` long (relative), which keeps Hopf flows inside their chart.
     """
+    G: Parametrization
+    obj: HopfFamily | Quadratic
     if kind == "hopf":
         fam, x = draw(hopf_cases())
         G = fam.build()

@@ -28,6 +28,8 @@ the drawn family and is not.
 """
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
@@ -36,8 +38,16 @@ from generators.arrays import cached, dims, log_scales, offsets, orthogonal, pos
 from generators.losses import schedules
 from oracles.model.embedded import RidgeEmbedding
 from oracles.model.linear_coordinatewise import LinearCoordinatewise
-from oracles.model.parametrizations import (Identity, Parametrization, Powers, Quadratic, UVSquared, factorization,
-                                      symmetric_factorization)
+from oracles.model.losses import Schedule
+from oracles.model.parametrizations import (
+    Identity,
+    Parametrization,
+    Powers,
+    Quadratic,
+    UVSquared,
+    factorization,
+    symmetric_factorization,
+)
 from oracles.model.reverse import ScalarPotential
 
 
@@ -47,7 +57,7 @@ def identities(max_d: int = 4) -> st.SearchStrategy[Identity]:
 
 
 @cached
-def powers(max_d: int = 4, p_values=(2.0, 1.5, 3.0)) -> st.SearchStrategy[Powers]:
+def powers(max_d: int = 4, p_values: Sequence[float] = (2.0, 1.5, 3.0)) -> st.SearchStrategy[Powers]:
     r""":math:`x^{\odot p}`; ``p = 2`` first (entropy), then a sub- and a super-quadratic power."""
     return st.builds(Powers, st.sampled_from(p_values), dims(1, max_d))
 
@@ -65,7 +75,7 @@ def separable_families(max_d: int = 4) -> st.SearchStrategy[Parametrization]:
 
 @cached
 @st.composite
-def commuting_quadratics(draw, max_d: int = 3, max_extra: int = 2, spread: float = 1.0,
+def commuting_quadratics(draw: st.DrawFn, max_d: int = 3, max_extra: int = 2, spread: float = 1.0,
                          d: int | None = None) -> Quadratic:
     """A commuting quadratic family with ``d ≤ D`` (``d`` fixed if given); regular at generic points."""
     d = draw(dims(1, max_d)) if d is None else d
@@ -78,7 +88,7 @@ def commuting_quadratics(draw, max_d: int = 3, max_extra: int = 2, spread: float
 
 @cached
 @st.composite
-def noncommuting_quadratics(draw, max_d: int = 3, max_extra: int = 2, perturbed: bool | None = None,
+def noncommuting_quadratics(draw: st.DrawFn, max_d: int = 3, max_extra: int = 2, perturbed: bool | None = None,
                             min_perturbation: float = 0.05, max_perturbation: float = 0.5) -> Quadratic:
     """A quadratic family whose matrices do not commute (``d ≥ 2``).
 
@@ -127,7 +137,7 @@ def noncommuting_quadratics(draw, max_d: int = 3, max_extra: int = 2, perturbed:
 
 @cached
 @st.composite
-def matrix_factorizations(draw, max_d: int = 3, max_r: int = 2, symmetric: bool | None = None) -> Quadratic:
+def matrix_factorizations(draw: st.DrawFn, max_d: int = 3, max_r: int = 2, symmetric: bool | None = None) -> Quadratic:
     """:math:`UU^\\top` (``symmetric=True``) or :math:`UV^\\top` at ``d, r`` small (``d ≥ 2``)."""
     if symmetric is None:
         symmetric = draw(st.booleans())
@@ -153,7 +163,7 @@ LINEAR_COORDINATEWISE_POTENTIALS = ("entropy", "hypentropy", "log-barrier", "pow
 
 @cached
 @st.composite
-def assumption_3_5_potentials(draw) -> ScalarPotential:
+def assumption_3_5_potentials(draw: st.DrawFn) -> ScalarPotential:
     """One of :data:`LINEAR_COORDINATEWISE_POTENTIALS` (entropy first); hypentropy's β in [0.3, 3] shrinks to 1."""
     name = draw(st.sampled_from(LINEAR_COORDINATEWISE_POTENTIALS))
     beta = draw(log_scales(0.3, 3.0))
@@ -164,7 +174,7 @@ def assumption_3_5_potentials(draw) -> ScalarPotential:
 
 @cached
 @st.composite
-def linear_coordinatewise(draw, max_d: int = 3, max_extra: int = 1, commuting: bool = True) -> LinearCoordinatewise:
+def linear_coordinatewise(draw: st.DrawFn, max_d: int = 3, max_extra: int = 1, commuting: bool = True) -> LinearCoordinatewise:
     r""":math:`G(x) = P\,g(Bx)` with :math:`g_m = F_m^{-1}` for a potential per coordinate (Theorem 5.1's maps).
 
     ``B = diag(s)·O[:d]`` (O a rotation of :math:`\mathbb{R}^D`, ``D ≤ d + max_extra``, row scales s in
@@ -204,7 +214,7 @@ def broad_commuting_families(max_d: int = 3) -> st.SearchStrategy[Parametrizatio
 
 
 @st.composite
-def linear_coordinatewise_points(draw, G: LinearCoordinatewise) -> np.ndarray:
+def linear_coordinatewise_points(draw: st.DrawFn, G: LinearCoordinatewise) -> np.ndarray:
     """A point of M for :class:`LinearCoordinatewise`: base point u (entries in [0.3, 3] on positive domains,
     shrinking to 1; in [−2, 2] for hypentropy, shrinking to 0), ``x = B⁺F(u)`` plus an offset in ker B."""
     pos = draw(positive_vectors(G.d, 0.3, 3.0))
@@ -215,7 +225,7 @@ def linear_coordinatewise_points(draw, G: LinearCoordinatewise) -> np.ndarray:
 
 
 @st.composite
-def inits(draw, G: Parametrization, near_boundary: bool | None = None, max_scale: float = 3.0) -> np.ndarray:
+def inits(draw: st.DrawFn, G: Parametrization, near_boundary: bool | None = None, max_scale: float = 3.0) -> np.ndarray:
     """A point of M for ``G``.
 
     For positive-orthant domains: entries in ``[0.1, max_scale]``, shrinking to ones, and with
@@ -242,7 +252,8 @@ def inits(draw, G: Parametrization, near_boundary: bool | None = None, max_scale
 
 
 @st.composite
-def family_point_pair(draw, families):
+def family_point_pair(draw: st.DrawFn, families: st.SearchStrategy[Parametrization]
+                      ) -> tuple[Parametrization, np.ndarray, int, int]:
     """``(G, x, i, j)``: a family, a point of its domain and two field indices."""
     G = draw(families)
     x = draw(inits(G))
@@ -252,7 +263,8 @@ def family_point_pair(draw, families):
 
 
 @st.composite
-def commuting_case(draw, families=None):
+def commuting_case(draw: st.DrawFn, families: st.SearchStrategy[Parametrization] | None = None
+                   ) -> tuple[Parametrization, np.ndarray, int, int, float, float]:
     """``(G, x, i, j, s, t)``: a commuting family (default :func:`broad_commuting_families`), a point, two field
     indices and two flow times in [−1, 1]."""
     G, x, i, j = draw(family_point_pair(broad_commuting_families() if families is None else families))
@@ -265,7 +277,7 @@ def commuting_case(draw, families=None):
 # li2022 Theorem 5.1 beyond separable R
 @cached
 @st.composite
-def legendre_potentials(draw) -> ScalarPotential:
+def legendre_potentials(draw: st.DrawFn) -> ScalarPotential:
     """Any of the four scalar Legendre potentials of Theorem 5.1's statements, entropy first: entropy,
     hypentropy (β in [0.1, 10], shrinking to 1), log-barrier, power (p in {3, 1.5, 0.5, −1})."""
     name = draw(st.sampled_from(["entropy", "hypentropy", "log-barrier", "power"]))
@@ -275,7 +287,7 @@ def legendre_potentials(draw) -> ScalarPotential:
 
 
 @st.composite
-def _base_point(draw, pots) -> np.ndarray:
+def _base_point(draw: st.DrawFn, pots: Sequence[ScalarPotential]) -> np.ndarray:
     """A point of the product of the potentials' domains: [0.3, 3] (shrinking to 1) or, for hypentropy, [−2, 2]."""
     pos = draw(positive_vectors(len(pots), 0.3, 3.0))
     real = draw(vectors(len(pots), 0.0, 2.0))
@@ -283,7 +295,8 @@ def _base_point(draw, pots) -> np.ndarray:
 
 
 @st.composite
-def reverse_linear_cases(draw, max_d: int = 3, max_extra: int = 1, max_pieces: int = 3, max_duration: float = 0.6):
+def reverse_linear_cases(draw: st.DrawFn, max_d: int = 3, max_extra: int = 1, max_pieces: int = 3, max_duration: float = 0.6
+                         ) -> tuple[tuple[ScalarPotential, ...], np.ndarray, np.ndarray, np.ndarray, Schedule]:
     r"""``(potentials, A, O, w_init, schedule)`` for :math:`R(w) = \sum_i r_i((Aw)_i)`, d ≥ 2.
 
     ``A = I + ½E₀₁ + offset`` (entries ≤ 0.4, condition number < 50): never diagonal, so R is not separable
@@ -301,7 +314,8 @@ def reverse_linear_cases(draw, max_d: int = 3, max_extra: int = 1, max_pieces: i
 
 
 @st.composite
-def ridge_cases(draw, max_d: int = 3, max_extra_ridges: int = 2, max_pieces: int = 3, max_duration: float = 0.6):
+def ridge_cases(draw: st.DrawFn, max_d: int = 3, max_extra_ridges: int = 2, max_pieces: int = 3, max_duration: float = 0.6
+                ) -> tuple[tuple[ScalarPotential, ...], np.ndarray, np.ndarray, Schedule]:
     r"""``(potentials, A, w_init, schedule)`` for :math:`R(w) = \sum_{k\le K} r_k(a_k^\top w)`, K = d + 1 … d + 2.
 
     The first d rows of A are the identity, the others have entries in [0.1, 0.9] (shrinking to 0.5), so
@@ -316,7 +330,8 @@ def ridge_cases(draw, max_d: int = 3, max_extra_ridges: int = 2, max_pieces: int
 
 
 @st.composite
-def completeness_cases(draw, kind: str = "mirror map", max_d: int = 3):
+def completeness_cases(draw: st.DrawFn, kind: str = "mirror map", max_d: int = 3
+                       ) -> tuple[LinearCoordinatewise, np.ndarray, int, float]:
     r"""``(G, x, i, T)``: Theorem 5.1's :math:`G = A^{-1}\circ F^{-1}\circ O_{:d}` (:class:`LinearCoordinatewise`), a
     point, a field and a time T in [0.5, 3].
 
@@ -356,7 +371,8 @@ def box_families(max_d: int = 3) -> st.SearchStrategy[Parametrization]:
 
 
 @st.composite
-def box_cases(draw, families=None):
+def box_cases(draw: st.DrawFn, families: st.SearchStrategy[Parametrization] | None = None
+              ) -> tuple[Parametrization, np.ndarray, np.ndarray]:
     r"""``(G, x, mu)`` with :math:`\mu_i = f_i\,\tau_i`, :math:`f_i \in [-0.5, 2.5]` (shrinking to 0) and
     :math:`\tau_i` the finite end of the time domain of the flow of :math:`+\nabla G_i` from x (1 when both
     ends are infinite): about a third of the draws put some :math:`\mu_i` past its end."""
@@ -371,7 +387,8 @@ def box_cases(draw, families=None):
 
 
 @st.composite
-def domain_cases(draw, families=None):
+def domain_cases(draw: st.DrawFn, families: st.SearchStrategy[Parametrization] | None = None
+                 ) -> tuple[Parametrization, np.ndarray, np.ndarray, np.ndarray | None]:
     r"""``(G, x_init, w, w_boundary)`` for Lemma 4.7's domains: a commuting family with a closed-form R
     (x⊙2, x⊙3, u⊙2 − v⊙2, :func:`linear_coordinatewise`), a point of M, a point w of int dom R and a point
     of its boundary (``None`` when dom R = ℝ^d): one coordinate of w (x⊙p), or of the base point u of
@@ -399,7 +416,7 @@ def domain_cases(draw, families=None):
 
 
 @st.composite
-def ridge_completeness_cases(draw, max_d: int = 3):
+def ridge_completeness_cases(draw: st.DrawFn, max_d: int = 3) -> tuple[RidgeEmbedding, np.ndarray, int, float]:
     r"""``(G, x, i, T)`` with G the :class:`~oracles.model.embedded.RidgeEmbedding` of a mirror map
     :math:`\sum_{k\le K} r_k(a_k^\top w)`: every :math:`r_k` entropy or hypentropy, K = d + 1 … d + 2 ridges as in
     :func:`ridge_cases`, x = F(w) for w in [0.3, 3]^d, a field i and T in [0.5, 3]."""
@@ -417,7 +434,8 @@ def ridge_completeness_cases(draw, max_d: int = 3):
 
 
 @st.composite
-def ridge_flow_pairs(draw, tangent: bool = True):
+def ridge_flow_pairs(draw: st.DrawFn, tangent: bool = True
+                     ) -> tuple[RidgeEmbedding, np.ndarray, int, int, float, float]:
     r"""``(G, x, i, j, s, t)``: the :class:`~oracles.model.embedded.RidgeEmbedding` of a :func:`ridge_cases` R, the
     point x = F(w) of M, two field indices and two flow times in [−0.5, 0.5] (``tangent=False``: the G that
     reads w̃ from d coordinates, for a control)."""

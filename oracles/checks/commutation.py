@@ -8,16 +8,19 @@ non-zero at x the commutator of the flows is, to second order,
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import Inconclusive
+from oracles.core.outcome import CLOSED_FORM_BUDGET, UNRESOLVED, Outcome, Panel, budget_from_error, roundoff_floor
 from oracles.flows.trajectories import field_flow
 from oracles.lie.brackets import bracket, bracket_fd, quadratic_bracket
-from oracles.core.outcome import CLOSED_FORM_BUDGET, UNRESOLVED, Outcome, Panel, budget_from_error, roundoff_floor
 from oracles.model.parametrizations import Parametrization, Quadratic
 
 
-def flow_commutator(G: Parametrization, x, i: int, j: int, s: float, t: float, *, method: str = "auto",
+def flow_commutator(G: Parametrization, x: ArrayLike, i: int, j: int, s: float, t: float, *, method: str = "auto",
                     rtol: float = 1e-10) -> np.ndarray:
     r""":math:`\varphi_i^s\circ\varphi_j^t(x) - \varphi_j^t\circ\varphi_i^s(x)` (flows of :math:`-\nabla G`)."""
     a = field_flow(G, i, -s, field_flow(G, j, -t, x, method=method, rtol=rtol), method=method, rtol=rtol)
@@ -56,7 +59,7 @@ def figure_1(G: Parametrization, x: np.ndarray, i: int, j: int, s: float, t: flo
                   f"along ∇G_{i}(x)", f"orthogonal direction in span{{∇G_{i}(x), ∇G_{j}(x)}}", series)]
 
 
-def flows_commute(G: Parametrization, x, i: int, j: int, s: float, t: float, method: str = "auto") -> Outcome:
+def flows_commute(G: Parametrization, x: ArrayLike, i: int, j: int, s: float, t: float, method: str = "auto") -> Outcome:
     r"""Discrepancy: :math:`\|\varphi_i^s\varphi_j^t(x) - \varphi_j^t\varphi_i^s(x)\| / \max(\|x\|, \|\varphi\|)`.
 
     Closed-form flows are held to :data:`CLOSED_FORM_BUDGET`; integrated flows (``method="ode"``, or a family
@@ -83,7 +86,7 @@ def flows_commute(G: Parametrization, x, i: int, j: int, s: float, t: float, met
                    plot=plot)
 
 
-def flow_gap_matches_bracket(G: Parametrization, x, i: int, j: int, h: float = 1e-3,
+def flow_gap_matches_bracket(G: Parametrization, x: ArrayLike, i: int, j: int, h: float = 1e-3,
                              bracket_factor: float = 1.0) -> Outcome:
     r"""Discrepancy: :math:`\big|\,\|\text{commutator}(h)\|/h^2 - \|[\nabla G_i,\nabla G_j](x)\|\,\big|`,
     relative to :math:`\|\nabla^2G\|\,\|\nabla G\|` (the size of the bracket's terms).
@@ -118,7 +121,9 @@ def flow_gap_matches_bracket(G: Parametrization, x, i: int, j: int, h: float = 1
                    details={"h": h, "bracket_norm": target, "ratio_h": r1, "ratio_h/2": r2}, plot=plot)
 
 
-def bracket_matches_formula(G: Quadratic, x, i: int, j: int, formula=quadratic_bracket) -> Outcome:
+def bracket_matches_formula(G: Quadratic, x: ArrayLike, i: int, j: int,
+                            formula: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] = quadratic_bracket
+                            ) -> Outcome:
     r"""The generic bracket (Def. 4.1 from finite-difference Hessians of the Jacobian) against
     ``formula(A_i, A_j, x)`` (li2022 §4.1: :math:`(A_jA_i - A_iA_j)x`).
 
@@ -128,8 +133,8 @@ def bracket_matches_formula(G: Quadratic, x, i: int, j: int, formula=quadratic_b
     x = G.check_point(x)
     generic, err = bracket_fd(G, i, j, x)
     claimed = formula(G.A[i], G.A[j], x)
-    scale = (np.linalg.norm(G.A[i]) * np.linalg.norm(G.A[j] @ x) + np.linalg.norm(G.A[j]) * np.linalg.norm(G.A[i] @ x))
-    scale = max(float(scale), 1e-300)
+    scale = float(np.linalg.norm(G.A[i]) * np.linalg.norm(G.A[j] @ x) + np.linalg.norm(G.A[j]) * np.linalg.norm(G.A[i] @ x))
+    scale = max(scale, 1e-300)
     if not err < UNRESOLVED * scale:   # the finite-difference error is a tenth of the bracket's terms (x ≈ 0)
         return Outcome.undecided("unresolved: error ≥ scale", "generic bracket vs the quadratic formula",
                                  scale=scale, error=float(err))
@@ -139,7 +144,7 @@ def bracket_matches_formula(G: Quadratic, x, i: int, j: int, formula=quadratic_b
                    details={"generic": generic.tolist(), "formula": np.asarray(claimed).tolist()})
 
 
-def separable_brackets_vanish(G: Parametrization, x) -> Outcome:
+def separable_brackets_vanish(G: Parametrization, x: ArrayLike) -> Outcome:
     r"""For a separable G every bracket is 0: discrepancy :math:`\max_{i<j}\|[\nabla G_i,\nabla G_j](x)\|`
     relative to :math:`\|\nabla^2G\|\|\nabla G\|`, from the finite-difference Hessians (with their error)."""
     x = G.check_point(x)
@@ -150,7 +155,7 @@ def separable_brackets_vanish(G: Parametrization, x) -> Outcome:
     for i in range(G.d):
         for j in range(i + 1, G.d):
             b, e = bracket_fd(G, i, j, x)
-            worst, err = max(worst, float(np.linalg.norm(b))), max(err, e)
+            worst, err = max(worst, float(np.linalg.norm(b))), max(err, float(e))
     if not err < UNRESOLVED * scale:
         return Outcome.undecided("unresolved: error ≥ scale", "largest bracket of a separable family",
                                  scale=scale, error=float(err))

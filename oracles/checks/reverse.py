@@ -14,15 +14,17 @@ Each compares GF on :math:`L_t\circ G` with the mirror flow of R (or a field's f
 from __future__ import annotations
 
 import math
+from typing import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from oracles.checks.equivalence import flow_exists
 from oracles.core.errors import Inconclusive, InvalidInput, Reason, as_vector
 from oracles.core.ode import TWO_TOLERANCES
 from oracles.core.outcome import CLOSED_FORM_BUDGET, Outcome, Panel, budget_from_error, roundoff_floor
-from oracles.checks.equivalence import flow_exists
 from oracles.flows.legendre import potential_of
-from oracles.flows.trajectories import field_flow, gradient_flow, mirror_flow
+from oracles.flows.trajectories import FlowResult, MirrorFlowResult, field_flow, gradient_flow, mirror_flow
 from oracles.model.embedded import RidgeEmbedding, separability_defect
 from oracles.model.linear_coordinatewise import LinearCoordinatewise, LinearSeparablePotential
 from oracles.model.losses import Schedule
@@ -35,8 +37,8 @@ FLOOR = max(roundoff_floor(1e3), 100 * RTOL_FINE)
 
 
 # -----------------------------------------------------------------------------------------
-def gf_equals_mf(potentials, w_init, schedule: Schedule, *, exponent: float = 0.5,
-                 samples: int = 17) -> Outcome:
+def gf_equals_mf(potentials: ScalarPotential | Sequence[ScalarPotential], w_init: ArrayLike, schedule: Schedule,
+                 *, exponent: float = 0.5, samples: int = 17) -> Outcome:
     r"""Theorem 5.1, separable case: GF on :math:`L_t\circ G` from :math:`x_{init} = F(w_{init})` against MF on R.
 
     Parameters
@@ -88,7 +90,7 @@ def _gf_against_mf_of(G: Parametrization, x0: np.ndarray, R, w0: np.ndarray, sch
                       details: dict) -> Outcome:
     """GF on L∘G from x0 against MF of R from w0: the comparison of :func:`gf_equals_mf` (see its Returns)."""
     t = np.linspace(0.0, schedule.total_time, samples)
-    runs = {}
+    runs: dict[tuple[str, float], FlowResult | MirrorFlowResult] = {}
     for tol in (RTOL_COARSE, RTOL_FINE):
         runs["gf", tol] = gradient_flow(G, schedule, x0, t_eval=t, rtol=tol)
         runs["mf", tol] = mirror_flow(R, schedule, w0, t_eval=t, rtol=tol)
@@ -115,7 +117,8 @@ def _gf_against_mf_of(G: Parametrization, x0: np.ndarray, R, w0: np.ndarray, sch
                    "max over t of the relative gap between GF on L∘G and MF on R", details=details, plot=plot)
 
 
-def gf_equals_mf_linear(potentials, A, O, w_init, schedule: Schedule, *, scale: float = 1.0,
+def gf_equals_mf_linear(potentials: ScalarPotential | Sequence[ScalarPotential], A: ArrayLike, O: ArrayLike,
+                        w_init: ArrayLike, schedule: Schedule, *, scale: float = 1.0,
                         samples: int = 17) -> Outcome:
     r"""Theorem 5.1 for the commuting, non-separable :math:`R(w) = \sum_i r_i((Aw)_i)`: GF on :math:`L_t\circ G` with
     :math:`G(x) = A^{-1}F^{-1}(O_{:d}x)` (:class:`LinearCoordinatewise` with ``B = O[:d]``, ``P = A⁻¹``) from
@@ -147,7 +150,8 @@ def gf_equals_mf_linear(potentials, A, O, w_init, schedule: Schedule, *, scale: 
     return _gf_against_mf_of(G, x0, R, w0, schedule, samples, details)
 
 
-def gf_equals_mf_ridge(potentials, A, w_init, schedule: Schedule, *, tangent: bool = True,
+def gf_equals_mf_ridge(potentials: ScalarPotential | Sequence[ScalarPotential], A: ArrayLike, w_init: ArrayLike,
+                       schedule: Schedule, *, tangent: bool = True,
                        samples: int = 17) -> Outcome:
     r"""Theorem 5.1 for :math:`R(w) = \sum_k r_k(a_k^\top w)` (K > d ridges, not linearly separable): GF on
     :math:`L_t\circ G` with Theorem 5.1's G through the isometric embedding :math:`F: \mathbb{R}^d\to\mathbb{R}^K`
@@ -172,7 +176,7 @@ def gf_equals_mf_ridge(potentials, A, w_init, schedule: Schedule, *, tangent: bo
     return _gf_against_mf_of(emb, x0, R, w0, schedule, samples, details)
 
 
-def flow_completeness(G: LinearCoordinatewise, x, i: int, T: float, *, rate: float = 1.0) -> Outcome:
+def flow_completeness(G: LinearCoordinatewise | RidgeEmbedding, x: ArrayLike, i: int, T: float, *, rate: float = 1.0) -> Outcome:
     r"""Theorem 5.1's last clause: the flow of :math:`+\nabla G_i` from x exists on [−T, T] (complete when R is a
     mirror map), for Theorem 5.1's :math:`G = A^{-1}\circ F^{-1}\circ B` (:class:`LinearCoordinatewise`).
 
@@ -264,10 +268,11 @@ def _ridge_flow_completeness(G: RidgeEmbedding, x, i: int, T: float, rate: float
         if not (ok and okc):
             ceased.append(sign * T)
             continue
+        assert xf is not None and xc is not None   # flow_exists returns its end point whenever ok
         wf, wc = G.value(xf), G.value(xc)
         target = th0.copy()
         target[i] += rate * sign * T
-        sol = root(lambda w: R.grad(w) - target if R.in_domain(w) else np.full(G.d, 1e300), wf, jac=R.hess,
+        sol = root(lambda w: R.grad(w) - target if R.in_domain(w) else np.full(G.d, 1e300), wf, jac=R.hess,  # noqa: B023 -- solved here
                    method="hybr", options={"xtol": 1e-14})
         resid = float(np.linalg.norm(R.grad(sol.x) - target)) / max(1.0, float(np.linalg.norm(target)))
         if not (R.in_domain(sol.x) and resid <= 1e-12):
@@ -283,7 +288,7 @@ def _ridge_flow_completeness(G: RidgeEmbedding, x, i: int, T: float, rate: float
                    details={"T": T, "i": i, "gap": gaps, "ceased_at": ceased})
 
 
-def restriction_commutes(G: RidgeEmbedding, x, i: int, j: int, s: float, t: float) -> Outcome:
+def restriction_commutes(G: RidgeEmbedding, x: ArrayLike, i: int, j: int, s: float, t: float) -> Outcome:
     r"""Theorem 5.1's "G|_M is commuting and regular, and ∂G = ∂G|_M on M" for the ridge embedding: from
     :math:`x \in M` the flows of :math:`-\nabla G_i` and :math:`-\nabla G_j` (integrated, DOP853) commute,
     :math:`\varphi_i^s\varphi_j^t(x) = \varphi_j^t\varphi_i^s(x)` (Theorem 4.2 on M), and they stay on M:
@@ -308,7 +313,7 @@ def restriction_commutes(G: RidgeEmbedding, x, i: int, j: int, s: float, t: floa
     comm, drift = {}, {}
     for rtol, atol in ((1e-11, 1e-14), (1e-8, 1e-11)):
         def flow(k, tau, y):
-            return field_flow(G, k, -tau, y, method="ode", rtol=rtol, atol=atol)
+            return field_flow(G, k, -tau, y, method="ode", rtol=rtol, atol=atol)  # noqa: B023 -- called below
 
         a, b = flow(i, s, flow(j, t, x)), flow(j, t, flow(i, s, x))
         scale = max(float(np.linalg.norm(x)), float(np.linalg.norm(a)), 1e-300)

@@ -14,16 +14,24 @@ r"""The Legendre function R of Lemma 4.7 (li2022), and which R belongs to a para
 from __future__ import annotations
 
 from functools import singledispatch
+from typing import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import root
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_vector
 from oracles.flows.trajectories import psi
+from oracles.model.linear_coordinatewise import LinearCoordinatewise, lemma_potential
 from oracles.model.losses import LeastSquares, Loss
 from oracles.model.parametrizations import Identity, Parametrization, Powers, Quadratic, UVSquared
-from oracles.model.potentials import EntropyPotential, EuclideanPotential, HypentropyPotential, PowerPotential
-from oracles.model.linear_coordinatewise import LinearCoordinatewise, lemma_potential
+from oracles.model.potentials import (
+    EntropyPotential,
+    EuclideanPotential,
+    HypentropyPotential,
+    Potential,
+    PowerPotential,
+)
 from oracles.model.reverse import ReverseParametrization
 
 
@@ -47,7 +55,7 @@ class LemmaLegendre:
         +1 (default) is the correct ψ; -1 builds the "R" of the literal sign, for controls.
     """
 
-    def __init__(self, G: Parametrization, x_init, sign: int = +1, psi_method: str = "auto") -> None:
+    def __init__(self, G: Parametrization, x_init: ArrayLike, sign: int = +1, psi_method: str = "auto") -> None:
         self.G = G
         self.x_init = G.check_point(x_init, "x_init")
         self.w0 = G.value(self.x_init)
@@ -56,7 +64,7 @@ class LemmaLegendre:
         self.name = f"Lemma 4.7 R of {G.name}"
         self.root_calls = 0
 
-    def grad_inv(self, theta):
+    def grad_inv(self, theta: ArrayLike) -> np.ndarray:
         theta = np.asarray(theta, float)
         if not np.all(np.isfinite(theta)):
             # reached from inside a solver (mirror flow, dual Newton) that diverged: not a caller's bad input
@@ -67,10 +75,10 @@ class LemmaLegendre:
             raise Inconclusive("blow-up", f"grad Q(theta) = G(psi(x_init; theta)) overflows at theta = {theta}")
         return w
 
-    def hess_Q(self, mu) -> np.ndarray:
+    def hess_Q(self, mu: np.ndarray) -> np.ndarray:
         return self.sign * self.G.gram(self._psi(np.asarray(mu, float)))
 
-    def grad(self, w):
+    def grad(self, w: ArrayLike) -> np.ndarray:
         w = as_vector(w, "w", self.G.d)
         if np.array_equal(w, self.w0):    # ψ(x_init; 0) = x_init: the start of every flow needs no root solve
             return np.zeros(self.G.d)
@@ -78,25 +86,25 @@ class LemmaLegendre:
         with np.errstate(over="ignore", invalid="ignore"):
             sol = root(lambda mu: self.grad_inv(mu) - w, np.zeros(self.G.d), jac=self.hess_Q, method="hybr",
                        options={"xtol": 1e-14})
-        resid = np.linalg.norm(self.grad_inv(sol.x) - w) / max(1.0, np.linalg.norm(w))
+        resid = np.linalg.norm(self.grad_inv(sol.x) - w) / max(1.0, float(np.linalg.norm(w)))
         if not sol.success and resid > 1e-10:
             raise Inconclusive("non-convergence", f"grad R(w): solving grad Q(mu) = w left residual {resid:.3g}")
         return sol.x
 
-    def hess(self, w):
+    def hess(self, w: ArrayLike) -> np.ndarray:
         return np.linalg.inv(self.hess_Q(self.grad(w)))
 
-    def Q(self, mu) -> float:
+    def Q(self, mu: ArrayLike) -> float:
         mu = np.asarray(mu, float)
         s, wts = np.polynomial.legendre.leggauss(20)
         s, wts = 0.5 * (s + 1), 0.5 * wts
         return float(sum(wk * (self.grad_inv(sk * mu) @ mu) for sk, wk in zip(s, wts)))
 
-    def value(self, w):
+    def value(self, w: ArrayLike) -> float:
         mu = self.grad(w)
         return float(mu @ np.asarray(w, float) - self.Q(mu))
 
-    def in_domain(self, w) -> bool:
+    def in_domain(self, w: ArrayLike) -> bool:
         """Finite w (the range of G∘ψ is not known in closed form; ``grad`` fails outside it)."""
         return bool(np.all(np.isfinite(np.asarray(w, float))))
 
@@ -123,7 +131,7 @@ class QuadraticLegendre(LemmaLegendre):
 
     rowwise = True   # grad_inv maps the rows of a 2-D theta in one call
 
-    def __init__(self, G: Quadratic, x_init, sign: int = +1) -> None:
+    def __init__(self, G: Quadratic, x_init: ArrayLike, sign: int = +1) -> None:
         super().__init__(G, x_init, sign)
         eig = G.common_eigenbasis()
         if eig is None:
@@ -146,11 +154,11 @@ class QuadraticLegendre(LemmaLegendre):
             raise Inconclusive("blow-up", f"grad Q(theta) = G(psi(x_init; theta)) overflows at theta = {mu}")
         return np.exp(arg)
 
-    def grad_inv(self, theta):
+    def grad_inv(self, theta: ArrayLike) -> np.ndarray:
         """:math:`\nabla Q(\theta)`; a 2-D ``theta`` is taken row by row (one product for all rows)."""
         return self._weights(np.asarray(theta, dtype=float)) @ self._half_Lam_T
 
-    def dual_field(self, loss: Loss):
+    def dual_field(self, loss: Loss) -> Callable[[float, np.ndarray], np.ndarray] | None:
         r"""The dual flow's right-hand side :math:`\theta \mapsto -\nabla L(\nabla Q(\theta))`, fused for least squares.
 
         For :math:`L = \tfrac12\|Zw - Y\|^2` it is :math:`Z^\top Y - (Z^\top Z\,\tfrac12\Lambda)\,e(\theta)` with the
@@ -171,12 +179,12 @@ class QuadraticLegendre(LemmaLegendre):
 
         return field
 
-    def hess_Q(self, mu) -> np.ndarray:
+    def hess_Q(self, mu: np.ndarray) -> np.ndarray:
         return self.sign * ((self._Lam * self._weights(mu)) @ self._Lam.T)
 
 
 @singledispatch
-def potential_of(G: Parametrization, x_init):
+def potential_of(G: Parametrization, x_init: ArrayLike) -> Potential:
     """The Legendre function R of Lemma 4.7 for ``G`` started at ``x_init`` (closed form where known).
 
     Parameters

@@ -28,9 +28,10 @@ mirror flow of R. Off M the Jacobian is exact as well (:meth:`RidgeEmbedding.jac
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Protocol, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import InvalidInput, as_vector
 from oracles.core.specs import register
@@ -38,7 +39,7 @@ from oracles.model.parametrizations import Parametrization
 from oracles.model.reverse import ScalarPotential, as_potentials
 
 
-def _check_ridges(potentials, A) -> tuple[tuple[ScalarPotential, ...], np.ndarray]:
+def _check_ridges(potentials: ScalarPotential | Sequence[ScalarPotential], A: ArrayLike) -> tuple[tuple[ScalarPotential, ...], np.ndarray]:
     pots = as_potentials(potentials)
     A = np.array(A, dtype=float, ndmin=2)
     K = len(pots)
@@ -62,35 +63,39 @@ class RidgePotential:
 
     has_grad_inv = False
 
-    def __init__(self, potentials, A) -> None:
+    def __init__(self, potentials: ScalarPotential | Sequence[ScalarPotential], A: ArrayLike) -> None:
         self.potentials, self.A = _check_ridges(potentials, A)
         self.K, self.d = self.A.shape
         labels = ", ".join(sorted({p.label for p in self.potentials}))
         self.name = f"Σ_k r_k(a_kᵀw), K = {self.K} ridges in R^{self.d} [{labels}]"
 
-    def _each(self, method: str, v) -> np.ndarray:
+    def _each(self, method: str, v: np.ndarray) -> np.ndarray:
         return np.array([float(getattr(p, method)(vi)) for p, vi in zip(self.potentials, v)])
 
-    def in_domain(self, w) -> bool:
+    def in_domain(self, w: ArrayLike) -> bool:
         w = np.asarray(w, dtype=float)
         if w.shape != (self.d,) or not np.all(np.isfinite(w)):
             return False
         return all(p.w_interval[0] < vi < p.w_interval[1] for p, vi in zip(self.potentials, self.A @ w))
 
-    def value(self, w) -> float:
+    def value(self, w: ArrayLike) -> float:
         return float(np.sum(self._each("r", self.A @ np.asarray(w, dtype=float))))
 
-    def grad(self, w) -> np.ndarray:
+    def grad(self, w: ArrayLike) -> np.ndarray:
         return self.A.T @ self._each("dr", self.A @ np.asarray(w, dtype=float))
 
-    def hess(self, w) -> np.ndarray:
+    def hess(self, w: ArrayLike) -> np.ndarray:
         return (self.A.T * self._each("d2r", self.A @ np.asarray(w, dtype=float))) @ self.A
 
     def __repr__(self) -> str:
         return self.name
 
 
-def separability_defect(R, points) -> float:
+class _WithHessian(Protocol):
+    def hess(self, w: np.ndarray) -> np.ndarray: ...
+
+
+def separability_defect(R: _WithHessian, points: Sequence[ArrayLike]) -> float:
     r"""How far R is from :math:`\sum_i s_i((Cw)_i)` for every linear C: with :math:`H_k = \nabla^2R(w_k)` at three
     points, :math:`\|[H_1^{-1}H_2, H_1^{-1}H_3]\|_F / (\|H_1^{-1}H_2\|\,\|H_1^{-1}H_3\|)`.
 
@@ -99,7 +104,7 @@ def separability_defect(R, points) -> float:
     linearly separable."""
     H1, H2, H3 = (np.asarray(R.hess(np.asarray(p, dtype=float)), dtype=float) for p in points)
     M2, M3 = np.linalg.solve(H1, H2), np.linalg.solve(H1, H3)
-    return float(np.linalg.norm(M2 @ M3 - M3 @ M2) / max(np.linalg.norm(M2) * np.linalg.norm(M3), 1e-300))
+    return float(np.linalg.norm(M2 @ M3 - M3 @ M2) / max(float(np.linalg.norm(M2) * np.linalg.norm(M3)), 1e-300))
 
 
 @register
@@ -121,7 +126,8 @@ class RidgeEmbedding(Parametrization):
         mirror flow of R (a negative control).
     """
 
-    def __init__(self, potentials, A, tangent: bool = True) -> None:
+    def __init__(self, potentials: ScalarPotential | Sequence[ScalarPotential], A: ArrayLike,
+                 tangent: bool = True) -> None:
         self.tangent = bool(tangent)
         self.potentials, self.A = _check_ridges(potentials, A)
         self.A.setflags(write=False)
@@ -132,7 +138,7 @@ class RidgeEmbedding(Parametrization):
         self.domain = "a neighbourhood of M = F(int dom R) in R^K"
 
     # -- the embedding ----------------------------------------------------------------------
-    def F(self, w) -> np.ndarray:
+    def F(self, w: ArrayLike) -> np.ndarray:
         r""":math:`F(w) = (F_k(a_k^\top w))_k` with :math:`F_k' = \sqrt{r_k''}`."""
         v = self.A @ as_vector(w, "w", self.d)
         return np.array([float(p.F(vk)) for p, vk in zip(self.potentials, v)])
@@ -142,7 +148,7 @@ class RidgeEmbedding(Parametrization):
         g, dg = zip(*(p.G_dG(float(xk)) for p, xk in zip(self.potentials[: self.d], x[: self.d])))
         return self._A1inv @ np.array(g, dtype=float), np.array(dg, dtype=float)
 
-    def domain_margin(self, x) -> float:
+    def domain_margin(self, x: np.ndarray) -> float:
         x = np.asarray(x, dtype=float)
         worst = math.inf
         for p, xk in zip(self.potentials[: self.d], x[: self.d]):
@@ -160,7 +166,7 @@ class RidgeEmbedding(Parametrization):
             worst = min(worst, vk - lo, hi - vk)
         return float(worst) if not math.isnan(worst) else -1.0   # inf: every potential has all of R as domain
 
-    def _parts(self, x):
+    def _parts(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
         x = np.asarray(x, dtype=float)
         wt, dg = self._w_tilde(x)
         v = self.A @ wt
@@ -171,16 +177,16 @@ class RidgeEmbedding(Parametrization):
         e = x - np.array([float(p.F(vk)) for p, vk in zip(self.potentials, v)])
         return x, wt, dg, v, s, S, H, e
 
-    def value(self, x):
+    def value(self, x: np.ndarray) -> np.ndarray:
         if not self.tangent:
             return self._w_tilde(np.asarray(x, dtype=float))[0]
         x, wt, dg, v, s, S, H, e = self._parts(x)
         return wt + np.linalg.solve(H, S.T @ e)
 
-    def jacobian(self, x):
+    def jacobian(self, x: np.ndarray) -> np.ndarray:
         return self.value_and_jacobian(x)[1]
 
-    def value_and_jacobian(self, x):
+    def value_and_jacobian(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(G(x), ∂G(x))`` from one evaluation of w̃, F and the metric (what a flow's right-hand side needs)."""
         if not self.tangent:
             wt, dg = self._w_tilde(np.asarray(x, dtype=float))

@@ -36,9 +36,10 @@ so does Lemma C.1's box; the generators keep such columns diagonal (``generators
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_vector
 from oracles.core.specs import register
@@ -69,7 +70,8 @@ class LinearCoordinatewise(Parametrization):
         ``d × d`` invertible (default: the identity).
     """
 
-    def __init__(self, potentials, B, P=None, name: str | None = None) -> None:
+    def __init__(self, potentials: ScalarPotential | Sequence[ScalarPotential], B: ArrayLike, P: ArrayLike | None = None,
+                 name: str | None = None) -> None:
         pots = as_potentials(potentials)
         d = len(pots)
         B = np.array(B, dtype=float, ndmin=2)
@@ -91,6 +93,7 @@ class LinearCoordinatewise(Parametrization):
             a.setflags(write=False)
         self.d, self.D = d, B.shape[1]
         self._base = ReverseParametrization(pots)
+        assert self._base.f_df is not None   # ReverseParametrization always passes g and g' together
         self._f, self._f_df, self._d2f = self._base.f, self._base.f_df, self._base.d2f
         gram = B @ B.T
         self.n = np.diag(gram).copy()
@@ -104,31 +107,31 @@ class LinearCoordinatewise(Parametrization):
         self.domain = "{x : Bx in " + self._base.domain + "}"
 
     # -- the map --------------------------------------------------------------------------
-    def domain_margin(self, x):
+    def domain_margin(self, x: np.ndarray) -> float:
         return self._base.domain_margin(self.B @ np.asarray(x, dtype=float))
 
-    def value(self, x):
+    def value(self, x: np.ndarray) -> np.ndarray:
         return self.P @ np.asarray(self._f(self.B @ np.asarray(x, dtype=float)), dtype=float)
 
-    def values(self, X):
+    def values(self, X: np.ndarray) -> np.ndarray:
         Y = np.asarray(X, dtype=float) @ self.B.T
         return np.asarray(self._f(Y), dtype=float) @ self.P.T
 
-    def jacobian(self, x):
+    def jacobian(self, x: np.ndarray) -> np.ndarray:
         _, du = self._f_df(self.B @ np.asarray(x, dtype=float))
         return (self.P * np.asarray(du, dtype=float)) @ self.B
 
-    def value_and_jacobian(self, x):
+    def value_and_jacobian(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         u, du = self._f_df(self.B @ np.asarray(x, dtype=float))
         return self.P @ np.asarray(u, dtype=float), (self.P * np.asarray(du, dtype=float)) @ self.B
 
-    def value_and_vjp(self, x):
+    def value_and_vjp(self, x: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
         u, du = self._f_df(self.B @ np.asarray(x, dtype=float))
         du = np.asarray(du, dtype=float)
         P, B = self.P, self.B
         return P @ np.asarray(u, dtype=float), lambda g: ((np.asarray(g, dtype=float) @ P) * du) @ B
 
-    def hessians(self, x):
+    def hessians(self, x: np.ndarray) -> np.ndarray:
         r""":math:`\nabla^2G_i = B^\top\mathrm{diag}(P_{i\cdot}\odot g''(y))B` (closed form)."""
         d2u = np.asarray(self._d2f(self.B @ np.asarray(x, dtype=float)), dtype=float)
         return np.einsum("im,ma,mb->iab", self.P * d2u, self.B, self.B)
@@ -150,11 +153,11 @@ class LinearCoordinatewise(Parametrization):
                 return False
         return True
 
-    def base_point(self, x) -> np.ndarray:
+    def base_point(self, x: ArrayLike) -> np.ndarray:
         """:math:`u = g(Bx)`, so that :math:`G(x) = Pu`."""
         return np.asarray(self._f(self.B @ np.asarray(x, dtype=float)), dtype=float)
 
-    def point_of(self, w, normal=None) -> np.ndarray:
+    def point_of(self, w: ArrayLike, normal: ArrayLike | None = None) -> np.ndarray:
         r"""A point x with :math:`G(x) = w`: :math:`B^+F(P^{-1}w)`, plus the part of ``normal`` (a D-vector) in
         :math:`\ker B`, along which G is constant."""
         u = self._Pinv @ as_vector(w, "w", self.d)
@@ -167,7 +170,7 @@ class LinearCoordinatewise(Parametrization):
     def _rates(self, i: int) -> np.ndarray:
         return self.P[i] * self.n
 
-    def flow_horizon(self, i, x):
+    def flow_horizon(self, i: int, x: np.ndarray) -> tuple[float, float]:
         if not self.commuting:
             return (-math.inf, math.inf)
         u = self.base_point(x)
@@ -183,7 +186,7 @@ class LinearCoordinatewise(Parametrization):
             lo_t, hi_t = max(lo_t, a), min(hi_t, b)
         return (lo_t, hi_t)
 
-    def flow(self, i, t, x):
+    def flow(self, i: int, t: float, x: np.ndarray) -> np.ndarray | None:
         r"""Closed form of the flow of :math:`+\nabla G_i` (commuting case; ``None`` otherwise):
         :math:`r_m'(u_m(t)) = r_m'(u_m) + P_{im}n_mt`, :math:`y_m(t) = F_m(u_m(t))`, x moved along the rows of B."""
         if not self.commuting:
@@ -228,7 +231,8 @@ class LinearSeparablePotential:
 
     has_grad_inv = True
 
-    def __init__(self, potentials, A, n=None, w0=None) -> None:
+    def __init__(self, potentials: ScalarPotential | Sequence[ScalarPotential], A: ArrayLike, n: ArrayLike | None = None,
+                 w0: ArrayLike | None = None) -> None:
         self.potentials = as_potentials(potentials)
         d = len(self.potentials)
         self.A = np.array(A, dtype=float, ndmin=2)
@@ -246,26 +250,26 @@ class LinearSeparablePotential:
     def _each(self, method: str, v) -> np.ndarray:
         return np.array([float(getattr(p, method)(vi)) for p, vi in zip(self.potentials, v)])
 
-    def in_domain(self, w) -> bool:
+    def in_domain(self, w: ArrayLike) -> bool:
         w = np.asarray(w, dtype=float)
         if w.shape != (self.d,) or not np.all(np.isfinite(w)):
             return False
         v = self.A @ w
         return all(p.w_interval[0] < vi < p.w_interval[1] for p, vi in zip(self.potentials, v))
 
-    def value(self, w):
+    def value(self, w: ArrayLike) -> float:
         w = np.asarray(w, dtype=float)
         return float(np.sum(self._each("r", self.A @ w) / self.n) - self.c @ w)
 
-    def grad(self, w):
+    def grad(self, w: ArrayLike) -> np.ndarray:
         w = np.asarray(w, dtype=float)
         return self.A.T @ (self._each("dr", self.A @ w) / self.n) - self.c
 
-    def hess(self, w):
+    def hess(self, w: ArrayLike) -> np.ndarray:
         w = np.asarray(w, dtype=float)
         return (self.A.T * (self._each("d2r", self.A @ w) / self.n)) @ self.A
 
-    def grad_inv(self, theta):
+    def grad_inv(self, theta: ArrayLike) -> np.ndarray:
         th = np.asarray(theta, dtype=float)
         if th.ndim == 2:
             return np.array([self.grad_inv(row) for row in th])
@@ -276,7 +280,7 @@ class LinearSeparablePotential:
         return self.name
 
 
-def lemma_potential(G: LinearCoordinatewise, x_init) -> LinearSeparablePotential:
+def lemma_potential(G: LinearCoordinatewise, x_init: ArrayLike) -> LinearSeparablePotential:
     r"""Lemma 4.7's R for a commuting :class:`LinearCoordinatewise` G from ``x_init`` (closed form):
     :math:`\sum_m r_m((P^{-1}w)_m)/\|b_m\|^2`, normalized by :math:`\nabla R(G(x_{init})) = 0`."""
     if not G.commuting:

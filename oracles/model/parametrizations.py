@@ -15,7 +15,7 @@ form the flow of :math:`+\nabla G_i` (li2022); the Legendre function R of Lemma 
   commuting or not; :func:`symmetric_factorization` (:math:`UU^\top`, upper-triangular entries)
   and :func:`factorization` (:math:`UV^\top`) build the matrix-factorization instances.
 
-Sign convention (THEOREMS.md, problem 1): :meth:`Parametrization.flow` follows
+Sign convention (docs/catalog.md, P1): :meth:`Parametrization.flow` follows
 :math:`+\nabla G_i`, so that :math:`\psi(x;\mu)` of Lemma 4.6 is the composition of these flows.
 """
 from __future__ import annotations
@@ -24,6 +24,7 @@ import math
 from typing import Any, Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.linalg import expm
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_vector
@@ -78,7 +79,7 @@ class Parametrization:
         return (-math.inf, math.inf)
 
     # -- validation ----------------------------------------------------------------------
-    def check_point(self, x, name: str = "x") -> np.ndarray:
+    def check_point(self, x: ArrayLike, name: str = "x") -> np.ndarray:
         """Validate ``x`` as a point of M; raise :class:`InvalidInput` naming the problem."""
         x = as_vector(x, name, self.D)
         if not self.in_domain(x):
@@ -86,7 +87,7 @@ class Parametrization:
                                f"M = {self.domain} of {self.name}")
         return x
 
-    def validate(self, x, name: str = "x") -> np.ndarray:
+    def validate(self, x: ArrayLike, name: str = "x") -> np.ndarray:
         """Check a user's G at ``x``: point in M, value of shape ``(d,)`` and Jacobian ``(d, D)``, all finite.
 
         Raises :class:`InvalidInput` naming what is wrong, so that a faulty parametrization is
@@ -166,24 +167,24 @@ class Identity(Parametrization):
         self.D = self.d = int(d)
         self.name = "identity"
 
-    def value(self, x):
+    def value(self, x: np.ndarray) -> np.ndarray:
         return np.array(x, dtype=float)
 
-    def jacobian(self, x):
+    def jacobian(self, x: np.ndarray) -> np.ndarray:
         return np.eye(self.d)
 
-    def value_and_vjp(self, x):
+    def value_and_vjp(self, x: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
         return np.array(x, dtype=float), lambda g: np.array(g, dtype=float)
 
-    def hessians(self, x):
+    def hessians(self, x: np.ndarray) -> np.ndarray:
         return np.zeros((self.d, self.D, self.D))
 
-    def flow(self, i, t, x):
+    def flow(self, i: int, t: float, x: np.ndarray) -> np.ndarray:
         y = np.array(x, dtype=float)
         y[i] += t
         return y
 
-    def to_spec(self):
+    def to_spec(self) -> dict[str, Any]:
         return {"family": "identity", "d": self.d}
 
 
@@ -203,8 +204,9 @@ class Coordinatewise(Parametrization):
         Newton's method, say): a flow's right-hand side then evaluates f once.
     """
 
-    def __init__(self, f: Callable, df: Callable, d2f: Callable, d: int, lo: float = -math.inf,
-                 hi: float = math.inf, name: str = "coordinatewise", f_df: Callable | None = None) -> None:
+    def __init__(self, f: Callable[[np.ndarray], Any], df: Callable[[np.ndarray], Any],
+                 d2f: Callable[[np.ndarray], Any], d: int, lo: float = -math.inf, hi: float = math.inf,
+                 name: str = "coordinatewise", f_df: Callable[[np.ndarray], tuple[Any, Any]] | None = None) -> None:
         if int(d) < 1:
             raise InvalidInput(f"dimension d must be at least 1, got {d}")
         self.f, self.df, self.d2f, self.f_df = f, df, d2f, f_df
@@ -213,24 +215,24 @@ class Coordinatewise(Parametrization):
         self.name = name
         self.domain = f"({lo}, {hi})^{d}"
 
-    def domain_margin(self, x):
+    def domain_margin(self, x: np.ndarray) -> float:
         x = np.asarray(x, dtype=float)
         return float(min(np.min(x - self.lo), np.min(self.hi - x)))
 
-    def value(self, x):
+    def value(self, x: np.ndarray) -> np.ndarray:
         return np.asarray(self.f(np.asarray(x, dtype=float)), dtype=float)
 
-    def jacobian(self, x):
+    def jacobian(self, x: np.ndarray) -> np.ndarray:
         return np.diag(np.asarray(self.df(np.asarray(x, dtype=float)), dtype=float))
 
-    def value_and_jacobian(self, x):
+    def value_and_jacobian(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         x = np.asarray(x, dtype=float)
         if self.f_df is None:
             return np.asarray(self.f(x), dtype=float), np.diag(np.asarray(self.df(x), dtype=float))
         w, dw = self.f_df(x)
         return np.asarray(w, dtype=float), np.diag(np.asarray(dw, dtype=float))
 
-    def value_and_vjp(self, x):
+    def value_and_vjp(self, x: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
         x = np.asarray(x, dtype=float)
         if self.f_df is None:
             w, dw = self.f(x), self.df(x)
@@ -239,7 +241,7 @@ class Coordinatewise(Parametrization):
         dw = np.asarray(dw, dtype=float)
         return np.asarray(w, dtype=float), dw.__mul__
 
-    def hessians(self, x):
+    def hessians(self, x: np.ndarray) -> np.ndarray:
         h = np.asarray(self.d2f(np.asarray(x, dtype=float)), dtype=float)
         H = np.zeros((self.d, self.D, self.D))
         H[np.arange(self.d), np.arange(self.d), np.arange(self.d)] = h
@@ -265,14 +267,14 @@ class Powers(Coordinatewise):
                          d, lo=0.0, name=f"x^{p:g}")
         self.p = p
 
-    def flow_horizon(self, i, x):
+    def flow_horizon(self, i: int, x: np.ndarray) -> tuple[float, float]:
         p, xi = self.p, float(x[i])
         if p == 2.0:
             return (-math.inf, math.inf)
         edge = xi ** (2 - p) / (p * abs(2 - p))
         return (-math.inf, edge) if p > 2 else (-edge, math.inf)
 
-    def flow(self, i, t, x):
+    def flow(self, i: int, t: float, x: np.ndarray) -> np.ndarray:
         lo, hi = self.flow_horizon(i, x)
         if not lo < t < hi:
             raise Inconclusive("blow-up" if t >= hi else "leaves domain",
@@ -282,7 +284,7 @@ class Powers(Coordinatewise):
         y[i] = y[i] * math.exp(2 * t) if p == 2.0 else (y[i] ** (2 - p) + p * (2 - p) * t) ** (1 / (2 - p))
         return y
 
-    def to_spec(self):
+    def to_spec(self) -> dict[str, Any]:
         return {"family": "powers", "p": self.p, "d": self.d}
 
 
@@ -307,36 +309,36 @@ class UVSquared(Parametrization):
         self.D = 2 * self.d
         self.name = "u^2 - v^2"
 
-    def domain_margin(self, x):
+    def domain_margin(self, x: np.ndarray) -> float:
         return float(np.min(np.asarray(x, dtype=float)))
 
-    def value(self, x):
+    def value(self, x: np.ndarray) -> np.ndarray:
         u, v = x[: self.d], x[self.d:]
         return u * u - v * v
 
-    def jacobian(self, x):
+    def jacobian(self, x: np.ndarray) -> np.ndarray:
         u, v = x[: self.d], x[self.d:]
         return np.hstack([np.diag(2 * u), np.diag(-2 * v)])
 
-    def value_and_vjp(self, x):
+    def value_and_vjp(self, x: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
         u, v = x[: self.d], x[self.d:]
         du = np.concatenate((2 * u, -2 * v))
         return u * u - v * v, lambda g: du * np.concatenate((g, g))
 
-    def hessians(self, x):
+    def hessians(self, x: np.ndarray) -> np.ndarray:
         H = np.zeros((self.d, self.D, self.D))
         i = np.arange(self.d)
         H[i, i, i] = 2.0
         H[i, i + self.d, i + self.d] = -2.0
         return H
 
-    def flow(self, i, t, x):
+    def flow(self, i: int, t: float, x: np.ndarray) -> np.ndarray:
         y = np.array(x, dtype=float)
         y[i] *= math.exp(2 * t)
         y[i + self.d] *= math.exp(-2 * t)
         return y
 
-    def to_spec(self):
+    def to_spec(self) -> dict[str, Any]:
         return {"family": "uv-squared", "d": self.d}
 
 
@@ -355,8 +357,11 @@ class Quadratic(Parametrization):
     """
 
     domain = "R^D"
+    #: caches, set on first use (absent until then: the getattr sentinels below)
+    _eig: tuple[np.ndarray, np.ndarray] | None
+    _comm: float
 
-    def __init__(self, A, name: str = "quadratic", labels: list[str] | None = None) -> None:
+    def __init__(self, A: ArrayLike, name: str = "quadratic", labels: list[str] | None = None) -> None:
         A = np.asarray(A, dtype=float)
         if A.ndim != 3 or A.shape[1] != A.shape[2]:
             raise InvalidInput(f"A must have shape (d, D, D), got {A.shape}")
@@ -371,27 +376,27 @@ class Quadratic(Parametrization):
         self.name = name
         self.labels = labels
 
-    def value(self, x):
+    def value(self, x: np.ndarray) -> np.ndarray:
         return 0.5 * ((self.A @ x) @ x)
 
-    def jacobian(self, x):
+    def jacobian(self, x: np.ndarray) -> np.ndarray:
         return self.A @ x
 
-    def value_and_jacobian(self, x):
+    def value_and_jacobian(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         J = self.A @ x
         return 0.5 * (J @ x), J
 
-    def value_and_vjp(self, x):
+    def value_and_vjp(self, x: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
         J = self.A @ x
         return 0.5 * (J @ x), J.__rmatmul__   # g ↦ g @ J, without a closure per call
 
-    def values(self, X):
+    def values(self, X: np.ndarray) -> np.ndarray:
         return 0.5 * np.einsum("ti,kij,tj->tk", X, self.A, X)
 
-    def hessians(self, x):
+    def hessians(self, x: np.ndarray) -> np.ndarray:
         return self.A.copy()
 
-    def flow(self, i, t, x):
+    def flow(self, i: int, t: float, x: np.ndarray) -> np.ndarray:
         return expm(t * self.A[i]) @ x
 
     def common_eigenbasis(self) -> tuple[np.ndarray, np.ndarray] | None:
@@ -433,8 +438,8 @@ class Quadratic(Parametrization):
                 worst = max(worst, float(np.linalg.norm(C)))
         return worst / scale
 
-    def to_spec(self):
-        spec = {"family": "quadratic", "A": self.A.tolist(), "name": self.name}
+    def to_spec(self) -> dict[str, Any]:
+        spec: dict[str, Any] = {"family": "quadratic", "A": self.A.tolist(), "name": self.name}
         if self.labels:
             spec["labels"] = list(self.labels)
         return spec

@@ -47,9 +47,10 @@ import math
 from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.integrate import quad
 from scipy.optimize import brentq
 from scipy.special import hyp2f1
@@ -207,7 +208,7 @@ class ScalarPotential:
         """The open interval int(dom r)."""
         return (-math.inf, math.inf) if self.name == "hypentropy" else (0.0, math.inf)
 
-    def r(self, w):
+    def r(self, w: ArrayLike) -> np.ndarray:
         w = np.asarray(w, float)
         if self.name == "entropy":
             return w * np.log(w) - w
@@ -218,7 +219,7 @@ class ScalarPotential:
         p = self.p
         return w ** p / (p * (p - 1))
 
-    def dr(self, w):
+    def dr(self, w: ArrayLike) -> np.ndarray:
         w = np.asarray(w, float)
         if self.name == "entropy":
             return np.log(w)
@@ -228,10 +229,10 @@ class ScalarPotential:
             return -1.0 / w
         return w ** (self.p - 1) / (self.p - 1)
 
-    def d2r(self, w):
+    def d2r(self, w: ArrayLike) -> np.ndarray:
         return _closed_forms(self).d2r(np.asarray(w, float))
 
-    def d3r(self, w):
+    def d3r(self, w: ArrayLike) -> np.ndarray:
         w = np.asarray(w, float)
         if self.name == "entropy":
             return -1.0 / (w * w)
@@ -249,7 +250,7 @@ class ScalarPotential:
             return (-math.inf, 0.0)
         return (0.0, math.inf) if self.p > 1 else (-math.inf, 0.0)
 
-    def dr_inv(self, theta):
+    def dr_inv(self, theta: ArrayLike) -> np.ndarray:
         r""":math:`(r')^{-1}`; :class:`Inconclusive` outside the range of :math:`r'` (the flow left dom R)."""
         th = np.asarray(theta, float)
         lo, hi = self.dr_range()
@@ -269,7 +270,7 @@ class ScalarPotential:
             return (0.0, math.inf)
         return (0.0, math.inf) if self.p > 0 else (-math.inf, 0.0)
 
-    def F(self, w, exponent: float = 0.5):
+    def F(self, w: ArrayLike, exponent: float = 0.5) -> np.ndarray:
         r""":math:`F` with :math:`F' = (r'')^{e}` in closed form (``e = 1/2``: Thm 5.1; ``e = 1``: :math:`F = r'`)."""
         if exponent == 1.0:
             return self.dr(w)
@@ -283,25 +284,25 @@ class ScalarPotential:
             return np.log(w)
         return (2.0 / self.p) * w ** (self.p / 2)
 
-    def G(self, x, exponent: float = 0.5):
+    def G(self, x: ArrayLike, exponent: float = 0.5) -> np.ndarray:
         r""":math:`g = F^{-1}` in closed form (Newton for :math:`E^{-1}` in the hypentropy case)."""
         if exponent == 1.0:
             return self.dr_inv(x)
         _check_exponent(exponent)
         return _closed_forms(self).g(np.asarray(x, float))
 
-    def dG(self, x, exponent: float = 0.5):
+    def dG(self, x: ArrayLike, exponent: float = 0.5) -> np.ndarray:
         r""":math:`g'(x) = 1/F'(g(x)) = r''(g)^{-e}`."""
         return self.d2r(self.G(x, exponent)) ** (-exponent)
 
-    def G_dG(self, x, exponent: float = 0.5):
+    def G_dG(self, x: ArrayLike, exponent: float = 0.5) -> tuple[np.ndarray, np.ndarray]:
         r""":math:`(g(x), g'(x))` from one evaluation of g (a Newton solve for hypentropy)."""
         if exponent == 0.5:
             return _closed_forms(self).g_dg(np.asarray(x, float))
         w = self.G(x, exponent)
         return w, self.d2r(w) ** (-exponent)
 
-    def d2G(self, x, exponent: float = 0.5):
+    def d2G(self, x: ArrayLike, exponent: float = 0.5) -> np.ndarray:
         r""":math:`g''(x) = -e\,r'''(g)\,r''(g)^{-2e-1}` (differentiate :math:`r''(g)^{-e}` once more)."""
         w = self.G(x, exponent)
         return -exponent * self.d3r(w) * self.d2r(w) ** (-2 * exponent - 1)
@@ -311,7 +312,7 @@ class ScalarPotential:
         """Where the quadrature F is anchored: F(w_ref) matches the closed form there."""
         return 0.0 if self.name == "hypentropy" else 1.0
 
-    def F_quad(self, w, exponent: float = 0.5) -> np.ndarray:
+    def F_quad(self, w: ArrayLike, exponent: float = 0.5) -> np.ndarray:
         r""":math:`F(w) = F(w_{ref}) + \int_{w_{ref}}^{w} r''(s)^{e}\,ds` by ``scipy.integrate.quad``."""
         w = np.atleast_1d(np.asarray(w, float))
         ref = self.reference_point()
@@ -323,7 +324,7 @@ class ScalarPotential:
             out[k] = base + val
         return out
 
-    def G_quad(self, x, exponent: float = 0.5) -> np.ndarray:
+    def G_quad(self, x: ArrayLike, exponent: float = 0.5) -> np.ndarray:
         """:math:`F^{-1}` by ``brentq`` on :meth:`F_quad` (F is increasing), bracketing from the reference point.
 
         Below the reference the bracket end moves by doubling steps (unbounded interval) or halves its
@@ -334,7 +335,7 @@ class ScalarPotential:
         ref = self.reference_point()
         out = np.empty_like(x)
         for k, xk in enumerate(x):
-            f = lambda w: float(self.F_quad(w, exponent)[0]) - xk  # noqa: E731
+            f = lambda w: float(self.F_quad(w, exponent)[0]) - xk  # noqa: E731, B023 -- called in this iteration only
             a = b = ref
             width = 1.0
             for _ in range(400):
@@ -377,6 +378,12 @@ def _closed_forms(pot: ScalarPotential) -> _ClosedForms:
     the array versions up to rounding); they may raise ``ArithmeticError`` or return non-finite or complex
     values where the array versions return ``inf`` or ``nan`` (see :meth:`_PerCoordinate.bind_floats`).
     """
+    # one variant per potential below; np.exp and math.exp serve as some of them
+    d2r: Callable[[Any], Any]
+    dr_inv: Callable[[Any], Any]
+    g: Callable[[Any], Any]
+    dr_inv_float: Callable[[float], float]
+    g_dg_float: Callable[[float], tuple[float, float]]
     if pot.name == "entropy":
         def d2r(w):
             return 1.0 / w
@@ -465,7 +472,7 @@ def _check_exponent(e: float) -> None:
         raise InvalidInput(f"closed forms exist for exponent 1/2 (Thm 5.1) and 1 (control), got {e}")
 
 
-def as_potentials(potentials, d: int | None = None) -> tuple[ScalarPotential, ...]:
+def as_potentials(potentials: ScalarPotential | Sequence[ScalarPotential], d: int | None = None) -> tuple[ScalarPotential, ...]:
     """One potential per coordinate: a single potential is repeated ``d`` times; a sequence is checked."""
     if isinstance(potentials, ScalarPotential):
         if d is None or int(d) < 1:
@@ -581,7 +588,7 @@ class PerCoordinatePotential:
 
     has_grad_inv = True
 
-    def __init__(self, potentials, d: int | None = None) -> None:
+    def __init__(self, potentials: ScalarPotential | Sequence[ScalarPotential], d: int | None = None) -> None:
         self.potentials = as_potentials(potentials, d)
         self.d = len(self.potentials)
         self._each = _PerCoordinate(self.potentials)
@@ -589,22 +596,22 @@ class PerCoordinatePotential:
         self._dr_inv_floats = [(*p.dr_range(), _closed_forms(p).dr_inv_float) for p in self.potentials]
         self.name = "separable " + ", ".join(sorted({p.label for p in self.potentials}))
 
-    def in_domain(self, w) -> bool:
+    def in_domain(self, w: ArrayLike) -> bool:
         w = np.asarray(w, float)
         if w.shape != (self.d,) or not np.all(np.isfinite(w)):
             return False
         return all(p.w_interval[0] < wi < p.w_interval[1] for p, wi in zip(self.potentials, w))
 
-    def value(self, w):
+    def value(self, w: ArrayLike) -> float:
         return float(np.sum(self._each("r", w)))
 
-    def grad(self, w):
+    def grad(self, w: ArrayLike) -> np.ndarray:
         return self._each("dr", w)
 
-    def hess(self, w):
+    def hess(self, w: ArrayLike) -> np.ndarray:
         return np.diag(self._each("d2r", w))
 
-    def grad_inv(self, theta):
+    def grad_inv(self, theta: ArrayLike) -> np.ndarray:
         r""":math:`(\nabla R)^{-1}`, entry by entry in Python floats when all of ``theta`` (1-D) is inside the
         range of :math:`\nabla R` and the result is finite; else (or for 2-D ``theta``) the array version."""
         th = np.asarray(theta, float)
@@ -648,7 +655,7 @@ class ReverseParametrization(Coordinatewise):
     ``{"family": "reverse", "potentials": [{"potential": "entropy"}, ...], "exponent": 0.5, "method": "closed"}``.
     """
 
-    def __init__(self, potentials, d: int | None = None, exponent: float = 0.5, method: str = "closed",
+    def __init__(self, potentials: str | ScalarPotential | Sequence[ScalarPotential], d: int | None = None, exponent: float = 0.5, method: str = "closed",
                  **params: float) -> None:
         if isinstance(potentials, str):
             potentials = ScalarPotential(potentials, **params)
@@ -695,11 +702,11 @@ class ReverseParametrization(Coordinatewise):
         self._hi = np.array([p.x_interval(e)[1] for p in pots])
         self.domain = " x ".join(f"({lo:g}, {hi:g})" for lo, hi in zip(self._lo, self._hi))
 
-    def domain_margin(self, x):
+    def domain_margin(self, x: np.ndarray) -> float:
         x = np.asarray(x, float)
         return float(min((x - self._lo).min(), (self._hi - x).min()))
 
-    def F(self, w) -> np.ndarray:
+    def F(self, w: ArrayLike) -> np.ndarray:
         """The inverse map :math:`x = F(w)` (coordinatewise)."""
         return self._each("F", np.asarray(w, float), self.exponent)
 
