@@ -63,7 +63,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, cast
 
 from hypothesis import event, note, reject, target
 from hypothesis.errors import Unsatisfiable
@@ -541,8 +541,8 @@ def statement(id: str, kind: str, title: str, source: str = "", control_of: str 
                 tally.seconds = time.perf_counter() - start
                 tally.finished = now()
 
-        run.statement = spec
-        run.statement_check = inner
+        cast(Any, run).statement = spec
+        cast(Any, run).statement_check = inner
         import pytest
 
         return pytest.mark.statement(id=id, kind=kind)(run)

@@ -17,7 +17,7 @@ dry rounds in a row by re-running the same sequences: those are cut, the others 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 DRY_ROUNDS = 3
 
@@ -65,8 +65,8 @@ def bound_target_phase() -> bool:
             stops["count"] += 1
             return bool(self.__dict__["_implicit_bias_dry"].get("improved"))
 
-    Optimiser.run = bounded_run
-    ConjectureRunner.optimise_targets = bounded_optimise_targets
+    cast(Any, Optimiser).run = bounded_run
+    cast(Any, ConjectureRunner).optimise_targets = bounded_optimise_targets
     _applied["value"] = True
     return True
 

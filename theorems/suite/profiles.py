@@ -23,6 +23,7 @@ import hashlib
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.database import DirectoryBasedExampleDatabase, ExampleDatabase, InMemoryExampleDatabase
@@ -111,9 +112,9 @@ def _database() -> ExampleDatabase:
 _PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
 # filter_too_much is suppressed because the harness itself decides: a statement whose examples are
 # mostly inconclusive ends `untested`, with the reasons counted, rather than as a health-check error.
-_common = dict(deadline=None, phases=_PHASES,
-               suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors,
-                                      HealthCheck.filter_too_much])
+_common: dict[str, Any] = dict(deadline=None, phases=_PHASES,
+                               suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors,
+                                                      HealthCheck.filter_too_much])
 
 settings.register_profile("dev", max_examples=50, database=_database(), **_common)
 # ci samples without the target phase: its hill climbing once spent 150 s generating 148 examples of
