@@ -87,6 +87,11 @@ _PHRASES: dict[str, Reason] = {
                      "starts at the minimum", "at the target", "too few sample points", "infeasible reference"),
                     Reason.DEGENERATE),
     **dict.fromkeys(("premise", "limit does not interpolate"), Reason.PREMISE),
+    **dict.fromkeys(('no pair decided', 'a kink within the finite-difference step', 'a kink within the finite-difference step along the flow', 'unresolved', 'divergence at rounding level', 'no discretization error'), Reason.UNRESOLVED),
+    **dict.fromkeys(('no data to fit', 'degenerate critical point'), Reason.DEGENERATE),
+    **dict.fromkeys(('no descent direction found',), Reason.SOLVER_FAILURE),
+    **dict.fromkeys(('rank-deficient factors', 'strict saddle', 'no rate guarantee'), Reason.PREMISE),
+    **dict.fromkeys(('LP answer is no witness',), Reason.NOT_CERTIFIED),
 }
 
 
