@@ -21,11 +21,15 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
 from theorems.suite import plots, reports
+
+if TYPE_CHECKING:
+    from oracles import Outcome
+    from theorems.suite.harness import StatementSpec, Tally
 
 #: Verdicts under which the suite passes; every other verdict fails the run.
 GOOD = ("held", "refuted", "caught")
@@ -98,7 +102,7 @@ def _spec_text(name: str, spec: dict[str, Any]) -> str:
 def _parts(value: Any, names: tuple[str, ...] = ()) -> list[tuple[str, Any]] | None:
     """The named parts of a composite value (``.name`` or ``[k]`` suffixes), or ``None`` to show it whole."""
     if isinstance(value, tuple) and hasattr(value, "_fields") and value:        # a NamedTuple
-        return [(f".{f}", v) for f, v in zip(value._fields, value)]
+        return [(f".{f}", v) for f, v in zip(cast(Any, value)._fields, value)]
     if isinstance(value, (tuple, list)) and 0 < len(value) <= 12:
         return [(f".{names[k]}" if k < len(names) else f"[{k}]", v) for k, v in enumerate(value)]
     if isinstance(value, dict) and 0 < len(value) <= 12 and all(isinstance(k, str) for k in value):
@@ -302,13 +306,14 @@ def _pictures(outcome, folder: Path) -> tuple[list[plots.Picture], str]:
         return [], f"{type(exc).__name__}: {exc}"
 
 
-def _witness(outcome, rows, pictures, plot_error) -> dict[str, Any]:
+def _witness(outcome: Outcome | None, rows: list[tuple[str, str]], pictures: list[plots.Picture],
+             plot_error: str) -> dict[str, Any]:
     """The ``witness`` of a record: what the check returned (:func:`reports.outcome_keys`), rows, plots."""
     return reports.outcome_keys(outcome) | {"example": rows, "plots": [asdict(p) for p in pictures],
                                            "plot_error": plot_error}
 
 
-def write_statement_folder(report_dir: Path, tally, env: dict[str, Any], nodeid: str = "") -> Page | None:
+def write_statement_folder(report_dir: Path, tally: Tally, env: dict[str, Any], nodeid: str = "") -> Page | None:
     """Write the folder of a statement with a witness and return it; otherwise clear a stale one.
 
     A statement that now holds (no witness) loses the counterexample folder an earlier campaign
@@ -333,7 +338,7 @@ def write_statement_folder(report_dir: Path, tally, env: dict[str, Any], nodeid:
     return Page(folder, _witness(tally.witness_outcome, rows, pictures, plot_error) | {"reproduce": command})
 
 
-def write_closest_call(report_dir: Path, tally, env: dict[str, Any], nodeid: str = "") -> Page:
+def write_closest_call(report_dir: Path, tally: Tally, env: dict[str, Any], nodeid: str = "") -> Page:
     """Illustrate a statement that held: the example nearest its budget, with the oracle's plots.
 
     Written to ``<report_dir>/held/<slug>/`` (``closest.json``, ``report.md``, plots), apart from
@@ -354,7 +359,7 @@ def write_closest_call(report_dir: Path, tally, env: dict[str, Any], nodeid: str
 _VERB = {"falsified": "Counterexample", "refuted": "Witness", "caught": "Counterexample to the planted variant"}
 
 
-def _claim(spec) -> str:
+def _claim(spec: StatementSpec) -> str:
     """The claim paragraph; for a control, what is planted and the claim of the statement it varies."""
     if spec.kind != "control":
         return prose(spec.claim) if spec.claim else "(no docstring)"
@@ -375,13 +380,14 @@ def _short(v: Any) -> str:
     return text if len(text) <= 120 else text[:120] + " …"
 
 
-def statement_markdown(tally, env: dict[str, Any], rows: list[tuple[str, str]], pictures: list[plots.Picture],
+def statement_markdown(tally: Tally, env: dict[str, Any], rows: list[tuple[str, str]], pictures: list[plots.Picture],
                        plot_error: str, reproduce: str, nodeid: str = "", *, closest: bool = False) -> str:
     """The ``report.md`` of a statement with a witness (or, with ``closest``, of a held statement's closest call)."""
     from theorems.suite.harness import outcome_fields
 
     spec = tally.spec
     out = tally.closest_outcome if closest else tally.witness_outcome
+    assert out is not None   # both callers write a page only for an outcome (the witness, or the closest call)
     f = outcome_fields("x", out)
     ratio = out.discrepancy / out.budget if out.budget > 0 else float("inf")
     return render(

@@ -23,11 +23,15 @@ import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from oracles.core.specs import NotSerializable, encode
+
+if TYPE_CHECKING:
+    from oracles import Outcome
+    from theorems.suite.harness import StatementSpec, Tally
 
 #: Version of the summary.json layout (reports/README.md).
 SCHEMA = 2
@@ -184,13 +188,13 @@ def strict_json(obj: Any) -> Any:
     return str(obj)
 
 
-def statement_folder(report_dir: Path, spec) -> Path:
+def statement_folder(report_dir: Path, spec: StatementSpec) -> Path:
     """``<report_dir>/<slug>`` for a statement, ``<report_dir>/controls/<slug>`` for a control (checked to lie
     inside the store, :func:`inside`)."""
     return inside(report_dir, Path(report_dir) / ("controls" if spec.kind == "control" else "") / slug(spec.id))
 
 
-def closest_call_folder(report_dir: Path, spec) -> Path:
+def closest_call_folder(report_dir: Path, spec: StatementSpec) -> Path:
     """``<report_dir>/held/<slug>``: the illustrated closest call of a statement that held (checked, :func:`inside`)."""
     return inside(report_dir, Path(report_dir) / "held" / slug(spec.id))
 
@@ -239,13 +243,13 @@ def record(**values: Any) -> dict[str, Any]:
     return out
 
 
-def identity(spec, verdict: str) -> dict[str, Any]:
+def identity(spec: StatementSpec, verdict: str) -> dict[str, Any]:
     """What a record says of its statement: ``id``, ``kind``, ``title``, ``source``, ``control_of``, ``verdict``."""
     return {"id": spec.id, "kind": spec.kind, "title": spec.title, "source": spec.source,
             "control_of": spec.control_of, "verdict": verdict}
 
 
-def tally_record(tally, nodeid: str = "", *, report: str | None = None, witness: dict[str, Any] | None = None,
+def tally_record(tally: Tally, nodeid: str = "", *, report: str | None = None, witness: dict[str, Any] | None = None,
                  report_error: str | None = None) -> dict[str, Any]:
     """The record of a statement that ran: its identity, the tally's numbers (:meth:`harness.Tally.result`),
     the pytest node, the claim and its folder."""
@@ -272,7 +276,7 @@ def stamped(rec: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
     return dict(rec) | {"run": {k: run.get(k) for k in RUN_KEYS}, "finished": rec.get("finished") or now()}
 
 
-def outcome_keys(outcome) -> dict[str, Any]:
+def outcome_keys(outcome: Outcome | None) -> dict[str, Any]:
     """What the check returned on one example (:data:`OUTCOME_KEYS`, ``what``), with the budget's floor and reason
     as the outcome states them (:func:`theorems.suite.harness.outcome_fields`)."""
     from theorems.suite.harness import outcome_fields
@@ -283,19 +287,19 @@ def outcome_keys(outcome) -> dict[str, Any]:
             "floor": fields["x_floor"], "budget_reason": fields["x_budget_reason"]}
 
 
-def _outcome_keys(outcome) -> dict[str, Any]:
+def _outcome_keys(outcome: Outcome | None) -> dict[str, Any]:
     """:func:`outcome_keys` and the outcome's details (counterexample.json, closest.json)."""
     return outcome_keys(outcome) | {"details": _plain(outcome.details) if outcome else {}}
 
 
-def _identity(tally) -> dict[str, Any]:
+def _identity(tally: Tally) -> dict[str, Any]:
     spec = tally.spec
     return {"schema": COUNTEREXAMPLE_SCHEMA, **identity(spec, tally.verdict),
             "check": f"{spec.module}:{spec.qualname}", "file": spec.file,
             "fields": {arg: list(names) for arg, names in spec.fields}}
 
 
-def write_closest_json(folder: Path, tally, env: dict[str, Any], nodeid: str = "") -> None:
+def write_closest_json(folder: Path, tally: Tally, env: dict[str, Any], nodeid: str = "") -> None:
     """``closest.json``: the held statement's example nearest its budget, exactly, and what it gave."""
     example, why_not = _encoded_example(tally.closest)
     rec = _identity(tally) | _outcome_keys(tally.closest_outcome) | {
@@ -306,14 +310,14 @@ def write_closest_json(folder: Path, tally, env: dict[str, Any], nodeid: str = "
     atomic_write(Path(folder) / "closest.json", _json(rec))
 
 
-def is_project_statement(spec) -> bool:
+def is_project_statement(spec: StatementSpec) -> bool:
     """Whether ``reproduce`` finds the statement by itself: one of the project's statement modules or controls."""
     from theorems.suite.statements import is_statement_module
 
     return bool(spec.file) and is_statement_module(spec.file) or spec.module.startswith("tests.controls.")
 
 
-def reproduce_command(report_dir: Path, spec) -> str:
+def reproduce_command(report_dir: Path, spec: StatementSpec) -> str:
     """The shell command that re-runs a stored counterexample without Hypothesis.
 
     A statement outside the project (your own conjecture) is named with ``--module`` (``reproduce`` imports
@@ -323,7 +327,7 @@ def reproduce_command(report_dir: Path, spec) -> str:
     return command if is_project_statement(spec) else f"{command} --module {spec.module}"
 
 
-def counterexample_record(tally, env: dict[str, Any] | None = None, nodeid: str = "",
+def counterexample_record(tally: Tally, env: dict[str, Any] | None = None, nodeid: str = "",
                           report_dir: Path | None = None) -> dict[str, Any]:
     """The content of ``counterexample.json``: the shrunk example, exactly, and what it gave.
 
@@ -358,7 +362,7 @@ def _plain(obj: Any) -> Any:
         return repr(obj)
 
 
-def write_statement_report(report_dir: Path, tally, env: dict[str, Any], nodeid: str = "") -> Path | None:
+def write_statement_report(report_dir: Path, tally: Tally, env: dict[str, Any], nodeid: str = "") -> Path | None:
     """Write ``<report_dir>/<slug>/counterexample.json`` for a statement with a witness; return the folder."""
     if tally.witness_outcome is None:
         return None
