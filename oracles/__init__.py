@@ -62,7 +62,10 @@ from oracles.flows.trajectories import FlowResult, MirrorFlowResult, field_flow,
 from oracles.lie.brackets import bracket
 from oracles.lie.closure import LieClosure, lie_closure, numerical_rank
 from oracles.model.deep import DeepProduct
+from oracles.model.embedded import RidgeEmbedding, RidgePotential
+from oracles.model.helix import HelixChart
 from oracles.model.hopf import HopfChart
+from oracles.model.linear_coordinatewise import LinearCoordinatewise, LinearSeparablePotential
 from oracles.model.losses import (
     ExponentialLoss,
     LeastSquares,
@@ -94,8 +97,10 @@ from oracles.model.potentials import (
     SeparablePotential,
     bregman_divergence,
 )
+from oracles.model.nonconvex_losses import RidgeBump
 from oracles.model.reverse import ReverseParametrization, ScalarPotential
-from oracles.model.shallow import MirrorPotential, NetworkParams, TruncatedNormal, Uniform, init_params, network
+from oracles.model.shallow import MirrorPotential, NetworkParams, Normal, TruncatedNormal, Uniform, init_params, network
+from oracles.model.warped import WarpedQuadratic
 
 _legacy.install()
 
@@ -109,9 +114,11 @@ __all__ = [
     # parametrizations, losses, potentials
     "Coordinatewise", "DeepProduct", "HopfChart", "Identity", "Parametrization", "Powers", "Quadratic",
     "ReverseParametrization", "UVSquared", "factorization", "squares", "symmetric_factorization",
+    "LinearCoordinatewise", "RidgeEmbedding", "HelixChart", "WarpedQuadratic",
     "ExponentialLoss", "LeastSquares", "Linear", "LogCosh", "Loss", "SaturatingSquares", "Schedule", "loss_hessian",
+    "RidgeBump",
     "EntropyPotential", "EuclideanPotential", "HypentropyPotential", "PNormPotential", "Potential", "PowerPotential",
-    "ScalarPotential", "SeparablePotential", "bregman_divergence",
+    "ScalarPotential", "SeparablePotential", "bregman_divergence", "LinearSeparablePotential", "RidgePotential",
     # flows
     "FlowLimit", "FlowResult", "LemmaLegendre", "MirrorFlowResult", "compare_limit", "exponential_loss_trajectory",
     "field_flow", "gradient_flow", "gradient_flow_limit", "mirror_flow", "mirror_flow_limit", "potential_of", "psi",
@@ -121,7 +128,7 @@ __all__ = [
     # Lie
     "LieClosure", "bracket", "lie_closure", "numerical_rank",
     # shallow networks in the width limit (liang)
-    "MirrorPotential", "NetworkParams", "NetworkRun", "TruncatedNormal", "Uniform", "init_params", "kernel_interpolant",
+    "MirrorPotential", "NetworkParams", "NetworkRun", "Normal", "TruncatedNormal", "Uniform", "init_params", "kernel_interpolant",
     "network", "solve_g123", "solve_scaled", "train_networks",
     # checks a conjecture writer reuses
     "endpoint_gap", "hessian_metric_defect", "path_dependence_search",

@@ -29,12 +29,14 @@ _EXPORTS: dict[str, str] = {
     # Lemmas 4.6-4.7, Theorem 4.8: gradient flow against psi and against mirror flow
     "gf_against_psi": "checks.equivalence", "gf_against_mf": "checks.equivalence",
     "lemma_4_7_identities": "checks.equivalence", "require_regular": "checks.equivalence",
+    "lemma_4_7_domain": "checks.equivalence", "psi_domain_is_box": "checks.equivalence",
     # Section 4.1: brackets and commuting flows
     "flows_commute": "checks.commutation", "flow_gap_matches_bracket": "checks.commutation",
     "bracket_matches_formula": "checks.commutation", "separable_brackets_vanish": "checks.commutation",
     # Theorem 4.9, Conjecture 4.10, Corollaries 4.11-4.12: path dependence and Hessian metrics
     "endpoint_gap": "checks.path_dependence", "path_dependence_search": "checks.path_dependence",
-    "hessian_metric_defect": "checks.path_dependence",
+    "hessian_metric_defect": "checks.path_dependence", "chart_metric_check": "checks.path_dependence",
+    "mu_determines_w": "checks.path_dependence", "same_endpoint_witness": "checks.path_dependence",
     "condition_cosine_against": "checks.lie", "reachable_dimension_check": "checks.lie",
     "conservation_count_check": "checks.lie",
     # Theorems 3.8, 4.13-4.17 and the notes: limits against projections and references
@@ -43,21 +45,29 @@ _EXPORTS: dict[str, str] = {
     "quadratic_gf_convergence": "checks.limits", "squared_param_vs_mirror": "checks.limits",
     "small_init_l1_gap": "checks.limits", "max_margin_alignment": "checks.limits",
     "md_limit_vs_projection": "convex.mirror_descent", "step_identity_gap": "convex.mirror_descent",
+    "small_alpha_flow_gap": "checks.notes_flows", "soudry_offset_gap": "checks.notes_flows",
+    "md_order_in_eta": "convex.discretization", "bregman_quadratic_form_gap": "convex.quadratic_mirror",
+    "preconditioned_step_gap": "convex.quadratic_mirror", "preconditioned_flow_limit_gap": "convex.quadratic_mirror",
+    "flat_saddle_gap": "checks.deep_linear", "local_minimum_gap": "checks.deep_linear",
+    "recovery_rate_gap": "checks.sparse_recovery",
     # Theorem 4.15 (a)-(c): commuting quadratic closed forms
     "thm_4_15a": "checks.quadratic_forms", "thm_4_15b": "checks.quadratic_forms",
-    "thm_4_15c": "checks.quadratic_forms",
+    "thm_4_15c": "checks.quadratic_forms", "thm_4_15d_domain": "checks.quadratic_forms",
     # Theorem 5.1: the reverse construction
-    "gf_equals_mf": "checks.reverse",
+    "gf_equals_mf": "checks.reverse", "gf_equals_mf_linear": "checks.reverse", "gf_equals_mf_ridge": "checks.reverse",
+    "flow_completeness": "checks.reverse", "restriction_commutes": "checks.reverse",
     # linear networks (tarmoun2021, min2021) and matrix sensing (gunasekar2017, li2020, razin2020)
     "conservation_gap": "checks.linear_nets", "scalar_closed_form_gap": "checks.linear_nets",
     "scalar_rate_gap": "checks.linear_nets", "spectral_gap": "checks.linear_nets",
     "loss_rate_gap": "checks.linear_nets", "min_norm_gap": "checks.linear_nets",
-    "width_trend_gap": "checks.linear_nets",
+    "width_trend_gap": "checks.linear_nets", "riccati_gap": "checks.linear_nets", "width_rate_gap": "checks.linear_nets",
     "diagonal_nuclear_check": "checks.matrix_sensing", "nonnuclear_gap": "checks.matrix_sensing",
     "norms_grow_check": "checks.matrix_sensing",
     # shallow networks in the width limit (liang)
     "check_unscaled_part1": "checks.width_limits", "check_corollary": "checks.width_limits",
     "check_unscaled_part2": "checks.width_limits", "check_scaled": "checks.width_limits",
+    "check_kernel_frozen": "checks.width_limits", "check_mf_equals_gf": "checks.width_limits",
+    "check_g3_identity": "checks.width_identities", "check_kernel_ode": "checks.width_identities",
 }
 
 __all__ = sorted(_EXPORTS)
