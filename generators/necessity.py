@@ -11,6 +11,8 @@ r"""Strategies for li2022 §4.2's necessary conditions (Theorem 4.9, Corollary 4
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -19,13 +21,17 @@ from generators.lie import _rescale, generic_points, hopf_cases, planar_noncommu
 from generators.losses import directions, durations, equal_mu_pairs
 from generators.parametrizations import commuting_families, inits, matrix_factorizations
 from oracles.model.irregular import squares_everywhere, uv_squared_everywhere
-from oracles.model.warped import WarpedQuadratic
 from oracles.model.losses import LeastSquares, Linear, LogCosh, Schedule
 from oracles.model.parametrizations import symmetric_factorization
+from oracles.model.warped import WarpedQuadratic
+
+if TYPE_CHECKING:
+    from oracles.model.hopf import HopfFamily
+    from oracles.model.parametrizations import Parametrization, Quadratic
 
 
 @st.composite
-def thm_4_9_cases(draw):
+def thm_4_9_cases(draw: st.DrawFn) -> tuple[str, Parametrization | HopfFamily, np.ndarray]:
     """``(kind, G or HopfFamily, x)``: commuting families, matrix factorizations, Hopf charts."""
     kind = draw(st.sampled_from(["commuting", "factorization", "hopf"]))
     if kind == "commuting":
@@ -39,7 +45,8 @@ def thm_4_9_cases(draw):
 
 
 @st.composite
-def irregular_cases(draw, max_d: int = 3, max_pieces: int = 2, regular: bool = False):
+def irregular_cases(draw: st.DrawFn, max_d: int = 3, max_pieces: int = 2, regular: bool = False
+                    ) -> tuple[Quadratic, np.ndarray, tuple[Schedule, Schedule]]:
     r"""``(G, x, (A, B))``: G = x⊙2 or u⊙2 − v⊙2 on all of :math:`\mathbb{R}^D`, d ≤ ``max_d``.
 
     x: entries in [0.3, 2] (shrinking to ones) with the coordinates of a non-empty set ``S`` of outputs set
@@ -73,7 +80,8 @@ def irregular_cases(draw, max_d: int = 3, max_pieces: int = 2, regular: bool = F
 
 
 @st.composite
-def diagonal_loss_cases(draw, max_d: int = 3, max_r: int = 2, diagonal_only: bool = True):
+def diagonal_loss_cases(draw: st.DrawFn, max_d: int = 3, max_r: int = 2, diagonal_only: bool = True
+                        ) -> tuple[Quadratic, np.ndarray, tuple[Schedule, Schedule] | Schedule]:
     r"""``(G, x, probe)``: :math:`UU^\top` (d = 2 … ``max_d``, r ≤ ``max_r``) at a generic point with losses that
     touch only the diagonal entries :math:`W_{ii}` (``diagonal_only=False``: every entry, for the planted control).
 
@@ -86,6 +94,7 @@ def diagonal_loss_cases(draw, max_d: int = 3, max_r: int = 2, diagonal_only: boo
     d, r = draw(dims(2, max_d)), draw(dims(1, max_r))
     G = symmetric_factorization(d, r)
     x = draw(generic_points(G.D))
+    assert G.labels is not None   # for the type checker: symmetric_factorization labels every entry
     diag = [k for k, lab in enumerate(G.labels) if lab.split("[")[1].rstrip("]").split(",")[0]
             == lab.split("[")[1].rstrip("]").split(",")[1]]
     if draw(st.sampled_from(["linear pair", "non-linear"])) == "linear pair":
@@ -102,7 +111,7 @@ def diagonal_loss_cases(draw, max_d: int = 3, max_r: int = 2, diagonal_only: boo
 
 
 @st.composite
-def planar_path_cases(draw, max_d: int = 3):
+def planar_path_cases(draw: st.DrawFn, max_d: int = 3) -> tuple[Parametrization, np.ndarray, tuple[Schedule, Schedule]]:
     r"""``(G, x, (A, B))``: a non-commuting quadratic family confined to a d-plane
     (:func:`generators.lie.planar_noncommuting_quadratics`: reachable sets of dimension d) at a generic point,
     with an equal-μ pair of linear schedules (Corollary 4.12 with its mirror-flow hypothesis exercised). In half
