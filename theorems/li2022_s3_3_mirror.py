@@ -9,11 +9,8 @@ from __future__ import annotations
 from hypothesis import event, given
 
 from generators.mirror import LOSS_NAMES, entropy_cases, md_cases, mirror_cases
-from oracles.checks.equivalence import gf_against_mf
-from oracles.checks.limits import mf_limit_vs_projection
-from oracles.convex.discretization import md_order_in_eta
-from oracles.model.losses import LeastSquares, LogCosh
-from oracles.model.potentials import EntropyPotential
+from oracles import EntropyPotential, LeastSquares, LogCosh
+from oracles.checks import gf_against_mf, md_order_in_eta, mf_limit_vs_projection
 from theorems import universal
 
 LOSSES = {"least-squares": LeastSquares, "log-cosh": LogCosh}

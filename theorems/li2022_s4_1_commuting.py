@@ -9,13 +9,17 @@ import numpy as np
 from hypothesis import event, example, given
 from hypothesis import strategies as st
 
-from generators.parametrizations import (commuting_case, commuting_quadratics, family_point_pair,
-                                         linear_coordinatewise, matrix_factorizations, noncommuting_quadratics,
-                                         separable_families)
-from oracles.checks.commutation import (bracket_matches_formula, flow_gap_matches_bracket, flows_commute,
-                                 separable_brackets_vanish)
-from oracles.model.linear_coordinatewise import LinearCoordinatewise
-from oracles.model.parametrizations import Identity, Quadratic
+from generators.parametrizations import (
+    commuting_case,
+    commuting_quadratics,
+    family_point_pair,
+    linear_coordinatewise,
+    matrix_factorizations,
+    noncommuting_quadratics,
+    separable_families,
+)
+from oracles import Identity, LinearCoordinatewise, Quadratic
+from oracles.checks import bracket_matches_formula, flow_gap_matches_bracket, flows_commute, separable_brackets_vanish
 from theorems import universal
 
 __all__ = ["family_point_pair"]   # moved to generators.parametrizations; controls import it from here too

@@ -8,10 +8,16 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import event, example, given
 
-from generators.convergence import (CONVEX, FAMILIES, any_data, commuting_quadratic_cases, convex_cases,  # noqa: F401
-                                    quasi_convex_cases)
-from oracles.checks.limits import gf_limit_minimizes, gf_limit_stationarity, quadratic_gf_convergence
-from oracles.model.losses import SaturatingSquares
+from generators.convergence import (  # noqa: F401
+    CONVEX,
+    FAMILIES,
+    any_data,
+    commuting_quadratic_cases,
+    convex_cases,
+    quasi_convex_cases,
+)
+from oracles import SaturatingSquares
+from oracles.checks import gf_limit_minimizes, gf_limit_stationarity, quadratic_gf_convergence
 from theorems import universal
 
 

@@ -1,7 +1,7 @@
 """li2022 §4.2 -- the main equivalence: Lemma 4.6, Lemma 4.7 (identities and domains), Theorem 4.8; and §3.2's
 Eq. (6) (the domain of ψ is a box, Lemma C.1).
 
-Li, Wang, Lee, Arora (NeurIPS 2022). ψ uses the **+∇G_i** convention (THEOREMS.md, problem 1):
+Li, Wang, Lee, Arora (NeurIPS 2022). ψ uses the **+∇G_i** convention (docs/catalog.md, P1):
 with the literal sign of §3.2 the lemmas fail, which a negative control shows.
 """
 from __future__ import annotations
@@ -11,9 +11,8 @@ from hypothesis import event, example, given
 
 from generators.cases import flow_cases, mu_cases
 from generators.parametrizations import box_cases, broad_commuting_families, domain_cases
-from oracles.checks.equivalence import (gf_against_mf, gf_against_psi, lemma_4_7_domain, lemma_4_7_identities,
-                                       psi_domain_is_box)
-from oracles.model.parametrizations import Quadratic
+from oracles import Quadratic
+from oracles.checks import gf_against_mf, gf_against_psi, lemma_4_7_domain, lemma_4_7_identities, psi_domain_is_box
 from theorems import universal
 
 

@@ -17,10 +17,8 @@ from hypothesis import event, given
 from generators.mirror import entropy_cases
 from generators.necessity import diagonal_loss_cases
 from generators.schedules import path_cases
-from oracles.checks.equivalence import gf_against_mf
-from oracles.checks.path_dependence import endpoint_gap, mu_determines_w
-from oracles.model.losses import Schedule
-from oracles.model.potentials import EntropyPotential
+from oracles import EntropyPotential, Schedule, endpoint_gap
+from oracles.checks import gf_against_mf, mu_determines_w
 from theorems import refutation, universal
 
 

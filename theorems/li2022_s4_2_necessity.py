@@ -21,14 +21,19 @@ from hypothesis import event, given
 from generators.helix import chart_loss_cases, chart_metric_cases, chart_path_cases
 from generators.lie import conservation_cases, reachable_d_cases
 from generators.necessity import irregular_cases, planar_path_cases, thm_4_9_cases
-from oracles.core.errors import Inconclusive
-from oracles.model.hopf import HopfFamily
-from oracles.checks.path_dependence import (chart_metric_check, chart_preimages, endpoint_gap, mu_determines_w,
-                                            same_endpoint_witness)
-from oracles.checks.lie import condition_cosine_against, conservation_count_check, reachable_dimension_check
-from oracles.lie.closure import draw_bracket_graph, lie_closure
+from oracles import Inconclusive, endpoint_gap, lie_closure, symmetric_factorization
+from oracles.checks import (
+    chart_metric_check,
+    condition_cosine_against,
+    conservation_count_check,
+    mu_determines_w,
+    reachable_dimension_check,
+    same_endpoint_witness,
+)
+from oracles.checks.path_dependence import chart_preimages
+from oracles.lie.closure import draw_bracket_graph
 from oracles.lie.conservation import uv_law_gradients
-from oracles.model.parametrizations import symmetric_factorization
+from oracles.model.hopf import HopfFamily
 from theorems import conjecture, refutation, universal
 
 

@@ -9,10 +9,10 @@ import numpy as np
 from hypothesis import event, example, given
 
 from generators.cases import mu_cases
-from generators.quadratic import domain_cases
 from generators.parametrizations import commuting_quadratics
-from oracles.checks.quadratic_forms import thm_4_15a, thm_4_15b, thm_4_15c, thm_4_15d_domain
-from oracles.model.parametrizations import Quadratic
+from generators.quadratic import domain_cases
+from oracles import Quadratic
+from oracles.checks import thm_4_15a, thm_4_15b, thm_4_15c, thm_4_15d_domain
 from theorems import universal
 
 SOURCE = "li2022 §4.2, Theorem 4.15"

@@ -11,12 +11,10 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from generators.convergence import REGRESSION_LOSSES as LOSSES
-from generators.convergence import (commuting_regression_cases, coordinatewise_regression_cases,  # noqa: F401
-                                    identity_cases, uv_cases)
-from oracles.checks.limits import gf_limit_vs_projection, hypentropy_path_panels
-from oracles.model.linear_coordinatewise import LinearCoordinatewise
-from oracles.model.parametrizations import Identity, Quadratic, UVSquared
-from oracles.model.potentials import HypentropyPotential
+from generators.convergence import commuting_regression_cases, coordinatewise_regression_cases, identity_cases, uv_cases  # noqa: F401
+from oracles import HypentropyPotential, Identity, LinearCoordinatewise, Quadratic, UVSquared
+from oracles.checks import gf_limit_vs_projection
+from oracles.checks.limits import hypentropy_path_panels
 from theorems import universal
 
 

@@ -13,11 +13,21 @@ from __future__ import annotations
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from generators.parametrizations import (completeness_cases, reverse_linear_cases, ridge_cases,
-                                         ridge_completeness_cases, ridge_flow_pairs)
+from generators.parametrizations import (
+    completeness_cases,
+    reverse_linear_cases,
+    ridge_cases,
+    ridge_completeness_cases,
+    ridge_flow_pairs,
+)
 from generators.schedules import reverse_cases
-from oracles.checks.reverse import (flow_completeness, gf_equals_mf, gf_equals_mf_linear, gf_equals_mf_ridge,
-                                   restriction_commutes)
+from oracles.checks import (
+    flow_completeness,
+    gf_equals_mf,
+    gf_equals_mf_linear,
+    gf_equals_mf_ridge,
+    restriction_commutes,
+)
 from theorems import refutation, universal
 
 

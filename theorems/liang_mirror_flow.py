@@ -18,14 +18,19 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import event, example, given, settings
 
-from oracles.checks.width_figures import figure1, figure2
-from oracles.checks.width_limits import (LADDER_CI, LADDER_THOROUGH, SEEDS, SEEDS_PART1, SEEDS_PART2, check_corollary,
-                                         check_scaled, check_unscaled_part1, check_unscaled_part2)
-from oracles.checks.width_identities import check_g3_identity, check_kernel_ode
-from oracles.model.shallow import MirrorPotential, Uniform, init_params
-from theorems import universal
-
 from generators.shallow import g3_cases, kernel_ode_cases, ladder_cases, scaled_potentials
+from oracles import MirrorPotential, Uniform, init_params
+from oracles.checks import (
+    check_corollary,
+    check_g3_identity,
+    check_kernel_ode,
+    check_scaled,
+    check_unscaled_part1,
+    check_unscaled_part2,
+)
+from oracles.checks.width_figures import figure1, figure2
+from oracles.checks.width_limits import LADDER_CI, LADDER_THOROUGH, SEEDS, SEEDS_PART1, SEEDS_PART2
+from theorems import universal
 
 THOROUGH = settings.get_current_profile_name() == "thorough"
 LADDER = LADDER_THOROUGH if THOROUGH else LADDER_CI

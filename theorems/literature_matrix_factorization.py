@@ -19,7 +19,7 @@ import math
 from hypothesis import event, given
 
 from generators.schedules import commuting_sensing_cases, deep_completion_cases, general_sensing_cases
-from oracles.checks.matrix_sensing import diagonal_nuclear_check, nonnuclear_gap, norms_grow_check
+from oracles.checks import diagonal_nuclear_check, nonnuclear_gap, norms_grow_check
 from theorems import refutation, universal
 
 #: Horizons: long enough for the losses to be small on typical instances; the finite-T statements

@@ -21,19 +21,37 @@ from __future__ import annotations
 import numpy as np
 from hypothesis import event, example, given
 
-from generators.notes import (classification_cases, generic_classification_cases, key_lemma_cases, least_squares_data,
-                              md_step_cases, positive_sparse_cases, preconditioned_cases, quadratic_form_cases,
-                              recovery_cases, sparse_cases, sq_cases)
-from oracles.checks.limits import gf_limit_vs_projection, max_margin_alignment, small_init_l1_gap, squared_param_vs_mirror
 from generators.linear_nets import kawaguchi_cases, kawaguchi_minimum_cases
-from oracles.checks.deep_linear import flat_saddle_gap, local_minimum_gap
-from oracles.checks.notes_flows import small_alpha_flow_gap, soudry_offset_gap
-from oracles.checks.sparse_recovery import recovery_rate_gap
-from oracles.convex.quadratic_mirror import (bregman_quadratic_form_gap, preconditioned_flow_limit_gap,
-                                             preconditioned_step_gap)
-from oracles.model.losses import LeastSquares, LogCosh
-from oracles.convex.mirror_descent import md_limit_vs_projection, step_identity_gap
-from oracles.model.parametrizations import Identity
+from generators.notes import (
+    classification_cases,
+    generic_classification_cases,
+    key_lemma_cases,
+    least_squares_data,
+    md_step_cases,
+    positive_sparse_cases,
+    preconditioned_cases,
+    quadratic_form_cases,
+    recovery_cases,
+    sparse_cases,
+    sq_cases,
+)
+from oracles import Identity, LeastSquares, LogCosh
+from oracles.checks import (
+    bregman_quadratic_form_gap,
+    flat_saddle_gap,
+    gf_limit_vs_projection,
+    local_minimum_gap,
+    max_margin_alignment,
+    md_limit_vs_projection,
+    preconditioned_flow_limit_gap,
+    preconditioned_step_gap,
+    recovery_rate_gap,
+    small_alpha_flow_gap,
+    small_init_l1_gap,
+    soudry_offset_gap,
+    squared_param_vs_mirror,
+    step_identity_gap,
+)
 from theorems import universal
 
 LOSSES = {"least-squares": LeastSquares, "log-cosh": LogCosh}

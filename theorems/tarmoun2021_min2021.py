@@ -16,10 +16,25 @@ import numpy as np
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from generators.linear_nets import (conservation_cases, homogeneous_cases, orthogonal_cases, rate_cases, scalar_checks,
-                                    spectral_cases, width_cases)
-from oracles.checks.linear_nets import (conservation_gap, loss_rate_gap, min_norm_gap, riccati_gap, scalar_closed_form_gap,
-                                        scalar_rate_gap, spectral_gap, width_rate_gap)
+from generators.linear_nets import (
+    conservation_cases,
+    homogeneous_cases,
+    orthogonal_cases,
+    rate_cases,
+    scalar_checks,
+    spectral_cases,
+    width_cases,
+)
+from oracles.checks import (
+    conservation_gap,
+    loss_rate_gap,
+    min_norm_gap,
+    riccati_gap,
+    scalar_closed_form_gap,
+    scalar_rate_gap,
+    spectral_gap,
+    width_rate_gap,
+)
 from theorems import universal
 
 
