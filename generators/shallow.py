@@ -15,6 +15,8 @@ Everything drawn is a float array, a tuple, or a ``Density``/``MirrorPotential``
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -22,7 +24,8 @@ from oracles.model.shallow import Density, MirrorPotential, Normal, TruncatedNor
 
 
 @st.composite
-def densities(draw, kinds=("uniform", "truncated normal"), max_scale: float = 1.0) -> Density:
+def densities(draw: st.DrawFn, kinds: Sequence[str] = ("uniform", "truncated normal"),
+              max_scale: float = 1.0) -> Density:
     """``Uniform(−B, B)`` or ``TruncatedNormal(s·B, −B, B)``, s ∈ {0.5, 0.35, 0.75, 1} (shrinks to the first), or
     (kind ``"normal"``, unbounded support) ``Normal(B/2)``, whose window ±3s = ±1.5B holds the data."""
     kind = draw(st.sampled_from(kinds))
@@ -36,7 +39,7 @@ def densities(draw, kinds=("uniform", "truncated normal"), max_scale: float = 1.
 
 
 @st.composite
-def data_sets(draw, density: Density, min_m: int = 2, max_m: int = 5) -> tuple[np.ndarray, np.ndarray]:
+def data_sets(draw: st.DrawFn, density: Density, min_m: int = 2, max_m: int = 5) -> tuple[np.ndarray, np.ndarray]:
     """``(x, y)``: ``m`` points ``x_i = lo + L(i + ½ + j_i)/m·0.9 + 0.05L`` with jitter ``j_i ∈ {−0.3..0.3}``
     (sixteenths), targets ``y_i = ¼(−1)^i + k_i/16``, ``k_i ∈ [−4, 4]``."""
     m = draw(st.integers(min_m, max_m))
@@ -50,7 +53,7 @@ def data_sets(draw, density: Density, min_m: int = 2, max_m: int = 5) -> tuple[n
 
 
 @st.composite
-def data_sets_2d(draw, density: Density, min_m: int = 2, max_m: int = 5) -> tuple[np.ndarray, np.ndarray]:
+def data_sets_2d(draw: st.DrawFn, density: Density, min_m: int = 2, max_m: int = 5) -> tuple[np.ndarray, np.ndarray]:
     """``(x, y)`` in the plane, d = 2: ``m`` points ``ρ_i(cos φ_i, sin φ_i)`` with angles spread around the circle
     (``φ_i = 2π(i + j_i)/m + φ_0``, jitter ``j_i`` in sixteenths up to ¼) and radii ``ρ_i ∈ {0.3, 0.5, 0.7, 0.9}·hi``
     (norms in supp p_B, as the slides ask), targets as :func:`data_sets`; shrinks to two opposite points at 0.3·hi."""
@@ -70,7 +73,7 @@ def unscaled_potentials() -> st.SearchStrategy[MirrorPotential]:
 
 
 @st.composite
-def scaled_potentials(draw, include_c2: bool = False) -> MirrorPotential:
+def scaled_potentials(draw: st.DrawFn, include_c2: bool = False) -> MirrorPotential:
     """:math:`(\\psi + \\omega x^2)/(1 + \\omega)`, ψ ∈ {x⁴, cosh} (and |x|³ if ``include_c2``), ω ∈ {1, 2, 4}."""
     psis = ["quartic", "cosh"] + (["abs3"] if include_c2 else [])
     return MirrorPotential.mixed(draw(st.sampled_from(psis)), draw(st.sampled_from([1.0, 2.0, 4.0])))
@@ -82,8 +85,11 @@ def seed_blocks(count: int = 4) -> st.SearchStrategy[tuple[int, ...]]:
 
 
 @st.composite
-def ladder_cases(draw, widths: tuple[int, ...], seeds: int = 4, potentials=None, density_kinds=("uniform", "truncated normal"),
-                 max_scale: float = 1.0, min_m: int = 2, max_m: int = 5, dims: tuple[int, ...] = (1,)):
+def ladder_cases(draw: st.DrawFn, widths: tuple[int, ...], seeds: int = 4,
+                 potentials: st.SearchStrategy[MirrorPotential] | None = None,
+                 density_kinds: Sequence[str] = ("uniform", "truncated normal"), max_scale: float = 1.0, min_m: int = 2,
+                 max_m: int = 5, dims: tuple[int, ...] = (1,),
+                 ) -> tuple[np.ndarray, np.ndarray, Density, MirrorPotential, tuple[int, ...], tuple[int, ...]]:
     """``(x, y, density, potential, widths, seeds)`` for a ladder statement (widths fixed by the profile);
     ``min_m``/``max_m`` bound the number of data points (controls whose planted effect needs few or many);
     ``dims`` the input dimensions drawn (shrinks to the first; d = 2 data from :func:`data_sets_2d`)."""
@@ -95,7 +101,8 @@ def ladder_cases(draw, widths: tuple[int, ...], seeds: int = 4, potentials=None,
 
 
 @st.composite
-def kernel_ode_cases(draw):
+def kernel_ode_cases(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, Density, MirrorPotential, bool, str, int, int,
+                                                float]:
     """``(x, y, density, potential, scaled, activation, width, seed, perturbation)`` for the chain-rule identity at
     one width: an unscaled potential (x² included: the identity holds for gradient flow too) with ReLU or abs, or a
     scaled one with abs; widths 1-40 (shrinks to 1), displacement scale ∈ {0.3, 0, 0.1, 1} (shrinks to 0.3)."""
@@ -112,7 +119,7 @@ def kernel_ode_cases(draw):
 
 
 @st.composite
-def g3_cases(draw):
+def g3_cases(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, Density, int, int]:
     """``(x, r, density, seed, width)``: data and targets for the G1 + G2 + G3 minimizer, and the seed and width
     (1-30, shrinks to 1) of a ReLU network function ``init_params(seed, width, density)`` (w = ±1, kinks drawn
     from p_B, a ~ N(0, 1)/√n)."""

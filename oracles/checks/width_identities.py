@@ -17,15 +17,17 @@ chain rule and the G3 identity for a compactly supported B.
 from __future__ import annotations
 
 import math
+from typing import Callable, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
+from oracles.convex.variational import G123Solver
 from oracles.core.errors import Inconclusive, InvalidInput
 from oracles.core.fd import EPS, central_difference
 from oracles.core.outcome import CLOSED_FORM_BUDGET, Outcome, budget_from_error, relative_gap
-from oracles.model.shallow import Density, MirrorPotential, NetworkParams, init_params, network, validate_data
 from oracles.flows.shallow_trainer import kernel_matrix
-from oracles.convex.variational import G123Solver
+from oracles.model.shallow import Density, MirrorPotential, NetworkParams, init_params, network, validate_data
 
 #: step of the finite differences in θ (f is piecewise bilinear in θ: away from kinks L is a quartic polynomial
 #: along a coordinate and f quadratic along a line, so the truncation error is tiny and roundoff dominates)
@@ -44,8 +46,8 @@ def displaced_params(seed: int, width: int, density: Density, perturbation: floa
     return p0, delta / (p0.n if scaled else 1.0)
 
 
-def check_kernel_ode(x, y, density: Density, potential: MirrorPotential, scaled: bool, activation: str, width: int,
-                     seed: int, perturbation: float, *, factor: float = 2.0) -> Outcome:
+def check_kernel_ode(x: ArrayLike, y: ArrayLike, density: Density, potential: MirrorPotential, scaled: bool,
+                     activation: str, width: int, seed: int, perturbation: float, *, factor: float = 2.0) -> Outcome:
     r"""The chain rule :math:`d\mathbf f/dt = -\text{factor}\cdot n\eta H(\mathbf f - \mathbf y)` (factor 2: the theorem
     with :math:`L = \sum(f - y)^2`; 1: the slides' literal form, a control) at θ = θ̂ + δ (:func:`displaced_params`),
     η = 1/n.
@@ -74,10 +76,10 @@ def check_kernel_ode(x, y, density: Density, potential: MirrorPotential, scaled:
         raise Inconclusive("a kink within the finite-difference step",
                            f"min |w x − b| = {float(np.min(np.abs(z))):.3g} at step {h:g}")
 
-    def f_of(v):
+    def f_of(v: np.ndarray) -> np.ndarray:
         return network(NetworkParams.from_flat(v), x, activation)
 
-    def loss(v):
+    def loss(v: np.ndarray) -> np.ndarray:
         r = f_of(v) - y
         return np.array([r @ r])
 
@@ -86,6 +88,7 @@ def check_kernel_ode(x, y, density: Density, potential: MirrorPotential, scaled:
                   + abs(th.d) + np.max(np.abs(y)))                    # the size of what f adds up
     dL = central_difference(loss, theta, h)
     hess = potential.hess(s * delta)                                    # ∇²Φ(θ), diagonal
+    assert dL.coarse is not None   # central_difference differences at 2h by default
     sides = []
     for grad in (dL.value[0], dL.coarse[0]):
         thdot = -eta * grad / hess
@@ -93,7 +96,8 @@ def check_kernel_ode(x, y, density: Density, potential: MirrorPotential, scaled:
         zdot = thdot[:n][:, None] * x[None, :] - thdot[n:2 * n][:, None]
         if float(np.min(np.abs(z) - 8 * step * np.abs(zdot))) <= 0:
             raise Inconclusive("a kink within the finite-difference step along the flow", f"step {step:.3g}")
-        dfd = central_difference(lambda t, v=thdot: f_of(theta + t[0] * v), np.zeros(1), step)
+        # mypy cannot infer a lambda with a default argument (v binds this pass's thdot)
+        dfd = central_difference(lambda t, v=thdot: f_of(theta + t[0] * v), np.zeros(1), step)  # type: ignore[misc]
         sides.append((dfd, thdot, step))
     (dfd, thdot, step), (dfd2, _, _) = sides
     lhs = dfd.value[:, 0]
@@ -117,7 +121,7 @@ def check_kernel_ode(x, y, density: Density, potential: MirrorPotential, scaled:
                    floor=CLOSED_FORM_BUDGET)
 
 
-def g3_sides(h, B: float) -> tuple[float, float]:
+def g3_sides(h: Callable[[np.ndarray], ArrayLike], B: float) -> tuple[float, float]:
     r"""The right side :math:`B(h'(+\infty) - h'(-\infty)) - (h(B) + h(-B))` from evaluations of a function ``h`` that is
     linear outside :math:`[-B, B]` (the slopes from the values at ±(B + 1), ±(B + 2)), and the size of its terms."""
     v = np.asarray(h(np.array([-B - 2.0, -B - 1.0, -B, B, B + 1.0, B + 2.0])), float)
@@ -126,7 +130,8 @@ def g3_sides(h, B: float) -> tuple[float, float]:
     return float(rhs), float(np.max(np.abs(v)) * (1.0 + B))
 
 
-def check_g3_identity(x, r, density: Density, params: NetworkParams, *, plant: str = "none") -> Outcome:
+def check_g3_identity(x: ArrayLike, r: ArrayLike, density: Density, params: NetworkParams, *,
+                      plant: str = "none") -> Outcome:
     r"""The slides' G3 identity for :math:`\mathcal B` on [−B, B], on two functions (the worse decides):
 
     * the ReLU network function :math:`h(x) = \sum_ka_k(w_kx - b_k)_+` of ``params`` (kinks :math:`b_k/w_k` in the
@@ -172,7 +177,7 @@ def check_g3_identity(x, r, density: Density, params: NetworkParams, *, plant: s
     gaps = {"network": abs(lhs_net - rhs_net) / size_net, "G1+G2+G3 minimizer": abs(lhs_sol - rhs_sol) / size_sol}
     work = {"network": params.n, "G1+G2+G3 minimizer": len(sol.g)}
     err = 1e3 * EPS * math.sqrt(max(work.values()))
-    name = max(gaps, key=gaps.get)
+    name = max(gaps, key=cast(Callable[[str], float], gaps.get))   # every key is in gaps
     return Outcome(gaps[name], budget_from_error(err, CLOSED_FORM_BUDGET), err,
                    f"|∫h''|x| − 2h(0) − (B(h'(+∞) − h'(−∞)) − (h(B) {'−' if plant == 'minus' else '+'} h(−B)))| / size "
                    f"({name})",

@@ -25,19 +25,24 @@ Sub-claims of one statement are reported in ``details``; the outcome is that of 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Sequence
-
 import math
+from collections.abc import Sized
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Callable, Sequence, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import stats
 
+from oracles.convex.variational import kernel, kernel_interpolant, kernel_nd, solve_g123, solve_scaled
 from oracles.core.errors import Inconclusive, InvalidInput
 from oracles.core.outcome import Outcome, Panel
-from oracles.model.shallow import Density, MirrorPotential, init_params, network, validate_data
 from oracles.flows.shallow_trainer import NetworkRun, TrainResult, richardson, train
-from oracles.convex.variational import kernel, kernel_interpolant, kernel_nd, solve_g123, solve_scaled
+from oracles.model.shallow import Density, MirrorPotential, init_params, network, validate_data
+
+if TYPE_CHECKING:
+    from oracles.convex.variational import ScaledReference, ScaledSolution
+    from oracles.flows.shallow_trainer import LevelResult
 
 DECAY_MARGIN = 0.1
 BOUND_MARGIN = 0.25
@@ -80,11 +85,11 @@ class SlopeFit:
     slope_se_seeds: float = math.nan   # standard error of the slope from the spread of per-seed slopes
     n_seeds: int = 1
 
-    def predict(self, n) -> np.ndarray:
+    def predict(self, n: ArrayLike) -> np.ndarray:
         return np.exp(self.intercept) * np.asarray(n, float) ** self.slope
 
 
-def fit_slope(widths: Sequence[int], values, errors, mean: str = "geometric") -> SlopeFit:
+def fit_slope(widths: Sequence[int], values: ArrayLike, errors: ArrayLike, mean: str = "geometric") -> SlopeFit:
     r"""Fit :math:`\log\bar v_k = a + s\log n_k`, :math:`\bar v_k` the mean over seeds (rows of ``values``).
 
     ``values`` and ``errors`` have shape (widths, seeds). The slope is linear in the logs,
@@ -211,7 +216,7 @@ def _ladder_panel(title: str, ylabel: str, fits: dict[str, SlopeFit]) -> Panel:
 
 
 # ========================================================================================= training ladders
-def eval_grid(density: Density, x, points: int = 401) -> np.ndarray:
+def eval_grid(density: Density, x: ArrayLike, points: int = 401) -> np.ndarray:
     """``points`` equispaced points of ``supp p_B`` (of ``density.window``, ±3s, for a normal p_B) plus the data
     (where the L∞ gaps are measured)."""
     x = np.asarray(x, float)
@@ -224,13 +229,13 @@ def eval_grid(density: Density, x, points: int = 401) -> np.ndarray:
     return np.unique(np.concatenate([np.linspace(lo, hi, points), x]))
 
 
-def input_dim(x) -> int:
+def input_dim(x: ArrayLike) -> int:
     """1 for a vector of data, else the number of columns (the input dimension d of the slides)."""
     x = np.asarray(x)
     return 1 if x.ndim == 1 else int(x.shape[1])
 
 
-def infinite_width_kernel(x, density: Density, activation: str) -> tuple[np.ndarray, float]:
+def infinite_width_kernel(x: ArrayLike, density: Density, activation: str) -> tuple[np.ndarray, float]:
     """``(K(X, X), error)``: the closed form for d = 1 (error 0), :func:`kernel_nd` for d = 2."""
     if input_dim(x) == 1:
         return kernel(x, x, density, activation), 0.0
@@ -239,9 +244,9 @@ def infinite_width_kernel(x, density: Density, activation: str) -> tuple[np.ndar
     return kernel_nd(x, x, density, activation)
 
 
-def train_ladder(x, y, density: Density, potentials: Sequence[MirrorPotential], widths: Sequence[int],
-                 seeds: Sequence[int], *, scaled: bool, activation: str, x_eval, zero_output: bool = False,
-                 levels: int = 3) -> dict[tuple[str, int, int], TrainResult]:
+def train_ladder(x: ArrayLike, y: ArrayLike, density: Density, potentials: Sequence[MirrorPotential],
+                 widths: Sequence[int], seeds: Sequence[int], *, scaled: bool, activation: str, x_eval: ArrayLike,
+                 zero_output: bool = False, levels: int = 3) -> dict[tuple[str, int, int], TrainResult]:
     """Train every (potential, width, seed) in one batch; keys ``(potential.describe(), n, seed)``."""
     x, y = validate_data(x, y, density)
     runs, keys = [], []
@@ -259,8 +264,8 @@ def _residual0(res: TrainResult) -> np.ndarray:
 
 
 # ========================================================================================= liang:unscaled-part1
-def check_unscaled_part1(x, y, density: Density, potential: MirrorPotential, widths: Sequence[int],
-                         seeds: Sequence[int], *, scaled: bool = False, activation: str = "relu",
+def check_unscaled_part1(x: ArrayLike, y: ArrayLike, density: Density, potential: MirrorPotential,
+                         widths: Sequence[int], seeds: Sequence[int], *, scaled: bool = False, activation: str = "relu",
                          kernel_claim: str = "decreasing", drift_power: float = 0.5,
                          drift_margin: str | float = "statistical") -> Outcome:
     r"""Theorem (unscaled), Part I, on a ladder: three sub-claims, the worst one decides.
@@ -299,7 +304,7 @@ def check_unscaled_part1(x, y, density: Density, potential: MirrorPotential, wid
     c_inf = 2.0 * float(np.linalg.eigvalsh(K)[0]) / float(potential.hess(0.0))
     ratio = rate / c_inf
     k = np.unravel_index(int(np.argmin(ratio)), ratio.shape)
-    lerr = float(np.max(rate_err)) / c_inf + 2.0 * len(x) * K_err / float(potential.hess(0.0)) / c_inf
+    lerr = float(np.max(rate_err)) / c_inf + 2.0 * len(cast(Sized, x)) * K_err / float(potential.hess(0.0)) / c_inf
     out["loss"] = Outcome(0.5 - float(ratio[k]), max(SLOPE_FLOOR, 10.0 * lerr), lerr,
                           "½ − min_n C_n/C_∞, C_n = inf_t −log(‖r(t)‖/‖r(0)‖)/t, C_∞ = 2λmin(K(X,X))/φ''(0)",
                           details={"claim": "‖r(t)‖ ≤ exp(−C_∞ t/2)‖r(0)‖ at every width", "C_inf": c_inf,
@@ -307,7 +312,7 @@ def check_unscaled_part1(x, y, density: Density, potential: MirrorPotential, wid
     return worst_claim(out, plot=lambda: [_ladder_panel("Part I on the ladder", "value", fits), _loss_panel(res, key, W, S)])
 
 
-def decay_constant(levels) -> tuple[float, float]:
+def decay_constant(levels: Sequence[LevelResult]) -> tuple[float, float]:
     r""":math:`C = \inf_{t>0} -\log(\|r(t)\|/\|r(0)\|)/t` over the scheduled times of the finest level, with
     an error estimate: the same infimum over the times shared with the next coarser level (every other fine
     time, by nested splitting), computed on both levels; their difference is the integration error."""
@@ -344,8 +349,8 @@ def _loss_panel(res, key, W, S) -> Panel:
     return Panel("residual decay (first seed)", "t (η = 1/n)", "‖r(t)‖/‖r(0)‖", series, logy=True)
 
 
-def check_kernel_frozen(x, y, density: Density, potential: MirrorPotential, width: int, seed: int, *,
-                        scaled: bool = False, activation: str = "relu") -> Outcome:
+def check_kernel_frozen(x: ArrayLike, y: ArrayLike, density: Density, potential: MirrorPotential, width: int,
+                        seed: int, *, scaled: bool = False, activation: str = "relu") -> Outcome:
     r"""The claim ":math:`H(t) = H(0)`" at one width: discrepancy :math:`\sup_t\|H(t) - H(0)\|_2`, budget ten times
     its halving change (a negative control: false at every finite width)."""
     xe = eval_grid(density, x, 101)
@@ -356,8 +361,8 @@ def check_kernel_frozen(x, y, density: Density, potential: MirrorPotential, widt
 
 
 # ========================================================================================= liang:corollary
-def check_corollary(x, y, density: Density, potential: MirrorPotential, widths: Sequence[int], seeds: Sequence[int], *,
-                    activation: str = "relu") -> Outcome:
+def check_corollary(x: ArrayLike, y: ArrayLike, density: Density, potential: MirrorPotential, widths: Sequence[int],
+                    seeds: Sequence[int], *, activation: str = "relu") -> Outcome:
     r"""Corollary: for the same data and initial parameters, the mirror-flow and gradient-flow limits get closer.
 
     For each (n, seed): MF with ``potential`` and GF (φ = x²) from the same θ(0); the gap
@@ -407,7 +412,8 @@ def _mf_gf_gaps(res, potential, gf, widths, seeds):
     return gaps, errs
 
 
-def check_mf_equals_gf(x, y, density: Density, potential: MirrorPotential, width: int, seed: int) -> Outcome:
+def check_mf_equals_gf(x: ArrayLike, y: ArrayLike, density: Density, potential: MirrorPotential, width: int,
+                       seed: int) -> Outcome:
     r"""The (false) claim "MF limit = GF limit" at one width: discrepancy :math:`\|f_{MF} - f_{GF}\|_\infty`,
     budget ten times its Richardson error estimate (negative control for the corollary)."""
     xe = eval_grid(density, x)
@@ -420,8 +426,9 @@ def check_mf_equals_gf(x, y, density: Density, potential: MirrorPotential, width
 
 
 # ========================================================================================= liang:unscaled-part2
-def check_unscaled_part2(x, y, density: Density, potential: MirrorPotential, widths: Sequence[int], seeds: Sequence[int],
-                         *, weight: str = "1/p", oracle: str = "kernel", g2: float = 1.0, g3: float = 1.0) -> Outcome:
+def check_unscaled_part2(x: ArrayLike, y: ArrayLike, density: Density, potential: MirrorPotential,
+                         widths: Sequence[int], seeds: Sequence[int], *, weight: str = "1/p", oracle: str = "kernel",
+                         g2: float = 1.0, g3: float = 1.0) -> Outcome:
     r"""Part II: :math:`\|f(\cdot, \theta(\infty)) - f(\cdot, \theta(0)) - \bar h\|_\infty` shrinks along the ladder.
 
     :math:`\bar h` solves min G1 + G2 + G3 s.t. :math:`h(x_i) = y_i - f(x_i, \theta(0))` (per seed and width: the
@@ -457,8 +464,9 @@ def check_unscaled_part2(x, y, density: Density, potential: MirrorPotential, wid
 
 
 # ========================================================================================= liang:scaled
-def check_scaled(x, y, density: Density, potential: MirrorPotential, widths: Sequence[int], seeds: Sequence[int], *,
-                 claims: Sequence[str] = ("drift", "loss", "gap"), drift_power: float = 1.0) -> Outcome:
+def check_scaled(x: ArrayLike, y: ArrayLike, density: Density, potential: MirrorPotential, widths: Sequence[int],
+                 seeds: Sequence[int], *, claims: Sequence[str] = ("drift", "loss", "gap"),
+                 drift_power: float = 1.0) -> Outcome:
     r"""Scaled potential, absolute value activation, on a ladder; sub-claims (the worst one decides):
 
     * ``drift``: slope of :math:`\log(n^p\sup_t\|\theta(t) - \theta(0)\|_\infty)` ≤ +0.25 (drift ≤ C n^{-p}, p =
@@ -497,7 +505,7 @@ def check_scaled(x, y, density: Density, potential: MirrorPotential, widths: Seq
     if "n-drift->0" in claims:
         out["n-drift->0"], fits["n·drift"] = _try_slope(W, nd, nd_err, -DECAY_MARGIN, "slope of log(n·drift) vs log n",
                                                         "n·drift → 0")
-    refs: dict[tuple[int, int], object] = {}
+    refs: dict[tuple[int, int], ScaledReference] = {}
     d1 = input_dim(x) == 1             # the variational limit (and K_end from it) is the d = 1 part of the theorem
     if not d1 and "gap" in claims:
         claims = [c for c in claims if c != "gap"]
@@ -511,7 +519,7 @@ def check_scaled(x, y, density: Density, potential: MirrorPotential, widths: Seq
     if "loss" in claims or "loss-x4" in claims:
         rate, rate_err = _decay_constants(res, key, W, S)
         K0, K0_err = infinite_width_kernel(x, density, "abs")
-        c0 = 2.0 * (float(np.linalg.eigvalsh(K0)[0]) - len(x) * K0_err) / float(potential.hess(0.0))
+        c0 = 2.0 * (float(np.linalg.eigvalsh(K0)[0]) - len(cast(Sized, x)) * K0_err) / float(potential.hess(0.0))
         c_end = (np.array([[end_rate(refs[(n, s)].fine) for s in S] for n in W]) if d1
                  else np.full((len(W), len(S)), np.inf))       # d ≥ 2: H_n(T) below stands for K_end
         c_inf = np.minimum(c_end, c0)
@@ -550,7 +558,7 @@ def check_scaled(x, y, density: Density, potential: MirrorPotential, widths: Seq
     return worst_claim(out, plot=lambda: [_ladder_panel(f"scaled {key}", "value", good)])
 
 
-def end_rate(sol) -> float:
+def end_rate(sol: ScaledSolution) -> float:
     r""":math:`2\lambda_{min}(K_{end})`, :math:`K_{end}(x, x') = \int|x - b||x' - b|\,p_B(b)/\phi''(\alpha(b))\,db`: the
     infinite-width kernel H at the end of scaled training (α from the dual solution), whose smallest
     eigenvalue sets the late decay rate of the residual."""

@@ -37,8 +37,10 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field
+from typing import cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import linalg, optimize, sparse
 
 from oracles.core.errors import Inconclusive, InvalidInput
@@ -55,7 +57,7 @@ def _second_moment_products(density: Density, a, b, x, xp, center) -> np.ndarray
     return X * Xp * M[..., 0] - (X + Xp) * M[..., 1] + M[..., 2]
 
 
-def kernel(x, xp, density: Density, activation: str) -> np.ndarray:
+def kernel(x: ArrayLike, xp: ArrayLike, density: Density, activation: str) -> np.ndarray:
     r"""The infinite-width kernel :math:`K(x, x') = E[\sigma(Wx - B)\sigma(Wx' - B)]`, W = ±1, B ~ p_B symmetric.
 
     ReLU: :math:`K = \tfrac12\big[\int_{lo}^{\min(x,x')}(x - b)(x' - b)p\,db + \int_{\max(x,x')}^{hi}(b - x)(b - x')p\,db\big]`
@@ -77,7 +79,8 @@ def kernel(x, xp, density: Density, activation: str) -> np.ndarray:
     raise InvalidInput(f"activation must be 'relu' or 'abs', got {activation!r}")
 
 
-def kernel_nd(x, xp, density: Density, activation: str, panels: int = 32, q: int = 8) -> tuple[np.ndarray, float]:
+def kernel_nd(x: ArrayLike, xp: ArrayLike, density: Density, activation: str, panels: int = 32,
+              q: int = 8) -> tuple[np.ndarray, float]:
     r"""The infinite-width kernel in input dimension d = 2, :math:`K(x, x') = E[\sigma(\langle W, x\rangle - B)\sigma(\langle W,
     x'\rangle - B)]` with W uniform on the circle, and an error estimate.
 
@@ -106,7 +109,7 @@ def kernel_nd(x, xp, density: Density, activation: str, panels: int = 32, q: int
     return fine, err
 
 
-def kernel_pairs(s, sp, density: Density, activation: str) -> np.ndarray:
+def kernel_pairs(s: ArrayLike, sp: ArrayLike, density: Density, activation: str) -> np.ndarray:
     """:func:`kernel` at the projections ``s`` (rows) and ``sp`` (columns): ``K_1(s_i, sp_k)``."""
     return kernel(s, sp, density, activation)
 
@@ -123,17 +126,17 @@ class KernelInterpolant:
     error: float
     cond: float
 
-    def __call__(self, xe) -> np.ndarray:
+    def __call__(self, xe: ArrayLike) -> np.ndarray:
         return kernel(np.asarray(xe, float), self.x, self.density, self.activation) @ self.coef
 
-    def second_derivative(self, xe) -> np.ndarray:
+    def second_derivative(self, xe: ArrayLike) -> np.ndarray:
         r""":math:`\bar h''(x) = \sum_i c_i\,\partial_x^2K(x, x_i)`: :math:`\tfrac12 p(x)|x - x_i|` (ReLU), :math:`2p(x)|x - x_i|` (abs)."""
         xe = np.asarray(xe, float)
         fac = 0.5 if self.activation == "relu" else 2.0
         return fac * self.density.pdf(xe) * (np.abs(xe[:, None] - self.x[None, :]) @ self.coef)
 
 
-def kernel_interpolant(x, r, density: Density, activation: str = "relu") -> KernelInterpolant:
+def kernel_interpolant(x: ArrayLike, r: ArrayLike, density: Density, activation: str = "relu") -> KernelInterpolant:
     r"""The ridgeless interpolant with the infinite-width kernel (the NTK-type limit of the unscaled flow).
 
     The error estimate is the forward error of the solve, :math:`\kappa(K)\,\varepsilon\,\|K(x, X)\|\,\|c\|`
@@ -184,10 +187,10 @@ class G123Solution:
     def nodes(self) -> np.ndarray:
         return self.asm.nodes
 
-    def __call__(self, xe) -> np.ndarray:
+    def __call__(self, xe: ArrayLike) -> np.ndarray:
         return self.solver.evaluate(self, np.asarray(xe, float))
 
-    def second_derivative(self, xe) -> np.ndarray:
+    def second_derivative(self, xe: ArrayLike) -> np.ndarray:
         r""":math:`h''(x) = \rho(x)g(x)` inside the support, 0 outside."""
         xe = np.asarray(xe, float)
         gx = np.interp(xe, self.nodes, self.g)
@@ -243,7 +246,7 @@ class G123Solver:
         self.density, self.weight, self.g2, self.g3, self.quad_nodes = density, weight, g2, g3, quad_nodes
 
     # ρ and its cell moments ---------------------------------------------------------------------
-    def rho(self, x) -> np.ndarray:
+    def rho(self, x: ArrayLike) -> np.ndarray:
         """:math:`\rho = 1/w`: :math:`p_B` for the theorem's weight, :math:`1/p_B` for the control."""
         x = np.asarray(x, float)
         p = self.density.pdf(x)
@@ -251,7 +254,7 @@ class G123Solver:
             return p
         return np.where(p > 0, 1.0 / np.where(p > 0, p, 1.0), 0.0)
 
-    def rho_moments(self, a, b, kmax: int, center) -> np.ndarray:
+    def rho_moments(self, a: ArrayLike, b: ArrayLike, kmax: int, center: ArrayLike) -> np.ndarray:
         r""":math:`\int_a^b \rho(t)(t - c)^k dt`, exact for :math:`\rho = p_B`, Gauss–Legendre for :math:`1/p_B`."""
         if self.weight == "1/p":
             return self.density.moments(a, b, kmax, center)
@@ -263,7 +266,7 @@ class G123Solver:
         return np.stack([np.sum(vals * u ** k, axis=-1) for k in range(kmax + 1)], axis=-1)
 
     # grid -------------------------------------------------------------------------------------------------
-    def grid(self, x, cells: int, align: bool = True) -> np.ndarray:
+    def grid(self, x: ArrayLike, cells: int, align: bool = True) -> np.ndarray:
         """Nodes: ``lo``, ``hi`` and, if ``align``, 0 and the data; pieces split so that no cell exceeds ``L/cells``."""
         lo, hi = self.density.lo, self.density.hi
         if not align:
@@ -301,7 +304,7 @@ class G123Solver:
         cellB = np.stack([-t0 * IL - (M1 - M2 / D), -t0 * IR - M2 / D], 1)
         return G123Assembly(nodes, Q1, v_int, v_abs, cellA, cellB)
 
-    def rows(self, asm: G123Assembly, X) -> np.ndarray:
+    def rows(self, asm: G123Assembly, X: ArrayLike) -> np.ndarray:
         r"""Coefficients of :math:`\int_{lo}^{\min(X, hi)}(X - b)\rho g\,db` on the nodal values g (one row per X)."""
         X = np.atleast_1d(np.asarray(X, float))
         nodes = asm.nodes
@@ -317,7 +320,7 @@ class G123Solver:
         R[:, 1:] += Xr * M1 / D - M2 / D
         return R
 
-    def solve(self, x, r, cells: int = 64, align: bool = True) -> G123Solution:
+    def solve(self, x: ArrayLike, r: ArrayLike, cells: int = 64, align: bool = True) -> G123Solution:
         """Minimize on the grid of :meth:`grid`; ``x, r`` are validated (distinct, inside the support)."""
         x, r = validate_data(x, r, self.density, yname="r")
         lo = self.density.lo
@@ -378,18 +381,18 @@ def _split(breaks, lo: float, hi: float, pieces: int) -> np.ndarray:
 class RefinedSolution:
     """The fine solution with the change from the coarse grid as its error estimate (sup over ``x_eval``)."""
 
-    fine: object
-    coarse: object
+    fine: G123Solution | PrimalSolution
+    coarse: G123Solution | PrimalSolution
     x_eval: np.ndarray
     values: np.ndarray
     error: float
 
-    def __call__(self, xe) -> np.ndarray:
+    def __call__(self, xe: ArrayLike) -> np.ndarray:
         return self.fine(xe)
 
 
-def solve_g123(x, r, density: Density, x_eval, *, cells: int = 64, align: bool = True, weight: str = "1/p",
-               g2: float = 1.0, g3: float = 1.0) -> RefinedSolution:
+def solve_g123(x: ArrayLike, r: ArrayLike, density: Density, x_eval: ArrayLike, *, cells: int = 64, align: bool = True,
+               weight: str = "1/p", g2: float = 1.0, g3: float = 1.0) -> RefinedSolution:
     """Solve on ``cells`` and ``2·cells`` (nested grids); error estimate = sup change on ``x_eval`` + rounding."""
     solver_c = G123Solver(density, weight=weight, g2=g2, g3=g3)
     solver_f = G123Solver(density, weight=weight, g2=g2, g3=g3, quad_nodes=24 if weight == "p" else 12)
@@ -403,7 +406,8 @@ def solve_g123(x, r, density: Density, x_eval, *, cells: int = 64, align: bool =
 
 
 # ========================================================================================= scaled
-def abs_quadrature(breaks, density: Density, pieces: int, q: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def abs_quadrature(breaks: ArrayLike, density: Density, pieces: int,
+                   q: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Composite Gauss–Legendre on ``[lo, hi]``: ``(edges, nodes, W)`` with :math:`W_q = w_q\,p_B(b_q)`.
 
     ``breaks`` (the data, where :math:`|x_i - b|` has kinks, and the zeros of the dual function, where
@@ -439,16 +443,16 @@ class ScaledSolution:
     residual: np.ndarray
     newton_steps: int
     q: int
-    corr_coef: np.ndarray = field(repr=False, default=None)
+    corr_coef: np.ndarray | None = field(repr=False, default=None)   # set by scaled_dual_newton
     gap: float = 0.0
 
-    def alpha(self, b) -> np.ndarray:
+    def alpha(self, b: ArrayLike) -> np.ndarray:
         r""":math:`\alpha_\lambda(b)`."""
         b = np.asarray(b, float)
         s = np.abs(np.asarray(b)[..., None] - self.x) @ self.lam
         return self.potential.grad_inv(float(self.potential.grad(0.0)) + s)
 
-    def __call__(self, xe) -> np.ndarray:
+    def __call__(self, xe: ArrayLike) -> np.ndarray:
         r""":math:`h_\lambda(x) = x m_0 - m_1 + 2(C_1(x) - xC_0(x))`, from :math:`|x - b| = (x - b) + 2(b - x)_+`.
 
         :math:`m_k = \int b^k\alpha p`, :math:`C_k(x) = \int_x^{hi}b^k\alpha p`: suffix sums over whole pieces
@@ -472,12 +476,12 @@ class ScaledSolution:
         C1 = suf1[k + 1] + (ww * bb).sum(1)
         return xe * suf0[0] - suf1[0] + 2.0 * (C1 - xe * C0)
 
-    def second_derivative(self, b) -> np.ndarray:
+    def second_derivative(self, b: ArrayLike) -> np.ndarray:
         r""":math:`h'' = 2\alpha_\lambda p_B`."""
         b = np.asarray(b, float)
         return 2.0 * self.alpha(b) * self.density.pdf(b)
 
-    def certificate(self, xe) -> np.ndarray:
+    def certificate(self, xe: ArrayLike) -> np.ndarray:
         r"""Pointwise bound :math:`|h^\star(x) - h_\lambda(x)| \le |\textstyle\sum_i c_iK(x, x_i)| + \sqrt{2G/\mu}\,\sqrt{x^2 + E[B^2]}`.
 
         Let :math:`F = (h_\lambda(x_i) - r_i)_i`, :math:`c = K(X, X)^{-1}F` (:math:`K` the abs kernel, closed
@@ -490,13 +494,13 @@ class ScaledSolution:
         :math:`h_\lambda - h_\beta = \sum_ic_iK(\cdot, x_i)` exactly.
         """
         xe = np.asarray(xe, float)
-        shift = np.abs(kernel(xe, self.x, self.density, "abs") @ self.corr_coef)
+        shift = np.abs(kernel(xe, self.x, self.density, "abs") @ cast(np.ndarray, self.corr_coef))
         return shift + math.sqrt(2.0 * max(self.gap, 0.0) / self.potential.hess_min) * np.sqrt(
             xe ** 2 + self.density.second_moment)
 
 
-def scaled_dual_newton(x, r, density: Density, potential: MirrorPotential, *, pieces: int = 32, q: int = 10,
-                       max_steps: int = 100, breaks=None) -> ScaledSolution:
+def scaled_dual_newton(x: ArrayLike, r: ArrayLike, density: Density, potential: MirrorPotential, *, pieces: int = 32,
+                       q: int = 10, max_steps: int = 100, breaks: ArrayLike | None = None) -> ScaledSolution:
     r"""Solve the scaled problem by Newton's method on the m-dimensional dual.
 
     Dual function (convex): :math:`g(\lambda) = \sum_q W_q\,\psi^*(s_q) - \lambda^\top r`,
@@ -517,6 +521,7 @@ def scaled_dual_newton(x, r, density: Density, potential: MirrorPotential, *, pi
         if zeros.size == 0 or np.all(np.min(np.abs(zeros[:, None] - edges[None, :]), 1) < 1e-12):
             break
         brk = np.concatenate([x, _graded(zeros, slopes, density, pieces)])
+    assert lam is not None   # the loop ran (3 passes)
     sol = ScaledSolution(x, r, lam, density, potential, edges, nodes, W, np.zeros_like(r), steps, q)
     F = sol(x) - r
     sol.residual = F
@@ -625,12 +630,12 @@ class ScaledReference:
     def error(self) -> float:
         return self.certificate + self.quadrature_change
 
-    def __call__(self, xe) -> np.ndarray:
+    def __call__(self, xe: ArrayLike) -> np.ndarray:
         return self.fine(xe)
 
 
-def solve_scaled(x, r, density: Density, potential: MirrorPotential, x_eval, *, pieces: int = 16,
-                 q: int = 10) -> ScaledReference:
+def solve_scaled(x: ArrayLike, r: ArrayLike, density: Density, potential: MirrorPotential, x_eval: ArrayLike, *,
+                 pieces: int = 16, q: int = 10) -> ScaledReference:
     """The scaled oracle: dual Newton at ``pieces`` and ``2·pieces``; error = certificate + quadrature change."""
     coarse = scaled_dual_newton(x, r, density, potential, pieces=pieces, q=q)
     fine = scaled_dual_newton(x, r, density, potential, pieces=2 * pieces, q=q)
@@ -650,12 +655,13 @@ class PrimalSolution:
     alpha: np.ndarray
     result: optimize.OptimizeResult
 
-    def __call__(self, xe) -> np.ndarray:
+    def __call__(self, xe: ArrayLike) -> np.ndarray:
         xe = np.asarray(xe, float)
         return np.abs(xe[:, None] - self.nodes[None, :]) @ (self.weights * self.alpha)
 
 
-def scaled_primal_scipy(x, r, density: Density, potential: MirrorPotential, *, cells: int = 400) -> PrimalSolution:
+def scaled_primal_scipy(x: ArrayLike, r: ArrayLike, density: Density, potential: MirrorPotential, *,
+                        cells: int = 400) -> PrimalSolution:
     r"""An independent oracle of the scaled problem: the primal, discretized directly, solved by scipy.
 
     α at the ``cells + 1`` nodes of a uniform grid, :math:`\int u\,p_B \approx \sum_k \tau_k p_B(b_k)u(b_k)`
@@ -691,7 +697,8 @@ def scaled_primal_scipy(x, r, density: Density, potential: MirrorPotential, *, c
     return PrimalSolution(nodes, W, res.x, res)
 
 
-def solve_scaled_primal(x, r, density: Density, potential: MirrorPotential, x_eval, *, cells: int = 400):
+def solve_scaled_primal(x: ArrayLike, r: ArrayLike, density: Density, potential: MirrorPotential, x_eval: ArrayLike, *,
+                        cells: int = 400) -> RefinedSolution:
     """The primal oracle at ``cells`` and ``2·cells``; error = sup change on ``x_eval``."""
     coarse = scaled_primal_scipy(x, r, density, potential, cells=cells)
     fine = scaled_primal_scipy(x, r, density, potential, cells=2 * cells)

@@ -46,13 +46,28 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import Inconclusive, InvalidInput
-from oracles.model.shallow import (Density, ParameterMirror, NetworkParams, MirrorPotential, dsigma, network, sigma,
-                                   validate_data)
+from oracles.model.shallow import (
+    Density,
+    MirrorPotential,
+    NetworkParams,
+    ParameterMirror,
+    dsigma,
+    network,
+    sigma,
+    validate_data,
+)
+
+if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    #: :meth:`Batch.state`: ``(delta_u, delta_d, r, GS, minv_u, minv_d)``.
+    _State: TypeAlias = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 
 EPS = float(np.finfo(float).eps)
 
@@ -193,6 +208,7 @@ def _check_runs(runs: Sequence[NetworkRun]) -> int:
             raise InvalidInput(f"{name}: every network of a batch needs the same number of data points ({m})")
         elif run.params0.dim != dim:
             raise InvalidInput(f"{name}: every network of a batch needs the same input dimension ({dim})")
+    assert m is not None   # runs is not empty and its first entry set m (or raised)
     return int(m)
 
 
@@ -290,7 +306,8 @@ class Batch:
 
     def __init__(self, runs: Sequence[NetworkRun]) -> None:
         m = _check_runs(runs)
-        keys = [(r.potential.describe(), r.potential.to_spec().__repr__(), r.scaled) for r in runs]
+        keys: list[tuple[Any, ...]] = [(r.potential.describe(), r.potential.to_spec().__repr__(), r.scaled)
+                                       for r in runs]
         self.order = sorted(range(len(runs)), key=lambda k: keys[k])   # networks grouped by potential
         runs = [runs[k] for k in self.order]
         self.runs = list(runs)
@@ -320,7 +337,7 @@ class Batch:
         self.activation = acts.pop() if len(acts) == 1 else None          # one activation for all: no mask
         # potentials: one group per distinct (potential, scaled)
         keys = [(r.potential, r.scaled) for r in runs]
-        self.groups = sorted(set(keys), key=lambda k: (k[0].describe(), k[1]))
+        self.groups: list[tuple[MirrorPotential, bool]] = sorted(set(keys), key=lambda k: (k[0].describe(), k[1]))
         gidx = np.array([self.groups.index(k) for k in keys])
         ustart = np.concatenate([[0], np.cumsum(self.n)])
         self.slices = []                                                 # contiguous (unit, network) ranges
@@ -338,7 +355,7 @@ class Batch:
             else:
                 blocks.append([k, int(self.n[k]), k + 1])
         self.blocks = [(k0, k1, int(ustart[k0]), int(ustart[k1]), n) for k0, n, k1 in blocks]
-        self._initial = None
+        self._initial: _State | None = None
 
     # dual ↔ primal ----------------------------------------------------------------------------------------
     def _apply(self, fn: str, arr_u: np.ndarray, arr_d: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -363,10 +380,12 @@ class Batch:
                 np.divide(1.0, rd, out=rd)
             if one:
                 return ru, rd
+            assert out_u is not None and out_d is not None   # allocated when there are several groups
             out_u[:, mu], out_d[md] = ru, rd
+        assert out_u is not None and out_d is not None       # one group returned inside the loop
         return out_u, out_d
 
-    def state(self, Z: np.ndarray, Zd: np.ndarray):
+    def state(self, Z: np.ndarray, Zd: np.ndarray) -> _State:
         r"""``(delta_u (3, U), delta_d (B,), r (B, m), GS (2, m, U), minv_u (3, U), minv_d (B,))`` at ``(Z, Zd)``.
 
         ``GS[0]`` is :math:`G = a\sigma'(z)`, ``GS[1]`` is :math:`S = \sigma(z)` (:math:`z = wx - b`): the
@@ -400,13 +419,13 @@ class Batch:
         minv_u, minv_d = self._apply("minv", Du, Dd)
         return Du, Dd, f, GS, minv_u, minv_d
 
-    def initial(self):
+    def initial(self) -> _State:
         """:meth:`state` at ζ = 0 (the same for every level; computed once)."""
         if self._initial is None:
             self._initial = self.state(np.zeros((self.nw + 2, self.U)), np.zeros(self.B))
         return self._initial
 
-    def kernel(self, st) -> np.ndarray:
+    def kernel(self, st: _State) -> np.ndarray:
         r""":math:`H = n^{-1}\big(\sum_{units,k}J_{k}J_{k}^\top/\phi''_k + \mathbf 1\mathbf 1^\top/\phi''_d\big)`, shape (B, m, m),
         at the state ``st`` of :meth:`state`.
 
@@ -441,7 +460,7 @@ class Batch:
         nH /= self.n[:, None, None]
         return nH
 
-    def update(self, Z, Zd, st, c) -> tuple[np.ndarray, np.ndarray]:
+    def update(self, Z: np.ndarray, Zd: np.ndarray, st: _State, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         r""":math:`\zeta \mathrel{-}= 2\eta J^\top c` with :math:`\eta = 1/n` per network (new arrays; ``Z`` is kept).
 
         Per network: :math:`(J^\top c)_{w,b,a} = (G^\top(x\circ c), -G^\top c, S^\top c)`, one (3 × 2m)(2m × n)
@@ -510,6 +529,7 @@ def _run_level(batch: Batch, schedule: np.ndarray | None, split: int, growth: fl
 
     Returns ``(schedule, level results)``; the schedule is (steps, B), zero-padded.
     """
+    b: int | np.integer[Any]                              # a network's index (from flatnonzero or range)
     B = batch.B
     Z, Zd = np.zeros((batch.nw + 2, batch.U)), np.zeros(B)
     st = batch.initial()
@@ -561,7 +581,7 @@ def _run_level(batch: Batch, schedule: np.ndarray | None, split: int, growth: fl
         dH = np.maximum(dH, np.linalg.norm(H - H0, ord=2, axis=(1, 2)))
         dmax = np.maximum(dmax, _unit_sup(batch, st))
     n_sched = len(times)                                  # entries recorded on the (time-accurate) schedule
-    sched = np.array(accepted) if plan is None else schedule
+    sched = np.array(accepted) if plan is None else cast(np.ndarray, schedule)   # plan is set from a schedule
     last = np.array([s[s > 0][-1] if np.any(s > 0) else 1.0 for s in sched.T]) if len(sched) else np.ones(B)
     last = last / (1 if plan is None else split)
     for _ in range(60):                                   # the tail, identical at every level
@@ -659,7 +679,7 @@ def _chunks(runs: Sequence[NetworkRun], size: int) -> list[list[int]]:
     return out
 
 
-def train(runs: Sequence[NetworkRun], x_eval, *, growth: float = 1.25, levels: int = 3, tail: float = 1e-6,
+def train(runs: Sequence[NetworkRun], x_eval: ArrayLike, *, growth: float = 1.25, levels: int = 3, tail: float = 1e-6,
           tol: float = 1e-11, max_steps: int = 300, extrapolate: bool = True,
           on_failure: str = "raise", chunk: int = CHUNK_ELEMENTS) -> list[TrainResult]:
     r"""Train every network of ``runs`` to convergence and return its limit on ``x_eval`` with error estimates.
@@ -696,7 +716,7 @@ def train(runs: Sequence[NetworkRun], x_eval, *, growth: float = 1.25, levels: i
                                on_failure, part)
         for k, res in zip(part, results):
             out[k] = res
-    return out
+    return cast(list[TrainResult], out)   # _chunks partitions range(len(runs)): every entry is set
 
 
 def _train_batch(runs: Sequence[NetworkRun], xe: np.ndarray, growth: float, levels: int, tail: float, tol: float,
@@ -728,7 +748,7 @@ def _train_batch(runs: Sequence[NetworkRun], xe: np.ndarray, growth: float, leve
         s_err = abs(lv[-1].drift_max - lv[-2].drift_max) if levels > 1 else math.nan
         out[batch.order[b]] = TrainResult(run, xe, vals, err, lv, lv[-1].drift, d_err, h_err, f,
                                           drift_sup=lv[-1].drift_max, drift_sup_error=s_err)
-    return out
+    return cast(list[TrainResult], out)   # batch.order is a permutation: every entry is set (or raised)
 
 
 def richardson(level_values: Sequence[np.ndarray], extrapolate: bool = True) -> tuple[np.ndarray, float]:
@@ -751,7 +771,7 @@ def richardson(level_values: Sequence[np.ndarray], extrapolate: bool = True) -> 
 
 
 # ----------------------------------------------------------------------------------------- references
-def kernel_matrix(params: NetworkParams, x, potential: MirrorPotential, scaled: bool, activation: str,
+def kernel_matrix(params: NetworkParams, x: ArrayLike, potential: MirrorPotential, scaled: bool, activation: str,
                   delta: NetworkParams | None = None) -> np.ndarray:
     r""":math:`H(\theta) = n^{-1}J(\nabla^2\Phi)^{-1}J^\top` of one network at ``params`` (the point θ), with the
     Hessian evaluated at ``delta`` = θ − θ̂ (zero by default, i.e. θ = θ(0))."""
@@ -766,7 +786,7 @@ def kernel_matrix(params: NetworkParams, x, potential: MirrorPotential, scaled: 
     return (J.T * minv) @ J / n
 
 
-def dual_field(run: NetworkRun):
+def dual_field(run: NetworkRun) -> Callable[[float, np.ndarray], np.ndarray]:
     r"""The right-hand side :math:`\dot\zeta = -2\eta J^\top r` (η = 1/n) of one network, on the flat dual vector.
 
     For reference integrations in the tests (e.g. with ``solve_ivp``); :func:`params_from_dual` maps ζ to θ.

@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy import special
 
 from oracles.core.errors import InvalidInput
@@ -81,13 +82,14 @@ class Density:
     hi: float
     name: str = "density"
 
-    def pdf(self, x: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+    def pdf(self, x: ArrayLike) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def ppf(self, u: np.ndarray) -> np.ndarray:  # pragma: no cover - abstract
+    def ppf(self, u: ArrayLike) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def moments(self, a, b, kmax: int, center=0.0) -> np.ndarray:  # pragma: no cover - abstract
+    def moments(self, a: ArrayLike, b: ArrayLike, kmax: int,
+                center: ArrayLike = 0.0) -> np.ndarray:  # pragma: no cover - abstract
         r""":math:`M_k = \int_a^b p_B(x)(x - c)^k\,dx` for ``k = 0..kmax``, shape ``broadcast(a, b, c) + (kmax+1,)``.
 
         ``a`` and ``b`` are clipped to the support; ``a ≤ b`` elementwise is required.
@@ -128,9 +130,9 @@ class Density:
         return density_from_spec(spec)
 
 
-def _clip_interval(density: Density, a, b) -> tuple[np.ndarray, np.ndarray]:
-    a = np.clip(np.asarray(a, float), density.lo, density.hi)
-    b = np.clip(np.asarray(b, float), density.lo, density.hi)
+def _clip_interval(density: Density, a: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
+    a = cast(np.ndarray, np.clip(np.asarray(a, float), density.lo, density.hi))
+    b = cast(np.ndarray, np.clip(np.asarray(b, float), density.lo, density.hi))
     if np.any(b < a):
         raise InvalidInput("moments: need a <= b elementwise")
     return a, b
@@ -149,14 +151,14 @@ class Uniform(Density):
         if not (math.isfinite(self.lo) and math.isfinite(self.hi) and self.hi > self.lo):
             raise InvalidInput(f"density: uniform needs finite lo < hi, got [{self.lo}, {self.hi}]")
 
-    def pdf(self, x):
+    def pdf(self, x: ArrayLike) -> np.ndarray:
         x = np.asarray(x, float)
         return np.where((x >= self.lo) & (x <= self.hi), 1.0 / (self.hi - self.lo), 0.0)
 
-    def ppf(self, u):
+    def ppf(self, u: ArrayLike) -> np.ndarray:
         return self.lo + np.asarray(u, float) * (self.hi - self.lo)
 
-    def moments(self, a, b, kmax: int, center=0.0):
+    def moments(self, a: ArrayLike, b: ArrayLike, kmax: int, center: ArrayLike = 0.0) -> np.ndarray:
         """Closed form: :math:`((b-c)^{k+1} - (a-c)^{k+1}) / ((k+1)(hi-lo))`."""
         a, b = _clip_interval(self, a, b)
         c = np.asarray(center, float)
@@ -165,7 +167,7 @@ class Uniform(Density):
         return ((B[..., None] - C[..., None]) ** (k + 1) - (A[..., None] - C[..., None]) ** (k + 1)) / (
             (k + 1) * (self.hi - self.lo))
 
-    def to_spec(self):
+    def to_spec(self) -> dict[str, Any]:
         return {"kind": "uniform", "lo": self.lo, "hi": self.hi}
 
 
@@ -194,19 +196,19 @@ class TruncatedNormal(Density):
     def _mass(self) -> float:
         return float(_ndtr_diff((self.lo - self.mu) / self.scale, (self.hi - self.mu) / self.scale))
 
-    def pdf(self, x):
+    def pdf(self, x: ArrayLike) -> np.ndarray:
         x = np.asarray(x, float)
         z = (x - self.mu) / self.scale
         val = np.exp(-0.5 * z * z) / (self.scale * math.sqrt(2 * math.pi) * self._mass)
         return np.where((x >= self.lo) & (x <= self.hi), val, 0.0)
 
-    def ppf(self, u):
+    def ppf(self, u: ArrayLike) -> np.ndarray:
         za, zb = (self.lo - self.mu) / self.scale, (self.hi - self.mu) / self.scale
         pa, pb = special.ndtr(za), special.ndtr(zb)
         x = self.mu + self.scale * special.ndtri(pa + np.asarray(u, float) * (pb - pa))
         return np.clip(x, self.lo, self.hi)
 
-    def moments(self, a, b, kmax: int, center=0.0):
+    def moments(self, a: ArrayLike, b: ArrayLike, kmax: int, center: ArrayLike = 0.0) -> np.ndarray:
         a, b = _clip_interval(self, a, b)
         A, B, C = np.broadcast_arrays(a, b, np.asarray(center, float))
         s2 = self.scale ** 2
@@ -220,7 +222,7 @@ class TruncatedNormal(Density):
             out[..., k + 1] = s2 * (k * prev - bracket) - (C - self.mu) * out[..., k]
         return out
 
-    def to_spec(self):
+    def to_spec(self) -> dict[str, Any]:
         return {"kind": "truncated normal", "scale": self.scale, "lo": self.lo, "hi": self.hi, "mu": self.mu}
 
 
@@ -257,11 +259,11 @@ class Normal(TruncatedNormal):
     def window(self) -> tuple[float, float]:
         return self.mu - 3.0 * self.scale, self.mu + 3.0 * self.scale
 
-    def ppf(self, u):
+    def ppf(self, u: ArrayLike) -> np.ndarray:
         u = np.clip(np.asarray(u, float), 1e-300, 1.0 - 2 ** -53)   # u = 0 would give −∞
         return self.mu + self.scale * special.ndtri(u)
 
-    def moments(self, a, b, kmax: int, center=0.0):
+    def moments(self, a: ArrayLike, b: ArrayLike, kmax: int, center: ArrayLike = 0.0) -> np.ndarray:
         a, b = _clip_interval(self, a, b)
         A, B, C = np.broadcast_arrays(a, b, np.asarray(center, float))
         s2 = self.scale ** 2
@@ -284,11 +286,11 @@ class Normal(TruncatedNormal):
             raise InvalidInput(f"{name} must be symmetric about 0 ((W, B) has the law of (−W, −B)); "
                                f"{self.name} has mean {self.mu}")
 
-    def to_spec(self):
+    def to_spec(self) -> dict[str, Any]:
         return {"kind": "normal", "scale": self.scale, "mu": self.mu}
 
 
-def _ndtr_diff(za, zb):
+def _ndtr_diff(za: ArrayLike, zb: ArrayLike) -> np.ndarray:
     r""":math:`\Phi(z_b) - \Phi(z_a)` without cancellation in the upper tail."""
     za, zb = np.asarray(za, float), np.asarray(zb, float)
     upper = za > 0
@@ -309,13 +311,16 @@ class PolynomialDensity(Density):
     lo: float = -1.0
     hi: float = 1.0
     name: str = "polynomial"
+    if TYPE_CHECKING:   # set per instance in __post_init__; ClassVar only so that mypy does not take it for a field
+        _poly: ClassVar[np.polynomial.Polynomial]
 
     def __post_init__(self) -> None:
         if not (math.isfinite(self.lo) and math.isfinite(self.hi) and self.hi > self.lo):
             raise InvalidInput(f"density: polynomial density needs finite lo < hi, got [{self.lo}, {self.hi}]")
         poly = np.polynomial.Polynomial(np.asarray(self.coefs, float))
         grid = np.linspace(self.lo, self.hi, 2049)
-        crit = [r.real for r in poly.deriv().roots() if abs(r.imag) < 1e-12 and self.lo <= r.real <= self.hi]
+        crit = [r.real for r in cast(np.ndarray, poly.deriv().roots())
+                if abs(r.imag) < 1e-12 and self.lo <= r.real <= self.hi]
         vals = poly(np.concatenate([grid, np.asarray(crit, float)]))
         if np.min(vals) < -1e-12 * max(1.0, float(np.max(np.abs(vals)))):
             raise InvalidInput(f"density: the polynomial {self.coefs} is negative on [{self.lo}, {self.hi}]")
@@ -324,11 +329,11 @@ class PolynomialDensity(Density):
             raise InvalidInput(f"density: the polynomial {self.coefs} has no positive mass on [{self.lo}, {self.hi}]")
         object.__setattr__(self, "_poly", poly / mass)
 
-    def pdf(self, x):
+    def pdf(self, x: ArrayLike) -> np.ndarray:
         x = np.asarray(x, float)
         return np.where((x >= self.lo) & (x <= self.hi), self._poly(x), 0.0)
 
-    def ppf(self, u):
+    def ppf(self, u: ArrayLike) -> np.ndarray:
         u = np.asarray(u, float)
         cdf = self._poly.integ(lbnd=self.lo)
         lo = np.full(u.shape, self.lo)
@@ -340,7 +345,7 @@ class PolynomialDensity(Density):
             hi = np.where(below, hi, mid)
         return 0.5 * (lo + hi)
 
-    def moments(self, a, b, kmax: int, center=0.0):
+    def moments(self, a: ArrayLike, b: ArrayLike, kmax: int, center: ArrayLike = 0.0) -> np.ndarray:
         a, b = _clip_interval(self, a, b)
         A, B, C = np.broadcast_arrays(a, b, np.asarray(center, float))
         q = (len(self.coefs) + kmax) // 2 + 1            # exact for degree deg(p) + kmax
@@ -350,7 +355,7 @@ class PolynomialDensity(Density):
         u = x - C[..., None]
         return np.stack([np.sum(vals * u ** k, axis=-1) for k in range(kmax + 1)], axis=-1)
 
-    def to_spec(self):
+    def to_spec(self) -> dict[str, Any]:
         return {"kind": "polynomial", "coefs": list(self.coefs), "lo": self.lo, "hi": self.hi}
 
 
@@ -369,7 +374,8 @@ def density_from_spec(spec: dict[str, Any]) -> Density:
 
 
 # ----------------------------------------------------------------------------------------- data validation
-def validate_data(x, y, density: Density, *, xname: str = "x", yname: str = "y") -> tuple[np.ndarray, np.ndarray]:
+def validate_data(x: ArrayLike, y: ArrayLike, density: Density, *, xname: str = "x",
+                  yname: str = "y") -> tuple[np.ndarray, np.ndarray]:
     """Check the theorem's data assumptions; return ``(x, y)`` as float arrays.
 
     Raises :class:`InvalidInput` naming the argument when ``x`` or ``y`` is not a finite vector, the
@@ -401,7 +407,8 @@ def validate_data(x, y, density: Density, *, xname: str = "x", yname: str = "y")
     return x, y
 
 
-def _validate_data_nd(x: np.ndarray, y: np.ndarray, density: Density, xname: str, yname: str):
+def _validate_data_nd(x: np.ndarray, y: np.ndarray, density: Density, xname: str,
+                      yname: str) -> tuple[np.ndarray, np.ndarray]:
     """:func:`validate_data` for inputs in ℝ^dim, dim ≥ 2 (rows of ``x``): distinct rows whose norms lie in supp p_B."""
     if y.shape != (x.shape[0],):
         raise InvalidInput(f"{yname} must have one entry per row of {xname} ({x.shape[0]}), got shape {y.shape}")
@@ -492,7 +499,7 @@ def init_params(seed: int, n: int, density: Density, *, a_scale: float = 1.0, d_
 
 
 # ----------------------------------------------------------------------------------------- evaluation
-def network(params: NetworkParams, x, activation: str) -> np.ndarray:
+def network(params: NetworkParams, x: ArrayLike, activation: str) -> np.ndarray:
     r""":math:`f(x, \theta)` at the points ``x``, evaluated exactly as a linear spline in ``O((n + |x|)\log n)``.
 
     Each unit is a hinge: :math:`a\,(wx-b)_+ = a|w|\,(\mathrm{sgn}(w)(x - b/w))_+`, and
@@ -525,7 +532,7 @@ def network(params: NetworkParams, x, activation: str) -> np.ndarray:
     return out
 
 
-def direct_network(params: NetworkParams, x, activation: str) -> np.ndarray:
+def direct_network(params: NetworkParams, x: ArrayLike, activation: str) -> np.ndarray:
     """:math:`f(x,\\theta)` by the ``n × |x|`` matrix of features (reference for :func:`network`; the evaluation for
     input dimension ≥ 2, ``x`` of shape ``(points, dim)``)."""
     x = np.asarray(x, float)
@@ -623,15 +630,15 @@ class MirrorPotential:
         return self.c_psi * inf_psi + 2.0 * self.c2
 
     # φ, φ', φ'' -------------------------------------------------------------------------------
-    def value(self, x) -> np.ndarray:
+    def value(self, x: ArrayLike) -> np.ndarray:
         x = np.asarray(x, float)
         return self.c_psi * _psi(self.psi, x, 0) + self.c2 * x * x
 
-    def grad(self, x) -> np.ndarray:
+    def grad(self, x: ArrayLike) -> np.ndarray:
         x = np.asarray(x, float)
         return self.c_psi * _psi(self.psi, x, 1) + 2.0 * self.c2 * x
 
-    def hess(self, x) -> np.ndarray:
+    def hess(self, x: ArrayLike) -> np.ndarray:
         r""":math:`\phi''(x)`, elementwise (a constant array for :math:`c_2x^2`; no temporaries beyond the result)."""
         x = np.asarray(x, float)
         c, k = self.c_psi, 2.0 * self.c2
@@ -649,7 +656,7 @@ class MirrorPotential:
         out += k
         return out
 
-    def grad_inv(self, z) -> np.ndarray:
+    def grad_inv(self, z: ArrayLike) -> np.ndarray:
         r"""The inverse of :math:`\phi'`, in closed form where one exists.
 
         * :math:`c_2x^2`: :math:`z/(2c_2)`.
@@ -705,7 +712,7 @@ class MirrorPotential:
             return np.arcsinh(z / c)
         return _newton_cosh(z, c, c2)
 
-    def bregman(self, u, v) -> np.ndarray:
+    def bregman(self, u: ArrayLike, v: ArrayLike) -> np.ndarray:
         r""":math:`D_\phi(u, v) = \phi(u) - \phi(v) - \phi'(v)(u - v) \ge 0`, evaluated without cancellation.
 
         With :math:`e = u - v`: :math:`x^2 \to e^2`; :math:`x^4 \to e^2(6v^2 + 4ve + e^2)`;
@@ -803,15 +810,15 @@ class ParameterMirror:
     def s(self, n: int) -> float:
         return float(n) if self.scaled else 1.0
 
-    def dual(self, delta, n: int) -> np.ndarray:
+    def dual(self, delta: ArrayLike, n: int) -> np.ndarray:
         s = self.s(n)
         return self.potential.grad(s * np.asarray(delta, float)) / s
 
-    def primal(self, zeta, n: int) -> np.ndarray:
+    def primal(self, zeta: ArrayLike, n: int) -> np.ndarray:
         s = self.s(n)
         return self.potential.grad_inv(s * np.asarray(zeta, float)) / s
 
-    def hess(self, delta, n: int) -> np.ndarray:
+    def hess(self, delta: ArrayLike, n: int) -> np.ndarray:
         return self.potential.hess(self.s(n) * np.asarray(delta, float))
 
 
