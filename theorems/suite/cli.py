@@ -37,14 +37,17 @@ import json
 import sys
 import traceback
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Sequence, TextIO
 
 from theorems.suite.statements import statement_modules
+
+if TYPE_CHECKING:
+    from oracles import Outcome
 
 EXIT_HOLDS, EXIT_FALSIFIES, EXIT_UNDECIDED = 0, 1, 2
 
 
-def load_catalog(out=None) -> list[str]:
+def load_catalog(out: TextIO | None = None) -> list[str]:
     """Import every statement module (registering its statements); return the modules that failed."""
     out = out or sys.stderr
     failed = []
@@ -233,7 +236,7 @@ def _fmt(v: Any, spec: str = ".6g") -> str:
     return "–" if v is None else format(v, spec)
 
 
-def reproduce(path: Path, plot_dir: Path | None = None, out=None, modules: Sequence[str] = ()) -> int:
+def reproduce(path: Path, plot_dir: Path | None = None, out: TextIO | None = None, modules: Sequence[str] = ()) -> int:
     """Re-evaluate a stored counterexample; print what it gives; return the exit status (module docstring)."""
     from theorems.suite.harness import run_check
 
@@ -267,7 +270,7 @@ def reproduce(path: Path, plot_dir: Path | None = None, out=None, modules: Seque
         return EXIT_UNDECIDED
     _say_outcome(record, outcome, plot_dir, out)
     if outcome.falsified:
-        kind = record.get("kind")
+        kind: Any = record.get("kind")
         verdict = {"refutation": "refuted: the witness is confirmed", "control": "caught: the planted variant "
                    "is falsified"}.get(kind, "falsified: the example still falsifies the statement")
         print(f"verdict: {verdict}", file=out)
@@ -276,7 +279,7 @@ def reproduce(path: Path, plot_dir: Path | None = None, out=None, modules: Seque
     return EXIT_HOLDS
 
 
-def _say_outcome(record: dict[str, Any], outcome, plot_dir: Path | None, out) -> None:
+def _say_outcome(record: dict[str, Any], outcome: Outcome, plot_dir: Path | None, out: TextIO) -> None:
     """Print the discrepancy against the budget, whether it matches the stored one, and the plots."""
     print(f"discrepancy {_fmt(outcome.discrepancy)} vs budget {_fmt(outcome.budget, '.3g')} "
           f"(error estimate {_fmt(outcome.error, '.3g')}){': ' + outcome.what if outcome.what else ''}", file=out)
@@ -301,7 +304,7 @@ def _stored_falsified(record: dict[str, Any]) -> bool:
     return isinstance(d, (int, float)) and isinstance(b, (int, float)) and d > b
 
 
-def _say_differences(record: dict[str, Any], out) -> None:
+def _say_differences(record: dict[str, Any], out: TextIO) -> None:
     """When a stored result does not reproduce: what differs between its environment and this one."""
     from theorems.suite.environment import differences, runtime_environment
 
@@ -341,11 +344,12 @@ def soak_table(runs: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
         for rec in runs[seed].get("statements", []):
             rows.setdefault(rec["id"], {})[seed] = rec
             kinds[rec["id"]] = rec.get("kind", "?")
-    totals = {"seeds": len(seeds), "statements": sum(k != "control" for k in kinds.values()),
-              "controls": sum(k == "control" for k in kinds.values()), "runs": 0, "false_alarms": [],
-              "missed": [], "untested_or_error": [], "max_inconclusive_share": 0.0, "over_10pct_inconclusive": [],
-              "max_inconclusive_share_witness_search": 0.0,
-              "incomplete_campaigns": [s for s in seeds if not runs[s].get("complete")]}
+    totals: dict[str, Any] = {
+        "seeds": len(seeds), "statements": sum(k != "control" for k in kinds.values()),
+        "controls": sum(k == "control" for k in kinds.values()), "runs": 0, "false_alarms": [],
+        "missed": [], "untested_or_error": [], "max_inconclusive_share": 0.0, "over_10pct_inconclusive": [],
+        "max_inconclusive_share_witness_search": 0.0,
+        "incomplete_campaigns": [s for s in seeds if not runs[s].get("complete")]}
     lines = ["| statement | kind | " + " | ".join(f"seed {s}" for s in seeds) + " |",
              "|---|---|" + "---|" * len(seeds)]
     for sid in sorted(rows, key=lambda i: (kinds[i] == "control", i)):
@@ -479,10 +483,10 @@ def parser() -> argparse.ArgumentParser:
     sk.add_argument("dirs", nargs="+", help="report directories, each with a summary.json (e.g. soak/seed-*)")
     sk.add_argument("--out", metavar="FILE", help="write the Markdown table here")
     sk.set_defaults(run=cmd_soak)
-    from theorems.suite import analyze   # the implicit-bias calculator (issue 24): its own module registers it
+    from theorems.suite import analyze  # the implicit-bias calculator (issue 24): its own module registers it
 
     analyze.add_parser(sub)
-    from theorems.suite import merge   # one store from several (the shards of a campaign, issue 25)
+    from theorems.suite import merge  # one store from several (the shards of a campaign, issue 25)
 
     merge.add_parser(sub)
     return p

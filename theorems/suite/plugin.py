@@ -44,7 +44,7 @@ import shlex
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
@@ -56,6 +56,14 @@ from theorems.suite import (
 from theorems.suite.environment import freeze_constant_pool, pin_blas_threads, runtime_environment, suite_root
 from theorems.suite.hypothesis_fixes import bound_target_phase
 from theorems.suite.statements import is_statement_module
+
+if TYPE_CHECKING:
+    from collections.abc import Generator
+
+    from _pytest.reports import BaseReport
+    from _pytest.terminal import TerminalReporter
+    from pytest_timeout import Settings
+    from xdist.workermanage import WorkerController
 
 #: campaigns past one machine: --shard=i/N and --observe (their own modules)
 pytest_plugins = ["theorems.suite.shard", "theorems.suite.observe"]
@@ -86,6 +94,7 @@ def environment(config: pytest.Config) -> dict[str, Any]:
     from hypothesis import settings
 
     current = settings.default
+    assert current is not None   # Hypothesis always has a current profile (its own default at the least)
     dist = config.getoption("dist", "no")
     workers = config.getoption("numprocesses", None) if dist != "no" else None
     return runtime_environment() | {
@@ -178,7 +187,7 @@ def _usage_error(config: pytest.Config, items: list[pytest.Item], message: str) 
     """End the run with one line: raise in a single process; in an xdist worker, run nothing and tell the controller."""
     if not hasattr(config, "workerinput"):
         raise pytest.UsageError(message)
-    config.workeroutput[USAGE_ERROR_KEY] = message
+    cast(Any, config).workeroutput[USAGE_ERROR_KEY] = message
     config.hook.pytest_deselected(items=list(items))
     items[:] = []
 
@@ -239,7 +248,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         _usage_error(config, items, problem)
         return
     if wanted:
-        keep, drop = [], []
+        keep: list[pytest.Item] = []
+        drop: list[pytest.Item] = []
         for item in items:
             sid = _statement_id(item)
             spec = harness.CATALOG.get(sid or "")
@@ -306,7 +316,7 @@ def stored_seconds(report_dir: Path | None) -> dict[str, float]:
 
 
 @pytest.hookimpl(tryfirst=True, optionalhook=True)
-def pytest_timeout_set_timer(item: pytest.Item, settings) -> bool | None:
+def pytest_timeout_set_timer(item: pytest.Item, settings: Settings) -> bool | None:
     """pytest-timeout, signal method, on a statement: the alarm raises :class:`harness.StatementTimeout`.
 
     pytest-timeout's own handler raises pytest's ``Failed``, which Hypothesis takes for a failing example: it
@@ -336,7 +346,7 @@ def pytest_timeout_set_timer(item: pytest.Item, settings) -> bool | None:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item):
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     """Collect the tally of the statement this item runs and keep it in ``item.stash``."""
     sid = _statement_id(item)
     with harness.collect_tallies() as tallies:
@@ -350,7 +360,8 @@ def pytest_runtest_call(item: pytest.Item):
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
+                               ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     rep = yield
     if call.when == "call":
         campaign = item.config.stash.get(_CAMPAIGN, None)
@@ -366,7 +377,7 @@ def crash_record(nodeid: str, message: str) -> dict[str, Any]:
     return reports.crash_record(nodeid, message)
 
 
-def _one_line(report: pytest.BaseReport) -> str:
+def _one_line(report: BaseReport) -> str:
     """The first line of why a test failed (its crash message), at most 300 characters."""
     crash = getattr(report.longrepr, "reprcrash", None)
     text = crash.message if crash is not None else str(report.longrepr or "")
@@ -466,7 +477,7 @@ class Campaign:
 
     # -- the controller -------------------------------------------------------------------
     @pytest.hookimpl(optionalhook=True)
-    def pytest_configure_node(self, node) -> None:
+    def pytest_configure_node(self, node: WorkerController) -> None:
         """pytest-xdist: hand a starting worker the stored statement times, read once (:func:`longest_first`).
 
         Read by the controller, once, so that every worker (a restarted one too) collects the same order
@@ -477,7 +488,7 @@ class Campaign:
         node.workerinput[EXPECTED_SECONDS_KEY] = self.expected_seconds
 
     @pytest.hookimpl(optionalhook=True)
-    def pytest_testnodedown(self, node, error) -> None:
+    def pytest_testnodedown(self, node: WorkerController, error: object | None) -> None:
         """pytest-xdist: a worker finished; take the usage error it found while collecting."""
         message = (getattr(node, "workeroutput", None) or {}).get(USAGE_ERROR_KEY)
         if message and message not in self.usage_errors:
@@ -499,7 +510,7 @@ class Campaign:
             self.failed_tests.append({"nodeid": report.nodeid, "when": report.when, "message": _one_line(report)})
         if report.when == "call":
             for record in records:
-                self.add(record)
+                self.add(cast(dict[str, Any], record))   # a dict: the record this plugin's makereport added
 
     def add(self, record: dict[str, Any]) -> None:
         """Take a statement record of this run (marked with the run) and update the store."""
@@ -541,7 +552,8 @@ class Campaign:
         run, complete = self.run_info(), self.complete
 
         def render(records: list[dict[str, Any]], runs: dict[str, dict[str, Any]]) -> None:
-            report_pages.write_index(self.report_dir, records, self.env, complete=complete, run=run, runs=runs)
+            report_pages.write_index(cast(Path, self.report_dir), records, self.env, complete=complete, run=run,
+                                     runs=runs)
 
         try:
             stored = reports.store_run(self.report_dir, run, list(self.records.values()), self.env,
@@ -591,7 +603,8 @@ class Campaign:
             session.exitstatus = self.exit_status = EXIT_STORE_DAMAGED
             self.write()
 
-    def pytest_terminal_summary(self, terminalreporter, exitstatus: int, config: pytest.Config) -> None:
+    def pytest_terminal_summary(self, terminalreporter: TerminalReporter, exitstatus: int,
+                                config: pytest.Config) -> None:
         if self.is_worker:
             return
         tr = terminalreporter
