@@ -46,7 +46,8 @@ def test_mirror_scaled_round_trip():
 def test_density_moments_exact(density):
     for a, b, c in [(-0.9, 0.3, 0.0), (0.1, 0.12, 0.1), (density.lo, density.hi, 0.5)]:
         M = density.moments(a, b, 3, c)
-        ref = [integrate.quad(lambda t: density.pdf(t) * (t - c) ** k, a, b, epsabs=1e-15, epsrel=1e-13)[0] for k in range(4)]
+        ref = [integrate.quad(lambda t, c=c, k=k: density.pdf(t) * (t - c) ** k, a, b, epsabs=1e-15, epsrel=1e-13)[0]
+               for k in range(4)]
         assert np.allclose(M, ref, rtol=1e-11, atol=1e-15)
     assert abs(density.moments(density.lo, density.hi, 0)[0] - 1.0) < 1e-13
 

@@ -48,7 +48,7 @@ def test_kernel_closed_form_matches_quadrature(activation):
     sig = (lambda z: np.maximum(z, 0.0)) if activation == "relu" else np.abs
     for i, a in enumerate(pts):
         for j, b in enumerate(pts):
-            f = lambda t: 0.5 * density.pdf(t) * (sig(a - t) * sig(b - t) + sig(-a - t) * sig(-b - t))
+            f = lambda t, a=a, b=b: 0.5 * density.pdf(t) * (sig(a - t) * sig(b - t) + sig(-a - t) * sig(-b - t))
             ref = integrate.quad(f, -1, 1, points=sorted({a, b, -a, -b} & set(np.clip([a, b, -a, -b], -1, 1))),
                                  epsabs=1e-14, epsrel=1e-13)[0]
             assert abs(K[i, j] - ref) < 1e-12
