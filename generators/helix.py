@@ -13,6 +13,7 @@ r"""Strategies for Conjecture 4.10 on two families satisfying condition (9): Hop
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
 from hypothesis import strategies as st
@@ -24,10 +25,14 @@ from oracles.model.helix import HelixFamily
 from oracles.model.losses import Schedule
 from oracles.model.parametrizations import symmetric_factorization
 
+if TYPE_CHECKING:
+    from oracles.model.hopf import HopfFamily
+    from oracles.model.parametrizations import Quadratic
+
 
 @cached
 @st.composite
-def helix_families(draw, max_pad: int = 1, twisted: bool = True) -> HelixFamily:
+def helix_families(draw: st.DrawFn, max_pad: int = 1, twisted: bool = True) -> HelixFamily:
     """A helical chart: ``O ∈ SO(3 + pad)``, pitch c log-uniform in [0.5, 2], ``P = I + offset`` (entries ≤ 0.35)."""
     pad = draw(st.integers(0, max_pad))
     O = draw(orthogonal(3 + pad, 3.0))
@@ -37,7 +42,7 @@ def helix_families(draw, max_pad: int = 1, twisted: bool = True) -> HelixFamily:
 
 
 @st.composite
-def helix_points(draw, family: HelixFamily) -> np.ndarray:
+def helix_points(draw: st.DrawFn, family: HelixFamily) -> np.ndarray:
     """A point well inside the chart: r log-uniform in [0.4, 2.5], s in [−1, 1], fibre phase |θ| ≤ 2, padding in [−1, 1]."""
     H = family.build()
     r = draw(log_scales(0.4, 2.5))
@@ -48,21 +53,22 @@ def helix_points(draw, family: HelixFamily) -> np.ndarray:
 
 
 @st.composite
-def helix_cases(draw, max_pad: int = 1, twisted: bool = True):
+def helix_cases(draw: st.DrawFn, max_pad: int = 1, twisted: bool = True) -> tuple[HelixFamily, np.ndarray]:
     """``(HelixFamily, x)``."""
     fam = draw(helix_families(max_pad, twisted))
     return fam, draw(helix_points(fam))
 
 
 @st.composite
-def chart_cases(draw, kinds=("hopf", "helix")):
+def chart_cases(draw: st.DrawFn, kinds: Sequence[str] = ("hopf", "helix")) -> tuple[HopfFamily | HelixFamily, np.ndarray]:
     """``(family, x)``: a Hopf chart or a helical chart (in ``kinds`` order, the first shrinks first)."""
     kind = draw(st.sampled_from(list(kinds)))
-    return draw(hopf_cases() if kind == "hopf" else helix_cases())
+    return draw(hopf_cases()) if kind == "hopf" else draw(helix_cases())
 
 
 @st.composite
-def chart_path_cases(draw, kinds=("hopf", "helix"), target: float = 0.3):
+def chart_path_cases(draw: st.DrawFn, kinds: Sequence[str] = ("hopf", "helix"), target: float = 0.3
+                     ) -> tuple[HopfFamily | HelixFamily, np.ndarray, Schedule, Schedule]:
     """``(family, x, A, B)``: as :func:`generators.lie.hopf_path_cases`, from either family."""
     fam, x = draw(chart_cases(kinds))
     G = fam.build()
@@ -81,7 +87,8 @@ def _scale_durations(G, x, schedule: Schedule, target: float) -> Schedule:
 
 
 @st.composite
-def chart_loss_cases(draw, kinds=("hopf", "helix"), target: float = 0.3, max_pieces: int = 2):
+def chart_loss_cases(draw: st.DrawFn, kinds: Sequence[str] = ("hopf", "helix"), target: float = 0.3, max_pieces: int = 2
+                     ) -> tuple[HopfFamily | HelixFamily, np.ndarray, Schedule]:
     """``(family, x, schedule)``: 1 to ``max_pieces`` pieces of linear, least-squares or log-cosh losses on R²."""
     fam, x = draw(chart_cases(kinds))
     G = fam.build()
@@ -90,7 +97,8 @@ def chart_loss_cases(draw, kinds=("hopf", "helix"), target: float = 0.3, max_pie
 
 
 @st.composite
-def chart_metric_cases(draw, kinds=("hopf", "helix"), twisted: bool = True):
+def chart_metric_cases(draw: st.DrawFn, kinds: Sequence[str] = ("hopf", "helix"), twisted: bool = True
+                       ) -> tuple[HopfFamily | HelixFamily, np.ndarray, float]:
     """``(family, x, alpha2)``: a chart, a point and a second fibre phase ``alpha2`` (|alpha2| ≤ 2, ≠ x's by ≥ 0.3)."""
     if twisted:
         fam, x = draw(chart_cases(kinds))
@@ -101,7 +109,8 @@ def chart_metric_cases(draw, kinds=("hopf", "helix"), twisted: bool = True):
 
 
 @st.composite
-def uut_loss_cases(draw, max_d: int = 2, target: float = 0.3, max_pieces: int = 2):
+def uut_loss_cases(draw: st.DrawFn, max_d: int = 2, target: float = 0.3, max_pieces: int = 2
+                   ) -> tuple[Quadratic, np.ndarray, Schedule]:
     r"""``(G, x, schedule)``: :math:`UU^\top` (d = 2 … ``max_d``, r = 1, 2) at a generic point with a schedule of
     linear, least-squares and log-cosh losses scaled as in :func:`chart_loss_cases` (the planted control)."""
     G = symmetric_factorization(draw(dims(2, max_d)), draw(dims(1, 2)))

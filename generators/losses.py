@@ -15,6 +15,8 @@ the same immutable object and draws the same values from the same choices.
 """
 from __future__ import annotations
 
+from typing import Callable, Iterable, Sequence
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -24,7 +26,8 @@ from oracles.model.losses import LeastSquares, Linear, LogCosh, Loss, Schedule
 
 @cached
 @st.composite
-def regression_data(draw, d: int, max_n: int | None = None, underdetermined: bool = True):
+def regression_data(draw: st.DrawFn, d: int, max_n: int | None = None, underdetermined: bool = True
+                    ) -> tuple[np.ndarray, np.ndarray]:
     """``(Z, Y)`` with ``Z`` of shape ``n × d``, ``n < d`` when ``underdetermined`` (needs ``d ≥ 2``)."""
     hi = max(1, d - 1) if underdetermined else d
     n = draw(dims(1, min(hi, max_n or hi)))
@@ -41,14 +44,14 @@ def linear_losses(d: int, bound: float = 1.0) -> st.SearchStrategy[Linear]:
 
 @cached
 @st.composite
-def least_squares(draw, d: int) -> LeastSquares:
+def least_squares(draw: st.DrawFn, d: int) -> LeastSquares:
     Z, Y = draw(regression_data(d, underdetermined=d >= 2))
     return LeastSquares(Z, Y)
 
 
 @cached
 @st.composite
-def log_cosh(draw, d: int) -> LogCosh:
+def log_cosh(draw: st.DrawFn, d: int) -> LogCosh:
     Z, Y = draw(regression_data(d, underdetermined=d >= 2))
     return LogCosh(Z, Y)
 
@@ -61,7 +64,8 @@ def losses(d: int) -> st.SearchStrategy[Loss]:
 
 @cached
 @st.composite
-def schedules(draw, d: int, max_pieces: int = 3, max_duration: float = 1.0, loss=None) -> Schedule:
+def schedules(draw: st.DrawFn, d: int, max_pieces: int = 3, max_duration: float = 1.0,
+              loss: Callable[[int], st.SearchStrategy[Loss]] | None = None) -> Schedule:
     """A piecewise-constant time-dependent loss: 1 to ``max_pieces`` pieces, shrinking to one."""
     k = draw(st.integers(1, max_pieces))
     make = loss or losses
@@ -76,7 +80,7 @@ def durations(k: int, lo: float = 0.1, hi: float = 1.0, center: float = 1.0) -> 
     return offsets((k,), 1.0).map(lambda u: np.where(u >= 0, c + u * (hi - c), c + u * (c - lo)))
 
 
-def directions(d: int, home: int, spread: float = 1.0, entries=None) -> st.SearchStrategy[np.ndarray]:
+def directions(d: int, home: int, spread: float = 1.0, entries: Iterable[int] | None = None) -> st.SearchStrategy[np.ndarray]:
     r""":math:`c = e_{home} + u`, :math:`u \in [-\text{spread}, \text{spread}]^d`, shrinking to the basis vector.
 
     ``entries``: the coordinates c may use (the others are 0), e.g. a chosen set of matrix entries of
@@ -97,8 +101,8 @@ def directions(d: int, home: int, spread: float = 1.0, entries=None) -> st.Searc
 
 
 @st.composite
-def equal_mu_pairs(draw, d: int, max_pieces: int = 3, max_duration: float = 1.0, spread: float = 1.0,
-                   kinds=("swap", "split", "permute"), entries=None) -> tuple[Schedule, Schedule]:
+def equal_mu_pairs(draw: st.DrawFn, d: int, max_pieces: int = 3, max_duration: float = 1.0, spread: float = 1.0,
+                   kinds: Sequence[str] = ("swap", "split", "permute"), entries: Iterable[int] | None = None) -> tuple[Schedule, Schedule]:
     """A pair of schedules of linear losses on R^d with equal total μ (see the module docstring).
 
     ``entries`` restricts every loss direction to those coordinates of w (e.g. the off-diagonal entries of a
@@ -111,11 +115,11 @@ def equal_mu_pairs(draw, d: int, max_pieces: int = 3, max_duration: float = 1.0,
         A = Schedule(((float(tau[0]), Linear(c1)), (float(tau[1]), Linear(c2))))
         return A, Schedule(tuple(reversed(A.pieces)))
     if kind == "split":
-        tau = float(draw(durations(1, 0.1, max_duration))[0])
+        tau1 = float(draw(durations(1, 0.1, max_duration))[0])
         c = draw(directions(d, 0, spread, entries))
         delta = draw(directions(d, 1, spread, entries))
-        A = Schedule(((tau, Linear(c)),))
-        return A, Schedule(((tau / 2, Linear(c + delta)), (tau / 2, Linear(c - delta))))
+        A = Schedule(((tau1, Linear(c)),))
+        return A, Schedule(((tau1 / 2, Linear(c + delta)), (tau1 / 2, Linear(c - delta))))
     k = draw(st.integers(3, max(3, max_pieces)))
     tau = draw(durations(k, 0.1, max_duration))
     cs = [draw(directions(d, i, spread, entries)) for i in range(k)]

@@ -5,15 +5,21 @@ cone dom R is simplicial and has facets to approach), a regular start, positive 
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+import numpy as np
 from hypothesis import strategies as st
 
 from generators.arrays import positive_vectors
 from generators.losses import directions
 from generators.parametrizations import commuting_quadratics, inits
 
+if TYPE_CHECKING:
+    from oracles.model.parametrizations import Quadratic
+
 
 @st.composite
-def domain_cases(draw, max_d: int = 3):
+def domain_cases(draw: st.DrawFn, max_d: int = 3) -> tuple[Quadratic, np.ndarray, np.ndarray, np.ndarray]:
     """``(G, x_init, v, u)`` for :func:`oracles.checks.quadratic_forms.thm_4_15d_domain`."""
     square = draw(st.booleans())
     G = draw(commuting_quadratics(max_d=max_d, max_extra=0 if square else 2))

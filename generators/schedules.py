@@ -12,18 +12,24 @@ Every example is JSON-encodable (arrays, floats, schedules, parametrizations and
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from hypothesis import strategies as st
 
-from generators.arrays import cached, dims, log_scales, offsets, positive_vectors, vectors, orthogonal
+from generators.arrays import cached, dims, log_scales, offsets, orthogonal, positive_vectors, vectors
 from generators.losses import equal_mu_pairs, schedules
 from generators.parametrizations import commuting_families, inits
 from oracles.model.parametrizations import factorization, symmetric_factorization
 from oracles.model.reverse import ScalarPotential
 
+if TYPE_CHECKING:
+    from oracles.model.losses import Schedule
+    from oracles.model.parametrizations import Parametrization, Quadratic
+
 
 @st.composite
-def factorization_families(draw, max_d: int = 3, max_r: int = 2):
+def factorization_families(draw: st.DrawFn, max_d: int = 3, max_r: int = 2) -> Quadratic:
     r""":math:`UU^\top` (``d × r``, tried first) or :math:`UV^\top` (``d × n``, rank r), ``d ≥ 2``."""
     symmetric = draw(st.sampled_from([True, False]))
     d, r = draw(dims(2, max_d)), draw(dims(1, max_r))
@@ -31,7 +37,8 @@ def factorization_families(draw, max_d: int = 3, max_r: int = 2):
 
 
 @st.composite
-def path_cases(draw, families=None, max_pieces: int = 3):
+def path_cases(draw: st.DrawFn, families: st.SearchStrategy[Parametrization] | None = None, max_pieces: int = 3
+               ) -> tuple[Parametrization, np.ndarray, tuple[Schedule, Schedule]]:
     """``(G, x_init, (A, B))``: a family, a point of M and an equal-μ pair of linear schedules."""
     G = draw(families if families is not None else factorization_families())
     x = draw(inits(G))
@@ -39,7 +46,7 @@ def path_cases(draw, families=None, max_pieces: int = 3):
     return G, x, pair
 
 
-def commuting_path_cases(max_d: int = 3):
+def commuting_path_cases(max_d: int = 3) -> st.SearchStrategy[tuple[Parametrization, np.ndarray, tuple[Schedule, Schedule]]]:
     """Path cases on commuting families (separable and commuting quadratic), where no witness exists."""
     return path_cases(commuting_families(max_d))
 
@@ -48,7 +55,7 @@ def commuting_path_cases(max_d: int = 3):
 # li2022 Theorem 5.1
 @cached
 @st.composite
-def potentials(draw) -> ScalarPotential:
+def potentials(draw: st.DrawFn) -> ScalarPotential:
     """The four separable potentials, equally likely: entropy (simplest), hypentropy(β), log-barrier, power(p).
 
     β ∈ [0.1, 10] shrinks to 1; p ∈ {3, 1.5, 0.5, −1} (Legendre, i.e. essentially smooth at 0, for p < 1).
@@ -60,7 +67,8 @@ def potentials(draw) -> ScalarPotential:
 
 
 @st.composite
-def reverse_cases(draw, max_extra: int = 1, max_pieces: int = 3, max_duration: float = 0.6):
+def reverse_cases(draw: st.DrawFn, max_extra: int = 1, max_pieces: int = 3, max_duration: float = 0.6
+                  ) -> tuple[tuple[ScalarPotential, ...], np.ndarray, Schedule]:
     r"""``(potentials, w_init, schedule)`` covering all four potentials in every example.
 
     Coordinate i gets potential ``[entropy, hypentropy(β), log-barrier, power(p)][(i + shift) % 4]``,
@@ -87,7 +95,8 @@ def reverse_cases(draw, max_extra: int = 1, max_pieces: int = 3, max_duration: f
 # -----------------------------------------------------------------------------------------
 # matrix sensing and completion
 @st.composite
-def commuting_sensing_cases(draw, max_n: int = 3):
+def commuting_sensing_cases(draw: st.DrawFn, max_n: int = 3
+                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
     r"""``(O, a, y, alpha, P)`` for gunasekar2017: :math:`A_k = O\,\mathrm{diag}(a_k)O^\top`, ``m < n`` of them.
 
     ``y = a v`` for a positive v (so PSD interpolants exist); :math:`\alpha \in [10^{-3}, 10^{-1}]`
@@ -113,7 +122,7 @@ LI2020_Y = np.array([1.0, 1.0])
 
 
 @st.composite
-def general_sensing_cases(draw):
+def general_sensing_cases(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
     r"""``(A, y, alpha, P)`` for li2020: 3×3 symmetric measurements in general position.
 
     Either a perturbation (entries ≤ 0.2) of :data:`LI2020_A`, ``LI2020_Y`` (tried first, so the
@@ -145,7 +154,8 @@ def _rotation(angle: float) -> np.ndarray:
 
 
 @st.composite
-def deep_completion_cases(draw, depth: int = 3, positive_det: bool = True):
+def deep_completion_cases(draw: st.DrawFn, depth: int = 3, positive_det: bool = True
+                          ) -> tuple[list[np.ndarray], np.ndarray]:
     r"""``(factors, observed)`` for razin2020: balanced depth-N 2×2 factors and the observed entries.
 
     :math:`W_j = Q_jSQ_{j-1}^\top` with rotations :math:`Q_j` (shrinking to I), S = s·diag(1, q),

@@ -301,3 +301,12 @@ def test_hopf_chart_metric_is_hessian_along_the_chart():
     assert not chart_metric_check(H, w, *chart_preimages(H, x, 1.1)).falsified
     with pytest.raises(Inconclusive):
         pre(np.linalg.solve(np.linalg.inv(H.P), np.array([1.5, 0.0])))
+
+
+def test_chart_preimages_of_a_non_chart_is_invalid_input():
+    """A parametrization that is neither a Hopf nor a helical chart is refused with InvalidInput (it raised
+    AttributeError on ``G.O`` before the type check; found by mypy, issue 26)."""
+    from oracles.checks.path_dependence import chart_preimages
+
+    with pytest.raises(InvalidInput, match="HopfChart or a HelixChart"):
+        chart_preimages(Powers(2.0, 2), np.array([1.0, 0.5]), 0.5)

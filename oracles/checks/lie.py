@@ -5,9 +5,10 @@ the conservation counts derived for matrix factorization are :mod:`oracles.lie.c
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix
 from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, budget_from_error
@@ -17,7 +18,7 @@ from oracles.model.parametrizations import Parametrization
 
 # -----------------------------------------------------------------------------------------
 # comparisons for the statements
-def condition_cosine_against(G: Parametrization, x, expected: float, *, regular: bool = False,
+def condition_cosine_against(G: Parametrization, x: ArrayLike, expected: float, *, regular: bool = False,
                              closure: LieClosure | None = None, **kwargs: Any) -> Outcome:
     r"""Theorem 4.9's condition measured at x against a predicted cosine (0: holds; 1: maximally violated).
 
@@ -43,10 +44,11 @@ def condition_cosine_against(G: Parametrization, x, expected: float, *, regular:
         what += " and |rank ∂G(x) − d|"
     return Outcome(gap, budget_from_error(cl.condition_error, CLOSED_FORM_BUDGET), cl.condition_error, what,
                    details=cl.summary() | {"expected_cosine": float(expected), "regular_claimed": bool(regular)},
-                   plot=lambda: [draw_bracket_graph(cl, title=f"bracket graph of {G.name}")])
+                   # a Figure, which Outcome.plot's hint (Panels only) does not name
+                   plot=cast(Any, lambda: [draw_bracket_graph(cl, title=f"bracket graph of {G.name}")]))
 
 
-def reachable_dimension_check(G: Parametrization, x, commuting: bool, *, closure: LieClosure | None = None,
+def reachable_dimension_check(G: Parametrization, x: ArrayLike, commuting: bool, *, closure: LieClosure | None = None,
                               **kwargs: Any) -> Outcome:
     r"""Corollary 4.12 on a family whose reachable sets have dimension d.
 
@@ -73,10 +75,11 @@ def reachable_dimension_check(G: Parametrization, x, commuting: bool, *, closure
     return Outcome(worst, budget_from_error(cl.condition_error, CLOSED_FORM_BUDGET), cl.condition_error,
                    "largest of: |dim Lie|_x − d|, |cos(9) − 1[brackets ≠ 0 at x]|, |1[brackets ≠ 0] − 1[non-commuting]|",
                    details=cl.summary() | {"parts": parts, "commuting": bool(commuting)},
-                   plot=lambda: [draw_bracket_graph(cl, title=f"bracket graph of {G.name}")])
+                   # a Figure, which Outcome.plot's hint (Panels only) does not name
+                   plot=cast(Any, lambda: [draw_bracket_graph(cl, title=f"bracket graph of {G.name}")]))
 
 
-def conservation_count_check(G: Parametrization, x, expected: int, *, laws: np.ndarray | None = None,
+def conservation_count_check(G: Parametrization, x: ArrayLike, expected: int, *, laws: np.ndarray | None = None,
                              closure: LieClosure | None = None, **kwargs: Any) -> Outcome:
     r"""MGP's count :math:`D - \dim\mathrm{Lie}(\partial G)|_x` against ``expected``.
 

@@ -33,18 +33,22 @@ by central differences at steps h and 2h (the change is the error estimate).
 from __future__ import annotations
 
 import math
-from typing import Callable
+from typing import TYPE_CHECKING, Callable, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import minimize
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_vector
 from oracles.core.fd import central_difference
 from oracles.core.ode import DEFAULT
+from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, Panel, budget_from_error, roundoff_floor, worst
 from oracles.flows.trajectories import gradient_flow
 from oracles.model.losses import Linear, Schedule
-from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, Panel, budget_from_error, roundoff_floor, worst
 from oracles.model.parametrizations import Parametrization, Quadratic
+
+if TYPE_CHECKING:
+    from oracles.model.hopf import HopfChart
 
 #: Tolerances of the two integrations whose difference is the error estimate of an ODE endpoint.
 RTOL_COARSE, RTOL_FINE = 1e-8, 1e-11
@@ -70,13 +74,13 @@ def check_linear(schedule: Schedule, name: str = "schedule") -> list[tuple[float
 def linear_mu(schedule: Schedule) -> np.ndarray:
     r""":math:`\mu(T) = -\sum_k \tau_k c_k` of a schedule of linear losses (independent of the trajectory)."""
     pieces = check_linear(schedule)
-    return -sum(dur * c for dur, c in pieces)
+    return cast(np.ndarray, -sum(dur * c for dur, c in pieces))
 
 
 def mu_mismatch(A: Schedule, B: Schedule) -> float:
     r""":math:`\|\mu_A(T) - \mu_B(T)\| / \max(\|\mu_A\|, \|\mu_B\|, 1)`: zero for a valid pair."""
     ma, mb = linear_mu(A), linear_mu(B)
-    return float(np.linalg.norm(ma - mb) / max(np.linalg.norm(ma), np.linalg.norm(mb), 1.0))
+    return float(np.linalg.norm(ma - mb) / max(float(np.linalg.norm(ma)), float(np.linalg.norm(mb)), 1.0))
 
 
 def check_pair(G: Parametrization, A: Schedule, B: Schedule) -> None:
@@ -133,7 +137,7 @@ def expm_taylor(M: np.ndarray, terms: int = 24) -> np.ndarray:
     return E
 
 
-def linear_schedule_endpoint(G: Quadratic, schedule: Schedule, x_init, *, method: str = "eigh") -> np.ndarray:
+def linear_schedule_endpoint(G: Parametrization, schedule: Schedule, x_init: ArrayLike, *, method: str = "eigh") -> np.ndarray:
     r""":math:`x(T) = e^{-\tau_K C_K}\cdots e^{-\tau_1 C_1}x_{init}`, :math:`C_k = \sum_i c_{k,i}A_i`, exactly.
 
     ``method="eigh"`` uses the spectral decomposition of the symmetric :math:`C_k`; ``"taylor"`` uses
@@ -151,7 +155,7 @@ def linear_schedule_endpoint(G: Quadratic, schedule: Schedule, x_init, *, method
     return x
 
 
-def linear_schedule_path(G: Parametrization, schedule: Schedule, x_init, t: np.ndarray) -> np.ndarray:
+def linear_schedule_path(G: Parametrization, schedule: Schedule, x_init: ArrayLike, t: ArrayLike) -> np.ndarray:
     """``w(t) = G(x(t))`` at the times ``t`` (closed form for quadratic G, else integrated), rows = times."""
     t = np.asarray(t, float)
     if isinstance(G, Quadratic):
@@ -194,7 +198,7 @@ def _endpoints(G: Parametrization, A: Schedule, B: Schedule, x_init, method: str
     return wa, wb, xa, xb, err, 1e3, f"integrated (rtol {RTOL_COARSE:g} vs {RTOL_FINE:g})"
 
 
-def endpoint_gap(G: Parametrization, x_init, pair: tuple[Schedule, Schedule], *, method: str = "auto",
+def endpoint_gap(G: Parametrization, x_init: ArrayLike, pair: tuple[Schedule, Schedule], *, method: str = "auto",
                  with_plot: bool = True) -> Outcome:
     r"""The path-dependence gap of a fixed candidate pair of equal-μ linear schedules.
 
@@ -244,7 +248,7 @@ def endpoint_gap(G: Parametrization, x_init, pair: tuple[Schedule, Schedule], *,
                    details=details, plot=plot)
 
 
-def same_endpoint_witness(G: Parametrization, x_init, pair: tuple[Schedule, Schedule], *, method: str = "auto",
+def same_endpoint_witness(G: Parametrization, x_init: ArrayLike, pair: tuple[Schedule, Schedule], *, method: str = "auto",
                           claim: str = "witness") -> Outcome:
     r"""The dual witness of li2022 Theorem 4.9's "G must be regular": **different** μ, the **same** w(T).
 
@@ -281,7 +285,7 @@ def same_endpoint_witness(G: Parametrization, x_init, pair: tuple[Schedule, Sche
         if S.d != G.d:
             raise InvalidInput(f"schedule {name} acts on R^{S.d} but G maps into R^{G.d}")
     ma, mb = linear_mu(A), linear_mu(B)
-    mu_gap = float(np.linalg.norm(ma - mb) / max(np.linalg.norm(ma), np.linalg.norm(mb), 1.0))
+    mu_gap = float(np.linalg.norm(ma - mb) / max(float(np.linalg.norm(ma)), float(np.linalg.norm(mb)), 1.0))
     if claim == "witness" and mu_gap <= 1e-12:
         raise InvalidInput("schedules A and B must have different total mu = -sum(duration * c)")
     wa, wb, xa, xb, err, work, how = _endpoints(G, A, B, x0, method)
@@ -302,7 +306,7 @@ def same_endpoint_witness(G: Parametrization, x_init, pair: tuple[Schedule, Sche
                    details=details)
 
 
-def mu_determines_w(G: Parametrization, x_init, schedule: Schedule) -> Outcome:
+def mu_determines_w(G: Parametrization, x_init: ArrayLike, schedule: Schedule) -> Outcome:
     r"""Path independence under **any** losses: w(T) must be a function of :math:`\mu(T) = \int_0^T -\nabla L_t(w)dt`.
 
     For non-linear losses μ(T) depends on the trajectory, so it is integrated with the flow
@@ -341,7 +345,7 @@ def mu_determines_w(G: Parametrization, x_init, schedule: Schedule) -> Outcome:
                             "x_gap_relative": float(np.linalg.norm(xs - xl)) / max(float(np.linalg.norm(x0)), 1e-300)})
 
 
-def path_panels(G: Parametrization, x_init, pair: tuple[Schedule, Schedule], samples: int = 121) -> list[Panel]:
+def path_panels(G: Parametrization, x_init: ArrayLike, pair: tuple[Schedule, Schedule], samples: int = 121) -> list[Panel]:
     """Report panels: w along A and along B, and ‖w_A(t) − w_B(t)‖ over t (meaningful at t = T, where μ agree)."""
     A, B = pair
     T = max(A.total_time, B.total_time)
@@ -389,7 +393,7 @@ def _pair_from_params(theta: np.ndarray, d: int, pieces: int) -> tuple[Schedule,
     return A, B
 
 
-def path_dependence_search(G: Parametrization, x_init, *, pieces: int = 2, max_duration: float = 1.0,
+def path_dependence_search(G: Parametrization, x_init: ArrayLike, *, pieces: int = 2, max_duration: float = 1.0,
                            bound: float = 1.0, starts: int = 6, seed: int = 0, maxiter: int = 60,
                            method: str = "auto") -> tuple[Outcome, tuple[Schedule, Schedule]]:
     r"""Search equal-μ pairs of linear schedules for the largest end-point gap in w (for reports).
@@ -440,6 +444,7 @@ def path_dependence_search(G: Parametrization, x_init, *, pieces: int = 2, max_d
                        options={"maxiter": int(maxiter)})
         if res.fun < best_val:
             best_val, best_theta = float(res.fun), np.clip(res.x, lo, hi)
+    assert best_theta is not None   # the first start's finite gap is below inf
     pair = _pair_from_params(best_theta, d, pieces)
     outcome = endpoint_gap(G, x0, pair, method=method)
     outcome.details.update({"search_evaluations": evals, "search_starts": int(starts), "search_best": -best_val})
@@ -448,7 +453,7 @@ def path_dependence_search(G: Parametrization, x_init, *, pieces: int = 2, max_d
 
 # -----------------------------------------------------------------------------------------
 # Hessian metrics
-def hessian_metric_defect(metric: Callable[[np.ndarray], np.ndarray], w, *, h: float = 1e-3) -> Outcome:
+def hessian_metric_defect(metric: Callable[[np.ndarray], np.ndarray], w: ArrayLike, *, h: float = 1e-3) -> Outcome:
     r"""Is :math:`h(w) = g(w)^{-1}` a Hessian metric near w? Measures :math:`\partial_k h_{ij} - \partial_i h_{kj}`.
 
     A metric :math:`h = \nabla^2R` has a totally symmetric derivative :math:`T_{kij} = \partial_k h_{ij}`
@@ -489,6 +494,7 @@ def hessian_metric_defect(metric: Callable[[np.ndarray], np.ndarray], w, *, h: f
 
     H0 = inv_metric(w)
     D = central_difference(inv_metric, w, step)
+    assert D.coarse is not None   # asked for by default
     T1, T2 = np.moveaxis(D.value, -1, 0), np.moveaxis(D.coarse, -1, 0)   # T[k] = ∂_k h
     scale = max(float(np.max(np.abs(T1))), 1e-300)
     defect1 = T1 - T1.transpose(1, 0, 2)
@@ -501,7 +507,8 @@ def hessian_metric_defect(metric: Callable[[np.ndarray], np.ndarray], w, *, h: f
                    details={"step": step, "max_dh": scale, "w": w.tolist()})
 
 
-def metric_from_preimage(G: Parametrization, preimage: Callable[[np.ndarray], np.ndarray]) -> Callable:
+def metric_from_preimage(G: Parametrization,
+                         preimage: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
     r"""The metric :math:`w \mapsto \partial G\partial G^\top(x(w))` for a chosen preimage :math:`x(w)`.
 
     Meaningful when the Gram matrix depends on x only through w = G(x) (check with
@@ -514,7 +521,7 @@ def metric_from_preimage(G: Parametrization, preimage: Callable[[np.ndarray], np
     return metric
 
 
-def gram_depends_only_on_w(G: Parametrization, x1, x2) -> Outcome:
+def gram_depends_only_on_w(G: Parametrization, x1: ArrayLike, x2: ArrayLike) -> Outcome:
     r"""Compare :math:`\partial G\partial G^\top` at two points with the same w (a precondition of the Hessian test).
 
     discrepancy: relative gap of the two Gram matrices; also requires :math:`G(x_1) = G(x_2)` to
@@ -522,15 +529,15 @@ def gram_depends_only_on_w(G: Parametrization, x1, x2) -> Outcome:
     """
     x1, x2 = G.check_point(x1, "x1"), G.check_point(x2, "x2")
     w1, w2 = G.value(x1), G.value(x2)
-    if np.linalg.norm(w1 - w2) > 1e-12 * max(1.0, np.linalg.norm(w1)):
+    if np.linalg.norm(w1 - w2) > 1e-12 * max(1.0, float(np.linalg.norm(w1))):
         raise InvalidInput("x1 and x2 must have the same image w = G(x)")
     g1, g2 = G.gram(x1), G.gram(x2)
-    gap = float(np.linalg.norm(g1 - g2) / max(np.linalg.norm(g1), np.linalg.norm(g2), 1e-300))
+    gap = float(np.linalg.norm(g1 - g2) / max(float(np.linalg.norm(g1)), float(np.linalg.norm(g2)), 1e-300))
     return Outcome(gap, budget_from_error(0.0, CLOSED_FORM_BUDGET + roundoff_floor(G.D ** 2)), 0.0,
                    "relative gap of ∂G∂Gᵀ at two preimages of one w")
 
 
-def symmetric_entries_to_matrix(w, n: int) -> np.ndarray:
+def symmetric_entries_to_matrix(w: ArrayLike, n: int) -> np.ndarray:
     """The symmetric ``n × n`` matrix whose entries ``i ≤ j`` (row by row) are ``w`` (as in ``symmetric_factorization``)."""
     w = as_vector(w, "w", n * (n + 1) // 2)
     W = np.zeros((n, n))
@@ -581,7 +588,7 @@ def commuting_quadratic_preimage(G: Quadratic) -> Callable[[np.ndarray], np.ndar
     return preimage
 
 
-def hopf_preimage(H, rho: float, alpha: float = 0.0, extra=None) -> Callable[[np.ndarray], np.ndarray]:
+def hopf_preimage(H: HopfChart, rho: float, alpha: float = 0.0, extra: ArrayLike | None = None) -> Callable[[np.ndarray], np.ndarray]:
     r""":math:`w \mapsto x` with :math:`G(x) = w` for a :class:`~oracles.model.hopf.HopfChart` H, on the sphere
     :math:`|z| = \rho` (which every gradient flow keeps: G is homogeneous of degree 0 in z) and fibre phase
     ``alpha``: :math:`u = P^{-1}w = (m_1^2, (1 - m_1^2)\varphi)`. :class:`Inconclusive` outside the chart."""
@@ -599,7 +606,7 @@ def hopf_preimage(H, rho: float, alpha: float = 0.0, extra=None) -> Callable[[np
     return preimage
 
 
-def chart_metric_check(G: Parametrization, w, preimage: Callable[[np.ndarray], np.ndarray],
+def chart_metric_check(G: Parametrization, w: ArrayLike, preimage: Callable[[np.ndarray], np.ndarray],
                        other_preimage: Callable[[np.ndarray], np.ndarray], *, h: float = 1e-3) -> Outcome:
     r"""Is :math:`(\partial G\partial G^\top)^{-1}` a Hessian metric along a chart's image, as a mirror flow needs?
 
@@ -620,7 +627,8 @@ def chart_metric_check(G: Parametrization, w, preimage: Callable[[np.ndarray], n
     return worst(same, hess)
 
 
-def chart_preimages(G: Parametrization, x, alpha2: float) -> tuple[Callable, Callable]:
+def chart_preimages(G: Parametrization, x: ArrayLike,
+                    alpha2: float) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]:
     r"""Two preimage maps :math:`w \mapsto x` of a Hopf or helical chart through x's fibre data: fibre phase 0 and
     ``alpha2``, with x's radius |z| (Hopf: the Gram matrix scales with it, and every gradient flow keeps it)
     and x's padding coordinates."""
@@ -628,11 +636,12 @@ def chart_preimages(G: Parametrization, x, alpha2: float) -> tuple[Callable, Cal
     from oracles.model.hopf import HopfChart
 
     x = G.check_point(x, "x")
-    y = G.O @ x
     if isinstance(G, HelixChart):
+        y = G.O @ x
         extra = y[3:] if G.D > 3 else None
         return G.preimage(0.0, extra), G.preimage(float(alpha2), extra)
     if isinstance(G, HopfChart):
+        y = G.O @ x
         rho = float(np.linalg.norm(y[:4]))
         extra = y[4:] if G.D > 4 else None
         return hopf_preimage(G, rho, 0.0, extra), hopf_preimage(G, rho, float(alpha2), extra)

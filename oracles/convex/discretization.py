@@ -13,14 +13,19 @@ rtol 1e-13 (DOP853; rtol 1e-10 for its error estimate).
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_vector
 from oracles.core.ode import FORTRAN_DOP853
 from oracles.core.outcome import CLOSED_FORM_BUDGET, Outcome, Panel, budget_from_error
 from oracles.flows.trajectories import mirror_flow
 from oracles.model.losses import Loss, Schedule
+
+if TYPE_CHECKING:
+    from oracles.model.potentials import Potential
 
 #: Step counts K of the ladder η = T/K (each twice the last).
 STEPS = (16, 32, 64, 128)
@@ -30,7 +35,7 @@ ORDER_UNRESOLVED = 0.05
 MAX_STEPS = 4096
 
 
-def mirror_descent_path(R, loss: Loss, w_init, eta: float, steps: int) -> np.ndarray:
+def mirror_descent_path(R: Potential, loss: Loss, w_init: ArrayLike, eta: float, steps: int) -> np.ndarray:
     r"""The iterates :math:`w_0, …, w_K` of eq. (7), :math:`\theta_{k+1} = \theta_k - \eta\nabla L(w_k)`,
     :math:`w_{k+1} = (\nabla R)^{-1}(\theta_{k+1})` (rows).
 
@@ -56,7 +61,7 @@ def mirror_descent_path(R, loss: Loss, w_init, eta: float, steps: int) -> np.nda
     return out
 
 
-def md_order_in_eta(R, loss: Loss, w_init, T: float, *, steps=STEPS, claimed_order: float = 1.0) -> Outcome:
+def md_order_in_eta(R: Potential, loss: Loss, w_init: ArrayLike, T: float, *, steps: Sequence[int] = STEPS, claimed_order: float = 1.0) -> Outcome:
     r"""The order in η at which mirror descent (7) approaches the mirror flow (8) at time T.
 
     Parameters
@@ -124,16 +129,16 @@ def md_order_in_eta(R, loss: Loss, w_init, T: float, *, steps=STEPS, claimed_ord
                                              f"p = {np.round(p, 3).tolist()}")
         steps.append(2 * steps[-1])   # not yet in the O(η) regime: halve η once more
         errors.append(float(np.linalg.norm(mirror_descent_path(R, loss, w0, T / steps[-1], steps[-1])[-1] - ref)) / scale)
-    errors = e
+    rel_errors = e
     disc = abs(float(p[-1]) - float(claimed_order))
 
     def plot():
         return [Panel("mirror descent (7) against the mirror flow (8) at time T", "η", "‖w_K − w(T)‖ / ‖w(T)‖",
-                      {"e(η)": ([T / K for K in steps], errors.tolist()),
+                      {"e(η)": ([T / K for K in steps], rel_errors.tolist()),
                        "first order (e(η_0)·η/η_0)": ([T / K for K in steps],
-                                                      [errors[0] * steps[0] / K for K in steps])}, logy=True)]
+                                                      [rel_errors[0] * steps[0] / K for K in steps])}, logy=True)]
 
     return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
                    f"|observed order of MD → MF in η − {claimed_order:g}| (p = log2 e(η)/e(η/2) at the smallest η)",
-                   details={"etas": [T / K for K in steps], "errors": errors.tolist(), "orders": p.tolist(),
+                   details={"etas": [T / K for K in steps], "errors": rel_errors.tolist(), "orders": p.tolist(),
                             "flow_error": ref_err, "R": R.name}, plot=plot)

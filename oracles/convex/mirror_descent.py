@@ -21,14 +21,19 @@ from __future__ import annotations
 import contextlib
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import minimize
 
 from oracles.convex.bregman import bregman_projection
-from oracles.model.potentials import SeparablePotential
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
 from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, budget_from_error, relative_gap
+from oracles.model.potentials import SeparablePotential
+
+if TYPE_CHECKING:
+    from oracles.model.losses import Loss
 
 
 def _potential(phi) -> SeparablePotential:
@@ -38,7 +43,7 @@ def _potential(phi) -> SeparablePotential:
     return P
 
 
-def md_step(phi, x, grad, eta: float) -> np.ndarray:
+def md_step(phi: SeparablePotential, x: ArrayLike, grad: ArrayLike, eta: float) -> np.ndarray:
     r"""The dual step :math:`x_{t+1} = (\nabla\phi)^{-1}(\nabla\phi(x_t) - \eta\nabla f(x_t))`.
 
     Raises
@@ -82,7 +87,7 @@ def _nonfinite_is_inconclusive():
         raise Inconclusive("non-finite Hessian", "trust-exact reached a trial point with a non-finite Hessian") from None
 
 
-def md_step_argmin(phi, x, grad, eta: float, *, f_value: float = 0.0) -> ArgminStep:
+def md_step_argmin(phi: SeparablePotential, x: ArrayLike, grad: ArrayLike, eta: float, *, f_value: float = 0.0) -> ArgminStep:
     r""":math:`\arg\min_z f(x_t) + \langle\nabla f(x_t), z - x_t\rangle + \tfrac1\eta D_\phi(z, x_t)` by ``minimize``.
 
     ``trust-exact`` from :math:`z = x_t` with the exact gradient
@@ -148,7 +153,7 @@ def md_step_argmin(phi, x, grad, eta: float, *, f_value: float = 0.0) -> ArgminS
     return ArgminStep(z, float(np.linalg.norm(r)), newton + 10 * EPS, int(res.nit), bool(res.success))
 
 
-def step_identity_gap(phi, loss, x, eta: float, *, variant: str = "dual") -> Outcome:
+def step_identity_gap(phi: SeparablePotential, loss: Loss, x: ArrayLike, eta: float, *, variant: str = "dual") -> Outcome:
     r"""Lemma 2 of the notes: the argmin step equals the dual step :math:`\nabla\phi(x_{t+1}) = \nabla\phi(x_t) - \eta\nabla f(x_t)`.
 
     Discrepancy: :math:`\|x^{argmin}_{t+1} - x^{identity}_{t+1}\| / \max(\|\cdot\|)`. Error: the argmin's own
@@ -197,7 +202,7 @@ class MirrorDescentRun:
     history: list[tuple[int, float]] = field(default_factory=list)
 
 
-def mirror_descent(phi, A, b, x1, *, step: float | None = None, step_scale: float = 0.5, tol: float = 1e-13,
+def mirror_descent(phi: SeparablePotential, A: ArrayLike, b: ArrayLike, x1: ArrayLike, *, step: float | None = None, step_scale: float = 0.5, tol: float = 1e-13,
                    max_iter: int = 20_000) -> MirrorDescentRun:
     r"""Mirror descent on :math:`f(x) = \tfrac12\|Ax - b\|^2` from :math:`x_1` with the dual step of Lemma 2.
 
@@ -351,7 +356,7 @@ def _global_bb(P, A, b, x, norms, hist, scale, tol, max_iter):
     raise Inconclusive("no convergence", f"residual {res:.3g} after {max_iter} mirror-descent steps")
 
 
-def md_limit_vs_projection(phi, A, b, x1, *, step_scale: float = 0.5, step: float | None = None,
+def md_limit_vs_projection(phi: SeparablePotential, A: ArrayLike, b: ArrayLike, x1: ArrayLike, *, step_scale: float = 0.5, step: float | None = None,
                            target: str = "bregman") -> Outcome:
     r"""Key Lemma of the notes: converging MD on :math:`\tfrac12\|Ax-b\|^2` ends at :math:`\arg\min_{Ax=b}D_\phi(x, x_1)`.
 

@@ -7,12 +7,13 @@ commuting when every bracket vanishes on M.
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.fd import central_difference
 from oracles.model.parametrizations import Parametrization
 
 
-def bracket(G: Parametrization, i: int, j: int, x, hessians: np.ndarray | None = None) -> np.ndarray:
+def bracket(G: Parametrization, i: int, j: int, x: ArrayLike, hessians: np.ndarray | None = None) -> np.ndarray:
     r""":math:`[\nabla G_i,\nabla G_j](x) = \nabla^2G_j\nabla G_i - \nabla^2G_i\nabla G_j` (Def. 4.1).
 
     Uses ``G.hessians`` (closed form where the family has one, central differences otherwise)
@@ -24,12 +25,12 @@ def bracket(G: Parametrization, i: int, j: int, x, hessians: np.ndarray | None =
     return H[j] @ J[i] - H[i] @ J[j]
 
 
-def fd_hessians(G: Parametrization, x, h: float) -> np.ndarray:
+def fd_hessians(G: Parametrization, x: ArrayLike, h: float) -> np.ndarray:
     """Hessians of the G_i by central differences of the Jacobian with step ``h``."""
     return central_difference(G.jacobian, x, h, coarse=False).value
 
 
-def bracket_fd(G: Parametrization, i: int, j: int, x, h: float = 1e-4) -> tuple[np.ndarray, float]:
+def bracket_fd(G: Parametrization, i: int, j: int, x: ArrayLike, h: float = 1e-4) -> tuple[np.ndarray, float]:
     r"""The bracket from finite-difference Hessians, with an error estimate.
 
     Returns the bracket at step ``h`` and an error estimate: ``‖b(h) − b(2h)‖``, which bounds the
@@ -45,12 +46,12 @@ def bracket_fd(G: Parametrization, i: int, j: int, x, h: float = 1e-4) -> tuple[
     return b1, float(np.linalg.norm(b1 - b2)) + roundoff
 
 
-def quadratic_bracket(Ai, Aj, x) -> np.ndarray:
+def quadratic_bracket(Ai: np.ndarray, Aj: np.ndarray, x: ArrayLike) -> np.ndarray:
     r""":math:`[\nabla G_i,\nabla G_j](x) = (A_jA_i - A_iA_j)x` for :math:`G_k = \tfrac12x^\top A_kx`."""
     return (Aj @ Ai - Ai @ Aj) @ np.asarray(x, float)
 
 
-def max_bracket(G: Parametrization, x) -> float:
+def max_bracket(G: Parametrization, x: ArrayLike) -> float:
     r""":math:`\max_{i<j}\|[\nabla G_i,\nabla G_j](x)\|`, scaled by :math:`\max_k\|\nabla^2 G_k\|\,\|\nabla G\|`."""
     x = G.check_point(x)
     J, H = G.jacobian(x), G.hessians(x)

@@ -61,14 +61,18 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import networkx as nx
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import Inconclusive, InvalidInput
 from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, SAFETY, Outcome, budget_from_error
 from oracles.model.parametrizations import Parametrization, Quadratic
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 #: A vector's distance from a span must exceed its noise threshold by this factor to count as independent.
 RANK_GAP = 100.0
@@ -126,7 +130,7 @@ def _finite(v: float) -> float | None:
     return float(v) if math.isfinite(v) else None
 
 
-def numerical_rank(columns, errors, *, what: str = "columns", safety: float = SAFETY,
+def numerical_rank(columns: ArrayLike, errors: ArrayLike, *, what: str = "columns", safety: float = SAFETY,
                    gap: float = RANK_GAP) -> RankDecision:
     r"""The rank of the span of ``columns`` (an ``n × k`` array) whose absolute errors are ``errors``.
 
@@ -324,7 +328,7 @@ class _SampledFields:
         self.points = points
         self.D = G.D
         self.h = h
-        self._v: dict[Any, tuple[np.ndarray, float]] = {}
+        self._v: dict[Any, tuple[np.ndarray, list[float]]] = {}
 
     def _field(self, word: Word, p: np.ndarray, s: float) -> np.ndarray:
         if isinstance(word, (int, np.integer)):
@@ -492,7 +496,7 @@ class LieClosure:
                 "rank_decisions": {k: v.summary() for k, v in self.decisions.items()}}
 
 
-def lie_closure(G: Parametrization, x, *, max_order: int | None = None, n_samples: int = 3,
+def lie_closure(G: Parametrization, x: ArrayLike, *, max_order: int | None = None, n_samples: int = 3,
                 sample_spread: float = 0.05, h: float = FD_STEP, seed: int = 0,
                 exact: bool | None = None, input_rtol: float | None = None) -> LieClosure:
     r"""Generate :math:`\mathrm{Lie}(\partial G)` breadth first and evaluate it at x.
@@ -537,7 +541,7 @@ def lie_closure(G: Parametrization, x, *, max_order: int | None = None, n_sample
     if max_order is not None and int(max_order) < 1:
         raise InvalidInput(f"max_order must be at least 1, got {max_order}")
     if use_matrices:
-        fields: Any = _MatrixFields(G, input_rtol)
+        fields: Any = _MatrixFields(cast(Quadratic, G), input_rtol)   # checked above
         cap = int(max_order) if max_order is not None else G.D * G.D + 1
     else:
         fields = _SampledFields(G, _sample_points(G, x, n_samples, sample_spread, seed), h)
@@ -609,7 +613,7 @@ def lie_closure(G: Parametrization, x, *, max_order: int | None = None, n_sample
 
 
 # -----------------------------------------------------------------------------------------
-def draw_bracket_graph(closure: LieClosure, title: str | None = None):
+def draw_bracket_graph(closure: LieClosure, title: str | None = None) -> Figure:
     """A matplotlib ``Figure`` (not registered with pyplot) of the bracket graph.
 
     Nodes are laid out in columns by order (generator 1 on top), labelled by word and coloured by

@@ -8,11 +8,12 @@ laws of :math:`UV^\top`; for depth-N products see :meth:`oracles.model.deep.Deep
 from __future__ import annotations
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import as_vector
 
 
-def uv_law_gradients(m: int, n: int, r: int, x) -> np.ndarray:
+def uv_law_gradients(m: int, n: int, r: int, x: ArrayLike) -> np.ndarray:
     r"""Gradients of the MGP conservation laws :math:`h_{kl} = \langle u_k,u_l\rangle - \langle v_k,v_l\rangle`,
     :math:`k \le l`, for :func:`~oracles.model.parametrizations.factorization` (``x = (vec U, vec V)``,
     column-major, :math:`U\in\mathbb{R}^{m\times r}`, :math:`V\in\mathbb{R}^{n\times r}`): a

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
 from oracles.core.specs import register
@@ -48,7 +49,7 @@ from oracles.model.parametrizations import Parametrization
 class HelixChart(Parametrization):
     """:math:`G(x) = P\\,(h, h s)` (``twisted``) or :math:`P\\,(h, s)`, with ``y = O[:3] x`` (see the module docstring)."""
 
-    def __init__(self, O, c: float, P, twisted: bool = True, name: str = "helix chart") -> None:
+    def __init__(self, O: ArrayLike, c: float, P: ArrayLike, twisted: bool = True, name: str = "helix chart") -> None:
         O = as_matrix(O, "O")
         P = as_matrix(P, "P", (2, 2))
         if O.shape[0] != O.shape[1] or O.shape[0] < 3:
@@ -67,7 +68,7 @@ class HelixChart(Parametrization):
         self.name = base if self.D == 3 else f"{base} (D={self.D})"
         self.domain = "{x: y = (Ox)[:3], y1^2 + y2^2 > 0, |atan2(y2, y1)| < pi}"
 
-    def _state(self, x: np.ndarray):
+    def _state(self, x: ArrayLike):
         a, b, z = (self.O3 @ np.asarray(x, float)).tolist()
         rho2 = a * a + b * b
         c = self.c
@@ -75,21 +76,21 @@ class HelixChart(Parametrization):
         h = rho2 / (rho2 + c * c)
         return a, b, z, rho2, theta, z - c * theta, h
 
-    def domain_margin(self, x) -> float:
+    def domain_margin(self, x: ArrayLike) -> float:
         _, _, _, rho2, theta, _, h = self._state(x)
         if rho2 == 0.0:
             return 0.0
         return float(min(h, (math.pi - abs(theta)) / math.pi))
 
-    def base_value(self, x) -> np.ndarray:
+    def base_value(self, x: ArrayLike) -> np.ndarray:
         """:math:`u = P^{-1}G(x) = (h, hs)` (or ``(h, s)`` untwisted)."""
         _, _, _, _, _, s, h = self._state(x)
         return np.array([h, h * s if self.twisted else s])
 
-    def value(self, x):
+    def value(self, x: ArrayLike) -> np.ndarray:
         return self.P @ self.base_value(x)
 
-    def jacobian(self, x):
+    def jacobian(self, x: ArrayLike) -> np.ndarray:
         a, b, _, rho2, _, s, h = self._state(x)
         c = self.c
         k = 2 * c * c / (rho2 + c * c) ** 2
@@ -98,14 +99,14 @@ class HelixChart(Parametrization):
         K = np.vstack([dh, s * dh + h * ds if self.twisted else ds])
         return (self.P @ K) @ self.O3
 
-    def fibre(self, x) -> np.ndarray:
+    def fibre(self, x: ArrayLike) -> np.ndarray:
         """The vertical (helix) direction at x, :math:`O^\\top(-y_2, y_1, c, 0)`: :math:`\\mathrm{Lie}^{\\ge2}|_x` lies on it."""
         a, b, *_ = self._state(x)
         v = np.zeros(self.D)
         v[:3] = (-b, a, self.c)
         return self.O.T @ v
 
-    def point(self, r: float, s: float, alpha: float = 0.0, extra=None) -> np.ndarray:
+    def point(self, r: float, s: float, alpha: float = 0.0, extra: ArrayLike | None = None) -> np.ndarray:
         """The point at base coordinates ``(r, s)`` with fibre phase θ = ``alpha`` and padding ``extra``."""
         if not (r > 0 and abs(alpha) < math.pi):
             raise InvalidInput(f"need r > 0 and |alpha| < pi, got r={r}, alpha={alpha}")
@@ -115,7 +116,7 @@ class HelixChart(Parametrization):
             y[3:] = 0.0 if extra is None else as_vector(extra, "extra", self.D - 3)
         return self.O.T @ y
 
-    def preimage(self, alpha: float = 0.0, extra=None) -> Callable[[np.ndarray], np.ndarray]:
+    def preimage(self, alpha: float = 0.0, extra: ArrayLike | None = None) -> Callable[[np.ndarray], np.ndarray]:
         """:math:`w \\mapsto x` with :math:`G(x) = w`, on the fibre phase ``alpha`` (:class:`Inconclusive` outside the image)."""
         c = self.c
 
@@ -129,7 +130,7 @@ class HelixChart(Parametrization):
 
         return pre
 
-    def hessian_of_R(self, w) -> np.ndarray:
+    def hessian_of_R(self, w: ArrayLike) -> np.ndarray:
         r"""The closed-form :math:`\nabla^2R(w) = P^{-\top}\nabla^2_u\big(u_2^2/(2u_1) + \varphi(u_1)\big)P^{-1}` (twisted only)."""
         if not self.twisted:
             raise InvalidInput("the untwisted chart has no Hessian metric")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import InvalidInput, as_vector
 from oracles.core.specs import register
@@ -22,7 +23,7 @@ from oracles.model.parametrizations import Parametrization, Quadratic
 class WarpedQuadratic(Parametrization):
     """:math:`G(x) = Q(x) + a\\odot Q(x)^{\\odot3}` for a :class:`~oracles.model.parametrizations.Quadratic` Q."""
 
-    def __init__(self, A, a, name: str = "warped quadratic") -> None:
+    def __init__(self, A: ArrayLike, a: ArrayLike, name: str = "warped quadratic") -> None:
         self.Q = Quadratic(np.asarray(A, float))
         self.a = as_vector(a, "a", self.Q.d)
         if np.any(self.a < 0) or not np.all(np.isfinite(self.a)):
@@ -30,11 +31,11 @@ class WarpedQuadratic(Parametrization):
         self.D, self.d = self.Q.D, self.Q.d
         self.name = name
 
-    def value(self, x):
+    def value(self, x: ArrayLike) -> np.ndarray:
         q = self.Q.value(np.asarray(x, float))
         return q + self.a * q ** 3
 
-    def jacobian(self, x):
+    def jacobian(self, x: ArrayLike) -> np.ndarray:
         q, J = self.Q.value_and_jacobian(np.asarray(x, float))
         return (1.0 + 3.0 * self.a * q * q)[:, None] * J
 
