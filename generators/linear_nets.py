@@ -26,12 +26,12 @@ import numpy as np
 from hypothesis import assume
 from hypothesis import strategies as st
 
-from generators.arrays import cached, dims, log_scales, offsets, positive_vectors, orthogonal
+from generators.arrays import cached, dims, log_scales, offsets, orthogonal, positive_vectors
 
 
 @cached
 @st.composite
-def sizes(draw, max_m: int = 3, max_n: int = 3, max_k: int = 4, k_at_least_min: bool = True,
+def sizes(draw: st.DrawFn, max_m: int = 3, max_n: int = 3, max_k: int = 4, k_at_least_min: bool = True,
           min_m: int = 1, min_n: int = 1) -> tuple[int, int, int]:
     """``(m, n, k)`` with ``k ≥ min(m, n)`` when ``k_at_least_min`` (else k ≥ 1), shrinking to the smallest."""
     m = draw(dims(min_m, max_m))
@@ -47,7 +47,7 @@ def near_identity(rows: int, cols: int, spread: float = 1.0) -> st.SearchStrateg
     return offsets((rows, cols), spread).map(lambda E: np.eye(rows, cols) + E)
 
 
-def _unit(A: np.ndarray, fallback: np.ndarray, order=None) -> np.ndarray:
+def _unit(A: np.ndarray, fallback: np.ndarray, order: int | None = None) -> np.ndarray:
     """``A`` normalized (Frobenius or spectral norm), or ``fallback`` normalized when A is ~0."""
     nrm = np.linalg.norm(A, order)
     if nrm < 1e-8:
@@ -57,7 +57,7 @@ def _unit(A: np.ndarray, fallback: np.ndarray, order=None) -> np.ndarray:
 
 @cached
 @st.composite
-def well_conditioned_data(draw, N: int, m: int, rank: int | None = None, kappa_max: float = 4.0,
+def well_conditioned_data(draw: st.DrawFn, N: int, m: int, rank: int | None = None, kappa_max: float = 4.0,
                           lam_max: float = 1.0) -> np.ndarray:
     r"""X (N×m) of rank ``rank`` (default min(N, m)) with :math:`\lambda_{max}(X^\top X)` = ``lam_max`` and
     non-zero eigenvalues in ``[lam_max/kappa_max, lam_max]``.
@@ -84,7 +84,7 @@ def _perp_residual(X: np.ndarray, G: np.ndarray) -> np.ndarray:
 
 # ------------------------------------------------------------------------------------ scalar
 @st.composite
-def scalar_cases(draw, balanced: bool | None = None) -> dict:
+def scalar_cases(draw: st.DrawFn, balanced: bool | None = None) -> dict:
     r"""``{u0, v0, y, tau}`` for the scalar flow: |y| in [0.25, 3] (shrinking to 1), tau (the horizon in
     units of 1/rate) in [0.5, 8]. Generic starts shrink to (u0, v0) = (1, 0.5); balanced ones
     (:math:`\lambda_0 = 0`) have :math:`u_0v_0` of the sign of y, so that x converges to y."""
@@ -104,14 +104,14 @@ def scalar_cases(draw, balanced: bool | None = None) -> dict:
 
 
 @st.composite
-def scalar_checks(draw) -> tuple[str, dict]:
+def scalar_checks(draw: st.DrawFn) -> tuple[str, dict]:
     """``(kind, case)``: which scalar check (``"closed form"`` or ``"rate"``) and a :func:`scalar_cases` instance
     (moved from :mod:`theorems.tarmoun2021_min2021`, same draws)."""
     return draw(st.sampled_from(["closed form", "rate"])), draw(scalar_cases())
 
 
 @st.composite
-def wrong_sign_balanced_cases(draw) -> dict:
+def wrong_sign_balanced_cases(draw: st.DrawFn) -> dict:
     r"""``{u0, v0, y, tau}``: balanced starts (:math:`\lambda_0 = 0`) with :math:`u_0v_0` of the sign *opposite* to y
     (P12), where x = uv tends to 0, not y; otherwise as :func:`scalar_cases`."""
     case = draw(scalar_cases(balanced=True))
@@ -121,7 +121,7 @@ def wrong_sign_balanced_cases(draw) -> dict:
 
 # ------------------------------------------------------------------------------- conservation
 @st.composite
-def conservation_cases(draw, with_X: bool | None = None) -> dict:
+def conservation_cases(draw: st.DrawFn, with_X: bool | None = None) -> dict:
     """``{U0, V0, Y, X, t_max}``: any small sizes (k ≥ 1), identity-like factors at scales in [0.3, 2],
     Y = 2I + offset, and (optionally) any N×m X (N ≤ 4) -- conservation needs no condition."""
     m, n, k = draw(sizes(k_at_least_min=False))
@@ -141,7 +141,7 @@ def conservation_cases(draw, with_X: bool | None = None) -> dict:
 
 # ----------------------------------------------------------------------------------- spectral
 @st.composite
-def spectral_cases(draw, max_m: int = 3, max_n: int = 3, max_k: int = 4) -> dict:
+def spectral_cases(draw: st.DrawFn, max_m: int = 3, max_n: int = 3, max_k: int = 4) -> dict:
     r"""``{Phi, Psi, Q, sigma, u, v, tau}``: :math:`Y = \Phi\,\mathrm{diag}(\sigma)\Psi^\top`,
     :math:`U_0 = \Phi D_uQ^\top`, :math:`V_0 = \Psi D_vQ^\top`; any k ≥ 1; σ in [0.25, 3] (shrinking
     to ones), u around 1 and v around 0.5 (both signs, so imbalances of both signs occur)."""
@@ -155,7 +155,7 @@ def spectral_cases(draw, max_m: int = 3, max_n: int = 3, max_k: int = 4) -> dict
 
 
 @st.composite
-def homogeneous_cases(draw, max_m: int = 3, max_n: int = 3) -> dict:
+def homogeneous_cases(draw: st.DrawFn, max_m: int = 3, max_n: int = 3) -> dict:
     r"""``{U0, V0, Y, tau}`` with homogeneous imbalance :math:`U_0^\top U_0 - V_0^\top V_0 = \lambda I_k` (tarmoun2021's
     Riccati case), not spectral in general: λ of either sign with |λ| in [0.1, 2]; for λ > 0 (k ≤ m) V0 is any
     n × k matrix (identity-like at scale [0.3, 1.5]) and :math:`U_0 = O(V_0^\top V_0 + \lambda I)^{1/2}` with O an m × k
@@ -176,7 +176,7 @@ def homogeneous_cases(draw, max_m: int = 3, max_n: int = 3) -> dict:
 
 
 @st.composite
-def kawaguchi_cases(draw, depth: int | None = None, n_zero: int | None = None) -> dict:
+def kawaguchi_cases(draw: st.DrawFn, depth: int | None = None, n_zero: int | None = None) -> dict:
     r"""``{X, B, factors, zero}`` for Kawaguchi's deep linear network :math:`\|A_k\cdots A_1X - B\|_F^2`: widths
     d_0..d_k in 1..3, depth k in {3, 4} (or ``depth``), N in 2..4 samples (X around the identity, B around 1), the
     factors identity-like at scale [0.5, 1.5], and the set Z of factors set to zero: all of them (W = 0) or any
@@ -193,7 +193,7 @@ def kawaguchi_cases(draw, depth: int | None = None, n_zero: int | None = None) -
 
 
 @st.composite
-def kawaguchi_minimum_cases(draw) -> dict:
+def kawaguchi_minimum_cases(draw: st.DrawFn) -> dict:
     r"""``{X, B, factors}``: equal widths d in 1..3, depth k in 2..4, the output width in 1..d, N in d..d + 2 samples
     (X of full row rank: identity-like plus offsets), B around 1 (so with N > d it has a part outside X's row
     space and L* > 0), and a start: factors identity-like at scale [0.5, 1.5] with offsets in [-1, 1]."""
@@ -216,7 +216,7 @@ RATE_REGIMES = ("tight", "imbalanced-U", "imbalanced-V", "margin")
 
 @cached
 @st.composite
-def _dominant_pair(draw, rows_big: int, rows_small: int, k: int):
+def _dominant_pair(draw: st.DrawFn, rows_big: int, rows_small: int, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(B, S): B (rows_big×k) with σ_min(B) = d·scale, S (rows_small×k) with ‖S‖₂ = ρ·σ_min(B), ρ ≤ 0.9."""
     A = draw(orthogonal(rows_big, 2.0))
     Q = draw(orthogonal(k, 2.0))
@@ -232,7 +232,7 @@ def _dominant_pair(draw, rows_big: int, rows_small: int, k: int):
 
 
 @st.composite
-def rate_cases(draw, with_X: bool | None = None, regime: str | None = None,
+def rate_cases(draw: st.DrawFn, with_X: bool | None = None, regime: str | None = None,
                x_scale: st.SearchStrategy[float] | None = None) -> dict:
     r"""``{U0, V0, Y, X}`` meeting one of min2021's sufficient conditions for exponential convergence.
 
@@ -308,7 +308,8 @@ def rate_cases(draw, with_X: bool | None = None, regime: str | None = None,
 # ----------------------------------------------------------------------------------- min-norm
 @cached
 @st.composite
-def _rank_deficient_problem(draw, max_m: int = 3, max_N: int = 3, max_n: int = 2):
+def _rank_deficient_problem(draw: st.DrawFn, max_m: int = 3, max_N: int = 3,
+                            max_n: int = 2) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
     """(X, Phi, r, Y): rank-r X (r < m) built on the orthogonal Φ, and Y with XᵀY ≠ 0."""
     m = draw(dims(2, max_m))
     r = draw(st.integers(1, m - 1))
@@ -328,7 +329,7 @@ def _rank_deficient_problem(draw, max_m: int = 3, max_N: int = 3, max_n: int = 2
 
 
 @st.composite
-def orthogonal_cases(draw, orthogonal_init: bool = True) -> dict:
+def orthogonal_cases(draw: st.DrawFn, orthogonal_init: bool = True) -> dict:
     r"""``{U0, V0, Y, X}`` with X rank-deficient (rank r < m ≤ 3) and min2021's orthogonal initialization.
 
     With :math:`X = P\,[\mathrm{diag}(s)\ 0]\,[\Phi_1\ \Phi_2]^\top` and an orthogonal
@@ -365,7 +366,7 @@ def orthogonal_cases(draw, orthogonal_init: bool = True) -> dict:
 
 
 @st.composite
-def width_cases(draw) -> dict:
+def width_cases(draw: st.DrawFn) -> dict:
     """``{X, Y, k, seed}``: a rank-deficient problem, a base width k ∈ [3, 4] (compared with 16k) and a seed."""
     X, _, _, Y = draw(_rank_deficient_problem())
     k = draw(st.integers(3, 4))

@@ -14,32 +14,44 @@ Moved out of the statement module (same draws), plus the instances of the small-
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from hypothesis import strategies as st
 
 from generators.arrays import log_scales, orthogonal, positive_vectors, vectors
-from generators.regression import data_matrices, potentials, separable_data, sparse_vectors, targets, well_scaled_matrices
+from generators.regression import (
+    data_matrices,
+    potentials,
+    separable_data,
+    sparse_vectors,
+    targets,
+    well_scaled_matrices,
+)
 from oracles.model.potentials import EntropyPotential, PNormPotential
+
+if TYPE_CHECKING:
+    from oracles.model.potentials import SeparablePotential
 
 LOSS_NAMES = ("least-squares", "log-cosh")
 
 
 @st.composite
-def least_squares_data(draw, max_n: int = 3, max_extra: int = 3):
+def least_squares_data(draw: st.DrawFn, max_n: int = 3, max_extra: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """``(Z, b)``: a full-row-rank data matrix and a target."""
     Z = draw(data_matrices(max_n=max_n, max_extra=max_extra))
     return Z, draw(targets(Z.shape[0]))
 
 
 @st.composite
-def sq_cases(draw):
+def sq_cases(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
     """``(A, b, y0, T)``: data, a positive start and a horizon in [0.1, 3]."""
     A, b = draw(least_squares_data(max_n=2, max_extra=2))
     return A, b, draw(positive_vectors(A.shape[1], 0.2, 2.0)), draw(st.floats(0.1, 3.0))
 
 
 @st.composite
-def md_step_cases(draw):
+def md_step_cases(draw: st.DrawFn) -> tuple[SeparablePotential, np.ndarray, np.ndarray, np.ndarray, float, str]:
     """``(phi, A, b, x, eta, loss)``: a potential, a loss's data, a point of int dom φ (no zero entries), a step."""
     A, b = draw(least_squares_data(max_n=3, max_extra=2))
     d = A.shape[1]
@@ -53,7 +65,7 @@ def md_step_cases(draw):
 
 
 @st.composite
-def key_lemma_cases(draw):
+def key_lemma_cases(draw: st.DrawFn) -> tuple[SeparablePotential, np.ndarray, np.ndarray, np.ndarray, float]:
     """``(phi, A, b, x1, c)``: a potential, data interpolable inside dom φ, a start, a step-size factor."""
     A = draw(data_matrices(max_n=2, max_extra=2))
     n, d = A.shape
@@ -68,7 +80,7 @@ def key_lemma_cases(draw):
 
 
 @st.composite
-def sparse_cases(draw):
+def sparse_cases(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
     r"""``(A, b)`` with ``b = A x♮`` for a nonnegative x♮: sparse, or (about half the time) sparse plus a dense
     positive part, so that a strictly positive interpolant exists. With a sparse x♮ alone the set
     :math:`\{x \ge 0 : Ax = b\}` often has no strictly positive point, and the limit lies on one of its faces."""
@@ -82,7 +94,7 @@ def sparse_cases(draw):
 
 
 @st.composite
-def positive_sparse_cases(draw):
+def positive_sparse_cases(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
     r"""``(A, b)`` with ``b = A(x♮ + p)``: x♮ nonnegative and sparse (support below n), p dense in [0.01, 0.5]^d, so
     :math:`\{x > 0 : Ax = b\}` is not empty; A as in :func:`sparse_cases` (entries ±k/8, n in 1..3, d ≤ n + 4)."""
     A = draw(well_scaled_matrices(max_n=3, max_extra=4, min_n=1))
@@ -92,7 +104,7 @@ def positive_sparse_cases(draw):
 
 
 @st.composite
-def classification_cases(draw):
+def classification_cases(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(X, y, a0)``: separable data and a start (0 or in [-0.4, 0.5]^d)."""
     X, y = draw(separable_data(max_n=6, max_d=3))
     zero = draw(st.booleans())
@@ -107,17 +119,17 @@ def _jitter(n: int, d: int, size: float) -> np.ndarray:
 
 
 @st.composite
-def generic_classification_cases(draw, jitter: float = 0.05):
+def generic_classification_cases(draw: st.DrawFn, jitter: float = 0.05) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""``(X, y, a0)`` as :func:`classification_cases`, with :math:`X + J` for the fixed irrational pattern J of
     entries below ``jitter``/2 (far below the margin 0.2 of :func:`~generators.regression.separable_data`, so the
     data stay separable): shrunk draws (u = e₁, equal margins) otherwise put several points exactly on the
     margin, some with zero dual weight, where the offset a(t) − ŵ log t diverges like log log t."""
     X, y, a0 = draw(classification_cases())
-    return X + _jitter(*X.shape, jitter), y, a0
+    return X + _jitter(X.shape[0], X.shape[1], jitter), y, a0
 
 
 @st.composite
-def quadratic_form_cases(draw):
+def quadratic_form_cases(draw: st.DrawFn) -> tuple[SeparablePotential, np.ndarray, np.ndarray]:
     r"""``(phi, x, z)``: a potential whose :math:`\phi_i''` is monotone in |w| (entropy, Euclidean, arcsinh, p-norm
     with p = 3 or 1.5) and two distinct points of its domain (positive for the entropy; of equal signs per
     coordinate for p = 1.5, whose φ'' is infinite at 0; any signs otherwise), |entries| in [0.2, 2]."""
@@ -135,7 +147,7 @@ def quadratic_form_cases(draw):
 
 
 @st.composite
-def spd_matrices(draw, d: int):
+def spd_matrices(draw: st.DrawFn, d: int) -> np.ndarray:
     """``Q diag(s) Qᵀ`` with a drawn orthogonal Q and s in [0.3, 3]^d (shrinks to I)."""
     Q = draw(orthogonal(d, 2.0))
     s = draw(positive_vectors(d, 0.3, 3.0))
@@ -144,7 +156,9 @@ def spd_matrices(draw, d: int):
 
 
 @st.composite
-def preconditioned_cases(draw, kind: str | None = None):
+def preconditioned_cases(
+    draw: st.DrawFn, kind: str | None = None
+) -> tuple[str, np.ndarray, np.ndarray, np.ndarray, str, np.ndarray, float]:
     r"""``(kind, K, A, b, loss, x, h)``: ``kind`` "step" (h = η, log-uniform in [0.01, 1]) or "flow limit" (h = T in
     [0.2, 2]); K ≻ 0 (:func:`spd_matrices`); least-squares or log-cosh data as in :func:`md_step_cases`; x a start
     in [-1, 1]^d (shrinking to 0: the shrunk data's interpolant is 0.5·e, so the start is never stationary)."""
@@ -158,7 +172,7 @@ def preconditioned_cases(draw, kind: str | None = None):
 
 
 @st.composite
-def recovery_cases(draw, n_lo: int = 40, n_hi: int = 120):
+def recovery_cases(draw: st.DrawFn, n_lo: int = 40, n_hi: int = 120) -> tuple[int, int, int]:
     r"""``(n, k, seed)`` for basis-pursuit recovery: n in [n_lo, n_hi], k from 1 up to the largest sparsity whose
     guaranteed m (:func:`oracles.checks.sparse_recovery.measurements_for`, t = 3) stays below n, and a seed for the
     Gaussian draws. Shrinks to (n_lo, 1)."""

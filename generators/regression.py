@@ -17,16 +17,25 @@ so examples are JSON-encodable by :mod:`oracles.core.specs`.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from hypothesis import strategies as st
 
 from generators.arrays import cached, dims, log_scales, offsets, orthogonal, positive_vectors, vectors
-from oracles.model.potentials import EntropyPotential, EuclideanPotential, HypentropyPotential, PNormPotential, PowerPotential
+from oracles.model.potentials import (
+    EntropyPotential,
+    EuclideanPotential,
+    HypentropyPotential,
+    PNormPotential,
+    PowerPotential,
+    SeparablePotential,
+)
 
 
 @cached
 @st.composite
-def data_matrices(draw, max_n: int = 3, max_extra: int = 3, min_n: int = 1, s_lo: float = 0.5,
+def data_matrices(draw: st.DrawFn, max_n: int = 3, max_extra: int = 3, min_n: int = 1, s_lo: float = 0.5,
                   s_hi: float = 2.0, n: int | None = None, d: int | None = None) -> np.ndarray:
     """An ``n × d`` data matrix of full row rank, ``d = n + extra`` (``extra ≥ 1``), shrinking to ``[I_n | 0]``."""
     n = draw(dims(min_n, max_n)) if n is None else n
@@ -42,7 +51,7 @@ def data_matrices(draw, max_n: int = 3, max_extra: int = 3, min_n: int = 1, s_lo
 
 @cached
 @st.composite
-def well_scaled_matrices(draw, max_n: int = 3, max_extra: int = 4, min_n: int = 1, lo: float = 0.25,
+def well_scaled_matrices(draw: st.DrawFn, max_n: int = 3, max_extra: int = 4, min_n: int = 1, lo: float = 0.25,
                          hi: float = 2.0) -> np.ndarray:
     r"""An ``n × d`` matrix (``d > n``) whose every entry is ``±k/8`` with magnitude in ``[lo, hi]``.
 
@@ -71,7 +80,7 @@ def targets(n: int, center: float = 0.5, spread: float = 1.0) -> st.SearchStrate
 
 @cached
 @st.composite
-def sparse_vectors(draw, d: int, max_k: int = 2, nonneg: bool = True, lo: float = 0.5,
+def sparse_vectors(draw: st.DrawFn, d: int, max_k: int = 2, nonneg: bool = True, lo: float = 0.5,
                    hi: float = 2.0) -> np.ndarray:
     """A vector with ``1 ≤ k ≤ max_k`` non-zeros of magnitude in ``[lo, hi]``, shrinking toward ``e_1``."""
     k = draw(st.integers(1, max(1, min(max_k, d))))
@@ -91,7 +100,8 @@ def init_scales(lo: float = 1e-2, hi: float = 3.0) -> st.SearchStrategy[float]:
 
 @cached
 @st.composite
-def potentials(draw, d: int, kinds=("euclidean", "entropy", "hypentropy", "pnorm", "power")):
+def potentials(draw: st.DrawFn, d: int,
+               kinds: Sequence[str] = ("euclidean", "entropy", "hypentropy", "pnorm", "power")) -> SeparablePotential:
     """A separable potential on R^d (or its positive orthant) with a reference point in its interior.
 
     Kinds, simplest first: ``euclidean`` (½‖w − w0‖²), ``entropy`` (scale 1/4 or 1), ``hypentropy``
@@ -112,7 +122,8 @@ def potentials(draw, d: int, kinds=("euclidean", "entropy", "hypentropy", "pnorm
 
 
 @st.composite
-def separable_data(draw, max_n: int = 6, max_d: int = 3, min_margin: float = 0.2):
+def separable_data(draw: st.DrawFn, max_n: int = 6, max_d: int = 3,
+                   min_margin: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
     r"""``(X, y)``: ``n`` points in :math:`\mathbb{R}^d` labelled ±1, separable through the origin with margin.
 
     A unit direction u (shrinking to :math:`e_1`) and points :math:`x_i = p_i + y_i m_i u` with

@@ -13,8 +13,10 @@ second-order term :math:`-2\langle B, W_2X\rangle` is an indefinite quadratic fo
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix
 from oracles.core.fd import EPS, central_difference
@@ -43,7 +45,8 @@ def _product(As: list[np.ndarray]) -> np.ndarray:
     return W
 
 
-def deep_linear_loss_grad(theta: np.ndarray, shapes, X: np.ndarray, B: np.ndarray) -> tuple[float, np.ndarray]:
+def deep_linear_loss_grad(theta: np.ndarray, shapes: Sequence[tuple[int, int]], X: np.ndarray,
+                          B: np.ndarray) -> tuple[float, np.ndarray]:
     r""":math:`L = \|A_k\cdots A_1X - B\|_F^2` and its gradient, :math:`\partial L/\partial A_j = 2\,L_j^\top(WX - B)X^\top R_j^\top`
     with :math:`L_j = A_k\cdots A_{j+1}`, :math:`R_j = A_{j-1}\cdots A_1`."""
     As = _unpack(theta, shapes)
@@ -56,7 +59,7 @@ def deep_linear_loss_grad(theta: np.ndarray, shapes, X: np.ndarray, B: np.ndarra
     return float(np.sum(E * E)), np.concatenate(grads)
 
 
-def flat_saddle_gap(X, B, factors, zero) -> Outcome:
+def flat_saddle_gap(X: ArrayLike, B: ArrayLike, factors: Sequence[ArrayLike], zero: Sequence[int]) -> Outcome:
     r"""Kawaguchi: at a point whose factors in ``zero`` vanish (|Z| ≥ 3 at depth ≥ 3) the Hessian of L has no
     negative eigenvalue, and the point is not a local minimum.
 
@@ -105,6 +108,7 @@ def flat_saddle_gap(X, B, factors, zero) -> Outcome:
     # the descent witness
     U, _, Vt = np.linalg.svd(G)
     Ds = []
+    c: float   # a width in the loop, then the inner product <B, PX>
     for j, (r, c) in enumerate(shapes):
         if j not in Z:
             Ds.append(As[j])
@@ -152,7 +156,8 @@ def global_minimum(X: np.ndarray, B: np.ndarray, rank: int) -> float:
     return float(np.sum(B * B) - np.sum(BP * BP)) + float(np.sum(s[rank:] ** 2))
 
 
-def local_minimum_gap(X, B, factors, *, claim: str = "global", gtol: float = 1e-11) -> Outcome:
+def local_minimum_gap(X: ArrayLike, B: ArrayLike, factors: Sequence[ArrayLike], *, claim: str = "global",
+                      gtol: float = 1e-11) -> Outcome:
     r"""Kawaguchi: every local minimum of :math:`\|A_k\cdots A_1X - B\|_F^2` is global (all widths d, X of full row rank).
 
     From the start ``factors``, BFGS with the exact gradient runs to a gradient norm below ``gtol`` (relative).

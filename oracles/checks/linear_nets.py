@@ -10,16 +10,35 @@ import math
 from typing import Callable
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix
 from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, UNRESOLVED, Outcome, Panel, budget_from_error, roundoff_floor
-from oracles.flows.linear_nets import (RTOL_COARSE, RTOL_FINE, RateConstant, _check_scalars, _converge, check_problem,
-                                      gradient_flow, imbalance, min_norm_solution, orthogonality_defect, random_init,
-                                      rate_constant, row_space_split, scalar_closed_form, scalar_log_k, scalar_rate,
-                                      spectral_init, spectral_solution, two_tolerance_flows)
+from oracles.flows.linear_nets import (
+    RTOL_COARSE,
+    RTOL_FINE,
+    RateConstant,
+    _check_scalars,
+    _converge,
+    check_problem,
+    gradient_flow,
+    imbalance,
+    min_norm_solution,
+    orthogonality_defect,
+    random_init,
+    rate_constant,
+    row_space_split,
+    scalar_closed_form,
+    scalar_log_k,
+    scalar_rate,
+    spectral_init,
+    spectral_solution,
+    two_tolerance_flows,
+)
 
 
-def conservation_gap(U0, V0, Y, X=None, *, t_max: float, quantity: Callable = imbalance,
+def conservation_gap(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | None = None, *, t_max: float,
+                     quantity: Callable[[np.ndarray, np.ndarray], np.ndarray] = imbalance,
                      n_times: int = 17) -> Outcome:
     r"""Drift of ``quantity(U, V)`` (default :math:`U^\top U - V^\top V`) along gradient flow.
 
@@ -154,7 +173,8 @@ def scalar_rate_gap(u0: float, v0: float, y: float, tau: float, *, rate: Callabl
                             "t_max": float(t[-1]), "nfev": fine.nfev + coarse.nfev}, plot=plot)
 
 
-def spectral_gap(Phi, Psi, Q, sigma, u, v, tau: float, *, ignore_imbalance: bool = False,
+def spectral_gap(Phi: ArrayLike, Psi: ArrayLike, Q: ArrayLike, sigma: ArrayLike, u: ArrayLike, v: ArrayLike,
+                 tau: float, *, ignore_imbalance: bool = False,
                  n_times: int = 17) -> Outcome:
     r"""Spectral initialization: the integrated :math:`U(t)V(t)^\top` against :math:`\Phi\Sigma(t)\Psi^\top`.
 
@@ -198,7 +218,8 @@ def spectral_gap(Phi, Psi, Q, sigma, u, v, tau: float, *, ignore_imbalance: bool
                             "ignore_imbalance": ignore_imbalance}, plot=plot)
 
 
-def loss_rate_gap(U0, V0, Y, X=None, *, rate: Callable[[RateConstant], float] | None = None,
+def loss_rate_gap(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | None = None, *,
+                  rate: Callable[[RateConstant], float] | None = None,
                   tau: float = 6.0, t_cap: float = 8.0, n_times: int = 33) -> Outcome:
     r"""min2021's rate against the integrated loss: :math:`\ell_t - \ell^* \le (\ell_0 - \ell^*)e^{-\alpha t}`.
 
@@ -255,7 +276,8 @@ def loss_rate_gap(U0, V0, Y, X=None, *, rate: Callable[[RateConstant], float] | 
                             "nfev": fine.nfev + coarse.nfev}, plot=plot)
 
 
-def min_norm_gap(U0, V0, Y, X, *, conv_rel: float = 1e-14, t_cap: float = 400.0) -> Outcome:
+def min_norm_gap(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike, *, conv_rel: float = 1e-14,
+                 t_cap: float = 400.0) -> Outcome:
     r"""min2021 orthogonal initialization: once the loss has converged, :math:`UV^\top` is the min-norm solution.
 
     Writing :math:`W - \Theta^* = \Phi_1\Phi_1^\top(W - \Theta^*) + \Phi_2\Phi_2^\top W`, the first part
@@ -306,7 +328,8 @@ def _limit_errors(X, Y, Theta, lam_pos, k, batch, seed, rtol, t_cap, conv, T=Non
     return np.linalg.norm(W - Theta, axis=(1, 2)), tr
 
 
-def width_trend_gap(X, Y, k: int, seed: int, *, factor: int = 16, batch: int = 16, conv_rel: float = 1e-8,
+def width_trend_gap(X: ArrayLike, Y: ArrayLike, k: int, seed: int, *, factor: int = 16, batch: int = 16,
+                    conv_rel: float = 1e-8,
                     t_cap: float = 400.0) -> Outcome:
     r"""min2021, random initialization :math:`\mathcal N(0, 1/k)`: the error of the limit
     :math:`\|\lim U V^\top - \Theta^*\|_F = O(k^{-1/2})`, in its weakest checkable form.
@@ -368,7 +391,8 @@ def _rms_and_se(e: np.ndarray) -> tuple[float, float]:
     return math.sqrt(m), se
 
 
-def width_rate_gap(X, Y, k: int, seed: int, *, factor: int = 16, batch: int = RATE_BATCH, exponent: float = 0.5,
+def width_rate_gap(X: ArrayLike, Y: ArrayLike, k: int, seed: int, *, factor: int = 16, batch: int = RATE_BATCH,
+                   exponent: float = 0.5,
                    z: float = RATE_Z, conv_rel: float = 1e-8, t_cap: float = 400.0, tau: float = 6.0,
                    n_times: int = 5) -> Outcome:
     r"""min2021, random initialization :math:`\mathcal N(0, 1/k)`: w.h.p. :math:`U(t)V(t)^\top` converges exponentially, and
@@ -471,7 +495,8 @@ def width_rate_gap(X, Y, k: int, seed: int, *, factor: int = 16, batch: int = RA
     worse.plot = plot
     return worse
 
-def riccati_gap(U0, V0, Y, tau: float, *, lam: float | None = None, n_times: int = 17) -> Outcome:
+def riccati_gap(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, tau: float, *, lam: float | None = None,
+                n_times: int = 17) -> Outcome:
     r"""tarmoun2021, homogeneously imbalanced initialization (:math:`U_0^\top U_0 - V_0^\top V_0 = \lambda I`): the integrated
     :math:`U(t)V(t)^\top` against the Riccati closed form (:func:`oracles.flows.riccati.riccati_solution`).
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.special import xlogy
 
 from oracles.convex.bregman import bregman_projection
@@ -55,7 +56,7 @@ def _newton_step(A: np.ndarray, b: np.ndarray, x: np.ndarray) -> np.ndarray:
     return x * (A.T @ lam)
 
 
-def squared_flow_limit(A, b, alpha: float) -> tuple[np.ndarray, float, dict]:
+def squared_flow_limit(A: ArrayLike, b: ArrayLike, alpha: float) -> tuple[np.ndarray, float, dict]:
     r"""The limit of :math:`x = y\odot y` under GF on :math:`\tfrac12\|A(y\odot y) - b\|^2` from :math:`y(0) = \alpha\mathbf 1`.
 
     With :math:`\dot x = -4D_xA^\top(Ax - b)` (the notes' "Back to Reparameterization"), :math:`\ln x(t) - \ln x(0)
@@ -95,7 +96,8 @@ def squared_flow_limit(A, b, alpha: float) -> tuple[np.ndarray, float, dict]:
     return x, change + step, {"T": float(t[k]), "tolerance_change": change, "newton_step": step}
 
 
-def small_alpha_flow_gap(A, b, alphas, *, start: str = "alpha^2", target: str = "l1") -> Outcome:
+def small_alpha_flow_gap(A: ArrayLike, b: ArrayLike, alphas: ArrayLike, *, start: str = "alpha^2",
+                         target: str = "l1") -> Outcome:
     r"""notes, Main Theorem, on the flow: with :math:`y(0) = \alpha\mathbf 1`, the limit :math:`x^*(\alpha)` of :math:`y\odot y`
     is the KL projection of :math:`\alpha^2\mathbf 1` onto :math:`\{Ax = b\}`, and tends to
     :math:`x_T = \arg\min\{\|x\|_1 : Ax = b, x \ge 0\}`.
@@ -135,6 +137,8 @@ def small_alpha_flow_gap(A, b, alphas, *, start: str = "alpha^2", target: str = 
     if not nT > 1e-12 * max(1.0, float(np.linalg.norm(b))):
         raise Inconclusive("trivial target", "the target solution is 0 (b = 0): no relative gap")
     HT = float(np.sum(xlogy(np.abs(xT), np.abs(xT))))
+    gaps: list[float] | np.ndarray
+    bounds: list[float] | np.ndarray
     proj_gaps, proj_errs, gaps, bounds, errs, dists, times = [], [], [], [], [], [], []
     for a in alphas:
         x, xerr, info = squared_flow_limit(A, b, float(a))
@@ -210,7 +214,7 @@ def _support_system(mm, Zc: np.ndarray) -> tuple[np.ndarray, float, float]:
     return Zc[S], mu, gap
 
 
-def soudry_offset_gap(X, y, a0, *, growth: str = "svm") -> Outcome:
+def soudry_offset_gap(X: ArrayLike, y: ArrayLike, a0: ArrayLike, *, growth: str = "svm") -> Outcome:
     r"""Soudry et al. (notes, Further Results): gradient flow on :math:`\sum_i e^{-z_i^\top a}` (:math:`z_i = y_ix_i`) grows like
     :math:`\hat w\log t`, :math:`\hat w` the hard-margin SVM (:math:`\min_iz_i^\top\hat w = 1`, :math:`\|\hat w\| = 1/\gamma^\star`),
     and the offset :math:`r(t) = a(t) - \hat w\log t` converges to a minimizer of

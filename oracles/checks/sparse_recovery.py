@@ -15,9 +15,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from scipy.optimize import linprog
 from scipy.stats import binom
 
-from scipy.optimize import linprog
 from oracles.core.errors import Inconclusive, InvalidInput
 from oracles.core.outcome import Outcome, Panel
 

@@ -42,17 +42,35 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.linalg import LinAlgError
 from scipy.optimize import LinearConstraint, minimize
 
+from oracles.convex.projection_error import (
+    RowSpace,
+    chol_factor,
+    chol_solve,
+    projection_error_bound,
+    row_space,
+    weighted_gram,
+)
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
 from oracles.core.outcome import EPS
-from oracles.convex.projection_error import (RowSpace, chol_factor, chol_solve, projection_error_bound, row_space,
-                                             weighted_gram)
 from oracles.model.potentials import SeparablePotential
+
+if TYPE_CHECKING:
+    from oracles.model.potentials import Potential
+
+    class _Gradient(Protocol):
+        # what kkt_residuals reads of R
+        def grad(self, w: np.ndarray) -> np.ndarray: ...
+
+    class _DualPotential(_Gradient, Protocol):
+        # what bregman_projection needs of R besides hess_Q or hess (read with getattr)
+        def grad_inv(self, theta: np.ndarray) -> np.ndarray: ...
 
 
 
@@ -127,7 +145,7 @@ class Projection:
         return self
 
 
-def _check_problem(Z, Y, w0):
+def _check_problem(Z: ArrayLike, Y: ArrayLike, w0: ArrayLike) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     Z = as_matrix(Z, "Z")
     n, d = Z.shape
     Y = as_vector(Y, "Y", n)
@@ -139,7 +157,8 @@ def _check_problem(Z, Y, w0):
 UNDERFLOW = 1e-290
 
 
-def kkt_residuals(R, Z, Y, w, w0, theta=None, *, space: RowSpace | None = None) -> tuple[float, float, np.ndarray]:
+def kkt_residuals(R: _Gradient, Z: ArrayLike, Y: ArrayLike, w: ArrayLike, w0: ArrayLike,
+                  theta: ArrayLike | None = None, *, space: RowSpace | None = None) -> tuple[float, float, np.ndarray]:
     r"""Relative primal and dual KKT residuals of w as the projection of w0, and the least-squares multipliers.
 
     Primal: :math:`\|Zw - Y\|/\max(\|Y\|, \|Z\|_2\|w\|)`. Dual: the part of
@@ -211,7 +230,7 @@ class _DualMap:
         return np.linalg.inv(np.asarray(self.R.hess(w), float))
 
     def conj(self, theta) -> float:
-        return self.P.conj(theta)
+        return cast(SeparablePotential, self.P).conj(theta)
 
     def state(self, theta):
         """``(w, R*(θ) or None, ∂w/∂θ or None)`` at θ, in one call of the potential where it has one
@@ -250,7 +269,8 @@ def _newton_direction(rows: np.ndarray, Dw: np.ndarray, F: np.ndarray, it: int):
         return -np.linalg.lstsq(J + 1e-300 * np.eye(J.shape[0]), F, rcond=None)[0], None
 
 
-def bregman_projection(R, Z, Y, w0, *, theta0=None, tol: float = 1e-14, maxiter: int = 200,
+def bregman_projection(R: _DualPotential, Z: ArrayLike, Y: ArrayLike, w0: ArrayLike, *, theta0: ArrayLike | None = None,
+                       tol: float = 1e-14, maxiter: int = 200,
                        max_halvings: int = 60) -> Projection:
     r""":math:`\arg\min\{D_R(w, w_0) : Zw = Y\}` by Newton's method on the dual (see the module docstring).
 
@@ -288,17 +308,18 @@ def bregman_projection(R, Z, Y, w0, *, theta0=None, tol: float = 1e-14, maxiter:
     """
     Z, Y, w0 = _check_problem(Z, Y, w0)
     dm = _DualMap(R)
-    if dm.separable and not dm.P.in_domain(w0):
-        raise InvalidInput(f"w0 is outside the interior of dom R of {dm.P.name}")
+    if dm.separable and not cast(SeparablePotential, dm.P).in_domain(w0):
+        raise InvalidInput(f"w0 is outside the interior of dom R of {cast(SeparablePotential, dm.P).name}")
     space = row_space(Z, Y)      # one factorization of Z: Newton's equations, the KKT residual, the certificate
-    Zr, Yr, zn = space.rows, space.target, space.norm
+    Zr, Yr, zn = space.rows, cast(np.ndarray, space.target), space.norm   # row_space(Z, Y) sets target
     if theta0 is None:
         with np.errstate(all="ignore"):
             theta0 = np.asarray((dm.P or R).grad(w0), float)
     theta0 = as_vector(theta0, "theta0", Z.shape[1])
     ynorm = float(np.linalg.norm(Yr))
 
-    derivs = {}   # id(θ) -> ∂w/∂θ computed with w by dm.state (θ arrays are kept alive by the loop below)
+    # id(θ) -> ∂w/∂θ computed with w by dm.state (θ arrays are kept alive by the loop below)
+    derivs: dict[int, tuple[np.ndarray, np.ndarray]] = {}
 
     def state(lam):
         th = theta0 + Zr.T @ lam
@@ -382,15 +403,15 @@ def bregman_projection(R, Z, Y, w0, *, theta0=None, tol: float = 1e-14, maxiter:
         lam, th, w, F, m, slack = lam + t * delta, th_n, w_n, F_n, m_n, sl_n
     # a-posteriori error: for separable R a bound from a nearby feasible point (oracles.convex.projection_error),
     # else one more Newton step; plus the rounding of evaluating w
-    details = {"newton_step": step_rel, "underflowed_entries": int(np.sum(np.abs(w) < UNDERFLOW)),
+    details: dict[str, Any] = {"newton_step": step_rel, "underflowed_entries": int(np.sum(np.abs(w) < UNDERFLOW)),
                "polish_steps": polished}
     if dm.separable:
         # the last Newton matrix was factored at this θ unless the iteration ended on a line-search step
         at_th = last is not None and last[0] is th
-        Dw = last[1] if at_th else dm.P.grad_inv_deriv(th)
+        Dw = cast(tuple, last)[1] if at_th else cast(SeparablePotential, dm.P).grad_inv_deriv(th)
         cond = float(np.linalg.norm(th * Dw)) / max(float(np.linalg.norm(w)), 1e-300)
-        bound = projection_error_bound(dm.P, Z, Y, w, th, theta0=theta0, space=space,
-                                       metric=last[2] if at_th else None)
+        bound = projection_error_bound(cast(SeparablePotential, dm.P), Z, Y, w, th, theta0=theta0, space=space,
+                                       metric=cast(tuple, last)[2] if at_th else None)
         details.update(error_bound=bound.relative, error_kind=bound.kind, error_bound_reason=bound.reason,
                        error_divergence=bound.divergence, error_corrections=bound.corrections,
                        error_solver=bound.solver)
@@ -403,8 +424,9 @@ def bregman_projection(R, Z, Y, w0, *, theta0=None, tol: float = 1e-14, maxiter:
                       details=details)
 
 
-def bregman_projection_scipy(R, Z, Y, w0, *, method: str = "SLSQP", maxiter: int = 500, ftol: float = 1e-12,
-                             x0=None, use_gradient: bool = True) -> Projection:
+def bregman_projection_scipy(R: Potential, Z: ArrayLike, Y: ArrayLike, w0: ArrayLike, *, method: str = "SLSQP",
+                             maxiter: int = 500, ftol: float = 1e-12, x0: ArrayLike | None = None,
+                             use_gradient: bool = True) -> Projection:
     r""":math:`\arg\min\{D_R(w, w_0) : Zw = Y\}` by ``scipy.optimize.minimize`` (general fallback, baseline).
 
     Minimizes :math:`D_R(w, w_0)` (gradient :math:`\nabla R(w) - \nabla R(w_0)`) subject to the

@@ -49,14 +49,20 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.linalg import LinAlgError, cho_factor, cho_solve, eigh, lstsq
 from scipy.linalg.blas import dsyrk
 from scipy.linalg.lapack import dpotrf, dpotrs
 
 from oracles.core.errors import InvalidInput
 from oracles.core.outcome import EPS
+
+if TYPE_CHECKING:
+    from oracles.model.potentials import SeparablePotential
+
 
 @dataclass
 class ErrorBound:
@@ -122,7 +128,7 @@ def weighted_gram(rows: np.ndarray, h: np.ndarray) -> np.ndarray:
     return dsyrk(1.0, M.T, trans=1)
 
 
-def metric_factor(rows: np.ndarray, h: np.ndarray):
+def metric_factor(rows: np.ndarray, h: np.ndarray) -> tuple[np.ndarray, bool] | None:
     """``cho_factor`` of :func:`weighted_gram` ``(rows, h)``, or ``None`` if it is not finite or not positive definite."""
     with np.errstate(all="ignore"):
         J = weighted_gram(rows, h)
@@ -312,7 +318,7 @@ def _deviation(P, w: np.ndarray, D: float) -> np.ndarray:
     sw = np.sign(W)
     with np.errstate(all="ignore"):
         hw = np.asarray(P.hess_diag(w), float)
-        h0 = []
+        h0: list[np.ndarray] = []
 
         def check(e):
             """(whether e satisfies the inequality, the minimum m of r'' over the segment)."""
@@ -366,8 +372,9 @@ def _deviation(P, w: np.ndarray, D: float) -> np.ndarray:
     return capped(hi)
 
 
-def projection_error_bound(P, Z, Y, w, theta, *, theta0=None, max_corrections: int = 4, space: RowSpace | None = None,
-                           metric=None, solver: str = "auto") -> ErrorBound:
+def projection_error_bound(P: SeparablePotential, Z: ArrayLike, Y: ArrayLike, w: ArrayLike, theta: ArrayLike, *,
+                           theta0: ArrayLike | None = None, max_corrections: int = 4, space: RowSpace | None = None,
+                           metric: tuple[np.ndarray, bool] | None = None, solver: str = "auto") -> ErrorBound:
     r"""Bound :math:`|w^\star - w|` coordinatewise for :math:`w = (\nabla R)^{-1}(\theta)` (see the module docstring).
 
     Parameters
@@ -424,6 +431,7 @@ def projection_error_bound(P, Z, Y, w, theta, *, theta0=None, max_corrections: i
     fro = space.fro if space is not None else float(np.linalg.norm(Z))
     out = None
     if solver != "lstsq":
+        assert space is not None   # given, or factored just above (else solver is "lstsq")
         cho = metric if metric is not None else metric_factor(space.rows, h)
         if cho is None:
             out = ErrorBound(np.full(w.shape, math.inf), math.inf, math.inf, 0,

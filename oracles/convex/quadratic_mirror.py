@@ -11,9 +11,10 @@ r"""The lecture notes' "Back to Reparameterization" steps: D_φ as a local quadr
 """
 from __future__ import annotations
 
-import math
+from typing import TYPE_CHECKING
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.integrate import quad
 from scipy.linalg import cho_factor, cho_solve
 from scipy.optimize import minimize
@@ -22,6 +23,10 @@ from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
 from oracles.core.ode import TWO_TOLERANCES
 from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, Panel, budget_from_error, relative_gap
 from oracles.model.potentials import EntropyPotential, EuclideanPotential, HypentropyPotential, PNormPotential
+
+if TYPE_CHECKING:
+    from oracles.model.losses import Loss
+    from oracles.model.potentials import SeparablePotential
 
 #: The potentials whose φ_i'' is a monotone function of |w| on the domain (so its extremes on an interval are at
 #: the ends, or at 0 when the interval contains it): the certified bounds of h rest on this.
@@ -41,7 +46,7 @@ def _curvature_bounds(phi, x: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np
     return np.min(C, axis=0), np.max(C, axis=0)
 
 
-def bregman_quadratic_form_gap(phi, x, z, *, factor: float = 0.5) -> Outcome:
+def bregman_quadratic_form_gap(phi: SeparablePotential, x: ArrayLike, z: ArrayLike, *, factor: float = 0.5) -> Outcome:
     r"""notes, Mirror Descent ("Think of it as locally quadratic"): :math:`D_\phi(x, z) = c\,(x - z)^\top\nabla^2\phi(y)(x - z)`
     for some y on [z, x], with c = ``factor`` (½ is right; the notes write 1).
 
@@ -101,7 +106,7 @@ def _spd(K) -> np.ndarray:
     return 0.5 * (K + K.T)
 
 
-def preconditioned_step_gap(K, loss, x, eta: float, *, variant: str = "inverse") -> Outcome:
+def preconditioned_step_gap(K: ArrayLike, loss: Loss, x: ArrayLike, eta: float, *, variant: str = "inverse") -> Outcome:
     r"""notes, "Back to Reparameterization": with :math:`D(x, z) = \tfrac12(x - z)^\top K(x - z)`, K ≻ 0, the step
     :math:`\arg\min_x f(x_t) + \langle\nabla f(x_t), x - x_t\rangle + D(x, x_t)/\eta` is :math:`x_t - \eta K^{-1}\nabla f(x_t)`.
 
@@ -143,7 +148,8 @@ def preconditioned_step_gap(K, loss, x, eta: float, *, variant: str = "inverse")
 FLOW_STEPS = (64, 128, 256, 512)
 
 
-def preconditioned_flow_limit_gap(K, loss, x0, T: float, *, flow: str = "preconditioned", order: float = 1.0) -> Outcome:
+def preconditioned_flow_limit_gap(K: ArrayLike, loss: Loss, x0: ArrayLike, T: float, *, flow: str = "preconditioned",
+                                  order: float = 1.0) -> Outcome:
     r"""notes, "as we take the step size to zero ... :math:`\dot x(t) = -(\nabla^2\phi(x(t)))^{-1}\nabla f(x(t))`", for
     :math:`\phi = \tfrac12x^\top Kx`: N steps :math:`x_{j+1} = x_j - \eta K^{-1}\nabla f(x_j)`, η = T/N, approach the flow
     :math:`\dot x = -K^{-1}\nabla f(x)` at time T, at first order in η.

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from scipy.optimize import linprog, minimize
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
@@ -46,7 +47,7 @@ def _consistent(Z: np.ndarray, Y: np.ndarray, name: str = "Y") -> None:
         raise InvalidInput(f"{name} is not in the range of the data matrix (distance {miss:.3g}): no interpolant exists")
 
 
-def min_l2_interpolant(Z, Y, w0=None) -> Reference:
+def min_l2_interpolant(Z: ArrayLike, Y: ArrayLike, w0: ArrayLike | None = None) -> Reference:
     r""":math:`w_0 + Z^+(Y - Zw_0)`, the interpolant nearest :math:`w_0` in :math:`\ell_2` (:math:`w_0 = 0` by default).
 
     KKT residual: primal :math:`\|Zw - Y\|/\|Y\|` and dual, the part of :math:`w - w_0` outside
@@ -70,7 +71,7 @@ def min_l2_interpolant(Z, Y, w0=None) -> Reference:
                                                               "kappa": kappa})
 
 
-def basis_pursuit(A, b, *, nonneg: bool = False, uniqueness: bool = True) -> Reference:
+def basis_pursuit(A: ArrayLike, b: ArrayLike, *, nonneg: bool = False, uniqueness: bool = True) -> Reference:
     r"""Basis pursuit by linear programming (HiGHS).
 
     ``nonneg=False``: :math:`\min\|x\|_1` s.t. :math:`Ax = b`, as :math:`\min \mathbf 1^\top(p + q)` s.t.
@@ -128,7 +129,8 @@ def _linprog(c, **problem):
     return res
 
 
-def certify_lp(B, b, z, y) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+def certify_lp(B: np.ndarray, b: np.ndarray, z: ArrayLike,
+               y: ArrayLike) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
     r"""Refine an LP solver's solution of :math:`\min \mathbf 1^\top z` s.t. :math:`Bz = b`, :math:`z \ge 0` and verify it.
 
     On the support T of z, two steps of iterative refinement make :math:`B_Tz_T = b` and
@@ -164,7 +166,7 @@ def certify_lp(B, b, z, y) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
     viol["allowance"] = allowance = 100 * EPS * max(1.0, kappa if math.isfinite(kappa) else 1e16)
     bad = {k: v for k, v in viol.items() if k != "allowance" and not v <= allowance}
     if bad:
-        worst = max(bad, key=bad.get)
+        worst = max(bad, key=bad.__getitem__)
         raise Inconclusive("LP solution not certified",
                            f"{worst} violation {bad[worst]:.3g} exceeds the rounding allowance {allowance:.2g} "
                            "after refinement on the solver's support")
@@ -233,7 +235,8 @@ class NonnegativeSupport:
         return bool(self.mask.all())
 
 
-def nonnegative_support(A, b, *, zero: float = 1e-12, bp: Reference | None = None) -> NonnegativeSupport:
+def nonnegative_support(A: ArrayLike, b: ArrayLike, *, zero: float = 1e-12,
+                        bp: Reference | None = None) -> NonnegativeSupport:
     r"""The support of the relative interior of :math:`P = \{x \ge 0 : Ax = b\}`, by linear programming (HiGHS).
 
     For each coordinate not yet seen positive, :math:`\max\{x_i : x \in P,\ x_i \le \mathrm{cap}\}` with
@@ -275,7 +278,7 @@ def nonnegative_support(A, b, *, zero: float = 1e-12, bp: Reference | None = Non
             continue
         c = np.zeros(d)
         c[i] = -1.0
-        bounds = [(0, None)] * d
+        bounds: list[tuple[float, float | None]] = [(0, None)] * d
         bounds[i] = (0, cap)
         res = _linprog(c, A_eq=A, b_eq=b, bounds=bounds)
         lps += 1
@@ -386,7 +389,7 @@ def _svm_kkt(Zc: np.ndarray, w: np.ndarray, alpha: np.ndarray) -> float:
     return max(primal, station, dual, comp)
 
 
-def max_margin(X, y) -> MaxMargin:
+def max_margin(X: ArrayLike, y: ArrayLike) -> MaxMargin:
     r"""The max-margin separator through the origin of :math:`\{(x_i, y_i)\}`.
 
     The dual :math:`\min_{\alpha\ge0}\tfrac12\|Z_c^\top\alpha\|^2 - \mathbf 1^\top\alpha` (rows
@@ -433,7 +436,7 @@ def max_margin(X, y) -> MaxMargin:
     return MaxMargin(w, w / nrm, 1.0 / nrm, alpha, np.flatnonzero(alpha > 0), kkt, polished)
 
 
-def max_margin_l1(X, y) -> MaxMargin:
+def max_margin_l1(X: ArrayLike, y: ArrayLike) -> MaxMargin:
     r"""The ℓ1 max-margin separator through the origin: :math:`\hat w = \arg\min\{\|w\|_1 : y_ix_i^\top w \ge 1\}`.
 
     The direction :math:`\hat w/\|\hat w\|_1` maximizes the margin :math:`\min_i y_ix_i^\top a` over the ℓ1 ball

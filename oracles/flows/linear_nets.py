@@ -61,9 +61,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable, cast
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix
 from oracles.core.ode import FORTRAN_DOP853, TWO_TOLERANCES, event
@@ -106,7 +107,7 @@ class Problem:
         return None if self.X is None else self.X.T @ self.Y
 
 
-def check_problem(U0, V0, Y, X=None) -> Problem:
+def check_problem(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | None = None) -> Problem:
     """Validate shapes and finiteness; raise :class:`InvalidInput` naming the offending argument."""
     U0 = as_matrix(U0, "U0")
     V0 = as_matrix(V0, "V0")
@@ -123,22 +124,22 @@ def check_problem(U0, V0, Y, X=None) -> Problem:
     return Problem(U0, V0, Y, X)
 
 
-def loss(U, V, Y, X=None) -> float:
+def loss(U: ArrayLike, V: ArrayLike, Y: ArrayLike, X: ArrayLike | None = None) -> float:
     r""":math:`\tfrac12\|Y - UV^\top\|_F^2`, or :math:`\tfrac12\|Y - XUV^\top\|_F^2` when X is given."""
     P = check_problem(U, V, Y, X)
     W = P.U0 @ P.V0.T
-    E = P.Y - (W if X is None else P.X @ W)
+    E = P.Y - (W if P.X is None else P.X @ W)
     return 0.5 * float(np.sum(E * E))
 
 
-def imbalance(U, V) -> np.ndarray:
+def imbalance(U: ArrayLike, V: ArrayLike) -> np.ndarray:
     r"""The imbalance :math:`\Lambda = U^\top U - V^\top V` (k×k), conserved by gradient flow."""
     U = as_matrix(U, "U")
     V = as_matrix(V, "V", (None, U.shape[1]))
     return U.T @ U - V.T @ V
 
 
-def flow_field(U, V, Y, X=None) -> tuple[np.ndarray, np.ndarray]:
+def flow_field(U: ArrayLike, V: ArrayLike, Y: ArrayLike, X: ArrayLike | None = None) -> tuple[np.ndarray, np.ndarray]:
     r"""The gradient-flow velocity :math:`(\dot U, \dot V) = (RV, R^\top U)`, :math:`R = X^\top(Y - XUV^\top)`."""
     P = check_problem(U, V, Y, X)
     R = _residual_grad(P.U0 @ P.V0.T, P.Y, P.XtY, P.Sx)
@@ -182,7 +183,8 @@ def _make_rhs(shape_u, shape_v, Y, XtY, Sx):
     return rhs
 
 
-def gradient_flow(U0, V0, Y, X=None, *, t_eval, rtol: float = RTOL_FINE, atol: float | None = None,
+def gradient_flow(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | None = None, *, t_eval: ArrayLike,
+                  rtol: float = RTOL_FINE, atol: float | None = None,
                   stop: Callable[[np.ndarray, np.ndarray], float] | None = None) -> Trajectory:
     r"""Integrate the gradient flow of the (regression) factorization loss from ``(U0, V0)``.
 
@@ -254,7 +256,8 @@ def gradient_flow(U0, V0, Y, X=None, *, t_eval, rtol: float = RTOL_FINE, atol: f
     return Trajectory(ts, U, V, int(sol.nfev), rtol, t_final)
 
 
-def two_tolerance_flows(U0, V0, Y, X=None, *, t_eval) -> tuple[Trajectory, Trajectory]:
+def two_tolerance_flows(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | None = None, *,
+                        t_eval: ArrayLike) -> tuple[Trajectory, Trajectory]:
     """The same flow at :data:`RTOL_FINE` and :data:`RTOL_COARSE` (the fine one is the answer)."""
     fine = gradient_flow(U0, V0, Y, X, t_eval=t_eval, rtol=RTOL_FINE)
     coarse = gradient_flow(U0, V0, Y, X, t_eval=t_eval, rtol=RTOL_COARSE)
@@ -262,7 +265,7 @@ def two_tolerance_flows(U0, V0, Y, X=None, *, t_eval) -> tuple[Trajectory, Traje
 
 
 # --------------------------------------------------------------------------------- conservation
-def frobenius_sum(U, V) -> np.ndarray:
+def frobenius_sum(U: ArrayLike, V: ArrayLike) -> np.ndarray:
     r""":math:`U^\top U + V^\top V` -- *not* conserved; the planted quantity of a negative control."""
     U = as_matrix(U, "U")
     V = as_matrix(V, "V", (None, U.shape[1]))
@@ -288,7 +291,7 @@ def _check_scalars(**values) -> list[float]:
     return out
 
 
-def scalar_closed_form(x0: float, lam0: float, y: float, t) -> np.ndarray:
+def scalar_closed_form(x0: float, lam0: float, y: float, t: ArrayLike) -> np.ndarray:
     r"""Solution of :math:`\dot x = (y - x)\sqrt{\lambda_0^2 + 4x^2}`, :math:`x(0) = x_0`, at times ``t ≥ 0``.
 
     Riccati form of the module docstring, evaluated in cancellation-free form:
@@ -334,7 +337,7 @@ def scalar_closed_form(x0: float, lam0: float, y: float, t) -> np.ndarray:
     return sign * (y + dev)
 
 
-def scalar_closed_form_slide(x0: float, lam0: float, y: float, t) -> np.ndarray:
+def scalar_closed_form_slide(x0: float, lam0: float, y: float, t: ArrayLike) -> np.ndarray:
     r"""The slide's closed form, :math:`x(t) = \frac{yE^2 - 2c\lambda_0^2E - 4y\lambda_0^2c^2}{E^2 + 8ycE - 4\lambda_0^2c^2}`,
     :math:`E = e^{rt}`, with the constant made explicit: :math:`c = -D_0/(2p_+) = \frac{p_+ - p_0}{2p_+(p_0 - p_-)}`.
 
@@ -354,7 +357,7 @@ def scalar_closed_form_slide(x0: float, lam0: float, y: float, t) -> np.ndarray:
     return (y * E ** 2 - 2 * c * l2 * E - 4 * y * l2 * c ** 2) / (E ** 2 + 8 * y * c * E - 4 * l2 * c ** 2)
 
 
-def scalar_log_k(x, lam0: float, y: float) -> np.ndarray:
+def scalar_log_k(x: ArrayLike, lam0: float, y: float) -> np.ndarray:
     r""":math:`\ln K(x)`, :math:`K(x) = \frac{\lambda_0^2 + 4yx + r\sqrt{\lambda_0^2+4x^2}}{y - x}` up to sign,
     the exponential of r times the antiderivative: along the flow :math:`\ln K(x(t)) = \ln K(x_0) + rt`.
 
@@ -435,7 +438,8 @@ class SpectralInstance:
         return min(self.Phi.shape[0], self.Psi.shape[0], self.Q.shape[0])
 
 
-def spectral_init(Phi, Psi, Q, sigma, u, v) -> SpectralInstance:
+def spectral_init(Phi: ArrayLike, Psi: ArrayLike, Q: ArrayLike, sigma: ArrayLike, u: ArrayLike,
+                  v: ArrayLike) -> SpectralInstance:
     r"""Validate a spectral initialization (Φ m×m, Ψ n×n, Q k×k orthogonal; σ of length min(m, n),
     u of length min(m, k), v of length min(n, k)). ``.Y``, ``.U0``, ``.V0`` build the matrices."""
     Phi = as_matrix(Phi, "Phi")
@@ -451,7 +455,8 @@ def spectral_init(Phi, Psi, Q, sigma, u, v) -> SpectralInstance:
     return SpectralInstance(Phi, Psi, Q, sigma, u, v)
 
 
-def spectral_solution(inst: SpectralInstance, t, *, closed_form: Callable = scalar_closed_form,
+def spectral_solution(inst: SpectralInstance, t: ArrayLike, *,
+                      closed_form: Callable[..., np.ndarray] = scalar_closed_form,
                       ignore_imbalance: bool = False) -> np.ndarray:
     r""":math:`W(t) = \Phi\,\Sigma(t)\Psi^\top` with :math:`\sigma_i(t)` = scalar closed form
     (:math:`x_0 = u_iv_i`, :math:`\lambda_{0,i} = u_i^2 - v_i^2`, target :math:`\sigma_i`) for
@@ -470,7 +475,7 @@ def spectral_solution(inst: SpectralInstance, t, *, closed_form: Callable = scal
 
 
 # ----------------------------------------------------------------------------- rates (min2021)
-def row_space_split(X, rank_tol: float = 1e-10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def row_space_split(X: ArrayLike, rank_tol: float = 1e-10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""The split of :math:`\mathbb R^m` used by min2021: :math:`X = W[\Sigma_x^{1/2}\ 0][\Phi_1\ \Phi_2]^\top`.
 
     Returns ``(Phi1, Phi2, s)``: orthonormal bases of the row space of X (m×r) and of its null space
@@ -486,7 +491,7 @@ def row_space_split(X, rank_tol: float = 1e-10) -> tuple[np.ndarray, np.ndarray,
     return Vt[:r].T, Vt[r:].T, s[:r]
 
 
-def min_norm_solution(X, Y, rank_tol: float = 1e-10) -> np.ndarray:
+def min_norm_solution(X: ArrayLike, Y: ArrayLike, rank_tol: float = 1e-10) -> np.ndarray:
     r"""The minimum-norm least-squares solution :math:`\Theta^* = \arg\min\{\|\Theta\|_F : \Theta \in \arg\min\|Y - X\Theta\|_F\}
     = X^+Y`, with the pseudo-inverse cut at ``rank_tol · s_max``."""
     X = as_matrix(X, "X")
@@ -514,7 +519,7 @@ class RateConstant:
     margin_v: float
     lam_min_x: float = 1.0
     lam_max_x: float = 1.0
-    details: dict = field(default_factory=dict)
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def _beta(low: float, bar_other: float, s: float) -> float:
@@ -522,7 +527,7 @@ def _beta(low: float, bar_other: float, s: float) -> float:
     return 0.5 * (low - bar_other + math.sqrt((low + bar_other) ** 2 + 4.0 * s))
 
 
-def margin(U0, V0, Y, X=None) -> float:
+def margin(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | None = None) -> float:
     r"""The (signed) margin of min2021: :math:`\sigma_{min}(Y) - \|Y - U_0V_0^\top\|_F`, the matrix form
     of the scalar :math:`|y| - |y - u_0v_0|`; positive means "sufficient margin".
 
@@ -538,20 +543,20 @@ def margin(U0, V0, Y, X=None) -> float:
     return float(np.linalg.svd(Wstar, compute_uv=False)[-1] - dist)
 
 
-def _target_and_distance(P: Problem):
+def _target_and_distance(P: Problem) -> tuple[np.ndarray | None, float, float]:
     """(W*, the bound on ‖W(t) − W*‖_F valid along the flow, λmin(Σx)) or (None, inf, λ⁺min) if X is rank-deficient."""
     W0 = P.U0 @ P.V0.T
     if P.X is None:
         return P.Y, float(np.linalg.norm(P.Y - W0)), 1.0
-    ev = np.linalg.eigvalsh(P.Sx)
+    ev = np.linalg.eigvalsh(cast(np.ndarray, P.Sx))
     if ev[0] <= 1e-12 * ev[-1]:
         pos = ev[ev > 1e-12 * ev[-1]]
         return None, math.inf, float(pos[0])
-    Wstar = np.linalg.solve(P.Sx, P.XtY)
+    Wstar = np.linalg.solve(cast(np.ndarray, P.Sx), cast(np.ndarray, P.XtY))
     return Wstar, float(np.linalg.norm(P.X @ (W0 - Wstar))) / math.sqrt(ev[0]), float(ev[0])
 
 
-def rate_constant(U0, V0, Y, X=None) -> RateConstant:
+def rate_constant(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | None = None) -> RateConstant:
     r"""The exponential rate :math:`\alpha` of min2021: :math:`\ell_t - \ell^* \le (\ell_0 - \ell^*)e^{-\alpha t}`.
 
     **Derivation** (replacing the partly garbled slides; every step is proved here).
@@ -623,13 +628,13 @@ def rate_constant(U0, V0, Y, X=None) -> RateConstant:
         sig = np.zeros(0)
         signed_margin = -math.inf
         Mu = Mv = 0.0
-        lam_max = float(np.linalg.eigvalsh(P.Sx)[-1])
+        lam_max = float(np.linalg.eigvalsh(cast(np.ndarray, P.Sx))[-1])
     else:
         sig = np.linalg.svd(Wstar, compute_uv=False)
         signed_margin = float(sig[-1] - dist)
         Mu = max(float(sig[m - 1]) - dist, 0.0) if m <= n else 0.0
         Mv = max(float(sig[n - 1]) - dist, 0.0) if n <= m else 0.0
-        lam_max = 1.0 if P.X is None else float(np.linalg.eigvalsh(P.Sx)[-1])
+        lam_max = 1.0 if P.X is None else float(np.linalg.eigvalsh(cast(np.ndarray, P.Sx))[-1])
     bu = _beta(low_p, bar_m, Mu * Mu)
     bv = _beta(low_m, bar_p, Mv * Mv)
     alpha = 2.0 * lam_x * (bu + bv)
@@ -646,7 +651,7 @@ def corollary_rate(imb: float, margin_: float, lam_min_x: float = 1.0, lam_max_x
 
 
 # --------------------------------------------------------------------------- min-norm (min2021)
-def orthogonality_defect(U, V, X) -> float:
+def orthogonality_defect(U: ArrayLike, V: ArrayLike, X: ArrayLike) -> float:
     r""":math:`\|VU_2^\top\|_F + \|U_1U_2^\top\|_F` with :math:`U_i = \Phi_i^\top U` (:func:`row_space_split`):
     zero exactly for min2021's orthogonal initialization."""
     U = as_matrix(U, "U")

@@ -29,11 +29,12 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import ArrayLike
 
 from oracles.core.errors import InvalidInput, as_matrix
 
 
-def homogeneous_imbalance(U0, V0) -> tuple[float, float]:
+def homogeneous_imbalance(U0: ArrayLike, V0: ArrayLike) -> tuple[float, float]:
     r"""The λ of :math:`U_0^\top U_0 - V_0^\top V_0 = \lambda I_k` (the mean of its diagonal) and the relative defect
     :math:`\|\Lambda_0 - \lambda I\|_F/\max(\|U_0\|_F^2 + \|V_0\|_F^2, 10^{-300})`."""
     U0 = as_matrix(U0, "U0")
@@ -44,14 +45,15 @@ def homogeneous_imbalance(U0, V0) -> tuple[float, float]:
     return lam, float(np.linalg.norm(L - lam * np.eye(L.shape[0]))) / scale
 
 
-def riccati_generator(Y, lam: float) -> np.ndarray:
+def riccati_generator(Y: ArrayLike, lam: float) -> np.ndarray:
     r"""The symmetric :math:`A = [[\tfrac\lambda2I_m, Y], [Y^\top, -\tfrac\lambda2I_n]]`."""
     Y = as_matrix(Y, "Y")
     m, n = Y.shape
     return np.block([[0.5 * lam * np.eye(m), Y], [Y.T, -0.5 * lam * np.eye(n)]])
 
 
-def riccati_solution(U0, V0, Y, t, *, lam: float | None = None) -> np.ndarray:
+def riccati_solution(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, t: ArrayLike, *,
+                     lam: float | None = None) -> np.ndarray:
     r"""The closed form :math:`U(t)V(t)^\top` at the times ``t`` (array of shape (len(t), m, n)).
 
     ``lam`` defaults to the homogeneous imbalance of :math:`(U_0, V_0)`; passing another value plants a wrong
@@ -91,7 +93,7 @@ def riccati_solution(U0, V0, Y, t, *, lam: float | None = None) -> np.ndarray:
     return out
 
 
-def riccati_rate(Y, lam: float) -> float:
+def riccati_rate(Y: ArrayLike, lam: float) -> float:
     r"""The slides' rate :math:`\sqrt{\lambda^2 + 4\sigma_{min}(Y)^2}` (twice the smallest |eigenvalue| of A on
     the data's part; :math:`\sigma_{min}` the min(m, n)-th singular value)."""
     s = np.linalg.svd(as_matrix(Y, "Y"), compute_uv=False)
