@@ -8,6 +8,7 @@ validated afresh (for ``hnp.arrays``, its elements strategy and fill are checked
 more than the draw itself. A cached strategy is the same immutable object and draws exactly the same
 values from the same choices.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache, wraps
@@ -40,6 +41,7 @@ def cached(builder: Callable[_P, _T]) -> Callable[_P, _T]:
 
     build.cache_info = memo.cache_info  # type: ignore[attr-defined]
     return build
+
 
 @cached
 def dims(min_value: int = 1, max_value: int = 4) -> st.SearchStrategy[int]:

@@ -1,4 +1,5 @@
 """Composite cases: a parametrization with a point of its domain and what to run from there."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -17,9 +18,13 @@ if TYPE_CHECKING:
 
 
 @st.composite
-def flow_cases(draw: st.DrawFn, families: st.SearchStrategy[Parametrization], max_pieces: int = 3,
-               max_duration: float = 0.5, n_schedules: int = 1,
-               ) -> tuple[Parametrization, np.ndarray, Schedule | list[Schedule]]:
+def flow_cases(
+    draw: st.DrawFn,
+    families: st.SearchStrategy[Parametrization],
+    max_pieces: int = 3,
+    max_duration: float = 0.5,
+    n_schedules: int = 1,
+) -> tuple[Parametrization, np.ndarray, Schedule | list[Schedule]]:
     """``(G, x_init, schedule)`` -- or ``(G, x_init, [schedules…])`` when ``n_schedules > 1``."""
     G = draw(families)
     x = draw(inits(G))
@@ -28,8 +33,11 @@ def flow_cases(draw: st.DrawFn, families: st.SearchStrategy[Parametrization], ma
 
 
 @st.composite
-def mu_cases(draw: st.DrawFn, families: st.SearchStrategy[Parametrization], bound: float = 0.5,
-             ) -> tuple[Parametrization, np.ndarray, np.ndarray]:
+def mu_cases(
+    draw: st.DrawFn,
+    families: st.SearchStrategy[Parametrization],
+    bound: float = 0.5,
+) -> tuple[Parametrization, np.ndarray, np.ndarray]:
     """``(G, x_init, mu)`` with ``mu`` in ``[-bound, bound]^d``, shrinking to 0."""
     G = draw(families)
     x = draw(inits(G))

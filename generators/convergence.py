@@ -6,6 +6,7 @@ Moved out of ``theorems/li2022_s4_2_convergence.py`` and ``theorems/li2022_s4_3_
 :func:`separable_quadratic_cases` draw the planted non-convergent instances: the exponential loss on data
 separable inside the recession cone of dom R, where no minimizer exists and w(t) → ∞.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
@@ -40,7 +41,7 @@ def any_data(draw: st.DrawFn, max_d: int = 3) -> tuple[np.ndarray, np.ndarray]:
     """``(Z, Y)``: underdetermined (``n < d``) or overdetermined (``n > d``) data of full rank."""
     over = draw(st.booleans())
     if over:
-        Z = draw(data_matrices(max_n=max_d, max_extra=2)).T      # n > d, full column rank
+        Z = draw(data_matrices(max_n=max_d, max_extra=2)).T  # n > d, full column rank
     else:
         Z = draw(data_matrices(max_n=max_d - 1 if max_d > 1 else 1, max_extra=2))
     return Z, draw(targets(Z.shape[0]))
@@ -53,7 +54,7 @@ def quasi_convex_cases(draw: st.DrawFn) -> tuple[str, np.ndarray, np.ndarray, np
     Z, Y = draw(any_data())
     G = FAMILIES[fam](Z.shape[1])
     x = draw(inits(G))
-    if fam == "x^2":   # keep the nonnegative least-squares solution away from 0 (else w -> 0 only relatively slowly)
+    if fam == "x^2":  # keep the nonnegative least-squares solution away from 0 (else w -> 0 only relatively slowly)
         Y = Z @ draw(positive_vectors(Z.shape[1], 0.3, 2.0)) + draw(vectors(Z.shape[0], 0.0, 0.5))
     return fam, x, Z, Y
 
@@ -76,7 +77,7 @@ def commuting_quadratic_cases(draw: st.DrawFn) -> tuple[Quadratic, np.ndarray, n
     d = draw(dims(2, 3))
     G = draw(commuting_quadratics(d=d, max_extra=2))
     x = draw(inits(G))
-    mu = draw(vectors(d, 0.3, 0.5))   # shrinks to 0.3·1, never to the trivial mu = 0 (Y = Z w0)
+    mu = draw(vectors(d, 0.3, 0.5))  # shrinks to 0.3·1, never to the trivial mu = 0 (Y = Z w0)
     w_feas = G.value(psi(G, x, mu))
     Z = draw(data_matrices(max_n=d - 1, max_extra=1, d=d))
     return G, x, Z, Z @ w_feas
@@ -106,8 +107,9 @@ def commuting_regression_cases(draw: st.DrawFn) -> tuple[Parametrization, np.nda
 
 
 @st.composite
-def uv_cases(draw: st.DrawFn, lo: float = 0.05, hi: float = 3.0
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
+def uv_cases(
+    draw: st.DrawFn, lo: float = 0.05, hi: float = 3.0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, str]:
     """``(u0, v0, Z, Y, loss)``: an initialization of scale α in [lo, hi] (u0 ≠ v0 in general) and data."""
     Z = draw(data_matrices(max_n=2, max_extra=3))
     d = Z.shape[1]
@@ -121,8 +123,12 @@ def uv_cases(draw: st.DrawFn, lo: float = 0.05, hi: float = 3.0
 def identity_cases(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, np.ndarray, str]:
     """``(x_init, Z, Y, loss)`` for G(x) = x."""
     Z = draw(data_matrices(max_n=3, max_extra=3))
-    return (draw(vectors(Z.shape[1], 0.0, 1.5)), Z, draw(targets(Z.shape[0])),
-            draw(st.sampled_from(sorted(REGRESSION_LOSSES))))
+    return (
+        draw(vectors(Z.shape[1], 0.0, 1.5)),
+        Z,
+        draw(targets(Z.shape[0])),
+        draw(st.sampled_from(sorted(REGRESSION_LOSSES))),
+    )
 
 
 # ------------------------------------------------------------------------------------------ controls
@@ -145,8 +151,9 @@ def separable_data(draw: st.DrawFn, direction: ArrayLike, max_n: int = 4) -> tup
 
 
 @st.composite
-def separable_cases(draw: st.DrawFn, families: Sequence[str] = ("identity", "u^2 - v^2", "x^2")
-                    ) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
+def separable_cases(
+    draw: st.DrawFn, families: Sequence[str] = ("identity", "u^2 - v^2", "x^2")
+) -> tuple[str, np.ndarray, np.ndarray, np.ndarray]:
     """``(family, x_init, X, y)``: exponential-loss data separable inside the recession cone of dom R.
 
     The separating direction is drawn positive (in ℝ≥0^d, so also a direction of dom R for x⊙2), so the
@@ -166,7 +173,7 @@ def separable_quadratic_cases(draw: st.DrawFn) -> tuple[Quadratic, np.ndarray, n
     G = draw(commuting_quadratics(d=d, max_extra=2))
     eig = G.common_eigenbasis()
     assume(eig is not None)
-    assert eig is not None   # for the type checker: assume() above rejected None
+    assert eig is not None  # for the type checker: assume() above rejected None
     Lam = eig[1]
     c = draw(positive_vectors(Lam.shape[1], 0.2, 1.0))
     X, y = draw(separable_data(Lam @ c))
@@ -193,8 +200,7 @@ def ridge_bump_cases(draw: st.DrawFn) -> tuple[str, np.ndarray, np.ndarray]:
 
 
 @st.composite
-def coordinatewise_regression_cases(draw: st.DrawFn
-                                    ) -> tuple[Parametrization, np.ndarray, np.ndarray, np.ndarray, str]:
+def coordinatewise_regression_cases(draw: st.DrawFn) -> tuple[Parametrization, np.ndarray, np.ndarray, np.ndarray, str]:
     """``(G, x_init, Z, Y, loss)`` for li2022:thm-4.16 on the commuting G = P·g(Bx) of
     :func:`generators.parametrizations.linear_coordinatewise` (neither separable nor quadratic; d ≥ 2) and
     underdetermined data with an interpolant inside the reachable set: ``Y = Z (∇R)⁻¹(θ)`` for a drawn θ, R the
@@ -206,11 +212,11 @@ def coordinatewise_regression_cases(draw: st.DrawFn
     assume(G.d >= 2)
     x = draw(inits(G))
     direction = draw(vectors(G.d, 1.0, 1.0))
-    assume(np.linalg.norm(direction) > 0.1)   # θ ≠ 0: else w_feas = w0 and the flow starts at its limit
+    assume(np.linalg.norm(direction) > 0.1)  # θ ≠ 0: else w_feas = w0 and the flow starts at its limit
     theta = draw(st.floats(0.1, 0.4)) * direction / np.linalg.norm(direction)
     try:
         w_feas = potential_of(G, x).grad_inv(theta)
-    except Inconclusive:   # θ outside range ∇R (a one-sided coordinate): not an instance
+    except Inconclusive:  # θ outside range ∇R (a one-sided coordinate): not an instance
         assume(False)
     Z = draw(data_matrices(max_n=G.d - 1, max_extra=1, d=G.d))
     assume(np.linalg.norm(Z @ (w_feas - G.value(x))) > 1e-3 * np.linalg.norm(w_feas - G.value(x)))

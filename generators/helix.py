@@ -10,6 +10,7 @@ r"""Strategies for Conjecture 4.10 on two families satisfying condition (9): Hop
   fibre phase, for the Hessian-metric check.
 * :func:`uut_loss_cases` -- :math:`UU^\top` with such a schedule (which violates (9): the planted control).
 """
+
 from __future__ import annotations
 
 import math
@@ -60,15 +61,18 @@ def helix_cases(draw: st.DrawFn, max_pad: int = 1, twisted: bool = True) -> tupl
 
 
 @st.composite
-def chart_cases(draw: st.DrawFn, kinds: Sequence[str] = ("hopf", "helix")) -> tuple[HopfFamily | HelixFamily, np.ndarray]:
+def chart_cases(
+    draw: st.DrawFn, kinds: Sequence[str] = ("hopf", "helix")
+) -> tuple[HopfFamily | HelixFamily, np.ndarray]:
     """``(family, x)``: a Hopf chart or a helical chart (in ``kinds`` order, the first shrinks first)."""
     kind = draw(st.sampled_from(list(kinds)))
     return draw(hopf_cases()) if kind == "hopf" else draw(helix_cases())
 
 
 @st.composite
-def chart_path_cases(draw: st.DrawFn, kinds: Sequence[str] = ("hopf", "helix"), target: float = 0.3
-                     ) -> tuple[HopfFamily | HelixFamily, np.ndarray, Schedule, Schedule]:
+def chart_path_cases(
+    draw: st.DrawFn, kinds: Sequence[str] = ("hopf", "helix"), target: float = 0.3
+) -> tuple[HopfFamily | HelixFamily, np.ndarray, Schedule, Schedule]:
     """``(family, x, A, B)``: as :func:`generators.lie.hopf_path_cases`, from either family."""
     fam, x = draw(chart_cases(kinds))
     G = fam.build()
@@ -87,8 +91,9 @@ def _scale_durations(G, x, schedule: Schedule, target: float) -> Schedule:
 
 
 @st.composite
-def chart_loss_cases(draw: st.DrawFn, kinds: Sequence[str] = ("hopf", "helix"), target: float = 0.3, max_pieces: int = 2
-                     ) -> tuple[HopfFamily | HelixFamily, np.ndarray, Schedule]:
+def chart_loss_cases(
+    draw: st.DrawFn, kinds: Sequence[str] = ("hopf", "helix"), target: float = 0.3, max_pieces: int = 2
+) -> tuple[HopfFamily | HelixFamily, np.ndarray, Schedule]:
     """``(family, x, schedule)``: 1 to ``max_pieces`` pieces of linear, least-squares or log-cosh losses on R²."""
     fam, x = draw(chart_cases(kinds))
     G = fam.build()
@@ -97,8 +102,9 @@ def chart_loss_cases(draw: st.DrawFn, kinds: Sequence[str] = ("hopf", "helix"), 
 
 
 @st.composite
-def chart_metric_cases(draw: st.DrawFn, kinds: Sequence[str] = ("hopf", "helix"), twisted: bool = True
-                       ) -> tuple[HopfFamily | HelixFamily, np.ndarray, float]:
+def chart_metric_cases(
+    draw: st.DrawFn, kinds: Sequence[str] = ("hopf", "helix"), twisted: bool = True
+) -> tuple[HopfFamily | HelixFamily, np.ndarray, float]:
     """``(family, x, alpha2)``: a chart, a point and a second fibre phase ``alpha2`` (|alpha2| ≤ 2, ≠ x's by ≥ 0.3)."""
     if twisted:
         fam, x = draw(chart_cases(kinds))
@@ -109,8 +115,9 @@ def chart_metric_cases(draw: st.DrawFn, kinds: Sequence[str] = ("hopf", "helix")
 
 
 @st.composite
-def uut_loss_cases(draw: st.DrawFn, max_d: int = 2, target: float = 0.3, max_pieces: int = 2
-                   ) -> tuple[Quadratic, np.ndarray, Schedule]:
+def uut_loss_cases(
+    draw: st.DrawFn, max_d: int = 2, target: float = 0.3, max_pieces: int = 2
+) -> tuple[Quadratic, np.ndarray, Schedule]:
     r"""``(G, x, schedule)``: :math:`UU^\top` (d = 2 … ``max_d``, r = 1, 2) at a generic point with a schedule of
     linear, least-squares and log-cosh losses scaled as in :func:`chart_loss_cases` (the planted control)."""
     G = symmetric_factorization(draw(dims(2, max_d)), draw(dims(1, 2)))

@@ -13,6 +13,7 @@ r"""Strategies for the Lie-algebra statements (li2022 §4.2: Thm 4.9, Conj 4.10,
 * :func:`hopf_path_cases` -- a Hopf chart (or UUᵀ) with a start point and an equal-μ pair of linear
   schedules (:func:`generators.losses.equal_mu_pairs`), scaled to stay inside the chart.
 """
+
 from __future__ import annotations
 
 import math
@@ -111,8 +112,9 @@ def reachable_d_cases(draw: st.DrawFn) -> tuple[Parametrization, np.ndarray, boo
 # -----------------------------------------------------------------------------------------
 @cached
 @st.composite
-def factorization_sizes(draw: st.DrawFn, max_mn: int = 3, max_r: int = 4, regime: bool | None = True
-                        ) -> tuple[int, int, int]:
+def factorization_sizes(
+    draw: st.DrawFn, max_mn: int = 3, max_r: int = 4, regime: bool | None = True
+) -> tuple[int, int, int]:
     """``(m, n, r)`` for :math:`UV^\\top`, U m × r, V n × r; ``regime=True``: r ≤ m + n (where MGP's
     r(r+1)/2 holds), ``False``: r > m + n, ``None``: any."""
     m = draw(dims(1, max_mn))
@@ -162,8 +164,9 @@ def _rescale(G: Parametrization, x: np.ndarray, a: Schedule, b: Schedule, target
 
 
 @st.composite
-def hopf_path_cases(draw: st.DrawFn, kind: str = "hopf", target: float = 0.3, max_d: int = 3
-                    ) -> tuple[HopfFamily | Quadratic, np.ndarray, Schedule, Schedule]:
+def hopf_path_cases(
+    draw: st.DrawFn, kind: str = "hopf", target: float = 0.3, max_d: int = 3
+) -> tuple[HopfFamily | Quadratic, np.ndarray, Schedule, Schedule]:
     """``(family_or_G, x, A, B)``: a family, a start point and two equal-μ schedules.
 
     ``kind="hopf"``: a :class:`~oracles.model.hopf.HopfFamily` (build it with ``.build()``);

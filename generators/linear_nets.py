@@ -20,6 +20,7 @@ identity-like instance with unit-ish scales (never the rest point U = V = 0, nev
   (:math:`V U_2^\top = 0`, :math:`U_1U_2^\top = 0`) with sufficient (V-side) imbalance.
 * :func:`width_cases` -- rank-deficient X, Y, a width k and a seed for N(0, 1/k) initializations.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,8 +32,15 @@ from generators.arrays import cached, dims, log_scales, offsets, orthogonal, pos
 
 @cached
 @st.composite
-def sizes(draw: st.DrawFn, max_m: int = 3, max_n: int = 3, max_k: int = 4, k_at_least_min: bool = True,
-          min_m: int = 1, min_n: int = 1) -> tuple[int, int, int]:
+def sizes(
+    draw: st.DrawFn,
+    max_m: int = 3,
+    max_n: int = 3,
+    max_k: int = 4,
+    k_at_least_min: bool = True,
+    min_m: int = 1,
+    min_n: int = 1,
+) -> tuple[int, int, int]:
     """``(m, n, k)`` with ``k ≥ min(m, n)`` when ``k_at_least_min`` (else k ≥ 1), shrinking to the smallest."""
     m = draw(dims(min_m, max_m))
     n = draw(dims(min_n, max_n))
@@ -57,8 +65,9 @@ def _unit(A: np.ndarray, fallback: np.ndarray, order: int | None = None) -> np.n
 
 @cached
 @st.composite
-def well_conditioned_data(draw: st.DrawFn, N: int, m: int, rank: int | None = None, kappa_max: float = 4.0,
-                          lam_max: float = 1.0) -> np.ndarray:
+def well_conditioned_data(
+    draw: st.DrawFn, N: int, m: int, rank: int | None = None, kappa_max: float = 4.0, lam_max: float = 1.0
+) -> np.ndarray:
     r"""X (N×m) of rank ``rank`` (default min(N, m)) with :math:`\lambda_{max}(X^\top X)` = ``lam_max`` and
     non-zero eigenvalues in ``[lam_max/kappa_max, lam_max]``.
 
@@ -232,8 +241,12 @@ def _dominant_pair(draw: st.DrawFn, rows_big: int, rows_small: int, k: int) -> t
 
 
 @st.composite
-def rate_cases(draw: st.DrawFn, with_X: bool | None = None, regime: str | None = None,
-               x_scale: st.SearchStrategy[float] | None = None) -> dict:
+def rate_cases(
+    draw: st.DrawFn,
+    with_X: bool | None = None,
+    regime: str | None = None,
+    x_scale: st.SearchStrategy[float] | None = None,
+) -> dict:
     r"""``{U0, V0, Y, X}`` meeting one of min2021's sufficient conditions for exponential convergence.
 
     Regimes (``regime``; drawn if None):
@@ -308,8 +321,9 @@ def rate_cases(draw: st.DrawFn, with_X: bool | None = None, regime: str | None =
 # ----------------------------------------------------------------------------------- min-norm
 @cached
 @st.composite
-def _rank_deficient_problem(draw: st.DrawFn, max_m: int = 3, max_N: int = 3,
-                            max_n: int = 2) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
+def _rank_deficient_problem(
+    draw: st.DrawFn, max_m: int = 3, max_N: int = 3, max_n: int = 2
+) -> tuple[np.ndarray, np.ndarray, int, np.ndarray]:
     """(X, Phi, r, Y): rank-r X (r < m) built on the orthogonal Φ, and Y with XᵀY ≠ 0."""
     m = draw(dims(2, max_m))
     r = draw(st.integers(1, m - 1))
@@ -370,5 +384,5 @@ def width_cases(draw: st.DrawFn) -> dict:
     """``{X, Y, k, seed}``: a rank-deficient problem, a base width k ∈ [3, 4] (compared with 16k) and a seed."""
     X, _, _, Y = draw(_rank_deficient_problem())
     k = draw(st.integers(3, 4))
-    seed = draw(st.integers(0, 2 ** 31 - 1))
+    seed = draw(st.integers(0, 2**31 - 1))
     return {"X": X, "Y": Y, "k": k, "seed": seed}

@@ -13,6 +13,7 @@ The builders whose arguments are plain values are cached (as in :mod:`generators
 strategy calls them on every draw, and a strategy built afresh is validated afresh. A cached strategy is
 the same immutable object and draws the same values from the same choices.
 """
+
 from __future__ import annotations
 
 from typing import Callable, Iterable, Sequence
@@ -26,8 +27,9 @@ from oracles.model.losses import LeastSquares, Linear, LogCosh, Loss, Schedule
 
 @cached
 @st.composite
-def regression_data(draw: st.DrawFn, d: int, max_n: int | None = None, underdetermined: bool = True
-                    ) -> tuple[np.ndarray, np.ndarray]:
+def regression_data(
+    draw: st.DrawFn, d: int, max_n: int | None = None, underdetermined: bool = True
+) -> tuple[np.ndarray, np.ndarray]:
     """``(Z, Y)`` with ``Z`` of shape ``n × d``, ``n < d`` when ``underdetermined`` (needs ``d ≥ 2``)."""
     hi = max(1, d - 1) if underdetermined else d
     n = draw(dims(1, min(hi, max_n or hi)))
@@ -64,8 +66,13 @@ def losses(d: int) -> st.SearchStrategy[Loss]:
 
 @cached
 @st.composite
-def schedules(draw: st.DrawFn, d: int, max_pieces: int = 3, max_duration: float = 1.0,
-              loss: Callable[[int], st.SearchStrategy[Loss]] | None = None) -> Schedule:
+def schedules(
+    draw: st.DrawFn,
+    d: int,
+    max_pieces: int = 3,
+    max_duration: float = 1.0,
+    loss: Callable[[int], st.SearchStrategy[Loss]] | None = None,
+) -> Schedule:
     """A piecewise-constant time-dependent loss: 1 to ``max_pieces`` pieces, shrinking to one."""
     k = draw(st.integers(1, max_pieces))
     make = loss or losses
@@ -80,7 +87,9 @@ def durations(k: int, lo: float = 0.1, hi: float = 1.0, center: float = 1.0) -> 
     return offsets((k,), 1.0).map(lambda u: np.where(u >= 0, c + u * (hi - c), c + u * (c - lo)))
 
 
-def directions(d: int, home: int, spread: float = 1.0, entries: Iterable[int] | None = None) -> st.SearchStrategy[np.ndarray]:
+def directions(
+    d: int, home: int, spread: float = 1.0, entries: Iterable[int] | None = None
+) -> st.SearchStrategy[np.ndarray]:
     r""":math:`c = e_{home} + u`, :math:`u \in [-\text{spread}, \text{spread}]^d`, shrinking to the basis vector.
 
     ``entries``: the coordinates c may use (the others are 0), e.g. a chosen set of matrix entries of
@@ -101,14 +110,23 @@ def directions(d: int, home: int, spread: float = 1.0, entries: Iterable[int] | 
 
 
 @st.composite
-def equal_mu_pairs(draw: st.DrawFn, d: int, max_pieces: int = 3, max_duration: float = 1.0, spread: float = 1.0,
-                   kinds: Sequence[str] = ("swap", "split", "permute"), entries: Iterable[int] | None = None) -> tuple[Schedule, Schedule]:
+def equal_mu_pairs(
+    draw: st.DrawFn,
+    d: int,
+    max_pieces: int = 3,
+    max_duration: float = 1.0,
+    spread: float = 1.0,
+    kinds: Sequence[str] = ("swap", "split", "permute"),
+    entries: Iterable[int] | None = None,
+) -> tuple[Schedule, Schedule]:
     """A pair of schedules of linear losses on R^d with equal total μ (see the module docstring).
 
     ``entries`` restricts every loss direction to those coordinates of w (e.g. the off-diagonal entries of a
     matrix factorization); ``None`` uses all d.
     """
-    kind = draw(st.sampled_from(kinds)) if max_pieces >= 3 else draw(st.sampled_from([k for k in kinds if k != "permute"]))
+    kind = (
+        draw(st.sampled_from(kinds)) if max_pieces >= 3 else draw(st.sampled_from([k for k in kinds if k != "permute"]))
+    )
     if kind == "swap":
         tau = draw(durations(2, 0.1, max_duration))
         c1, c2 = draw(directions(d, 0, spread, entries)), draw(directions(d, 1, spread, entries))

@@ -5,6 +5,7 @@ r"""Strategies for li2022's mirror-flow statements outside the commuting-family 
   orthant (li2022 §1) and :math:`UU^\top` at d = 1 (P3), each with two schedules of smooth losses.
 * :func:`md_cases` -- eq. (7) → (8): a potential, a smooth loss, a start and a horizon T.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Sequence
@@ -29,8 +30,9 @@ LOSS_NAMES = ("least-squares", "log-cosh")
 
 
 @st.composite
-def mirror_cases(draw: st.DrawFn, kinds: Sequence[str] = ("euclidean", "entropy", "hypentropy", "pnorm", "power")
-                 ) -> tuple[SeparablePotential, np.ndarray, np.ndarray, np.ndarray, str]:
+def mirror_cases(
+    draw: st.DrawFn, kinds: Sequence[str] = ("euclidean", "entropy", "hypentropy", "pnorm", "power")
+) -> tuple[SeparablePotential, np.ndarray, np.ndarray, np.ndarray, str]:
     """``(R, Z, Y, w_init, loss)``: a potential, underdetermined data interpolable inside dom R, a start in dom R."""
     Z = draw(data_matrices(max_n=2, max_extra=2))
     n, d = Z.shape
@@ -47,8 +49,9 @@ def mirror_cases(draw: st.DrawFn, kinds: Sequence[str] = ("euclidean", "entropy"
 
 
 @st.composite
-def entropy_cases(draw: st.DrawFn, kind: str, max_d: int = 3, max_r: int = 3, max_pieces: int = 2,
-                  max_duration: float = 0.6) -> tuple[Powers | Quadratic, np.ndarray, list[Schedule]]:
+def entropy_cases(
+    draw: st.DrawFn, kind: str, max_d: int = 3, max_r: int = 3, max_pieces: int = 2, max_duration: float = 0.6
+) -> tuple[Powers | Quadratic, np.ndarray, list[Schedule]]:
     r"""``(G, x, [S1, S2])``: ``kind="squares"``: x⊙2 on the orthant, d ≤ ``max_d``, x in [0.3, 2]^d;
     ``kind="uut-d1"``: :math:`UU^\top` with d = 1, :math:`u \in \mathbb{R}^r` (r ≤ ``max_r``) at a generic point.
     Two independent schedules of linear, least-squares or log-cosh losses (one R must serve both)."""
@@ -66,8 +69,9 @@ def entropy_cases(draw: st.DrawFn, kind: str, max_d: int = 3, max_r: int = 3, ma
 
 
 @st.composite
-def md_cases(draw: st.DrawFn, kinds: Sequence[str] = ("euclidean", "entropy", "hypentropy", "power")
-             ) -> tuple[SeparablePotential, np.ndarray, np.ndarray, np.ndarray, str, float]:
+def md_cases(
+    draw: st.DrawFn, kinds: Sequence[str] = ("euclidean", "entropy", "hypentropy", "power")
+) -> tuple[SeparablePotential, np.ndarray, np.ndarray, np.ndarray, str, float]:
     r"""``(R, Z, Y, w_init, loss, T)``: a potential, data, a start and a horizon T in [0.2, 1] (shrinking to 1).
 
     The data are Theorem 3.8's (:func:`mirror_cases`), but the labels are those of a point away from

@@ -9,6 +9,7 @@ r"""Strategies for li2022 §4.2's necessary conditions (Theorem 4.9, Corollary 4
 * :func:`diagonal_loss_cases` -- :math:`UU^\top` with an equal-μ pair of linear schedules on the diagonal
   entries only (Remark 4.5).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -45,8 +46,9 @@ def thm_4_9_cases(draw: st.DrawFn) -> tuple[str, Parametrization | HopfFamily, n
 
 
 @st.composite
-def irregular_cases(draw: st.DrawFn, max_d: int = 3, max_pieces: int = 2, regular: bool = False
-                    ) -> tuple[Quadratic, np.ndarray, tuple[Schedule, Schedule]]:
+def irregular_cases(
+    draw: st.DrawFn, max_d: int = 3, max_pieces: int = 2, regular: bool = False
+) -> tuple[Quadratic, np.ndarray, tuple[Schedule, Schedule]]:
     r"""``(G, x, (A, B))``: G = x⊙2 or u⊙2 − v⊙2 on all of :math:`\mathbb{R}^D`, d ≤ ``max_d``.
 
     x: entries in [0.3, 2] (shrinking to ones) with the coordinates of a non-empty set ``S`` of outputs set
@@ -61,7 +63,7 @@ def irregular_cases(draw: st.DrawFn, max_d: int = 3, max_pieces: int = 2, regula
     x = draw(positive_vectors(G.D, 0.3, 2.0)).copy()
     first = draw(st.integers(0, d - 1))
     S = sorted({first} | set(draw(st.lists(st.integers(0, d - 1), max_size=d - 1))))
-    if len(S) == d and d > 1:   # keep one regular coordinate, so the flow still moves
+    if len(S) == d and d > 1:  # keep one regular coordinate, so the flow still moves
         S.remove((first + 1) % d)
     if not regular:
         for i in S:
@@ -80,8 +82,9 @@ def irregular_cases(draw: st.DrawFn, max_d: int = 3, max_pieces: int = 2, regula
 
 
 @st.composite
-def diagonal_loss_cases(draw: st.DrawFn, max_d: int = 3, max_r: int = 2, diagonal_only: bool = True
-                        ) -> tuple[Quadratic, np.ndarray, tuple[Schedule, Schedule] | Schedule]:
+def diagonal_loss_cases(
+    draw: st.DrawFn, max_d: int = 3, max_r: int = 2, diagonal_only: bool = True
+) -> tuple[Quadratic, np.ndarray, tuple[Schedule, Schedule] | Schedule]:
     r"""``(G, x, probe)``: :math:`UU^\top` (d = 2 … ``max_d``, r ≤ ``max_r``) at a generic point with losses that
     touch only the diagonal entries :math:`W_{ii}` (``diagonal_only=False``: every entry, for the planted control).
 
@@ -94,9 +97,12 @@ def diagonal_loss_cases(draw: st.DrawFn, max_d: int = 3, max_r: int = 2, diagona
     d, r = draw(dims(2, max_d)), draw(dims(1, max_r))
     G = symmetric_factorization(d, r)
     x = draw(generic_points(G.D))
-    assert G.labels is not None   # for the type checker: symmetric_factorization labels every entry
-    diag = [k for k, lab in enumerate(G.labels) if lab.split("[")[1].rstrip("]").split(",")[0]
-            == lab.split("[")[1].rstrip("]").split(",")[1]]
+    assert G.labels is not None  # for the type checker: symmetric_factorization labels every entry
+    diag = [
+        k
+        for k, lab in enumerate(G.labels)
+        if lab.split("[")[1].rstrip("]").split(",")[0] == lab.split("[")[1].rstrip("]").split(",")[1]
+    ]
     if draw(st.sampled_from(["linear pair", "non-linear"])) == "linear pair":
         return G, x, draw(equal_mu_pairs(G.d, entries=diag if diagonal_only else None))
     cols = diag if diagonal_only else list(range(G.d))

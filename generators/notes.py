@@ -12,6 +12,7 @@ Moved out of the statement module (same draws), plus the instances of the small-
   coincidences of shrunk draws (several points exactly on the margin, some with zero dual weight), so the SVM
   is nondegenerate with probability one.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -88,7 +89,7 @@ def sparse_cases(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray]:
     x = draw(sparse_vectors(A.shape[1], max_k=A.shape[0] - 1))
     if draw(st.booleans()):
         x = x + draw(positive_vectors(A.shape[1], 0.01, 0.5))
-    if np.linalg.norm(A @ x) < 1e-3 * np.linalg.norm(x):   # support inside ker A gives b = 0: no target
+    if np.linalg.norm(A @ x) < 1e-3 * np.linalg.norm(x):  # support inside ker A gives b = 0: no target
         x[int(np.argmax(np.linalg.norm(A, axis=0)))] += 1.0
     return A, A @ x
 
@@ -166,7 +167,7 @@ def preconditioned_cases(
     A, b = draw(least_squares_data(max_n=3, max_extra=2))
     d = A.shape[1]
     K = draw(spd_matrices(d))
-    x = draw(vectors(d, 0.0, 1.0))     # shrinks to 0, never an interpolant (b is never 0)
+    x = draw(vectors(d, 0.0, 1.0))  # shrinks to 0, never an interpolant (b is never 0)
     h = draw(log_scales(1e-2, 1.0)) if kind == "step" else draw(st.floats(0.2, 2.0))
     return kind, K, A, b, draw(st.sampled_from(sorted(LOSS_NAMES))), x, float(h)
 
@@ -180,9 +181,21 @@ def recovery_cases(draw: st.DrawFn, n_lo: int = 40, n_hi: int = 120) -> tuple[in
 
     n = draw(st.integers(n_lo, n_hi))
     k_max = max(k for k in range(1, n) if k == 1 or measurements_for(n, k, 3.0) < n)
-    return n, draw(st.integers(1, k_max)), draw(st.integers(0, 2 ** 31 - 1))
+    return n, draw(st.integers(1, k_max)), draw(st.integers(0, 2**31 - 1))
 
 
-__all__ = ["LOSS_NAMES", "classification_cases", "generic_classification_cases", "key_lemma_cases", "least_squares_data",
-           "md_step_cases", "positive_sparse_cases", "preconditioned_cases", "quadratic_form_cases", "recovery_cases", "sparse_cases",
-           "spd_matrices", "sq_cases"]
+__all__ = [
+    "LOSS_NAMES",
+    "classification_cases",
+    "generic_classification_cases",
+    "key_lemma_cases",
+    "least_squares_data",
+    "md_step_cases",
+    "positive_sparse_cases",
+    "preconditioned_cases",
+    "quadratic_form_cases",
+    "recovery_cases",
+    "sparse_cases",
+    "spd_matrices",
+    "sq_cases",
+]

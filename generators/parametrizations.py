@@ -26,6 +26,7 @@ r"""Strategies for parametrizations and their initializations.
 Builders of families take plain values and are cached (see :mod:`generators.arrays`); :func:`inits` takes
 the drawn family and is not.
 """
+
 from __future__ import annotations
 
 from typing import Sequence
@@ -75,8 +76,9 @@ def separable_families(max_d: int = 4) -> st.SearchStrategy[Parametrization]:
 
 @cached
 @st.composite
-def commuting_quadratics(draw: st.DrawFn, max_d: int = 3, max_extra: int = 2, spread: float = 1.0,
-                         d: int | None = None) -> Quadratic:
+def commuting_quadratics(
+    draw: st.DrawFn, max_d: int = 3, max_extra: int = 2, spread: float = 1.0, d: int | None = None
+) -> Quadratic:
     """A commuting quadratic family with ``d ≤ D`` (``d`` fixed if given); regular at generic points."""
     d = draw(dims(1, max_d)) if d is None else d
     D = d + draw(st.integers(0, max_extra))
@@ -88,8 +90,14 @@ def commuting_quadratics(draw: st.DrawFn, max_d: int = 3, max_extra: int = 2, sp
 
 @cached
 @st.composite
-def noncommuting_quadratics(draw: st.DrawFn, max_d: int = 3, max_extra: int = 2, perturbed: bool | None = None,
-                            min_perturbation: float = 0.05, max_perturbation: float = 0.5) -> Quadratic:
+def noncommuting_quadratics(
+    draw: st.DrawFn,
+    max_d: int = 3,
+    max_extra: int = 2,
+    perturbed: bool | None = None,
+    min_perturbation: float = 0.05,
+    max_perturbation: float = 0.5,
+) -> Quadratic:
     """A quadratic family whose matrices do not commute (``d ≥ 2``).
 
     ``perturbed=True``: a commuting family plus a symmetric perturbation whose size is drawn from
@@ -107,7 +115,7 @@ def noncommuting_quadratics(draw: st.DrawFn, max_d: int = 3, max_extra: int = 2,
         if base.shape[1] != D:
             big = np.zeros((d, D, D))
             big[:, : base.shape[1], : base.shape[1]] = base
-            big[:, base.shape[1]:, base.shape[1]:] = np.eye(D - base.shape[1])
+            big[:, base.shape[1] :, base.shape[1] :] = np.eye(D - base.shape[1])
             base = big
         eps = draw(st.floats(min_perturbation, max_perturbation))
         P = draw(offsets((d, D, D), 1.0))
@@ -174,7 +182,9 @@ def assumption_3_5_potentials(draw: st.DrawFn) -> ScalarPotential:
 
 @cached
 @st.composite
-def linear_coordinatewise(draw: st.DrawFn, max_d: int = 3, max_extra: int = 1, commuting: bool = True) -> LinearCoordinatewise:
+def linear_coordinatewise(
+    draw: st.DrawFn, max_d: int = 3, max_extra: int = 1, commuting: bool = True
+) -> LinearCoordinatewise:
     r""":math:`G(x) = P\,g(Bx)` with :math:`g_m = F_m^{-1}` for a potential per coordinate (Theorem 5.1's maps).
 
     ``B = diag(s)·O[:d]`` (O a rotation of :math:`\mathbb{R}^D`, ``D ≤ d + max_extra``, row scales s in
@@ -242,7 +252,9 @@ def inits(draw: st.DrawFn, G: Parametrization, near_boundary: bool | None = None
         if near_boundary is None:
             near_boundary = draw(st.booleans())
         if near_boundary:
-            x = x * np.where(draw(st.lists(st.booleans(), min_size=G.D, max_size=G.D)), draw(log_scales(1e-3, 1.0)), 1.0)
+            x = x * np.where(
+                draw(st.lists(st.booleans(), min_size=G.D, max_size=G.D)), draw(log_scales(1e-3, 1.0)), 1.0
+            )
         return x
     x = draw(vectors(G.D, 1.0, 1.5)) * draw(log_scales(0.3, max_scale))
     # M is where ∂G has full rank d: on R^D a coordinate drawn as exactly 0 can leave it (x = 0 for ½ax²)
@@ -252,8 +264,9 @@ def inits(draw: st.DrawFn, G: Parametrization, near_boundary: bool | None = None
 
 
 @st.composite
-def family_point_pair(draw: st.DrawFn, families: st.SearchStrategy[Parametrization]
-                      ) -> tuple[Parametrization, np.ndarray, int, int]:
+def family_point_pair(
+    draw: st.DrawFn, families: st.SearchStrategy[Parametrization]
+) -> tuple[Parametrization, np.ndarray, int, int]:
     """``(G, x, i, j)``: a family, a point of its domain and two field indices."""
     G = draw(families)
     x = draw(inits(G))
@@ -263,8 +276,9 @@ def family_point_pair(draw: st.DrawFn, families: st.SearchStrategy[Parametrizati
 
 
 @st.composite
-def commuting_case(draw: st.DrawFn, families: st.SearchStrategy[Parametrization] | None = None
-                   ) -> tuple[Parametrization, np.ndarray, int, int, float, float]:
+def commuting_case(
+    draw: st.DrawFn, families: st.SearchStrategy[Parametrization] | None = None
+) -> tuple[Parametrization, np.ndarray, int, int, float, float]:
     """``(G, x, i, j, s, t)``: a commuting family (default :func:`broad_commuting_families`), a point, two field
     indices and two flow times in [−1, 1]."""
     G, x, i, j = draw(family_point_pair(broad_commuting_families() if families is None else families))
@@ -295,8 +309,9 @@ def _base_point(draw: st.DrawFn, pots: Sequence[ScalarPotential]) -> np.ndarray:
 
 
 @st.composite
-def reverse_linear_cases(draw: st.DrawFn, max_d: int = 3, max_extra: int = 1, max_pieces: int = 3, max_duration: float = 0.6
-                         ) -> tuple[tuple[ScalarPotential, ...], np.ndarray, np.ndarray, np.ndarray, Schedule]:
+def reverse_linear_cases(
+    draw: st.DrawFn, max_d: int = 3, max_extra: int = 1, max_pieces: int = 3, max_duration: float = 0.6
+) -> tuple[tuple[ScalarPotential, ...], np.ndarray, np.ndarray, np.ndarray, Schedule]:
     r"""``(potentials, A, O, w_init, schedule)`` for :math:`R(w) = \sum_i r_i((Aw)_i)`, d ≥ 2.
 
     ``A = I + ½E₀₁ + offset`` (entries ≤ 0.4, condition number < 50): never diagonal, so R is not separable
@@ -314,8 +329,9 @@ def reverse_linear_cases(draw: st.DrawFn, max_d: int = 3, max_extra: int = 1, ma
 
 
 @st.composite
-def ridge_cases(draw: st.DrawFn, max_d: int = 3, max_extra_ridges: int = 2, max_pieces: int = 3, max_duration: float = 0.6
-                ) -> tuple[tuple[ScalarPotential, ...], np.ndarray, np.ndarray, Schedule]:
+def ridge_cases(
+    draw: st.DrawFn, max_d: int = 3, max_extra_ridges: int = 2, max_pieces: int = 3, max_duration: float = 0.6
+) -> tuple[tuple[ScalarPotential, ...], np.ndarray, np.ndarray, Schedule]:
     r"""``(potentials, A, w_init, schedule)`` for :math:`R(w) = \sum_{k\le K} r_k(a_k^\top w)`, K = d + 1 … d + 2.
 
     The first d rows of A are the identity, the others have entries in [0.1, 0.9] (shrinking to 0.5), so
@@ -330,8 +346,9 @@ def ridge_cases(draw: st.DrawFn, max_d: int = 3, max_extra_ridges: int = 2, max_
 
 
 @st.composite
-def completeness_cases(draw: st.DrawFn, kind: str = "mirror map", max_d: int = 3
-                       ) -> tuple[LinearCoordinatewise, np.ndarray, int, float]:
+def completeness_cases(
+    draw: st.DrawFn, kind: str = "mirror map", max_d: int = 3
+) -> tuple[LinearCoordinatewise, np.ndarray, int, float]:
     r"""``(G, x, i, T)``: Theorem 5.1's :math:`G = A^{-1}\circ F^{-1}\circ O_{:d}` (:class:`LinearCoordinatewise`), a
     point, a field and a time T in [0.5, 3].
 
@@ -349,8 +366,11 @@ def completeness_cases(draw: st.DrawFn, kind: str = "mirror map", max_d: int = 3
             pots.append(ScalarPotential("power", p=0.5))
         elif kind == "mirror map":
             name = draw(st.sampled_from(["entropy", "hypentropy"]))
-            pots.append(ScalarPotential(name, beta=draw(log_scales(0.3, 3.0))) if name == "hypentropy"
-                        else ScalarPotential(name))
+            pots.append(
+                ScalarPotential(name, beta=draw(log_scales(0.3, 3.0)))
+                if name == "hypentropy"
+                else ScalarPotential(name)
+            )
         else:
             pots.append(draw(assumption_3_5_potentials()))
     A = np.eye(d) + draw(offsets((d, d), 0.4))
@@ -371,8 +391,9 @@ def box_families(max_d: int = 3) -> st.SearchStrategy[Parametrization]:
 
 
 @st.composite
-def box_cases(draw: st.DrawFn, families: st.SearchStrategy[Parametrization] | None = None
-              ) -> tuple[Parametrization, np.ndarray, np.ndarray]:
+def box_cases(
+    draw: st.DrawFn, families: st.SearchStrategy[Parametrization] | None = None
+) -> tuple[Parametrization, np.ndarray, np.ndarray]:
     r"""``(G, x, mu)`` with :math:`\mu_i = f_i\,\tau_i`, :math:`f_i \in [-0.5, 2.5]` (shrinking to 0) and
     :math:`\tau_i` the finite end of the time domain of the flow of :math:`+\nabla G_i` from x (1 when both
     ends are infinite): about a third of the draws put some :math:`\mu_i` past its end."""
@@ -387,14 +408,23 @@ def box_cases(draw: st.DrawFn, families: st.SearchStrategy[Parametrization] | No
 
 
 @st.composite
-def domain_cases(draw: st.DrawFn, families: st.SearchStrategy[Parametrization] | None = None
-                 ) -> tuple[Parametrization, np.ndarray, np.ndarray, np.ndarray | None]:
+def domain_cases(
+    draw: st.DrawFn, families: st.SearchStrategy[Parametrization] | None = None
+) -> tuple[Parametrization, np.ndarray, np.ndarray, np.ndarray | None]:
     r"""``(G, x_init, w, w_boundary)`` for Lemma 4.7's domains: a commuting family with a closed-form R
     (x⊙2, x⊙3, u⊙2 − v⊙2, :func:`linear_coordinatewise`), a point of M, a point w of int dom R and a point
     of its boundary (``None`` when dom R = ℝ^d): one coordinate of w (x⊙p), or of the base point u of
     :math:`w = Pu` (P·g(Bx), a coordinate with a finite end), moved to its end 0."""
-    G = draw(st.one_of(dims(1, 3).map(lambda d: Powers(2.0, d)), dims(1, 3).map(lambda d: Powers(3.0, d)),
-                       dims(1, 3).map(UVSquared), linear_coordinatewise()) if families is None else families)
+    G = draw(
+        st.one_of(
+            dims(1, 3).map(lambda d: Powers(2.0, d)),
+            dims(1, 3).map(lambda d: Powers(3.0, d)),
+            dims(1, 3).map(UVSquared),
+            linear_coordinatewise(),
+        )
+        if families is None
+        else families
+    )
     x = draw(inits(G, near_boundary=False))
     if isinstance(G, UVSquared):
         return G, x, draw(vectors(G.d, 0.0, 2.0)), None
@@ -425,8 +455,9 @@ def ridge_completeness_cases(draw: st.DrawFn, max_d: int = 3) -> tuple[RidgeEmbe
     pots = []
     for _ in range(K):
         name = draw(st.sampled_from(["entropy", "hypentropy"]))
-        pots.append(ScalarPotential(name, beta=draw(log_scales(0.3, 3.0))) if name == "hypentropy"
-                    else ScalarPotential(name))
+        pots.append(
+            ScalarPotential(name, beta=draw(log_scales(0.3, 3.0))) if name == "hypentropy" else ScalarPotential(name)
+        )
     A = np.vstack([np.eye(d), 0.5 + draw(offsets((K - d, d), 0.4))])
     G = RidgeEmbedding(pots, A)
     x = G.F(draw(positive_vectors(d, 0.3, 3.0)))
@@ -434,12 +465,19 @@ def ridge_completeness_cases(draw: st.DrawFn, max_d: int = 3) -> tuple[RidgeEmbe
 
 
 @st.composite
-def ridge_flow_pairs(draw: st.DrawFn, tangent: bool = True
-                     ) -> tuple[RidgeEmbedding, np.ndarray, int, int, float, float]:
+def ridge_flow_pairs(
+    draw: st.DrawFn, tangent: bool = True
+) -> tuple[RidgeEmbedding, np.ndarray, int, int, float, float]:
     r"""``(G, x, i, j, s, t)``: the :class:`~oracles.model.embedded.RidgeEmbedding` of a :func:`ridge_cases` R, the
     point x = F(w) of M, two field indices and two flow times in [−0.5, 0.5] (``tangent=False``: the G that
     reads w̃ from d coordinates, for a control)."""
     pots, A, w, _ = draw(ridge_cases(max_pieces=1))
     G = RidgeEmbedding(pots, A, tangent=tangent)
-    return (G, G.F(w), draw(st.integers(0, G.d - 1)), draw(st.integers(0, G.d - 1)), draw(st.floats(-0.5, 0.5)),
-            draw(st.floats(-0.5, 0.5)))
+    return (
+        G,
+        G.F(w),
+        draw(st.integers(0, G.d - 1)),
+        draw(st.integers(0, G.d - 1)),
+        draw(st.floats(-0.5, 0.5)),
+        draw(st.floats(-0.5, 0.5)),
+    )

@@ -3,6 +3,7 @@ r"""Strategies for li2022 Theorem 4.15 beyond (a)-(c): the domain of R = Q* (par
 :func:`domain_cases` -- ``(G, x, v, u)``: a commuting quadratic family (D = d in half of the draws, where the
 cone dom R is simplicial and has facets to approach), a regular start, positive cone weights v and a direction u.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING

@@ -15,6 +15,7 @@ r"""Strategies for the implicit-bias-in-regression statements: data, targets, sc
 Everything drawn is a numpy array, a float, an int, a tuple or a potential (``to_spec``/``from_spec``),
 so examples are JSON-encodable by :mod:`oracles.core.specs`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -35,8 +36,16 @@ from oracles.model.potentials import (
 
 @cached
 @st.composite
-def data_matrices(draw: st.DrawFn, max_n: int = 3, max_extra: int = 3, min_n: int = 1, s_lo: float = 0.5,
-                  s_hi: float = 2.0, n: int | None = None, d: int | None = None) -> np.ndarray:
+def data_matrices(
+    draw: st.DrawFn,
+    max_n: int = 3,
+    max_extra: int = 3,
+    min_n: int = 1,
+    s_lo: float = 0.5,
+    s_hi: float = 2.0,
+    n: int | None = None,
+    d: int | None = None,
+) -> np.ndarray:
     """An ``n × d`` data matrix of full row rank, ``d = n + extra`` (``extra ≥ 1``), shrinking to ``[I_n | 0]``."""
     n = draw(dims(min_n, max_n)) if n is None else n
     d = n + draw(st.integers(1, max_extra)) if d is None else d
@@ -51,8 +60,9 @@ def data_matrices(draw: st.DrawFn, max_n: int = 3, max_extra: int = 3, min_n: in
 
 @cached
 @st.composite
-def well_scaled_matrices(draw: st.DrawFn, max_n: int = 3, max_extra: int = 4, min_n: int = 1, lo: float = 0.25,
-                         hi: float = 2.0) -> np.ndarray:
+def well_scaled_matrices(
+    draw: st.DrawFn, max_n: int = 3, max_extra: int = 4, min_n: int = 1, lo: float = 0.25, hi: float = 2.0
+) -> np.ndarray:
     r"""An ``n × d`` matrix (``d > n``) whose every entry is ``±k/8`` with magnitude in ``[lo, hi]``.
 
     For statements decided by a linear program over :math:`\{x \ge 0 : Ax = b\}`: no entry is near 0, so
@@ -80,8 +90,9 @@ def targets(n: int, center: float = 0.5, spread: float = 1.0) -> st.SearchStrate
 
 @cached
 @st.composite
-def sparse_vectors(draw: st.DrawFn, d: int, max_k: int = 2, nonneg: bool = True, lo: float = 0.5,
-                   hi: float = 2.0) -> np.ndarray:
+def sparse_vectors(
+    draw: st.DrawFn, d: int, max_k: int = 2, nonneg: bool = True, lo: float = 0.5, hi: float = 2.0
+) -> np.ndarray:
     """A vector with ``1 ≤ k ≤ max_k`` non-zeros of magnitude in ``[lo, hi]``, shrinking toward ``e_1``."""
     k = draw(st.integers(1, max(1, min(max_k, d))))
     idx = draw(st.lists(st.integers(0, d - 1), min_size=k, max_size=k, unique=True))
@@ -100,8 +111,9 @@ def init_scales(lo: float = 1e-2, hi: float = 3.0) -> st.SearchStrategy[float]:
 
 @cached
 @st.composite
-def potentials(draw: st.DrawFn, d: int,
-               kinds: Sequence[str] = ("euclidean", "entropy", "hypentropy", "pnorm", "power")) -> SeparablePotential:
+def potentials(
+    draw: st.DrawFn, d: int, kinds: Sequence[str] = ("euclidean", "entropy", "hypentropy", "pnorm", "power")
+) -> SeparablePotential:
     """A separable potential on R^d (or its positive orthant) with a reference point in its interior.
 
     Kinds, simplest first: ``euclidean`` (½‖w − w0‖²), ``entropy`` (scale 1/4 or 1), ``hypentropy``
@@ -115,15 +127,18 @@ def potentials(draw: st.DrawFn, d: int,
         return EntropyPotential(draw(positive_vectors(d, 0.2, 3.0)), draw(st.sampled_from([0.25, 1.0])))
     if kind == "hypentropy":
         scale = draw(log_scales(0.1, 3.0))
-        return HypentropyPotential(scale * draw(positive_vectors(d, 0.5, 2.0)), scale * draw(positive_vectors(d, 0.5, 2.0)))
+        return HypentropyPotential(
+            scale * draw(positive_vectors(d, 0.5, 2.0)), scale * draw(positive_vectors(d, 0.5, 2.0))
+        )
     if kind == "pnorm":
         return PNormPotential(draw(st.sampled_from([3.0, 1.5])))
     return PowerPotential(3.0, draw(positive_vectors(d, 0.3, 3.0)))
 
 
 @st.composite
-def separable_data(draw: st.DrawFn, max_n: int = 6, max_d: int = 3,
-                   min_margin: float = 0.2) -> tuple[np.ndarray, np.ndarray]:
+def separable_data(
+    draw: st.DrawFn, max_n: int = 6, max_d: int = 3, min_margin: float = 0.2
+) -> tuple[np.ndarray, np.ndarray]:
     r"""``(X, y)``: ``n`` points in :math:`\mathbb{R}^d` labelled ±1, separable through the origin with margin.
 
     A unit direction u (shrinking to :math:`e_1`) and points :math:`x_i = p_i + y_i m_i u` with
@@ -132,7 +147,7 @@ def separable_data(draw: st.DrawFn, max_n: int = 6, max_d: int = 3,
     """
     d = draw(dims(2, max_d))
     n = draw(dims(2, max_n))
-    u = np.eye(d)[0] + draw(offsets((d,), 0.5))   # first entry >= 0.5: never the zero vector
+    u = np.eye(d)[0] + draw(offsets((d,), 0.5))  # first entry >= 0.5: never the zero vector
     u = u / np.linalg.norm(u)
     P = draw(offsets((n, d), 2.0))
     P = P - np.outer(P @ u, u)
@@ -142,5 +157,12 @@ def separable_data(draw: st.DrawFn, max_n: int = 6, max_d: int = 3,
     return X, y
 
 
-__all__ = ["data_matrices", "init_scales", "potentials", "separable_data", "sparse_vectors", "targets",
-           "well_scaled_matrices"]
+__all__ = [
+    "data_matrices",
+    "init_scales",
+    "potentials",
+    "separable_data",
+    "sparse_vectors",
+    "targets",
+    "well_scaled_matrices",
+]

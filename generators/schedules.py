@@ -10,6 +10,7 @@ r"""Strategies for path dependence, the reverse construction and the matrix-fact
 Every example is JSON-encodable (arrays, floats, schedules, parametrizations and
 :class:`~oracles.model.reverse.ScalarPotential`).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -37,8 +38,9 @@ def factorization_families(draw: st.DrawFn, max_d: int = 3, max_r: int = 2) -> Q
 
 
 @st.composite
-def path_cases(draw: st.DrawFn, families: st.SearchStrategy[Parametrization] | None = None, max_pieces: int = 3
-               ) -> tuple[Parametrization, np.ndarray, tuple[Schedule, Schedule]]:
+def path_cases(
+    draw: st.DrawFn, families: st.SearchStrategy[Parametrization] | None = None, max_pieces: int = 3
+) -> tuple[Parametrization, np.ndarray, tuple[Schedule, Schedule]]:
     """``(G, x_init, (A, B))``: a family, a point of M and an equal-μ pair of linear schedules."""
     G = draw(families if families is not None else factorization_families())
     x = draw(inits(G))
@@ -46,7 +48,9 @@ def path_cases(draw: st.DrawFn, families: st.SearchStrategy[Parametrization] | N
     return G, x, pair
 
 
-def commuting_path_cases(max_d: int = 3) -> st.SearchStrategy[tuple[Parametrization, np.ndarray, tuple[Schedule, Schedule]]]:
+def commuting_path_cases(
+    max_d: int = 3,
+) -> st.SearchStrategy[tuple[Parametrization, np.ndarray, tuple[Schedule, Schedule]]]:
     """Path cases on commuting families (separable and commuting quadratic), where no witness exists."""
     return path_cases(commuting_families(max_d))
 
@@ -67,8 +71,9 @@ def potentials(draw: st.DrawFn) -> ScalarPotential:
 
 
 @st.composite
-def reverse_cases(draw: st.DrawFn, max_extra: int = 1, max_pieces: int = 3, max_duration: float = 0.6
-                  ) -> tuple[tuple[ScalarPotential, ...], np.ndarray, Schedule]:
+def reverse_cases(
+    draw: st.DrawFn, max_extra: int = 1, max_pieces: int = 3, max_duration: float = 0.6
+) -> tuple[tuple[ScalarPotential, ...], np.ndarray, Schedule]:
     r"""``(potentials, w_init, schedule)`` covering all four potentials in every example.
 
     Coordinate i gets potential ``[entropy, hypentropy(β), log-barrier, power(p)][(i + shift) % 4]``,
@@ -80,8 +85,12 @@ def reverse_cases(draw: st.DrawFn, max_extra: int = 1, max_pieces: int = 3, max_
     """
     beta = draw(log_scales(0.1, 10.0))
     p = draw(st.sampled_from([3.0, 1.5, 0.5, -1.0]))
-    base = [ScalarPotential("entropy"), ScalarPotential("hypentropy", beta=beta),
-            ScalarPotential("log-barrier"), ScalarPotential("power", p=p)]
+    base = [
+        ScalarPotential("entropy"),
+        ScalarPotential("hypentropy", beta=beta),
+        ScalarPotential("log-barrier"),
+        ScalarPotential("power", p=p),
+    ]
     shift = draw(st.integers(0, 3))
     d = 4 + draw(st.integers(0, max_extra))
     pots = tuple(base[(i + shift) % 4] for i in range(d))
@@ -95,8 +104,9 @@ def reverse_cases(draw: st.DrawFn, max_extra: int = 1, max_pieces: int = 3, max_
 # -----------------------------------------------------------------------------------------
 # matrix sensing and completion
 @st.composite
-def commuting_sensing_cases(draw: st.DrawFn, max_n: int = 3
-                            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
+def commuting_sensing_cases(
+    draw: st.DrawFn, max_n: int = 3
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, np.ndarray]:
     r"""``(O, a, y, alpha, P)`` for gunasekar2017: :math:`A_k = O\,\mathrm{diag}(a_k)O^\top`, ``m < n`` of them.
 
     ``y = a v`` for a positive v (so PSD interpolants exist); :math:`\alpha \in [10^{-3}, 10^{-1}]`
@@ -116,8 +126,9 @@ def commuting_sensing_cases(draw: st.DrawFn, max_n: int = 3
 #: A 3×3 sensing instance (two measurements) on which GF from small isotropic initialization ends
 #: at a rank-1 interpolant with nuclear norm 1.453 while the minimum over PSD interpolants is 1.0
 #: (found by a search over integer measurement matrices; see theorems/literature_matrix_factorization.py).
-LI2020_A = np.array([[[0.0, -1.0, 1.0], [-1.0, 1.0, -1.0], [1.0, -1.0, 0.0]],
-                     [[0.0, 1.0, 1.0], [1.0, 0.0, -1.0], [1.0, -1.0, 0.0]]])
+LI2020_A = np.array(
+    [[[0.0, -1.0, 1.0], [-1.0, 1.0, -1.0], [1.0, -1.0, 0.0]], [[0.0, 1.0, 1.0], [1.0, 0.0, -1.0], [1.0, -1.0, 0.0]]]
+)
 LI2020_Y = np.array([1.0, 1.0])
 
 
@@ -154,8 +165,9 @@ def _rotation(angle: float) -> np.ndarray:
 
 
 @st.composite
-def deep_completion_cases(draw: st.DrawFn, depth: int = 3, positive_det: bool = True
-                          ) -> tuple[list[np.ndarray], np.ndarray]:
+def deep_completion_cases(
+    draw: st.DrawFn, depth: int = 3, positive_det: bool = True
+) -> tuple[list[np.ndarray], np.ndarray]:
     r"""``(factors, observed)`` for razin2020: balanced depth-N 2×2 factors and the observed entries.
 
     :math:`W_j = Q_jSQ_{j-1}^\top` with rotations :math:`Q_j` (shrinking to I), S = s·diag(1, q),

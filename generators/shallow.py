@@ -13,6 +13,7 @@ r"""Strategies for the ``liang`` statements (shallow univariate networks under m
 
 Everything drawn is a float array, a tuple, or a ``Density``/``MirrorPotential`` (``to_spec``/``from_spec``).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -24,8 +25,9 @@ from oracles.model.shallow import Density, MirrorPotential, Normal, TruncatedNor
 
 
 @st.composite
-def densities(draw: st.DrawFn, kinds: Sequence[str] = ("uniform", "truncated normal"),
-              max_scale: float = 1.0) -> Density:
+def densities(
+    draw: st.DrawFn, kinds: Sequence[str] = ("uniform", "truncated normal"), max_scale: float = 1.0
+) -> Density:
     """``Uniform(−B, B)`` or ``TruncatedNormal(s·B, −B, B)``, s ∈ {0.5, 0.35, 0.75, 1} (shrinks to the first), or
     (kind ``"normal"``, unbounded support) ``Normal(B/2)``, whose window ±3s = ±1.5B holds the data."""
     kind = draw(st.sampled_from(kinds))
@@ -43,7 +45,7 @@ def data_sets(draw: st.DrawFn, density: Density, min_m: int = 2, max_m: int = 5)
     """``(x, y)``: ``m`` points ``x_i = lo + L(i + ½ + j_i)/m·0.9 + 0.05L`` with jitter ``j_i ∈ {−0.3..0.3}``
     (sixteenths), targets ``y_i = ¼(−1)^i + k_i/16``, ``k_i ∈ [−4, 4]``."""
     m = draw(st.integers(min_m, max_m))
-    lo, hi = density.window                      # the support, or ±3s for a normal p_B
+    lo, hi = density.window  # the support, or ±3s for a normal p_B
     L = hi - lo
     jit = np.array(draw(st.lists(st.integers(-5, 5), min_size=m, max_size=m)), float) / 16.0
     x = lo + 0.05 * L + 0.9 * L * (np.arange(m) + 0.5 + jit) / m
@@ -81,15 +83,21 @@ def scaled_potentials(draw: st.DrawFn, include_c2: bool = False) -> MirrorPotent
 
 def seed_blocks(count: int = 4) -> st.SearchStrategy[tuple[int, ...]]:
     """``count`` consecutive seeds starting at a drawn base (shrinks to 0, 1, ..)."""
-    return st.integers(0, 2 ** 16).map(lambda s: tuple(range(s, s + count)))
+    return st.integers(0, 2**16).map(lambda s: tuple(range(s, s + count)))
 
 
 @st.composite
-def ladder_cases(draw: st.DrawFn, widths: tuple[int, ...], seeds: int = 4,
-                 potentials: st.SearchStrategy[MirrorPotential] | None = None,
-                 density_kinds: Sequence[str] = ("uniform", "truncated normal"), max_scale: float = 1.0, min_m: int = 2,
-                 max_m: int = 5, dims: tuple[int, ...] = (1,),
-                 ) -> tuple[np.ndarray, np.ndarray, Density, MirrorPotential, tuple[int, ...], tuple[int, ...]]:
+def ladder_cases(
+    draw: st.DrawFn,
+    widths: tuple[int, ...],
+    seeds: int = 4,
+    potentials: st.SearchStrategy[MirrorPotential] | None = None,
+    density_kinds: Sequence[str] = ("uniform", "truncated normal"),
+    max_scale: float = 1.0,
+    min_m: int = 2,
+    max_m: int = 5,
+    dims: tuple[int, ...] = (1,),
+) -> tuple[np.ndarray, np.ndarray, Density, MirrorPotential, tuple[int, ...], tuple[int, ...]]:
     """``(x, y, density, potential, widths, seeds)`` for a ladder statement (widths fixed by the profile);
     ``min_m``/``max_m`` bound the number of data points (controls whose planted effect needs few or many);
     ``dims`` the input dimensions drawn (shrinks to the first; d = 2 data from :func:`data_sets_2d`)."""
@@ -101,8 +109,9 @@ def ladder_cases(draw: st.DrawFn, widths: tuple[int, ...], seeds: int = 4,
 
 
 @st.composite
-def kernel_ode_cases(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, Density, MirrorPotential, bool, str, int, int,
-                                                float]:
+def kernel_ode_cases(
+    draw: st.DrawFn,
+) -> tuple[np.ndarray, np.ndarray, Density, MirrorPotential, bool, str, int, int, float]:
     """``(x, y, density, potential, scaled, activation, width, seed, perturbation)`` for the chain-rule identity at
     one width: an unscaled potential (x² included: the identity holds for gradient flow too) with ReLU or abs, or a
     scaled one with abs; widths 1-40 (shrinks to 1), displacement scale ∈ {0.3, 0, 0.1, 1} (shrinks to 0.3)."""
@@ -114,8 +123,17 @@ def kernel_ode_cases(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, Density, 
     else:
         potential = draw(st.sampled_from(["x^4+x^2", "|x|^3+x^2", "cosh", "x^2"]).map(MirrorPotential.named))
         activation = draw(st.sampled_from(["relu", "abs"]))
-    return (x, y, density, potential, scaled, activation, draw(st.integers(1, 40)), draw(st.integers(0, 2 ** 16)),
-            draw(st.sampled_from([0.3, 0.0, 0.1, 1.0])))
+    return (
+        x,
+        y,
+        density,
+        potential,
+        scaled,
+        activation,
+        draw(st.integers(1, 40)),
+        draw(st.integers(0, 2**16)),
+        draw(st.sampled_from([0.3, 0.0, 0.1, 1.0])),
+    )
 
 
 @st.composite
@@ -125,8 +143,17 @@ def g3_cases(draw: st.DrawFn) -> tuple[np.ndarray, np.ndarray, Density, int, int
     from p_B, a ~ N(0, 1)/√n)."""
     density = draw(densities())
     x, r = draw(data_sets(density))
-    return x, r, density, draw(st.integers(0, 2 ** 16)), draw(st.integers(1, 30))
+    return x, r, density, draw(st.integers(0, 2**16)), draw(st.integers(1, 30))
 
 
-__all__ = ["data_sets", "data_sets_2d", "densities", "g3_cases", "kernel_ode_cases", "ladder_cases", "scaled_potentials", "seed_blocks",
-           "unscaled_potentials"]
+__all__ = [
+    "data_sets",
+    "data_sets_2d",
+    "densities",
+    "g3_cases",
+    "kernel_ode_cases",
+    "ladder_cases",
+    "scaled_potentials",
+    "seed_blocks",
+    "unscaled_potentials",
+]

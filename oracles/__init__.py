@@ -20,6 +20,7 @@ list of public names is checked against ``__all__`` (``tests/test_public_surface
 (``oracles.equivalence``, ``oracles.limits``, ``oracles.losses``, ...) work for this release with a
 DeprecationWarning naming the new import (:mod:`oracles._legacy`).
 """
+
 from oracles import _legacy
 from oracles.checks.path_dependence import endpoint_gap, hessian_metric_defect, path_dependence_search
 from oracles.convex.bregman import Projection, bregman_projection
@@ -76,6 +77,7 @@ from oracles.model.losses import (
     Schedule,
     loss_hessian,
 )
+from oracles.model.nonconvex_losses import RidgeBump
 from oracles.model.parametrizations import (
     Coordinatewise,
     Identity,
@@ -97,7 +99,6 @@ from oracles.model.potentials import (
     SeparablePotential,
     bregman_divergence,
 )
-from oracles.model.nonconvex_losses import RidgeBump
 from oracles.model.reverse import ReverseParametrization, ScalarPotential
 from oracles.model.shallow import MirrorPotential, NetworkParams, Normal, TruncatedNormal, Uniform, init_params, network
 from oracles.model.warped import WarpedQuadratic
@@ -106,30 +107,107 @@ _legacy.install()
 
 __all__ = [
     # outcomes and budgets
-    "CLOSED_FORM_BUDGET", "Inconclusive", "InvalidInput", "Outcome", "Panel", "budget_from_error", "compare",
-    "relative_gap", "roundoff_floor", "worst",
+    "CLOSED_FORM_BUDGET",
+    "Inconclusive",
+    "InvalidInput",
+    "Outcome",
+    "Panel",
+    "budget_from_error",
+    "compare",
+    "relative_gap",
+    "roundoff_floor",
+    "worst",
     # numerics
-    "DEFAULT", "Derivative", "Integrator", "Solution", "TWO_TOLERANCES", "TwoTolerances", "central_difference",
+    "DEFAULT",
+    "Derivative",
+    "Integrator",
+    "Solution",
+    "TWO_TOLERANCES",
+    "TwoTolerances",
+    "central_difference",
     "register",
     # parametrizations, losses, potentials
-    "Coordinatewise", "DeepProduct", "HopfChart", "Identity", "Parametrization", "Powers", "Quadratic",
-    "ReverseParametrization", "UVSquared", "factorization", "squares", "symmetric_factorization",
-    "LinearCoordinatewise", "RidgeEmbedding", "HelixChart", "WarpedQuadratic",
-    "ExponentialLoss", "LeastSquares", "Linear", "LogCosh", "Loss", "SaturatingSquares", "Schedule", "loss_hessian",
+    "Coordinatewise",
+    "DeepProduct",
+    "HopfChart",
+    "Identity",
+    "Parametrization",
+    "Powers",
+    "Quadratic",
+    "ReverseParametrization",
+    "UVSquared",
+    "factorization",
+    "squares",
+    "symmetric_factorization",
+    "LinearCoordinatewise",
+    "RidgeEmbedding",
+    "HelixChart",
+    "WarpedQuadratic",
+    "ExponentialLoss",
+    "LeastSquares",
+    "Linear",
+    "LogCosh",
+    "Loss",
+    "SaturatingSquares",
+    "Schedule",
+    "loss_hessian",
     "RidgeBump",
-    "EntropyPotential", "EuclideanPotential", "HypentropyPotential", "PNormPotential", "Potential", "PowerPotential",
-    "ScalarPotential", "SeparablePotential", "bregman_divergence", "LinearSeparablePotential", "RidgePotential",
+    "EntropyPotential",
+    "EuclideanPotential",
+    "HypentropyPotential",
+    "PNormPotential",
+    "Potential",
+    "PowerPotential",
+    "ScalarPotential",
+    "SeparablePotential",
+    "bregman_divergence",
+    "LinearSeparablePotential",
+    "RidgePotential",
     # flows
-    "FlowLimit", "FlowResult", "LemmaLegendre", "MirrorFlowResult", "compare_limit", "exponential_loss_trajectory",
-    "field_flow", "gradient_flow", "gradient_flow_limit", "mirror_flow", "mirror_flow_limit", "potential_of", "psi",
+    "FlowLimit",
+    "FlowResult",
+    "LemmaLegendre",
+    "MirrorFlowResult",
+    "compare_limit",
+    "exponential_loss_trajectory",
+    "field_flow",
+    "gradient_flow",
+    "gradient_flow_limit",
+    "mirror_flow",
+    "mirror_flow_limit",
+    "potential_of",
+    "psi",
     # convex
-    "MaxMargin", "Projection", "Reference", "basis_pursuit", "bregman_projection", "max_margin", "max_margin_l1",
-    "min_l2_interpolant", "mirror_descent", "nonnegative_support",
+    "MaxMargin",
+    "Projection",
+    "Reference",
+    "basis_pursuit",
+    "bregman_projection",
+    "max_margin",
+    "max_margin_l1",
+    "min_l2_interpolant",
+    "mirror_descent",
+    "nonnegative_support",
     # Lie
-    "LieClosure", "bracket", "lie_closure", "numerical_rank",
+    "LieClosure",
+    "bracket",
+    "lie_closure",
+    "numerical_rank",
     # shallow networks in the width limit (liang)
-    "MirrorPotential", "NetworkParams", "NetworkRun", "Normal", "TruncatedNormal", "Uniform", "init_params", "kernel_interpolant",
-    "network", "solve_g123", "solve_scaled", "train_networks",
+    "MirrorPotential",
+    "NetworkParams",
+    "NetworkRun",
+    "Normal",
+    "TruncatedNormal",
+    "Uniform",
+    "init_params",
+    "kernel_interpolant",
+    "network",
+    "solve_g123",
+    "solve_scaled",
+    "train_networks",
     # checks a conjecture writer reuses
-    "endpoint_gap", "hessian_metric_defect", "path_dependence_search",
+    "endpoint_gap",
+    "hessian_metric_defect",
+    "path_dependence_search",
 ]

@@ -9,6 +9,7 @@ give a module whose ``__getattr__`` is :func:`module_getattr`: a name is looked 
 renamed or dropped map to their successors in :data:`RENAMED`. ``oracles.flows`` and ``oracles.lie``, which
 became packages of the same name, call :func:`module_getattr` from their own ``__getattr__``.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -30,8 +31,7 @@ MOVED: dict[str, tuple[str, ...]] = {
     "oracles.legendre": ("oracles.flows.legendre", "oracles.model.potentials"),
     "oracles.lie": ("oracles.lie.brackets",),
     "oracles.lie_closure": ("oracles.lie.closure", "oracles.checks.lie", "oracles.lie.conservation"),
-    "oracles.limits": ("oracles.checks.limits", "oracles.flows.limits", "oracles.model.losses",
-                       "oracles.core.outcome"),
+    "oracles.limits": ("oracles.checks.limits", "oracles.flows.limits", "oracles.model.losses", "oracles.core.outcome"),
     "oracles.linear_nets": ("oracles.flows.linear_nets", "oracles.checks.linear_nets", "oracles.flows.trajectories"),
     "oracles.losses": ("oracles.model.losses",),
     "oracles.matrix_sensing": ("oracles.checks.matrix_sensing", "oracles.model.deep"),
@@ -58,40 +58,58 @@ def _as_potential(R: Any) -> Any:
     return R if isinstance(R, SeparablePotential) else None
 
 
-def _checked_solve(rhs: Callable, t_span: Any, y0: Any, t_eval: Any = None, events: Any = (), rtol: float = 1e-10,
-                   atol: float = 1e-13, method: str = "DOP853", jac: Any = None) -> Any:
+def _checked_solve(
+    rhs: Callable,
+    t_span: Any,
+    y0: Any,
+    t_eval: Any = None,
+    events: Any = (),
+    rtol: float = 1e-10,
+    atol: float = 1e-13,
+    method: str = "DOP853",
+    jac: Any = None,
+) -> Any:
     """0.1's ``oracles.flows.checked_solve``: now :meth:`oracles.Integrator.solve` (same failures as
     :class:`~oracles.Inconclusive`; returns a :class:`~oracles.Solution` with ``t``, ``y``, ``nfev``, ``t_events``)."""
     from oracles.core.ode import Integrator
 
-    return Integrator(method=method, rtol=rtol, atol=atol).solve(rhs, tuple(t_span), y0, t_eval=t_eval,
-                                                                   events=tuple(events), jac=jac)
+    return Integrator(method=method, rtol=rtol, atol=atol).solve(
+        rhs, tuple(t_span), y0, t_eval=t_eval, events=tuple(events), jac=jac
+    )
 
 
 #: (0.1 module, name) -> ("module:name" of its successor, or a value, what to write instead)
 RENAMED: dict[tuple[str, str], tuple[Any, str]] = {
     ("oracles.bregman", "as_potential"): (_as_potential, "the potential itself (one Potential protocol)"),
-    ("oracles.equivalence", "default_legendre"): ("oracles.flows.legendre:potential_of",
-                                                  "from oracles import potential_of"),
+    ("oracles.equivalence", "default_legendre"): (
+        "oracles.flows.legendre:potential_of",
+        "from oracles import potential_of",
+    ),
     ("oracles.flows", "checked_solve"): (_checked_solve, "oracles.Integrator(...).solve(rhs, t_span, y0)"),
     ("oracles.flows", "BLOW_UP"): ("oracles.core.ode:DEFAULT", "oracles.DEFAULT.blow_up"),
     ("oracles.flows", "MAX_NFEV"): ("oracles.core.ode:DEFAULT", "oracles.DEFAULT.max_nfev"),
     ("oracles.limits", "BLOW_UP"): ("oracles.core.ode:DEFAULT", "oracles.DEFAULT.blow_up"),
     ("oracles.linear_nets", "BLOW_UP"): ("oracles.core.ode:DEFAULT", "oracles.DEFAULT.blow_up"),
     ("oracles.legendre", "Legendre"): ("oracles.model.potentials:Potential", "from oracles import Potential"),
-    ("oracles.legendre", "Euclidean"): ("oracles.model.potentials:EuclideanPotential",
-                                        "from oracles import EuclideanPotential"),
-    ("oracles.legendre", "Hypentropy"): ("oracles.model.potentials:HypentropyPotential",
-                                         "from oracles import HypentropyPotential"),
+    ("oracles.legendre", "Euclidean"): (
+        "oracles.model.potentials:EuclideanPotential",
+        "from oracles import EuclideanPotential",
+    ),
+    ("oracles.legendre", "Hypentropy"): (
+        "oracles.model.potentials:HypentropyPotential",
+        "from oracles import HypentropyPotential",
+    ),
     ("oracles.lie_closure", "Word"): ("typing:Any", "typing.Any"),
-    ("oracles.reverse", "SeparableLegendre"): ("oracles.model.reverse:PerCoordinatePotential",
-                                               "ReverseParametrization(...).potential()"),
+    ("oracles.reverse", "SeparableLegendre"): (
+        "oracles.model.reverse:PerCoordinatePotential",
+        "ReverseParametrization(...).potential()",
+    ),
 }
 
 #: (0.1 module, name) -> why it is gone (no stand-in would be truthful): an AttributeError says so
 REMOVED: dict[tuple[str, str], str] = {
     (("oracles.linear_nets", name)): "the module-wide work counter is gone: each solve reports its own work "
-                                     "(oracles.flows.linear_nets.Trajectory.nfev, oracles.Solution.nfev)"
+    "(oracles.flows.linear_nets.Trajectory.nfev, oracles.Solution.nfev)"
     for name in ("WORK", "work_done", "reset_work")
 }
 
@@ -111,7 +129,7 @@ def _resolve(old: str, name: str) -> tuple[Any, str]:
             if name in _FIELDS:
                 target = getattr(target, _FIELDS[name])
         return target, instead
-    facade = getattr(sys.modules.get("oracles"), "__all__", ())   # not imported here: flows and lie call this
+    facade = getattr(sys.modules.get("oracles"), "__all__", ())  # not imported here: flows and lie call this
 
     for module in MOVED[old]:
         mod = importlib.import_module(module)
@@ -131,10 +149,13 @@ def module_getattr(old: str, stacklevel: int = 2) -> Callable[[str], Any]:
         if name.startswith("__"):
             raise AttributeError(name)
         value, instead = _resolve(old, name)
-        warnings.warn(f"{old}.{name} is a 0.1 import path, deprecated since 0.2 and removed in 0.3: "
-                      f"write `{instead}`", DeprecationWarning, stacklevel=stacklevel)
+        warnings.warn(
+            f"{old}.{name} is a 0.1 import path, deprecated since 0.2 and removed in 0.3: write `{instead}`",
+            DeprecationWarning,
+            stacklevel=stacklevel,
+        )
         module = sys.modules.get(old)
-        if module is not None:   # once per name: `from m import a` looks a name up twice
+        if module is not None:  # once per name: `from m import a` looks a name up twice
             setattr(module, name, value)
         return value
 
@@ -150,8 +171,10 @@ class _LegacyFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
         return None
 
     def create_module(self, spec: importlib.machinery.ModuleSpec) -> types.ModuleType:
-        module = types.ModuleType(spec.name, f"Deprecated: the 0.1 path `{spec.name}` (removed in 0.3); every name "
-                                             "warns and names its new import.")
+        module = types.ModuleType(
+            spec.name,
+            f"Deprecated: the 0.1 path `{spec.name}` (removed in 0.3); every name warns and names its new import.",
+        )
         module.__getattr__ = module_getattr(spec.name)  # type: ignore[method-assign]
         return module
 

@@ -1,4 +1,5 @@
 """Fixtures shared by the tests of the generators and oracles."""
+
 from __future__ import annotations
 
 import zlib

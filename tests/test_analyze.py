@@ -6,6 +6,7 @@ entries of UᵀU − VᵀV) and UUᵀ d·max(0, r − d), neither commutes and c
 Hopf charts do not commute but satisfy (9) (Conj. 4.10) with the one law |x|²; deep products W₂W₁ have the
 imbalances W₂ᵀW₂ − W₁W₁ᵀ. The factories below are also SPECs for the command (``tests.test_analyze:NAME``).
 """
+
 from __future__ import annotations
 
 import json
@@ -17,8 +18,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from oracles import (DeepProduct, HopfChart, Identity, Powers, Quadratic, UVSquared, factorization,
-                     symmetric_factorization)
+from oracles import (
+    DeepProduct,
+    HopfChart,
+    Identity,
+    Powers,
+    Quadratic,
+    UVSquared,
+    factorization,
+    symmetric_factorization,
+)
 from oracles.checks import calculator
 from oracles.checks.calculator import analyze, function_parametrization
 from oracles.lie.conservation import uut_conservation_count, uv_conservation_count
@@ -99,14 +108,14 @@ def test_uv_squared_laws_potential_and_the_l1_l2_picture():
     an = analyze(UVSquared(d), np.full(2 * d, 0.7), (Z2x4, Y2))
     assert answer(an, "commuting").answer == "yes"
     assert an.summary["conservation_laws"] == d
-    assert answer(an, "laws").answer == "x1·x5; x2·x6; x3·x7; x4·x8"      # u_i v_i
+    assert answer(an, "laws").answer == "x1·x5; x2·x6; x3·x7; x4·x8"  # u_i v_i
     assert an.summary["R"] == "hypentropy"
     mf, hm = answer(an, "potential", 1), answer(an, "potential", 2)
-    assert mf.rests_on == "li2022:thm-4.8" and mf.answer == "yes"          # GF = MF of R, integrated
+    assert mf.rests_on == "li2022:thm-4.8" and mf.answer == "yes"  # GF = MF of R, integrated
     assert "Hessian metric" in hm.question and hm.answer == "yes"
     lim = answer(an, "limit")
     assert lim.answer == "yes" and lim.discrepancy <= lim.budget
-    ends = answer(an, "scale").details["ends"]                              # Cor. 4.17: ℓ1 at α → 0, ℓ2 at α → ∞
+    ends = answer(an, "scale").details["ends"]  # Cor. 4.17: ℓ1 at α → 0, ℓ2 at α → ∞
     assert ends["α → 0"]["closest"] == "min ‖w‖₁" and ends["α → 0"]["shrinking"]
     assert ends["α → ∞"]["approaches"] in ("min ‖w‖₂", "min ‖w − w0‖₂")
     assert_evidence(an)
@@ -118,7 +127,7 @@ def test_powers(p, name):
     assert answer(an, "commuting").answer == "yes"
     assert an.summary["R"] == name
     assert answer(an, "limit").answer == "yes"
-    if p == 2.0:   # notes:main: x⊙2 from α1 tends to the nonnegative ℓ1 interpolant as α → 0
+    if p == 2.0:  # notes:main: x⊙2 from α1 tends to the nonnegative ℓ1 interpolant as α → 0
         assert answer(an, "scale").details["ends"]["α → 0"]["approaches"] == "min ‖w‖₁, w ≥ 0"
     assert_evidence(an)
 
@@ -132,13 +141,13 @@ def commuting_quadratic(D: int, d: int) -> Quadratic:
 def test_commuting_quadratic():
     G = commuting_quadratic(5, 3)
     Z = Z2x4[:, :3]
-    an = analyze(G, RNG.uniform(0.5, 1.5, 5), (Z, Z @ G.value(RNG.uniform(0.5, 1.5, 5))))   # a reachable target
+    an = analyze(G, RNG.uniform(0.5, 1.5, 5), (Z, Z @ G.value(RNG.uniform(0.5, 1.5, 5))))  # a reachable target
     assert answer(an, "commuting").answer == "yes"
     assert an.summary["conservation_laws"] == 5 - 3
     assert "eigenbasis" in an.summary["R"]
     checks, mf, hm = by_section(an, "potential")
     assert checks.answer.endswith("(closed form): checks") and mf.answer == "yes" and hm.answer == "yes"
-    assert hm.details["max_dh"] > 1e-3       # a non-diagonal metric that moves with μ: the check is not vacuous
+    assert hm.details["max_dh"] > 1e-3  # a non-diagonal metric that moves with μ: the check is not vacuous
     assert answer(an, "limit").answer == "yes"
     assert_evidence(an)
 
@@ -152,8 +161,8 @@ def test_uv_factorization_has_r_r1_2_polynomial_laws(m, n, r):
     laws = answer(an, "laws")
     assert laws.details["independent_at_x_init"] == r * (r + 1) // 2
     assert len(laws.answer.split("; ")) == r * (r + 1) // 2
-    assert answer(an, "mirror").answer == "no"                     # condition (9) fails
-    assert answer(an, "mirror", 1).answer == "yes: a witness"      # Cor. 4.11
+    assert answer(an, "mirror").answer == "no"  # condition (9) fails
+    assert answer(an, "mirror", 1).answer == "yes: a witness"  # Cor. 4.11
     assert_evidence(an)
 
 
@@ -197,14 +206,14 @@ def test_deep_product_imbalances():
 
 
 def test_scalar_deep_product_depth_three():
-    G = DeepProduct(1, 3)          # w = x1 x2 x3: laws x2² − x1², x3² − x2²
+    G = DeepProduct(1, 3)  # w = x1 x2 x3: laws x2² − x1², x3² − x2²
     an = analyze(G, np.array([0.9, 1.2, -0.7]))
     assert an.summary["conservation_laws"] == 2
     assert answer(an, "laws").details["independent_at_x_init"] == 2
 
 
 def test_plain_function_recognized_as_squares():
-    f = function_parametrization(lambda x: x ** 2, np.ones(3), margin=lambda x: float(np.min(x)), domain="(0, inf)^3")
+    f = function_parametrization(lambda x: x**2, np.ones(3), margin=lambda x: float(np.min(x)), domain="(0, inf)^3")
     an = analyze(f, np.array([1.0, 0.7, 1.2]), (Z2x4[:, :3], Y2 + 2))
     assert an.summary["family"] == "x^2"
     assert an.summary["R"] == "entropy (scale 0.25)"
@@ -227,6 +236,7 @@ def test_batched_brackets_match_the_pairwise_ones():
     G = hopf_model()
     x = G.point(0.4, -0.5)
     from oracles.lie.brackets import bracket_fd
+
     r = calculator.brackets_at(G, x)
     worst = max(np.linalg.norm(bracket_fd(G, i, j, x)[0]) for i in range(2) for j in range(i + 1, 2))
     assert abs(r["relative"] * r["scale"] - worst) <= 1e-6 * worst
@@ -237,6 +247,7 @@ def test_combined_psi_is_the_composition():
     G = commuting_quadratic(4, 2)
     x0, mu = RNG.uniform(0.5, 1.5, 4), np.array([0.3, -0.2])
     from oracles import psi
+
     assert np.allclose(calculator.combined_psi(G, x0, mu), psi(G, x0, mu), rtol=1e-8, atol=1e-10)
 
 
@@ -250,8 +261,15 @@ def run(capsys, *argv) -> tuple[int, str, str]:
 def test_command_writes_json_md_html_and_pictures(tmp_path, capsys):
     data = tmp_path / "data.npz"
     np.savez(data, Z=Z2x4, y=Y2)
-    code, out, err = run(capsys, "tests.test_analyze:uv_model", "--init", "0.7,0.7,0.7,0.7,0.7,0.7,0.7,0.7",
-                         "--data", str(data), f"--report-dir={tmp_path / 'r'}")
+    code, out, err = run(
+        capsys,
+        "tests.test_analyze:uv_model",
+        "--init",
+        "0.7,0.7,0.7,0.7,0.7,0.7,0.7,0.7",
+        "--data",
+        str(data),
+        f"--report-dir={tmp_path / 'r'}",
+    )
     assert code == 0, err
     folder = tmp_path / "r" / "analyze" / "uv_model"
     doc = json.loads((folder / "report.json").read_text())
@@ -270,31 +288,56 @@ def test_python_dash_m_theorems_analyze(tmp_path):
     """Through ``python -m theorems``: cli.py registers the subcommand; a CSV of data; bad input is exit 2."""
     csv = tmp_path / "d.csv"
     csv.write_text("z1,z2,y\n1.0,1.0,2.0\n")
-    ok = subprocess.run([sys.executable, "-m", "theorems", "analyze", "docs/analyze/models.py:monomial_pair",
-                         "--init", "1,1.5", "--data", str(csv), f"--report-dir={tmp_path}"], cwd=ROOT,
-                        capture_output=True, text=True, timeout=300)
+    ok = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "theorems",
+            "analyze",
+            "docs/analyze/models.py:monomial_pair",
+            "--init",
+            "1,1.5",
+            "--data",
+            str(csv),
+            f"--report-dir={tmp_path}",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert ok.returncode == 0, ok.stderr
     assert (tmp_path / "analyze" / "monomial_pair" / "report.html").exists()
-    bad = subprocess.run([sys.executable, "-m", "theorems", "analyze", "docs/analyze/models.py:monomial_pair",
-                          "--init", "1,nan"], cwd=ROOT, capture_output=True, text=True, timeout=300)
+    bad = subprocess.run(
+        [sys.executable, "-m", "theorems", "analyze", "docs/analyze/models.py:monomial_pair", "--init", "1,nan"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert bad.returncode == 2 and bad.stderr.strip().count("\n") == 0 and "non-finite" in bad.stderr
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["tests.test_analyze:two_outputs", "--init", "1,nan"], "non-finite"),
-    (["tests.test_analyze:two_outputs", "--init", "0,0"], "not regular"),
-    (["tests.test_analyze:two_outputs", "--init=-1,2", "--domain", "positive"], "outside the domain"),
-    (["tests.test_analyze:returns_matrix", "--init", "1,2"], "shape"),
-    (["tests.test_analyze:two_outputs", "--init", "1,2", "--jacobian", "tests.test_analyze:bad_jacobian"],
-     "Jacobian at x_init has shape"),
-    (["tests.test_analyze:uv_model", "--init", "1,2,3"], "length D = 8"),
-    (["tests.test_analyze:uv_model", "--init", "1,1,1,1,1,1,1,-1"], "outside the domain"),
-    (["tests.test_analyze:not_a_model"], "not a Parametrization"),
-    (["tests.test_analyze:nothing_here"], "no attribute"),
-    (["no_such_module_xyz:f"], "cannot import"),
-    (["tests.test_analyze:two_outputs", "--init", "normal:0,1"], "--dim"),
-    (["tests.test_analyze:two_outputs", "--init", "1,2", "--domain", "box:1"], "box:LO,HI"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["tests.test_analyze:two_outputs", "--init", "1,nan"], "non-finite"),
+        (["tests.test_analyze:two_outputs", "--init", "0,0"], "not regular"),
+        (["tests.test_analyze:two_outputs", "--init=-1,2", "--domain", "positive"], "outside the domain"),
+        (["tests.test_analyze:returns_matrix", "--init", "1,2"], "shape"),
+        (
+            ["tests.test_analyze:two_outputs", "--init", "1,2", "--jacobian", "tests.test_analyze:bad_jacobian"],
+            "Jacobian at x_init has shape",
+        ),
+        (["tests.test_analyze:uv_model", "--init", "1,2,3"], "length D = 8"),
+        (["tests.test_analyze:uv_model", "--init", "1,1,1,1,1,1,1,-1"], "outside the domain"),
+        (["tests.test_analyze:not_a_model"], "not a Parametrization"),
+        (["tests.test_analyze:nothing_here"], "no attribute"),
+        (["no_such_module_xyz:f"], "cannot import"),
+        (["tests.test_analyze:two_outputs", "--init", "normal:0,1"], "--dim"),
+        (["tests.test_analyze:two_outputs", "--init", "1,2", "--domain", "box:1"], "box:LO,HI"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(capsys, argv, message):
     code, out, err = run(capsys, *argv, "--report-dir=/nonexistent-analyze-dir")
     assert code == 2
@@ -309,29 +352,42 @@ def test_bad_data(tmp_path, capsys):
     short = tmp_path / "short.npz"
     np.savez(short, Z=np.ones((2, 2)), y=np.array([1.0]))
     for path, message in ((nan, "non-finite"), (wide, "d = 2 columns"), (short, "length 2")):
-        code, _, err = run(capsys, "tests.test_analyze:two_outputs", "--init", "1,2", "--data", str(path),
-                           f"--report-dir={tmp_path}")
+        code, _, err = run(
+            capsys, "tests.test_analyze:two_outputs", "--init", "1,2", "--data", str(path), f"--report-dir={tmp_path}"
+        )
         assert code == 2 and err.count("\n") == 1 and message in err, err
 
 
 def test_distribution_of_initializations(tmp_path, capsys):
-    code, out, err = run(capsys, "tests.test_analyze:uv_model", "--init", "uniform:0.3,1.0", "--samples", "3",
-                         "--seed", "4", f"--report-dir={tmp_path}")
+    code, out, err = run(
+        capsys,
+        "tests.test_analyze:uv_model",
+        "--init",
+        "uniform:0.3,1.0",
+        "--samples",
+        "3",
+        "--seed",
+        "4",
+        f"--report-dir={tmp_path}",
+    )
     assert code == 0, err
     doc = json.loads((tmp_path / "analyze" / "uv_model" / "report.json").read_text())
     assert len(doc["x_inits"]) == 3
     points = doc["answers"][0]["details"]["points"]
-    assert len(points) == 3 * 7                     # each initialization and six points near it
+    assert len(points) == 3 * 7  # each initialization and six points near it
     # a draw outside the domain is named
-    code, out, err = run(capsys, "tests.test_analyze:hopf_model", "--init", "uniform:-1,1", "--samples", "9",
-                         f"--report-dir={tmp_path}")
+    code, out, err = run(
+        capsys, "tests.test_analyze:hopf_model", "--init", "uniform:-1,1", "--samples", "9", f"--report-dir={tmp_path}"
+    )
     assert code == 2 and "x_init[" in err and "outside the domain" in err
 
 
 def test_a_law_that_is_not_a_polynomial():
     """G = tanh(x1)·(x2, x3): one law, x2² + x3² − sinh²(x1), which no polynomial of degree ≤ 3 is."""
+
     def G(x):
         return np.tanh(x[0]) * x[1:]
+
     an = analyze(function_parametrization(G, np.array([0.8, 0.5, -0.7])), np.array([0.8, 0.5, -0.7]))
     assert an.summary["conservation_laws"] == 1
     laws = answer(an, "laws")
@@ -354,7 +410,7 @@ def test_laws_complete_the_count_when_the_closure_cannot_decide():
     exps = np.array(laws.details["monomials"])
     linear = [c for c in C if np.all(exps[np.abs(c) > 0].sum(axis=1) == 1)]
     assert len(linear) == 3
-    for c in linear:     # each linear law is a vector of W's null space
+    for c in linear:  # each linear law is a vector of W's null space
         v = np.array([c[k] for k in range(len(exps)) if exps[k].sum() == 1])
         assert np.linalg.norm(W @ v) <= 1e-7 * np.linalg.norm(v)
     assert an.summary["condition_9"] == "no"
@@ -367,8 +423,9 @@ def raises_away_from_zero(x):
 
 
 def test_a_function_that_raises_is_one_line(capsys):
-    code, out, err = run(capsys, "tests.test_analyze:raises_away_from_zero", "--init", "1,1.5",
-                         "--report-dir=/nonexistent-analyze-dir")
+    code, out, err = run(
+        capsys, "tests.test_analyze:raises_away_from_zero", "--init", "1,1.5", "--report-dir=/nonexistent-analyze-dir"
+    )
     assert code == 2 and err.count("\n") == 1 and "G raised ValueError: math domain error at x = " in err, err
 
 
@@ -390,12 +447,28 @@ def two_outputs_jacobian(x):
 def test_domain_jacobian_and_init_file(tmp_path, capsys):
     inits = tmp_path / "inits.npy"
     np.save(inits, np.array([[1.0, 1.5], [0.8, 1.2]]))
-    code, out, err = run(capsys, "tests.test_analyze:two_outputs", "--init", str(inits), "--domain",
-                         "tests.test_analyze:positive_margin", "--jacobian", "tests.test_analyze:two_outputs_jacobian",
-                         "--name", "pair", f"--report-dir={tmp_path}")
+    code, out, err = run(
+        capsys,
+        "tests.test_analyze:two_outputs",
+        "--init",
+        str(inits),
+        "--domain",
+        "tests.test_analyze:positive_margin",
+        "--jacobian",
+        "tests.test_analyze:two_outputs_jacobian",
+        "--name",
+        "pair",
+        f"--report-dir={tmp_path}",
+    )
     assert code == 0, err
     doc = json.loads((tmp_path / "analyze" / "pair" / "report.json").read_text())
     assert len(doc["x_inits"]) == 2 and doc["summary"]["family"] == "quadratic ½xᵀA_ix"
-    code, out, err = run(capsys, "tests.test_analyze:two_outputs", "--init=-1,1", "--domain",
-                         "tests.test_analyze:positive_margin", f"--report-dir={tmp_path}")
+    code, out, err = run(
+        capsys,
+        "tests.test_analyze:two_outputs",
+        "--init=-1,1",
+        "--domain",
+        "tests.test_analyze:positive_margin",
+        f"--report-dir={tmp_path}",
+    )
     assert code == 2 and "outside the domain M = tests.test_analyze:positive_margin" in err, err

@@ -3,6 +3,7 @@
 Known closed-form projections, the KKT residuals, the log-domain evaluation down to initialization
 scale 1e-6, agreement with the scipy fallback and with the Lemma 4.7 machinery, and bad input.
 """
+
 from __future__ import annotations
 
 import math
@@ -11,13 +12,20 @@ import numpy as np
 import pytest
 
 from oracles.convex.bregman import bregman_projection, bregman_projection_scipy, kkt_residuals, projection_gap
-from oracles.model.potentials import bregman_divergence, EntropyPotential, EuclideanPotential, HypentropyPotential, PNormPotential, PowerPotential
+from oracles.convex.mirror_descent import md_step, md_step_argmin, mirror_descent, step_identity_gap
 from oracles.core.errors import Inconclusive, InvalidInput
+from oracles.core.specs import decode, encode
 from oracles.flows.legendre import LemmaLegendre, potential_of
 from oracles.model.losses import LeastSquares, LogCosh
-from oracles.convex.mirror_descent import md_step, md_step_argmin, mirror_descent, step_identity_gap
 from oracles.model.parametrizations import Identity, Powers, Quadratic, UVSquared
-from oracles.core.specs import decode, encode
+from oracles.model.potentials import (
+    EntropyPotential,
+    EuclideanPotential,
+    HypentropyPotential,
+    PNormPotential,
+    PowerPotential,
+    bregman_divergence,
+)
 
 RNG = np.random.default_rng(20220707)
 
@@ -32,10 +40,17 @@ def woodworth(d: int, n: int, seed: int = 0):
 
 
 def all_potentials(d: int):
-    return [EuclideanPotential(RNG.standard_normal(d)), EntropyPotential(RNG.uniform(0.2, 2, d), 0.25),
-            EntropyPotential(RNG.uniform(0.2, 2, d), 1.0), HypentropyPotential(RNG.uniform(0.1, 2, d), RNG.uniform(0.1, 2, d)),
-            HypentropyPotential.scaled(1e-6, d), PowerPotential(3.0, RNG.uniform(0.3, 2, d)),
-            PowerPotential(1.5, RNG.uniform(0.3, 2, d)), PNormPotential(3.0), PNormPotential(1.5)]
+    return [
+        EuclideanPotential(RNG.standard_normal(d)),
+        EntropyPotential(RNG.uniform(0.2, 2, d), 0.25),
+        EntropyPotential(RNG.uniform(0.2, 2, d), 1.0),
+        HypentropyPotential(RNG.uniform(0.1, 2, d), RNG.uniform(0.1, 2, d)),
+        HypentropyPotential.scaled(1e-6, d),
+        PowerPotential(3.0, RNG.uniform(0.3, 2, d)),
+        PowerPotential(1.5, RNG.uniform(0.3, 2, d)),
+        PNormPotential(3.0),
+        PNormPotential(1.5),
+    ]
 
 
 def interior_point(P, d: int) -> np.ndarray:
@@ -80,12 +95,11 @@ def test_hypentropy_matches_the_corollary_formula():
     u0, v0 = np.array([0.3, 1.2]), np.array([0.7, 0.4])
     P = HypentropyPotential(u0, v0)
     w, b, s = np.array([0.5, -2.0]), 2 * u0 * v0, np.log(u0 / v0)
-    assert math.isclose(P.value(w), 0.25 * float(np.sum(w * np.arcsinh(w / b) - np.hypot(w, b) - w * s)),
-                        rel_tol=1e-14)
+    assert math.isclose(P.value(w), 0.25 * float(np.sum(w * np.arcsinh(w / b) - np.hypot(w, b) - w * s)), rel_tol=1e-14)
     assert np.allclose(P.grad(w), 0.25 * (np.arcsinh(w / b) - s), rtol=1e-14)
     th = np.array([0.1, -0.3])
-    assert np.allclose(P.grad_inv(th), u0 ** 2 * np.exp(4 * th) - v0 ** 2 * np.exp(-4 * th), rtol=1e-13)
-    assert np.allclose(P.grad(u0 ** 2 - v0 ** 2), 0.0, atol=1e-15)   # ∇R(w0) = 0
+    assert np.allclose(P.grad_inv(th), u0**2 * np.exp(4 * th) - v0**2 * np.exp(-4 * th), rtol=1e-13)
+    assert np.allclose(P.grad(u0**2 - v0**2), 0.0, atol=1e-15)  # ∇R(w0) = 0
 
 
 def test_hypentropy_log_domain_at_scale_1e_6():
@@ -106,9 +120,9 @@ def test_potential_of_gives_each_family_its_closed_form():
     H = potential_of(UVSquared(1), x)
     assert isinstance(H, HypentropyPotential) and np.allclose(H.u0, [0.5]) and np.allclose(H.v0, [1.5])
     P = potential_of(Powers(2.0, 2), x)
-    assert isinstance(P, EntropyPotential) and P.c == 0.25 and np.allclose(P.w0, x ** 2)
+    assert isinstance(P, EntropyPotential) and P.c == 0.25 and np.allclose(P.w0, x**2)
     w = np.array([0.7, 3.0])
-    assert np.allclose(P.grad(w), 0.25 * np.log(w / x ** 2), rtol=1e-14)
+    assert np.allclose(P.grad(w), 0.25 * np.log(w / x**2), rtol=1e-14)
     assert isinstance(potential_of(Powers(3.0, 2), x), PowerPotential)
     assert isinstance(potential_of(Identity(2), x), EuclideanPotential)
     for G in (UVSquared(1), Powers(2.0, 2), Powers(3.0, 2), Identity(2)):
@@ -147,7 +161,7 @@ def test_hypentropy_projection_on_a_coordinate_constraint():
     """Z = e_1ᵀ: w_1 = Y, every other coordinate keeps θ = 0, i.e. stays at w0."""
     u0, v0 = RNG.uniform(0.1, 2, 4), RNG.uniform(0.1, 2, 4)
     P = HypentropyPotential(u0, v0)
-    w0 = u0 ** 2 - v0 ** 2
+    w0 = u0**2 - v0**2
     pr = bregman_projection(P, np.eye(4)[:1], np.array([3.0]), w0)
     assert math.isclose(pr.w[0], 3.0, rel_tol=1e-14)
     assert np.allclose(pr.w[1:], w0[1:], rtol=1e-14)
@@ -169,8 +183,10 @@ def test_projection_tends_to_basis_pursuit_as_the_scale_shrinks():
 
     Z, Y, _ = woodworth(100, 10)
     l1 = basis_pursuit(Z, Y).details["objective"]
-    gaps = [float(np.abs(bregman_projection(HypentropyPotential.scaled(a, 100), Z, Y, np.zeros(100)).w).sum()) - l1
-            for a in (1.0, 1e-2, 1e-4, 1e-6, 1e-10)]
+    gaps = [
+        float(np.abs(bregman_projection(HypentropyPotential.scaled(a, 100), Z, Y, np.zeros(100)).w).sum()) - l1
+        for a in (1.0, 1e-2, 1e-4, 1e-6, 1e-10)
+    ]
     assert all(g > -1e-12 for g in gaps)
     assert all(b < a for a, b in zip(gaps, gaps[1:]))
     assert gaps[-1] < 2e-3 * l1
@@ -183,7 +199,7 @@ def test_projection_d1000_scale_1e_6_under_a_second():
     t = time.perf_counter()
     pr = bregman_projection(HypentropyPotential.scaled(1e-6, 1000), Z, Y, np.zeros(1000))
     assert pr.kkt < 1e-10
-    assert time.perf_counter() - t < 10.0   # generous: a loaded CI machine; the benchmark records the real time
+    assert time.perf_counter() - t < 10.0  # generous: a loaded CI machine; the benchmark records the real time
 
 
 def test_entropy_projection_with_underflowing_entries():
@@ -235,7 +251,7 @@ def test_kkt_residuals_detect_a_wrong_point():
     Z, Y = RNG.standard_normal((2, 5)), RNG.standard_normal(2)
     P = HypentropyPotential.scaled(0.5, 5)
     pr = bregman_projection(P, Z, Y, P.w0)
-    other = pr.w + 1e-3 * (np.eye(5)[0] - np.linalg.pinv(Z) @ Z[:, 0])   # feasible, not optimal
+    other = pr.w + 1e-3 * (np.eye(5)[0] - np.linalg.pinv(Z) @ Z[:, 0])  # feasible, not optimal
     primal, dual, _ = kkt_residuals(P, Z, Y, other, P.w0)
     assert primal < 1e-12 and dual > 1e-6
 
@@ -266,7 +282,7 @@ def test_newton_matrix_is_the_weighted_gram_matrix():
     J = newton_matrix(Z, h)
     assert np.allclose(np.triu(J), np.triu((Z * h) @ Z.T), rtol=1e-13, atol=1e-14)
     H = np.diag(h)
-    assert np.allclose(newton_matrix(Z, H), Z @ H @ Z.T, rtol=1e-13)     # the generic (matrix) path
+    assert np.allclose(newton_matrix(Z, H), Z @ H @ Z.T, rtol=1e-13)  # the generic (matrix) path
 
 
 def test_require_raises_inconclusive():
@@ -277,12 +293,15 @@ def test_require_raises_inconclusive():
         pr.require(1e-12)
 
 
-@pytest.mark.parametrize("bad, message", [
-    (dict(Y=np.array([1.0, 2.0, 3.0])), "Y must have length"),
-    (dict(Z=np.ones((2, 4)), Y=np.array([1.0, 2.0])), "not in the range"),
-    (dict(w0=np.array([1.0, np.nan, 0.0, 0.0])), "non-finite"),
-    (dict(Z=np.ones(4)), "two-dimensional"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (dict(Y=np.array([1.0, 2.0, 3.0])), "Y must have length"),
+        (dict(Z=np.ones((2, 4)), Y=np.array([1.0, 2.0])), "not in the range"),
+        (dict(w0=np.array([1.0, np.nan, 0.0, 0.0])), "non-finite"),
+        (dict(Z=np.ones(4)), "two-dimensional"),
+    ],
+)
 def test_projection_bad_input(bad, message):
     args = dict(R=EuclideanPotential(np.zeros(4)), Z=np.eye(4)[:2], Y=np.array([1.0, 2.0]), w0=np.zeros(4)) | bad
     with pytest.raises(InvalidInput, match=message):
@@ -305,8 +324,11 @@ def test_bad_potentials_and_domains():
 
 
 # ----------------------------------------------------------------------------------------- mirror descent
-@pytest.mark.parametrize("P", [EntropyPotential(np.ones(3), 1.0), HypentropyPotential.scaled(0.3, 3), PNormPotential(3.0)],
-                         ids=lambda P: P.name)
+@pytest.mark.parametrize(
+    "P",
+    [EntropyPotential(np.ones(3), 1.0), HypentropyPotential.scaled(0.3, 3), PNormPotential(3.0)],
+    ids=lambda P: P.name,
+)
 def test_md_step_equals_argmin(P):
     rng = np.random.default_rng(7)  # its own generator: the data must not depend on which tests ran before
     A, b = rng.standard_normal((2, 3)), rng.standard_normal(2)
@@ -315,7 +337,7 @@ def test_md_step_equals_argmin(P):
     z = md_step_argmin(P, x, f.grad(x), 0.2)
     assert np.allclose(z.x, md_step(P, x, f.grad(x), 0.2), rtol=1e-9)
     out = step_identity_gap(P, f, x, 0.2)
-    assert not out.falsified, (out.discrepancy, out.budget)   # within the oracle's own error budget
+    assert not out.falsified, (out.discrepancy, out.budget)  # within the oracle's own error budget
 
 
 def test_md_step_euclidean_is_gradient_descent():
@@ -339,5 +361,6 @@ def test_mirror_descent_bad_input():
     with pytest.raises(InvalidInput, match="eta"):
         md_step(EuclideanPotential(np.zeros(2)), np.zeros(2), np.ones(2), 0.0)
     with pytest.raises(InvalidInput, match="variant"):
-        step_identity_gap(EuclideanPotential(np.zeros(2)), LeastSquares(np.ones((1, 2)), np.ones(1)), np.zeros(2), 0.1,
-                          variant="nope")
+        step_identity_gap(
+            EuclideanPotential(np.zeros(2)), LeastSquares(np.ones((1, 2)), np.ones(1)), np.zeros(2), 0.1, variant="nope"
+        )

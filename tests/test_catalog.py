@@ -15,6 +15,7 @@ statement; the sub-bullets of ``Controls`` are the ``title=`` strings of the sta
 
 Every mismatch is collected and reported at once, each with the line to fix and what to write.
 """
+
 from __future__ import annotations
 
 import functools
@@ -92,8 +93,8 @@ def parse(text: str) -> tuple[list[Section], list[str]]:
     group = ""
     current: Section | None = None
     last: Field | None = None
-    closed: bool | int = False   # a blank line ended the current section's field list (2: reported)
-    fence = False    # inside a ``` block (an example in the prose: not parsed)
+    closed: bool | int = False  # a blank line ended the current section's field list (2: reported)
+    fence = False  # inside a ``` block (an example in the prose: not parsed)
 
     def err(lineno: int, msg: str) -> None:
         errors.append(f"{REL}:{lineno}: {msg}")
@@ -112,32 +113,41 @@ def parse(text: str) -> tuple[list[Section], list[str]]:
             if line.startswith("### "):
                 m = HEADING_RE.match(line)
                 if not m:
-                    err(lineno, "a '### ' heading must read ### `<statement ID>` — <title> "
-                                "(backticks around the ID, then ' — ' with an em dash); '###' is reserved for statements")
+                    err(
+                        lineno,
+                        "a '### ' heading must read ### `<statement ID>` — <title> "
+                        "(backticks around the ID, then ' — ' with an em dash); '###' is reserved for statements",
+                    )
                     continue
                 current = Section(m["id"], m["title"], lineno, group)
                 sections.append(current)
                 if not ID_RE.match(current.id):
-                    err(lineno, f"statement ID {current.id!r} is not of the form <source>:<label> "
-                                "(lower case, e.g. li2022:thm-4.8)")
+                    err(
+                        lineno,
+                        f"statement ID {current.id!r} is not of the form <source>:<label> "
+                        "(lower case, e.g. li2022:thm-4.8)",
+                    )
             elif line.startswith("## "):
                 group = line[3:].strip()
             elif line.startswith("####"):
                 err(lineno, "use no '####' headings: a statement section ends at the next heading")
             continue
         if current is None:
-            continue            # prose between headings
+            continue  # prose between headings
         if not line:
             if current.fields:
                 closed = True
             continue
         if closed:
-            if closed is True:       # report a stray block once, at its first line
-                err(lineno, f"text after the field list of `{current.id}` (line {current.line}): put it into a "
-                            "field (continuation lines are indented by two spaces) or remove the blank line before it")
+            if closed is True:  # report a stray block once, at its first line
+                err(
+                    lineno,
+                    f"text after the field list of `{current.id}` (line {current.line}): put it into a "
+                    "field (continuation lines are indented by two spaces) or remove the blank line before it",
+                )
                 closed = 2
             continue
-        if (m := FIELD_RE.match(line)):
+        if m := FIELD_RE.match(line):
             name = m["name"]
             if name in current.fields:
                 err(lineno, f"`{current.id}`: field {name!r} appears twice")
@@ -146,17 +156,20 @@ def parse(text: str) -> tuple[list[Section], list[str]]:
         if last is None:
             err(lineno, f"`{current.id}`: expected the field '- **Kind:** ...' right after the heading")
             continue
-        if (m := ITEM_RE.match(line)):
+        if m := ITEM_RE.match(line):
             last.items.append((lineno, m["text"].strip()))
-        elif (m := CONT_RE.match(line)):
-            if last.items:                       # continuation of the last sub-bullet
+        elif m := CONT_RE.match(line):
+            if last.items:  # continuation of the last sub-bullet
                 ln, t = last.items[-1]
                 last.items[-1] = (ln, f"{t} {m['text'].strip()}")
             else:
                 last.text = f"{last.text} {m['text'].strip()}".strip()
         else:
-            err(lineno, f"`{current.id}`: cannot read this line: a field is '- **Name:** text', a continuation "
-                        "line is indented by two spaces, a sub-bullet is '  - text'")
+            err(
+                lineno,
+                f"`{current.id}`: cannot read this line: a field is '- **Name:** text', a continuation "
+                "line is indented by two spaces, a sub-bullet is '  - text'",
+            )
 
     seen: dict[str, int] = {}
     for s in sections:
@@ -167,9 +180,13 @@ def parse(text: str) -> tuple[list[Section], list[str]]:
         if names not in (list(FIELDS), [*FIELDS, OPTIONAL_LAST]):
             missing = [f for f in FIELDS if f not in s.fields]
             extra = [f for f in names if f not in (*FIELDS, OPTIONAL_LAST)]
-            err(s.line, f"`{s.id}`: the fields must be {', '.join(FIELDS)}[, {OPTIONAL_LAST}] in this order; found "
-                        f"{', '.join(names) or 'none'}" + (f" (missing: {', '.join(missing)})" if missing else "")
-                        + (f" (unknown: {', '.join(extra)})" if extra else ""))
+            err(
+                s.line,
+                f"`{s.id}`: the fields must be {', '.join(FIELDS)}[, {OPTIONAL_LAST}] in this order; found "
+                f"{', '.join(names) or 'none'}"
+                + (f" (missing: {', '.join(missing)})" if missing else "")
+                + (f" (unknown: {', '.join(extra)})" if extra else ""),
+            )
             continue
         f = s.fields
         if f["Kind"].text not in STATEMENT_KINDS:
@@ -181,16 +198,25 @@ def parse(text: str) -> tuple[list[Section], list[str]]:
             if not f[name].text and not f[name].items:
                 err(f[name].line, f"`{s.id}`: the field {name!r} is empty")
         if s.planned != (s.group == PLANNED_GROUP):
-            err(f["Status"].line, f"`{s.id}`: a section with Status 'planned' belongs under '## {PLANNED_GROUP}', and "
-                                  f"only such sections do (this one is under '## {s.group}' with Status "
-                                  f"{f['Status'].text!r})")
+            err(
+                f["Status"].line,
+                f"`{s.id}`: a section with Status 'planned' belongs under '## {PLANNED_GROUP}', and "
+                f"only such sections do (this one is under '## {s.group}' with Status "
+                f"{f['Status'].text!r})",
+            )
         if not s.planned:
             if not CODE_RE.match(f["Code"].text):
-                err(f["Code"].line, f"`{s.id}`: Code must be `<path>.py::<function>` in backticks (the statement's "
-                                    f"pytest node id), not {f['Code'].text!r}")
+                err(
+                    f["Code"].line,
+                    f"`{s.id}`: Code must be `<path>.py::<function>` in backticks (the statement's "
+                    f"pytest node id), not {f['Code'].text!r}",
+                )
             if f["Controls"].text:
-                err(f["Controls"].line, f"`{s.id}`: write the controls as sub-bullets '  - <title>' under "
-                                        "'- **Controls:**', with nothing after the colon")
+                err(
+                    f["Controls"].line,
+                    f"`{s.id}`: write the controls as sub-bullets '  - <title>' under "
+                    "'- **Controls:**', with nothing after the colon",
+                )
         if not f["Controls"].items:
             err(f["Controls"].line, f"`{s.id}`: list at least one control as '  - <title>' under Controls")
         titles = [t for _, t in f["Controls"].items]
@@ -230,8 +256,7 @@ def _code() -> tuple[dict, list, tuple[str, ...]]:
         except Exception as exc:  # noqa: BLE001 - reported below
             problems.append(f"control module {name} does not import: {type(exc).__name__}: {exc}")
     # only the project's own: in-process pytester runs (tests of the plugin) register planted statements too
-    ours = {sid: spec for sid, spec in CATALOG.items()
-            if spec.module.startswith(("theorems.", "tests.controls."))}
+    ours = {sid: spec for sid, spec in CATALOG.items() if spec.module.startswith(("theorems.", "tests.controls."))}
     statements = {sid: spec for sid, spec in ours.items() if spec.kind != "control"}
     controls = [spec for spec in ours.values() if spec.kind == "control"]
     return statements, controls, tuple(problems)
@@ -284,10 +309,15 @@ def test_every_statement_has_a_section(sections, code):
     for sid, spec in sorted(statements.items()):
         if sid in sections:
             continue
-        ctl = "\n".join(f"  - {c.title}" for c in by.get(sid, [])) or "  - <no @control yet: add one in tests/controls/>"
-        problems.append(f"`{sid}` ({_where(spec)}) has no section in {REL}; add under the '## ' group of its source:\n"
-                        + SECTION_TEMPLATE.format(id=sid, title=spec.title, kind=spec.kind, source=spec.source or "?",
-                                                  code=_where(spec), controls=ctl))
+        ctl = (
+            "\n".join(f"  - {c.title}" for c in by.get(sid, [])) or "  - <no @control yet: add one in tests/controls/>"
+        )
+        problems.append(
+            f"`{sid}` ({_where(spec)}) has no section in {REL}; add under the '## ' group of its source:\n"
+            + SECTION_TEMPLATE.format(
+                id=sid, title=spec.title, kind=spec.kind, source=spec.source or "?", code=_where(spec), controls=ctl
+            )
+        )
     _fail(problems, f"statements in the code that {REL} lacks")
 
 
@@ -297,20 +327,26 @@ def test_every_section_is_a_statement(sections, code):
     for sid, s in sections.items():
         spec = statements.get(sid)
         if s.planned:
-            continue                      # see test_planned_entries_are_not_in_the_code
+            continue  # see test_planned_entries_are_not_in_the_code
         if spec is None:
             near = [k for k in statements if k.split(":")[0] == sid.split(":")[0]]
-            problems.append(f"{REL}:{s.line}: `{sid}` is not a statement in the code (python -m theorems list); fix "
-                            f"the ID (IDs of that source: {', '.join(sorted(near)) or 'none'}), delete the section if "
-                            f"the statement was removed, or set '- **Status:** planned' and move it under "
-                            f"'## {PLANNED_GROUP}' if it is not encoded yet")
+            problems.append(
+                f"{REL}:{s.line}: `{sid}` is not a statement in the code (python -m theorems list); fix "
+                f"the ID (IDs of that source: {', '.join(sorted(near)) or 'none'}), delete the section if "
+                f"the statement was removed, or set '- **Status:** planned' and move it under "
+                f"'## {PLANNED_GROUP}' if it is not encoded yet"
+            )
             continue
         if s.kind != spec.kind:
-            problems.append(f"{REL}:{s.fields['Kind'].line}: `{sid}` is a {spec.kind} in the code ({_where(spec)}); "
-                            f"write '- **Kind:** {spec.kind}' (not {s.kind!r})")
+            problems.append(
+                f"{REL}:{s.fields['Kind'].line}: `{sid}` is a {spec.kind} in the code ({_where(spec)}); "
+                f"write '- **Kind:** {spec.kind}' (not {s.kind!r})"
+            )
         if s.fields["Code"].text != f"`{_where(spec)}`":
-            problems.append(f"{REL}:{s.fields['Code'].line}: `{sid}` lives at {_where(spec)}; write "
-                            f"'- **Code:** `{_where(spec)}`' (not {s.fields['Code'].text!r})")
+            problems.append(
+                f"{REL}:{s.fields['Code'].line}: `{sid}` lives at {_where(spec)}; write "
+                f"'- **Code:** `{_where(spec)}`' (not {s.fields['Code'].text!r})"
+            )
     _fail(problems, f"sections of {REL} that do not match the code")
 
 
@@ -321,8 +357,10 @@ def test_controls_match_both_ways(sections, code):
     for sid, specs in sorted(by.items()):
         if sid not in statements:
             for c in specs:
-                problems.append(f"{_where(c)}: @control({sid!r}, title={c.title!r}) names no statement; use the ID "
-                                "of an existing statement (python -m theorems list)")
+                problems.append(
+                    f"{_where(c)}: @control({sid!r}, title={c.title!r}) names no statement; use the ID "
+                    "of an existing statement (python -m theorems list)"
+                )
     for sid, s in sections.items():
         if s.planned or sid not in statements:
             continue
@@ -330,23 +368,30 @@ def test_controls_match_both_ways(sections, code):
         listed = {t: ln for ln, t in s.controls}
         for title, c in code_titles.items():
             if title not in listed:
-                problems.append(f"{REL}:{s.fields['Controls'].line}: under Controls of `{sid}` add the line "
-                                f"'  - {title}' (the @control at {_where(c)})")
+                problems.append(
+                    f"{REL}:{s.fields['Controls'].line}: under Controls of `{sid}` add the line "
+                    f"'  - {title}' (the @control at {_where(c)})"
+                )
         for title, ln in listed.items():
             if title not in code_titles:
-                problems.append(f"{REL}:{ln}: `{sid}` has no @control titled {title!r} in tests/controls/; its "
-                                f"controls are titled: {sorted(code_titles) or 'none'} -- copy the title= string "
-                                "verbatim, or remove the bullet")
+                problems.append(
+                    f"{REL}:{ln}: `{sid}` has no @control titled {title!r} in tests/controls/; its "
+                    f"controls are titled: {sorted(code_titles) or 'none'} -- copy the title= string "
+                    "verbatim, or remove the bullet"
+                )
     _fail(problems, f"controls that {REL} and tests/controls/ disagree on")
 
 
 def test_every_statement_has_a_control(code):
     statements, controls = code
     covered = {c.control_of for c in controls}
-    problems = [f"`{sid}` ({_where(spec)}) has no negative control: add a planted false variant to tests/controls/ "
-                f"with @control({sid!r}, title=...) over @given(...) using the same oracle (DEVELOPERS.md, "
-                f"'Negative controls'), and list its title under Controls in {REL}"
-                for sid, spec in sorted(statements.items()) if sid not in covered]
+    problems = [
+        f"`{sid}` ({_where(spec)}) has no negative control: add a planted false variant to tests/controls/ "
+        f"with @control({sid!r}, title=...) over @given(...) using the same oracle (DEVELOPERS.md, "
+        f"'Negative controls'), and list its title under Controls in {REL}"
+        for sid, spec in sorted(statements.items())
+        if sid not in covered
+    ]
     _fail(problems, "statements without a negative control")
 
 
@@ -359,10 +404,12 @@ def test_planned_entries_are_not_in_the_code(sections, code):
             continue
         spec = statements[sid]
         titles = "; ".join(c.title for c in by.get(sid, [])) or "none yet"
-        problems.append(f"{REL}:{s.line}: `{sid}` is planned in the catalog but now encoded at {_where(spec)}: move "
-                        f"its section out of '## {PLANNED_GROUP}' into its source's group, set '- **Status:** "
-                        f"encoded', '- **Kind:** {spec.kind}', '- **Code:** `{_where(spec)}`', update Statement and "
-                        f"Encoding from the test's docstring, and make Controls the @control titles ({titles})")
+        problems.append(
+            f"{REL}:{s.line}: `{sid}` is planned in the catalog but now encoded at {_where(spec)}: move "
+            f"its section out of '## {PLANNED_GROUP}' into its source's group, set '- **Status:** "
+            f"encoded', '- **Kind:** {spec.kind}', '- **Code:** `{_where(spec)}`', update Statement and "
+            f"Encoding from the test's docstring, and make Controls the @control titles ({titles})"
+        )
     _fail(problems, "planned entries that have landed in the code")
 
 
@@ -407,20 +454,29 @@ def test_parser_reads_a_well_formed_catalog():
     assert (b.id, b.planned, b.group, [t for _, t in b.controls]) == ("liang:scaled", True, PLANNED_GROUP, ["c"])
 
 
-@pytest.mark.parametrize("broken, message", [
-    (GOOD.replace("### `li2022:thm-4.8` — a title", "### li2022:thm-4.8 - a title"), "heading must read"),
-    (GOOD.replace("- **Kind:** universal\n- **Status:** encoded", "- **Status:** encoded\n- **Kind:** universal"),
-     "in this order"),
-    (GOOD.replace("- **Kind:** universal\n- **Status:** encoded", "- **Kind:** theorem\n- **Status:** encoded"),
-     "Kind must be one of"),
-    (GOOD.replace("`theorems/x.py::test_x`", "theorems/x.py"), "Code must be"),
-    (GOOD.replace("  - control one\n", "  - control two\n    continued\n"), "listed twice"),
-    (GOOD.replace("- **Encoding:** e.\n", "- **Encoding:** e.\n\nstray prose\n"), "text after the field list"),
-    (GOOD.replace("- **Status:** planned", "- **Status:** encoded"), "belongs under"),
-    (GOOD.replace("  - c\n", ""), "at least one control"),
-    (GOOD + GOOD.split("## Planned")[0].split("## li2022\n")[1], "second section"),
-    (GOOD.replace("- **Encoding:** e.\n", "- **Encoding:** e.\n```\nx\n```\n"), "no code blocks"),
-])
+@pytest.mark.parametrize(
+    "broken, message",
+    [
+        (GOOD.replace("### `li2022:thm-4.8` — a title", "### li2022:thm-4.8 - a title"), "heading must read"),
+        (
+            GOOD.replace(
+                "- **Kind:** universal\n- **Status:** encoded", "- **Status:** encoded\n- **Kind:** universal"
+            ),
+            "in this order",
+        ),
+        (
+            GOOD.replace("- **Kind:** universal\n- **Status:** encoded", "- **Kind:** theorem\n- **Status:** encoded"),
+            "Kind must be one of",
+        ),
+        (GOOD.replace("`theorems/x.py::test_x`", "theorems/x.py"), "Code must be"),
+        (GOOD.replace("  - control one\n", "  - control two\n    continued\n"), "listed twice"),
+        (GOOD.replace("- **Encoding:** e.\n", "- **Encoding:** e.\n\nstray prose\n"), "text after the field list"),
+        (GOOD.replace("- **Status:** planned", "- **Status:** encoded"), "belongs under"),
+        (GOOD.replace("  - c\n", ""), "at least one control"),
+        (GOOD + GOOD.split("## Planned")[0].split("## li2022\n")[1], "second section"),
+        (GOOD.replace("- **Encoding:** e.\n", "- **Encoding:** e.\n```\nx\n```\n"), "no code blocks"),
+    ],
+)
 def test_parser_rejects_broken_sections(broken, message):
     _, errors = parse(broken)
     assert any(message in e for e in errors), errors

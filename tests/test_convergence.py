@@ -1,5 +1,6 @@
 """Tests of oracles.checks.convergence: the Łojasiewicz certificate, the non-convergence witness, and how the
 li2022 convergence oracles use them (issue 22 §1)."""
+
 from __future__ import annotations
 
 import math
@@ -7,8 +8,15 @@ import math
 import numpy as np
 import pytest
 
-from oracles.checks.convergence import (CERTIFIED, convergence_outcome, divergence_witness, escape, lojasiewicz_tail,
-                                        no_vi_point_certificate, recession_cone)
+from oracles.checks.convergence import (
+    CERTIFIED,
+    convergence_outcome,
+    divergence_witness,
+    escape,
+    lojasiewicz_tail,
+    no_vi_point_certificate,
+    recession_cone,
+)
 from oracles.checks.limits import gf_limit_minimizes, gf_limit_stationarity, gf_limit_vs_projection
 from oracles.convex.references import min_l2_interpolant
 from oracles.core.errors import Inconclusive
@@ -51,8 +59,18 @@ def test_settled_limits_are_certified():
 def test_a_speed_decaying_like_one_over_t_is_not_certified():
     """‖ẇ‖ = 1/t (the log-growth of a diverging flow): the path length is infinite, no tail bound."""
     ts = 2.0 ** (np.arange(-24, 81) / 4)
-    lim = FlowLimit(np.ones(2), np.ones(2), float(ts[-1]), 1e-12, 0.0, 1e-12, 0.0, 0, "synthetic",
-                    speeds=[[t, 1.0 / t, 0.0] for t in ts])
+    lim = FlowLimit(
+        np.ones(2),
+        np.ones(2),
+        float(ts[-1]),
+        1e-12,
+        0.0,
+        1e-12,
+        0.0,
+        0,
+        "synthetic",
+        speeds=[[t, 1.0 / t, 0.0] for t in ts],
+    )
     tail = lojasiewicz_tail(lim)
     assert tail.bound == math.inf and "not faster than 1/t" in tail.reason
     out = convergence_outcome(lim)
@@ -62,9 +80,11 @@ def test_a_speed_decaying_like_one_over_t_is_not_certified():
 def test_witness_only_where_no_vi_point_exists():
     X, y = _separable(3)
     assert no_vi_point_certificate(Identity(3), ExponentialLoss(X, y))["margin"] > 0
-    assert no_vi_point_certificate(Identity(3), LeastSquares(X, y)) is None      # least squares has minimizers
+    assert no_vi_point_certificate(Identity(3), LeastSquares(X, y)) is None  # least squares has minimizers
     # not separable: z = (1, -1) along one axis, a finite minimizer exists
-    assert no_vi_point_certificate(Identity(1), ExponentialLoss(np.array([[1.0], [-1.0]]), np.array([1.0, 1.0]))) is None
+    assert (
+        no_vi_point_certificate(Identity(1), ExponentialLoss(np.array([[1.0], [-1.0]]), np.array([1.0, 1.0]))) is None
+    )
     # separable only by a negative direction: on dom R = R>=0 the point w = 0 satisfies the inequality
     assert no_vi_point_certificate(Powers(2.0, 1), ExponentialLoss(np.array([[-1.0]]), np.array([1.0]))) is None
     assert no_vi_point_certificate(UVSquared(1), ExponentialLoss(np.array([[-1.0]]), np.array([1.0]))) is not None
@@ -77,7 +97,7 @@ def test_recession_cone_of_a_commuting_quadratic_is_spanned_by_its_eigenvalue_co
     C, free = recession_cone(G)
     assert not free and C.shape == (2, 3)
     Ob = G.common_eigenbasis()[0]
-    for x in RNG.standard_normal((5, 3)):   # G(x) = ½ Σ_b λ_b (Oᵀx)_b² lies in the cone
+    for x in RNG.standard_normal((5, 3)):  # G(x) = ½ Σ_b λ_b (Oᵀx)_b² lies in the cone
         assert np.allclose(C @ (0.5 * (Ob.T @ x) ** 2), G.value(x))
     assert sorted(map(tuple, np.round(C.T, 12))) == sorted(map(tuple, np.round(Lam.T, 12)))
 
@@ -88,16 +108,18 @@ def test_escape_radius_is_a_lower_bound_on_the_norm_and_grows_like_log_t():
         esc = escape(G, ExponentialLoss(X, y), x0, decades=40)
         assert np.all(np.array(esc.norms) >= np.array(esc.radii) - 1e-9)
         assert esc.delta > 0.9 and esc.error < 1e-6
-        assert esc.radii[-1] > esc.radii[20] + 10 * math.log(10) / max(np.linalg.norm(X, axis=1))   # ~ ln t / zeta
+        assert esc.radii[-1] > esc.radii[20] + 10 * math.log(10) / max(np.linalg.norm(X, axis=1))  # ~ ln t / zeta
 
 
 def test_the_convergence_controls_are_decided_by_the_witness():
     """The planted non-convergent cases are falsified by the witness (details say 'refuted'), never untested."""
     X, y = _separable(2)
     loss = ExponentialLoss(X, y)
-    for out in (gf_limit_stationarity(UVSquared(2), loss, np.full(4, 0.7)),
-                gf_limit_minimizes(Identity(2), loss, np.zeros(2)),
-                gf_limit_vs_projection(UVSquared(2), loss, np.full(4, 0.7), convergence="claim")):
+    for out in (
+        gf_limit_stationarity(UVSquared(2), loss, np.full(4, 0.7)),
+        gf_limit_minimizes(Identity(2), loss, np.zeros(2)),
+        gf_limit_vs_projection(UVSquared(2), loss, np.full(4, 0.7), convergence="claim"),
+    ):
         assert out.inconclusive is None and out.discrepancy > out.budget and out.details["convergence"] == "refuted"
     # where convergence is only a hypothesis (Thm 4.16), the same flow is outside the theorem
     with pytest.raises(Inconclusive, match="premise fails: the flow provably does not converge"):
@@ -115,7 +137,9 @@ def test_the_ridge_bump_traps_a_flow_past_the_bump_and_only_there():
     L = RidgeBump(a)
     assert trap_certificate(Identity(2), L, 1.5 * a) is not None
     assert trap_certificate(Identity(2), L, 0.5 * a) is None and trap_certificate(Identity(2), L, a) is None
-    assert trap_certificate(Powers(2.0, 2), RidgeBump(np.array([0.6, -0.8])), np.array([1.5, 0.1])) is None  # u not in ℝ≥0²
+    assert (
+        trap_certificate(Powers(2.0, 2), RidgeBump(np.array([0.6, -0.8])), np.array([1.5, 0.1])) is None
+    )  # u not in ℝ≥0²
     s = L.escape_radius(1e-30)
     assert s > 1 and math.isclose(s * s * math.exp(-s * s), 1e-30, rel_tol=1e-10)
     assert L.escape_radius(2 * BARRIER) == 0.0

@@ -1,4 +1,5 @@
 """Tests of oracles/convex/discretization.py (li2022 eq. (7) -> (8)) and Theorem 4.15(d)'s domain check."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,7 +17,7 @@ def test_mirror_descent_path_is_the_dual_euler_step():
     R = EntropyPotential(np.array([1.0, 2.0]), 0.25)
     loss = Linear(np.array([0.3, -0.2]))
     P = mirror_descent_path(R, loss, np.array([1.0, 2.0]), 0.1, 5)
-    assert np.allclose(P[-1], np.array([1.0, 2.0]) * np.exp(-4 * 0.5 * loss.c))   # exact for a linear loss
+    assert np.allclose(P[-1], np.array([1.0, 2.0]) * np.exp(-4 * 0.5 * loss.c))  # exact for a linear loss
     with pytest.raises(InvalidInput, match="eta"):
         mirror_descent_path(R, loss, np.array([1.0, 2.0]), -1.0, 5)
 
@@ -51,7 +52,7 @@ def test_domain_of_R_is_the_cone_and_not_all_of_Rd(D, d):
     v, u = np.linspace(0.6, 1.8, D), np.ones(d)
     out = thm_4_15d_domain(G, x, v, u)
     assert not out.falsified, (out.what, out.discrepancy, out.budget)
-    if D == d:   # a simplicial cone: -2 w_in lies outside, and a mirror map would have to reach it
+    if D == d:  # a simplicial cone: -2 w_in lies outside, and a mirror map would have to reach it
         assert "grad_norms_at_boundary" in out.details
         norms = out.details["grad_norms_at_boundary"]
         assert all(b > a for a, b in zip(norms, norms[1:]))

@@ -1,4 +1,5 @@
 """Tests of the strategies themselves: they produce valid instances and shrink to simple ones."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -8,8 +9,14 @@ from hypothesis import strategies as st
 from generators.arrays import orthogonal, positive_vectors
 from generators.cases import flow_cases
 from generators.losses import equal_mu_pairs, regression_data, schedules
-from generators.parametrizations import (commuting_families, commuting_quadratics, inits, matrix_factorizations,
-                                         noncommuting_quadratics, separable_families)
+from generators.parametrizations import (
+    commuting_families,
+    commuting_quadratics,
+    inits,
+    matrix_factorizations,
+    noncommuting_quadratics,
+    separable_families,
+)
 from generators.regression import well_scaled_matrices
 from oracles.model.parametrizations import Identity, UVSquared
 
@@ -152,7 +159,7 @@ def test_builders_are_cached_and_cached_builders_draw_the_same_values():
         collect()
         return out
 
-    fresh = losses.schedules.__wrapped__(2)      # the composite itself, built anew
+    fresh = losses.schedules.__wrapped__(2)  # the composite itself, built anew
     assert draws(losses.schedules(2)) == draws(fresh)
 
 

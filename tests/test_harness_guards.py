@@ -1,6 +1,7 @@
 """Runs that cannot do what was asked end with one line before any statement runs: --report-dir taken for a
 test path, an unwritable report directory, unknown --statement IDs. Later write failures and an unreachable
 Redis do not stop the campaign."""
+
 from __future__ import annotations
 
 import errno
@@ -37,8 +38,9 @@ def project(pytester: pytest.Pytester) -> str:
     return p
 
 
-def test_report_dir_given_with_a_space_outside_the_project_is_refused(pytester: pytest.Pytester, project: str,
-                                                                       tmp_path_factory) -> None:
+def test_report_dir_given_with_a_space_outside_the_project_is_refused(
+    pytester: pytest.Pytester, project: str, tmp_path_factory
+) -> None:
     elsewhere = tmp_path_factory.mktemp("elsewhere")
     result = pytester.runpytest_subprocess("--report-dir", str(elsewhere))
     assert result.ret == pytest.ExitCode.USAGE_ERROR
@@ -57,19 +59,22 @@ def test_report_dir_with_a_space_inside_the_project_is_fine(pytester: pytest.Pyt
 
 
 def test_statements_are_collected_by_the_rule_not_by_a_pattern(pytester: pytest.Pytester) -> None:
-    empty = pytester.makeini("[pytest]\n")       # python_files back to test_*.py: statements are still collected
-    result = pytester.runpytest_subprocess(str(suite_root() / "theorems"), "-c", str(empty), "--co", "--no-reports",
-                                           "-p", "no:xdist", "-q")
+    empty = pytester.makeini("[pytest]\n")  # python_files back to test_*.py: statements are still collected
+    result = pytester.runpytest_subprocess(
+        str(suite_root() / "theorems"), "-c", str(empty), "--co", "--no-reports", "-p", "no:xdist", "-q"
+    )
     assert result.ret == pytest.ExitCode.OK
     assert any("li2022_s4_1_commuting.py::test_thm_4_2" in line for line in result.stdout.lines)
 
 
 def test_naming_the_statement_package_without_collecting_a_statement_is_an_error(pytester: pytest.Pytester) -> None:
     # every statement module ignored (a glob is taken relative to the invocation directory, so name each one)
-    ignored = [f"--ignore={path}" for path in sorted((suite_root() / "theorems").glob("*.py"))
-               if not path.name.startswith("_")]
-    result = pytester.runpytest_subprocess(str(suite_root() / "theorems"), *ignored, "--co", "--no-reports",
-                                           "-p", "no:xdist")
+    ignored = [
+        f"--ignore={path}" for path in sorted((suite_root() / "theorems").glob("*.py")) if not path.name.startswith("_")
+    ]
+    result = pytester.runpytest_subprocess(
+        str(suite_root() / "theorems"), *ignored, "--co", "--no-reports", "-p", "no:xdist"
+    )
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     assert any(line.startswith("ERROR: no statement was collected from") for line in result.stderr.lines)
 
@@ -86,7 +91,7 @@ def test_report_dir_that_is_a_file_is_refused_before_any_statement(pytester: pyt
 
 def test_report_dir_that_cannot_be_created_is_refused(pytester: pytest.Pytester) -> None:
     planted(pytester, TRUE_UNIVERSAL)
-    result = pytester.runpytest("--report-dir=/proc/implicit-bias-reports")   # not creatable, even by root
+    result = pytester.runpytest("--report-dir=/proc/implicit-bias-reports")  # not creatable, even by root
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["ERROR: cannot create the report directory /proc/implicit-bias-reports*"])
 
@@ -101,7 +106,7 @@ def test_read_only_report_dir_is_refused(pytester: pytest.Pytester) -> None:
 
 
 def test_a_full_filesystem_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def full_disk(dir, prefix, suffix):   # a probe file on a full disk: /dev/full answers ENOSPC
+    def full_disk(dir, prefix, suffix):  # a probe file on a full disk: /dev/full answers ENOSPC
         (tmp_path / "probe").write_text("")
         return os.open("/dev/full", os.O_WRONLY), str(tmp_path / "probe")
 
@@ -116,8 +121,9 @@ def test_a_run_without_statements_creates_no_report_dir(pytester: pytest.Pyteste
     assert not (pytester.path / "reports").exists()
 
 
-def test_writes_that_fail_later_do_not_stop_the_campaign(pytester: pytest.Pytester,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_writes_that_fail_later_do_not_stop_the_campaign(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     p = planted(pytester, FALSE_CONJECTURE, TRUE_UNIVERSAL, CONTROL)
 
     def disk_full(path, data):
@@ -125,11 +131,15 @@ def test_writes_that_fail_later_do_not_stop_the_campaign(pytester: pytest.Pytest
 
     monkeypatch.setattr(reports, "atomic_write", disk_full)
     result = pytester.runpytest("-q")
-    result.assert_outcomes(failed=1, passed=2)      # every statement ran: no INTERNALERROR after the first
+    result.assert_outcomes(failed=1, passed=2)  # every statement ran: no INTERNALERROR after the first
     out = result.stdout.str()
     assert "INTERNALERROR" not in out
-    result.stdout.fnmatch_lines(["report not written: summary.json, index.md, index.html: OSError: *No space left*",
-                                 f"report not written: {p}:first-small (its folder): OSError: *No space left*"])
+    result.stdout.fnmatch_lines(
+        [
+            "report not written: summary.json, index.md, index.html: OSError: *No space left*",
+            f"report not written: {p}:first-small (its folder): OSError: *No space left*",
+        ]
+    )
 
 
 # -- --statement IDs ---------------------------------------------------------------------------
@@ -137,7 +147,9 @@ def test_an_unknown_statement_id_is_an_error_with_suggestions(pytester: pytest.P
     p = planted(pytester, TRUE_UNIVERSAL, CONTROL)
     result = pytester.runpytest("--statement", f"{p}:doubel")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines([f"ERROR: --statement: '{p}:doubel' is not a known statement ID (did you mean {p}:double*"])
+    result.stderr.fnmatch_lines(
+        [f"ERROR: --statement: '{p}:doubel' is not a known statement ID (did you mean {p}:double*"]
+    )
 
 
 def test_a_typo_beside_a_valid_id_is_not_ignored(pytester: pytest.Pytester) -> None:
@@ -152,12 +164,18 @@ def test_a_known_statement_not_collected_names_its_file(pytester: pytest.Pyteste
     planted(pytester, TRUE_UNIVERSAL)
     result = pytester.runpytest("--statement", "li2022:thm-4.2")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["ERROR: --statement: 'li2022:thm-4.2' is defined in *li2022_s4_1_commuting.py but "
-                                 "was not collected*"])
+    result.stderr.fnmatch_lines(
+        ["ERROR: --statement: 'li2022:thm-4.2' is defined in *li2022_s4_1_commuting.py but was not collected*"]
+    )
 
 
-@pytest.mark.parametrize("args, says", [(["--statement", "{p}:doubel"], "--statement: '{p}:doubel' is not a known"),
-                                        (["--report-dir=afile"], "the report directory afile is not a directory")])
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["--statement", "{p}:doubel"], "--statement: '{p}:doubel' is not a known"),
+        (["--report-dir=afile"], "the report directory afile is not a directory"),
+    ],
+)
 def test_usage_errors_under_xdist_are_one_line(pytester: pytest.Pytester, args: list[str], says: str) -> None:
     pytest.importorskip("xdist")
     p = planted(pytester, TRUE_UNIVERSAL)
@@ -177,7 +195,7 @@ def test_a_run_without_statements_does_not_need_the_report_dir(pytester: pytest.
 # -- Redis -------------------------------------------------------------------------------------
 @pytest.fixture
 def fresh_database(monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv(profiles.WARNED_VARIABLE, "")   # no warning said yet in this "campaign"
+    monkeypatch.setenv(profiles.WARNED_VARIABLE, "")  # no warning said yet in this "campaign"
     profiles._database.cache_clear()
     yield
     profiles._database.cache_clear()
@@ -207,7 +225,7 @@ def test_redis_url_without_the_client_warns_and_falls_back(monkeypatch, capsys, 
 
 def test_a_campaign_with_redis_unreachable_still_decides(pytester: pytest.Pytester, monkeypatch) -> None:
     monkeypatch.setenv("HYPOTHESIS_REDIS_URL", "redis://127.0.0.1:1/0")
-    monkeypatch.setenv(profiles.WARNED_VARIABLE, "")   # a campaign of its own
+    monkeypatch.setenv(profiles.WARNED_VARIABLE, "")  # a campaign of its own
     p = planted(pytester, TRUE_UNIVERSAL)
     result = pytester.runpytest_subprocess("-q", "-p", "no:xdist")
     result.assert_outcomes(passed=1)

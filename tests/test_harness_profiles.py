@@ -1,4 +1,5 @@
 """Example databases that cannot be used are said, once per campaign (issues 25 and 27)."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -35,7 +36,7 @@ def test_a_database_path_that_is_a_file_is_said(tmp_path: Path, monkeypatch, cap
     assert err.count("warning:") == 1 and f"{path} {'lies under' if under else 'is'} a file" in err
     profiles._database.cache_clear()
     profiles._database()
-    assert capsys.readouterr().err == ""          # once per campaign
+    assert capsys.readouterr().err == ""  # once per campaign
     assert isinstance(profiles.local_database(str(tmp_path / "fine")), DirectoryBasedExampleDatabase)
 
 

@@ -1,5 +1,6 @@
 """What a statement hands to the plugin and what reports say of it: the tally through item.stash, summary keys
 that say what they hold, pages rendered from templates (readable math, named arguments, negative discrepancies)."""
+
 from __future__ import annotations
 
 import json
@@ -40,7 +41,7 @@ def test_a_statement_called_directly_hands_its_tally_to_the_collector_only() -> 
             test_direct()
         (tally,) = tallies
         assert tally.verdict == "held" and tally.examples == 5 and tally.spec.id == "harness-records:direct"
-        test_direct()              # outside a collector: runs, and nothing is kept anywhere
+        test_direct()  # outside a collector: runs, and nothing is kept anywhere
         assert len(tallies) == 1
     finally:
         harness.CATALOG.pop("harness-records:direct", None)
@@ -129,10 +130,10 @@ def test_summary_keys_say_what_they_hold(pytester: pytest.Pytester) -> None:
 
 def test_budget_reason() -> None:
     assert harness.budget_reason(1e-7, 1e-8) == "10 × error estimate"
-    assert harness.budget_reason(1e-9, 1e-12) == "floor"                      # inferred: above 10 × error
+    assert harness.budget_reason(1e-9, 1e-12) == "floor"  # inferred: above 10 × error
     assert harness.budget_reason(1e-9, 1e-12, floor=1e-9) == "floor"
     assert harness.budget_reason(0.3, 0.0, floor=1e-9) == "set by the check"
-    assert harness.budget_reason(1e-9, 1e-9) == "set by the check"           # below 10 × error: not budget_from_error
+    assert harness.budget_reason(1e-9, 1e-9) == "set by the check"  # below 10 × error: not budget_from_error
 
 
 # -- pages from templates -----------------------------------------------------------------------
@@ -146,7 +147,7 @@ def test_named(case):
     return Outcome(float(np.linalg.norm(v)), 0.5, 0.0, "‖v‖ against ½")
 '''
 
-ROOM = '''
+ROOM = """
 @universal("{p}:room", title="v[0] ≤ 1 with room", source="planted")
 @settings(max_examples=10, database=None)
 @given(v=vec)
@@ -154,7 +155,7 @@ def test_room(v):
     out = Outcome(float(v[0]) - 1.5, 1e-9, 0.0, "v[0] − 1.5")
     out.plot = lambda: [Panel("v", "index", "value", {{"v": (np.arange(3), v)}})]
     return out
-'''
+"""
 
 
 def test_pages_show_readable_math_named_parts_and_what_negative_means(pytester: pytest.Pytester) -> None:
@@ -163,29 +164,57 @@ def test_pages_show_readable_math_named_parts_and_what_negative_means(pytester: 
     reports_dir = pytester.path / "reports"
     rec = by_id(summary(pytester))[f"{p}:named"]
     folder = reports_dir / rec["report"]
-    page, html, md = ((folder / "report.md").read_text(), (reports_dir / "index.html").read_text(),
-                      (reports_dir / "index.md").read_text())
+    page, html, md = (
+        (folder / "report.md").read_text(),
+        (reports_dir / "index.html").read_text(),
+        (reports_dir / "index.md").read_text(),
+    )
     for text in (page, html):
         assert "G(U) = UUᵀ" in text and "μ ∈ ℝᵈ" in text and "‖v‖₂ ≤ ½" in text
         assert "\\top" not in text and "\\mathbb" not in text and ":math:" not in text
     assert "| `case.v` |" in page and "| `case.t` |" in page and "case[0]" not in page
     assert [k for k, _ in rec["witness"]["example"]] == ["case.v", "case.t"]
     stored = json.loads((folder / "counterexample.json").read_text())
-    assert stored["schema"] == 2 and stored["fields"] == {"case": ["v", "t"]} and "__tuple__" in stored["example"]["case"]
-    run = subprocess.run([sys.executable, "-m", "theorems", "reproduce", str(folder / "counterexample.json"),
-                          "--module", stored["check"].split(":")[0]], cwd=pytester.path, capture_output=True, text=True, timeout=120)
+    assert (
+        stored["schema"] == 2 and stored["fields"] == {"case": ["v", "t"]} and "__tuple__" in stored["example"]["case"]
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "theorems",
+            "reproduce",
+            str(folder / "counterexample.json"),
+            "--module",
+            stored["check"].split(":")[0],
+        ],
+        cwd=pytester.path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 1, run.stdout + run.stderr
     assert report_pages.NEGATIVE_NOTE in md and report_pages.NEGATIVE_NOTE in html
     held = (reports_dir / by_id(summary(pytester))[f"{p}:room"]["report"] / "report.md").read_text()
     assert "held (closest call)" in held and report_pages.NEGATIVE_NOTE in held
-    assert report_pages.NEGATIVE_NOTE not in page      # only where a negative discrepancy appears
+    assert report_pages.NEGATIVE_NOTE not in page  # only where a negative discrepancy appears
     assert "<style>" in html and "<link" not in html and ".v-held" in html
 
 
 def test_html_is_autoescaped_and_markdown_cells_are_escaped(tmp_path: Path) -> None:
-    rec = {"id": "s:<b>", "kind": "universal", "title": "<img src=x onerror=alert(1)>", "verdict": "error",
-           "examples": 1, "inconclusive": 0, "worst_discrepancy": None, "worst_budget": None, "seconds": 0.1,
-           "message": "a | b <script>", "report": None}
+    rec = {
+        "id": "s:<b>",
+        "kind": "universal",
+        "title": "<img src=x onerror=alert(1)>",
+        "verdict": "error",
+        "examples": 1,
+        "inconclusive": 0,
+        "worst_discrepancy": None,
+        "worst_budget": None,
+        "seconds": 0.1,
+        "message": "a | b <script>",
+        "report": None,
+    }
     html = report_pages.index_html(tmp_path, [rec], {})
     assert "<img src=x" not in html and "&lt;img src=x" in html and "<script>" not in html
     md = report_pages.index_markdown([rec], {})
@@ -204,13 +233,24 @@ def test_example_rows_name_the_parts_of_composite_arguments() -> None:
     assert report_pages.example_rows({"d": {"a": 1, "b": 2.5}}) == [("d.a", "1"), ("d.b", "2.5")]
 
 
-@pytest.mark.parametrize("tex, text", [
-    (r"UU^\top", "UUᵀ"), (r"\nabla^2G_j\nabla G_i", "∇²Gⱼ∇ Gᵢ"), (r"w = u^{\odot2}", "w = u^(⊙2)"),
-    (r"\tfrac12\|Y - XUV^\top\|_F^2", "½‖Y - XUVᵀ‖_F²"), (r"U \in \mathbb{R}^{d\times r}", "U ∈ ℝ^(d× r)"),
-    (r"\mu(t) \in \mathcal U(x_{init})", "μ(t) ∈ U(x_init)"), (r"\dot x = -\nabla\hat\ell(y)", "ẋ = -∇ℓ̂(y)"),
-    (r"\frac{a}{2b}", "a/(2b)"), (r"\sqrt{\lambda_0^2 + 4x^2}", "√(λ₀² + 4x²)"), (r"G^{-1}", "G⁻¹"),
-    (r"x_{t+1} = \arg\min_x f(x)", "x_(t+1) = arg minₓ f(x)"), (r"\{A_ix\}", "{Aᵢx}"), (r"a \odot b", "a ⊙ b"),
-])
+@pytest.mark.parametrize(
+    "tex, text",
+    [
+        (r"UU^\top", "UUᵀ"),
+        (r"\nabla^2G_j\nabla G_i", "∇²Gⱼ∇ Gᵢ"),
+        (r"w = u^{\odot2}", "w = u^(⊙2)"),
+        (r"\tfrac12\|Y - XUV^\top\|_F^2", "½‖Y - XUVᵀ‖_F²"),
+        (r"U \in \mathbb{R}^{d\times r}", "U ∈ ℝ^(d× r)"),
+        (r"\mu(t) \in \mathcal U(x_{init})", "μ(t) ∈ U(x_init)"),
+        (r"\dot x = -\nabla\hat\ell(y)", "ẋ = -∇ℓ̂(y)"),
+        (r"\frac{a}{2b}", "a/(2b)"),
+        (r"\sqrt{\lambda_0^2 + 4x^2}", "√(λ₀² + 4x²)"),
+        (r"G^{-1}", "G⁻¹"),
+        (r"x_{t+1} = \arg\min_x f(x)", "x_(t+1) = arg minₓ f(x)"),
+        (r"\{A_ix\}", "{Aᵢx}"),
+        (r"a \odot b", "a ⊙ b"),
+    ],
+)
 def test_math_text(tex: str, text: str) -> None:
     assert report_pages.math_text(tex) == text
 

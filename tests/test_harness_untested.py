@@ -1,15 +1,17 @@
 """When a statement was not really tested: too few decided examples (min_decided), mostly inconclusive, and a
 message that says what the inconclusive reasons are (non-finite values are the oracle's, not the generator's)."""
+
 from __future__ import annotations
 
 from collections import Counter
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
+from tests.test_plugin import _restore_hypothesis_profile, by_id, planted, summary  # noqa: F401
 from theorems import universal
 from theorems.suite import harness
-from tests.test_plugin import _restore_hypothesis_profile, by_id, planted, summary  # noqa: F401
 
 pytest_plugins = ["pytester"]
 
@@ -59,11 +61,14 @@ def test_decorator_checks_min_decided_and_fields() -> None:
     with pytest.raises(ValueError, match="min_decided"):
         universal("x:bad-min", title="t", min_decided=0)
     with pytest.raises(TypeError, match="fields=.*only argument"):
+
         @universal("x:bad-fields", title="t", fields=("a", "b"))
         @given(u=st.integers(), w=st.integers())
         def test_two(u, w):
             pass
+
     with pytest.raises(TypeError, match="does not have"):
+
         @universal("x:bad-fields-2", title="t", fields={"nope": ("a",)})
         @given(u=st.tuples(st.integers()))
         def test_one(u):
@@ -146,7 +151,9 @@ def test_untested_reason_names_the_reasons() -> None:
     domain = harness.untested_reason(_tally(inconclusive={"leaves domain": 11}))
     assert "most often: leaves domain" in domain and "non-finite" not in domain
     few = harness.untested_reason(_few())
-    assert few.startswith("only 9 examples decided (of 16 tried); at least 10 are required") and "leaves domain: 7" in few
+    assert (
+        few.startswith("only 9 examples decided (of 16 tried); at least 10 are required") and "leaves domain: 7" in few
+    )
     assert harness.untested_reason(_tally(inconclusive={"leaves domain": 2})) is None
     assert harness.is_nonfinite("blow-up", "non-finite state") and harness.is_nonfinite("non-finite error")
     assert not harness.is_nonfinite("blow-up", "|x| exceeds 1e+08") and not harness.is_nonfinite("infeasible reference")
@@ -154,5 +161,5 @@ def test_untested_reason_names_the_reasons() -> None:
 
 def _few() -> harness.Tally:
     tally = _tally(inconclusive={"leaves domain": 7})
-    tally.examples = 16   # 9 decided < 10, 7 of 16 inconclusive (not more than half)
+    tally.examples = 16  # 9 decided < 10, 7 of 16 inconclusive (not more than half)
     return tally

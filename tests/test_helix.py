@@ -1,13 +1,14 @@
 """The helical charts (oracles/model/helix.py): derivatives, condition (9), the closed-form R, preimages."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from oracles.checks.path_dependence import chart_metric_check, chart_preimages
 from oracles.core.errors import InvalidInput
 from oracles.core.fd import central_difference
 from oracles.core.specs import decode, encode
-from oracles.checks.path_dependence import chart_metric_check, chart_preimages
 from oracles.lie.closure import lie_closure
 from oracles.model.helix import HelixChart, HelixFamily
 

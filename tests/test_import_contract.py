@@ -6,6 +6,7 @@ statement module is (:mod:`theorems.suite.statements`): the machinery (theorems.
 module, and the statement modules import none of each other. The planted violations show that the check can fail: a copy of the tree
 with one upward import (model importing checks), and one with Hypothesis imported by an oracle, are refused.
 """
+
 from __future__ import annotations
 
 import os
@@ -24,7 +25,7 @@ def _statement_contracts(root: Path) -> str:
     """The two contracts inside ``theorems`` that depend on which modules are statements (TOML)."""
     mods = sorted(f"theorems.{p.stem}" for p in (root / "theorems").glob("*.py") if not p.name.startswith("_"))
     listed = ", ".join(f'"{m}"' for m in mods)
-    return (f"""
+    return f"""
 [[tool.importlinter.contracts]]
 name = "the machinery imports no statement"
 type = "forbidden"
@@ -35,7 +36,7 @@ forbidden_modules = [{listed}]
 name = "statement modules are independent"
 type = "independence"
 modules = [{listed}]
-""")
+"""
 
 
 def _lint(root: Path) -> subprocess.CompletedProcess:
@@ -43,8 +44,14 @@ def _lint(root: Path) -> subprocess.CompletedProcess:
     config = root / ".importlinter-generated.toml"
     config.write_text((root / "pyproject.toml").read_text() + _statement_contracts(root))
     try:
-        return subprocess.run([LINT, "--config", str(config), "--no-cache"], cwd=root, env=env,
-                              capture_output=True, text=True, timeout=120)
+        return subprocess.run(
+            [LINT, "--config", str(config), "--no-cache"],
+            cwd=root,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         config.unlink()
 
@@ -62,14 +69,28 @@ def _copy_tree(tmp_path: Path) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("module, line, contract", [
-    ("oracles/model/losses.py", "import oracles.checks.limits  # planted: model -> checks", "oracles by layer"),
-    ("oracles/core/outcome.py", "import hypothesis  # planted", "the math decides without Hypothesis"),
-    ("generators/arrays.py", "import theorems.suite.harness  # planted: generators -> theorems", "theorems -> generators"),
-    ("theorems/suite/reports.py", "import theorems.li2022_s4_1_commuting  # planted", "the machinery imports no statement"),
-    ("theorems/li2022_s4_2_quadratic.py", "import theorems.li2022_s4_1_commuting  # planted",
-     "statement modules are independent"),
-])
+@pytest.mark.parametrize(
+    "module, line, contract",
+    [
+        ("oracles/model/losses.py", "import oracles.checks.limits  # planted: model -> checks", "oracles by layer"),
+        ("oracles/core/outcome.py", "import hypothesis  # planted", "the math decides without Hypothesis"),
+        (
+            "generators/arrays.py",
+            "import theorems.suite.harness  # planted: generators -> theorems",
+            "theorems -> generators",
+        ),
+        (
+            "theorems/suite/reports.py",
+            "import theorems.li2022_s4_1_commuting  # planted",
+            "the machinery imports no statement",
+        ),
+        (
+            "theorems/li2022_s4_2_quadratic.py",
+            "import theorems.li2022_s4_1_commuting  # planted",
+            "statement modules are independent",
+        ),
+    ],
+)
 def test_a_planted_violation_is_refused(tmp_path: Path, module: str, line: str, contract: str) -> None:
     root = _copy_tree(tmp_path)
     path = root / module

@@ -5,6 +5,7 @@ local quadratic form, the preconditioned step and its flow limit), oracles/check
 saddles), oracles/checks/sparse_recovery.py (CRPW's constant), oracles/flows/riccati.py (tarmoun2021's closed
 form), the P12 branch and the width rate of oracles/checks/linear_nets.py, and the new generators' JSON round trips.
 """
+
 from __future__ import annotations
 
 import math
@@ -14,14 +15,22 @@ import pytest
 from hypothesis import given, settings
 
 from generators.linear_nets import homogeneous_cases, kawaguchi_cases, wrong_sign_balanced_cases
-from generators.notes import generic_classification_cases, positive_sparse_cases, preconditioned_cases, quadratic_form_cases
+from generators.notes import (
+    generic_classification_cases,
+    positive_sparse_cases,
+    preconditioned_cases,
+    quadratic_form_cases,
+)
 from oracles.checks import linear_nets as lc
 from oracles.checks.deep_linear import deep_linear_loss_grad, flat_saddle_gap
 from oracles.checks.notes_flows import small_alpha_flow_gap, soudry_offset_gap, squared_flow_limit
 from oracles.checks.sparse_recovery import failure_bound, measurements_for, recovery_rate_gap, width_bound
 from oracles.convex.bregman import bregman_projection
-from oracles.convex.quadratic_mirror import (bregman_quadratic_form_gap, preconditioned_flow_limit_gap,
-                                             preconditioned_step_gap)
+from oracles.convex.quadratic_mirror import (
+    bregman_quadratic_form_gap,
+    preconditioned_flow_limit_gap,
+    preconditioned_step_gap,
+)
 from oracles.core.errors import Inconclusive, InvalidInput
 from oracles.core.specs import decode, encode
 from oracles.flows.linear_nets import two_tolerance_flows
@@ -39,7 +48,7 @@ def test_squared_flow_limit_is_the_kl_projection():
     b = A @ np.array([0.3, 1.2, 0.4, 0.2])
     for alpha in (0.5, 1e-3):
         x, err, info = squared_flow_limit(A, b, alpha)
-        proj = bregman_projection(EntropyPotential(np.full(4, alpha ** 2), 0.25), A, b, np.full(4, alpha ** 2))
+        proj = bregman_projection(EntropyPotential(np.full(4, alpha**2), 0.25), A, b, np.full(4, alpha**2))
         assert np.linalg.norm(x - proj.w) <= 10 * err + 1e-9 * np.linalg.norm(x)
         assert info["newton_step"] <= 1e-12 * np.linalg.norm(x) * 1.0001
 
@@ -107,8 +116,16 @@ def test_deep_linear_gradient_matches_finite_differences():
     X, B = rng.standard_normal((3, 4)), rng.standard_normal((1, 4))
     L, g = deep_linear_loss_grad(theta, shapes, X, B)
     h = 1e-6
-    fd = np.array([(deep_linear_loss_grad(theta + h * e, shapes, X, B)[0]
-                    - deep_linear_loss_grad(theta - h * e, shapes, X, B)[0]) / (2 * h) for e in np.eye(theta.size)])
+    fd = np.array(
+        [
+            (
+                deep_linear_loss_grad(theta + h * e, shapes, X, B)[0]
+                - deep_linear_loss_grad(theta - h * e, shapes, X, B)[0]
+            )
+            / (2 * h)
+            for e in np.eye(theta.size)
+        ]
+    )
     assert np.allclose(g, fd, rtol=1e-6, atol=1e-7)
 
 
@@ -150,10 +167,10 @@ def test_riccati_solution_matches_the_flow_and_is_stable_for_long_times():
     fine, _ = two_tolerance_flows(U0, V0, Y, t_eval=t)
     assert np.allclose(riccati_solution(U0, V0, Y, t), fine.W, atol=1e-8)
     far = riccati_solution(U0, V0, Y, [200.0])[0]
-    assert np.all(np.isfinite(far)) and np.linalg.norm(far - Y) < 1e-8 * np.linalg.norm(Y)   # k = min(m, n): W -> Y
+    assert np.all(np.isfinite(far)) and np.linalg.norm(far - Y) < 1e-8 * np.linalg.norm(Y)  # k = min(m, n): W -> Y
     a = np.linalg.eigvalsh(riccati_generator(Y, lam))
     s = np.linalg.svd(Y, compute_uv=False)
-    h = 0.5 * np.hypot(lam, 2 * s)                  # ±h_i for each singular value, and ±λ/2 on the complement (n − m = 1)
+    h = 0.5 * np.hypot(lam, 2 * s)  # ±h_i for each singular value, and ±λ/2 on the complement (n − m = 1)
     assert np.allclose(np.sort(np.abs(a)), np.sort(np.concatenate([h, h, [0.5 * lam]])))
 
 
@@ -219,11 +236,13 @@ def test_preconditioned_cases_have_spd_K(case):
 def test_generic_classification_cases_are_separable(case):
     X, y, a0 = case
     from oracles.convex.references import max_margin
+
     assert max_margin(X, y).margin > 0
 
 
 def test_global_minimum_and_a_certified_local_minimum():
     from oracles.checks.deep_linear import global_minimum, local_minimum_gap
+
     X = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, -0.5]])
     B = np.array([[1.0, 2.0, 0.0]])
     # least squares over all 1 x 2 W: the residual outside X's row space

@@ -1,4 +1,5 @@
 """Tests of the Lie-closure oracle (oracles.lie.closure) and of its generators (generators.lie)."""
+
 from __future__ import annotations
 
 import io
@@ -8,20 +9,33 @@ import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-from generators.lie import (conservation_cases, generic_base, generic_points, hopf_cases,
-                            hopf_families, hopf_path_cases, planar_noncommuting_quadratics, reachable_d_cases)
 from generators.arrays import orthogonal
-from generators.parametrizations import (commuting_quadratics, inits, matrix_factorizations, noncommuting_quadratics,
-                                         separable_families)
-from oracles.core.errors import Inconclusive, InvalidInput, Reason
-from oracles.model.hopf import HopfChart, HopfFamily
-from oracles.checks.path_dependence import endpoint_gap, linear_mu
+from generators.lie import (
+    conservation_cases,
+    generic_base,
+    generic_points,
+    hopf_cases,
+    hopf_families,
+    hopf_path_cases,
+    planar_noncommuting_quadratics,
+    reachable_d_cases,
+)
+from generators.parametrizations import (
+    commuting_quadratics,
+    inits,
+    matrix_factorizations,
+    noncommuting_quadratics,
+    separable_families,
+)
 from oracles.checks.lie import condition_cosine_against, conservation_count_check
+from oracles.checks.path_dependence import endpoint_gap, linear_mu
+from oracles.core.errors import Inconclusive, InvalidInput, Reason
+from oracles.core.specs import decode, encode
 from oracles.lie.closure import draw_bracket_graph, lie_closure, numerical_rank, word_label
 from oracles.lie.conservation import uut_conservation_count, uv_conservation_count, uv_law_gradients
+from oracles.model.hopf import HopfChart, HopfFamily
 from oracles.model.losses import LeastSquares, Linear, Schedule
 from oracles.model.parametrizations import Identity, Parametrization, Quadratic, factorization, symmetric_factorization
-from oracles.core.specs import decode, encode
 
 quick = settings(max_examples=40, deadline=None)
 
@@ -50,8 +64,8 @@ def test_numerical_rank_without_a_clear_gap_is_inconclusive():
     with pytest.raises(Inconclusive) as exc:
         numerical_rank(C, [1e-12, 1e-12])
     assert exc.value.kind is Reason.ILL_CONDITIONED and exc.value.detail.startswith("no clear rank gap")
-    assert numerical_rank(C, [1e-17, 1e-17]).rank == 2   # the same columns, known to 1e-17: rank 2
-    assert numerical_rank(C, [1e-9, 1e-9]).rank == 1     # known to 1e-9: the second is dependent
+    assert numerical_rank(C, [1e-17, 1e-17]).rank == 2  # the same columns, known to 1e-17: rank 2
+    assert numerical_rank(C, [1e-9, 1e-9]).rank == 1  # known to 1e-9: the second is dependent
 
 
 def test_numerical_rank_rejects_bad_input():
@@ -99,15 +113,18 @@ def test_graph_edges_record_both_operands():
             assert not preds
             continue
         assert set(preds) == {"left", "right"}
-        assert g.nodes[preds["right"]]["order"] == 1            # left-normed: [w, j], j a generator
+        assert g.nodes[preds["right"]]["order"] == 1  # left-normed: [w, j], j a generator
         assert g.nodes[preds["left"]]["order"] == a["order"] - 1
     assert g.edges["[1,2]", "[[1,2],1]"]["role"] == "left" and g.edges["1", "[[1,2],1]"]["role"] == "right"
     assert g.edges["1", "[1,2]"]["role"] == "left" and g.edges["2", "[1,2]"]["role"] == "right"
 
 
 @quick
-@given(st.one_of(matrix_factorizations(), noncommuting_quadratics(), planar_noncommuting_quadratics())
-       .flatmap(lambda G: st.tuples(st.just(G), generic_points(G.D))))
+@given(
+    st.one_of(matrix_factorizations(), noncommuting_quadratics(), planar_noncommuting_quadratics()).flatmap(
+        lambda G: st.tuples(st.just(G), generic_points(G.D))
+    )
+)
 def test_dependent_nodes_are_not_expanded(case):
     G, x = case
     cl = closure_or_reject(G, x)
@@ -126,15 +143,16 @@ def test_sl2_from_two_symmetric_generators():
     cl = lie_closure(G, np.array([0.8, 0.3]))
     assert cl.dim_algebra == 3 and cl.complete and cl.max_order == 3
     assert cl.words(independent=False) == ["[[1,2],1]", "[[1,2],2]"]
-    assert cl.dim_at_x == 2 and cl.conservation_laws == 0   # orbits of SL(2) on R² \ 0 are open
+    assert cl.dim_at_x == 2 and cl.conservation_laws == 0  # orbits of SL(2) on R² \ 0 are open
 
 
 class _Rotations(Parametrization):
     """Not a gradient family: the rotation fields L₁x, L₂x of so(3), to test sampled-field brackets."""
 
     D, d, name = 3, 2, "so(3) rotation fields"
-    L = np.array([[[0.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]],
-                  [[0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [-1.0, 0.0, 0.0]]])
+    L = np.array(
+        [[[0.0, 0.0, 0.0], [0.0, 0.0, -1.0], [0.0, 1.0, 0.0]], [[0.0, 0.0, 1.0], [0.0, 0.0, 0.0], [-1.0, 0.0, 0.0]]]
+    )
 
     def value(self, x):  # pragma: no cover - unused
         return np.zeros(2)
@@ -154,15 +172,26 @@ def test_so3_brackets_with_sampled_fields():
     assert cl.dim_at_x == 2 and cl.conservation_laws == 1
 
 
-@pytest.mark.parametrize("G", [symmetric_factorization(2, 1), symmetric_factorization(3, 1), factorization(2, 2, 1),
-                               Quadratic(np.array([np.diag([1.0, 2.0, 0.5]), np.array([[0, 1.0, 0], [1, 0, 1], [0, 1, 0]])]))],
-                         ids=lambda G: G.name)
+@pytest.mark.parametrize(
+    "G",
+    [
+        symmetric_factorization(2, 1),
+        symmetric_factorization(3, 1),
+        factorization(2, 2, 1),
+        Quadratic(np.array([np.diag([1.0, 2.0, 0.5]), np.array([[0, 1.0, 0], [1, 0, 1], [0, 1, 0]])])),
+    ],
+    ids=lambda G: G.name,
+)
 def test_sampled_fields_agree_with_matrices(G):
     x = generic_base(G.D)
     exact = lie_closure(G, x)
     fd = lie_closure(G, x, exact=False, max_order=min(exact.max_order, 3))  # nested differences: order ≤ 3
     assert fd.mode == "sampled fields"
-    assert (fd.dim_at_x, fd.lie2_dim_at_x, fd.rank_jacobian) == (exact.dim_at_x, exact.lie2_dim_at_x, exact.rank_jacobian)
+    assert (fd.dim_at_x, fd.lie2_dim_at_x, fd.rank_jacobian) == (
+        exact.dim_at_x,
+        exact.lie2_dim_at_x,
+        exact.rank_jacobian,
+    )
     assert abs(fd.condition_cosine - exact.condition_cosine) <= 10 * fd.condition_error + 1e-9
 
 
@@ -189,8 +218,11 @@ def test_condition_9_is_reported_satisfied_on_commuting_maps(case):
 
 
 @quick
-@given(st.one_of(noncommuting_quadratics(), planar_noncommuting_quadratics(), matrix_factorizations())
-       .flatmap(lambda G: st.tuples(st.just(G), generic_points(G.D))))
+@given(
+    st.one_of(noncommuting_quadratics(), planar_noncommuting_quadratics(), matrix_factorizations()).flatmap(
+        lambda G: st.tuples(st.just(G), generic_points(G.D))
+    )
+)
 def test_relaxed_condition_fails_on_every_noncommuting_quadratic(case):
     """Conjecture 4.10's premise forces quadratic families to commute (Jacobson's lemma; see the
     statement): every non-commuting quadratic family generated violates (9) at a generic point."""
@@ -218,7 +250,7 @@ def test_uv_conservation_grid():
 def test_uut_conservation_counts(d, r):
     G = symmetric_factorization(d, r)
     cl = lie_closure(G, generic_base(G.D))
-    assert cl.dim_algebra == d * d                      # gl(d)
+    assert cl.dim_algebra == d * d  # gl(d)
     assert cl.conservation_laws == uut_conservation_count(d, r)
 
 
@@ -227,7 +259,7 @@ def test_uv_law_gradients_match_finite_differences():
     x = generic_base((m + n) * r)
 
     def laws(x):
-        U, V = x[: m * r].reshape(r, m).T, x[m * r:].reshape(r, n).T
+        U, V = x[: m * r].reshape(r, m).T, x[m * r :].reshape(r, n).T
         H = U.T @ U - V.T @ V
         return np.array([H[k, l] for k in range(r) for l in range(k, r)])
 
@@ -242,11 +274,11 @@ def test_hopf_chart_jacobian_and_point():
     fam = find(hopf_families(), lambda f: f.D == 6 and not np.allclose(f.O, np.eye(6)))
     H = fam.build()
     x = H.point(0.55, 0.4, 0.3, 1.2, extra=[0.2, -0.1])
-    assert np.allclose(H.value(x), H.P @ np.array([0.55 ** 2, (1 - 0.55 ** 2) * 0.4]))
+    assert np.allclose(H.value(x), H.P @ np.array([0.55**2, (1 - 0.55**2) * 0.4]))
     J = np.array([(H.value(x + 1e-6 * e) - H.value(x - 1e-6 * e)) / 2e-6 for e in np.eye(H.D)]).T
     assert np.allclose(H.jacobian(x), J, atol=1e-7)
-    assert abs(H.jacobian(x) @ H.fibre(x)).max() < 1e-12      # constant along the fibre
-    assert abs(H.jacobian(x) @ x).max() < 1e-12              # and along rays
+    assert abs(H.jacobian(x) @ H.fibre(x)).max() < 1e-12  # constant along the fibre
+    assert abs(H.jacobian(x) @ x).max() < 1e-12  # and along rays
 
 
 def test_hopf_chart_is_noncommuting_but_satisfies_condition_9():
@@ -255,7 +287,7 @@ def test_hopf_chart_is_noncommuting_but_satisfies_condition_9():
     cl = lie_closure(H, x)
     b = cl.graph.nodes["[1,2]"]["value"]
     fib = H.fibre(x)
-    assert np.linalg.norm(b) > 1.0                             # the bracket does not vanish
+    assert np.linalg.norm(b) > 1.0  # the bracket does not vanish
     assert abs(b @ fib) / (np.linalg.norm(b) * np.linalg.norm(fib)) == pytest.approx(1.0, abs=1e-8)
     assert cl.dim_at_x == 3 and cl.lie2_dim_at_x == 1 and cl.conservation_laws == 1
     assert cl.condition_holds and cl.condition_cosine < 1e-8
@@ -268,7 +300,7 @@ def test_hopf_gradient_flow_is_path_independent_in_w_only():
     a = Schedule(((0.4, Linear(c1)), (0.4, Linear(c2))))
     b = Schedule(((0.4, Linear(c2)), (0.4, Linear(c1))))
     out = endpoint_gap(H, x, (a, b))
-    assert not out.falsified and out.details["x_gap_relative"] > 1e-4   # x(T) differs, w(T) does not
+    assert not out.falsified and out.details["x_gap_relative"] > 1e-4  # x(T) differs, w(T) does not
 
 
 def test_hopf_family_round_trips_through_specs():

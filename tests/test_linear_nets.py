@@ -5,6 +5,7 @@ the statements (conservation, the antiderivative, the eigenvalue lemma behind mi
 min-norm machinery, bad-input and inconclusive paths. Generators: valid instances that meet the
 conditions they promise, JSON round trips, and minimal examples.
 """
+
 from __future__ import annotations
 
 import math
@@ -14,12 +15,20 @@ import pytest
 from hypothesis import find, given, settings
 from hypothesis import strategies as st
 
-from generators.linear_nets import (conservation_cases, orthogonal_cases, rate_cases, scalar_cases, sizes,
-                                    spectral_cases, well_conditioned_data, width_cases)
+from generators.linear_nets import (
+    conservation_cases,
+    orthogonal_cases,
+    rate_cases,
+    scalar_cases,
+    sizes,
+    spectral_cases,
+    well_conditioned_data,
+    width_cases,
+)
 from oracles.checks import linear_nets as lc
-from oracles.flows import linear_nets as ln
 from oracles.core.errors import Inconclusive, InvalidInput
 from oracles.core.specs import decode, encode
+from oracles.flows import linear_nets as ln
 
 quick = settings(max_examples=40, deadline=None)
 rng = np.random.default_rng(20210701)
@@ -48,8 +57,9 @@ def test_closed_form_rest_point_and_initial_value():
 @pytest.mark.parametrize("x0, lam, y", [(0.3, 0.7, 1.2), (-0.5, 1.1, 0.8), (2.0, 0.4, 0.5), (0.01, 3.0, 2.0)])
 def test_slide_closed_form_agrees(x0, lam, y):
     t = np.linspace(0, 4, 17)
-    np.testing.assert_allclose(ln.scalar_closed_form_slide(x0, lam, y, t), ln.scalar_closed_form(x0, lam, y, t),
-                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        ln.scalar_closed_form_slide(x0, lam, y, t), ln.scalar_closed_form(x0, lam, y, t), rtol=1e-10, atol=1e-12
+    )
 
 
 @pytest.mark.parametrize("x0, lam, y", [(0.3, 0.7, 1.2), (-0.5, 1.1, 0.8), (0.2, -2.0, -1.5), (1.3, 0.0, 0.4)])
@@ -58,7 +68,7 @@ def test_closed_form_solves_the_ode(x0, lam, y):
     h = 1e-5
     deriv = (ln.scalar_closed_form(x0, lam, y, t + h) - ln.scalar_closed_form(x0, lam, y, t - h)) / (2 * h)
     x = ln.scalar_closed_form(x0, lam, y, t)
-    np.testing.assert_allclose(deriv, (y - x) * np.sqrt(lam ** 2 + 4 * x ** 2), rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(deriv, (y - x) * np.sqrt(lam**2 + 4 * x**2), rtol=1e-7, atol=1e-9)
 
 
 @pytest.mark.parametrize("x0, lam, y", [(0.3, 0.7, 1.2), (-0.5, 1.1, 0.8), (0.2, -2.0, -1.5), (1.3, 0.0, 0.4)])
@@ -121,7 +131,7 @@ def test_imbalance_derivative_vanishes(N):
 def test_work_counter_and_batch_equal_single():
     U, V, Y, _ = _random_problem()
     single = ln.gradient_flow(U, V, Y, t_eval=[0.0, 1.0])
-    assert single.nfev > 0 and not hasattr(ln, "WORK")   # the work is on the solve, not in a module global
+    assert single.nfev > 0 and not hasattr(ln, "WORK")  # the work is on the solve, not in a module global
     batch = ln.gradient_flow(np.stack([U, 2 * U]), np.stack([V, V]), Y, t_eval=[0.0, 1.0])
     np.testing.assert_allclose(batch.W[-1, 0], single.W[-1], rtol=1e-8, atol=1e-10)
 
@@ -237,21 +247,33 @@ def test_random_init_is_seeded_and_scaled():
 
 
 # ----------------------------------------------------------------------------------- bad input
-@pytest.mark.parametrize("call, match", [
-    (lambda: ln.check_problem(np.ones((2, 3)), np.ones((2, 2)), np.ones((2, 2))), "same number of columns"),
-    (lambda: ln.check_problem(np.ones((2, 3)), np.ones((2, 3)), np.ones((3, 2))), "Y must have shape"),
-    (lambda: ln.check_problem(np.ones((2, 3)), np.ones((2, 3)), np.ones((4, 2)), np.ones((4, 3))), "X must have shape"),
-    (lambda: ln.check_problem([[np.nan]], [[1.0]], [[1.0]]), "U0 has non-finite"),
-    (lambda: ln.scalar_closed_form(0.1, 0.2, 1.0, [-1.0]), "t must be finite and >= 0"),
-    (lambda: ln.scalar_closed_form(float("inf"), 0.2, 1.0, [1.0]), "x0 must be finite"),
-    (lambda: lc.scalar_rate_gap(1.0, 0.5, 1.0, 0.0), "tau"),
-    (lambda: ln.spectral_init(np.ones((2, 2)), np.eye(2), np.eye(2), [1, 1], [1, 1], [1, 1]), "Phi must be orthogonal"),
-    (lambda: ln.spectral_init(np.eye(2), np.eye(2), np.eye(2), [1, 1, 1], [1, 1], [1, 1]), "sigma must be a vector of length 2"),
-    (lambda: ln.gradient_flow([[1.0]], [[1.0]], [[1.0]], t_eval=[0.0, 1.0, 0.5]), "strictly increasing"),
-    (lambda: lc.min_norm_gap([[1.0]], [[1.0]], [[1.0]], None), "X is required"),
-    (lambda: lc.loss_rate_gap([[1.0]], [[0.1]], [[0.0]], rate=lambda rc: -1.0), "claimed rate"),
-    (lambda: ln.random_init(2, 2, 0, 1, 0), "must be >= 1"),
-])
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: ln.check_problem(np.ones((2, 3)), np.ones((2, 2)), np.ones((2, 2))), "same number of columns"),
+        (lambda: ln.check_problem(np.ones((2, 3)), np.ones((2, 3)), np.ones((3, 2))), "Y must have shape"),
+        (
+            lambda: ln.check_problem(np.ones((2, 3)), np.ones((2, 3)), np.ones((4, 2)), np.ones((4, 3))),
+            "X must have shape",
+        ),
+        (lambda: ln.check_problem([[np.nan]], [[1.0]], [[1.0]]), "U0 has non-finite"),
+        (lambda: ln.scalar_closed_form(0.1, 0.2, 1.0, [-1.0]), "t must be finite and >= 0"),
+        (lambda: ln.scalar_closed_form(float("inf"), 0.2, 1.0, [1.0]), "x0 must be finite"),
+        (lambda: lc.scalar_rate_gap(1.0, 0.5, 1.0, 0.0), "tau"),
+        (
+            lambda: ln.spectral_init(np.ones((2, 2)), np.eye(2), np.eye(2), [1, 1], [1, 1], [1, 1]),
+            "Phi must be orthogonal",
+        ),
+        (
+            lambda: ln.spectral_init(np.eye(2), np.eye(2), np.eye(2), [1, 1, 1], [1, 1], [1, 1]),
+            "sigma must be a vector of length 2",
+        ),
+        (lambda: ln.gradient_flow([[1.0]], [[1.0]], [[1.0]], t_eval=[0.0, 1.0, 0.5]), "strictly increasing"),
+        (lambda: lc.min_norm_gap([[1.0]], [[1.0]], [[1.0]], None), "X is required"),
+        (lambda: lc.loss_rate_gap([[1.0]], [[0.1]], [[0.0]], rate=lambda rc: -1.0), "claimed rate"),
+        (lambda: ln.random_init(2, 2, 0, 1, 0), "must be >= 1"),
+    ],
+)
 def test_bad_input_raises_invalid_input(call, match):
     with pytest.raises(InvalidInput, match=match):
         call()
@@ -306,7 +328,11 @@ def test_rate_cases_meet_a_sufficient_condition(case):
     assert imbalanced or rc.margin > 0
 
 
-@given(st.sampled_from(["imbalanced-U", "imbalanced-V", "margin"]).flatmap(lambda r: st.tuples(st.just(r), rate_cases(regime=r))))
+@given(
+    st.sampled_from(["imbalanced-U", "imbalanced-V", "margin"]).flatmap(
+        lambda r: st.tuples(st.just(r), rate_cases(regime=r))
+    )
+)
 @quick
 def test_rate_regimes_give_what_they_promise(pair):
     regime, case = pair
@@ -320,8 +346,11 @@ def test_rate_regimes_give_what_they_promise(pair):
 
 
 @quick
-@given(st.integers(1, 4).flatmap(lambda N: st.integers(1, 3).flatmap(
-    lambda m: st.tuples(st.just((N, m)), well_conditioned_data(N, m)))))
+@given(
+    st.integers(1, 4).flatmap(
+        lambda N: st.integers(1, 3).flatmap(lambda m: st.tuples(st.just((N, m)), well_conditioned_data(N, m)))
+    )
+)
 def test_well_conditioned_data(pair):
     (N, m), X = pair
     ev = np.linalg.eigvalsh(X.T @ X)

@@ -1,18 +1,36 @@
 """Tests of oracles/checks/matrix_sensing.py and oracles/model/deep.py (gunasekar2017:diagonal-nuclear, li2020:nonnuclear, razin2020:norms-grow)
 and of their generators."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 
-from generators.schedules import (LI2020_A, LI2020_Y, commuting_sensing_cases, deep_completion_cases,
-                                  general_sensing_cases)
+from generators.schedules import (
+    LI2020_A,
+    LI2020_Y,
+    commuting_sensing_cases,
+    deep_completion_cases,
+    general_sensing_cases,
+)
+from oracles.checks.matrix_sensing import (
+    commuting_measurements,
+    diagonal_nuclear_check,
+    entropy,
+    measurement_row,
+    min_trace_commuting,
+    min_trace_psd,
+    min_trace_psd_2x2,
+    nonnuclear_gap,
+    norms_grow_check,
+    sensing_loss,
+    to_matrix,
+)
 from oracles.core.errors import Inconclusive, InvalidInput
-from oracles.checks.matrix_sensing import commuting_measurements, diagonal_nuclear_check, entropy, measurement_row, min_trace_commuting, min_trace_psd, min_trace_psd_2x2, nonnuclear_gap, norms_grow_check, sensing_loss, to_matrix
-from oracles.model.deep import balanced_factors, DeepProduct
-from oracles.model.parametrizations import symmetric_factorization
 from oracles.core.specs import decode, encode
+from oracles.model.deep import DeepProduct, balanced_factors
+from oracles.model.parametrizations import symmetric_factorization
 
 
 def sym(rng, m, n):
@@ -152,8 +170,9 @@ def test_norms_grow_and_the_negative_determinant_counterpart():
     assert not good.falsified and good.details["min_det"] > 0 and good.details["bound_applies_at"] > 0
     assert good.details["W00_T"] >= good.details["bound_T"]
     refl = np.diag([1.0, -1.0])
-    bad = norms_grow_check(balanced_factors(S, [rot(0.2) @ refl, rot(0.5), rot(-0.3), rot(0.1)]), [1.0, 1.0], 6.0,
-                           check_determinant=False)
+    bad = norms_grow_check(
+        balanced_factors(S, [rot(0.2) @ refl, rot(0.5), rot(-0.3), rot(0.1)]), [1.0, 1.0], 6.0, check_determinant=False
+    )
     assert bad.falsified
     assert len(good.plot()) == 2
     with pytest.raises(InvalidInput, match="positive product"):
@@ -221,5 +240,5 @@ def test_deep_product_imbalances_are_conserved_by_gradient_flow():
     before, after = G.imbalances(x0), G.imbalances(res.x[-1])
     assert len(before) == 2
     assert max(np.abs(a - b).max() for a, b in zip(before, after)) < 1e-8
-    assert max(np.abs(b).max() for b in before) > 0.1          # not trivially zero
-    assert np.abs(res.w[-1] - res.w[0]).max() > 0.05           # and the flow moved
+    assert max(np.abs(b).max() for b in before) > 0.1  # not trivially zero
+    assert np.abs(res.w[-1] - res.w[0]).max() > 0.05  # and the flow moved

@@ -5,6 +5,7 @@ the exponential map θ ↦ x overshoots); a relative-smoothness line search fixe
 the dual's condition number (up to 16,500 steps on the key lemma's thorough draws, 26 of 30 decided at α = 1e-3).
 The Barzilai--Borwein steps with the nonmonotone dual line search decide all of them in at most 65 steps.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,21 +32,29 @@ def test_mirror_descent_decides_at_small_scale(alpha: float) -> None:
         worst = max(worst, out.discrepancy / out.budget)
         steps = max(steps, out.details["iterations"])
     assert worst < 0.1
-    assert steps <= 200    # measured: 65, 61 and 53 at the three scales
+    assert steps <= 200  # measured: 65, 61 and 53 at the three scales
 
 
-@pytest.mark.parametrize("P", [EuclideanPotential(np.zeros(3)), EntropyPotential(np.ones(3)),
-                               HypentropyPotential.scaled(0.1, 3), PNormPotential(3.0)], ids=lambda P: P.name)
+@pytest.mark.parametrize(
+    "P",
+    [
+        EuclideanPotential(np.zeros(3)),
+        EntropyPotential(np.ones(3)),
+        HypentropyPotential.scaled(0.1, 3),
+        PNormPotential(3.0),
+    ],
+    ids=lambda P: P.name,
+)
 def test_the_dual_change_is_known_in_primal_terms(P) -> None:
     r"""The line search's identity :math:`h(\lambda_{t+1}) - h(\lambda_t) = D_\phi(x_t, x_{t+1}) - \eta\|r_t\|^2` with
     :math:`h(\lambda) = \phi^*(\theta_1 - A^\top\lambda) + b^\top\lambda`, against :math:`\phi^*` evaluated directly."""
     rng = np.random.default_rng(1)
     A, b = rng.standard_normal((2, 3)), rng.standard_normal(2)
     th1, lam = P.grad(np.full(3, 0.7)), rng.standard_normal(2) * 0.1
-    h = lambda lam: P.conj(th1 - A.T @ lam) + float(b @ lam)   # noqa: E731
+    h = lambda lam: P.conj(th1 - A.T @ lam) + float(b @ lam)  # noqa: E731
     x = P.grad_inv(th1 - A.T @ lam)
     r, eta = A @ x - b, 0.05
-    x_new = P.grad_inv(th1 - A.T @ (lam + eta * r))   # the MD step: theta - eta A^T r
+    x_new = P.grad_inv(th1 - A.T @ (lam + eta * r))  # the MD step: theta - eta A^T r
     assert h(lam + eta * r) - h(lam) == pytest.approx(P.divergence(x, x_new) - eta * float(r @ r), rel=1e-9, abs=1e-12)
 
 

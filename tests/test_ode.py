@@ -5,6 +5,7 @@ at the end of every step), LSODA through ``scipy.integrate.odeint`` (events with
 everything else, and LSODA with a stop event, through ``solve_ivp``; each failure must become the same
 :class:`Inconclusive` reason every way.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,8 +14,11 @@ import pytest
 from oracles.core.errors import Inconclusive
 from oracles.core.ode import FORTRAN_DOP853, Integrator, event
 
-ROUTES = {"solve_ivp (DOP853)": Integrator(method="DOP853"), "odeint (LSODA)": Integrator(method="LSODA"),
-          "ode (dop853)": Integrator(method=FORTRAN_DOP853)}
+ROUTES = {
+    "solve_ivp (DOP853)": Integrator(method="DOP853"),
+    "odeint (LSODA)": Integrator(method="LSODA"),
+    "ode (dop853)": Integrator(method=FORTRAN_DOP853),
+}
 
 
 @pytest.fixture(params=list(ROUTES), ids=list(ROUTES))
@@ -47,7 +51,7 @@ def test_a_jacobian_is_used_and_counted_on_a_stiff_problem():
     A = np.array([[-1000.0, 0.0], [1.0, -1.0]])
     sol = ROUTES["odeint (LSODA)"].solve(lambda s, y: A @ y, (0.0, 10.0), [1.0, 0.0], jac=lambda s, y: A)
     assert sol.njev > 0
-    assert sol.nfev < 2000      # LSODA switches to BDF; an explicit method would need ~10⁴ evaluations
+    assert sol.nfev < 2000  # LSODA switches to BDF; an explicit method would need ~10⁴ evaluations
 
 
 def test_too_much_work_is_inconclusive(integrator):
@@ -58,7 +62,7 @@ def test_too_much_work_is_inconclusive(integrator):
 
 
 def test_blow_up_is_inconclusive(integrator):
-    with pytest.raises(Inconclusive) as info:   # y' = y², y(0) = 1: y = 1/(1 - t) blows up at t = 1
+    with pytest.raises(Inconclusive) as info:  # y' = y², y(0) = 1: y = 1/(1 - t) blows up at t = 1
         integrator.solve(lambda s, y: y * y, (0.0, 2.0), [1.0])
     assert info.value.reason == "blow-up"
 
@@ -66,7 +70,7 @@ def test_blow_up_is_inconclusive(integrator):
 def test_a_terminal_event_with_a_reason_is_inconclusive(integrator):
     """solve_ivp locates it as an event; on the odeint route it is a guard on every evaluated state."""
     hit_zero = event(lambda s, y: y[0], reason="leaves domain")
-    with pytest.raises(Inconclusive) as info:   # y' = -1 from 1: y = 0 at t = 1
+    with pytest.raises(Inconclusive) as info:  # y' = -1 from 1: y = 0 at t = 1
         integrator.solve(lambda s, y: -np.ones(1), (0.0, 2.0), [1.0], events=[hit_zero])
     assert info.value.reason == "leaves domain"
 
@@ -91,7 +95,7 @@ def test_a_solve_inside_a_right_hand_side_is_correct():
     """LSODA is not re-entrant: the inner LSODA solve must be done another way and both must stay right."""
     inner = ROUTES["odeint (LSODA)"]
 
-    def rhs(s, y):   # y' = -e^{-1}·y, with e^{-1} computed by an inner solve of z' = -z to time 1
+    def rhs(s, y):  # y' = -e^{-1}·y, with e^{-1} computed by an inner solve of z' = -z to time 1
         return -inner.solve(lambda r, z: -z, (0.0, 1.0), [1.0]).final[0] * y
 
     sol = inner.solve(rhs, (0.0, 1.0), [1.0], t_eval=[0.0, 1.0])
@@ -148,6 +152,7 @@ def test_dop853_integrates_backward_in_time():
 def test_an_exception_in_the_right_hand_side_reaches_the_caller(integrator):
     """f2py's DOP853 cannot unwind a Python exception (it steps on and ends in a SystemError); the route keeps
     the exception, ends the run and raises it: the same error on every route."""
+
     def rhs(s, y):
         if s > 0.5:
             raise Inconclusive("leaves domain", "raised by the right-hand side")

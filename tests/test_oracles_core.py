@@ -1,4 +1,5 @@
 """Tests of the core oracles: parametrizations, flows, Legendre functions, brackets, specs."""
+
 from __future__ import annotations
 
 import json
@@ -23,8 +24,14 @@ from oracles.model.parametrizations import (
 )
 from oracles.model.potentials import EntropyPotential, EuclideanPotential, HypentropyPotential, PowerPotential
 
-FAMILIES = [Identity(2), Powers(2.0, 2), Powers(1.5, 2), Powers(3.0, 2), UVSquared(2),
-            Quadratic(np.array([np.diag([1.0, 2.0]), np.diag([-0.5, 1.0])]))]
+FAMILIES = [
+    Identity(2),
+    Powers(2.0, 2),
+    Powers(1.5, 2),
+    Powers(3.0, 2),
+    UVSquared(2),
+    Quadratic(np.array([np.diag([1.0, 2.0]), np.diag([-0.5, 1.0])])),
+]
 
 
 @pytest.mark.parametrize("G", FAMILIES, ids=lambda G: G.name)
@@ -55,9 +62,13 @@ def test_gradient_flow_mu_is_the_integral_of_minus_the_gradient():
 
 
 X_INIT = np.array([0.7, 1.3])
-LEGENDRES = [EuclideanPotential(np.array([0.5, -1.0])), EntropyPotential(X_INIT ** 2, 0.25),
-             PowerPotential(3.0, X_INIT ** 3), PowerPotential(1.5, X_INIT ** 1.5),
-             HypentropyPotential(np.array([0.7, 1.3]), np.array([1.1, 0.2]))]
+LEGENDRES = [
+    EuclideanPotential(np.array([0.5, -1.0])),
+    EntropyPotential(X_INIT**2, 0.25),
+    PowerPotential(3.0, X_INIT**3),
+    PowerPotential(1.5, X_INIT**1.5),
+    HypentropyPotential(np.array([0.7, 1.3]), np.array([1.1, 0.2])),
+]
 
 
 @pytest.mark.parametrize("R", LEGENDRES, ids=lambda R: R.name)
@@ -113,18 +124,21 @@ def test_psi_in_shared_eigenbasis_matches_expm():
     assert np.allclose(psi(G, x, mu), expm(mu[0] * A[0] + mu[1] * A[1]) @ x, rtol=1e-12)
 
 
-@pytest.mark.parametrize("bad, message", [
-    (lambda: Identity(2).check_point([np.nan, 1.0]), "non-finite"),
-    (lambda: Identity(2).check_point([1.0, 2.0, 3.0]), "length 2"),
-    (lambda: UVSquared(1).check_point([1.0, -1.0]), "outside the domain"),
-    (lambda: Quadratic(np.array([[[0.0, 1.0], [0.0, 0.0]]])), "symmetric"),
-    (lambda: Quadratic(np.ones((2, 2))), "shape"),
-    (lambda: Powers(0.5, 2), "exceed 1"),
-    (lambda: Schedule(((1.0, Linear([1.0])), (1.0, Linear([1.0, 2.0])))), r"R\^2"),
-    (lambda: gradient_flow(Identity(2), Schedule.constant(Linear([1.0]), 1.0), [0.0, 0.0]), r"R\^1"),
-    (lambda: field_flow(Identity(2), 5, 1.0, [0.0, 0.0]), "field index"),
-    (lambda: LeastSquares(np.ones((2, 3)), np.ones(3)), "length 2"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (lambda: Identity(2).check_point([np.nan, 1.0]), "non-finite"),
+        (lambda: Identity(2).check_point([1.0, 2.0, 3.0]), "length 2"),
+        (lambda: UVSquared(1).check_point([1.0, -1.0]), "outside the domain"),
+        (lambda: Quadratic(np.array([[[0.0, 1.0], [0.0, 0.0]]])), "symmetric"),
+        (lambda: Quadratic(np.ones((2, 2))), "shape"),
+        (lambda: Powers(0.5, 2), "exceed 1"),
+        (lambda: Schedule(((1.0, Linear([1.0])), (1.0, Linear([1.0, 2.0])))), r"R\^2"),
+        (lambda: gradient_flow(Identity(2), Schedule.constant(Linear([1.0]), 1.0), [0.0, 0.0]), r"R\^1"),
+        (lambda: field_flow(Identity(2), 5, 1.0, [0.0, 0.0]), "field index"),
+        (lambda: LeastSquares(np.ones((2, 3)), np.ones(3)), "length 2"),
+    ],
+)
 def test_bad_input_gets_a_clear_error(bad, message):
     with pytest.raises(InvalidInput, match=message):
         bad()
@@ -147,8 +161,12 @@ def test_a_broken_user_parametrization_is_named(what, message):
 
 def test_specs_round_trip_is_exact():
     x = np.array([0.1 + 0.2, 1 / 3, math.pi * 1e-300])
-    example = {"G": symmetric_factorization(2, 1), "x": x, "sched": Schedule.constant(Linear([1 / 7, 2 / 3, 0.1]), 0.3),
-               "pair": (1, 2.5)}
+    example = {
+        "G": symmetric_factorization(2, 1),
+        "x": x,
+        "sched": Schedule.constant(Linear([1 / 7, 2 / 3, 0.1]), 0.3),
+        "pair": (1, 2.5),
+    }
     back = decode(json.loads(json.dumps(encode(example))))
     assert np.array_equal(back["x"], x)
     assert np.array_equal(back["G"].A, example["G"].A)
@@ -182,7 +200,7 @@ def test_a_negative_budget_or_error_is_refused(kwargs, name):
     for bad in ({"error": -1e-12}, {"error": 0.0, "floor": -1.0}):
         with pytest.raises(InvalidInput, match="must not be negative"):
             budget_from_error(**bad)
-    assert Outcome(-0.5, 1e-9, 0.0).discrepancy == -0.5        # a negative discrepancy is a measurement
+    assert Outcome(-0.5, 1e-9, 0.0).discrepancy == -0.5  # a negative discrepancy is a measurement
 
 
 def test_the_outcome_says_what_set_its_budget():
@@ -192,7 +210,7 @@ def test_the_outcome_says_what_set_its_budget():
     assert isinstance(by_error, float) and json.loads(json.dumps(by_error)) == 10 * 1e-6 and type(by_error * 2) is float
     assert Outcome(0.0, by_floor, 1e-12).budget_set_by == "floor"
     assert Outcome(0.0, by_error, 1e-6).budget_set_by == "error"
-    assert Outcome(0.0, 1e-9, 0.0).budget_set_by is None                   # a bare float says nothing
+    assert Outcome(0.0, 1e-9, 0.0).budget_set_by is None  # a bare float says nothing
     assert Outcome(0.0, 1e-3, 0.0, budget_set_by="certificate").budget_set_by == "certificate"
     with pytest.raises(InvalidInput, match="budget_set_by"):
         Outcome(0.0, 1e-3, 0.0, budget_set_by="guess")

@@ -4,6 +4,7 @@ Gradient flow uses only the pullback; the families that override it (coordinatew
 identity, deep products, Hopf charts) must agree with their own Jacobian, which the other tests check
 against finite differences.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -70,7 +71,7 @@ def test_the_default_pullback_uses_the_jacobian():
             return np.array([x[0] + 2 * x[1] ** 2])
 
         def jacobian(self, x):
-            return [[1.0, 4 * x[1]]]     # a list: what a user's G may return
+            return [[1.0, 4 * x[1]]]  # a list: what a user's G may return
 
     w, vjp = Tilted().value_and_vjp(np.array([0.5, -1.0]))
     assert w.tolist() == [2.5] and np.allclose(vjp(np.array([3.0])), [3.0, -12.0])
@@ -129,7 +130,7 @@ def test_commuting_linear_coordinatewise_is_commuting_with_closed_forms(case, da
     mu = data.draw(vectors(G.d, 0.0, 0.2))
     try:
         xp = psi(G, x, mu)
-    except Exception:   # μ outside U(x) for a one-sided coordinate
+    except Exception:  # μ outside U(x) for a one-sided coordinate
         return
     w = G.value(xp)
     assert np.allclose(R.grad(w), mu, atol=1e-9)
@@ -151,6 +152,7 @@ def test_one_sided_coordinates_moved_by_two_fields_break_assumption_3_5():
     """A log-barrier coordinate moved by both fields (P's column has two entries): U_ij is not symmetric."""
     from oracles.model.reverse import ScalarPotential
 
-    G = LinearCoordinatewise([ScalarPotential("entropy"), ScalarPotential("log-barrier")], np.eye(2),
-                             [[1.0, -1.0], [0.0, 2.0]])
+    G = LinearCoordinatewise(
+        [ScalarPotential("entropy"), ScalarPotential("log-barrier")], np.eye(2), [[1.0, -1.0], [0.0, 2.0]]
+    )
     assert G.commuting and not G.satisfies_assumption_3_5()

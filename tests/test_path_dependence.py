@@ -1,4 +1,5 @@
 """Tests of oracles/checks/path_dependence.py and the equal-μ schedule generators (li2022:cor-4.11's machinery)."""
+
 from __future__ import annotations
 
 import math
@@ -9,17 +10,29 @@ from hypothesis import given, settings
 from scipy.linalg import expm
 
 from generators.schedules import commuting_path_cases, equal_mu_pairs, factorization_families, path_cases
+from oracles.checks.path_dependence import (
+    commuting_quadratic_preimage,
+    endpoint_gap,
+    expm_taylor,
+    gram_depends_only_on_w,
+    hessian_metric_defect,
+    linear_mu,
+    linear_schedule_endpoint,
+    linear_schedule_path,
+    metric_from_preimage,
+    mu_mismatch,
+    path_dependence_search,
+    single_schedule_witness,
+    symmetric_entries_to_matrix,
+    uu_preimage,
+)
 from oracles.core.errors import Inconclusive, InvalidInput
+from oracles.core.outcome import Panel
+from oracles.core.specs import decode, encode
 from oracles.flows.trajectories import gradient_flow
 from oracles.model.losses import LeastSquares, Linear, Schedule
-from oracles.core.outcome import Panel
 from oracles.model.parametrizations import Powers, Quadratic, factorization, symmetric_factorization
-from oracles.checks.path_dependence import (commuting_quadratic_preimage, endpoint_gap, expm_taylor, gram_depends_only_on_w,
-                                     hessian_metric_defect, linear_mu, linear_schedule_endpoint,
-                                     linear_schedule_path, metric_from_preimage, mu_mismatch, path_dependence_search,
-                                     single_schedule_witness, symmetric_entries_to_matrix, uu_preimage)
 from oracles.model.reverse import ReverseParametrization, ScalarPotential
-from oracles.core.specs import decode, encode
 
 
 def swap_pair(d: int, i: int = 0, j: int = 1, t1: float = 1.0, t2: float = 1.0):
@@ -45,8 +58,10 @@ def test_expm_taylor_matches_eigh_and_scipy():
 
 def test_closed_form_endpoint_matches_ode():
     """x(T) = Π exp(−τ_k C_k) x_init against oracles.flows.gradient_flow on UUᵀ and UVᵀ."""
-    for G, x in ((symmetric_factorization(2, 2), np.array([1.0, 0.3, -0.5, 0.8])),
-                 (factorization(2, 3, 1), np.array([0.5, 1.0, -0.2, 0.7, 1.1]))):
+    for G, x in (
+        (symmetric_factorization(2, 2), np.array([1.0, 0.3, -0.5, 0.8])),
+        (factorization(2, 3, 1), np.array([0.5, 1.0, -0.2, 0.7, 1.1])),
+    ):
         rng = np.random.default_rng(1)
         S = Schedule(((0.4, Linear(rng.uniform(-1, 1, G.d))), (0.7, Linear(rng.uniform(-1, 1, G.d)))))
         closed = linear_schedule_endpoint(G, S, x)
@@ -151,7 +166,9 @@ def test_uut_metric_is_a_function_of_w_but_not_hessian(n, r):
 
 def test_commuting_metrics_are_hessian():
     P = Powers(1.5, 3)
-    assert not hessian_metric_defect(metric_from_preimage(P, lambda w: w ** (1 / 1.5)), np.array([0.5, 1.0, 2.0])).falsified
+    assert not hessian_metric_defect(
+        metric_from_preimage(P, lambda w: w ** (1 / 1.5)), np.array([0.5, 1.0, 2.0])
+    ).falsified
     rng = np.random.default_rng(4)
     O, _ = np.linalg.qr(rng.standard_normal((3, 3)))
     Lam = np.eye(3) + 0.2 * rng.standard_normal((3, 3))
@@ -237,9 +254,12 @@ def test_generators_shrink_to_simple_values():
     assert math.isclose(find(equal_mu_pairs(2, kinds=("split",)), lambda p: True)[1].pieces[0][0], 0.5)
 
 
-@pytest.mark.parametrize("G", [symmetric_factorization(d, r) for d in (2, 3) for r in (1, 2)]
-                         + [factorization(m, n, r) for m in (2, 3) for n in (2, 3) for r in (1, 2)],
-                         ids=lambda G: G.name)
+@pytest.mark.parametrize(
+    "G",
+    [symmetric_factorization(d, r) for d in (2, 3) for r in (1, 2)]
+    + [factorization(m, n, r) for m in (2, 3) for n in (2, 3) for r in (1, 2)],
+    ids=lambda G: G.name,
+)
 def test_cor_4_11_witness_at_every_size_the_generator_draws(G):
     """li2022:cor-4.11 at every (d, r) of the generator (d ≤ 3, r ≤ 2, UUᵀ and UVᵀ): the swap of two unit
     linear losses on two entries sharing a row, from U = 1, already ends at different w."""

@@ -4,6 +4,7 @@ The plugin is loaded through its installed entry point, in-process (``runpytest`
 subprocesses (``runpytest_subprocess``, for xdist and for a campaign killed with ``os._exit``).
 Every planted statement uses a cheap numpy comparison and few examples, so this file stays fast.
 """
+
 from __future__ import annotations
 
 import json
@@ -90,9 +91,24 @@ def test_false_conjecture_is_falsified_with_full_report(pytester: pytest.Pyteste
     for key in ("python", "numpy", "scipy", "hypothesis", "git_commit", "profile", "seed"):
         assert key in doc["environment"]
     rec = by_id(doc)[f"{p}:first-small"]
-    for key in ("id", "kind", "verdict", "examples", "inconclusive", "worst_discrepancy", "worst_budget",
-                "worst_error_estimate", "worst_floor", "worst_budget_reason", "max_discrepancy", "largest_budget",
-                "seconds", "oracle_seconds", "run", "finished"):
+    for key in (
+        "id",
+        "kind",
+        "verdict",
+        "examples",
+        "inconclusive",
+        "worst_discrepancy",
+        "worst_budget",
+        "worst_error_estimate",
+        "worst_floor",
+        "worst_budget_reason",
+        "max_discrepancy",
+        "largest_budget",
+        "seconds",
+        "oracle_seconds",
+        "run",
+        "finished",
+    ):
         assert key in rec, key
     assert 0.0 <= rec["oracle_seconds"] <= rec["seconds"]
     assert (rec["kind"], rec["verdict"]) == ("conjecture", "falsified")
@@ -108,9 +124,16 @@ def test_false_conjecture_is_falsified_with_full_report(pytester: pytest.Pyteste
     assert [float(x).hex() for x in stored] == last and stored[0] > 0.3
 
     page = (folder / "report.md").read_text()
-    for needle in ("v[0] never exceeds 0.3", "stays below 0.3", "budget", "error estimate", "What was tried",
-                   "profile `dev`", "![the vector](plot-1.png)",
-                   f"python -m theorems reproduce reports/{p}-first-small/counterexample.json"):
+    for needle in (
+        "v[0] never exceeds 0.3",
+        "stays below 0.3",
+        "budget",
+        "error estimate",
+        "What was tried",
+        "profile `dev`",
+        "![the vector](plot-1.png)",
+        f"python -m theorems reproduce reports/{p}-first-small/counterexample.json",
+    ):
         assert needle in page
     index_md = (pytester.path / "reports" / "index.md").read_text()
     assert f"[falsified]({p}-first-small/report.md)" in index_md
@@ -125,10 +148,19 @@ def test_reproduction_command_exits_1_on_a_witness(pytester: pytest.Pytester) ->
     stored = pytester.path / "reports" / f"{p}-first-small" / "counterexample.json"
     assert json.loads(stored.read_text())["schema"] == 2
     command = json.loads(stored.read_text())["reproduce"].split()
-    assert command[3:] == ["reproduce", f"reports/{p}-first-small/counterexample.json", "--module",
-                           f"test_{p.replace('-', '_')}"]      # the planted module is the user's own: named
-    run = subprocess.run([sys.executable, "-m", "theorems", *command[3:], "--plot", "redrawn"], cwd=pytester.path,
-                         capture_output=True, text=True, timeout=120)
+    assert command[3:] == [
+        "reproduce",
+        f"reports/{p}-first-small/counterexample.json",
+        "--module",
+        f"test_{p.replace('-', '_')}",
+    ]  # the planted module is the user's own: named
+    run = subprocess.run(
+        [sys.executable, "-m", "theorems", *command[3:], "--plot", "redrawn"],
+        cwd=pytester.path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert run.returncode == 1, run.stdout + run.stderr
     assert "falsified" in run.stdout and "reproduced exactly" in run.stdout
     assert (pytester.path / "redrawn" / "plot-1.png").exists()
@@ -138,7 +170,10 @@ def test_true_statement_leaves_no_counterexample_folder(pytester: pytest.Pyteste
     p = planted(pytester, TRUE_UNIVERSAL)
     pytester.runpytest("-q").assert_outcomes(passed=1)
     assert sorted(f.name for f in (pytester.path / "reports").iterdir() if not f.name.startswith(".")) == [
-        "index.html", "index.md", "summary.json"]
+        "index.html",
+        "index.md",
+        "summary.json",
+    ]
     assert by_id(summary(pytester))[f"{p}:double"]["report"] is None
 
 
@@ -148,8 +183,12 @@ def test_statement_that_now_holds_loses_its_old_folder(pytester: pytest.Pytester
     folder = pytester.path / "reports" / f"{p}-first-small"
     assert folder.is_dir()
     (folder / "notes.txt").write_text("mine")  # not a report file: must survive
-    pytester.makepyfile(**{f"test_{p.replace('-', '_')}": HEADER + FALSE_CONJECTURE.format(p=p).replace(
-        "np.float64(0.3)", "np.float64(1.0)")})
+    pytester.makepyfile(
+        **{
+            f"test_{p.replace('-', '_')}": HEADER
+            + FALSE_CONJECTURE.format(p=p).replace("np.float64(0.3)", "np.float64(1.0)")
+        }
+    )
     pytester.runpytest("-q").assert_outcomes(passed=1)
     assert [f.name for f in folder.iterdir()] == ["notes.txt"]
 
@@ -235,7 +274,11 @@ def test_control_is_caught_and_reported_apart(pytester: pytest.Pytester) -> None
     assert (pytester.path / "reports" / ctl["report"] / "counterexample.json").exists()
     index_md = (pytester.path / "reports" / "index.md").read_text()
     assert "## Negative controls" in index_md
-    assert index_md.index(f"| {p}:double |") < index_md.index("## Negative controls") < index_md.index("[caught](controls/")
+    assert (
+        index_md.index(f"| {p}:double |")
+        < index_md.index("## Negative controls")
+        < index_md.index("[caught](controls/")
+    )
 
 
 def test_statement_selection_runs_only_that_statement(pytester: pytest.Pytester) -> None:
@@ -291,8 +334,11 @@ def test_xdist_workers_merge_into_one_summary(pytester: pytest.Pytester) -> None
     doc = summary(pytester)
     assert doc["complete"] is True and doc["environment"]["workers"] == 2
     assert {r["id"]: r["verdict"] for r in doc["statements"]} == {
-        f"{p}:first-small": "falsified", f"{p}:double": "held", f"{p}:witness": "not-found",
-        f"{p}:double [control: planted: 2v - v = 2v]": "caught"}
+        f"{p}:first-small": "falsified",
+        f"{p}:double": "held",
+        f"{p}:witness": "not-found",
+        f"{p}:double [control: planted: 2v - v = 2v]": "caught",
+    }
     assert doc["verdicts"] == {"caught": 1, "falsified": 1, "held": 1, "not-found": 1}
     for rec in doc["statements"]:
         if rec["report"]:
@@ -317,16 +363,20 @@ def test_xdist_workers_run_the_longest_statements_first(pytester: pytest.Pyteste
     def order() -> list[str]:
         result = pytester.runpytest_subprocess("-v", "-n", "1", "--hypothesis-profile=ci", "-p", "no:randomly")
         result.assert_outcomes(passed=2)
-        return [name for line in result.outlines for name in ("test_double", "test_negate")
-                if "PASSED" in line and name in line]
+        return [
+            name
+            for line in result.outlines
+            for name in ("test_double", "test_negate")
+            if "PASSED" in line and name in line
+        ]
 
-    assert order() == ["test_double", "test_negate"]           # no stored times: the file's order
+    assert order() == ["test_double", "test_negate"]  # no stored times: the file's order
     path = pytester.path / "reports" / "summary.json"
     doc = json.loads(path.read_text())
     for rec in doc["statements"]:
         rec["seconds"] = {f"{p}:double": 1.0, f"{p}:negate": 30.0}[rec["id"]]
     path.write_text(json.dumps(doc))
-    assert order() == ["test_negate", "test_double"]           # the stored 30 s one first
+    assert order() == ["test_negate", "test_double"]  # the stored 30 s one first
 
 
 def test_the_sorted_statements_are_dealt_into_the_chunks_worksteal_sends_first() -> None:
@@ -334,10 +384,10 @@ def test_the_sorted_statements_are_dealt_into_the_chunks_worksteal_sends_first()
     first and hold every workers-th statement, so that both workers start on long ones."""
     from theorems.suite.plugin import dealt
 
-    ordered = [9, 8, 7, 6, 5, 4, 3]                         # seconds, sorted longest first
+    ordered = [9, 8, 7, 6, 5, 4, 3]  # seconds, sorted longest first
     out = dealt(ordered, 2)
     assert out[:3] == [9, 7, 5] and out[3:] == [8, 6, 4, 3]  # chunks of 3 and 4, as worksteal splits 7
-    assert dealt(ordered, 3) == [9, 6, 8, 5, 7, 4, 3]        # chunks of 2, 2, 3
+    assert dealt(ordered, 3) == [9, 6, 8, 5, 7, 4, 3]  # chunks of 2, 2, 3
     assert dealt(ordered, 1) == ordered and dealt([], 2) == []
     assert sorted(dealt(list(range(11)), 4)) == list(range(11))
 

@@ -1,4 +1,5 @@
 """``python -m theorems list`` and ``reproduce``: the catalog format and the exit statuses 0 / 1 / 2."""
+
 from __future__ import annotations
 
 import json
@@ -36,14 +37,21 @@ def planted_record(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     (tmp_path / "ib_cli_planted.py").write_text(textwrap.dedent(PLANTED))
 
     def write(x, **extra) -> Path:
-        rec = {"id": "cli-planted:below-one", "kind": "universal", "title": "x stays below 1",
-               "check": "ib_cli_planted:test_below_one", "file": str(tmp_path / "ib_cli_planted.py"),
-               "discrepancy": 1.5, "reproducible": True, "example": {"x": x}} | extra
+        rec = {
+            "id": "cli-planted:below-one",
+            "kind": "universal",
+            "title": "x stays below 1",
+            "check": "ib_cli_planted:test_below_one",
+            "file": str(tmp_path / "ib_cli_planted.py"),
+            "discrepancy": 1.5,
+            "reproducible": True,
+            "example": {"x": x},
+        } | extra
         path = tmp_path / "counterexample.json"
         path.write_text(json.dumps(rec))
         return path
 
-    write.module = str(tmp_path / "ib_cli_planted.py")   # the planted module, named as a file (not on sys.path)
+    write.module = str(tmp_path / "ib_cli_planted.py")  # the planted module, named as a file (not on sys.path)
     yield write
     sys.modules.pop("ib_cli_planted", None)
 
@@ -84,8 +92,9 @@ def test_reproduce_exit_status_2_when_inconclusive(planted_record, capsys) -> No
 
 
 def test_reproduce_exit_status_2_when_not_reproducible(planted_record, tmp_path, capsys) -> None:
-    missing = planted_record(1.5, check="nowhere_to_be_found:test_x", id="cli-planted:absent",
-                             file=str(tmp_path / "absent.py"))
+    missing = planted_record(
+        1.5, check="nowhere_to_be_found:test_x", id="cli-planted:absent", file=str(tmp_path / "absent.py")
+    )
     assert cli.main(["reproduce", str(missing)]) == 2
     assert "not reproducible" in capsys.readouterr().out
     assert cli.main(["reproduce", str(planted_record(1.5, reproducible=False))]) == 2

@@ -3,6 +3,7 @@
 The code block is read from README.md (section "Writing your own conjecture"), written to a temporary
 directory as a user would, and run by pytest with the installed plugin.
 """
+
 from __future__ import annotations
 
 import json
@@ -45,7 +46,11 @@ def test_readme_conjecture_is_falsified_and_reproduced(pytester: pytest.Pytester
     assert rec["witness"]["discrepancy"] > 1e3 * rec["witness"]["budget"]
     capsys.readouterr()
     assert rec["witness"]["reproduce"].endswith("--module test_uvt_mirror")
-    assert cli.main(["reproduce", str(folder / "counterexample.json"), "--module",
-                     str(pytester.path / "test_uvt_mirror.py")]) == 1
+    assert (
+        cli.main(
+            ["reproduce", str(folder / "counterexample.json"), "--module", str(pytester.path / "test_uvt_mirror.py")]
+        )
+        == 1
+    )
     assert "reproduced exactly" in capsys.readouterr().out
     sys.modules.pop("test_uvt_mirror", None)

@@ -1,5 +1,6 @@
 """A hanging conjecture under ``--timeout=N`` with pytest-timeout's signal method (the default on POSIX) ends
 (issue 25): it was still hung after 100 s, since Hypothesis replayed the hanging example to shrink it."""
+
 from __future__ import annotations
 
 import time
@@ -36,5 +37,7 @@ def test_a_hanging_statement_is_stopped_and_the_campaign_goes_on(pytester: pytes
     result.assert_outcomes(failed=1, passed=1)
     recs = by_id(summary(pytester))
     hung = recs[f"{p}:hangs"]
-    assert hung["verdict"] == "error" and hung["message"].startswith("StatementTimeout: Timeout (>2s) from pytest-timeout")
+    assert hung["verdict"] == "error" and hung["message"].startswith(
+        "StatementTimeout: Timeout (>2s) from pytest-timeout"
+    )
     assert recs[f"{p}:double"]["verdict"] == "held"

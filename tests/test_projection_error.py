@@ -7,6 +7,7 @@ coordinate. :func:`oracles.convex.references.nonnegative_support` and :func:`ora
 are checked on data whose answer is known exactly, including the ill-conditioned instances on which
 `make falsify` once wrongly falsified notes:main.
 """
+
 from __future__ import annotations
 
 import math
@@ -19,14 +20,18 @@ from hypothesis import strategies as st
 from generators.arrays import positive_vectors, vectors
 from generators.regression import data_matrices, potentials, well_scaled_matrices
 from oracles.convex.bregman import bregman_projection
-from oracles.model.potentials import EntropyPotential, HypentropyPotential
-from oracles.core.errors import Inconclusive
 from oracles.convex.projection_error import projection_error_bound
 from oracles.convex.references import basis_pursuit, certify_lp, exact_matvec, nonnegative_support
+from oracles.core.errors import Inconclusive
+from oracles.model.potentials import EntropyPotential, HypentropyPotential
 
 #: notes:main's counterexample at `thorough` (issue 4): b is column 0 of A; no interpolant is strictly positive.
-NOTES_MAIN_A = np.array([[-1.3079588714642254, 1.4033491992179685e-05, 1.4987179998708877],
-                         [-1.498717999903587, 9.537677118067215e-07, -1.3079588715016939]])
+NOTES_MAIN_A = np.array(
+    [
+        [-1.3079588714642254, 1.4033491992179685e-05, 1.4987179998708877],
+        [-1.498717999903587, 9.537677118067215e-07, -1.3079588715016939],
+    ]
+)
 
 
 @st.composite
@@ -54,7 +59,7 @@ def test_the_bound_contains_the_true_error(solver, case, size, direction):
     w = P.grad_inv(theta)
     b = projection_error_bound(P, Z, Y, w, theta, theta0=theta0, solver=solver)
     if b.kind == "bound":
-        slack = 1e3 * np.finfo(float).eps * (np.abs(w) + np.abs(w_star))   # rounding of w and w* themselves
+        slack = 1e3 * np.finfo(float).eps * (np.abs(w) + np.abs(w_star))  # rounding of w and w* themselves
         assert np.all(np.abs(w - w_star) <= b.abs + slack), (np.abs(w - w_star), b.abs)
     else:
         assert b.kind == "none" and b.reason
@@ -72,8 +77,11 @@ def test_half_the_bound_is_exceeded_somewhere():
         b = projection_error_bound(P, Z, Y, w, theta, theta0=theta0)
         return b.kind == "bound" and bool(np.any(np.abs(w - w_star) > 0.5 * b.abs))
 
-    find(st.tuples(known_projections(), st.integers(0, 2**16)), exceeds_half,
-         settings=settings(max_examples=300, database=None, deadline=None))
+    find(
+        st.tuples(known_projections(), st.integers(0, 2**16)),
+        exceeds_half,
+        settings=settings(max_examples=300, database=None, deadline=None),
+    )
 
 
 @pytest.mark.parametrize("solver", ["auto", "lstsq"])
@@ -87,8 +95,12 @@ def test_the_bound_is_tight_at_the_solution(solver, case):
 
 
 @settings(max_examples=100, deadline=None)
-@given(case=known_projections(), size=st.sampled_from([1e-6, 1e-9, 1e-12]), direction=st.integers(0, 2**16),
-       seed=st.integers(0, 2**16))
+@given(
+    case=known_projections(),
+    size=st.sampled_from([1e-6, 1e-9, 1e-12]),
+    direction=st.integers(0, 2**16),
+    seed=st.integers(0, 2**16),
+)
 def test_a_wrong_metric_cannot_make_a_wrong_bound(case, size, direction, seed):
     """``metric`` is trusted for nothing but speed: with the Cholesky factor of an unrelated SPD matrix the
     corrections are wrong, and the result is either no certificate or a bound that still contains the error."""
@@ -98,8 +110,9 @@ def test_a_wrong_metric_cannot_make_a_wrong_bound(case, size, direction, seed):
     theta = theta0 + Z.T @ (lam + np.random.default_rng(direction).standard_normal(lam.size) * size)
     w = P.grad_inv(theta)
     A = np.random.default_rng(seed).standard_normal((Z.shape[0], Z.shape[0]))
-    b = projection_error_bound(P, Z, Y, w, theta, theta0=theta0, solver="cholesky",
-                               metric=cho_factor(A @ A.T + 0.1 * np.eye(Z.shape[0])))
+    b = projection_error_bound(
+        P, Z, Y, w, theta, theta0=theta0, solver="cholesky", metric=cho_factor(A @ A.T + 0.1 * np.eye(Z.shape[0]))
+    )
     if b.kind == "bound":
         slack = 1e3 * np.finfo(float).eps * (np.abs(w) + np.abs(w_star))
         assert np.all(np.abs(w - w_star) <= b.abs + slack), (np.abs(w - w_star), b.abs)
@@ -139,9 +152,9 @@ def test_the_deviation_search_is_valid_and_as_tight_as_bisection(case, logD, log
     from oracles.convex.projection_error import _deviation, _hess_max_min
 
     P, _, _, w_star, _, _ = case
-    w = P.grad_inv(P.grad(w_star * 10.0 ** logw)) if math.isfinite(P.lower) else w_star * 10.0 ** logw
+    w = P.grad_inv(P.grad(w_star * 10.0**logw)) if math.isfinite(P.lower) else w_star * 10.0**logw
     assume(np.all(np.isfinite(w)) and P.in_domain(w))
-    D = 10.0 ** logD
+    D = 10.0**logD
     e = _deviation(P, w, D)
     assume(np.all(np.isfinite(e)))
     for row, side in ((0, 1.0), (1, -1.0)):
@@ -152,18 +165,18 @@ def test_the_deviation_search_is_valid_and_as_tight_as_bisection(case, logD, log
             valid |= (t <= P.lower) | (e[row] == w - P.lower)
         assert valid.all()
         ref = _deviation_by_bisection(P, w, D, side)
-        assert np.all(np.abs(e[row] - ref) <= 2.0 ** -39 * ref), (e[row], ref)
+        assert np.all(np.abs(e[row] - ref) <= 2.0**-39 * ref), (e[row], ref)
 
 
 def test_the_newton_step_is_not_a_bound_but_the_certificate_is():
     """On notes:main's counterexample the dual Newton method reports a KKT residual of 1e-11 and a Newton
     step of 4e-13, but its x₁ ≈ 1.4e-6 is wrong: {x ≥ 0 : Ax = b} is the single point e₀."""
     A, b = NOTES_MAIN_A, NOTES_MAIN_A[:, 0].copy()
-    x0 = np.full(3, 0.05 ** 2)
+    x0 = np.full(3, 0.05**2)
     p = bregman_projection(EntropyPotential(x0, 0.25), A, b, x0)
     assert p.kkt < 1e-9 and p.details["newton_step"] < 1e-9
-    assert abs(p.w[1]) > 1e-7                       # the wrong coordinate ...
-    assert p.error >= abs(p.w[1]) / np.linalg.norm(p.w) or not math.isfinite(p.error)   # ... is within the error
+    assert abs(p.w[1]) > 1e-7  # the wrong coordinate ...
+    assert p.error >= abs(p.w[1]) / np.linalg.norm(p.w) or not math.isfinite(p.error)  # ... is within the error
     with pytest.raises(Inconclusive):
         bregman_projection(EntropyPotential(np.full(3, 0.25), 0.25), A, b, np.full(3, 0.25)).require(1e-9)
 
@@ -235,7 +248,7 @@ def test_row_space_paths():
     with pytest.raises(InvalidInput, match="not in the range"):
         row_space(deficient, rng.standard_normal(7))
 
-    ill = Z * np.logspace(0, -7, 6)[:, None]         # condition number ~1e7, far above the Gram path's 1e4
+    ill = Z * np.logspace(0, -7, 6)[:, None]  # condition number ~1e7, far above the Gram path's 1e4
     sp = row_space(ill)
     assert sp.Ur is not None and sp.rank == 6
     assert np.allclose(sp.s, np.linalg.svd(ill, compute_uv=False), rtol=1e-10)
@@ -252,8 +265,8 @@ def test_support_of_a_single_point_feasible_set():
     A, b = NOTES_MAIN_A, NOTES_MAIN_A[:, 0].copy()
     f = nonnegative_support(A, b)
     assert f.mask.tolist() == [True, False, False]
-    assert 0.0 < f.zero_rounding < 1e-9          # |y| ~ 1e6 here: the tiny column entries make y large
-    assert f.zero_bound <= f.zero_rounding       # zero up to the rounding of the certificate itself
+    assert 0.0 < f.zero_rounding < 1e-9  # |y| ~ 1e6 here: the tiny column entries make y large
+    assert f.zero_bound <= f.zero_rounding  # zero up to the rounding of the certificate itself
 
 
 def test_exact_matvec_is_correctly_rounded():
@@ -283,10 +296,13 @@ def test_support_of_a_proper_face():
 
 
 @settings(max_examples=60, deadline=None)
-@given(A=well_scaled_matrices(max_n=3, max_extra=3, min_n=2), x=positive_vectors(6, 0.0 + 1e-3, 2.0),
-       zeros=st.lists(st.booleans(), min_size=6, max_size=6))
+@given(
+    A=well_scaled_matrices(max_n=3, max_extra=3, min_n=2),
+    x=positive_vectors(6, 0.0 + 1e-3, 2.0),
+    zeros=st.lists(st.booleans(), min_size=6, max_size=6),
+)
 def test_support_contains_every_positive_coordinate_of_a_feasible_point(A, x, zeros):
-    x = np.where(np.array(zeros[:A.shape[1]]), 0.0, x[:A.shape[1]])
+    x = np.where(np.array(zeros[: A.shape[1]]), 0.0, x[: A.shape[1]])
     if not x.any():
         x[0] = 1.0
     try:

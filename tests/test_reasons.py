@@ -5,6 +5,7 @@ Every reason the project's own oracles and statements give (a string literal pas
 "not converged" once instead of 'not converged', 'no convergence' and 'non-convergence'; a user's own free
 text is kept as it is (category ``other``).
 """
+
 from __future__ import annotations
 
 import ast
@@ -26,8 +27,11 @@ def _literal_reasons() -> list[tuple[str, int, str]]:
             if not (isinstance(node, ast.Call) and node.args):
                 continue
             name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
-            if name in ("Inconclusive", "undecided") and isinstance(node.args[0], ast.Constant) \
-                    and isinstance(node.args[0].value, str):
+            if (
+                name in ("Inconclusive", "undecided")
+                and isinstance(node.args[0], ast.Constant)
+                and isinstance(node.args[0].value, str)
+            ):
                 found.append((str(path.relative_to(ROOT)), node.lineno, node.args[0].value))
     return found
 
@@ -36,8 +40,10 @@ def test_every_reason_the_project_gives_has_a_category() -> None:
     found = _literal_reasons()
     assert len(found) > 40
     loose = [f"{path}:{line}: {text!r}" for path, line, text in found if Reason.of(text) is Reason.OTHER]
-    assert not loose, ("reasons outside oracles.core.errors.Reason (use a member, or add the phrase to its "
-                       "category):\n" + "\n".join(loose))
+    assert not loose, (
+        "reasons outside oracles.core.errors.Reason (use a member, or add the phrase to its "
+        "category):\n" + "\n".join(loose)
+    )
 
 
 def test_synonyms_are_tallied_as_one_category_with_the_phrase_kept() -> None:

@@ -1,5 +1,6 @@
 """Tests of oracles.convex.references (min-ℓ2, basis pursuit, max margin) and of the closed-form / integrated
 flow limits of oracles.flows.limits that the statements compare with them."""
+
 from __future__ import annotations
 
 import math
@@ -8,16 +9,19 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from oracles.core.errors import Inconclusive, InvalidInput
-from oracles.model.losses import ExponentialLoss, SaturatingSquares
-from oracles.flows.limits import gradient_flow_limit, identity_least_squares_flow, identity_least_squares_limit, mirror_flow_limit
-from oracles.model.losses import loss_hessian
 from oracles.convex.bregman import bregman_projection
-from oracles.model.potentials import HypentropyPotential
-from oracles.flows.trajectories import gradient_flow
-from oracles.model.losses import LeastSquares, LogCosh, Schedule
-from oracles.model.parametrizations import UVSquared
 from oracles.convex.references import basis_pursuit, max_margin, min_l2_interpolant
+from oracles.core.errors import Inconclusive, InvalidInput
+from oracles.flows.limits import (
+    gradient_flow_limit,
+    identity_least_squares_flow,
+    identity_least_squares_limit,
+    mirror_flow_limit,
+)
+from oracles.flows.trajectories import gradient_flow
+from oracles.model.losses import ExponentialLoss, LeastSquares, LogCosh, SaturatingSquares, Schedule, loss_hessian
+from oracles.model.parametrizations import UVSquared
+from oracles.model.potentials import HypentropyPotential
 
 RNG = np.random.default_rng(17)
 
@@ -34,7 +38,7 @@ def test_min_l2_from_an_offset():
     Z, Y, w0 = RNG.standard_normal((2, 5)), RNG.standard_normal(2), RNG.standard_normal(5)
     ref = min_l2_interpolant(Z, Y, w0)
     assert np.allclose(Z @ ref.x, Y, rtol=1e-13)
-    assert np.allclose(np.linalg.pinv(Z) @ Z @ (ref.x - w0), ref.x - w0, rtol=1e-12)   # in range(Zᵀ)
+    assert np.allclose(np.linalg.pinv(Z) @ Z @ (ref.x - w0), ref.x - w0, rtol=1e-12)  # in range(Zᵀ)
 
 
 def test_min_l2_inconsistent_data():
@@ -103,10 +107,13 @@ def test_max_margin_more_support_vectors_than_dimensions():
     assert np.allclose(mm.direction, [1.0, 0.0], atol=1e-10) and mm.kkt < 1e-10
 
 
-@pytest.mark.parametrize("X, y, message", [
-    (np.array([[1.0, 0.0], [2.0, 0.0]]), np.array([1.0, -1.0]), "not linearly separable"),
-    (np.array([[1.0, 0.0]]), np.array([0.5]), "labels"),
-])
+@pytest.mark.parametrize(
+    "X, y, message",
+    [
+        (np.array([[1.0, 0.0], [2.0, 0.0]]), np.array([1.0, -1.0]), "not linearly separable"),
+        (np.array([[1.0, 0.0]]), np.array([0.5]), "labels"),
+    ],
+)
 def test_max_margin_bad_input(X, y, message):
     with pytest.raises(InvalidInput, match=message):
         max_margin(X, y)
@@ -181,8 +188,8 @@ def test_cor_4_17_plot_moves_from_l2_to_l1():
     panels = hypentropy_path_panels(Z, Y)()
     _check_panels(panels)
     to2, to1 = panels[0].series["to min-ℓ2"][1], panels[0].series["to min-ℓ1"][1]
-    assert to1[0] < 0.25 * to2[0]       # α = 1e-4: much nearer the ℓ1 solution (the approach is ~1/log(1/α))
-    assert to2[-1] < 1e-2 < to1[-1]     # α = 10: at the ℓ2 solution
+    assert to1[0] < 0.25 * to2[0]  # α = 1e-4: much nearer the ℓ1 solution (the approach is ~1/log(1/α))
+    assert to2[-1] < 1e-2 < to1[-1]  # α = 10: at the ℓ2 solution
     assert to1[0] < to1[len(to1) // 2] < to1[-1]
 
 
@@ -207,14 +214,18 @@ def test_main_finds_the_face_by_projection_when_it_proves_an_interior_point():
 
     alphas = 0.5 * 10.0 ** -np.arange(3)
     A = np.array([[1.0, 0.5, -0.25, 2.0], [0.0, 1.0, 1.0, -0.5]])
-    b = A @ np.array([0.3, 0.2, 1.0, 0.1])                       # a strictly positive interpolant exists
+    b = A @ np.array([0.3, 0.2, 1.0, 0.1])  # a strictly positive interpolant exists
     o = small_init_l1_gap(A, b, alphas)
     assert o.details["face_by"] == "projection" and o.details["support_size"] == 4
     assert o.details["gf_cross_check"] == "made" and not o.falsified
     assert nonnegative_support(A, b).interior
     # the single-point face of issue 4: the projection onto all columns does not prove an interior point
-    A1 = np.array([[-1.3079588714642254, 1.4033491992179685e-05, 1.4987179998708877],
-                   [-1.498717999903587, 9.537677118067215e-07, -1.3079588715016939]])
+    A1 = np.array(
+        [
+            [-1.3079588714642254, 1.4033491992179685e-05, 1.4987179998708877],
+            [-1.498717999903587, 9.537677118067215e-07, -1.3079588715016939],
+        ]
+    )
     b1 = A1[:, 0].copy()
     try:
         assert not _proves_interior(_kl_projection(A1, b1, 0.5))

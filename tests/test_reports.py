@@ -1,4 +1,5 @@
 """Report writing without pytest runs: summary JSON, readable examples, the index pages, plots."""
+
 from __future__ import annotations
 
 import json
@@ -15,16 +16,32 @@ pytest_plugins = ["pytester"]
 
 
 def record(sid: str, kind: str = "universal", verdict: str = "held", **extra) -> dict:
-    return {"id": sid, "kind": kind, "title": f"title of {sid}", "source": "", "control_of": None, "verdict": verdict,
-            "examples": 10, "decided": 9, "inconclusive": 1, "inconclusive_reasons": {"blow-up": 1},
-            "worst_discrepancy": 1e-12, "worst_budget": 1e-9, "max_discrepancy": 1e-12, "seconds": 0.5, "message": "",
-            "report": None} | extra
+    return {
+        "id": sid,
+        "kind": kind,
+        "title": f"title of {sid}",
+        "source": "",
+        "control_of": None,
+        "verdict": verdict,
+        "examples": 10,
+        "decided": 9,
+        "inconclusive": 1,
+        "inconclusive_reasons": {"blow-up": 1},
+        "worst_discrepancy": 1e-12,
+        "worst_budget": 1e-9,
+        "max_discrepancy": 1e-12,
+        "seconds": 0.5,
+        "message": "",
+        "report": None,
+    } | extra
 
 
 def test_slugs_are_folder_names() -> None:
     assert reports.slug("li2022:thm-4.2") == "li2022-thm-4.2"
     a, b = reports.slug("x:y [control: UUᵀ flows commute]"), reports.slug("x:y [control: UUᵗ flows commute]")
-    assert a.startswith("x-y-control-UU-flows-commute-") and a != b and len(a) == len("x-y-control-UU-flows-commute-") + 8
+    assert (
+        a.startswith("x-y-control-UU-flows-commute-") and a != b and len(a) == len("x-y-control-UU-flows-commute-") + 8
+    )
     assert len(reports.slug("z:" + "long-" * 40)) == 69
 
 
@@ -90,10 +107,12 @@ def test_example_rows_spread_tuples() -> None:
 
 
 def test_index_separates_controls_and_links_witnesses(tmp_path: Path) -> None:
-    recs = [record("s:b", verdict="falsified", report="s-b", kind="conjecture"),
-            record("s:a | piped"), record("s:a [control: x]", kind="control", verdict="caught",
-                                          control_of="s:a", report="controls/s-a-control-x"),
-            record("s:c", verdict="error", message="ZeroDivisionError: boom")]
+    recs = [
+        record("s:b", verdict="falsified", report="s-b", kind="conjecture"),
+        record("s:a | piped"),
+        record("s:a [control: x]", kind="control", verdict="caught", control_of="s:a", report="controls/s-a-control-x"),
+        record("s:c", verdict="error", message="ZeroDivisionError: boom"),
+    ]
     report_pages.write_index(tmp_path, recs, {"profile": "ci"}, complete=True)
     md = (tmp_path / "index.md").read_text()
     assert md.index("## Statements") < md.index("s:a \\| piped") < md.index("## Negative controls")
@@ -106,9 +125,18 @@ def test_index_separates_controls_and_links_witnesses(tmp_path: Path) -> None:
 def test_index_html_escapes_and_embeds(tmp_path: Path) -> None:
     folder = tmp_path / "s-x"
     pics = plots.render(lambda: [Panel("p", "t", "y", {"y": ([0, 1], [1, 2])})], folder)
-    rec = record("s:x", verdict="falsified", report="s-x", title="<script>alert(1)</script>",
-                 witness={"discrepancy": 1.0, "budget": 1e-9, "example": [["v", "[1.]"]],
-                          "plots": [{"file": p.file, "title": p.title} for p in pics]})
+    rec = record(
+        "s:x",
+        verdict="falsified",
+        report="s-x",
+        title="<script>alert(1)</script>",
+        witness={
+            "discrepancy": 1.0,
+            "budget": 1e-9,
+            "example": [["v", "[1.]"]],
+            "plots": [{"file": p.file, "title": p.title} for p in pics],
+        },
+    )
     html = report_pages.index_html(tmp_path, [rec], {})
     assert "<script>alert" not in html and "&lt;script&gt;" in html
     assert "data:image/png;base64,iVBORw0KGgo" in html and "not finished" in html
@@ -144,7 +172,8 @@ def test_prose_turns_rest_math_into_readable_unicode() -> None:
 def test_a_held_statement_with_a_plot_gets_an_illustrated_closest_call(pytester):
     """A statement that holds writes no counterexample folder, but its closest call with the oracle's
     plot goes to reports/held/<slug>/ and is linked from the index."""
-    pytester.makepyfile(test_closest='''
+    pytester.makepyfile(
+        test_closest="""
 from hypothesis import given, settings, strategies as st
 from oracles.core.outcome import Outcome, Panel
 from theorems import universal
@@ -154,7 +183,8 @@ from theorems import universal
 @given(x=st.floats(0, 1))
 def test_closest(x):
     return Outcome(x * x, 1.0, 0.0, "x²", plot=lambda: [Panel("x²", "x", "y", {"x²": ([0, x], [0, x * x])})])
-''')
+"""
+    )
     result = pytester.runpytest("-p", "no:xdist", "--report-dir", "rep")
     result.assert_outcomes(passed=1)
     held = pytester.path / "rep" / "held" / "demo-closest"
@@ -174,10 +204,11 @@ def test_records_are_assembled_in_one_place() -> None:
         reports.record(id="a:1", surprise=1)
     stamped = reports.stamped(reports.record(id="a:1", kind="universal", verdict="held"), {"id": "r1", "extra": 1})
     assert set(stamped["run"]) == set(reports.RUN_KEYS) and stamped["run"]["id"] == "r1" and stamped["finished"]
-    old = reports._upgrade_record({"id": "a:1", "kind": "universal", "verdict": "held", "error_budget": 0.2,
-                                   "legacy_key": 1}, {"id": "schema-1"})
+    old = reports._upgrade_record(
+        {"id": "a:1", "kind": "universal", "verdict": "held", "error_budget": 0.2, "legacy_key": 1}, {"id": "schema-1"}
+    )
     assert old["worst_budget"] == 0.2 and "legacy_key" not in old and set(old) == set(reports.RECORD_DEFAULTS)
-    assert "kind" not in reports._upgrade_record({"id": "a:1"}, {"id": "schema-1"})   # damaged: not made up
+    assert "kind" not in reports._upgrade_record({"id": "a:1"}, {"id": "schema-1"})  # damaged: not made up
 
 
 def test_a_record_says_what_set_the_budget_as_the_outcome_states_it() -> None:
@@ -189,4 +220,4 @@ def test_a_record_says_what_set_the_budget_as_the_outcome_states_it() -> None:
     assert harness.outcome_fields("worst", stated)["worst_budget_reason"] == "10 × error estimate"
     cert = Outcome(0.1, 0.5, 1e-3, budget_set_by="certificate")
     assert reports.outcome_keys(cert)["budget_reason"] == "certificate"
-    assert harness.outcome_fields("worst", Outcome(0.1, 0.5, 1e-3))["worst_budget_reason"] == "floor"   # inferred
+    assert harness.outcome_fields("worst", Outcome(0.1, 0.5, 1e-3))["worst_budget_reason"] == "floor"  # inferred

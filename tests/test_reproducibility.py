@@ -7,6 +7,7 @@
 * summary.json carries Python, every installed package, the lock's hash, the BLAS and the commit; a plain
   ``pytest`` (no Makefile) runs with one BLAS thread.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,20 @@ STATEMENT = "tarmoun2021:scalar"
 
 def _campaign(tmp_path: Path, name: str, *paths: str, env: dict | None = None) -> dict:
     out = tmp_path / name
-    cmd = [sys.executable, "-m", "pytest", *paths, "-p", "no:cacheprovider", "-p", "no:xdist", "-q",
-           "--hypothesis-profile=ci", f"--statement={STATEMENT}", f"--report-dir={out}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "pytest",
+        *paths,
+        "-p",
+        "no:cacheprovider",
+        "-p",
+        "no:xdist",
+        "-q",
+        "--hypothesis-profile=ci",
+        f"--statement={STATEMENT}",
+        f"--report-dir={out}",
+    ]
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, env=env)
     assert proc.returncode == 0, proc.stdout[-2000:] + proc.stderr[-2000:]
     return json.loads((out / "summary.json").read_text())
@@ -47,7 +60,7 @@ def test_a_statement_draws_the_same_examples_alone_and_in_the_full_run(tmp_path:
 def test_summary_records_the_environment_and_a_plain_pytest_pins_blas(tmp_path: Path) -> None:
     import os
 
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}   # as a user's shell might
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}  # as a user's shell might
     doc = _campaign(tmp_path, "env", "theorems/tarmoun2021_min2021.py", env=env)
     e = doc["environment"]
     for key in ("python", "packages", "lock_sha256", "blas", "git_commit", "profile", "seed"):
@@ -55,8 +68,10 @@ def test_summary_records_the_environment_and_a_plain_pytest_pins_blas(tmp_path: 
     assert e["packages"]["numpy"] == e["numpy"]
     assert e["blas"] and all(lib["num_threads"] == 1 for lib in e["blas"])
     assert (ROOT / "requirements.lock").exists() and len(e["lock_sha256"]) == 64
-    tp = doc["runs"][doc["run"]]["throughput"]         # the campaign's examples per second
-    assert tp["examples"] > 0 and tp["examples_per_second"] == pytest.approx(tp["examples"] / tp["wall_seconds"], rel=1e-2)
+    tp = doc["runs"][doc["run"]]["throughput"]  # the campaign's examples per second
+    assert tp["examples"] > 0 and tp["examples_per_second"] == pytest.approx(
+        tp["examples"] / tp["wall_seconds"], rel=1e-2
+    )
 
 
 def test_differences_name_what_changed() -> None:
@@ -79,14 +94,16 @@ def test_soak_table_counts_false_alarms_and_misses(kind: str) -> None:
 
     bad = "falsified" if kind == "universal" else "missed"
     rec = {"id": "x:y", "kind": kind, "examples": 100, "inconclusive": 20, "max_discrepancy": 1.0, "error_budget": 2.0}
-    runs = {"1": {"complete": True, "statements": [rec | {"verdict": bad}]},
-            "2": {"complete": True, "statements": [rec | {"verdict": "held" if kind == "universal" else "caught"}]}}
+    runs = {
+        "1": {"complete": True, "statements": [rec | {"verdict": bad}]},
+        "2": {"complete": True, "statements": [rec | {"verdict": "held" if kind == "universal" else "caught"}]},
+    }
     text, totals = soak_table(runs)
     key = "false_alarms" if kind == "universal" else "missed"
     assert totals[key] == ["x:y (seed 1)"]
     assert "| `x:y` |" in text
     if kind == "universal":
         assert totals["max_inconclusive_share"] == 0.2 and len(totals["over_10pct_inconclusive"]) == 2
-    else:   # a control stops at its witness: its share is reported apart, not against the 10% goal
+    else:  # a control stops at its witness: its share is reported apart, not against the 10% goal
         assert totals["max_inconclusive_share"] == 0.0 and not totals["over_10pct_inconclusive"]
         assert totals["max_inconclusive_share_witness_search"] == 0.2

@@ -1,4 +1,5 @@
 """Tests of oracles/model/reverse.py and oracles/checks/reverse.py (li2022:thm-5.1's construction) and its generators."""
+
 from __future__ import annotations
 
 import math
@@ -9,19 +10,25 @@ from hypothesis import given, settings
 from scipy.integrate import quad
 
 from generators.schedules import potentials, reverse_cases
+from oracles.checks.reverse import gf_equals_mf
 from oracles.core.errors import Inconclusive, InvalidInput
+from oracles.core.specs import decode, encode
 from oracles.flows.trajectories import gradient_flow, mirror_flow
-from oracles.model.potentials import EntropyPotential
 from oracles.model.losses import LeastSquares, Linear, LogCosh, Schedule
 from oracles.model.parametrizations import Powers
-from oracles.checks.reverse import gf_equals_mf
-from oracles.model.reverse import _E, _E_inv, PerCoordinatePotential, ReverseParametrization, ScalarPotential
-from oracles.core.specs import decode, encode
+from oracles.model.potentials import EntropyPotential
+from oracles.model.reverse import _E, PerCoordinatePotential, ReverseParametrization, ScalarPotential, _E_inv
 
-POTS = [ScalarPotential("entropy"), ScalarPotential("hypentropy", beta=0.5),
-        ScalarPotential("hypentropy", beta=4.0), ScalarPotential("log-barrier"),
-        ScalarPotential("power", p=3.0), ScalarPotential("power", p=1.5), ScalarPotential("power", p=0.5),
-        ScalarPotential("power", p=-1.0)]
+POTS = [
+    ScalarPotential("entropy"),
+    ScalarPotential("hypentropy", beta=0.5),
+    ScalarPotential("hypentropy", beta=4.0),
+    ScalarPotential("log-barrier"),
+    ScalarPotential("power", p=3.0),
+    ScalarPotential("power", p=1.5),
+    ScalarPotential("power", p=0.5),
+    ScalarPotential("power", p=-1.0),
+]
 IDS = [p.label for p in POTS]
 
 
@@ -44,7 +51,7 @@ def test_closed_forms(pot):
     assert np.allclose(pot.G(x), w, rtol=1e-13, atol=1e-14)
     h = 1e-6 * np.maximum(1.0, np.abs(w)) * np.where(pot.name == "hypentropy", 1.0, np.minimum(1.0, w / 1e-2))
     dF = (pot.F(w + h) - pot.F(w - h)) / (2 * h)
-    assert np.allclose(dF ** 2, pot.d2r(w), rtol=1e-6)
+    assert np.allclose(dF**2, pot.d2r(w), rtol=1e-6)
     hx = 1e-6 * np.maximum(1.0, np.abs(x))
     assert np.allclose((pot.G(x + hx) - pot.G(x - hx)) / (2 * hx), pot.dG(x), rtol=1e-6)
     assert np.allclose((pot.dG(x + hx) - pot.dG(x - hx)) / (2 * hx), pot.d2G(x), rtol=1e-5, atol=1e-9)
@@ -63,7 +70,7 @@ def test_known_maps():
     assert np.allclose(ScalarPotential("entropy").F(w), 2 * np.sqrt(w))
     assert np.allclose(ScalarPotential("entropy").G(np.array([2.0])), [1.0])
     assert np.allclose(ScalarPotential("log-barrier").G(np.array([0.0, 1.0])), [1.0, math.e])
-    assert np.allclose(ScalarPotential("power", p=3.0).F(w), (2 / 3) * w ** 1.5)
+    assert np.allclose(ScalarPotential("power", p=3.0).F(w), (2 / 3) * w**1.5)
     # the no-square-root control: F = r', G = (r')^-1
     assert np.allclose(ScalarPotential("entropy").G(np.array([0.0]), 1.0), [1.0])
 
@@ -100,11 +107,16 @@ def test_gf_equals_mf_for_each_potential(pot):
 
 
 def test_mixed_potentials_and_plot():
-    pots = (ScalarPotential("entropy"), ScalarPotential("hypentropy", beta=0.5),
-            ScalarPotential("log-barrier"), ScalarPotential("power", p=0.5))
+    pots = (
+        ScalarPotential("entropy"),
+        ScalarPotential("hypentropy", beta=0.5),
+        ScalarPotential("log-barrier"),
+        ScalarPotential("power", p=0.5),
+    )
     rng = np.random.default_rng(1)
-    S = Schedule(((0.5, LeastSquares(rng.standard_normal((2, 4)), rng.standard_normal(2))),
-                  (0.3, Linear(rng.uniform(-1, 1, 4)))))
+    S = Schedule(
+        ((0.5, LeastSquares(rng.standard_normal((2, 4)), rng.standard_normal(2))), (0.3, Linear(rng.uniform(-1, 1, 4))))
+    )
     outcome = gf_equals_mf(pots, np.array([0.5, -1.0, 2.0, 1.5]), S)
     assert not outcome.falsified
     assert len(outcome.plot()) == 2
@@ -196,8 +208,12 @@ from oracles.core.fd import central_difference  # noqa: E402
 from oracles.model.embedded import RidgeEmbedding, RidgePotential, separability_defect  # noqa: E402
 from oracles.model.linear_coordinatewise import LinearCoordinatewise, LinearSeparablePotential  # noqa: E402
 
-RIDGE_POTS = [ScalarPotential("entropy"), ScalarPotential("hypentropy", beta=0.5), ScalarPotential("log-barrier"),
-              ScalarPotential("power", p=0.5)]
+RIDGE_POTS = [
+    ScalarPotential("entropy"),
+    ScalarPotential("hypentropy", beta=0.5),
+    ScalarPotential("log-barrier"),
+    ScalarPotential("power", p=0.5),
+]
 RIDGE_A = np.array([[1.0, 0.0], [0.0, 1.0], [0.7, 0.4], [0.3, 1.2]])
 
 
@@ -209,7 +225,7 @@ def test_ridge_embedding_is_isometric_and_inverts_F():
     assert np.allclose(dF.T @ dF, G.potential.hess(w), rtol=1e-7)
     assert np.allclose(G.value(x), w, rtol=1e-14)
     J = G.jacobian(x)
-    assert np.allclose(J, np.linalg.solve(dF.T @ dF, dF.T), rtol=1e-6)   # ∂F⁺ on M: tangent to M
+    assert np.allclose(J, np.linalg.solve(dF.T @ dF, dF.T), rtol=1e-6)  # ∂F⁺ on M: tangent to M
     assert np.allclose(J @ dF, np.eye(2), atol=1e-7)
 
 
@@ -230,8 +246,12 @@ def test_ridge_potential_is_not_linearly_separable_but_a_linear_one_is():
 
 
 def test_ridge_gradient_flow_stays_on_M_and_is_the_mirror_flow():
-    S = Schedule(((0.4, LeastSquares(np.array([[1.0, -0.5], [0.3, 0.8]]), np.array([0.2, 1.0]))),
-                  (0.3, Linear(np.array([0.5, -1.0])))))
+    S = Schedule(
+        (
+            (0.4, LeastSquares(np.array([[1.0, -0.5], [0.3, 0.8]]), np.array([0.2, 1.0]))),
+            (0.3, Linear(np.array([0.5, -1.0]))),
+        )
+    )
     G = RidgeEmbedding(RIDGE_POTS, RIDGE_A)
     w0 = np.array([1.0, 0.6])
     t = np.linspace(0.0, 0.7, 5)
@@ -250,7 +270,7 @@ def test_flow_completeness_decides_both_ways():
     out = flow_completeness(ent, ent.point_of([0.5]), 0, 2.0)
     assert out.discrepancy <= out.budget and out.details["shortfall"] == [0.0, 0.0]
     lb = LinearCoordinatewise([ScalarPotential("log-barrier")], [[1.0]])
-    out = flow_completeness(lb, lb.point_of([2.0]), 0, 2.0)   # r' = −1/w: −1/2 + t reaches 0 at t* = 1/2
+    out = flow_completeness(lb, lb.point_of([2.0]), 0, 2.0)  # r' = −1/w: −1/2 + t reaches 0 at t* = 1/2
     assert out.details["horizon"][1] == pytest.approx(0.5) and out.details["shortfall"][0] == pytest.approx(0.75)
     assert out.discrepancy > 1e6 * out.budget and "+T" in out.details["stops"]
 
@@ -259,7 +279,9 @@ def test_flow_completeness_decides_both_ways():
 @given(case=reverse_linear_cases())
 def test_reverse_linear_cases_are_in_dom_R(case):
     pots, A, O, w, S = case
-    assert LinearSeparablePotential(pots, A).in_domain(w) and S.d == len(pots) and not np.allclose(A, np.diag(np.diag(A)))
+    assert (
+        LinearSeparablePotential(pots, A).in_domain(w) and S.d == len(pots) and not np.allclose(A, np.diag(np.diag(A)))
+    )
 
 
 @settings(max_examples=20, deadline=None)

@@ -5,6 +5,7 @@ examples and worst discrepancies as the same campaign run unsharded (planted sta
 fast). Then the split itself (deterministic, disjoint, covering, balanced by stored times), the refusals
 of ``merge`` (stores of different commits, unreadable stores) and the observations kept in the store.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,49 +21,56 @@ from theorems.suite import merge, shard
 pytest_plugins = ["pytester"]
 
 #: six planted statements: four that hold, one conjecture that is falsified, one refutation found
-STATEMENTS = ["""
+STATEMENTS = [
+    """
 @universal("{p}:double", title="2v - v = v", source="planted")
 @settings(max_examples=30, database=None)
 @given(v=vec)
 def test_double(v):
     '''Doubling then subtracting is the identity.'''
     return compare(2 * v - v, v, what="relative gap")
-""", """
+""",
+    """
 @universal("{p}:sum", title="v + v = 2v", source="planted")
 @settings(max_examples=25, database=None)
 @given(v=vec)
 def test_sum(v):
     '''Adding a vector to itself doubles it.'''
     return compare(v + v, 2 * v, what="relative gap")
-""", """
+""",
+    """
 @universal("{p}:square", title="(v + 1)^2 = v^2 + 2v + 1", source="planted")
 @settings(max_examples=35, database=None)
 @given(v=vec)
 def test_square(v):
     '''The binomial formula, to rounding.'''
     return compare((v + 1) ** 2, v * v + 2 * v + 1, what="relative gap", floor=1e-12)
-""", """
+""",
+    """
 @universal("{p}:scale", title="3(v/3) = v", source="planted")
 @settings(max_examples=20, database=None)
 @given(v=vec)
 def test_scale(v):
     '''Dividing by three and multiplying back, to rounding.'''
     return compare(3 * (v / 3), v, what="relative gap", floor=1e-12)
-""", """
+""",
+    """
 @conjecture("{p}:small", title="v[0] never exceeds 0.3", source="planted")
 @settings(max_examples=40, database=None)
 @given(v=vec)
 def test_small(v):
     '''The first entry stays below 0.3 (false).'''
     return Outcome(v[0], np.float64(0.3), np.float64(0.0), "v[0] against 0.3")
-""", """
+""",
+    """
 @refutation("{p}:big", title="some v[1] exceeds 0.5", source="planted")
 @settings(max_examples=40, database=None)
 @given(v=vec)
 def test_big(v):
     '''Some vector has a second entry above 0.5: the search must find one.'''
     return Outcome(v[1], np.float64(0.5), np.float64(0.0), "v[1] against 0.5")
-"""]
+""",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -71,7 +79,9 @@ def _one_commit(monkeypatch: pytest.MonkeyPatch) -> None:
     from theorems.suite import environment
 
     real = environment._git
-    monkeypatch.setattr(environment, "_git", lambda args, root: "c0mmit" if args[0] == "rev-parse" else real(args, root))
+    monkeypatch.setattr(
+        environment, "_git", lambda args, root: "c0mmit" if args[0] == "rev-parse" else real(args, root)
+    )
 
 
 def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
@@ -80,8 +90,17 @@ def _run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
 
 
 def _essentials(doc: dict) -> dict[str, tuple]:
-    return {sid: (r["verdict"], r["kind"], r["examples"], r.get("decided"), r.get("worst_discrepancy"),
-                  r.get("worst_budget")) for sid, r in by_id(doc).items()}
+    return {
+        sid: (
+            r["verdict"],
+            r["kind"],
+            r["examples"],
+            r.get("decided"),
+            r.get("worst_discrepancy"),
+            r.get("worst_budget"),
+        )
+        for sid, r in by_id(doc).items()
+    }
 
 
 def test_three_shards_merged_equal_one_unsharded_run(pytester: pytest.Pytester) -> None:
@@ -95,8 +114,12 @@ def test_three_shards_merged_equal_one_unsharded_run(pytester: pytest.Pytester) 
         ran.append({r["id"] for r in summary(pytester, f"s{i}")["statements"]})
     assert set().union(*ran) == {r["id"] for r in whole["statements"]}
     assert sum(map(len, ran)) == 6, "the shards overlap"
-    out = subprocess.run([sys.executable, "-m", "theorems", "merge", "s1", "s2", "s3", "--out", "merged"],
-                         cwd=pytester.path, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "theorems", "merge", "s1", "s2", "s3", "--out", "merged"],
+        cwd=pytester.path,
+        capture_output=True,
+        text=True,
+    )
     assert out.returncode == 0, out.stderr
     assert "merged 6 records from 3 store(s)" in out.stdout
     merged = summary(pytester, "merged")
@@ -113,9 +136,9 @@ def test_merging_again_accumulates_and_the_newest_record_wins(pytester: pytest.P
     _run(pytester, f"--statement={prefix}:double", "--report-dir=a")
     _run(pytester, f"--statement={prefix}:sum", "--report-dir=b")
     assert merge.merge_stores([pytester.path / "a"], pytester.path / "m") == []
-    assert merge.merge_stores([pytester.path / "b"], pytester.path / "m") == []   # m keeps a's records
+    assert merge.merge_stores([pytester.path / "b"], pytester.path / "m") == []  # m keeps a's records
     assert len(summary(pytester, "m")["statements"]) == 2
-    _run(pytester, "--report-dir=a")          # a newer run of both statements
+    _run(pytester, "--report-dir=a")  # a newer run of both statements
     merge.merge_stores([pytester.path / "a", pytester.path / "b"], pytester.path / "m")
     newest = {r["id"]: r["run"]["id"] for r in summary(pytester, "a")["statements"]}
     assert {r["id"]: r["run"]["id"] for r in summary(pytester, "m")["statements"]} == newest
@@ -123,11 +146,24 @@ def test_merging_again_accumulates_and_the_newest_record_wins(pytester: pytest.P
 
 def _store(path: Path, commit: str, records: list[dict]) -> Path:
     path.mkdir(parents=True)
-    run = {"id": f"run-{commit}", "started": "2026-12-08T00:00:00", "git_commit": commit, "git_dirty": False,
-           "profile": "ci"}
-    doc = {"schema": 2, "complete": True, "exit_status": 0, "failed_tests": [], "run": run["id"],
-           "runs": {run["id"]: run}, "environment": {}, "verdicts": {},
-           "statements": [r | {"run": run, "finished": "2026-12-08T00:00:01"} for r in records]}
+    run = {
+        "id": f"run-{commit}",
+        "started": "2026-12-08T00:00:00",
+        "git_commit": commit,
+        "git_dirty": False,
+        "profile": "ci",
+    }
+    doc = {
+        "schema": 2,
+        "complete": True,
+        "exit_status": 0,
+        "failed_tests": [],
+        "run": run["id"],
+        "runs": {run["id"]: run},
+        "environment": {},
+        "verdicts": {},
+        "statements": [r | {"run": run, "finished": "2026-12-08T00:00:01"} for r in records],
+    }
     (path / "summary.json").write_text(json.dumps(doc))
     return path
 
@@ -160,11 +196,14 @@ def test_a_damaged_record_is_skipped_named_and_the_exit_status_says_so(tmp_path:
     assert [r["id"] for r in json.loads((tmp_path / "m" / "summary.json").read_text())["statements"]] == ["x:a"]
 
 
-@pytest.mark.parametrize("make, why", [
-    (lambda p: None, "no summary.json"),
-    (lambda p: (p / "summary.json").write_text("{ not json"), "cannot be read"),
-    (lambda p: (p / "summary.json").write_text("[1, 2]"), "not an object"),
-])
+@pytest.mark.parametrize(
+    "make, why",
+    [
+        (lambda p: None, "no summary.json"),
+        (lambda p: (p / "summary.json").write_text("{ not json"), "cannot be read"),
+        (lambda p: (p / "summary.json").write_text("[1, 2]"), "not an object"),
+    ],
+)
 def test_an_unreadable_store_is_refused_with_one_line(tmp_path: Path, capsys, make, why) -> None:
     bad = tmp_path / "bad"
     bad.mkdir()
@@ -182,7 +221,7 @@ IDS = [f"s:{k}" for k in range(40)]
 
 @pytest.mark.parametrize("n", [1, 2, 3, 8])
 def test_the_split_covers_every_statement_once_and_is_deterministic(n: int) -> None:
-    times = {sid: 1.0 + (k * 37 % 11) for k, sid in enumerate(IDS[:30])}   # ten statements untimed
+    times = {sid: 1.0 + (k * 37 % 11) for k, sid in enumerate(IDS[:30])}  # ten statements untimed
     where = shard.assign(IDS, n, times)
     assert set(where) == set(IDS) and set(where.values()) <= set(range(1, n + 1))
     assert shard.assign(list(reversed(IDS)), n, dict(reversed(list(times.items())))) == where
@@ -204,8 +243,10 @@ def test_the_stored_thorough_campaign_splits_within_15_percent() -> None:
     assert all(shard.imbalance(times, n) <= 1.15 for n in (2, 4, 8))
 
 
-@pytest.mark.parametrize("value, message", [("3", "write --shard=i/N"), ("0/2", "1 <= i <= N"),
-                                            ("3/2", "1 <= i <= N"), ("a/b", "whole numbers")])
+@pytest.mark.parametrize(
+    "value, message",
+    [("3", "write --shard=i/N"), ("0/2", "1 <= i <= N"), ("3/2", "1 <= i <= N"), ("a/b", "whole numbers")],
+)
 def test_a_bad_shard_is_a_usage_error(pytester: pytest.Pytester, value: str, message: str) -> None:
     planted(pytester, STATEMENTS[0], name="bad")
     result = _run(pytester, f"--shard={value}", "--no-reports")
@@ -223,8 +264,9 @@ def test_shard_times_without_a_shard_or_unreadable_is_a_usage_error(pytester: py
 def test_shards_split_by_stored_times_from_the_file_named(pytester: pytest.Pytester) -> None:
     prefix = planted(pytester, *STATEMENTS[:4], name="tim")
     times = {f"{prefix}:double": 9.0, f"{prefix}:sum": 1.0, f"{prefix}:square": 1.0, f"{prefix}:scale": 8.0}
-    (pytester.path / "times.json").write_text(json.dumps({"statements": [{"id": k, "seconds": v}
-                                                                          for k, v in times.items()]}))
+    (pytester.path / "times.json").write_text(
+        json.dumps({"statements": [{"id": k, "seconds": v} for k, v in times.items()]})
+    )
     ran = []
     for i in (1, 2):
         _run(pytester, f"--shard={i}/2", "--shard-times=times.json", f"--report-dir=t{i}")

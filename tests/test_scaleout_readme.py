@@ -4,6 +4,7 @@ The block between ``<!-- cluster-loop -->`` markers is run by ``bash`` from the 
 localhosts, the stores and the merged store in a temporary directory, and ``ARGS`` narrowing the campaign to
 three cheap statements at ``ci``: every one is run by exactly one shard and the merged store holds all three.
 """
+
 from __future__ import annotations
 
 import json
@@ -26,14 +27,22 @@ def readme_loop() -> str:
 
 
 def test_the_readme_cluster_loop_runs_here(tmp_path: Path) -> None:
-    env = dict(os.environ, STORES=str(tmp_path / "shards"), MERGED=str(tmp_path / "merged"),
-               ARGS="--hypothesis-profile=ci " + " ".join(f"--statement={s}" for s in CHEAP),
-               PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}")
-    out = subprocess.run(["bash", "-euc", readme_loop()], cwd=ROOT, env=env, capture_output=True, text=True,
-                         timeout=900)
+    env = dict(
+        os.environ,
+        STORES=str(tmp_path / "shards"),
+        MERGED=str(tmp_path / "merged"),
+        ARGS="--hypothesis-profile=ci " + " ".join(f"--statement={s}" for s in CHEAP),
+        PATH=f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
+    )
+    out = subprocess.run(
+        ["bash", "-euc", readme_loop()], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+    )
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
-    per_shard = [{r["id"] for r in json.loads((d / "summary.json").read_text())["statements"]}
-                 for d in sorted((tmp_path / "shards").iterdir()) if (d / "summary.json").exists()]
-    assert sorted(sid for ids in per_shard for sid in ids) == sorted(CHEAP)   # each once
+    per_shard = [
+        {r["id"] for r in json.loads((d / "summary.json").read_text())["statements"]}
+        for d in sorted((tmp_path / "shards").iterdir())
+        if (d / "summary.json").exists()
+    ]
+    assert sorted(sid for ids in per_shard for sid in ids) == sorted(CHEAP)  # each once
     merged = json.loads((tmp_path / "merged" / "summary.json").read_text())
     assert {r["id"]: r["verdict"] for r in merged["statements"]} == dict.fromkeys(CHEAP, "held")

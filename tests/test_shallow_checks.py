@@ -1,12 +1,22 @@
 """Ladder logic and the statement checks (small instances; the controls must be caught)."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from oracles import Inconclusive, InvalidInput, Outcome
-from oracles.checks.width_limits import (LADDER_CI, check_kernel_frozen, check_mf_equals_gf, check_scaled, check_unscaled_part2,
-                                         fit_slope, ladder, slope_outcome, worst_claim)
+from oracles.checks.width_limits import (
+    LADDER_CI,
+    check_kernel_frozen,
+    check_mf_equals_gf,
+    check_scaled,
+    check_unscaled_part2,
+    fit_slope,
+    ladder,
+    slope_outcome,
+    worst_claim,
+)
 from oracles.model.shallow import MirrorPotential, TruncatedNormal, Uniform
 
 X = np.array([-0.75, -0.35, 0.05, 0.4, 0.8])
@@ -21,8 +31,10 @@ def test_ladder_and_fit():
     n = np.array([100, 300, 900])
     v = 2.0 * n[:, None] ** -0.5 * np.exp(0.1 * np.array([[1, -1], [-1, 1], [0.5, -0.5]]))
     fit = fit_slope(n, v, 1e-6 * v)
-    assert abs(fit.slope + 0.5) < 1e-12                     # symmetric seed noise cancels in the mean of logs
-    assert fit.slope_error == pytest.approx(1e-6 * np.sum(np.abs(np.log(n) - np.log(n).mean())) / np.sum((np.log(n) - np.log(n).mean()) ** 2), rel=1e-6)
+    assert abs(fit.slope + 0.5) < 1e-12  # symmetric seed noise cancels in the mean of logs
+    assert fit.slope_error == pytest.approx(
+        1e-6 * np.sum(np.abs(np.log(n) - np.log(n).mean())) / np.sum((np.log(n) - np.log(n).mean()) ** 2), rel=1e-6
+    )
     o = slope_outcome(fit, -0.25, "w", "claim")
     assert not o.falsified and o.discrepancy == pytest.approx(-0.25)
     with pytest.raises(Inconclusive, match="numerical error"):
@@ -31,30 +43,30 @@ def test_ladder_and_fit():
         fit_slope(n, np.where(v > 0.19, np.nan, v), v * 0)
 
 
-
 def test_arithmetic_mean_fit_weighs_a_lost_seed_by_its_size():
     n = np.array([180, 540, 1620])
     v = np.array([[1e-3, 1e-2, 1e-2, 1e-2], [3e-3, 3e-3, 3e-3, 3e-3], [1e-3, 1e-3, 1e-3, 1e-3]])
     e = 0.01 * v
-    e[0, 0] = 1.6e-3                                       # one seed's value below its own error (as in make soak)
+    e[0, 0] = 1.6e-3  # one seed's value below its own error (as in make soak)
     with pytest.raises(Inconclusive, match="numerical error"):
         fit_slope(n, v, e)
     fit = fit_slope(n, v, e, mean="arithmetic")
     assert fit.values[0] == pytest.approx(np.mean(v[0]))
     assert fit.rel_errors[0] == pytest.approx(np.mean(e[0]) / np.mean(v[0]))
     assert fit.slope < 0
-    with pytest.raises(Inconclusive, match="numerical error"):   # the mean itself lost in its error: undecided
+    with pytest.raises(Inconclusive, match="numerical error"):  # the mean itself lost in its error: undecided
         fit_slope(n, v, 0.6 * v, mean="arithmetic")
     with pytest.raises(InvalidInput, match="mean"):
         fit_slope(n, v, e, mean="median")
+
 
 def test_worst_combines_sub_claims():
     a, b = Outcome(-1.0, 0.1, 0.01, "a"), Outcome(0.5, 0.1, 0.01, "b")
     assert worst_claim({"a": a, "b": b}).falsified
     assert not worst_claim({"a": a, "c": Outcome(-0.2, 0.1)}).falsified
     u = Outcome.undecided("noise")
-    assert worst_claim({"a": a, "u": u}).inconclusive            # cannot say "held" with an undecided sub-claim
-    assert worst_claim({"b": b, "u": u}).falsified               # but a decided falsification stands
+    assert worst_claim({"a": a, "u": u}).inconclusive  # cannot say "held" with an undecided sub-claim
+    assert worst_claim({"b": b, "u": u}).falsified  # but a decided falsification stands
 
 
 def test_controls_are_caught():

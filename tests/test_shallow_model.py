@@ -1,4 +1,5 @@
 """Potentials, densities, initialization and the network evaluation."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -6,11 +7,27 @@ import pytest
 from scipy import integrate
 
 from oracles import InvalidInput
-from oracles.model.shallow import (ParameterMirror, PolynomialDensity, MirrorPotential, TruncatedNormal, Uniform, direct_network,
-                               init_params, network, validate_data)
+from oracles.model.shallow import (
+    MirrorPotential,
+    ParameterMirror,
+    PolynomialDensity,
+    TruncatedNormal,
+    Uniform,
+    direct_network,
+    init_params,
+    network,
+    validate_data,
+)
 
-POTENTIALS = [MirrorPotential.quadratic(), MirrorPotential.cubic(), MirrorPotential.quartic(), MirrorPotential.cosh_(),
-              MirrorPotential.mixed("cosh", 3.0), MirrorPotential.mixed("quartic", 10.0), MirrorPotential.mixed("abs3", 0.5)]
+POTENTIALS = [
+    MirrorPotential.quadratic(),
+    MirrorPotential.cubic(),
+    MirrorPotential.quartic(),
+    MirrorPotential.cosh_(),
+    MirrorPotential.mixed("cosh", 3.0),
+    MirrorPotential.mixed("quartic", 10.0),
+    MirrorPotential.mixed("abs3", 0.5),
+]
 
 
 @pytest.mark.parametrize("potential", POTENTIALS, ids=lambda p: p.describe())
@@ -30,7 +47,7 @@ def test_bregman_is_stable_and_correct(potential):
     u, v = 2 * rng.standard_normal(500), 2 * rng.standard_normal(500)
     naive = potential.value(u) - potential.value(v) - potential.grad(v) * (u - v)
     assert np.allclose(potential.bregman(u, v), naive, rtol=1e-9, atol=1e-9)
-    e = 1e-7                                    # tiny separations: ½φ''(v)e² without cancellation
+    e = 1e-7  # tiny separations: ½φ''(v)e² without cancellation
     assert np.allclose(potential.bregman(v + e, v), 0.5 * potential.hess(v) * e * e, rtol=1e-6)
 
 
@@ -41,13 +58,18 @@ def test_mirror_scaled_round_trip():
     assert np.allclose(m.hess(d, 100), MirrorPotential.quartic().hess(100 * d))
 
 
-@pytest.mark.parametrize("density", [Uniform(-1.0, 1.0), TruncatedNormal(0.4, -1.0, 1.0),
-                                     PolynomialDensity((1.0, 0.0, 3.0), -2.0, 2.0)], ids=lambda d: d.name)
+@pytest.mark.parametrize(
+    "density",
+    [Uniform(-1.0, 1.0), TruncatedNormal(0.4, -1.0, 1.0), PolynomialDensity((1.0, 0.0, 3.0), -2.0, 2.0)],
+    ids=lambda d: d.name,
+)
 def test_density_moments_exact(density):
     for a, b, c in [(-0.9, 0.3, 0.0), (0.1, 0.12, 0.1), (density.lo, density.hi, 0.5)]:
         M = density.moments(a, b, 3, c)
-        ref = [integrate.quad(lambda t, c=c, k=k: density.pdf(t) * (t - c) ** k, a, b, epsabs=1e-15, epsrel=1e-13)[0]
-               for k in range(4)]
+        ref = [
+            integrate.quad(lambda t, c=c, k=k: density.pdf(t) * (t - c) ** k, a, b, epsabs=1e-15, epsrel=1e-13)[0]
+            for k in range(4)
+        ]
         assert np.allclose(M, ref, rtol=1e-11, atol=1e-15)
     assert abs(density.moments(density.lo, density.hi, 0)[0] - 1.0) < 1e-13
 
@@ -68,7 +90,7 @@ def test_init_is_nested_and_network_spline_is_exact():
 
 def test_bad_inputs():
     with pytest.raises(InvalidInput, match="not strictly convex"):
-        MirrorPotential("quartic", 1.0, 0.0)            # x⁴: φ''(0) = 0
+        MirrorPotential("quartic", 1.0, 0.0)  # x⁴: φ''(0) = 0
     with pytest.raises(InvalidInput, match="not strictly convex"):
         MirrorPotential("abs3", 1.0, 0.0)
     with pytest.raises(InvalidInput, match="non-convex"):

@@ -1,18 +1,25 @@
 """Oracles of the scaled limit: dual Newton with a certificate, against a high-resolution reference and scipy."""
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
 from oracles import InvalidInput
-from oracles.model.shallow import MirrorPotential, TruncatedNormal, Uniform
 from oracles.convex.variational import kernel_interpolant, scaled_dual_newton, solve_scaled, solve_scaled_primal
+from oracles.model.shallow import MirrorPotential, TruncatedNormal, Uniform
 
 X = np.array([-0.75, -0.35, 0.05, 0.4, 0.8])
 R = np.array([0.3, -0.2, 0.5, 0.1, -0.4])
 XE = np.linspace(-1.0, 1.0, 801)
-POTENTIALS = [MirrorPotential.quadratic(), MirrorPotential.cubic(), MirrorPotential.quartic(), MirrorPotential.cosh_(),
-              MirrorPotential.mixed("cosh", 2.0), MirrorPotential.mixed("quartic", 10.0)]
+POTENTIALS = [
+    MirrorPotential.quadratic(),
+    MirrorPotential.cubic(),
+    MirrorPotential.quartic(),
+    MirrorPotential.cosh_(),
+    MirrorPotential.mixed("cosh", 2.0),
+    MirrorPotential.mixed("quartic", 10.0),
+]
 DENSITIES = [Uniform(-1.0, 1.0), TruncatedNormal(0.5, -1.0, 1.0)]
 
 
@@ -40,6 +47,7 @@ def test_certificate_bounds_a_perturbed_solution(density):
     bad.lam = exact.lam * (1 + 1e-6 * np.random.default_rng(1).standard_normal(len(X)))
     F = bad(X) - R
     from oracles.convex.variational import kernel
+
     bad.residual = F
     bad.corr_coef = np.linalg.solve(kernel(X, X, density, "abs"), F)
     al = bad.alpha(bad.nodes)
@@ -59,7 +67,11 @@ def test_quadratic_potential_is_the_abs_kernel_interpolant(density):
     assert np.max(np.abs(ref.values - ki(XE))) <= max(1e-9, 10 * (ref.error + ki.error))
 
 
-@pytest.mark.parametrize("potential", [MirrorPotential.cubic(), MirrorPotential.quartic(), MirrorPotential.cosh_()], ids=lambda p: p.describe())
+@pytest.mark.parametrize(
+    "potential",
+    [MirrorPotential.cubic(), MirrorPotential.quartic(), MirrorPotential.cosh_()],
+    ids=lambda p: p.describe(),
+)
 def test_primal_scipy_oracle_agrees(potential):
     """The independent primal oracle (uniform grid, trapezoid, trust-constr) agrees within its refinement error."""
     density = TruncatedNormal(0.5, -1.0, 1.0)

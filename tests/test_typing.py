@@ -5,6 +5,7 @@ Public: a module-level function or a method of a public class whose name does no
 return annotated (``__init__`` excepted). mypy (``make lint``) then checks their bodies; this test is what
 makes "public" mean "typed". The statement modules are tests, not API, and are left out.
 """
+
 from __future__ import annotations
 
 import ast

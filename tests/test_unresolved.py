@@ -4,6 +4,7 @@ Found in campaign summaries: budgets of 1e286–1e291 (a relative gap divided by
 which `li2022:thm-4.8`, `li2022:quadratic-bracket` and `tarmoun2021:scalar` "held" examples whatever the
 discrepancy (one held at 0.028, another at 13120). The rule is ``oracles.core.outcome.UNRESOLVED``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -27,7 +28,7 @@ def test_a_bracket_whose_error_reaches_its_scale_is_unresolved(monkeypatch):
     x = np.array([1.0, 0.5])
     assert bracket_matches_formula(G, x, 0, 1).inconclusive is None
     exact = commutation.bracket_fd
-    monkeypatch.setattr(commutation, "bracket_fd", lambda *a: (exact(*a)[0], 1e3))   # an error beyond the terms
+    monkeypatch.setattr(commutation, "bracket_fd", lambda *a: (exact(*a)[0], 1e3))  # an error beyond the terms
     assert bracket_matches_formula(G, x, 0, 1).inconclusive == "unresolved: error ≥ scale"
 
 
@@ -37,7 +38,7 @@ def test_a_scalar_flow_started_at_its_target_is_unresolved():
 
 
 def test_a_long_scalar_horizon_compares_only_the_resolved_samples():
-    outcome = scalar_closed_form_gap(0.3, 0.2, 1.0, 40.0)   # |x(t) − 1| reaches integration noise late
+    outcome = scalar_closed_form_gap(0.3, 0.2, 1.0, 40.0)  # |x(t) − 1| reaches integration noise late
     assert outcome.inconclusive is None
     assert outcome.budget < 1.0
     assert not outcome.falsified

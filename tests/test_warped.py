@@ -1,4 +1,5 @@
 """oracles/model/warped.py: G = Q + a⊙Q⊙3 keeps Q's reachable sets, is not commuting, and serializes."""
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,7 +14,7 @@ from oracles.model.warped import WarpedQuadratic
 
 
 def _planar():
-    B = np.array([[[1.0, 0.3], [0.3, 0.0]], [[0.0, 0.5], [0.5, 1.0]]])   # non-commuting 2 × 2 blocks
+    B = np.array([[[1.0, 0.3], [0.3, 0.0]], [[0.0, 0.5], [0.5, 1.0]]])  # non-commuting 2 × 2 blocks
     A = np.zeros((2, 3, 3))
     A[:, :2, :2] = B
     return A
@@ -24,8 +25,8 @@ def test_jacobian_reachable_dimension_and_brackets():
     x = np.array([0.8, -0.6, 0.3])
     assert np.abs(central_difference(G.value, x, 1e-6).value - G.jacobian(x)).max() < 1e-7
     cl, cq = lie_closure(G, x, n_samples=0), lie_closure(Quadratic(_planar()), x, n_samples=0)
-    assert cl.regular and cl.dim_at_x == 2 == cq.dim_at_x   # the same d-dimensional reachable sets as Q
-    assert cl.lie2_dim_at_x >= 1                           # and not commuting
+    assert cl.regular and cl.dim_at_x == 2 == cq.dim_at_x  # the same d-dimensional reachable sets as Q
+    assert cl.lie2_dim_at_x >= 1  # and not commuting
 
 
 def test_spec_round_trip_and_validation():

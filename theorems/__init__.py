@@ -15,16 +15,16 @@ examples for a verdict without a witness; default 10, or a tenth of ``max_exampl
 ``fields=`` (names of the parts of a composite argument, shown in reports as ``case.G`` instead of
 ``case[0]``).
 """
+
 from theorems.suite.harness import (
-                              CATALOG,
-                              Falsified,
-                              StatementSpec,
-                              conjecture,
-                              control,
-                              refutation,
-                              statement,
-                              universal,
+    CATALOG,
+    Falsified,
+    StatementSpec,
+    conjecture,
+    control,
+    refutation,
+    statement,
+    universal,
 )
 
-__all__ = ["CATALOG", "Falsified", "StatementSpec", "conjecture", "control", "refutation", "statement",
-           "universal"]
+__all__ = ["CATALOG", "Falsified", "StatementSpec", "conjecture", "control", "refutation", "statement", "universal"]

@@ -4,6 +4,7 @@ Li, Wang, Lee, Arora (NeurIPS 2022), *Implicit Bias of Gradient Descent on Repar
 §1 (the x⊙2 example and its entropy), §3.3, eqs. (7)-(8) and Theorem 3.8 (Gunasekar et al. 2018 for
 mirror descent).
 """
+
 from __future__ import annotations
 
 from hypothesis import event, given
@@ -19,8 +20,12 @@ assert set(LOSSES) == set(LOSS_NAMES)
 __all__ = ["LOSSES", "mirror_cases", "test_thm_3_8", "test_eq_7_8", "test_intro_entropy"]
 
 
-@universal("li2022:thm-3.8", title="a mirror flow on L~(Zw) that interpolates ends at the Bregman projection of w0",
-           source="li2022 §3.3, Theorem 3.8", fields=("R", "Z", "Y", "w_init", "loss"))
+@universal(
+    "li2022:thm-3.8",
+    title="a mirror flow on L~(Zw) that interpolates ends at the Bregman projection of w0",
+    source="li2022 §3.3, Theorem 3.8",
+    fields=("R", "Z", "Y", "w_init", "loss"),
+)
 @given(case=mirror_cases())
 def test_thm_3_8(case):
     r"""For :math:`L(w) = \tilde L(Zw)`, if the mirror flow :math:`d\nabla R(w) = -\nabla L(w)dt` from :math:`w_0`
@@ -40,8 +45,12 @@ def test_thm_3_8(case):
     return mf_limit_vs_projection(R, LOSSES[loss](Z, Y), w_init)
 
 
-@universal("li2022:eq-7-8", title="mirror descent (7) approaches the mirror flow (8) as η → 0, at first order in η",
-           source="li2022 §3.3, eqs. (7) and (8)", fields=("R", "Z", "Y", "w_init", "loss", "T"))
+@universal(
+    "li2022:eq-7-8",
+    title="mirror descent (7) approaches the mirror flow (8) as η → 0, at first order in η",
+    source="li2022 §3.3, eqs. (7) and (8)",
+    fields=("R", "Z", "Y", "w_init", "loss", "T"),
+)
 @given(case=md_cases())
 def test_eq_7_8(case):
     r"""Mirror descent :math:`\nabla R(w_{k+1}) = \nabla R(w_k) - \eta\nabla L(w_k)` (7) becomes, "in the limit
@@ -71,9 +80,12 @@ def test_eq_7_8(case):
     return md_order_in_eta(R, LOSSES[loss](Z, Y), w_init, T)
 
 
-@universal("li2022:intro-entropy",
-           title="w = x⊙2: w(t) is the mirror flow of R = ¼Σ(w ln w − w) (§1 prints Σ w(ln w − 1), without the ¼)",
-           source="li2022 §1 (the example w_i = x_i²)", fields=("G", "x", "schedules"))
+@universal(
+    "li2022:intro-entropy",
+    title="w = x⊙2: w(t) is the mirror flow of R = ¼Σ(w ln w − w) (§1 prints Σ w(ln w − 1), without the ¼)",
+    source="li2022 §1 (the example w_i = x_i²)",
+    fields=("G", "x", "schedules"),
+)
 @given(case=entropy_cases("squares"))
 def test_intro_entropy(case):
     r"""li2022 §1: for :math:`w_i = G_i(x) = x_i^2` (D = d) the Legendre function must satisfy

@@ -3,6 +3,7 @@
 Li, Wang, Lee, Arora (NeurIPS 2022), *Implicit Bias of Gradient Descent on Reparametrized Models*,
 Definition 4.1, the quadratic-parametrization remark after it, and Theorem 4.2.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -22,15 +23,18 @@ from oracles import Identity, LinearCoordinatewise, Quadratic
 from oracles.checks import bracket_matches_formula, flow_gap_matches_bracket, flows_commute, separable_brackets_vanish
 from theorems import universal
 
-__all__ = ["family_point_pair"]   # moved to generators.parametrizations; controls import it from here too
+__all__ = ["family_point_pair"]  # moved to generators.parametrizations; controls import it from here too
 
 
 any_quadratic = st.one_of(commuting_quadratics(), noncommuting_quadratics(), matrix_factorizations())
 
 
-@universal("li2022:quadratic-bracket",
-           title="quadratic maps: [∇G_i, ∇G_j](x) = (A_jA_i − A_iA_j)x; separable maps: all brackets 0",
-           source="li2022 §4.1, Definition 4.1 and the quadratic parametrization", fields=("G", "x", "i", "j"))
+@universal(
+    "li2022:quadratic-bracket",
+    title="quadratic maps: [∇G_i, ∇G_j](x) = (A_jA_i − A_iA_j)x; separable maps: all brackets 0",
+    source="li2022 §4.1, Definition 4.1 and the quadratic parametrization",
+    fields=("G", "x", "i", "j"),
+)
 @given(case=family_point_pair(st.one_of(any_quadratic, separable_families())))
 def test_quadratic_bracket(case):
     r"""For :math:`G_i(x) = \tfrac12 x^\top A_i x` the Lie bracket of Definition 4.1,
@@ -48,16 +52,38 @@ def test_quadratic_bracket(case):
     return separable_brackets_vanish(G, x)
 
 
-@universal("li2022:thm-4.2", title="brackets vanish ⇔ the flows of ∇G_i and ∇G_j commute",
-           source="li2022 §4.1, Theorem 4.2", fields=("G", "x", "i", "j", "s", "t"))
-@given(case=st.one_of(commuting_case(), family_point_pair(st.one_of(noncommuting_quadratics(), matrix_factorizations(),
-                                                                    linear_coordinatewise(commuting=False)))))
+@universal(
+    "li2022:thm-4.2",
+    title="brackets vanish ⇔ the flows of ∇G_i and ∇G_j commute",
+    source="li2022 §4.1, Theorem 4.2",
+    fields=("G", "x", "i", "j", "s", "t"),
+)
+@given(
+    case=st.one_of(
+        commuting_case(),
+        family_point_pair(
+            st.one_of(noncommuting_quadratics(), matrix_factorizations(), linear_coordinatewise(commuting=False))
+        ),
+    )
+)
 # found by make falsify (a false counterexample): the commutator's O(h) term nearly orthogonal to the bracket, so
 # its norm at h and h/2 agreed while both missed the bracket's; the truncation error is now estimated on the vectors
-@example(case=(Quadratic(np.array([[[1.0, 0.45703125, 2.0], [0.45703125, -0.8896864286222623, -3.71484375],
-                                    [2.0, -3.71484375, 5.0]],
-                                   [[2.0, 3.0, -0.015625], [3.0, -2.6666666666666665, 0.0], [-0.015625, 0.0, 0.0]]]),
-                         name="non-commuting quadratic"), np.array([0.0, 0.0, 1.0]), 0, 1))
+@example(
+    case=(
+        Quadratic(
+            np.array(
+                [
+                    [[1.0, 0.45703125, 2.0], [0.45703125, -0.8896864286222623, -3.71484375], [2.0, -3.71484375, 5.0]],
+                    [[2.0, 3.0, -0.015625], [3.0, -2.6666666666666665, 0.0], [-0.015625, 0.0, 0.0]],
+                ]
+            ),
+            name="non-commuting quadratic",
+        ),
+        np.array([0.0, 0.0, 1.0]),
+        0,
+        1,
+    )
+)
 # found by make falsify: x = 0, s = t = 0 divided by a zero scale
 @example(case=(Identity(1), np.array([0.0]), 0, 0, 0.0, 0.0))
 def test_thm_4_2(case):

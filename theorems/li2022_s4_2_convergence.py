@@ -3,6 +3,7 @@
 Li, Wang, Lee, Arora (NeurIPS 2022), *Implicit Bias of Gradient Descent on Reparametrized Models*,
 §4.2, Theorem 4.13, Corollary 4.14 and part (d) of Theorem 4.15 (parts (a)-(c) are encoded elsewhere).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,12 +22,22 @@ from oracles.checks import gf_limit_minimizes, gf_limit_stationarity, quadratic_
 from theorems import universal
 
 
-@universal("li2022:thm-4.13", title="quasi-convex L, Bregman R: w(t) converges to a point of the variational inequality",
-           source="li2022 §4.2, Theorem 4.13", fields=("fam", "x", "Z", "Y"))
+@universal(
+    "li2022:thm-4.13",
+    title="quasi-convex L, Bregman R: w(t) converges to a point of the variational inequality",
+    source="li2022 §4.2, Theorem 4.13",
+    fields=("fam", "x", "Z", "Y"),
+)
 @given(case=quasi_convex_cases())
 # found by the thorough profile: Y = 0, the limit w* = 0, and the residual scaled by ‖w*‖ was 0/0
-@example(case=("u^2 - v^2", np.array([3.0, 1.0, 1.0, 0.00951745109338158, 0.00951745109338158, 1.0]),
-               np.array([[0.6, 0.8, 0.0], [-0.8, 0.6000000000000001, 0.0]]), np.array([0.0, 0.0])))
+@example(
+    case=(
+        "u^2 - v^2",
+        np.array([3.0, 1.0, 1.0, 0.00951745109338158, 0.00951745109338158, 1.0]),
+        np.array([[0.6, 0.8, 0.0], [-0.8, 0.6000000000000001, 0.0]]),
+        np.array([0.0, 0.0]),
+    )
+)
 def test_thm_4_13(case):
     r"""Under Thm 4.8's setting, for quasi-convex L with locally Lipschitz gradient, a non-empty
     :math:`\arg\min_{\mathrm{dom}\,R}L` and a Bregman function R, :math:`w(t) = G(x(t))` converges to some
@@ -53,8 +64,12 @@ def test_thm_4_13(case):
     return gf_limit_stationarity(FAMILIES[fam](Z.shape[1]), SaturatingSquares(Z, Y), x)
 
 
-@universal("li2022:cor-4.14", title="Ω_w = ℝ^d and convex L: the GF converges to a minimizer of L",
-           source="li2022 §4.2, Corollary 4.14 (with Theorem 4.13)", fields=("fam", "x", "Z", "Y", "loss"))
+@universal(
+    "li2022:cor-4.14",
+    title="Ω_w = ℝ^d and convex L: the GF converges to a minimizer of L",
+    source="li2022 §4.2, Corollary 4.14 (with Theorem 4.13)",
+    fields=("fam", "x", "Z", "Y", "loss"),
+)
 @given(case=convex_cases())
 def test_cor_4_14(case):
     r"""Under Thm 4.13's setting, if the reachable set :math:`\Omega_w(x_{init}; G) = \mathbb{R}^d`, then R is a Bregman
@@ -75,9 +90,12 @@ def test_cor_4_14(case):
     return gf_limit_minimizes(FAMILIES[fam](Z.shape[1]), CONVEX[loss](Z, Y), x)
 
 
-@universal("li2022:thm-4.15d",
-           title="commuting quadratic G: R is a Bregman function, the GF converges to the R-projection minimizer",
-           source="li2022 §4.2, Theorem 4.15(d)", fields=("G", "x", "Z", "Y"))
+@universal(
+    "li2022:thm-4.15d",
+    title="commuting quadratic G: R is a Bregman function, the GF converges to the R-projection minimizer",
+    source="li2022 §4.2, Theorem 4.15(d)",
+    fields=("G", "x", "Z", "Y"),
+)
 @given(case=commuting_quadratic_cases())
 def test_thm_4_15d(case):
     r"""For a commuting quadratic :math:`G_i(x) = \tfrac12x^\top A_ix` with :math:`\{A_ix_{init}\}` independent, R is a

@@ -4,6 +4,7 @@ Eq. (6) (the domain of ψ is a box, Lemma C.1).
 Li, Wang, Lee, Arora (NeurIPS 2022). ψ uses the **+∇G_i** convention (docs/catalog.md, P1):
 with the literal sign of §3.2 the lemmas fail, which a negative control shows.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -16,8 +17,12 @@ from oracles.checks import gf_against_mf, gf_against_psi, lemma_4_7_domain, lemm
 from theorems import universal
 
 
-@universal("li2022:lemma-4.6", title="commuting G, piecewise-constant L_t: x(t) = ψ(x_init; μ(t))",
-           source="li2022 §4.2, Lemma 4.6", fields=("G", "x", "sched"))
+@universal(
+    "li2022:lemma-4.6",
+    title="commuting G, piecewise-constant L_t: x(t) = ψ(x_init; μ(t))",
+    source="li2022 §4.2, Lemma 4.6",
+    fields=("G", "x", "sched"),
+)
 @given(case=flow_cases(broad_commuting_families()))
 def test_lemma_4_6(case):
     r"""For a commuting parametrization and any time-dependent loss :math:`L_t` (Def. 3.1), gradient
@@ -35,15 +40,23 @@ def test_lemma_4_6(case):
     return gf_against_psi(G, sched, x)
 
 
-@universal("li2022:lemma-4.7", title="∇Q(μ) = G(ψ(x_init; μ)) with Q convex, and ∇²R(w) = (∂G∂Gᵀ)⁻¹ for R = Q*",
-           source="li2022 §4.2, Lemma 4.7", fields=("G", "x", "mu"))
+@universal(
+    "li2022:lemma-4.7",
+    title="∇Q(μ) = G(ψ(x_init; μ)) with Q convex, and ∇²R(w) = (∂G∂Gᵀ)⁻¹ for R = Q*",
+    source="li2022 §4.2, Lemma 4.7",
+    fields=("G", "x", "mu"),
+)
 @given(case=mu_cases(broad_commuting_families()))
 # found by the thorough profile: ‖A‖ ~ 1e-3 made the central-difference roundoff exceed the budget
 @example(case=(Quadratic(np.array([[[0.0012490022753381957]]])), np.array([1.0]), np.array([0.25])))
 # and: ½xᵀAx = 8e-4 summed from terms of size 1.7, so a central difference's roundoff is 2000 times eps·|G|/h
-@example(case=(Quadratic(np.array([[[0.8477811022128643, -0.3592329396695203],
-                                     [-0.3592329396695203, 0.15221889778713568]]])),
-               np.array([1.0, 2.439453125]), np.array([0.25])))
+@example(
+    case=(
+        Quadratic(np.array([[[0.8477811022128643, -0.3592329396695203], [-0.3592329396695203, 0.15221889778713568]]])),
+        np.array([1.0, 2.439453125]),
+        np.array([0.25]),
+    )
+)
 def test_lemma_4_7(case):
     r"""For a commuting, regular G and any :math:`x_{init}` there is a Legendre Q with
     :math:`\nabla Q(\mu) = G(\psi(x_{init};\mu))`; its conjugate R is Legendre and
@@ -61,8 +74,12 @@ def test_lemma_4_7(case):
     return lemma_4_7_identities(G, x, mu)
 
 
-@universal("li2022:thm-4.8", title="commuting regular G: w(t) = G(x(t)) is the mirror flow of one R, for every loss",
-           source="li2022 §4.2, Theorem 4.8", fields=("G", "x", "scheds"))
+@universal(
+    "li2022:thm-4.8",
+    title="commuting regular G: w(t) = G(x(t)) is the mirror flow of one R, for every loss",
+    source="li2022 §4.2, Theorem 4.8",
+    fields=("G", "x", "scheds"),
+)
 @given(case=flow_cases(broad_commuting_families(), n_schedules=2))
 def test_thm_4_8(case):
     r"""For a commuting, regular G satisfying Assumption 3.5 and any :math:`x_{init}`,
@@ -82,8 +99,12 @@ def test_thm_4_8(case):
     return gf_against_mf(G, scheds, x)
 
 
-@universal("li2022:eq-6", title="under Assumption 3.5 the domain U(x) of ψ(x; ·) is the box I_1(x) × ⋯ × I_d(x)",
-           source="li2022 §3.2, Eq. (6) (Lemma C.1)", fields=("G", "x", "mu"))
+@universal(
+    "li2022:eq-6",
+    title="under Assumption 3.5 the domain U(x) of ψ(x; ·) is the box I_1(x) × ⋯ × I_d(x)",
+    source="li2022 §3.2, Eq. (6) (Lemma C.1)",
+    fields=("G", "x", "mu"),
+)
 @given(case=box_cases())
 def test_eq_6(case):
     r"""Under Assumption 3.5, for every x ∈ M the domain of :math:`\psi(x;\cdot)` is a hyperrectangle,
@@ -104,9 +125,12 @@ def test_eq_6(case):
     return psi_domain_is_box(G, x, mu)
 
 
-@universal("li2022:lemma-4.7-domain",
-           title="Lemma 4.7's domains: int dom R = Ω_w(x_init; G), and ‖∇R‖ → ∞ at the boundary of dom R (R Legendre)",
-           source="li2022 §4.2, Lemma 4.7", fields=("G", "x", "w", "w_boundary"))
+@universal(
+    "li2022:lemma-4.7-domain",
+    title="Lemma 4.7's domains: int dom R = Ω_w(x_init; G), and ‖∇R‖ → ∞ at the boundary of dom R (R Legendre)",
+    source="li2022 §4.2, Lemma 4.7",
+    fields=("G", "x", "w", "w_boundary"),
+)
 @given(case=domain_cases())
 def test_lemma_4_7_domain(case):
     r"""For a commuting regular G satisfying Assumption 3.5, Lemma 4.7's R is a Legendre function with

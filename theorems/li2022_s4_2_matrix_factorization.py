@@ -10,6 +10,7 @@ Where the source is wrong: Corollary 4.11 is stated "for any d, r ∈ N", but fo
 is encoded for d ≥ 2, where the :math:`A_{ij}` of Example 4.4 do not commute; the d = 1 case is the positive
 statement ``li2022:cor-4.11-d1`` (catalog P3). Remark 4.5 (diagonal measurements commute) is ``li2022:remark-4.5``.
 """
+
 from __future__ import annotations
 
 from hypothesis import event, given
@@ -22,8 +23,12 @@ from oracles.checks import gf_against_mf, mu_determines_w
 from theorems import refutation, universal
 
 
-@refutation("li2022:cor-4.11", title="GF on UUᵀ (and UVᵀ) is not a mirror flow: equal-μ schedules end at different w",
-            source="li2022 §4.2, Corollary 4.11", fields=("G", "x", "pair"))
+@refutation(
+    "li2022:cor-4.11",
+    title="GF on UUᵀ (and UVᵀ) is not a mirror flow: equal-μ schedules end at different w",
+    source="li2022 §4.2, Corollary 4.11",
+    fields=("G", "x", "pair"),
+)
 @given(case=path_cases())
 def test_cor_4_11(case):
     r"""For :math:`G(U) = UU^\top` with :math:`U \in \mathbb{R}^{d\times r}`, d ≥ 2, there are an initialization and
@@ -47,8 +52,12 @@ def test_cor_4_11(case):
     return endpoint_gap(G, x, pair)
 
 
-@universal("li2022:remark-4.5", title="UUᵀ under losses of the diagonal entries only: equal-μ schedules end at the same W",
-           source="li2022 §4.1, Remark 4.5", fields=("G", "x", "probe"))
+@universal(
+    "li2022:remark-4.5",
+    title="UUᵀ under losses of the diagonal entries only: equal-μ schedules end at the same W",
+    source="li2022 §4.1, Remark 4.5",
+    fields=("G", "x", "probe"),
+)
 @given(case=diagonal_loss_cases())
 def test_remark_4_5(case):
     r"""Matrix factorization with commuting measurements -- losses that involve only the diagonal entries
@@ -79,8 +88,12 @@ def test_remark_4_5(case):
     return endpoint_gap(G, x, probe)
 
 
-@universal("li2022:cor-4.11-d1", title="UUᵀ at d = 1 (w = ‖u‖²) is the mirror flow of R = ¼(w ln w − w), against Cor. 4.11's \"any d\"",
-           source="li2022 §4.2, Corollary 4.11 at d = 1 (catalog P3)", fields=("G", "x", "schedules"))
+@universal(
+    "li2022:cor-4.11-d1",
+    title='UUᵀ at d = 1 (w = ‖u‖²) is the mirror flow of R = ¼(w ln w − w), against Cor. 4.11\'s "any d"',
+    source="li2022 §4.2, Corollary 4.11 at d = 1 (catalog P3)",
+    fields=("G", "x", "schedules"),
+)
 @given(case=entropy_cases("uut-d1"))
 def test_cor_4_11_d1(case):
     r"""Corollary 4.11 is stated "for any d, r ∈ ℕ", but at d = 1, :math:`G(U) = UU^\top = \|u\|^2`

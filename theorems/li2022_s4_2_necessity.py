@@ -13,6 +13,7 @@ mirror-flow hypothesis on the flows (``li2022:cor-4.12-flows``), and Conjecture 
 and helical charts) with linear and non-linear losses and the Hessian metric along the chart
 (``li2022:conj-4.10``, ``-nonlinear``, ``-metric``).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -44,9 +45,12 @@ def _uut_graph_figure():
     return draw_bracket_graph(cl, title="UUᵀ, d = 2, r = 1: Lie(∂G) = gl(2); [[1,2],1] ∈ span{2} yet in Lie^{≥2}")
 
 
-@universal("li2022:thm-4.9",
-           title="GF = MF for every init and loss ⇒ Lie^{≥2}(∂G)|_x ⊆ ker ∂G(x) (= span{∇G_i(x)}^⊥)",
-           source="li2022 §4.2, Theorem 4.9", fields=("kind", "G", "x"))
+@universal(
+    "li2022:thm-4.9",
+    title="GF = MF for every init and loss ⇒ Lie^{≥2}(∂G)|_x ⊆ ker ∂G(x) (= span{∇G_i(x)}^⊥)",
+    source="li2022 §4.2, Theorem 4.9",
+    fields=("kind", "G", "x"),
+)
 @given(case=thm_4_9_cases())
 def test_thm_4_9(case):
     r"""If gradient flow under :math:`L_t\circ G` is a mirror flow for every initialization and every
@@ -82,16 +86,24 @@ def test_thm_4_9(case):
         G = G.build()
     event(f"{kind}: {G.name.split(' (')[0]}")
     # Hopf charts: brackets to order 3 at x itself (every independent word is expanded up to there)
-    out = condition_cosine_against(G, x, 1.0 if kind == "factorization" else 0.0, regular=kind != "factorization",
-                                   **({"n_samples": 0} if kind == "hopf" else {}))
+    out = condition_cosine_against(
+        G,
+        x,
+        1.0 if kind == "factorization" else 0.0,
+        regular=kind != "factorization",
+        **({"n_samples": 0} if kind == "hopf" else {}),
+    )
     example_plot = out.plot
     out.plot = lambda: [example_plot()[0], _uut_graph_figure()]
     return out
 
 
-@refutation("li2022:thm-4.9-regular",
-            title="irregular G (x⊙2 with x_i = 0; u⊙2 − v⊙2 with u_i = v_i = 0): schedules with different μ end at the same w",
-            source="li2022 §4.2, Theorem 4.9 (\"G must be a regular parametrization\")", fields=("G", "x", "pair"))
+@refutation(
+    "li2022:thm-4.9-regular",
+    title="irregular G (x⊙2 with x_i = 0; u⊙2 − v⊙2 with u_i = v_i = 0): schedules with different μ end at the same w",
+    source='li2022 §4.2, Theorem 4.9 ("G must be a regular parametrization")',
+    fields=("G", "x", "pair"),
+)
 @given(case=irregular_cases())
 def test_thm_4_9_regular(case):
     r"""Theorem 4.9's first conclusion: if GF under :math:`L_t\circ G` is a mirror flow for every
@@ -116,9 +128,12 @@ def test_thm_4_9_regular(case):
     return same_endpoint_witness(G, x, pair)
 
 
-@universal("li2022:cor-4.12",
-           title="regular G with d-dimensional reachable sets: condition (9) ⇔ brackets vanish, so MF ⇒ commuting",
-           source="li2022 §4.2, Corollary 4.12", fields=("G", "x", "commuting"))
+@universal(
+    "li2022:cor-4.12",
+    title="regular G with d-dimensional reachable sets: condition (9) ⇔ brackets vanish, so MF ⇒ commuting",
+    source="li2022 §4.2, Corollary 4.12",
+    fields=("G", "x", "commuting"),
+)
 @given(case=reachable_d_cases())
 def test_cor_4_12(case):
     r"""Let G be regular with d-dimensional reachable sets :math:`\Omega_x(x_{init}; G)` and GF a mirror
@@ -146,8 +161,11 @@ def _premise(G, x):
     """Condition (9) with non-commuting brackets at x (brackets to order 3 by nested differences), else inconclusive."""
     cl = lie_closure(G, x, n_samples=0)
     if not (cl.condition_holds and cl.lie2_dim_at_x >= 1):
-        raise Inconclusive("premise", f"relaxed condition / non-commuting not confirmed at x_init: cosine "
-                                      f"{cl.condition_cosine:.3g}, dim Lie^{{≥2}}|_x = {cl.lie2_dim_at_x}")
+        raise Inconclusive(
+            "premise",
+            f"relaxed condition / non-commuting not confirmed at x_init: cosine "
+            f"{cl.condition_cosine:.3g}, dim Lie^{{≥2}}|_x = {cl.lie2_dim_at_x}",
+        )
     return cl
 
 
@@ -155,9 +173,12 @@ def _family_event(G):
     event(f"{G.name.split(' (')[0]}, D = {G.D}")
 
 
-@refutation("li2022:cor-4.12-flows",
-            title="non-commuting regular G with d-dimensional reachable sets is no mirror flow: equal-μ schedules end at different w",
-            source="li2022 §4.2, Corollary 4.12", fields=("G", "x", "pair"))
+@refutation(
+    "li2022:cor-4.12-flows",
+    title="non-commuting regular G with d-dimensional reachable sets is no mirror flow: equal-μ schedules end at different w",
+    source="li2022 §4.2, Corollary 4.12",
+    fields=("G", "x", "pair"),
+)
 @given(case=planar_path_cases())
 def test_cor_4_12_flows(case):
     r"""Corollary 4.12 with its mirror-flow hypothesis exercised on the flows, not only its linear-algebra
@@ -189,9 +210,12 @@ def test_cor_4_12_flows(case):
     return out
 
 
-@conjecture("li2022:conj-4.10",
-            title="Lie^{≥2}(∂G)|_x ⊆ ker ∂G(x) on M suffices for GF = MF: two equal-μ schedules end at the same w",
-            source="li2022 §4.2, Conjecture 4.10", fields=("fam", "x", "a", "b"))
+@conjecture(
+    "li2022:conj-4.10",
+    title="Lie^{≥2}(∂G)|_x ⊆ ker ∂G(x) on M suffices for GF = MF: two equal-μ schedules end at the same w",
+    source="li2022 §4.2, Conjecture 4.10",
+    fields=("fam", "x", "a", "b"),
+)
 @given(case=chart_path_cases())
 def test_conj_4_10(case):
     r"""Conjecture: Theorem 4.8 (GF under :math:`L_t\circ G` is a mirror flow) still holds when
@@ -243,15 +267,18 @@ def test_conj_4_10(case):
     _family_event(G)
     event(f"schedules: {len(a.pieces)} pieces vs {len(b.pieces)}")
     out = endpoint_gap(G, x, (a, b))
-    out.details.update({"condition_cosine": cl.condition_cosine, "dim_Lie_at_x": cl.dim_at_x,
-                        "dim_Lie2_at_x": cl.lie2_dim_at_x})
+    out.details.update(
+        {"condition_cosine": cl.condition_cosine, "dim_Lie_at_x": cl.dim_at_x, "dim_Lie2_at_x": cl.lie2_dim_at_x}
+    )
     return out
 
 
-@conjecture("li2022:conj-4.10-nonlinear",
-            title="condition (9) suffices for GF = MF under non-linear losses: w(T) depends only on μ(T) = ∫ −∇L_t dt",
-            source="li2022 §4.2, Conjecture 4.10 (with Theorem 4.8's \"any time-dependent loss\")",
-            fields=("fam", "x", "schedule"))
+@conjecture(
+    "li2022:conj-4.10-nonlinear",
+    title="condition (9) suffices for GF = MF under non-linear losses: w(T) depends only on μ(T) = ∫ −∇L_t dt",
+    source='li2022 §4.2, Conjecture 4.10 (with Theorem 4.8\'s "any time-dependent loss")',
+    fields=("fam", "x", "schedule"),
+)
 @given(case=chart_loss_cases())
 def test_conj_4_10_nonlinear(case):
     r"""Conjecture 4.10 quantifies over every time-dependent loss, and a mirror flow has
@@ -275,10 +302,12 @@ def test_conj_4_10_nonlinear(case):
     return mu_determines_w(G, x, schedule)
 
 
-@conjecture("li2022:conj-4.10-metric",
-            title="condition (9) charts: ∂G∂Gᵀ is a function of w and its inverse is a Hessian metric along the chart",
-            source="li2022 §4.2, Conjecture 4.10 (and ∂G∂Gᵀ = ∇²R(w)⁻¹, li2022 §1 and Lemma 4.7)",
-            fields=("fam", "x", "alpha2"))
+@conjecture(
+    "li2022:conj-4.10-metric",
+    title="condition (9) charts: ∂G∂Gᵀ is a function of w and its inverse is a Hessian metric along the chart",
+    source="li2022 §4.2, Conjecture 4.10 (and ∂G∂Gᵀ = ∇²R(w)⁻¹, li2022 §1 and Lemma 4.7)",
+    fields=("fam", "x", "alpha2"),
+)
 @given(case=chart_metric_cases())
 def test_conj_4_10_metric(case):
     r"""If GF on a chart G is the mirror flow of R for every loss, then :math:`\dot w = -\partial G\partial G^\top
@@ -306,10 +335,12 @@ def test_conj_4_10_metric(case):
     return chart_metric_check(G, G.value(x), pre, other)
 
 
-@universal("mgp2023:conservation-count",
-           title="D − dim Lie(∂G)|_x conservation laws; r(r+1)/2 for UVᵀ in the stated regime",
-           source="Marcotte, Gribonval, Peyré (NeurIPS 2023), Abide by the law and follow the flow",
-           fields=("kind", "sizes", "G", "x", "expected"))
+@universal(
+    "mgp2023:conservation-count",
+    title="D − dim Lie(∂G)|_x conservation laws; r(r+1)/2 for UVᵀ in the stated regime",
+    source="Marcotte, Gribonval, Peyré (NeurIPS 2023), Abide by the law and follow the flow",
+    fields=("kind", "sizes", "G", "x", "expected"),
+)
 @given(case=conservation_cases())
 def test_mgp_conservation_count(case):
     r"""The number of independent conservation laws of gradient flows of :math:`L\circ G` (any loss),

@@ -3,6 +3,7 @@
 Part (d)'s convergence (R is a Bregman function and the flow converges) lives with the convergence statements
 in :mod:`theorems.li2022_s4_2_convergence`; its domain claim, dom R = cl range ∇Q with R Legendre, is here.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,14 +19,29 @@ from theorems import universal
 SOURCE = "li2022 §4.2, Theorem 4.15"
 
 
-@universal("li2022:thm-4.15a", title="commuting quadratic G: ψ(x; μ) = exp(Σ μ_i A_i) x", source=SOURCE + "(a)",
-           fields=("G", "x", "mu"))
+@universal(
+    "li2022:thm-4.15a",
+    title="commuting quadratic G: ψ(x; μ) = exp(Σ μ_i A_i) x",
+    source=SOURCE + "(a)",
+    fields=("G", "x", "mu"),
+)
 @given(case=mu_cases(commuting_quadratics(), bound=1.0))
 # found by the thorough profile: x_init ~ 1e-5, where the fine solve's absolute tolerance alone allows 1e-9 relative
-@example(case=(Quadratic(np.array([[[0.36, -0.48], [-0.48, 0.6400000000000001]],
-                                   [[0.6400000000000001, 0.4800000000000001], [0.4800000000000001, 0.3600000000000001]]]),
-                         name="commuting quadratic"),
-               np.array([9.99999999995449e-06, 9.99999999995449e-06]), np.array([0.0, 0.5])))
+@example(
+    case=(
+        Quadratic(
+            np.array(
+                [
+                    [[0.36, -0.48], [-0.48, 0.6400000000000001]],
+                    [[0.6400000000000001, 0.4800000000000001], [0.4800000000000001, 0.3600000000000001]],
+                ]
+            ),
+            name="commuting quadratic",
+        ),
+        np.array([9.99999999995449e-06, 9.99999999995449e-06]),
+        np.array([0.0, 0.5]),
+    )
+)
 def test_thm_4_15a(case):
     r"""For commuting symmetric :math:`A_i` and all :math:`\mu \in \mathbb{R}^d`,
     :math:`\psi(x_{init};\mu) = \exp(\sum_i\mu_iA_i)\,x_{init}`.
@@ -38,8 +54,12 @@ def test_thm_4_15a(case):
     return thm_4_15a(G, x, mu)
 
 
-@universal("li2022:thm-4.15b", title="commuting quadratic G: G_j(ψ) = ½ x_initᵀ exp(Σ 2μ_iA_i) A_j x_init",
-           source=SOURCE + "(b)", fields=("G", "x", "mu"))
+@universal(
+    "li2022:thm-4.15b",
+    title="commuting quadratic G: G_j(ψ) = ½ x_initᵀ exp(Σ 2μ_iA_i) A_j x_init",
+    source=SOURCE + "(b)",
+    fields=("G", "x", "mu"),
+)
 @given(case=mu_cases(commuting_quadratics(), bound=1.0))
 def test_thm_4_15b(case):
     r"""For commuting :math:`A_i`, :math:`G_j(\psi(x_{init};\mu)) = \tfrac12 x_{init}^\top
@@ -52,8 +72,12 @@ def test_thm_4_15b(case):
     return thm_4_15b(G, x, mu)
 
 
-@universal("li2022:thm-4.15c", title="commuting quadratic G: Q(μ) = ¼‖ψ(x_init; μ)‖² is Legendre on ℝ^d",
-           source=SOURCE + "(c)", fields=("G", "x", "mu"))
+@universal(
+    "li2022:thm-4.15c",
+    title="commuting quadratic G: Q(μ) = ¼‖ψ(x_init; μ)‖² is Legendre on ℝ^d",
+    source=SOURCE + "(c)",
+    fields=("G", "x", "mu"),
+)
 @given(case=mu_cases(commuting_quadratics(), bound=1.0))
 def test_thm_4_15c(case):
     r"""If the :math:`A_ix_{init}` are linearly independent, :math:`Q(\mu) = \tfrac14\|\psi(x_{init};\mu)\|^2`
@@ -68,9 +92,12 @@ def test_thm_4_15c(case):
     return thm_4_15c(G, x, mu)
 
 
-@universal("li2022:thm-4.15d-domain",
-           title="commuting quadratic G: dom R = cl range ∇Q (the cone of the λ_k), ‖∇R‖ → ∞ at its boundary, R finite there",
-           source=SOURCE + "(d)", fields=("G", "x", "v", "u"))
+@universal(
+    "li2022:thm-4.15d-domain",
+    title="commuting quadratic G: dom R = cl range ∇Q (the cone of the λ_k), ‖∇R‖ → ∞ at its boundary, R finite there",
+    source=SOURCE + "(d)",
+    fields=("G", "x", "v", "u"),
+)
 @given(case=domain_cases())
 def test_thm_4_15d_domain(case):
     r"""Theorem 4.15(d), its domain claim: R = Q* has :math:`\mathrm{dom}\,R = \overline{\mathrm{range}\,\nabla Q}`,

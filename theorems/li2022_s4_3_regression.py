@@ -4,6 +4,7 @@ Li, Wang, Lee, Arora (NeurIPS 2022), *Implicit Bias of Gradient Descent on Repar
 §4.3: Theorem 4.16, the remark on the identity parametrization after it, and Corollary 4.17
 (Woodworth et al. 2020; Gunasekar et al. 2018; Azulay et al. 2021).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -18,8 +19,12 @@ from oracles.checks.limits import hypentropy_path_panels
 from theorems import universal
 
 
-@universal("li2022:thm-4.16", title="commuting G on L~(Zw): an interpolating GF limit minimizes R among interpolants",
-           source="li2022 §4.3, Theorem 4.16", fields=("G", "x", "Z", "Y", "loss"))
+@universal(
+    "li2022:thm-4.16",
+    title="commuting G on L~(Zw): an interpolating GF limit minimizes R among interpolants",
+    source="li2022 §4.3, Theorem 4.16",
+    fields=("G", "x", "Z", "Y", "loss"),
+)
 @given(case=st.one_of(commuting_regression_cases(), coordinatewise_regression_cases()))
 def test_thm_4_16(case):
     r"""For a commuting regular G and :math:`L(w) = \tilde L(Zw)`, if :math:`w(t) = G(x(t))` converges to
@@ -42,8 +47,13 @@ def test_thm_4_16(case):
     theorem (inconclusive), not a counterexample.
     """
     G, x, Z, Y, loss = case
-    event(G.name if not isinstance(G, (Quadratic, LinearCoordinatewise)) else
-          "commuting quadratic" if isinstance(G, Quadratic) else "P·g(Bx)")
+    event(
+        G.name
+        if not isinstance(G, (Quadratic, LinearCoordinatewise))
+        else "commuting quadratic"
+        if isinstance(G, Quadratic)
+        else "P·g(Bx)"
+    )
     event(loss)
     return gf_limit_vs_projection(G, LOSSES[loss](Z, Y), x, convergence="hypothesis")
 
@@ -52,12 +62,23 @@ def uv_limit_vs(u0, v0, Z, Y, loss, reference: str):
     """The Cor. 4.17 oracle: GF on u⊙2 − v⊙2 from (u0, v0) against the arcsinh-R projection (or a planted reference)."""
     G = UVSquared(Z.shape[1])
     R = HypentropyPotential(u0, v0) if reference == "bregman" else None
-    return gf_limit_vs_projection(G, LOSSES[loss](Z, Y), np.concatenate([u0, v0]), reference=reference, R=R,
-                                  plot=hypentropy_path_panels(Z, Y), convergence="claim")
+    return gf_limit_vs_projection(
+        G,
+        LOSSES[loss](Z, Y),
+        np.concatenate([u0, v0]),
+        reference=reference,
+        R=R,
+        plot=hypentropy_path_panels(Z, Y),
+        convergence="claim",
+    )
 
 
-@universal("li2022:cor-4.17", title="u⊙2 − v⊙2: the GF limit is the interpolant minimizing the arcsinh potential R",
-           source="li2022 §4.3, Corollary 4.17", fields=("u0", "v0", "Z", "Y", "loss"))
+@universal(
+    "li2022:cor-4.17",
+    title="u⊙2 − v⊙2: the GF limit is the interpolant minimizing the arcsinh potential R",
+    source="li2022 §4.3, Corollary 4.17",
+    fields=("u0", "v0", "Z", "Y", "loss"),
+)
 @given(case=uv_cases())
 def test_cor_4_17(case):
     r"""For :math:`w = u^{\odot2} - v^{\odot2}` on :math:`\mathbb{R}_+^{2d}` and quasi-convex :math:`\tilde L` with unique
@@ -82,14 +103,23 @@ def test_cor_4_17(case):
     return uv_limit_vs(u0, v0, Z, Y, loss, "bregman")
 
 
-@universal("li2022:identity", title="G(x) = x: the GF limit is the interpolant nearest x_init in ℓ2",
-           source="li2022 §4.3, remark after Theorem 4.16", fields=("x", "Z", "Y", "loss"))
+@universal(
+    "li2022:identity",
+    title="G(x) = x: the GF limit is the interpolant nearest x_init in ℓ2",
+    source="li2022 §4.3, remark after Theorem 4.16",
+    fields=("x", "Z", "Y", "loss"),
+)
 @given(case=identity_cases())
 # found by the thorough profile: Y = 0 and x_init in the row space, so limit and reference are both 0 up to
 # rounding, and their gap relative to their own (rounding-level) norms was 1; gaps are now relative to ‖x_init‖ too
-@example(case=(np.array([1.0, 0.0, 0.0]), np.array([[0.8823529411764706, 0.47058823529411764, 0.0],
-                                                    [-0.47058823529411764, 0.8823529411764706, 0.0]]),
-               np.array([0.0, 0.0]), "least-squares"))
+@example(
+    case=(
+        np.array([1.0, 0.0, 0.0]),
+        np.array([[0.8823529411764706, 0.47058823529411764, 0.0], [-0.47058823529411764, 0.8823529411764706, 0.0]]),
+        np.array([0.0, 0.0]),
+        "least-squares",
+    )
+)
 def test_identity(case):
     r"""With the identity parametrization (commuting), a gradient flow on :math:`\tilde L(Zw)` that converges to an
     interpolant ends at the interpolant closest to the initialization in Euclidean distance,

@@ -8,6 +8,7 @@ with A (oracles/model/linear_coordinatewise.py), and for K > d ridges Σ_k r_k(a
 (oracles/model/embedded.py). The clause on mirror maps (complete flows) holds for the entropy and the
 hypentropy and fails for the log-barrier (a refutation).
 """
+
 from __future__ import annotations
 
 from hypothesis import event, given
@@ -31,8 +32,12 @@ from oracles.checks import (
 from theorems import refutation, universal
 
 
-@universal("li2022:thm-5.1", title="separable R: GF on L∘G with G = F⁻¹, F' = √r'', equals the mirror flow of R",
-           source="li2022 §5, Theorem 5.1", fields=("potentials", "w_init", "schedule"))
+@universal(
+    "li2022:thm-5.1",
+    title="separable R: GF on L∘G with G = F⁻¹, F' = √r'', equals the mirror flow of R",
+    source="li2022 §5, Theorem 5.1",
+    fields=("potentials", "w_init", "schedule"),
+)
 @given(case=reverse_cases())
 def test_thm_5_1(case):
     r"""For a smooth Legendre R there is a commuting, regular parametrization G such that for every
@@ -57,11 +62,16 @@ def test_thm_5_1(case):
     return gf_equals_mf(potentials, w_init, schedule)
 
 
-@universal("li2022:thm-5.1-nonseparable",
-           title="non-separable R: GF on L∘G equals the mirror flow of R for Σ r_i((Aw)_i) (G = A⁻¹∘F⁻¹) and for "
-                 "Σ_k r_k(a_kᵀw), K > d (G through the isometric embedding into ℝ^K)",
-           source="li2022 §5, Theorem 5.1", fields=("case",))
-@given(case=st.one_of(reverse_linear_cases().map(lambda c: ("linear",) + c), ridge_cases().map(lambda c: ("ridge",) + c)))
+@universal(
+    "li2022:thm-5.1-nonseparable",
+    title="non-separable R: GF on L∘G equals the mirror flow of R for Σ r_i((Aw)_i) (G = A⁻¹∘F⁻¹) and for "
+    "Σ_k r_k(a_kᵀw), K > d (G through the isometric embedding into ℝ^K)",
+    source="li2022 §5, Theorem 5.1",
+    fields=("case",),
+)
+@given(
+    case=st.one_of(reverse_linear_cases().map(lambda c: ("linear",) + c), ridge_cases().map(lambda c: ("ridge",) + c))
+)
 def test_thm_5_1_nonseparable(case):
     r"""For a smooth Legendre R there is a smooth, regular G, commuting on a submanifold M with
     :math:`\partial G = \partial G|_M` there, such that the mirror flow of R under any time-dependent loss is
@@ -93,8 +103,12 @@ def test_thm_5_1_nonseparable(case):
     return gf_equals_mf_ridge(*args)
 
 
-@universal("li2022:thm-5.1-complete", title="R a mirror map (∇R onto ℝ^d): the flows of Theorem 5.1's ∇G_i are complete",
-           source="li2022 §5, Theorem 5.1 (last sentence)", fields=("G", "x", "i", "T"))
+@universal(
+    "li2022:thm-5.1-complete",
+    title="R a mirror map (∇R onto ℝ^d): the flows of Theorem 5.1's ∇G_i are complete",
+    source="li2022 §5, Theorem 5.1 (last sentence)",
+    fields=("G", "x", "i", "T"),
+)
 @given(case=st.one_of(completeness_cases("mirror map"), ridge_completeness_cases()))
 def test_thm_5_1_complete(case):
     r"""If R is further a mirror map (Definition 3.7: Legendre with :math:`\nabla R` onto :math:`\mathbb{R}^d`),
@@ -120,10 +134,13 @@ def test_thm_5_1_complete(case):
     return flow_completeness(G, x, i, T)
 
 
-@refutation("li2022:thm-5.1-log-barrier",
-            title="without the mirror-map hypothesis the clause fails: for the log-barrier (G = eˣ) a flow of ∇G_i "
-                  "blows up in finite time",
-            source="li2022 §5, Theorem 5.1 (last sentence) and Definition 3.7", fields=("G", "x", "i", "T"))
+@refutation(
+    "li2022:thm-5.1-log-barrier",
+    title="without the mirror-map hypothesis the clause fails: for the log-barrier (G = eˣ) a flow of ∇G_i "
+    "blows up in finite time",
+    source="li2022 §5, Theorem 5.1 (last sentence) and Definition 3.7",
+    fields=("G", "x", "i", "T"),
+)
 @given(case=completeness_cases("log-barrier"))
 def test_thm_5_1_log_barrier(case):
     r"""Theorem 5.1's completeness needs R to be a mirror map: the log-barrier :math:`-\ln w` is Legendre but
@@ -143,10 +160,13 @@ def test_thm_5_1_log_barrier(case):
     return flow_completeness(G, x, i, T)
 
 
-@universal("li2022:thm-5.1-restriction",
-           title="G|_M commuting with ∂G = ∂G|_M on M: from M the flows of Theorem 5.1's ∇G_i commute and stay on M "
-                 "(ridge embedding into ℝ^K)",
-           source="li2022 §5, Theorem 5.1", fields=("G", "x", "i", "j", "s", "t"))
+@universal(
+    "li2022:thm-5.1-restriction",
+    title="G|_M commuting with ∂G = ∂G|_M on M: from M the flows of Theorem 5.1's ∇G_i commute and stay on M "
+    "(ridge embedding into ℝ^K)",
+    source="li2022 §5, Theorem 5.1",
+    fields=("G", "x", "i", "j", "s", "t"),
+)
 @given(case=ridge_flow_pairs())
 def test_thm_5_1_restriction(case):
     r"""Theorem 5.1's G is defined on an open neighbourhood U of a submanifold M; its restriction

@@ -13,6 +13,7 @@ The reports of ``liang:unscaled-part2`` and ``liang:scaled`` carry Figures 1 and
 (:mod:`oracles.checks.width_figures`): the trained networks at width 4860 beside the variational solutions,
 the L∞ error against the width with fitted slopes, and (Figure 2) the distribution of |h″|.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -34,8 +35,8 @@ from theorems import universal
 
 THOROUGH = settings.get_current_profile_name() == "thorough"
 LADDER = LADDER_THOROUGH if THOROUGH else LADDER_CI
-EXAMPLES = 10 if THOROUGH else 5   # each thorough example trains 4 seeds x 4 widths up to 4860 (4-9 s)
-EXAMPLES_D2 = 4 if THOROUGH else 3   # liang:scaled-d2 trains 16 seeds per width (7 thorough examples: 135 s loaded)
+EXAMPLES = 10 if THOROUGH else 5  # each thorough example trains 4 seeds x 4 widths up to 4860 (4-9 s)
+EXAMPLES_D2 = 4 if THOROUGH else 3  # liang:scaled-d2 trains 16 seeds per width (7 thorough examples: 135 s loaded)
 FIGURE = (np.array([-0.75, -0.35, 0.05, 0.4, 0.8]), np.array([0.3, -0.2, 0.5, 0.1, -0.4]), Uniform(-1.0, 1.0))
 #: the figure's targets on five points of the unit disc (input dimension d = 2)
 FIGURE_2D = (np.array([[-0.6, 0.2], [0.1, -0.5], [0.45, 0.4], [0.0, 0.8], [-0.3, -0.35]]), FIGURE[1], FIGURE[2])
@@ -59,8 +60,12 @@ def _event(case):
     event(potential.describe())
 
 
-@universal("liang:unscaled-part1", title="unscaled MF, ReLU: drift O(n^-1/2), H(t) → H(0), exponential loss decay",
-           source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part I", fields=FIELDS)
+@universal(
+    "liang:unscaled-part1",
+    title="unscaled MF, ReLU: drift O(n^-1/2), H(t) → H(0), exponential loss decay",
+    source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part I",
+    fields=FIELDS,
+)
 @settings(max_examples=EXAMPLES)
 @given(case=ladder_cases(LADDER, SEEDS_PART1, dims=(1, 2)))
 @example(case=FIGURE + (MirrorPotential.quartic(), LADDER, tuple(range(SEEDS_PART1))))
@@ -88,8 +93,12 @@ def test_unscaled_part1(case):
     return check_unscaled_part1(x, y, density, potential, widths, seeds)
 
 
-@universal("liang:corollary", title="unscaled MF and GF from the same initialization converge to the same function",
-           source="liang-montufar 2025 (slides), Corollary", fields=FIELDS)
+@universal(
+    "liang:corollary",
+    title="unscaled MF and GF from the same initialization converge to the same function",
+    source="liang-montufar 2025 (slides), Corollary",
+    fields=FIELDS,
+)
 @settings(max_examples=EXAMPLES)
 @given(case=ladder_cases(LADDER, SEEDS, dims=(1, 2)))
 @example(case=FIGURE + (MirrorPotential.quartic(), LADDER, tuple(range(SEEDS))))
@@ -110,14 +119,25 @@ def test_corollary(case):
     return check_corollary(x, y, density, potential, widths, seeds)
 
 
-@universal("liang:unscaled-part2", title="unscaled MF, ReLU, d = 1: f(θ(∞)) − f(θ(0)) → argmin G1 + G2 + G3",
-           source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II (lim in n, not η)",
-           fields=FIELDS)
+@universal(
+    "liang:unscaled-part2",
+    title="unscaled MF, ReLU, d = 1: f(θ(∞)) − f(θ(0)) → argmin G1 + G2 + G3",
+    source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II (lim in n, not η)",
+    fields=FIELDS,
+)
 @settings(max_examples=EXAMPLES)
 @given(case=ladder_cases(LADDER, SEEDS_PART2, density_kinds=("uniform", "truncated normal", "normal")))
 @example(case=FIGURE + (MirrorPotential.quartic(), LADDER, tuple(range(SEEDS_PART2))))
-@example(case=(np.array([-0.9, 0.9]), np.array([0.25, -0.25]), Uniform(-2.0, 2.0), MirrorPotential.quartic(), LADDER,
-               tuple(range(3496, 3496 + SEEDS_PART2))))   # a false alarm with 4 seeds (make soak, seed 5)
+@example(
+    case=(
+        np.array([-0.9, 0.9]),
+        np.array([0.25, -0.25]),
+        Uniform(-2.0, 2.0),
+        MirrorPotential.quartic(),
+        LADDER,
+        tuple(range(3496, 3496 + SEEDS_PART2)),
+    )
+)  # a false alarm with 4 seeds (make soak, seed 5)
 def test_unscaled_part2(case):
     r""":math:`f(\cdot, \theta(\infty)) - f(\cdot, \theta(0)) \to \bar h`, the minimizer of
     :math:`\int_{supp}(h'')^2/p_B + (h'(+\infty) + h'(-\infty))^2 + (\int h''|x| - 2h(0))^2/E[B^2]` over
@@ -142,14 +162,26 @@ def test_unscaled_part2(case):
     return _with_figure(check_unscaled_part2(x, y, density, potential, widths, seeds), figure1)
 
 
-@universal("liang:scaled", title="scaled MF, absolute value: drift O(1/n), exponential decay, Δf → argmin ∫D_φ(h''/2p, 0)p",
-           source="liang-montufar 2025 (slides), Theorem (scaled potential)", fields=FIELDS)
+@universal(
+    "liang:scaled",
+    title="scaled MF, absolute value: drift O(1/n), exponential decay, Δf → argmin ∫D_φ(h''/2p, 0)p",
+    source="liang-montufar 2025 (slides), Theorem (scaled potential)",
+    fields=FIELDS,
+)
 @settings(max_examples=EXAMPLES)
 @given(case=ladder_cases(LADDER, SEEDS, potentials=scaled_potentials(), density_kinds=("uniform", "truncated normal")))
 @example(case=FIGURE + (MirrorPotential.mixed("quartic", 1.0), LADDER, tuple(range(SEEDS))))
 # a false alarm of make falsify: at n = 180 one seed's own end kernel (λmin 1.3e-5) set the decay, not K_end's
-@example(case=(np.array([-1.44, -0.72, 0.225, 0.72, 1.44]), np.array([0.25, -0.0625, 0.25, -0.25, 0.25]),
-               Uniform(-2.0, 2.0), MirrorPotential.mixed("cosh", 1.0), (180, 540, 1620, 4860), (65535, 65536, 65537, 65538)))
+@example(
+    case=(
+        np.array([-1.44, -0.72, 0.225, 0.72, 1.44]),
+        np.array([0.25, -0.0625, 0.25, -0.25, 0.25]),
+        Uniform(-2.0, 2.0),
+        MirrorPotential.mixed("cosh", 1.0),
+        (180, 540, 1620, 4860),
+        (65535, 65536, 65537, 65538),
+    )
+)
 def test_scaled(case):
     r"""For absolute-value networks with :math:`\Phi = n^{-2}\sum_k\phi(n(\theta_k - \hat\theta_k))`,
     :math:`\phi = (\psi + \omega x^2)/(1 + \omega)`, ψ ∈ C³ convex, compactly supported :math:`p_B`:
@@ -169,9 +201,12 @@ def test_scaled(case):
     return _with_figure(check_scaled(x, y, density, potential, widths, seeds), figure2)
 
 
-@universal("liang:kernel-ode", title="df/dt = −2nη H(t)(f − y) along mirror flow for L = Σ(f − y)² (the slides omit the 2)",
-           source="liang-montufar 2025 (slides), the chain rule after the mirror flow (before the assumptions)",
-           fields=("x", "y", "density", "potential", "scaled", "activation", "width", "seed", "perturbation"))
+@universal(
+    "liang:kernel-ode",
+    title="df/dt = −2nη H(t)(f − y) along mirror flow for L = Σ(f − y)² (the slides omit the 2)",
+    source="liang-montufar 2025 (slides), the chain rule after the mirror flow (before the assumptions)",
+    fields=("x", "y", "density", "potential", "scaled", "activation", "width", "seed", "perturbation"),
+)
 @given(case=kernel_ode_cases())
 def test_kernel_ode(case):
     r"""By the chain rule, along :math:`\dot\theta = -\eta(\nabla^2\Phi)^{-1}\nabla L` with :math:`L = \sum_i(f(x_i, \theta) - y_i)^2`,
@@ -189,9 +224,12 @@ def test_kernel_ode(case):
     return check_kernel_ode(x, y, density, potential, scaled, activation, width, seed, perturbation)
 
 
-@universal("liang:g3-compact", title="B on [−B, B]: ∫h''|x| − 2h(0) = B(h'(+∞) − h'(−∞)) − (h(B) + h(−B)) (the two forms of G3)",
-           source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II, the remark on G3",
-           fields=("x", "r", "density", "seed", "width"))
+@universal(
+    "liang:g3-compact",
+    title="B on [−B, B]: ∫h''|x| − 2h(0) = B(h'(+∞) − h'(−∞)) − (h(B) + h(−B)) (the two forms of G3)",
+    source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II, the remark on G3",
+    fields=("x", "r", "density", "seed", "width"),
+)
 @given(case=g3_cases())
 def test_g3_compact(case):
     r"""If :math:`\mathcal B` is supported on [−B, B], then :math:`\mathcal G_3(h) = \frac{1}{E[B^2]}\big(B(h'(+\infty) -
@@ -209,11 +247,18 @@ def test_g3_compact(case):
     return check_g3_identity(x, r, density, init_params(seed, width, density))
 
 
-@universal("liang:scaled-d2", title="scaled MF, absolute value, d = 2: drift O(1/n) for all t, exponential loss decay",
-           source="liang-montufar 2025 (slides), Theorem (scaled potential), d ≥ 1 inputs", fields=FIELDS)
+@universal(
+    "liang:scaled-d2",
+    title="scaled MF, absolute value, d = 2: drift O(1/n) for all t, exponential loss decay",
+    source="liang-montufar 2025 (slides), Theorem (scaled potential), d ≥ 1 inputs",
+    fields=FIELDS,
+)
 @settings(max_examples=EXAMPLES_D2)
-@given(case=ladder_cases(LADDER, SEEDS_PART2, potentials=scaled_potentials(), density_kinds=("uniform", "truncated normal"),
-                         dims=(2,)))
+@given(
+    case=ladder_cases(
+        LADDER, SEEDS_PART2, potentials=scaled_potentials(), density_kinds=("uniform", "truncated normal"), dims=(2,)
+    )
+)
 @example(case=FIGURE_2D + (MirrorPotential.mixed("quartic", 1.0), LADDER, tuple(range(SEEDS_PART2))))
 def test_scaled_d2(case):
     r"""The scaled theorem's first two claims for input dimension d = 2 (the slides state them for d ≥ 1): for

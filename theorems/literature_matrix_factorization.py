@@ -12,6 +12,7 @@
 These also bear on li2022 (Cor 4.11 and the remark after it citing Li et al.): UUᵀ is not a mirror
 flow, so no potential R can describe its implicit bias for all measurement sets.
 """
+
 from __future__ import annotations
 
 import math
@@ -27,9 +28,12 @@ from theorems import refutation, universal
 T_GUNASEKAR, T_LI2020, T_RAZIN = 10.0, 30.0, 6.0
 
 
-@universal("gunasekar2017:diagonal-nuclear",
-           title="commuting measurements: GF on UUᵀ from αI ends within (H(v*) − H(v_T))/(2 ln 1/α) of the min nuclear norm",
-           source="Gunasekar et al. 2017, Theorem 1 (commuting measurements)", fields=("O", "a", "y", "alpha", "P"))
+@universal(
+    "gunasekar2017:diagonal-nuclear",
+    title="commuting measurements: GF on UUᵀ from αI ends within (H(v*) − H(v_T))/(2 ln 1/α) of the min nuclear norm",
+    source="Gunasekar et al. 2017, Theorem 1 (commuting measurements)",
+    fields=("O", "a", "y", "alpha", "P"),
+)
 @given(case=commuting_sensing_cases())
 def test_gunasekar_diagonal_nuclear(case):
     r"""With commuting measurements :math:`A_k = O\,\mathrm{diag}(a_k)O^\top`, gradient flow on
@@ -52,10 +56,12 @@ def test_gunasekar_diagonal_nuclear(case):
     return diagonal_nuclear_check(O, a, y, alpha, P, T_GUNASEKAR)
 
 
-@refutation("li2020:nonnuclear",
-            title="general measurements: GF on UUᵀ from small init need not approach the min nuclear norm",
-            source="Li, Luo, Lyu 2021 (ICLR), §5 and the counterexample to Gunasekar et al.'s conjecture",
-            fields=("A", "y", "alpha", "P"))
+@refutation(
+    "li2020:nonnuclear",
+    title="general measurements: GF on UUᵀ from small init need not approach the min nuclear norm",
+    source="Li, Luo, Lyu 2021 (ICLR), §5 and the counterexample to Gunasekar et al.'s conjecture",
+    fields=("A", "y", "alpha", "P"),
+)
 @given(case=general_sensing_cases())
 def test_li2020_nonnuclear(case):
     r"""Gunasekar et al.'s conjecture -- GF on :math:`UU^\top` from infinitesimal initialization reaches
@@ -77,9 +83,12 @@ def test_li2020_nonnuclear(case):
     return nonnuclear_gap(A, y, alpha, P, T_LI2020)
 
 
-@universal("razin2020:norms-grow",
-           title="2×2 completion, depth 3, det W(0) > 0: |W₀₀| ≥ (|b₀₁|−e)(|b₁₀|−e)/e with e = √(2ℓ), so norms → ∞ as ℓ → 0",
-           source="Razin & Cohen 2020, Theorem 1 (matrix completion, depth N ≥ 2)", fields=("factors", "observed"))
+@universal(
+    "razin2020:norms-grow",
+    title="2×2 completion, depth 3, det W(0) > 0: |W₀₀| ≥ (|b₀₁|−e)(|b₁₀|−e)/e with e = √(2ℓ), so norms → ∞ as ℓ → 0",
+    source="Razin & Cohen 2020, Theorem 1 (matrix completion, depth N ≥ 2)",
+    fields=("factors", "observed"),
+)
 @given(case=deep_completion_cases())
 def test_razin2020_norms_grow(case):
     r"""In 2×2 matrix completion with observed :math:`W_{01} = b_{01}`, :math:`W_{10} = b_{10}`
@@ -98,6 +107,9 @@ def test_razin2020_norms_grow(case):
     """
     factors, observed = case
     outcome = norms_grow_check(factors, observed, T_RAZIN)
-    event("loss small enough for the growth bound" if outcome.details["bound_applies_at"] else
-          "loss not yet small: determinant checked only")
+    event(
+        "loss small enough for the growth bound"
+        if outcome.details["bound_applies_at"]
+        else "loss not yet small: determinant checked only"
+    )
     return outcome

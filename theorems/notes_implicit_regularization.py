@@ -16,6 +16,7 @@ Bregman projection does not change when φ is scaled), which is why the Main The
 The Main Theorem's proof also writes :math:`D_\phi(x, \alpha\mathbf 1)` although :math:`x(0) = y(0)^{\odot2} = \alpha^2\mathbf 1`;
 the suite uses :math:`\alpha^2`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -59,12 +60,20 @@ LOSSES = {"least-squares": LeastSquares, "log-cosh": LogCosh}
 MAIN_ALPHAS = 0.5 * 10.0 ** -np.arange(6)
 #: The scales at which the flow itself is integrated (notes:main-flow): 0.5, 0.05, ..., 5e-5 (x(0) down to 2.5e-9).
 FLOW_ALPHAS = 0.5 * 10.0 ** -np.arange(5)
-_NOTES_MAIN_A = np.array([[-1.3079588714642254, 1.4033491992179685e-05, 1.4987179998708877],
-                          [-1.498717999903587, 9.537677118067215e-07, -1.3079588715016939]])
+_NOTES_MAIN_A = np.array(
+    [
+        [-1.3079588714642254, 1.4033491992179685e-05, 1.4987179998708877],
+        [-1.498717999903587, 9.537677118067215e-07, -1.3079588715016939],
+    ]
+)
 
 
-@universal("notes:lemma-1", title="GF on ½‖Ax − b‖² from 0 converges to the min-ℓ2 interpolant",
-           source="notes, Lemma 1", fields=("A", "b"))
+@universal(
+    "notes:lemma-1",
+    title="GF on ½‖Ax − b‖² from 0 converges to the min-ℓ2 interpolant",
+    source="notes, Lemma 1",
+    fields=("A", "b"),
+)
 @given(data=least_squares_data())
 def test_lemma_1(data):
     r"""For :math:`\ell(x) = \tfrac12\|Ax - b\|^2` with A of size n × m, n < m, the gradient flow from :math:`x(0) = 0`
@@ -78,12 +87,14 @@ def test_lemma_1(data):
     return gf_limit_vs_projection(Identity(A.shape[1]), LeastSquares(A, b), np.zeros(A.shape[1]), reference="l2")
 
 
-@universal("notes:bp-recovery",
-           title="basis pursuit recovers a k-sparse x ∈ ℝⁿ from m Gaussian measurements with m/√(m+1) ≥ "
-                 "√(2k ln(n/k) + 5k/4) + 3, except with probability ≤ e^{-9/2}",
-           source="notes, Side remark ('can recover a k-sparse n-dimensional x from O(k log(n/k)) random linear "
-                  "measurements'), with the constant of Chandrasekaran, Recht, Parrilo, Willsky 2012 (Cor. 3.3, Prop. 3.10)",
-           fields=("n", "k", "seed"))
+@universal(
+    "notes:bp-recovery",
+    title="basis pursuit recovers a k-sparse x ∈ ℝⁿ from m Gaussian measurements with m/√(m+1) ≥ "
+    "√(2k ln(n/k) + 5k/4) + 3, except with probability ≤ e^{-9/2}",
+    source="notes, Side remark ('can recover a k-sparse n-dimensional x from O(k log(n/k)) random linear "
+    "measurements'), with the constant of Chandrasekaran, Recht, Parrilo, Willsky 2012 (Cor. 3.3, Prop. 3.10)",
+    fields=("n", "k", "seed"),
+)
 @given(case=recovery_cases())
 def test_bp_recovery(case):
     r"""For A with i.i.d. N(0, 1) entries and a k-sparse x, basis pursuit :math:`\min\|z\|_1` s.t. :math:`Az = Ax` returns x
@@ -105,9 +116,12 @@ def test_bp_recovery(case):
     return recovery_rate_gap(n, k, seed, trials=16)
 
 
-@universal("notes:sq-equivalence",
-           title="x = y⊙y under GF on ½‖A(y⊙y) − b‖² is the mirror flow of φ = ¼Σ(x ln x − x)",
-           source="notes, 'Back to Reparameterization' (sq-param GF ⇔ MD with entropy)", fields=("A", "b", "y0", "T"))
+@universal(
+    "notes:sq-equivalence",
+    title="x = y⊙y under GF on ½‖A(y⊙y) − b‖² is the mirror flow of φ = ¼Σ(x ln x − x)",
+    source="notes, 'Back to Reparameterization' (sq-param GF ⇔ MD with entropy)",
+    fields=("A", "b", "y0", "T"),
+)
 @given(case=sq_cases())
 def test_sq_equivalence(case):
     r"""With :math:`x = y\odot y`, the gradient flow :math:`\dot y = -\nabla\hat\ell(y)` on
@@ -124,8 +138,12 @@ def test_sq_equivalence(case):
     return squared_param_vs_mirror(A, b, y0, T, phi_scale=0.25)
 
 
-@universal("notes:lemma-2", title="the MD argmin step satisfies ∇φ(x_{t+1}) = ∇φ(x_t) − η∇f(x_t)",
-           source="notes, Mirror Descent, Lemma 2", fields=("phi", "A", "b", "x", "eta", "loss"))
+@universal(
+    "notes:lemma-2",
+    title="the MD argmin step satisfies ∇φ(x_{t+1}) = ∇φ(x_t) − η∇f(x_t)",
+    source="notes, Mirror Descent, Lemma 2",
+    fields=("phi", "A", "b", "x", "eta", "loss"),
+)
 @given(case=md_step_cases())
 def test_lemma_2(case):
     r"""The iterates of mirror descent, :math:`x_{t+1} = \arg\min_x f(x_t) + \langle\nabla f(x_t), x - x_t\rangle +
@@ -142,10 +160,12 @@ def test_lemma_2(case):
     return step_identity_gap(phi, LOSSES[loss](A, b), x, eta)
 
 
-@universal("notes:bregman-local-quadratic",
-           title="D_φ(x, z) = ½(x − z)ᵀ∇²φ(y)(x − z) for some y on [z, x] (the notes drop the ½)",
-           source="notes, Mirror Descent ('Think of it as locally quadratic'; again in 'Back to Reparameterization')",
-           fields=("phi", "x", "z"))
+@universal(
+    "notes:bregman-local-quadratic",
+    title="D_φ(x, z) = ½(x − z)ᵀ∇²φ(y)(x − z) for some y on [z, x] (the notes drop the ½)",
+    source="notes, Mirror Descent ('Think of it as locally quadratic'; again in 'Back to Reparameterization')",
+    fields=("phi", "x", "z"),
+)
 @given(case=quadratic_form_cases())
 def test_bregman_local_quadratic(case):
     r"""The Bregman divergence is locally quadratic: :math:`D_\phi(x, z) = \tfrac12(x - z)^\top\nabla^2\phi(y)(x - z)` for some
@@ -164,11 +184,13 @@ def test_bregman_local_quadratic(case):
     return bregman_quadratic_form_gap(phi, x, z)
 
 
-@universal("notes:preconditioned-step",
-           title="D = ½(x − z)ᵀK(x − z): the MD step is x_{t+1} = x_t − ηK⁻¹∇f(x_t), and as η → 0 the iterates follow "
-                 "ẋ = −K⁻¹∇f(x) at first order",
-           source="notes, 'Back to Reparameterization' (the quadratic D_φ with a p.d. K; the step size to zero)",
-           fields=("kind", "K", "A", "b", "loss", "x", "h"))
+@universal(
+    "notes:preconditioned-step",
+    title="D = ½(x − z)ᵀK(x − z): the MD step is x_{t+1} = x_t − ηK⁻¹∇f(x_t), and as η → 0 the iterates follow "
+    "ẋ = −K⁻¹∇f(x) at first order",
+    source="notes, 'Back to Reparameterization' (the quadratic D_φ with a p.d. K; the step size to zero)",
+    fields=("kind", "K", "A", "b", "loss", "x", "h"),
+)
 @given(case=preconditioned_cases())
 def test_preconditioned_step(case):
     r"""With :math:`D_\phi(x, z) = \tfrac12(x - z)^\top K(x - z)`, K ≻ 0, mirror descent's step
@@ -191,8 +213,12 @@ def test_preconditioned_step(case):
     return preconditioned_flow_limit_gap(K, f, x, h)
 
 
-@universal("notes:key-lemma", title="mirror descent that converges on ½‖Ax − b‖² ends at argmin_{Ax=b} D_φ(x, x_1)",
-           source="notes, Mirror Descent, Key Lemma", fields=("phi", "A", "b", "x1", "c"))
+@universal(
+    "notes:key-lemma",
+    title="mirror descent that converges on ½‖Ax − b‖² ends at argmin_{Ax=b} D_φ(x, x_1)",
+    source="notes, Mirror Descent, Key Lemma",
+    fields=("phi", "A", "b", "x1", "c"),
+)
 @given(case=key_lemma_cases())
 def test_key_lemma(case):
     r"""For :math:`f(x) = \tfrac12\|Ax - b\|^2`, mirror descent from :math:`x_1` with step sizes for which it converges to a
@@ -209,16 +235,28 @@ def test_key_lemma(case):
     return md_limit_vs_projection(phi, A, b, x1, step_scale=c)
 
 
-@universal("notes:main", title="y(0) = α1, α → 0: the limit of y⊙y tends to argmin{‖x‖₁ : Ax = b, x ≥ 0}",
-           source="notes, Main Theorem (and Lemma 3)", fields=("A", "b"))
+@universal(
+    "notes:main",
+    title="y(0) = α1, α → 0: the limit of y⊙y tends to argmin{‖x‖₁ : Ax = b, x ≥ 0}",
+    source="notes, Main Theorem (and Lemma 3)",
+    fields=("A", "b"),
+)
 @given(case=sparse_cases())
 # found by the thorough profile (issue 4): {x >= 0 : Ax = b} is the single point e_0, so the KL projection does
 # not exist in the open orthant; the dual Newton method stalled at a residual of 1e-11 with x_1 ~ 1e-6 wrong
 @example(case=(_NOTES_MAIN_A, _NOTES_MAIN_A[:, 0].copy()))
 # found while fixing it: entries of 1e-7 below HiGHS's default tolerance decided which coordinates can be positive
-@example(case=(np.array([[1.9999999999999967, -9.867582526905478e-08, -5.232180026711206e-08],
-                         [-4.9337912634527396e-08, -0.5610929277048999, -0.8277528172585952]]),
-               np.array([-1.6518461982476871e-07, -0.9392768866800293])))
+@example(
+    case=(
+        np.array(
+            [
+                [1.9999999999999967, -9.867582526905478e-08, -5.232180026711206e-08],
+                [-4.9337912634527396e-08, -0.5610929277048999, -0.8277528172585952],
+            ]
+        ),
+        np.array([-1.6518461982476871e-07, -0.9392768866800293]),
+    )
+)
 def test_main(case):
     r"""With :math:`y(0) = \alpha\mathbf 1` and :math:`x(t) = y(t)^{\odot2}` converging to a zero-error :math:`x^*(\alpha)`,
     :math:`x^*(\alpha) \to \arg\min\{\|x\|_1 : Ax = b,\ x \ge 0\}` as :math:`\alpha \to 0`.
@@ -242,14 +280,20 @@ def test_main(case):
     A, b = case
     out = small_init_l1_gap(A, b, MAIN_ALPHAS, target="l1")
     k, d = out.details["support_size"], out.details["d"]
-    event("strictly positive interpolant" if k == d else ("feasible set on one coordinate" if k == 1
-                                                           else "limit on a proper face"))
+    event(
+        "strictly positive interpolant"
+        if k == d
+        else ("feasible set on one coordinate" if k == 1 else "limit on a proper face")
+    )
     return out
 
 
-@universal("notes:soudry-max-margin",
-           title="GD/GF on the exponential loss over separable data: a(t)/‖a(t)‖ → the max-margin direction",
-           source="notes, Further Results (Soudry, Hoffer, Nacson, Gunasekar, Srebro 2018)", fields=("X", "y", "a0"))
+@universal(
+    "notes:soudry-max-margin",
+    title="GD/GF on the exponential loss over separable data: a(t)/‖a(t)‖ → the max-margin direction",
+    source="notes, Further Results (Soudry, Hoffer, Nacson, Gunasekar, Srebro 2018)",
+    fields=("X", "y", "a0"),
+)
 @given(case=classification_cases())
 def test_soudry(case):
     r"""For linearly separable data and :math:`\ell(a) = \sum_i e^{-y_ia^\top x_i}`, the gradient flow satisfies
@@ -279,10 +323,13 @@ def test_soudry(case):
     return max_margin_alignment(X, y, a0)
 
 
-@universal("notes:main-flow",
-           title="the squared-parametrization flow from y(0) = α1, α down to 5e-5: its limit is the KL projection of α²1 "
-                 "and its ℓ1 gap to argmin{‖x‖₁ : Ax = b, x ≥ 0} shrinks within the proven bound",
-           source="notes, Main Theorem (and Lemma 3, 'Back to Reparameterization')", fields=("A", "b"))
+@universal(
+    "notes:main-flow",
+    title="the squared-parametrization flow from y(0) = α1, α down to 5e-5: its limit is the KL projection of α²1 "
+    "and its ℓ1 gap to argmin{‖x‖₁ : Ax = b, x ≥ 0} shrinks within the proven bound",
+    source="notes, Main Theorem (and Lemma 3, 'Back to Reparameterization')",
+    fields=("A", "b"),
+)
 @given(case=positive_sparse_cases())
 def test_main_flow(case):
     r"""With :math:`y(0) = \alpha\mathbf 1` and gradient flow on :math:`\tfrac12\|A(y\odot y) - b\|^2`, the limit
@@ -307,11 +354,13 @@ def test_main_flow(case):
     return small_alpha_flow_gap(A, b, FLOW_ALPHAS)
 
 
-@universal("notes:soudry-rate",
-           title="exponential loss, separable data: a(t) − ŵ log t converges (ŵ the SVM, ‖ŵ‖ = 1/γ*), so ‖a(t)‖/log t → 1/γ* "
-                 "and the angle to the max-margin direction is Θ(1/log t)",
-           source="notes, Further Results (Soudry, Hoffer, Nacson, Gunasekar, Srebro 2018): a(t) ~ a* log t + O(log log t)",
-           fields=("X", "y", "a0"))
+@universal(
+    "notes:soudry-rate",
+    title="exponential loss, separable data: a(t) − ŵ log t converges (ŵ the SVM, ‖ŵ‖ = 1/γ*), so ‖a(t)‖/log t → 1/γ* "
+    "and the angle to the max-margin direction is Θ(1/log t)",
+    source="notes, Further Results (Soudry, Hoffer, Nacson, Gunasekar, Srebro 2018): a(t) ~ a* log t + O(log log t)",
+    fields=("X", "y", "a0"),
+)
 @given(case=generic_classification_cases())
 def test_soudry_rate(case):
     r"""For linearly separable data in general position and :math:`\ell(a) = \sum_ie^{-y_ia^\top x_i}`, the gradient flow
@@ -337,11 +386,13 @@ def test_soudry_rate(case):
     return soudry_offset_gap(X, y, a0)
 
 
-@universal("notes:kawaguchi-saddle",
-           title="deep linear networks, depth ≥ 3: points with three or more zero factors (e.g. W = 0) are saddles whose "
-                 "Hessian has no negative eigenvalue",
-           source="notes, Also Related (Theorem [Kawaguchi]: 'only bad saddle points for k ≥ 3')",
-           fields=("X", "B", "factors", "zero"))
+@universal(
+    "notes:kawaguchi-saddle",
+    title="deep linear networks, depth ≥ 3: points with three or more zero factors (e.g. W = 0) are saddles whose "
+    "Hessian has no negative eigenvalue",
+    source="notes, Also Related (Theorem [Kawaguchi]: 'only bad saddle points for k ≥ 3')",
+    fields=("X", "B", "factors", "zero"),
+)
 @given(case=kawaguchi_cases())
 def test_kawaguchi_saddle(case):
     r"""For :math:`L = \|A_k\cdots A_1X - B\|_F^2` with k ≥ 3 there are bad saddle points: critical points that are not
@@ -361,10 +412,12 @@ def test_kawaguchi_saddle(case):
     return flat_saddle_gap(**case)
 
 
-@universal("notes:kawaguchi-minima",
-           title="deep linear networks: every local minimum of Σ_i‖A_1⋯A_kx_i − b_i‖² is global",
-           source="notes, Also Related (Theorem [Kawaguchi]: 'there are no spurious local minima')",
-           fields=("X", "B", "factors"))
+@universal(
+    "notes:kawaguchi-minima",
+    title="deep linear networks: every local minimum of Σ_i‖A_1⋯A_kx_i − b_i‖² is global",
+    source="notes, Also Related (Theorem [Kawaguchi]: 'there are no spurious local minima')",
+    fields=("X", "B", "factors"),
+)
 @given(case=kawaguchi_minimum_cases())
 def test_kawaguchi_minima(case):
     r"""For :math:`L = \|A_k\cdots A_1X - B\|_F^2` every local minimum is a global one: its loss is

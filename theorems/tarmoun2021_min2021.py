@@ -10,6 +10,7 @@ derivations live in the docstrings of :mod:`oracles.flows.linear_nets`.
 Losses :math:`\ell = \tfrac12\|Y - UV^\top\|_F^2` and :math:`\tfrac12\|Y - XUV^\top\|_F^2`,
 :math:`U\in\mathbb R^{m\times k}`, :math:`V\in\mathbb R^{n\times k}`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -38,8 +39,11 @@ from oracles.checks import (
 from theorems import universal
 
 
-@universal("tarmoun2021:conservation", title="UᵀU − VᵀV is constant along gradient flow (with or without X)",
-           source="tarmoun2021 / min2021, slides 'Conservation Law = Hyperbolic Trajectories' and 'From Scalar to Matrix Case'")
+@universal(
+    "tarmoun2021:conservation",
+    title="UᵀU − VᵀV is constant along gradient flow (with or without X)",
+    source="tarmoun2021 / min2021, slides 'Conservation Law = Hyperbolic Trajectories' and 'From Scalar to Matrix Case'",
+)
 @given(case=conservation_cases())
 def test_conservation(case):
     r"""Along the gradient flow of :math:`\tfrac12\|Y - UV^\top\|_F^2` or :math:`\tfrac12\|Y - XUV^\top\|_F^2`
@@ -55,10 +59,12 @@ def test_conservation(case):
     return conservation_gap(**case)
 
 
-@universal("tarmoun2021:scalar",
-           title="scalar: u² − v² = λ₀, x = uv solves ẋ = (y − x)√(λ₀² + 4x²) in closed form, rate √(λ₀² + 4y²)",
-           source="tarmoun2021 / min2021, slides 'Conservation Law', 'Convergence Rate of Overparametrized GF'",
-           fields=("kind", "case"))
+@universal(
+    "tarmoun2021:scalar",
+    title="scalar: u² − v² = λ₀, x = uv solves ẋ = (y − x)√(λ₀² + 4x²) in closed form, rate √(λ₀² + 4y²)",
+    source="tarmoun2021 / min2021, slides 'Conservation Law', 'Convergence Rate of Overparametrized GF'",
+    fields=("kind", "case"),
+)
 @given(check=scalar_checks())
 def test_scalar(check):
     r"""For :math:`\ell = \tfrac12(y - uv)^2`, :math:`x = uv` obeys :math:`\dot x = (y - x)\sqrt{\lambda_0^2 + 4x^2}`,
@@ -83,9 +89,11 @@ def test_scalar(check):
     return scalar_rate_gap(**case)
 
 
-@universal("tarmoun2021:spectral",
-           title="spectral init X₀ = ΦΣ₀Ψᵀ keeps the singular vectors; each σᵢ follows the scalar dynamics",
-           source="tarmoun2021 / min2021, slide 'Spectral Initialization'")
+@universal(
+    "tarmoun2021:spectral",
+    title="spectral init X₀ = ΦΣ₀Ψᵀ keeps the singular vectors; each σᵢ follows the scalar dynamics",
+    source="tarmoun2021 / min2021, slide 'Spectral Initialization'",
+)
 @given(case=spectral_cases())
 def test_spectral(case):
     r"""If :math:`Y = \Phi\Sigma\Psi^\top` and :math:`U_0 = \Phi D_uQ^\top`, :math:`V_0 = \Psi D_vQ^\top`
@@ -104,12 +112,14 @@ def test_spectral(case):
     return spectral_gap(**case)
 
 
-@universal("tarmoun2021:riccati",
-           title="homogeneous imbalance U₀ᵀU₀ − V₀ᵀV₀ = λI (not spectral): UVᵀ(t) is the Riccati closed form, "
-                 "rate √(λ² + 4σ_min(Y)²)",
-           source="tarmoun2021 / min2021, slide 'Contributions' (Tarmoun '21: homogeneously imbalanced "
-                  "initializations, closed form via Riccati equations)",
-           fields=("U0", "V0", "Y", "tau"))
+@universal(
+    "tarmoun2021:riccati",
+    title="homogeneous imbalance U₀ᵀU₀ − V₀ᵀV₀ = λI (not spectral): UVᵀ(t) is the Riccati closed form, "
+    "rate √(λ² + 4σ_min(Y)²)",
+    source="tarmoun2021 / min2021, slide 'Contributions' (Tarmoun '21: homogeneously imbalanced "
+    "initializations, closed form via Riccati equations)",
+    fields=("U0", "V0", "Y", "tau"),
+)
 @given(case=homogeneous_cases())
 def test_riccati(case):
     r"""If :math:`U_0^\top U_0 - V_0^\top V_0 = \lambda I_k` (kept by the flow), then :math:`Z = [U; V]` obeys
@@ -132,10 +142,12 @@ def test_riccati(case):
     return riccati_gap(**case)
 
 
-@universal("min2021:rate",
-           title="ℓ_t ≤ ℓ₀e^{−αt}; with X, ℓ_t − ℓ* ≤ (ℓ₀ − ℓ*)e^{−αt}; α from imbalance and margin",
-           source="min2021 / tarmoun2021, slides 'General Initialization', 'Summary General Initialization', "
-                  "'Matrix Factorization vs Linear Regression'")
+@universal(
+    "min2021:rate",
+    title="ℓ_t ≤ ℓ₀e^{−αt}; with X, ℓ_t − ℓ* ≤ (ℓ₀ − ℓ*)e^{−αt}; α from imbalance and margin",
+    source="min2021 / tarmoun2021, slides 'General Initialization', 'Summary General Initialization', "
+    "'Matrix Factorization vs Linear Regression'",
+)
 @given(case=rate_cases())
 def test_rate(case):
     r"""Gradient flow on :math:`\tfrac12\|Y - UV^\top\|_F^2` satisfies :math:`\ell_t \le \ell_0e^{-\alpha t}` and on
@@ -169,10 +181,12 @@ def test_rate(case):
     return loss_rate_gap(**case)
 
 
-@universal("min2021:min-norm",
-           title="orthogonal init + convergence ⇒ UVᵀ → min-norm solution; random N(0, 1/k) init: exponential "
-                 "convergence and error O(k^-1/2)",
-           source="min2021, slides 'Implicit Bias of Overparametrized Gradient Flow', 'Implicit Bias to Min-norm Solution'")
+@universal(
+    "min2021:min-norm",
+    title="orthogonal init + convergence ⇒ UVᵀ → min-norm solution; random N(0, 1/k) init: exponential "
+    "convergence and error O(k^-1/2)",
+    source="min2021, slides 'Implicit Bias of Overparametrized Gradient Flow', 'Implicit Bias to Min-norm Solution'",
+)
 @given(case=st.one_of(orthogonal_cases(), width_cases()))
 def test_min_norm(case):
     r"""For :math:`\tfrac12\|Y - XUV^\top\|_F^2` with X rank-deficient, :math:`X = W[\Sigma_x^{1/2}\ 0][\Phi_1\ \Phi_2]^\top`,

@@ -24,6 +24,7 @@ answer an :class:`Answer` with its discrepancy, error estimate, budget and the c
 Where the numerics cannot decide (an error estimate at the size of the quantity, no clear rank gap, a flow
 that leaves M), the answer is ``"cannot decide"`` with the reason, never a guess.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -63,10 +64,18 @@ if TYPE_CHECKING:
     from oracles.model.potentials import Potential
 
 #: Catalog IDs the answers rest on.
-IDS = {"brackets": "li2022:thm-4.2", "closure": "mgp2023:conservation-count", "condition": "li2022:thm-4.9",
-       "witness": "li2022:cor-4.11", "conjecture": "li2022:conj-4.10", "mirror": "li2022:thm-4.8",
-       "potential": "li2022:lemma-4.7", "limit": "li2022:thm-4.16", "scale": "li2022:cor-4.17",
-       "quadratic": "li2022:quadratic-bracket"}
+IDS = {
+    "brackets": "li2022:thm-4.2",
+    "closure": "mgp2023:conservation-count",
+    "condition": "li2022:thm-4.9",
+    "witness": "li2022:cor-4.11",
+    "conjecture": "li2022:conj-4.10",
+    "mirror": "li2022:thm-4.8",
+    "potential": "li2022:lemma-4.7",
+    "limit": "li2022:thm-4.16",
+    "scale": "li2022:cor-4.17",
+    "quadratic": "li2022:quadratic-bracket",
+}
 YES, NO, UNDECIDED = "yes", "no", "cannot decide"
 
 
@@ -95,8 +104,17 @@ class FunctionParametrization(Parametrization):
         Text naming M, for messages.
     """
 
-    def __init__(self, f: Callable, D: int, d: int, *, jacobian: Callable | None = None,
-                 margin: Callable[[np.ndarray], float] | None = None, domain: str = "R^D", name: str = "G") -> None:
+    def __init__(
+        self,
+        f: Callable,
+        D: int,
+        d: int,
+        *,
+        jacobian: Callable | None = None,
+        margin: Callable[[np.ndarray], float] | None = None,
+        domain: str = "R^D",
+        name: str = "G",
+    ) -> None:
         if int(D) < 1 or int(d) < 1:
             raise InvalidInput(f"D and d must be at least 1, got D={D}, d={d}")
         self.f, self.jac, self.margin = f, jacobian, margin
@@ -153,11 +171,11 @@ class FunctionParametrization(Parametrization):
             J = np.asarray(self.jac(x), float)
             rnd = der.roundoff(max(float(np.max(np.abs(J))), 1e-300))
         else:
-            h = self._step(x, EPS ** 0.25)
+            h = self._step(x, EPS**0.25)
             H1, H2 = self._cross(x, h), self._cross(x, 2 * h)
             scale = max(float(np.max(np.abs(self.value(x)))), 1e-300)
-            rnd = 4.0 * self.D * EPS * scale / h ** 2
-        assert H2 is not None   # central_difference was asked for its coarse step
+            rnd = 4.0 * self.D * EPS * scale / h**2
+        assert H2 is not None  # central_difference was asked for its coarse step
         H1 = 0.5 * (H1 + H1.transpose(0, 2, 1))
         H2 = 0.5 * (H2 + H2.transpose(0, 2, 1))
         return H1, float(np.linalg.norm(H1 - H2)) + rnd
@@ -168,14 +186,14 @@ class FunctionParametrization(Parametrization):
         (k = l: the same stencil, :math:`[G(x+2he_k) - 2G(x) + G(x-2he_k)]/4h^2`), all points built at once."""
         D = self.D
         E = h * np.eye(D)
-        P = (E[:, None, :] + E[None, :, :])            # (D, D, D): e_k + e_l
-        M = (E[:, None, :] - E[None, :, :])
+        P = E[:, None, :] + E[None, :, :]  # (D, D, D): e_k + e_l
+        M = E[:, None, :] - E[None, :, :]
         iu = np.triu_indices(D)
-        Pu, Mu = P[iu], M[iu]                            # (D(D+1)/2, D)
+        Pu, Mu = P[iu], M[iu]  # (D(D+1)/2, D)
         vals = np.array([self.value(y) for y in np.concatenate([x + Pu, x - Pu, x + Mu, x - Mu])])
         n = Pu.shape[0]
-        fpp, fmm, fpm, fmp = vals[:n], vals[n:2 * n], vals[2 * n:3 * n], vals[3 * n:]
-        upper = (fpp + fmm - fpm - fmp) / (4 * h * h)     # on the diagonal M = 0: fpm = fmp = G(x)
+        fpp, fmm, fpm, fmp = vals[:n], vals[n : 2 * n], vals[2 * n : 3 * n], vals[3 * n :]
+        upper = (fpp + fmm - fpm - fmp) / (4 * h * h)  # on the diagonal M = 0: fpm = fmp = G(x)
         H = np.zeros((self.d, D, D))
         H[:, iu[0], iu[1]] = upper.T
         H[:, iu[1], iu[0]] = upper.T
@@ -185,16 +203,23 @@ class FunctionParametrization(Parametrization):
         """The Hessians alone (a flow's Jacobian): one difference step."""
         x = np.asarray(x, float)
         if self.jac is not None:
-            H = central_difference(lambda y: np.asarray(cast(Callable, self.jac)(y), float), x, self._step(x, 1e-4),
-                                   coarse=False).value
+            H = central_difference(
+                lambda y: np.asarray(cast(Callable, self.jac)(y), float), x, self._step(x, 1e-4), coarse=False
+            ).value
         else:
-            H = self._cross(x, self._step(x, EPS ** 0.25))
+            H = self._cross(x, self._step(x, EPS**0.25))
         return 0.5 * (H + H.transpose(0, 2, 1))
 
 
-def function_parametrization(f: Callable, x_probe: ArrayLike, *, jacobian: Callable | None = None,
-                             margin: Callable | None = None, domain: str = "R^D",
-                             name: str = "G") -> FunctionParametrization:
+def function_parametrization(
+    f: Callable,
+    x_probe: ArrayLike,
+    *,
+    jacobian: Callable | None = None,
+    margin: Callable | None = None,
+    domain: str = "R^D",
+    name: str = "G",
+) -> FunctionParametrization:
     """Wrap ``f`` with D = ``len(x_probe)`` and d read from ``f(x_probe)`` (validated: shape, finiteness).
 
     Raises
@@ -248,20 +273,52 @@ class Answer:
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        out = {k: getattr(self, k) for k in ("section", "question", "answer", "rests_on", "what", "discrepancy",
-                                              "error", "budget", "note", "seconds")}
+        out = {
+            k: getattr(self, k)
+            for k in (
+                "section",
+                "question",
+                "answer",
+                "rests_on",
+                "what",
+                "discrepancy",
+                "error",
+                "budget",
+                "note",
+                "seconds",
+            )
+        }
         out["details"] = self.details
         return out
 
 
-def _from_outcome(section: str, question: str, o: Outcome, rests_on: str, *, within: str, beyond: str,
-                  note: str = "", **details: Any) -> Answer:
+def _from_outcome(
+    section: str, question: str, o: Outcome, rests_on: str, *, within: str, beyond: str, note: str = "", **details: Any
+) -> Answer:
     """An answer from an Outcome: ``within`` if discrepancy ≤ budget, ``beyond`` if above, undecided if inconclusive."""
     if o.inconclusive is not None:
-        return Answer(section, question, UNDECIDED, rests_on, o.what, note=f"inconclusive: {o.inconclusive}",
-                      details=dict(o.details) | details)
-    return Answer(section, question, beyond if o.falsified else within, rests_on, o.what, float(o.discrepancy),
-                  float(o.error), float(o.budget), note, dict(o.details) | details, o.plot)
+        return Answer(
+            section,
+            question,
+            UNDECIDED,
+            rests_on,
+            o.what,
+            note=f"inconclusive: {o.inconclusive}",
+            details=dict(o.details) | details,
+        )
+    return Answer(
+        section,
+        question,
+        beyond if o.falsified else within,
+        rests_on,
+        o.what,
+        float(o.discrepancy),
+        float(o.error),
+        float(o.budget),
+        note,
+        dict(o.details) | details,
+        o.plot,
+    )
 
 
 def _undecided(section: str, question: str, rests_on: str, exc: BaseException, **details: Any) -> Answer:
@@ -319,8 +376,11 @@ def jacobian_with_error(G: Parametrization, x: np.ndarray) -> tuple[np.ndarray, 
     return J, 10.0 * EPS * G.D * float(np.linalg.norm(J))
 
 
-def hessians_with_error(G: Parametrization, x: ArrayLike, h: float = 1e-4,
-                        ) -> tuple[np.ndarray, np.ndarray | None, float]:
+def hessians_with_error(
+    G: Parametrization,
+    x: ArrayLike,
+    h: float = 1e-4,
+) -> tuple[np.ndarray, np.ndarray | None, float]:
     r"""``(H, H_coarse, error)``: Hessians of every :math:`G_i` at x once (closed form where the family has one,
     else central differences of the Jacobian at steps h and 2h), the coarse ones for the bracket's own error."""
     x = np.asarray(x, float)
@@ -378,8 +438,13 @@ def brackets_at(G: Parametrization, x: ArrayLike) -> dict[str, Any]:
         err += float(np.max(np.linalg.norm(B - _all_brackets(Hc, J), axis=2)))
     i, j = np.unravel_index(int(np.argmax(norms)), norms.shape) if norms.size else (0, 0)
     i, j = (int(i), int(j)) if i < j else (int(j), int(i))
-    return {"relative": float(norms.max()) / scale if norms.size else 0.0, "error": err / scale,
-            "pair": (i, j), "scale": scale, "matrix": norms / scale}
+    return {
+        "relative": float(norms.max()) / scale if norms.size else 0.0,
+        "error": err / scale,
+        "pair": (i, j),
+        "scale": scale,
+        "matrix": norms / scale,
+    }
 
 
 def naive_brackets_at(G: Parametrization, x: ArrayLike) -> float:
@@ -428,20 +493,47 @@ def commuting_answer(G: Parametrization, points: np.ndarray) -> tuple[Answer, bo
     q = "do the gradient fields commute (all Lie brackets [∇G_i, ∇G_j] vanish at the sampled points)?"
     what = "max_ij ‖[∇G_i, ∇G_j](x)‖ / (max‖∇²G_k‖ max‖∇G_k‖) over the sampled points"
     if worst is None:
-        return Answer("commuting", q, UNDECIDED, IDS["brackets"], what, note="; ".join(unresolved),
-                      details={"points": rows}), None
+        return Answer(
+            "commuting", q, UNDECIDED, IDS["brackets"], what, note="; ".join(unresolved), details={"points": rows}
+        ), None
     r, budget = worst
     falsified = r["relative"] > budget
     if not falsified and unresolved:
-        return Answer("commuting", q, UNDECIDED, IDS["brackets"], what, r["relative"], r["error"], budget,
-                      "brackets within budget where resolved, but not resolved at: " + "; ".join(unresolved),
-                      {"points": rows}), None
+        return Answer(
+            "commuting",
+            q,
+            UNDECIDED,
+            IDS["brackets"],
+            what,
+            r["relative"],
+            r["error"],
+            budget,
+            "brackets within budget where resolved, but not resolved at: " + "; ".join(unresolved),
+            {"points": rows},
+        ), None
     i, j = r["pair"]
-    note = (f"largest bracket [∇G_{i + 1}, ∇G_{j + 1}] at sample point {r['point']}" if falsified
-            else f"{len(rows)} points, every pair")
-    return Answer("commuting", q, NO if falsified else YES, IDS["brackets"], what, r["relative"], r["error"], budget,
-                  note, {"points": rows, "worst_point": np.asarray(r["x"]).tolist(), "worst_pair": [i + 1, j + 1],
-                         "bracket_norms_at_worst_point": r["matrix"].tolist()}), not falsified
+    note = (
+        f"largest bracket [∇G_{i + 1}, ∇G_{j + 1}] at sample point {r['point']}"
+        if falsified
+        else f"{len(rows)} points, every pair"
+    )
+    return Answer(
+        "commuting",
+        q,
+        NO if falsified else YES,
+        IDS["brackets"],
+        what,
+        r["relative"],
+        r["error"],
+        budget,
+        note,
+        {
+            "points": rows,
+            "worst_point": np.asarray(r["x"]).tolist(),
+            "worst_pair": [i + 1, j + 1],
+            "bracket_norms_at_worst_point": r["matrix"].tolist(),
+        },
+    ), not falsified
 
 
 # -----------------------------------------------------------------------------------------
@@ -505,8 +597,9 @@ def _echelon(V: np.ndarray) -> np.ndarray:
     return C
 
 
-def polynomial_laws(G: Parametrization, x0: np.ndarray, *, degree: int = 2, seed: int = 1,
-                    spread: float = 0.3) -> dict[str, Any]:
+def polynomial_laws(
+    G: Parametrization, x0: np.ndarray, *, degree: int = 2, seed: int = 1, spread: float = 0.3
+) -> dict[str, Any]:
     r"""Polynomial conservation laws of degree ≤ ``degree``: h with :math:`\nabla h\cdot\nabla G_i = 0` on M.
 
     h is conserved by the gradient flow of every loss :math:`L\circ G` iff :math:`\nabla h \perp \nabla G_i`
@@ -540,11 +633,12 @@ def polynomial_laws(G: Parametrization, x0: np.ndarray, *, degree: int = 2, seed
     A = np.vstack(blocks)
     # columns scaled by the size of the monomials' gradients (not of A's columns: a monomial that is itself a law,
     # u_1·v_1 for u⊙2 − v⊙2, has a column of exact zeros)
-    colscale = np.maximum(np.sqrt(np.sum(grads ** 2, axis=(0, 1))), 1e-300)
+    colscale = np.maximum(np.sqrt(np.sum(grads**2, axis=(0, 1))), 1e-300)
     An = A / colscale
     s_top = np.linalg.svd(An, compute_uv=False)
-    err = (math.sqrt(sum(e * e for e in errs)) / float(np.min(colscale))
-           + 10 * EPS * math.sqrt(A.size) * max(float(s_top[0]) if s_top.size else 1.0, 1.0))
+    err = math.sqrt(sum(e * e for e in errs)) / float(np.min(colscale)) + 10 * EPS * math.sqrt(A.size) * max(
+        float(s_top[0]) if s_top.size else 1.0, 1.0
+    )
     tau = 10.0 * err
     # the laws of degree ≤ q are the null space of the columns of degree ≤ q (monomials are graded): fitted degree by
     # degree, so that a law of low degree is found as itself, not mixed with higher terms
@@ -558,8 +652,10 @@ def polynomial_laws(G: Parametrization, x0: np.ndarray, *, degree: int = 2, seed
         null = sv <= tau
         ambiguous = (sv > tau) & (sv <= 100.0 * tau)
         if ambiguous.any() and undecided is None:
-            undecided = (f"degree ≤ {q}: {int(ambiguous.sum())} singular value(s) between {tau:.2g} and "
-                         f"{100 * tau:.2g}: no clear gap")
+            undecided = (
+                f"degree ≤ {q}: {int(ambiguous.sum())} singular value(s) between {tau:.2g} and "
+                f"{100 * tau:.2g}: no clear gap"
+            )
         kq = int(null.sum())
         rest = sv[~null]
         if kq:
@@ -567,7 +663,7 @@ def polynomial_laws(G: Parametrization, x0: np.ndarray, *, degree: int = 2, seed
             # relative error of every coefficient
             coef_err = max(coef_err, err / float(rest.min()) if rest.size else 0.0)
             V = np.zeros((nm, kq))
-            V[cols] = Vt[sv.size - kq:].T / colscale[cols, None]
+            V[cols] = Vt[sv.size - kq :].T / colscale[cols, None]
             V = V / np.max(np.abs(V), axis=0)
             candidates.extend(_echelon(V.T))
         fit[q] = {"null_dimension": kq, "smallest_singular_values": sv[::-1][: kq + 3].tolist()}
@@ -586,12 +682,24 @@ def polynomial_laws(G: Parametrization, x0: np.ndarray, *, degree: int = 2, seed
                 chosen.append(j)
     C = C_all[chosen]
     ver = _verify_laws(G, x0, C, exps, seed + 100, spread, coef_err) if len(chosen) else None
-    return {"laws": [_poly_text(c, exps) for c in C], "coefficients": C.tolist(), "monomials": exps.tolist(),
-            "degree": degree, "points": int(X.shape[0]), "span_dimension": int(fit[degree]["null_dimension"]),
-            "independent_at_x_init": len(chosen),
-            "fit": {"by_degree": fit, "threshold": tau, "gap_threshold": 100 * tau, "coefficient_error": coef_err,
-                    "smallest_singular_value": float(s_top[-1]) if s_top.size == nm else 0.0},
-            "verification": ver, "undecided": undecided}
+    return {
+        "laws": [_poly_text(c, exps) for c in C],
+        "coefficients": C.tolist(),
+        "monomials": exps.tolist(),
+        "degree": degree,
+        "points": int(X.shape[0]),
+        "span_dimension": int(fit[degree]["null_dimension"]),
+        "independent_at_x_init": len(chosen),
+        "fit": {
+            "by_degree": fit,
+            "threshold": tau,
+            "gap_threshold": 100 * tau,
+            "coefficient_error": coef_err,
+            "smallest_singular_value": float(s_top[-1]) if s_top.size == nm else 0.0,
+        },
+        "verification": ver,
+        "undecided": undecided,
+    }
 
 
 def law_values(C: np.ndarray, exps: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -608,19 +716,24 @@ def _verify_laws(G, x0, C, exps, seed, spread, coef_err: float = 0.0) -> dict[st
     grads = _monomial_gradients(X, exps) if X.size else np.zeros((0, G.D, exps.shape[0]))
     for s, p in enumerate(X):
         J, jerr = jacobian_with_error(G, p)
-        gh = grads[s] @ C.T                       # D × k
-        M = J @ gh                                # d × k
+        gh = grads[s] @ C.T  # D × k
+        M = J @ gh  # d × k
         nJ = np.linalg.norm(J, axis=1)
         ngh = np.maximum(np.linalg.norm(gh, axis=0), 1e-300)
         den = np.maximum(nJ[:, None] * ngh[None, :], 1e-300)
-        mag = np.linalg.norm(grads[s], axis=0) @ np.abs(C.T)          # Σ_α |c_α| ‖∇m_α(p)‖, per law
+        mag = np.linalg.norm(grads[s], axis=0) @ np.abs(C.T)  # Σ_α |c_α| ‖∇m_α(p)‖, per law
         rel = np.abs(M) / den
         e = jerr / max(float(np.min(nJ)), 1e-300) + coef_err * mag / ngh + 100 * EPS * G.D
         j = np.unravel_index(int(np.argmax(rel)), rel.shape)
         worst = max(worst, float(rel[j]))
         werr = max(werr, float(np.max(e)))
-    return {"points": int(X.shape[0]), "max_relative_product": worst, "error": werr,
-            "budget": budget_from_error(werr, CLOSED_FORM_BUDGET), "coefficient_error": coef_err}
+    return {
+        "points": int(X.shape[0]),
+        "max_relative_product": worst,
+        "error": werr,
+        "budget": budget_from_error(werr, CLOSED_FORM_BUDGET),
+        "coefficient_error": coef_err,
+    }
 
 
 def laws_along_flow(G: Parametrization, x0: np.ndarray, C: np.ndarray, exps: np.ndarray, seed: int = 2) -> Outcome:
@@ -636,9 +749,13 @@ def laws_along_flow(G: Parametrization, x0: np.ndarray, C: np.ndarray, exps: np.
     scale = max(float(np.linalg.norm(h0)), float(np.linalg.norm(hf)), 1e-300)
     moved = float(np.linalg.norm(ends[1] - x0)) / max(float(np.linalg.norm(x0)), 1e-300)
     err = float(np.linalg.norm(hf - hc)) / scale
-    return Outcome(float(np.linalg.norm(hf - h0)) / scale, budget_from_error(err, 1e-9), err,
-                   "relative change of the fitted laws along a gradient flow (t ∈ [0, 1]) of a random loss",
-                   details={"x_moved_relative": moved})
+    return Outcome(
+        float(np.linalg.norm(hf - h0)) / scale,
+        budget_from_error(err, 1e-9),
+        err,
+        "relative change of the fitted laws along a gradient flow (t ∈ [0, 1]) of a random loss",
+        details={"x_moved_relative": moved},
+    )
 
 
 def laws_answer(G: Parametrization, x0: np.ndarray, count: int | None, degree: int, seed: int) -> Answer:
@@ -649,26 +766,50 @@ def laws_answer(G: Parametrization, x0: np.ndarray, count: int | None, degree: i
         pl = polynomial_laws(G, x0, degree=degree, seed=seed)
         C, exps = np.array(pl["coefficients"]), np.array(pl["monomials"])
         k = rank = pl["independent_at_x_init"]
-        note = (f"degree ≤ {degree}: the fitted laws span a space of dimension {pl['span_dimension']}; {rank} of them "
-                f"are functionally independent at x_init (shown), the rest are functions of those")
+        note = (
+            f"degree ≤ {degree}: the fitted laws span a space of dimension {pl['span_dimension']}; {rank} of them "
+            f"are functionally independent at x_init (shown), the rest are functions of those"
+        )
         if count is not None and rank < count:
             note += f"; {count - rank} law(s) are not polynomial of degree ≤ {degree} (or not found)"
         if pl["undecided"]:
             return Answer("laws", qtext, UNDECIDED, IDS["closure"], note=pl["undecided"], details=pl)
         if not k:
-            return Answer("laws", qtext, f"none of degree ≤ {degree}", IDS["closure"],
-                          "smallest singular value of the fit (a law would be ≤ threshold)",
-                          pl["fit"]["smallest_singular_value"], None, pl["fit"]["threshold"], note, pl)
+            return Answer(
+                "laws",
+                qtext,
+                f"none of degree ≤ {degree}",
+                IDS["closure"],
+                "smallest singular value of the fit (a law would be ≤ threshold)",
+                pl["fit"]["smallest_singular_value"],
+                None,
+                pl["fit"]["threshold"],
+                note,
+                pl,
+            )
         ver = pl["verification"]
         o = laws_along_flow(G, x0, C, exps, seed + 1)
         ok = ver["max_relative_product"] <= ver["budget"] and not o.falsified and o.inconclusive is None
-        pl["along_flow"] = {"discrepancy": o.discrepancy, "budget": o.budget, "error": o.error,
-                            "inconclusive": o.inconclusive} | o.details
+        pl["along_flow"] = {
+            "discrepancy": o.discrepancy,
+            "budget": o.budget,
+            "error": o.error,
+            "inconclusive": o.inconclusive,
+        } | o.details
         if o.inconclusive is None:
             note += f"; along a gradient flow: change {o.discrepancy:.2g} vs budget {o.budget:.2g}"
-        return Answer("laws", qtext, "; ".join(pl["laws"]) if ok else UNDECIDED, IDS["closure"],
-                      "max |∇h·∇G_i|/(‖∇h‖‖∇G_i‖) at fresh points (and h along a gradient flow)",
-                      ver["max_relative_product"], ver["error"], ver["budget"], note, pl)
+        return Answer(
+            "laws",
+            qtext,
+            "; ".join(pl["laws"]) if ok else UNDECIDED,
+            IDS["closure"],
+            "max |∇h·∇G_i|/(‖∇h‖‖∇G_i‖) at fresh points (and h along a gradient flow)",
+            ver["max_relative_product"],
+            ver["error"],
+            ver["budget"],
+            note,
+            pl,
+        )
     except (Inconclusive, InvalidInput) as exc:
         return _undecided("laws", qtext, IDS["closure"], exc)
 
@@ -745,8 +886,14 @@ def recognize(G: Parametrization, x0: np.ndarray, seed: int = 3) -> tuple[Parame
         gap = agrees(F)
         if gap is not None and F.in_domain(x0):
             F.name = f"{G.name} = {label}"
-            return F, {"family": label, "name": F.name, "max_relative_gap": gap, "points": int(X.shape[0]),
-                       "tolerance": tol, **({"A": F.A.tolist()} if isinstance(F, Quadratic) else {})}
+            return F, {
+                "family": label,
+                "name": F.name,
+                "max_relative_gap": gap,
+                "points": int(X.shape[0]),
+                "tolerance": tol,
+                **({"A": F.A.tolist()} if isinstance(F, Quadratic) else {}),
+            }
     return G, None
 
 
@@ -761,10 +908,10 @@ def combined_psi(G: Parametrization, x0: np.ndarray, mu: ArrayLike) -> np.ndarra
     x0 = np.asarray(x0, float)
     if not np.any(mu):
         return x0.copy()
-    events = [] if math.isinf(G.domain_margin(x0)) else [
-        ode_event(lambda t, y: G.domain_margin(y), reason="leaves domain")]
-    return DEFAULT.at(method=FORTRAN_DOP853).solve(lambda t, y: mu @ G.jacobian(y), (0.0, 1.0), x0,
-                                                  events=events).final
+    events = (
+        [] if math.isinf(G.domain_margin(x0)) else [ode_event(lambda t, y: G.domain_margin(y), reason="leaves domain")]
+    )
+    return DEFAULT.at(method=FORTRAN_DOP853).solve(lambda t, y: mu @ G.jacobian(y), (0.0, 1.0), x0, events=events).final
 
 
 def _psi_of(G: Parametrization, x0: np.ndarray) -> Callable:
@@ -832,13 +979,20 @@ def potential_check(G: Parametrization, R: Potential, x0: np.ndarray, seed: int 
         cond = float(np.linalg.cond(g))
         gmu = relative_gap(R.grad(w), mu, 1e-300)
         gh = relative_gap(R.hess(w), np.linalg.inv(g))
-        e = 100 * cond * EPS + (1e-10 * cond if isinstance(R, LemmaLegendre) else 0.0) \
+        e = (
+            100 * cond * EPS
+            + (1e-10 * cond if isinstance(R, LemmaLegendre) else 0.0)
             + 2 * cond * jerr / max(float(np.linalg.norm(J)), 1e-300)
+        )
         worst, err = max(worst, gmu, gh), max(err, e)
         rows.append({"mu": mu.tolist(), "grad_gap": gmu, "hess_gap": gh, "cond": cond})
-    return Outcome(worst, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   "largest relative gap of ∇R(G(ψ(x_init; μ))) vs μ and ∇²R vs (∂G∂Gᵀ)⁻¹ at random μ",
-                   details={"samples": rows})
+    return Outcome(
+        worst,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        "largest relative gap of ∇R(G(ψ(x_init; μ))) vs μ and ∇²R vs (∂G∂Gᵀ)⁻¹ at random μ",
+        details={"samples": rows},
+    )
 
 
 def mirror_check(G: Parametrization, R: Potential, x0: np.ndarray, seed: int = 5) -> Outcome:
@@ -865,8 +1019,12 @@ def mirror_check(G: Parametrization, R: Potential, x0: np.ndarray, seed: int = 5
     w0 = G.value(x0)
     Z = rng.standard_normal((n, G.d))
     scale = max(1.0, float(np.linalg.norm(w0)))
-    sched = Schedule(((0.5, Linear(0.5 * rng.uniform(-1, 1, G.d))),
-                      (0.5, LeastSquares(Z, Z @ w0 + 0.3 * scale * rng.standard_normal(n)))))
+    sched = Schedule(
+        (
+            (0.5, Linear(0.5 * rng.uniform(-1, 1, G.d))),
+            (0.5, LeastSquares(Z, Z @ w0 + 0.3 * scale * rng.standard_normal(n))),
+        )
+    )
     return gf_against_mf(G, [sched], x0, R)
 
 
@@ -897,8 +1055,13 @@ def hessian_metric_check(G: Parametrization, x0: np.ndarray, seed: int = 6) -> O
     o.details["mu"] = mu.tolist()
     if o.details["max_dh"] <= 1e3 * EPS * float(np.max(np.abs(g))) / o.details["step"]:
         # ∂(∇²Q) is rounding noise: the metric is constant (the identity, linear G), trivially a Hessian metric
-        return Outcome(0.0, CLOSED_FORM_BUDGET, 0.0, "∂(∂G∂Gᵀ) vanishes to rounding: a constant metric, a Hessian "
-                       "metric", details=o.details)
+        return Outcome(
+            0.0,
+            CLOSED_FORM_BUDGET,
+            0.0,
+            "∂(∂G∂Gᵀ) vanishes to rounding: a constant metric, a Hessian metric",
+            details=o.details,
+        )
     return o
 
 
@@ -950,25 +1113,56 @@ def limit_answer(G: Parametrization, x0: np.ndarray, Z: np.ndarray, Y: np.ndarra
         return _undecided("limit", q, IDS["limit"], exc)
     res = float(np.linalg.norm(Z @ lim.w - Y)) / max(float(np.linalg.norm(Y)), 1e-300)
     refs = _interpolant_refs(Z, Y, w0)
-    base = {"gf_limit": lim.w.tolist(), "gf_limit_error": lim.error, "gf_T": lim.T, "residual": res,
-            "references": {k: v.tolist() for k, v in refs.items()}}
+    base = {
+        "gf_limit": lim.w.tolist(),
+        "gf_limit_error": lim.error,
+        "gf_T": lim.T,
+        "residual": res,
+        "references": {k: v.tolist() for k, v in refs.items()},
+    }
     if res > 1e-7:
-        return Answer("limit", q, UNDECIDED, IDS["limit"], note=f"the GF limit does not interpolate (relative "
-                      f"residual {res:.2g}): Theorem 4.16 assumes it does", details=base)
+        return Answer(
+            "limit",
+            q,
+            UNDECIDED,
+            IDS["limit"],
+            note=f"the GF limit does not interpolate (relative residual {res:.2g}): Theorem 4.16 assumes it does",
+            details=base,
+        )
     if R is None:
         dist = {k: relative_gap(lim.w, v) for k, v in refs.items()}
-        return Answer("limit", q, "no R (G does not commute)", IDS["limit"],
-                      "relative distance of the GF limit to reference interpolants", details=base | {"distances": dist},
-                      plot=lambda: [_limit_panel(lim.w, None, refs)])
+        return Answer(
+            "limit",
+            q,
+            "no R (G does not commute)",
+            IDS["limit"],
+            "relative distance of the GF limit to reference interpolants",
+            details=base | {"distances": dist},
+            plot=lambda: [_limit_panel(lim.w, None, refs)],
+        )
     try:
         proj = _projection(R, Z, Y, w0)
     except (Inconclusive, InvalidInput) as exc:
         return _undecided("limit", q, IDS["limit"], exc, **base)
-    o = compare_limit(lim, proj.w, target_error=proj.error, scale=float(np.linalg.norm(w0)),
-                      what="relative gap between the GF limit and the certified Bregman projection of w0 under R")
-    a = _from_outcome("limit", q, o, IDS["limit"], within=YES, beyond=NO,
-                      note=f"R-projection certified to {proj.error:.2g}, GF limit error {lim.error:.2g}",
-                      **base, projection=proj.w.tolist(), projection_error=proj.error)
+    o = compare_limit(
+        lim,
+        proj.w,
+        target_error=proj.error,
+        scale=float(np.linalg.norm(w0)),
+        what="relative gap between the GF limit and the certified Bregman projection of w0 under R",
+    )
+    a = _from_outcome(
+        "limit",
+        q,
+        o,
+        IDS["limit"],
+        within=YES,
+        beyond=NO,
+        note=f"R-projection certified to {proj.error:.2g}, GF limit error {lim.error:.2g}",
+        **base,
+        projection=proj.w.tolist(),
+        projection_error=proj.error,
+    )
     return _with_plot(a, lambda: [_limit_panel(lim.w, proj.w, refs)])
 
 
@@ -984,13 +1178,21 @@ def _limit_panel(gf: np.ndarray, proj: np.ndarray | None, refs: dict[str, np.nda
         series["R-projection (Thm 4.16)"] = (idx, proj.tolist())
     for k, v in refs.items():
         series[k] = (idx, v.tolist())
-    return Panel("the gradient-flow limit and reference interpolants, coordinate by coordinate", "coordinate i",
-                 "w_i", series)
+    return Panel(
+        "the gradient-flow limit and reference interpolants, coordinate by coordinate", "coordinate i", "w_i", series
+    )
 
 
-def scale_picture(G: Parametrization, x0: np.ndarray, Z: np.ndarray, Y: np.ndarray, commuting: bool,
-                  alphas: Sequence[float] | np.ndarray | None = None, *,
-                  why: str = "G does not commute: no R") -> Answer:
+def scale_picture(
+    G: Parametrization,
+    x0: np.ndarray,
+    Z: np.ndarray,
+    Y: np.ndarray,
+    commuting: bool,
+    alphas: Sequence[float] | np.ndarray | None = None,
+    *,
+    why: str = "G does not commute: no R",
+) -> Answer:
     r"""How the implicit-bias limit moves with the initialization scale α (x_init → α·x_init).
 
     With ``commuting`` (G commutes and R has a closed form) the limit at each α is the certified Bregman projection
@@ -1002,7 +1204,7 @@ def scale_picture(G: Parametrization, x0: np.ndarray, Z: np.ndarray, Y: np.ndarr
     """
     q = "which interpolant does the limit approach as the initialization scale α → 0 and α → ∞?"
     if alphas is None:
-        fd = isinstance(G, FunctionParametrization) and G.jac is None      # every flow step differences G
+        fd = isinstance(G, FunctionParametrization) and G.jac is None  # every flow step differences G
         alphas = np.logspace(-6, 1, 8) if commuting else (np.logspace(-1, 0.5, 4) if fd else np.logspace(-2, 0.5, 6))
     alphas = [float(a) for a in alphas]
     pts, notes = [], []
@@ -1039,16 +1241,22 @@ def scale_picture(G: Parametrization, x0: np.ndarray, Z: np.ndarray, Y: np.ndarr
         closest = min(dist, key=lambda k: dist[k][sl][0])
         seq = dist[closest][:3] if end == "α → 0" else dist[closest][::-1][:3]
         shrinking = len(seq) >= 3 and seq[0] < seq[1] < seq[2] and seq[0] < 0.25
-        ends[end] = {"approaches": best[0] if best else None, "distance": best[1] if best else dist[closest][sl][0],
-                     "closest": closest, "shrinking": bool(shrinking),
-                     "alpha": pts[0][0] if end == "α → 0" else pts[-1][0]}
+        ends[end] = {
+            "approaches": best[0] if best else None,
+            "distance": best[1] if best else dist[closest][sl][0],
+            "closest": closest,
+            "shrinking": bool(shrinking),
+            "alpha": pts[0][0] if end == "α → 0" else pts[-1][0],
+        }
 
     def say(v):
         if v["approaches"]:
             return f"{v['approaches']} (relative distance {v['distance']:.2g} at α = {v['alpha']:.3g})"
         if v["shrinking"]:
-            return (f"tends to {v['closest']} (relative distance {v['distance']:.2g} at α = {v['alpha']:.3g}, "
-                    f"below 0.25 and shrinking over the last three scales)")
+            return (
+                f"tends to {v['closest']} (relative distance {v['distance']:.2g} at α = {v['alpha']:.3g}, "
+                f"below 0.25 and shrinking over the last three scales)"
+            )
         return f"not recognized (closest {v['closest']}: relative distance {v['distance']:.2g} at α = {v['alpha']:.3g})"
 
     text = "; ".join(f"{e}: {say(v)}" for e, v in ends.items())
@@ -1056,20 +1264,47 @@ def scale_picture(G: Parametrization, x0: np.ndarray, Z: np.ndarray, Y: np.ndarr
 
     def panels():
         W = np.array([w for _, w, _ in pts])
-        return [Panel("the implicit-bias limit against the initialization scale α", "log10 α", "w_i(α)",
-                      {f"w[{i + 1}]": (la, W[:, i].tolist()) for i in range(W.shape[1])}),
-                Panel("relative distance of the limit to reference interpolants", "log10 α", "relative distance",
-                      {k: (la, v) for k, v in dist.items()}, logy=True)]
+        return [
+            Panel(
+                "the implicit-bias limit against the initialization scale α",
+                "log10 α",
+                "w_i(α)",
+                {f"w[{i + 1}]": (la, W[:, i].tolist()) for i in range(W.shape[1])},
+            ),
+            Panel(
+                "relative distance of the limit to reference interpolants",
+                "log10 α",
+                "relative distance",
+                {k: (la, v) for k, v in dist.items()},
+                logy=True,
+            ),
+        ]
 
     small = ends["α → 0"]
-    return Answer("scale", q, text, IDS["scale"],
-                  "relative distance at the smallest α to the interpolant named for α → 0 (approached: ≤ 1e-2; the "
-                  "other end is in the answer and the plot)", small["distance"], None, 1e-2,
-                  note=("limits are certified Bregman projections under the R of α·x_init" if commuting else
-                        f"limits are gradient-flow limits ({why})")
-                  + ("; skipped: " + "; ".join(notes) if notes else ""),
-                  details={"alphas": [a for a, _, _ in pts], "limits": [w.tolist() for _, w, _ in pts],
-                           "distances": dist, "ends": ends}, plot=panels)
+    return Answer(
+        "scale",
+        q,
+        text,
+        IDS["scale"],
+        "relative distance at the smallest α to the interpolant named for α → 0 (approached: ≤ 1e-2; the "
+        "other end is in the answer and the plot)",
+        small["distance"],
+        None,
+        1e-2,
+        note=(
+            "limits are certified Bregman projections under the R of α·x_init"
+            if commuting
+            else f"limits are gradient-flow limits ({why})"
+        )
+        + ("; skipped: " + "; ".join(notes) if notes else ""),
+        details={
+            "alphas": [a for a, _, _ in pts],
+            "limits": [w.tolist() for _, w, _ in pts],
+            "distances": dist,
+            "ends": ends,
+        },
+        plot=panels,
+    )
 
 
 # -----------------------------------------------------------------------------------------
@@ -1117,12 +1352,14 @@ def _shrink_pair(G: Parametrization, x0: np.ndarray, pair, outcome: Outcome, bud
 
 
 def _schedule_text(S: Schedule) -> str:
-    return " then ".join(f"{t:g} × ⟨({', '.join(f'{c:.3g}' for c in cast(Linear, loss).c)}), w⟩"
-                         for t, loss in S.pieces)
+    return " then ".join(
+        f"{t:g} × ⟨({', '.join(f'{c:.3g}' for c in cast(Linear, loss).c)}), w⟩" for t, loss in S.pieces
+    )
 
 
-def random_pair_search(G: Parametrization, x0: np.ndarray, *, tries: int = 4, seed: int = 0,
-                       max_duration: float = 0.5, bound: float = 1.0) -> tuple[Outcome, tuple[Schedule, Schedule]]:
+def random_pair_search(
+    G: Parametrization, x0: np.ndarray, *, tries: int = 4, seed: int = 0, max_duration: float = 0.5, bound: float = 1.0
+) -> tuple[Outcome, tuple[Schedule, Schedule]]:
     """Equal-μ pairs drawn at random (two linear pieces, B = A reversed), each decided by
     :func:`~oracles.checks.path_dependence.endpoint_gap`; stops at the first witness, else returns the largest
     gap relative to its budget. The cheap search for integrated flows (no optimizer: each candidate costs four
@@ -1174,8 +1411,11 @@ def path_answer(G: Parametrization, x0: np.ndarray, condition_fails: bool, quick
 
     Quadratic G (closed-form end points): :func:`~oracles.checks.path_dependence.path_dependence_search`
     (L-BFGS-B over the pair); otherwise :func:`random_pair_search`."""
-    q = ("a path-dependence witness: two linear-loss schedules with the same μ that end at different w?"
-         if condition_fails else "does a search find path dependence (Conjecture 4.10 predicts none)?")
+    q = (
+        "a path-dependence witness: two linear-loss schedules with the same μ that end at different w?"
+        if condition_fails
+        else "does a search find path dependence (Conjecture 4.10 predicts none)?"
+    )
     rid = IDS["witness"] if condition_fails else IDS["conjecture"]
     try:
         if isinstance(G, Quadratic):
@@ -1187,13 +1427,23 @@ def path_answer(G: Parametrization, x0: np.ndarray, condition_fails: bool, quick
     if o.falsified:
         o, pair = _shrink_pair(G, x0, pair, o, budget_s=2.0 if isinstance(G, Quadratic) else (0.5 if quick else 1.5))
     A, B = pair
-    det = {"schedule_A": _schedule_text(A), "schedule_B": _schedule_text(B),
-           "endpoints": f"w_A(T) = {np.array2string(np.asarray(o.details.get('w_A(T)', [])), precision=5)}, "
-                        f"w_B(T) = {np.array2string(np.asarray(o.details.get('w_B(T)', [])), precision=5)}"}
+    det = {
+        "schedule_A": _schedule_text(A),
+        "schedule_B": _schedule_text(B),
+        "endpoints": f"w_A(T) = {np.array2string(np.asarray(o.details.get('w_A(T)', [])), precision=5)}, "
+        f"w_B(T) = {np.array2string(np.asarray(o.details.get('w_B(T)', [])), precision=5)}",
+    }
     if condition_fails:
         return _from_outcome("mirror", q, o, rid, within="no witness found", beyond="yes: a witness", **det)
-    return _from_outcome("mirror", q, o, rid, within="none found (consistent with Conj. 4.10)",
-                         beyond="yes: Conjecture 4.10 falsified here", **det)
+    return _from_outcome(
+        "mirror",
+        q,
+        o,
+        rid,
+        within="none found (consistent with Conj. 4.10)",
+        beyond="yes: Conjecture 4.10 falsified here",
+        **det,
+    )
 
 
 def condition_from_brackets(G: Parametrization, x0: np.ndarray, commuting: bool | None, question: str) -> Answer:
@@ -1203,16 +1453,27 @@ def condition_from_brackets(G: Parametrization, x0: np.ndarray, commuting: bool 
     zero at x_init *and* at the sampled points around it (``commuting``) confirm it (then every higher bracket
     vanishes too); zero at x_init alone cannot decide (a bracket of order 3 may not vanish there)."""
     r = brackets_at(G, x0)
-    o = Outcome(r["relative"], budget_from_error(r["error"], CLOSED_FORM_BUDGET), r["error"],
-                "max_ij ‖[∇G_i, ∇G_j](x_init)‖ relative to its terms (here Lie|_x = span ∇G_i(x), so (9) says "
-                "Lie^{≥2}|_x = 0)")
+    o = Outcome(
+        r["relative"],
+        budget_from_error(r["error"], CLOSED_FORM_BUDGET),
+        r["error"],
+        "max_ij ‖[∇G_i, ∇G_j](x_init)‖ relative to its terms (here Lie|_x = span ∇G_i(x), so (9) says Lie^{≥2}|_x = 0)",
+    )
     note = "its failure means: no R makes GF a mirror flow for every initialization and loss"
     if not r["error"] < UNRESOLVED:
         o = Outcome.undecided("unresolved: error ≥ scale", o.what)
     elif not o.falsified and not commuting:
-        return Answer("mirror", question, UNDECIDED, IDS["condition"], o.what, o.discrepancy, o.error, o.budget,
-                      "the brackets vanish at x_init but not at every point around it: higher brackets at x_init "
-                      "are not checked")
+        return Answer(
+            "mirror",
+            question,
+            UNDECIDED,
+            IDS["condition"],
+            o.what,
+            o.discrepancy,
+            o.error,
+            o.budget,
+            "the brackets vanish at x_init but not at every point around it: higher brackets at x_init are not checked",
+        )
     return _from_outcome("mirror", question, o, IDS["condition"], within=YES, beyond=NO, note=note)
 
 
@@ -1229,10 +1490,19 @@ class Analysis:
     seconds: float = 0.0
 
     def to_json(self) -> dict[str, Any]:
-        return {"parametrization": {"name": self.G.name, "D": self.G.D, "d": self.G.d,
-                                    "domain": getattr(self.G, "domain", "")},
-                "x_init": self.x_inits[0].tolist(), "x_inits": self.x_inits.tolist(), "summary": self.summary,
-                "answers": [a.to_json() for a in self.answers], "seconds": self.seconds}
+        return {
+            "parametrization": {
+                "name": self.G.name,
+                "D": self.G.D,
+                "d": self.G.d,
+                "domain": getattr(self.G, "domain", ""),
+            },
+            "x_init": self.x_inits[0].tolist(),
+            "x_inits": self.x_inits.tolist(),
+            "summary": self.summary,
+            "answers": [a.to_json() for a in self.answers],
+            "seconds": self.seconds,
+        }
 
 
 def check_regular(G: Parametrization, x: np.ndarray, name: str = "x_init") -> None:
@@ -1253,13 +1523,22 @@ def check_regular(G: Parametrization, x: np.ndarray, name: str = "x_init") -> No
     s = np.linalg.svd(J, compute_uv=False)
     tol = 10.0 * (jerr + G.D * EPS * float(s[0] if s.size else 0.0))
     if not s.size or s[-1] <= tol:
-        raise InvalidInput(f"the Jacobian at {name} is not regular: rank {int(np.sum(s > tol))} < d = {G.d} "
-                           f"(smallest singular value {s[-1] if s.size else 0:.3g})")
+        raise InvalidInput(
+            f"the Jacobian at {name} is not regular: rank {int(np.sum(s > tol))} < d = {G.d} "
+            f"(smallest singular value {s[-1] if s.size else 0:.3g})"
+        )
 
 
-def analyze(G: Parametrization, x_inits: ArrayLike, data: tuple[np.ndarray, np.ndarray] | None = None, *,
-            n_points: int = 6,
-            seed: int = 0, max_order: int | None = None, quick: bool = False) -> Analysis:
+def analyze(
+    G: Parametrization,
+    x_inits: ArrayLike,
+    data: tuple[np.ndarray, np.ndarray] | None = None,
+    *,
+    n_points: int = 6,
+    seed: int = 0,
+    max_order: int | None = None,
+    quick: bool = False,
+) -> Analysis:
     r"""Apply the suite's oracles to ``G`` (see the module docstring for the sections).
 
     Parameters
@@ -1293,8 +1572,9 @@ def analyze(G: Parametrization, x_inits: ArrayLike, data: tuple[np.ndarray, np.n
         name = "x_init" if len(X0) == 1 else f"x_init[{k}]"
         as_vector(x, name, G.D)
         if not G.in_domain(x):
-            raise InvalidInput(f"{name} = {np.array2string(x, precision=4)} is outside the domain M = {G.domain} of "
-                               f"{G.name}")
+            raise InvalidInput(
+                f"{name} = {np.array2string(x, precision=4)} is outside the domain M = {G.domain} of {G.name}"
+            )
         G.validate(x, name)
         check_regular(G, x, name)
     if data is not None:
@@ -1317,10 +1597,20 @@ def analyze(G: Parametrization, x_inits: ArrayLike, data: tuple[np.ndarray, np.n
 
     G_used, rec = recognize(G, x0)
     if rec is not None:
-        add(Answer("input", "is G one of the suite's families with closed forms?", f"yes: {rec['family']}",
-                   IDS["quadratic"] if rec["family"].startswith("quadratic") else IDS["potential"],
-                   "max relative gap between G and the family at sample points", rec["max_relative_gap"], 0.0,
-                   rec["tolerance"], "its closed forms are used below", details=rec))
+        add(
+            Answer(
+                "input",
+                "is G one of the suite's families with closed forms?",
+                f"yes: {rec['family']}",
+                IDS["quadratic"] if rec["family"].startswith("quadratic") else IDS["potential"],
+                "max relative gap between G and the family at sample points",
+                rec["max_relative_gap"],
+                0.0,
+                rec["tolerance"],
+                "its closed forms are used below",
+                details=rec,
+            )
+        )
         G = G_used
     summary["family"] = rec["family"] if rec else None
 
@@ -1329,10 +1619,19 @@ def analyze(G: Parametrization, x_inits: ArrayLike, data: tuple[np.ndarray, np.n
     ans, commuting = commuting_answer(G, pts)
     if isinstance(G, Quadratic):
         c = G.commutator_norm()
-        b = budget_from_error(roundoff_floor(G.D ** 2), CLOSED_FORM_BUDGET)
-        ans = Answer("commuting", ans.question, NO if c > b else YES, IDS["quadratic"],
-                     "max_ij ‖A_iA_j − A_jA_i‖_F / max‖A_i‖² (quadratic G: the brackets are (A_jA_i − A_iA_j)x)",
-                     c, roundoff_floor(G.D ** 2), b, "closed form for a quadratic G", ans.details)
+        b = budget_from_error(roundoff_floor(G.D**2), CLOSED_FORM_BUDGET)
+        ans = Answer(
+            "commuting",
+            ans.question,
+            NO if c > b else YES,
+            IDS["quadratic"],
+            "max_ij ‖A_iA_j − A_jA_i‖_F / max‖A_i‖² (quadratic G: the brackets are (A_jA_i − A_iA_j)x)",
+            c,
+            roundoff_floor(G.D**2),
+            b,
+            "closed form for a quadratic G",
+            ans.details,
+        )
         commuting = not c > b
     add(ans)
     summary["commuting"] = ans.answer
@@ -1342,14 +1641,25 @@ def analyze(G: Parametrization, x_inits: ArrayLike, data: tuple[np.ndarray, np.n
     if square:
         # regular with d = D: span ∇G_i(x) = R^D already, so Lie|_x = R^D, no conservation law, and condition (9)
         # (Lie^{≥2}|_x ⊆ ker ∂G(x) = {0}) says exactly that every bracket vanishes at x (Cor. 4.12)
-        add(Answer("closure", "how many independent conservation laws (D − dim Lie(∂G)|_x, MGP 2023)?", "0",
-                              IDS["closure"], note="d = D and ∂G(x_init) is regular: Lie(∂G)|_x ⊇ span ∇G_i(x) = R^D"))
+        add(
+            Answer(
+                "closure",
+                "how many independent conservation laws (D − dim Lie(∂G)|_x, MGP 2023)?",
+                "0",
+                IDS["closure"],
+                note="d = D and ∂G(x_init) is regular: Lie(∂G)|_x ⊇ span ∇G_i(x) = R^D",
+            )
+        )
         summary["conservation_laws"] = 0
     else:
         try:
             cl = lie_closure(G, x0, max_order=max_order)
-            summary["closure"] = {"dim_algebra": cl.dim_algebra, "complete": cl.complete, "dim_Lie_at_x": cl.dim_at_x,
-                                  "mode": cl.mode}
+            summary["closure"] = {
+                "dim_algebra": cl.dim_algebra,
+                "complete": cl.complete,
+                "dim_Lie_at_x": cl.dim_at_x,
+                "mode": cl.mode,
+            }
             nl = cl.conservation_laws
             Q = cl.lie_basis_at_x
             P = np.eye(G.D) - Q @ Q.T if Q.size else np.eye(G.D)
@@ -1357,21 +1667,35 @@ def analyze(G: Parametrization, x_inits: ArrayLike, data: tuple[np.ndarray, np.n
             basis = U[:, :nl]
             dec = cl.decisions["lie@x"]
             dep = dec.summary()["largest_dependent_ratio"]
-            add(Answer("closure", "how many independent conservation laws (D − dim Lie(∂G)|_x, MGP 2023)?",
-                       str(nl), IDS["closure"],
-                       "largest distance/threshold of a field at x declared dependent (≤ 1; an independent one "
-                       "must exceed 100)", dep if dep is not None else 0.0, None, 1.0,
-                       note=(f"{cl.mode}: dim Lie(∂G) = {cl.dim_algebra}"
-                             f"{'' if cl.complete else ' (truncated at order %d)' % cl.max_order}, "
-                             f"dim Lie|_x = {cl.dim_at_x}; smallest distance/threshold of an independent field "
-                             f"{dec.gap:.3g}; an orthonormal basis of the laws' gradients at x_init is in "
-                             f"report.json (law_gradient_basis)"),
-                       details=cl.summary() | {"law_gradient_basis": basis.tolist(),
-                                               "lie_at_x_basis_error": dec.basis_error}))
+            add(
+                Answer(
+                    "closure",
+                    "how many independent conservation laws (D − dim Lie(∂G)|_x, MGP 2023)?",
+                    str(nl),
+                    IDS["closure"],
+                    "largest distance/threshold of a field at x declared dependent (≤ 1; an independent one "
+                    "must exceed 100)",
+                    dep if dep is not None else 0.0,
+                    None,
+                    1.0,
+                    note=(
+                        f"{cl.mode}: dim Lie(∂G) = {cl.dim_algebra}"
+                        f"{'' if cl.complete else ' (truncated at order %d)' % cl.max_order}, "
+                        f"dim Lie|_x = {cl.dim_at_x}; smallest distance/threshold of an independent field "
+                        f"{dec.gap:.3g}; an orthonormal basis of the laws' gradients at x_init is in "
+                        f"report.json (law_gradient_basis)"
+                    ),
+                    details=cl.summary()
+                    | {"law_gradient_basis": basis.tolist(), "lie_at_x_basis_error": dec.basis_error},
+                )
+            )
             summary["conservation_laws"] = nl
         except (Inconclusive, InvalidInput) as exc:
-            add(_undecided("closure", "how many independent conservation laws (D − dim Lie(∂G)|_x)?",
-                                      IDS["closure"], exc))
+            add(
+                _undecided(
+                    "closure", "how many independent conservation laws (D − dim Lie(∂G)|_x)?", IDS["closure"], exc
+                )
+            )
             summary["conservation_laws"] = None
 
     # polynomial laws
@@ -1390,9 +1714,16 @@ def analyze(G: Parametrization, x_inits: ArrayLike, data: tuple[np.ndarray, np.n
             # rank ∂G(x) = d and D − k = d: the count is D − d and Lie|_x = span ∇G_i(x)
             summary["conservation_laws"] = k
             summary["laws_fill_the_complement"] = True
-            add(Answer("closure", "how many independent conservation laws (from the verified laws)?", str(k),
-                       IDS["closure"], note=f"the closure could not decide; {k} = D − d independent verified laws "
-                                            f"and rank ∂G(x_init) = d give dim Lie(∂G)|_x = d"))
+            add(
+                Answer(
+                    "closure",
+                    "how many independent conservation laws (from the verified laws)?",
+                    str(k),
+                    IDS["closure"],
+                    note=f"the closure could not decide; {k} = D − d independent verified laws "
+                    f"and rank ∂G(x_init) = d give dim Lie(∂G)|_x = d",
+                )
+            )
 
     # 2. mirror flow (Theorem 4.9)
     cond_fails = None
@@ -1404,28 +1735,53 @@ def analyze(G: Parametrization, x_inits: ArrayLike, data: tuple[np.ndarray, np.n
         summary["condition_9"] = answers[-1].answer
     elif cl is not None:
         o = cl.condition()
-        a = _from_outcome("mirror", q9, o, IDS["condition"], within=YES, beyond=NO,
-                          note="its failure means: no R makes GF a mirror flow for every initialization and loss")
+        a = _from_outcome(
+            "mirror",
+            q9,
+            o,
+            IDS["condition"],
+            within=YES,
+            beyond=NO,
+            note="its failure means: no R makes GF a mirror flow for every initialization and loss",
+        )
         a.details.pop("independent_words", None)
         add(a)
         cond_fails = a.answer == NO if a.answer != UNDECIDED else None
         summary["condition_9"] = a.answer
         from oracles.lie.closure import draw_bracket_graph
-        a.plot = (lambda cl=cl, name=G.name: [draw_bracket_graph(cl, title=f"bracket graph of {name}")])
+
+        a.plot = lambda cl=cl, name=G.name: [draw_bracket_graph(cl, title=f"bracket graph of {name}")]
     if commuting:
         c0 = answers[[a.section for a in answers].index("commuting")]
-        add(Answer("mirror", "is gradient flow a mirror flow (Theorem 4.8)?",
-                   "yes: G commutes, so w(t) = G(x(t)) is the mirror flow of the R of Lemma 4.7", IDS["mirror"],
-                   c0.what, c0.discrepancy, c0.error, c0.budget, note="the evidence is the commuting answer's"))
+        add(
+            Answer(
+                "mirror",
+                "is gradient flow a mirror flow (Theorem 4.8)?",
+                "yes: G commutes, so w(t) = G(x(t)) is the mirror flow of the R of Lemma 4.7",
+                IDS["mirror"],
+                c0.what,
+                c0.discrepancy,
+                c0.error,
+                c0.budget,
+                note="the evidence is the commuting answer's",
+            )
+        )
         summary["mirror_flow"] = YES
     elif cond_fails:
         a = path_answer(G, x0, True, quick)
         add(a)
         summary["mirror_flow"] = NO if a.answer.startswith("yes") else "no (Theorem 4.9), no witness found"
     elif cond_fails is False and commuting is False:
-        add(Answer("mirror", "is gradient flow a mirror flow?", "open (Conjecture 4.10)", IDS["conjecture"],
-                              note="condition (9) holds but G does not commute: Theorem 4.8 does not apply and "
-                                   "Theorem 4.9 does not exclude it"))
+        add(
+            Answer(
+                "mirror",
+                "is gradient flow a mirror flow?",
+                "open (Conjecture 4.10)",
+                IDS["conjecture"],
+                note="condition (9) holds but G does not commute: Theorem 4.8 does not apply and "
+                "Theorem 4.9 does not exclude it",
+            )
+        )
         add(path_answer(G, x0, False, quick))
         summary["mirror_flow"] = "open (Conjecture 4.10)"
     else:
@@ -1439,9 +1795,18 @@ def analyze(G: Parametrization, x_inits: ArrayLike, data: tuple[np.ndarray, np.n
             R = legendre_of(G, x0)
             name, closed = potential_name(R)
             o = potential_check(G, R, x0, seed + 21)
-            add(_from_outcome("potential", qR, o, IDS["potential"],
-                                         within=f"{name}{' (closed form)' if closed else ' (numeric)'}: checks",
-                                         beyond=f"{name}: does NOT check", closed_form=closed, potential=name))
+            add(
+                _from_outcome(
+                    "potential",
+                    qR,
+                    o,
+                    IDS["potential"],
+                    within=f"{name}{' (closed form)' if closed else ' (numeric)'}: checks",
+                    beyond=f"{name}: does NOT check",
+                    closed_form=closed,
+                    potential=name,
+                )
+            )
             summary["R"] = name
         except (Inconclusive, InvalidInput) as exc:
             add(_undecided("potential", qR, IDS["potential"], exc))
@@ -1449,29 +1814,66 @@ def analyze(G: Parametrization, x_inits: ArrayLike, data: tuple[np.ndarray, np.n
         if R is not None and potential_name(R)[1]:
             qM = "is w(t) = G(x(t)) the mirror flow of this R on a random loss schedule (Theorem 4.8, integrated)?"
             try:
-                add(_from_outcome("potential", qM, mirror_check(G, R, x0, seed + 31), IDS["mirror"],
-                                  within=YES, beyond=NO))
+                add(
+                    _from_outcome(
+                        "potential", qM, mirror_check(G, R, x0, seed + 31), IDS["mirror"], within=YES, beyond=NO
+                    )
+                )
             except (Inconclusive, InvalidInput) as exc:
                 add(_undecided("potential", qM, IDS["mirror"], exc))
         qH = "is ∇²R a Hessian metric (the third derivatives of Q = R* symmetric, at a random μ)?"
         try:
-            add(_from_outcome("potential", qH, hessian_metric_check(G, x0), IDS["potential"],
-                                         within=YES, beyond=NO))
+            add(_from_outcome("potential", qH, hessian_metric_check(G, x0), IDS["potential"], within=YES, beyond=NO))
         except (Inconclusive, InvalidInput) as exc:
             add(_undecided("potential", qH, IDS["potential"], exc))
     if data is not None:
         Z, Y = data
         add(limit_answer(G, x0, Z, Y, R if commuting else None))
         closed = R is not None and potential_name(R)[1]
-        add(scale_picture(G, x0, Z, Y, bool(commuting and closed),
-                          why="G does not commute: no R" if not commuting else
-                          "R is numeric: a projection at every scale would cost a root solve per dual step"))
+        add(
+            scale_picture(
+                G,
+                x0,
+                Z,
+                Y,
+                bool(commuting and closed),
+                why="G does not commute: no R"
+                if not commuting
+                else "R is numeric: a projection at every scale would cost a root solve per dual step",
+            )
+        )
     seconds = time.process_time() - t_start
     return Analysis(G, X0, answers, summary, cl, seconds)
 
 
-__all__ = ["Analysis", "Answer", "CommutingLegendre", "FunctionParametrization", "IDS", "analyze", "brackets_at",
-           "check_regular", "combined_psi", "mirror_check", "commuting_answer", "condition_from_brackets", "function_parametrization",
-           "hessian_metric_check", "hessians_with_error", "jacobian_with_error", "law_values", "laws_along_flow",
-           "laws_answer", "legendre_of", "limit_answer", "naive_brackets_at", "path_answer", "polynomial_laws",
-           "potential_check", "random_pair_search", "recognize", "sample_points", "scale_picture"]
+__all__ = [
+    "Analysis",
+    "Answer",
+    "CommutingLegendre",
+    "FunctionParametrization",
+    "IDS",
+    "analyze",
+    "brackets_at",
+    "check_regular",
+    "combined_psi",
+    "mirror_check",
+    "commuting_answer",
+    "condition_from_brackets",
+    "function_parametrization",
+    "hessian_metric_check",
+    "hessians_with_error",
+    "jacobian_with_error",
+    "law_values",
+    "laws_along_flow",
+    "laws_answer",
+    "legendre_of",
+    "limit_answer",
+    "naive_brackets_at",
+    "path_answer",
+    "polynomial_laws",
+    "potential_check",
+    "random_pair_search",
+    "recognize",
+    "sample_points",
+    "scale_picture",
+]

@@ -45,6 +45,7 @@ claim into a verdict with two one-sided tests.
 :class:`~oracles.core.outcome.Outcome`: discrepancy 0 (no evidence against convergence) with the certified
 tail as its error, or inconclusive when the certificate does not apply. A witness's outcome falsifies.
 """
+
 from __future__ import annotations
 
 import math
@@ -124,12 +125,12 @@ def lojasiewicz_tail(lim: FlowLimit, scale: float = 0.0) -> Tail:
         return Tail(math.inf, math.nan, lim.T, "non-finite speed")
     floor = np.maximum(SPEED_NOISE * noise, SPEED_NOISE * EPS * float(np.max(s)))
     size = max(float(np.linalg.norm(lim.w)), float(scale), 1e-300)
-    if float(np.max(s)) == 0.0:   # the flow starts at rest: it is its own limit
+    if float(np.max(s)) == 0.0:  # the flow starts at rest: it is its own limit
         return Tail(0.0, math.inf, float(Ts[-1]), "", s.tolist())
     ok = s > floor
     TK = float(lim.T)
     reason = "fewer than three speeds above their rounding level"
-    for j in range(s.size - 1, 1, -1):   # the latest window of three resolved speeds whose model fits what follows
+    for j in range(s.size - 1, 1, -1):  # the latest window of three resolved speeds whose model fits what follows
         if not (ok[j] and ok[j - 1] and ok[j - 2]):
             continue
         a, b = j - 2, j - 1
@@ -144,7 +145,9 @@ def lojasiewicz_tail(lim: FlowLimit, scale: float = 0.0) -> Tail:
             # s(t) <= s_j (t/T_j)^-p from T_j on: the path after T_K is at most s_j T_j (T_K/T_j)^(1-p)/(p-1)
             bounds.append(float(s[j] * Ts[j] / (p - 1.0) * (TK / Ts[j]) ** (1.0 - p)))
         kap = min(math.log(s[a] / s[b]) / (Ts[b] - Ts[a]), math.log(s[b] / s[j]) / (Ts[j] - Ts[b]))
-        if kap > 0:   # exponential decay (the PL case, θ = 1/2) at the window's smaller rate: s(t) <= s_j e^{-κ(t - T_j)}
+        if (
+            kap > 0
+        ):  # exponential decay (the PL case, θ = 1/2) at the window's smaller rate: s(t) <= s_j e^{-κ(t - T_j)}
             expo = s[j] * np.exp(-kap * (Ts[later] - Ts[j]))
             if np.all(s[later] <= np.maximum(expo, floor[later])):
                 bounds.append(float(s[j] * math.exp(-kap * (TK - Ts[j])) / kap))
@@ -168,11 +171,20 @@ def convergence_outcome(lim: FlowLimit, scale: float = 0.0, *, allowed: float | 
     allowed = max(float(lim.error), CLOSED_FORM_BUDGET / SAFETY) if allowed is None else float(allowed)
     if not tail.bound <= allowed:
         why = tail.reason or f"Łojasiewicz tail bound {tail.bound:.3g} above the limit's error {allowed:.3g}"
-        return Outcome.undecided(Reason.NOT_CONVERGED, "convergence of w(t)",
-                                 detail=f"convergence not certified: {why}", limit=lim.summary(), **tail.summary())
-    return Outcome(0.0, budget_from_error(tail.bound, CLOSED_FORM_BUDGET), tail.bound,
-                   "certified lower bound on the relative Cauchy defect of w(t) after T (Łojasiewicz tail as error)",
-                   details={"convergence": "certified", **tail.summary()})
+        return Outcome.undecided(
+            Reason.NOT_CONVERGED,
+            "convergence of w(t)",
+            detail=f"convergence not certified: {why}",
+            limit=lim.summary(),
+            **tail.summary(),
+        )
+    return Outcome(
+        0.0,
+        budget_from_error(tail.bound, CLOSED_FORM_BUDGET),
+        tail.bound,
+        "certified lower bound on the relative Cauchy defect of w(t) after T (Łojasiewicz tail as error)",
+        details={"convergence": "certified", **tail.summary()},
+    )
 
 
 # ------------------------------------------------------------------------------------ the witness
@@ -212,17 +224,23 @@ def no_vi_point_certificate(G: Parametrization, loss: Loss) -> dict[str, Any] | 
     C, free = cone
     Zc = loss.Zc
     M = Zc @ C
-    res = linprog(np.ones(C.shape[1]) * (0.0 if free else 1.0), A_ub=-M, b_ub=-np.ones(Zc.shape[0]),
-                  bounds=[(None, None) if free else (0.0, None)] * C.shape[1], method="highs")
+    res = linprog(
+        np.ones(C.shape[1]) * (0.0 if free else 1.0),
+        A_ub=-M,
+        b_ub=-np.ones(Zc.shape[0]),
+        bounds=[(None, None) if free else (0.0, None)] * C.shape[1],
+        method="highs",
+    )
     if res.status != 0:
         return None
     c = np.asarray(res.x, float)
     if not free:
-        c = np.maximum(c, 0.0)   # exactly in the cone
+        c = np.maximum(c, 0.0)  # exactly in the cone
     u = C @ c
     m = float(np.min(Zc @ u))
     rnd = 2.0 * Zc.shape[1] * EPS * float(np.max(np.abs(Zc) @ np.abs(u))) + 2.0 * C.shape[1] * EPS * float(
-        np.max(np.abs(C) @ np.abs(c))) * float(np.max(np.linalg.norm(Zc, axis=1)))
+        np.max(np.abs(C) @ np.abs(c))
+    ) * float(np.max(np.linalg.norm(Zc, axis=1)))
     if not m > SAFETY * rnd:
         return None
     return {"u": u.tolist(), "margin": m, "rounding": rnd, "cone": "R^d" if free else "cone(C)"}
@@ -256,8 +274,9 @@ def trap_certificate(G: Parametrization, loss: Loss, x_init: ArrayLike) -> dict[
         return None
     C, free = cone
     u = np.asarray(cert["direction"], float)
-    if not free:   # u must be a nonnegative combination of the cone's generators
+    if not free:  # u must be a nonnegative combination of the cone's generators
         from scipy.optimize import nnls
+
         c, res = nnls(C, u)
         if not res <= 1e-12 * max(1.0, float(np.linalg.norm(u))):
             return None
@@ -281,6 +300,7 @@ def escape(G: Parametrization, loss: Loss, x_init: ArrayLike, *, decades: int = 
         def radius(w):
             return -float(logsumexp(-(loss.Zc @ w))) / zeta
     elif hasattr(loss, "escape_radius"):
+
         def radius(w):
             return float(loss.escape_radius(loss.value(w)))
     else:
@@ -302,7 +322,9 @@ def escape(G: Parametrization, loss: Loss, x_init: ArrayLike, *, decades: int = 
     return Escape(dF, abs(dF - dC), rK, n.tolist(), r.tolist(), lt.tolist(), rate)
 
 
-def divergence_witness(G: Parametrization, loss: Loss, x_init: ArrayLike, *, decades: int = ESCAPE_DECADES) -> Outcome | None:
+def divergence_witness(
+    G: Parametrization, loss: Loss, x_init: ArrayLike, *, decades: int = ESCAPE_DECADES
+) -> Outcome | None:
     r"""The non-convergence witness (module docstring), as a falsifying Outcome; ``None`` when there is none.
 
     Returns ``None`` unless :func:`no_vi_point_certificate` proves that no point of dom R satisfies the
@@ -319,16 +341,37 @@ def divergence_witness(G: Parametrization, loss: Loss, x_init: ArrayLike, *, dec
         return None
     esc = escape(G, loss, x_init, decades=decades)
     if not esc.delta > 0.5:
-        raise Inconclusive(Reason.NOT_CONVERGED,
-                           f"no measured escape: certified relative escape {esc.delta:.3g} by t = 1e{decades}")
+        raise Inconclusive(
+            Reason.NOT_CONVERGED, f"no measured escape: certified relative escape {esc.delta:.3g} by t = 1e{decades}"
+        )
     err = esc.error + cert["rounding"] / cert["margin"]
-    return Outcome(esc.delta, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   "certified relative escape 1 - |w(1)|/r_K of w(t) (no point of dom R, or of a forward-invariant "
-                   "set the flow is in, satisfies the limit's variational inequality: the flow does not converge)",
-                   details={"convergence": "refuted", "certificate": cert, "escape_radius": esc.radius,
-                            "norm_growth_per_ln_t": esc.rate, "norms": esc.norms[:: max(1, len(esc.norms) // 12)],
-                            "radii": esc.radii[:: max(1, len(esc.radii) // 12)], "G": G.name})
+    return Outcome(
+        esc.delta,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        "certified relative escape 1 - |w(1)|/r_K of w(t) (no point of dom R, or of a forward-invariant "
+        "set the flow is in, satisfies the limit's variational inequality: the flow does not converge)",
+        details={
+            "convergence": "refuted",
+            "certificate": cert,
+            "escape_radius": esc.radius,
+            "norm_growth_per_ln_t": esc.rate,
+            "norms": esc.norms[:: max(1, len(esc.norms) // 12)],
+            "radii": esc.radii[:: max(1, len(esc.radii) // 12)],
+            "G": G.name,
+        },
+    )
 
 
-__all__ = ["CERTIFIED", "Escape", "Tail", "convergence_outcome", "divergence_witness", "escape", "lojasiewicz_tail",
-           "no_vi_point_certificate", "recession_cone", "trap_certificate"]
+__all__ = [
+    "CERTIFIED",
+    "Escape",
+    "Tail",
+    "convergence_outcome",
+    "divergence_witness",
+    "escape",
+    "lojasiewicz_tail",
+    "no_vi_point_certificate",
+    "recession_cone",
+    "trap_certificate",
+]

@@ -10,6 +10,7 @@ eigenvalue), yet the point is no minimum -- along :math:`\delta_j = tD_j` (j ∈
 negative for small t once the sign of one :math:`D_j` makes c > 0. With :math:`|Z| = 2` (e.g. W = 0 at depth 2) the
 second-order term :math:`-2\langle B, W_2X\rangle` is an indefinite quadratic form: a strict saddle.
 """
+
 from __future__ import annotations
 
 import math
@@ -33,7 +34,7 @@ def _shapes(widths) -> list[tuple[int, int]]:
 def _unpack(theta: np.ndarray, shapes) -> list[np.ndarray]:
     out, i = [], 0
     for r, c in shapes:
-        out.append(theta[i:i + r * c].reshape(r, c))
+        out.append(theta[i : i + r * c].reshape(r, c))
         i += r * c
     return out
 
@@ -45,15 +46,16 @@ def _product(As: list[np.ndarray]) -> np.ndarray:
     return W
 
 
-def deep_linear_loss_grad(theta: np.ndarray, shapes: Sequence[tuple[int, int]], X: np.ndarray,
-                          B: np.ndarray) -> tuple[float, np.ndarray]:
+def deep_linear_loss_grad(
+    theta: np.ndarray, shapes: Sequence[tuple[int, int]], X: np.ndarray, B: np.ndarray
+) -> tuple[float, np.ndarray]:
     r""":math:`L = \|A_k\cdots A_1X - B\|_F^2` and its gradient, :math:`\partial L/\partial A_j = 2\,L_j^\top(WX - B)X^\top R_j^\top`
     with :math:`L_j = A_k\cdots A_{j+1}`, :math:`R_j = A_{j-1}\cdots A_1`."""
     As = _unpack(theta, shapes)
     E = _product(As) @ X - B
     grads = []
     for j in range(len(As)):
-        Lj = _product(As[j + 1:]) if j + 1 < len(As) else np.eye(As[-1].shape[0])
+        Lj = _product(As[j + 1 :]) if j + 1 < len(As) else np.eye(As[-1].shape[0])
         Rj = _product(As[:j]) if j > 0 else np.eye(As[0].shape[1])
         grads.append((2.0 * Lj.T @ E @ X.T @ Rj.T).ravel())
     return float(np.sum(E * E)), np.concatenate(grads)
@@ -95,20 +97,31 @@ def flat_saddle_gap(X: ArrayLike, B: ArrayLike, factors: Sequence[ArrayLike], ze
     if not sv[0] > 1e-8 * float(np.linalg.norm(B)) * float(np.linalg.norm(X)):
         raise Inconclusive("no data to fit", "B X^T = 0: every point with W = 0 is a global minimum")
     nz = [float(np.linalg.norm(A, 2)) for j, A in enumerate(As) if j not in Z]
-    S = max(2.0 * float(np.linalg.norm(X, 2)) * float(np.linalg.norm(B, 2)) * math.prod(nz),
-            2.0 * float(np.linalg.norm(X, 2)) ** 2, 1e-300)
+    S = max(
+        2.0 * float(np.linalg.norm(X, 2)) * float(np.linalg.norm(B, 2)) * math.prod(nz),
+        2.0 * float(np.linalg.norm(X, 2)) ** 2,
+        1e-300,
+    )
     h = 1e-3 * max(1.0, float(np.max(np.abs(theta))) if theta.size else 1.0)
     der = central_difference(lambda th: deep_linear_loss_grad(th, shapes, X, B)[1], theta, h)
     H = der.value
     Hs = 0.5 * (H + H.T)
     lam_min = float(np.min(np.linalg.eigvalsh(Hs)))
-    g_terms = 2.0 * float(np.linalg.norm(X)) * (float(np.linalg.norm(B)) + float(np.linalg.norm(X))) * max(1.0, math.prod(nz) if nz else 1.0)
-    eig_err = (der.truncation(lambda M: float(np.linalg.norm(M, 2))) + 0.5 * float(np.linalg.norm(H - H.T, 2))
-               + der.roundoff(g_terms))
+    g_terms = (
+        2.0
+        * float(np.linalg.norm(X))
+        * (float(np.linalg.norm(B)) + float(np.linalg.norm(X)))
+        * max(1.0, math.prod(nz) if nz else 1.0)
+    )
+    eig_err = (
+        der.truncation(lambda M: float(np.linalg.norm(M, 2)))
+        + 0.5 * float(np.linalg.norm(H - H.T, 2))
+        + der.roundoff(g_terms)
+    )
     # the descent witness
     U, _, Vt = np.linalg.svd(G)
     Ds = []
-    c: float   # a width in the loop, then the inner product <B, PX>
+    c: float  # a width in the loop, then the inner product <B, PX>
     for j, (r, c) in enumerate(shapes):
         if j not in Z:
             Ds.append(As[j])
@@ -139,25 +152,35 @@ def flat_saddle_gap(X: ArrayLike, B: ArrayLike, factors: Sequence[ArrayLike], ze
     drop_fail = max(0.0, L1 - L0) / L0
     disc = max(max(0.0, -lam_min) / S, drop_fail)
     err = eig_err / S + 100 * EPS * (1.0 + PX / L0)
-    return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   "max(-lambda_min(Hessian)/S, failure of the descent witness) at a point with |Z| zero factors",
-                   details={"depth": len(As), "zero_factors": Z, "lambda_min_over_S": lam_min / S,
-                            "hessian_norm_over_S": float(np.linalg.norm(Hs, 2)) / S,
-                            "witness_drop": (L0 - L1) / L0, "predicted_drop": c * c / PX / L0})
+    return Outcome(
+        disc,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        "max(-lambda_min(Hessian)/S, failure of the descent witness) at a point with |Z| zero factors",
+        details={
+            "depth": len(As),
+            "zero_factors": Z,
+            "lambda_min_over_S": lam_min / S,
+            "hessian_norm_over_S": float(np.linalg.norm(Hs, 2)) / S,
+            "witness_drop": (L0 - L1) / L0,
+            "predicted_drop": c * c / PX / L0,
+        },
+    )
 
 
 def global_minimum(X: np.ndarray, B: np.ndarray, rank: int) -> float:
     r""":math:`\min\{\|WX - B\|_F^2 : \mathrm{rank}\,W \le r\}` for X of full row rank: with P the projector onto X's row space,
     :math:`\|B(I - P)\|_F^2 + \sum_{i > r}\sigma_i(BP)^2` (Eckart--Young on :math:`WX`, which ranges over the matrices with
     rows in X's row space and rank ≤ r)."""
-    Q, _ = np.linalg.qr(X.T)                     # orthonormal basis of X's row space (N × d_0)
+    Q, _ = np.linalg.qr(X.T)  # orthonormal basis of X's row space (N × d_0)
     BP = B @ Q
     s = np.linalg.svd(BP, compute_uv=False)
     return float(np.sum(B * B) - np.sum(BP * BP)) + float(np.sum(s[rank:] ** 2))
 
 
-def local_minimum_gap(X: ArrayLike, B: ArrayLike, factors: Sequence[ArrayLike], *, claim: str = "global",
-                      gtol: float = 1e-11) -> Outcome:
+def local_minimum_gap(
+    X: ArrayLike, B: ArrayLike, factors: Sequence[ArrayLike], *, claim: str = "global", gtol: float = 1e-11
+) -> Outcome:
     r"""Kawaguchi: every local minimum of :math:`\|A_k\cdots A_1X - B\|_F^2` is global (all widths d, X of full row rank).
 
     From the start ``factors``, BFGS with the exact gradient runs to a gradient norm below ``gtol`` (relative).
@@ -186,20 +209,30 @@ def local_minimum_gap(X: ArrayLike, B: ArrayLike, factors: Sequence[ArrayLike], 
     shapes = [A.shape for A in As]
     theta0 = np.concatenate([A.ravel() for A in As])
     scale = float(np.sum(B * B))
-    res = minimize(lambda th: deep_linear_loss_grad(th, shapes, X, B), theta0, jac=True, method="BFGS",
-                   options={"maxiter": 5000, "gtol": gtol * math.sqrt(scale)})
+    res = minimize(
+        lambda th: deep_linear_loss_grad(th, shapes, X, B),
+        theta0,
+        jac=True,
+        method="BFGS",
+        options={"maxiter": 5000, "gtol": gtol * math.sqrt(scale)},
+    )
     theta = np.asarray(res.x, float)
     L, g = deep_linear_loss_grad(theta, shapes, X, B)
     Fs = _unpack(theta, shapes)
-    if min(np.linalg.svd(F, compute_uv=False)[-1] for F in Fs[:-1]) < 1e-6 or np.linalg.matrix_rank(Fs[-1]) < min(Fs[-1].shape):
+    if min(np.linalg.svd(F, compute_uv=False)[-1] for F in Fs[:-1]) < 1e-6 or np.linalg.matrix_rank(Fs[-1]) < min(
+        Fs[-1].shape
+    ):
         raise Inconclusive("rank-deficient factors", "the symmetry orbit's dimension is not (k - 1) d^2")
     h = 1e-4 * max(1.0, float(np.max(np.abs(theta))))
     der = central_difference(lambda th: deep_linear_loss_grad(th, shapes, X, B)[1], theta, h)
     H = 0.5 * (der.value + der.value.T)
     ev = np.linalg.eigvalsh(H)
     hn = max(float(np.max(np.abs(ev))), 1e-300)
-    e_err = (der.truncation(lambda M: float(np.linalg.norm(M, 2))) + 0.5 * float(np.linalg.norm(der.value - der.value.T, 2))
-             + der.roundoff(2.0 * (scale + L) + hn)) + 1e-9 * hn
+    e_err = (
+        der.truncation(lambda M: float(np.linalg.norm(M, 2)))
+        + 0.5 * float(np.linalg.norm(der.value - der.value.T, 2))
+        + der.roundoff(2.0 * (scale + L) + hn)
+    ) + 1e-9 * hn
     orbit = (len(As) - 1) * d * d
     small = int(np.sum(np.abs(ev) <= 10 * e_err + 1e-7 * hn))
     if ev[0] < -10 * e_err - 1e-7 * hn:
@@ -210,11 +243,20 @@ def local_minimum_gap(X: ArrayLike, B: ArrayLike, factors: Sequence[ArrayLike], 
     Lstar = 0.0 if claim == "zero" else global_minimum(X, B, min(d, B.shape[0]))
     gnorm = float(np.linalg.norm(g))
     err = (gnorm * gnorm / float(np.min(pos)) + 100 * EPS * (scale + L)) / scale
-    return Outcome((L - Lstar) / scale, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   f"(L - L*)/|B|^2 at a certified local minimum (claim: {claim})",
-                   details={"loss": L / scale, "global_minimum": global_minimum(X, B, min(d, B.shape[0])) / scale,
-                            "gradient_norm": gnorm, "orbit_dimension": orbit, "smallest_positive_eigenvalue": float(np.min(pos)),
-                            "iterations": int(res.nit)})
+    return Outcome(
+        (L - Lstar) / scale,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        f"(L - L*)/|B|^2 at a certified local minimum (claim: {claim})",
+        details={
+            "loss": L / scale,
+            "global_minimum": global_minimum(X, B, min(d, B.shape[0])) / scale,
+            "gradient_norm": gnorm,
+            "orbit_dimension": orbit,
+            "smallest_positive_eigenvalue": float(np.min(pos)),
+            "iterations": int(res.nit),
+        },
+    )
 
 
 __all__ = ["deep_linear_loss_grad", "flat_saddle_gap", "global_minimum", "local_minimum_gap"]

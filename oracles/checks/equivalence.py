@@ -7,6 +7,7 @@ quantity. The second term matters where the two solves agree with each other bet
 agrees with the truth (seen with x⊙3 near the boundary, where ``atol/|x|`` dominates). The budget
 is ``max(floor, 10 · error)`` with ``floor = roundoff_floor(nfev)``.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -50,8 +51,9 @@ def requested_error_x(X: np.ndarray, rtol: float, atol: float) -> float:
     return float(np.max(num / np.maximum(np.linalg.norm(X, axis=1), 1e-300)))
 
 
-def requested_error_w(G: Parametrization, X: np.ndarray, W: np.ndarray, rtol: float, atol: float,
-                      floor: float = 1e-300) -> float:
+def requested_error_w(
+    G: Parametrization, X: np.ndarray, W: np.ndarray, rtol: float, atol: float, floor: float = 1e-300
+) -> float:
     r"""The x-space accuracy asked of a gradient-flow solve, propagated to w = G(x):
     :math:`\max_t \||\partial G(x)|\,(atol + rtol|x|)\| / \max(\|w\|, floor)`."""
     worst = 0.0
@@ -61,8 +63,9 @@ def requested_error_w(G: Parametrization, X: np.ndarray, W: np.ndarray, rtol: fl
     return worst
 
 
-def requested_error_dual(R: Potential, Theta: np.ndarray, W: np.ndarray, rtol: float, atol: float,
-                         floor: float = 1e-300) -> float:
+def requested_error_dual(
+    R: Potential, Theta: np.ndarray, W: np.ndarray, rtol: float, atol: float, floor: float = 1e-300
+) -> float:
     r"""The dual-space accuracy asked of a mirror-flow solve, propagated to :math:`w = (\nabla R)^{-1}(\theta)`
     by one-sided differences of ``grad_inv`` along :math:`\pm(atol + rtol|\theta|)`."""
     worst = 0.0
@@ -86,12 +89,15 @@ def _trajectory_panels(t, a, b, label_a: str, label_b: str, gap, ylabel: str) ->
     for k in range(a.shape[1]):
         series[f"{label_a} [{k}]"] = (t, a[:, k])
         series[f"{label_b} [{k}]"] = (t, b[:, k])
-    return [Panel("trajectories", "t", ylabel, series),
-            Panel("relative gap over time", "t", "relative gap", {"gap": (t, np.maximum(gap, 1e-300))}, logy=True)]
+    return [
+        Panel("trajectories", "t", ylabel, series),
+        Panel("relative gap over time", "t", "relative gap", {"gap": (t, np.maximum(gap, 1e-300))}, logy=True),
+    ]
 
 
-def gf_against_psi(G: Parametrization, schedule: Schedule, x_init: ArrayLike, *, sign: int = +1,
-                   psi_method: str = "auto") -> Outcome:
+def gf_against_psi(
+    G: Parametrization, schedule: Schedule, x_init: ArrayLike, *, sign: int = +1, psi_method: str = "auto"
+) -> Outcome:
     r"""Lemma 4.6: :math:`x(t) = \psi(x_{init};\mu(t))` along gradient flow with a time-dependent loss.
 
     Discrepancy: :math:`\max_t \|x(t) - \psi(x_{init};\mu(t))\| / \|x(t)\|` over 17 sample times.
@@ -107,13 +113,19 @@ def gf_against_psi(G: Parametrization, schedule: Schedule, x_init: ArrayLike, *,
     if psi_method == "ode":
         Pc = np.array([psi(G, x0, mu, sign=sign, method="ode", rtol=COARSE_SOLVE.rtol) for mu in fine.mu])
         err += float(np.max(_rel_rows(P, Pc)))
-    return Outcome(float(np.max(gap)), budget_from_error(err, roundoff_floor(fine.nfev)), err,
-                   "max over t of ‖x(t) − ψ(x_init; μ(t))‖ / ‖x(t)‖",
-                   details={"nfev": fine.nfev + coarse.nfev, "T": schedule.total_time, "sign": sign},
-                   plot=lambda: _trajectory_panels(t, fine.x, P, "gradient flow x", "ψ(x_init; μ)", gap, "x"))
+    return Outcome(
+        float(np.max(gap)),
+        budget_from_error(err, roundoff_floor(fine.nfev)),
+        err,
+        "max over t of ‖x(t) − ψ(x_init; μ(t))‖ / ‖x(t)‖",
+        details={"nfev": fine.nfev + coarse.nfev, "T": schedule.total_time, "sign": sign},
+        plot=lambda: _trajectory_panels(t, fine.x, P, "gradient flow x", "ψ(x_init; μ)", gap, "x"),
+    )
 
 
-def gf_against_mf(G: Parametrization, schedules: list[Schedule], x_init: ArrayLike, R: Potential | None = None) -> Outcome:
+def gf_against_mf(
+    G: Parametrization, schedules: list[Schedule], x_init: ArrayLike, R: Potential | None = None
+) -> Outcome:
     r"""Theorem 4.8: :math:`w(t) = G(x(t))` is the mirror flow :math:`d\nabla R(w) = -\nabla L_t(w)dt`.
 
     One R (built once from ``x_init``, by default :func:`oracles.flows.legendre.potential_of`) must serve every
@@ -133,9 +145,13 @@ def gf_against_mf(G: Parametrization, schedules: list[Schedule], x_init: ArrayLi
         floor = TRAJECTORY_FLOOR * float(np.max(np.linalg.norm(gf.w, axis=1)))
         gap = _rel_rows(gf.w, mf.w, floor)
         worst = max(worst, float(np.max(gap)))
-        err = max(err, float(np.max(_rel_rows(gf.w, gfc.w, floor))) + float(np.max(_rel_rows(mf.w, mfc.w, floor)))
-                  + requested_error_w(G, gf.x, gf.w, FINE_SOLVE.rtol, FINE_SOLVE.atol, floor)
-                  + requested_error_dual(R, mf.theta, mf.w, FINE_SOLVE.rtol, FINE_SOLVE.atol, floor))
+        err = max(
+            err,
+            float(np.max(_rel_rows(gf.w, gfc.w, floor)))
+            + float(np.max(_rel_rows(mf.w, mfc.w, floor)))
+            + requested_error_w(G, gf.x, gf.w, FINE_SOLVE.rtol, FINE_SOLVE.atol, floor)
+            + requested_error_dual(R, mf.theta, mf.w, FINE_SOLVE.rtol, FINE_SOLVE.atol, floor),
+        )
         nfev += gf.nfev + mf.nfev
         panels.append((t, gf.w, mf.w, gap, k))
 
@@ -146,11 +162,16 @@ def gf_against_mf(G: Parametrization, schedules: list[Schedule], x_init: ArrayLi
                 out.append(Panel(f"{p.title} (loss {k + 1})", p.xlabel, p.ylabel, p.series, p.logy))
         return out
 
-    if not err < UNRESOLVED:   # the solves disagree by a tenth of w: a budget ≥ 1 would hold anything
+    if not err < UNRESOLVED:  # the solves disagree by a tenth of w: a budget ≥ 1 would hold anything
         return Outcome.undecided("unresolved: error ≥ scale", "‖w_GF(t) − w_MF(t)‖ relative to w", error=err)
-    return Outcome(worst, budget_from_error(err, roundoff_floor(nfev)), err,
-                   f"max over losses and t of ‖w_GF(t) − w_MF(t)‖ / max(‖w_GF(t)‖, 1e-6 max_s ‖w_GF(s)‖), R = {R.name}",
-                   details={"nfev": nfev, "losses": len(schedules), "R": R.name}, plot=plot)
+    return Outcome(
+        worst,
+        budget_from_error(err, roundoff_floor(nfev)),
+        err,
+        f"max over losses and t of ‖w_GF(t) − w_MF(t)‖ / max(‖w_GF(t)‖, 1e-6 max_s ‖w_GF(s)‖), R = {R.name}",
+        details={"nfev": nfev, "losses": len(schedules), "R": R.name},
+        plot=plot,
+    )
 
 
 def _evaluation_scale(G: Parametrization, x: np.ndarray) -> np.ndarray:
@@ -160,12 +181,21 @@ def _evaluation_scale(G: Parametrization, x: np.ndarray) -> np.ndarray:
     xn = float(np.linalg.norm(x))
     J = np.atleast_2d(np.asarray(G.jacobian(x), float))
     H = np.asarray(G.hessians(x), float).reshape(G.d, x.size, x.size)
-    return (np.abs(np.asarray(G.value(x), float)) + np.linalg.norm(J, axis=1) * xn
-            + 0.5 * np.linalg.norm(H, ord=2, axis=(1, 2)) * xn * xn)
+    return (
+        np.abs(np.asarray(G.value(x), float))
+        + np.linalg.norm(J, axis=1) * xn
+        + 0.5 * np.linalg.norm(H, ord=2, axis=(1, 2)) * xn * xn
+    )
 
 
-def lemma_4_7_identities(G: Parametrization, x_init: ArrayLike, mu: ArrayLike, R: Potential | None = None, h: float | None = None,
-                         sign: int = +1) -> Outcome:
+def lemma_4_7_identities(
+    G: Parametrization,
+    x_init: ArrayLike,
+    mu: ArrayLike,
+    R: Potential | None = None,
+    h: float | None = None,
+    sign: int = +1,
+) -> Outcome:
     r"""Lemma 4.7 at :math:`\mu`: with :math:`x = \psi(x_{init};\mu)` and :math:`w = G(x)`,
 
     1. :math:`\partial_\mu\nabla Q(\mu) = \partial G(x)\partial G(x)^\top` (so :math:`\nabla^2 Q` is symmetric
@@ -209,12 +239,19 @@ def lemma_4_7_identities(G: Parametrization, x_init: ArrayLike, mu: ArrayLike, R
     gap2 = float(np.linalg.norm(gR - mu)) / max(1.0, float(np.linalg.norm(mu)))
     H, Hinv = R.hess(w), np.linalg.inv(gram)
     gap3 = float(np.linalg.norm(H - Hinv)) / max(float(np.linalg.norm(Hinv)), 1e-300)
-    parts = {"∂∇Q = ∂G∂Gᵀ": (gap1, budget_from_error(err1, floor)), "∇R(w) = μ": (gap2, floor),
-             "∇²R = (∂G∂Gᵀ)⁻¹": (gap3, floor)}
+    parts = {
+        "∂∇Q = ∂G∂Gᵀ": (gap1, budget_from_error(err1, floor)),
+        "∇R(w) = μ": (gap2, floor),
+        "∇²R = (∂G∂Gᵀ)⁻¹": (gap3, floor),
+    }
     name, (gap, budget) = max(parts.items(), key=lambda kv: kv[1][0] / kv[1][1])
-    return Outcome(gap, budget, err1 if name.startswith("∂∇Q") else cond * EPS,
-                   f"Lemma 4.7 identity {name} (worst of three, relative)",
-                   details={k: {"gap": g, "budget": b} for k, (g, b) in parts.items()} | {"cond": cond, "R": R.name})
+    return Outcome(
+        gap,
+        budget,
+        err1 if name.startswith("∂∇Q") else cond * EPS,
+        f"Lemma 4.7 identity {name} (worst of three, relative)",
+        details={k: {"gap": g, "budget": b} for k, (g, b) in parts.items()} | {"cond": cond, "R": R.name},
+    )
 
 
 # -----------------------------------------------------------------------------------------
@@ -226,7 +263,9 @@ _CEASED = ("blow-up", "leaves domain", "non-finite")
 SPEED_BOUND = 1e7
 
 
-def psi_domain_is_box(G: Parametrization, x: ArrayLike, mu: ArrayLike, *, sign: int = +1, margin: float = 0.02) -> Outcome:
+def psi_domain_is_box(
+    G: Parametrization, x: ArrayLike, mu: ArrayLike, *, sign: int = +1, margin: float = 0.02
+) -> Outcome:
     r"""li2022 Eq. (6) / Lemma C.1: under Assumption 3.5, :math:`\mathcal U(x) = \mathcal I_1(x)\times\cdots\times\mathcal I_d(x)`.
 
     :math:`\mathcal I_i(x)` is the time domain of the flow of :math:`+\nabla G_i` from x itself (``G.flow_horizon``,
@@ -257,7 +296,9 @@ def psi_domain_is_box(G: Parametrization, x: ArrayLike, mu: ArrayLike, *, sign: 
         ends.append((lo, hi))
         for end in (lo, hi):
             if np.isfinite(end) and abs(mu[i] - end) <= margin * max(abs(end), 1e-3):
-                raise Inconclusive(Reason.DEGENERATE, f"mu[{i}] = {mu[i]:.4g} is within {margin:g} of the end {end:.4g}")
+                raise Inconclusive(
+                    Reason.DEGENERATE, f"mu[{i}] = {mu[i]:.4g} is within {margin:g} of the end {end:.4g}"
+                )
         inside = inside and lo < mu[i] < hi
     y: np.ndarray | None
     y, defined, ceased_at = x, True, None
@@ -266,15 +307,25 @@ def psi_domain_is_box(G: Parametrization, x: ArrayLike, mu: ArrayLike, *, sign: 
         if not ok:
             defined, ceased_at = False, i
             break
-        assert y is not None   # flow_exists returns its end point whenever ok
-    return Outcome(float(inside != defined), CLOSED_FORM_BUDGET, 0.0,
-                   "1 if the box I_1(x) × … × I_d(x) and the integrated ψ(x; μ) disagree on whether μ ∈ U(x)",
-                   details={"box": [list(map(float, e)) for e in ends], "mu": mu.tolist(), "in_box": inside,
-                            "psi_defined": defined, "ceased_in_flow": ceased_at})
+        assert y is not None  # flow_exists returns its end point whenever ok
+    return Outcome(
+        float(inside != defined),
+        CLOSED_FORM_BUDGET,
+        0.0,
+        "1 if the box I_1(x) × … × I_d(x) and the integrated ψ(x; μ) disagree on whether μ ∈ U(x)",
+        details={
+            "box": [list(map(float, e)) for e in ends],
+            "mu": mu.tolist(),
+            "in_box": inside,
+            "psi_defined": defined,
+            "ceased_in_flow": ceased_at,
+        },
+    )
 
 
-def lemma_4_7_domain(G: Parametrization, x_init: ArrayLike, w: ArrayLike, w_boundary: ArrayLike | None = None,
-                     R: Potential | None = None) -> Outcome:
+def lemma_4_7_domain(
+    G: Parametrization, x_init: ArrayLike, w: ArrayLike, w_boundary: ArrayLike | None = None, R: Potential | None = None
+) -> Outcome:
     r"""Lemma 4.7's domain claims for the closed-form R of a commuting regular G (``potential_of``):
 
     1. :math:`\mathrm{int\,dom}\,R \subseteq \Omega_w(x_{init}; G)`: the given w (a point of int dom R) is reached,
@@ -328,7 +379,9 @@ def lemma_4_7_domain(G: Parametrization, x_init: ArrayLike, w: ArrayLike, w_boun
         for k in (16, 26, 36):
             wk = wb + 2.0 ** (-k) * (w - wb)
             if not R.in_domain(wk):
-                raise Inconclusive("leaves domain", f"w_k = {wk} (k = {k}) is outside int dom R: not a boundary approach")
+                raise Inconclusive(
+                    "leaves domain", f"w_k = {wk} (k = {k}) is outside int dom R: not a boundary approach"
+                )
             norms[k] = float(np.linalg.norm(R.grad(wk)))
         rise_late, rise_early = norms[36] - norms[26], norms[26] - norms[16]
         if not rise_early > 0:
@@ -337,14 +390,19 @@ def lemma_4_7_domain(G: Parametrization, x_init: ArrayLike, w: ArrayLike, w_boun
             rho = rise_late / rise_early
     legendre = max(0.0, 0.5 - rho) if rho is not None else 0.0
     disc = max(gap, float(len(outside)), legendre)
-    return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   "Lemma 4.7's domains: max of ‖G(ψ(x_init; ∇R(w))) − w‖/‖w‖ (int dom R ⊆ Ω_w), points of Ω_w "
-                   "outside int dom R, and (½ − ρ)⁺ for the growth ratio ρ of ‖∇R‖ toward the boundary",
-                   details={"reach_gap": gap, "outside_dom_R": outside, "growth_ratio": rho, "R": R.name})
+    return Outcome(
+        disc,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        "Lemma 4.7's domains: max of ‖G(ψ(x_init; ∇R(w))) − w‖/‖w‖ (int dom R ⊆ Ω_w), points of Ω_w "
+        "outside int dom R, and (½ − ρ)⁺ for the growth ratio ρ of ‖∇R‖ toward the boundary",
+        details={"reach_gap": gap, "outside_dom_R": outside, "growth_ratio": rho, "R": R.name},
+    )
 
 
-def flow_exists(G: Parametrization, i: int, t: float, x: np.ndarray, rtol: float = 1e-10
-                ) -> tuple[bool, np.ndarray | None]:
+def flow_exists(
+    G: Parametrization, i: int, t: float, x: np.ndarray, rtol: float = 1e-10
+) -> tuple[bool, np.ndarray | None]:
     """Integrate the flow of +∇G_i for time t from x (DOP853 at ``rtol``, atol = rtol/1000) without consulting any
     closed form or horizon: ``(True, end point)``, or ``(False, None)`` when it blows up or leaves M first."""
     from oracles.core.ode import DEFAULT, event
@@ -364,8 +422,9 @@ def flow_exists(G: Parametrization, i: int, t: float, x: np.ndarray, rtol: float
     if not np.isinf(G.domain_margin(x)):
         events.append(event(lambda s, y: G.domain_margin(y), reason="leaves domain"))
     try:
-        sol = DEFAULT.at(rtol=rtol, atol=rtol * 1e-3).solve(lambda s, y: np.asarray(G.jacobian(y))[i], (0.0, t), x,
-                                                           events=events)
+        sol = DEFAULT.at(rtol=rtol, atol=rtol * 1e-3).solve(
+            lambda s, y: np.asarray(G.jacobian(y))[i], (0.0, t), x, events=events
+        )
     except Inconclusive as exc:
         if exc.reason in _CEASED:
             return False, None

@@ -3,6 +3,7 @@ r"""li2022 Theorem 4.9, Corollary 4.12 and the MGP conservation count: the compa
 The closure itself (brackets tracked as a graph, rank decisions with error bounds) is :mod:`oracles.lie.closure`;
 the conservation counts derived for matrix factorization are :mod:`oracles.lie.conservation`.
 """
+
 from __future__ import annotations
 
 from typing import Any, cast
@@ -18,8 +19,15 @@ from oracles.model.parametrizations import Parametrization
 
 # -----------------------------------------------------------------------------------------
 # comparisons for the statements
-def condition_cosine_against(G: Parametrization, x: ArrayLike, expected: float, *, regular: bool = False,
-                             closure: LieClosure | None = None, **kwargs: Any) -> Outcome:
+def condition_cosine_against(
+    G: Parametrization,
+    x: ArrayLike,
+    expected: float,
+    *,
+    regular: bool = False,
+    closure: LieClosure | None = None,
+    **kwargs: Any,
+) -> Outcome:
     r"""Theorem 4.9's condition measured at x against a predicted cosine (0: holds; 1: maximally violated).
 
     Discrepancy :math:`|\cos\theta_{\min}(\mathrm{Lie}^{\ge2}|_x, \mathrm{span}\nabla G(x)) - \text{expected}|`;
@@ -42,14 +50,20 @@ def condition_cosine_against(G: Parametrization, x: ArrayLike, expected: float, 
     if regular:
         gap = max(gap, float(abs(cl.rank_jacobian - G.d)))
         what += " and |rank ∂G(x) − d|"
-    return Outcome(gap, budget_from_error(cl.condition_error, CLOSED_FORM_BUDGET), cl.condition_error, what,
-                   details=cl.summary() | {"expected_cosine": float(expected), "regular_claimed": bool(regular)},
-                   # a Figure, which Outcome.plot's hint (Panels only) does not name
-                   plot=cast(Any, lambda: [draw_bracket_graph(cl, title=f"bracket graph of {G.name}")]))
+    return Outcome(
+        gap,
+        budget_from_error(cl.condition_error, CLOSED_FORM_BUDGET),
+        cl.condition_error,
+        what,
+        details=cl.summary() | {"expected_cosine": float(expected), "regular_claimed": bool(regular)},
+        # a Figure, which Outcome.plot's hint (Panels only) does not name
+        plot=cast(Any, lambda: [draw_bracket_graph(cl, title=f"bracket graph of {G.name}")]),
+    )
 
 
-def reachable_dimension_check(G: Parametrization, x: ArrayLike, commuting: bool, *, closure: LieClosure | None = None,
-                              **kwargs: Any) -> Outcome:
+def reachable_dimension_check(
+    G: Parametrization, x: ArrayLike, commuting: bool, *, closure: LieClosure | None = None, **kwargs: Any
+) -> Outcome:
     r"""Corollary 4.12 on a family whose reachable sets have dimension d.
 
     When :math:`\dim\mathrm{Lie}(\partial G)|_x = d` and G is regular at x,
@@ -68,19 +82,32 @@ def reachable_dimension_check(G: Parametrization, x: ArrayLike, commuting: bool,
     if not cl.regular:
         raise Inconclusive("premise: not regular at x", f"rank ∂G(x) = {cl.rank_jacobian} < d = {G.d}")
     nonzero = 1.0 if cl.lie2_dim_at_x > 0 else 0.0
-    parts = {"|dim Lie|_x − d|": float(abs(cl.dim_at_x - G.d)),
-             "|cos − 1[Lie^{≥2}|_x ≠ 0]|": abs(cl.condition_cosine - nonzero),
-             "|1[Lie^{≥2}|_x ≠ 0] − 1[non-commuting]|": abs(nonzero - (0.0 if commuting else 1.0))}
+    parts = {
+        "|dim Lie|_x − d|": float(abs(cl.dim_at_x - G.d)),
+        "|cos − 1[Lie^{≥2}|_x ≠ 0]|": abs(cl.condition_cosine - nonzero),
+        "|1[Lie^{≥2}|_x ≠ 0] − 1[non-commuting]|": abs(nonzero - (0.0 if commuting else 1.0)),
+    }
     worst = max(parts.values())
-    return Outcome(worst, budget_from_error(cl.condition_error, CLOSED_FORM_BUDGET), cl.condition_error,
-                   "largest of: |dim Lie|_x − d|, |cos(9) − 1[brackets ≠ 0 at x]|, |1[brackets ≠ 0] − 1[non-commuting]|",
-                   details=cl.summary() | {"parts": parts, "commuting": bool(commuting)},
-                   # a Figure, which Outcome.plot's hint (Panels only) does not name
-                   plot=cast(Any, lambda: [draw_bracket_graph(cl, title=f"bracket graph of {G.name}")]))
+    return Outcome(
+        worst,
+        budget_from_error(cl.condition_error, CLOSED_FORM_BUDGET),
+        cl.condition_error,
+        "largest of: |dim Lie|_x − d|, |cos(9) − 1[brackets ≠ 0 at x]|, |1[brackets ≠ 0] − 1[non-commuting]|",
+        details=cl.summary() | {"parts": parts, "commuting": bool(commuting)},
+        # a Figure, which Outcome.plot's hint (Panels only) does not name
+        plot=cast(Any, lambda: [draw_bracket_graph(cl, title=f"bracket graph of {G.name}")]),
+    )
 
 
-def conservation_count_check(G: Parametrization, x: ArrayLike, expected: int, *, laws: np.ndarray | None = None,
-                             closure: LieClosure | None = None, **kwargs: Any) -> Outcome:
+def conservation_count_check(
+    G: Parametrization,
+    x: ArrayLike,
+    expected: int,
+    *,
+    laws: np.ndarray | None = None,
+    closure: LieClosure | None = None,
+    **kwargs: Any,
+) -> Outcome:
     r"""MGP's count :math:`D - \dim\mathrm{Lie}(\partial G)|_x` against ``expected``.
 
     With ``laws`` (a ``D × k`` array of gradients of claimed conservation laws at x) also checks
@@ -100,6 +127,10 @@ def conservation_count_check(G: Parametrization, x: ArrayLike, expected: int, *,
             parts["cos∠(law gradients, Lie|_x)"] = float(np.linalg.norm(dec.basis.T @ cl.lie_basis_at_x, 2))
             err = dec.basis_error + cl.decisions["lie@x"].basis_error
     worst = max(parts.values())
-    return Outcome(worst, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   "largest of |D − dim Lie|_x − expected| and the checks of the given laws",
-                   details=cl.summary() | {"parts": parts, "expected": int(expected)})
+    return Outcome(
+        worst,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        "largest of |D − dim Lie|_x − expected| and the checks of the given laws",
+        details=cl.summary() | {"parts": parts, "expected": int(expected)},
+    )

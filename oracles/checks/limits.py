@@ -11,6 +11,7 @@ r"""The comparisons statements make of a flow's limit with what a theorem predic
 The limits themselves come from :mod:`oracles.flows.limits` (long LSODA integrations with their error); the
 reference points from :mod:`oracles.convex` (Bregman projections, certified LPs, the SVM).
 """
+
 from __future__ import annotations
 
 import math
@@ -57,7 +58,9 @@ if TYPE_CHECKING:
 
 
 def _require_interpolation(lim: FlowLimit, Z, Y, tol: float = 1e-7) -> None:
-    r = float(np.linalg.norm(Z @ lim.w - Y)) / max(float(np.linalg.norm(Y)), float(np.linalg.norm(Z, 2) * np.linalg.norm(lim.w)), 1e-300)
+    r = float(np.linalg.norm(Z @ lim.w - Y)) / max(
+        float(np.linalg.norm(Y)), float(np.linalg.norm(Z, 2) * np.linalg.norm(lim.w)), 1e-300
+    )
     if r > tol:
         raise Inconclusive("limit does not interpolate", f"relative residual {r:.3g} of Zw = Y at the flow's limit")
 
@@ -80,7 +83,9 @@ def _reference_point(kind: str, R, Z, Y, w0, theta0=None) -> tuple[np.ndarray, f
     raise InvalidInput(f"reference must be 'bregman', 'l2', 'l2-origin' or 'l1', got {kind!r}")
 
 
-def mf_limit_vs_projection(R: Potential, loss: Loss, w_init: ArrayLike, *, reference: str = "bregman", coords: str = "auto") -> Outcome:
+def mf_limit_vs_projection(
+    R: Potential, loss: Loss, w_init: ArrayLike, *, reference: str = "bregman", coords: str = "auto"
+) -> Outcome:
     r"""li2022 Thm 3.8: the mirror-flow limit on :math:`\tilde L(Zw)` that interpolates is :math:`\arg\min_{Zw=Y}D_R(w, w_0)`.
 
     The flow is integrated to a limit (:func:`mirror_flow_limit`) in primal coordinates (no invariant
@@ -98,9 +103,15 @@ def mf_limit_vs_projection(R: Potential, loss: Loss, w_init: ArrayLike, *, refer
     lim = mirror_flow_limit(R, loss, w0, coords=coords)
     _require_interpolation(lim, Z, Y)
     target, terr, info = _reference_point(reference, R, Z, Y, w0)
-    return compare_limit(lim, target, target_error=terr, scale=float(np.linalg.norm(w0)),
-                         what=f"relative gap between the mirror-flow limit and the {reference} projection of w0",
-                         potential=getattr(R, "name", str(R)), **info)
+    return compare_limit(
+        lim,
+        target,
+        target_error=terr,
+        scale=float(np.linalg.norm(w0)),
+        what=f"relative gap between the mirror-flow limit and the {reference} projection of w0",
+        potential=getattr(R, "name", str(R)),
+        **info,
+    )
 
 
 def _legendre_of(G: Parametrization, x_init):
@@ -111,9 +122,16 @@ def _legendre_of(G: Parametrization, x_init):
     return R, (np.zeros(G.d) if isinstance(R, LemmaLegendre) else None)
 
 
-def gf_limit_vs_projection(G: Parametrization, loss: Loss, x_init: ArrayLike, *, reference: str = "bregman",
-                           R: Potential | None = None, plot: Callable[[], list[Panel]] | None = None,
-                           convergence: str | None = None) -> Outcome:
+def gf_limit_vs_projection(
+    G: Parametrization,
+    loss: Loss,
+    x_init: ArrayLike,
+    *,
+    reference: str = "bregman",
+    R: Potential | None = None,
+    plot: Callable[[], list[Panel]] | None = None,
+    convergence: str | None = None,
+) -> Outcome:
     r"""li2022 Thm 4.16 / Cor 4.17 / identity: the GF limit of :math:`L\circ G` minimizes R among interpolants.
 
     The GF is integrated in x-space (:func:`flow_limit`; closed form for the identity on least squares),
@@ -146,14 +164,22 @@ def gf_limit_vs_projection(G: Parametrization, loss: Loss, x_init: ArrayLike, *,
         R, theta0 = _legendre_of(G, x0)
     target, terr, info = _reference_point(reference, R, Z, Y, G.value(x0), theta0)
     scale = float(np.linalg.norm(G.value(x0)))
-    out = compare_limit(lim, target, target_error=terr, plot=plot, scale=scale,
-                        what=f"relative gap between the GF limit and the {reference} minimizer among interpolants",
-                        G=G.name, **info)
+    out = compare_limit(
+        lim,
+        target,
+        target_error=terr,
+        plot=plot,
+        scale=scale,
+        what=f"relative gap between the GF limit and the {reference} minimizer among interpolants",
+        G=G.name,
+        **info,
+    )
     return out if convergence is None else worst(out, convergence_outcome(lim, scale))
 
 
-def gf_limit_stationarity(G: Parametrization, loss: Loss, x_init: ArrayLike, *, constrained: bool | None = None,
-                          convergence: bool = True) -> Outcome:
+def gf_limit_stationarity(
+    G: Parametrization, loss: Loss, x_init: ArrayLike, *, constrained: bool | None = None, convergence: bool = True
+) -> Outcome:
     r"""li2022 Thm 4.13: the GF limit :math:`w^*` satisfies :math:`\nabla L(w^*)^\top(w - w^*) \ge 0` on dom R.
 
     For dom R = :math:`\mathbb{R}^d` this is :math:`\nabla L(w^*) = 0`; for dom R = :math:`\mathbb{R}_{\ge0}^d`
@@ -192,12 +218,20 @@ def gf_limit_stationarity(G: Parametrization, loss: Loss, x_init: ArrayLike, *, 
     disc = float(np.linalg.norm(r))
     H = float(np.linalg.norm(loss_hessian(loss, w), 2))
     err = H * lim.error * s_w / s_g + lim.error
-    if not err < UNRESOLVED:   # the residual is O(1) at most: a budget ≥ 1 would hold anything
-        return Outcome.undecided("unresolved: error ≥ scale", "natural residual of the variational inequality",
-                                 error=err, limit=lim.summary())
-    out = Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                  "natural residual of the variational inequality of Thm 4.13 at the GF limit",
-                  details={"limit": lim.summary(), "constrained": constrained, "loss_at_limit": lim.loss})
+    if not err < UNRESOLVED:  # the residual is O(1) at most: a budget ≥ 1 would hold anything
+        return Outcome.undecided(
+            "unresolved: error ≥ scale",
+            "natural residual of the variational inequality",
+            error=err,
+            limit=lim.summary(),
+        )
+    out = Outcome(
+        disc,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        "natural residual of the variational inequality of Thm 4.13 at the GF limit",
+        details={"limit": lim.summary(), "constrained": constrained, "loss_at_limit": lim.loss},
+    )
     return worst(out, convergence_outcome(lim, s_w)) if convergence else out
 
 
@@ -209,8 +243,14 @@ def _minimum_value(loss) -> tuple[float, float]:
     if isinstance(loss, LeastSquares):
         v = loss.value(w_ls)
         return v, 100 * EPS * (abs(v) + float(np.linalg.norm(Y)) ** 2)
-    res = minimize(loss.value, w_ls, jac=loss.grad, hess=lambda w: loss_hessian(loss, w), method="trust-exact",
-                   options={"gtol": 1e-14})
+    res = minimize(
+        loss.value,
+        w_ls,
+        jac=loss.grad,
+        hess=lambda w: loss_hessian(loss, w),
+        method="trust-exact",
+        options={"gtol": 1e-14},
+    )
     w = np.asarray(res.x, float)
     g = loss.grad(w)
     step = np.linalg.lstsq(loss_hessian(loss, w), g, rcond=None)[0]
@@ -239,19 +279,34 @@ def gf_limit_minimizes(G: Parametrization, loss: Loss, x_init: ArrayLike, *, con
         raise Inconclusive("starts at a minimizer", f"L(w0) - L* = {den:.3g}")
     dw = lim.error * float(np.linalg.norm(lim.w))
     H = float(np.linalg.norm(loss_hessian(loss, lim.w), 2))
-    err = (float(np.linalg.norm(loss.grad(lim.w))) * dw + 0.5 * H * dw * dw + Lerr
-           + 100 * EPS * (abs(lim.loss) + abs(Lstar))) / den
-    out = Outcome(abs(lim.loss - Lstar) / den, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                  "optimality gap |L(w_T) - L*|/(L(w_0) - L*) at the GF limit",
-                  details={"limit": lim.summary(), "L_star": Lstar, "L0": L0})
+    err = (
+        float(np.linalg.norm(loss.grad(lim.w))) * dw
+        + 0.5 * H * dw * dw
+        + Lerr
+        + 100 * EPS * (abs(lim.loss) + abs(Lstar))
+    ) / den
+    out = Outcome(
+        abs(lim.loss - Lstar) / den,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        "optimality gap |L(w_T) - L*|/(L(w_0) - L*) at the GF limit",
+        details={"limit": lim.summary(), "L_star": Lstar, "L0": L0},
+    )
     if not convergence:
         return out
     return worst(out, convergence_outcome(lim, float(np.linalg.norm(G.value(G.check_point(x_init, "x_init"))))))
 
 
-def quadratic_gf_convergence(G: Parametrization, Z: ArrayLike, Y: ArrayLike, x_init: ArrayLike, *,
-                             reference: str = "bregman", loss: Loss | None = None,
-                             convergence: bool = True) -> Outcome:
+def quadratic_gf_convergence(
+    G: Parametrization,
+    Z: ArrayLike,
+    Y: ArrayLike,
+    x_init: ArrayLike,
+    *,
+    reference: str = "bregman",
+    loss: Loss | None = None,
+    convergence: bool = True,
+) -> Outcome:
     r"""li2022 Thm 4.15(d) for a commuting quadratic G: GF on least squares converges to a minimizer (loss → 0
     for data interpolable inside dom R), and the limit is the R-projection of :math:`w_0` with R from Lemma 4.7.
 
@@ -276,7 +331,7 @@ def quadratic_gf_convergence(G: Parametrization, Z: ArrayLike, Y: ArrayLike, x_i
             return wit
     loss = LeastSquares(Z, Y) if loss is None else loss
     Z, Y = _data_of(loss)
-    loss = cast(RegressionLoss, loss)   # for the type checker: a loss of Zw, _data_of found its Z and Y
+    loss = cast(RegressionLoss, loss)  # for the type checker: a loss of Zw, _data_of found its Z and Y
     lim = gradient_flow_limit(G, loss, x0, **(CERTIFIED if convergence else {}))
     L0 = loss.value(G.value(x0))
     if not L0 > 1e-20 * max(1.0, float(Y @ Y)):
@@ -285,13 +340,24 @@ def quadratic_gf_convergence(G: Parametrization, Z: ArrayLike, Y: ArrayLike, x_i
     zn = float(np.linalg.norm(loss.Z, 2))
     r = float(np.linalg.norm(loss.Z @ lim.w - loss.Y))
     err_l = (zn * r * dw + 0.5 * (zn * dw) ** 2) / L0
-    o_loss = Outcome(lim.loss / L0, budget_from_error(err_l, CLOSED_FORM_BUDGET), err_l,
-                     "loss at the GF limit relative to the initial loss", details={"limit": lim.summary()})
+    o_loss = Outcome(
+        lim.loss / L0,
+        budget_from_error(err_l, CLOSED_FORM_BUDGET),
+        err_l,
+        "loss at the GF limit relative to the initial loss",
+        details={"limit": lim.summary()},
+    )
     _require_interpolation(lim, loss.Z, loss.Y)
     R, theta0 = _legendre_of(G, x0) if reference == "bregman" else (None, None)
     target, terr, info = _reference_point(reference, R, loss.Z, loss.Y, G.value(x0), theta0)
-    o_proj = compare_limit(lim, target, target_error=terr, scale=float(np.linalg.norm(G.value(x0))),
-                           what=f"relative gap between the GF limit and the {reference} projection of w0", **info)
+    o_proj = compare_limit(
+        lim,
+        target,
+        target_error=terr,
+        scale=float(np.linalg.norm(G.value(x0))),
+        what=f"relative gap between the GF limit and the {reference} projection of w0",
+        **info,
+    )
     if not convergence:
         return worst(o_loss, o_proj)
     return worst(o_loss, o_proj, convergence_outcome(lim, float(np.linalg.norm(G.value(x0)))))
@@ -318,14 +384,22 @@ def hypentropy_path_panels(Z: ArrayLike, Y: ArrayLike, scales: ArrayLike | None 
             to2.append(relative_gap(w, l2))
             to1.append(relative_gap(w, l1))
         x = np.log10(alphas).tolist()
-        return [Panel("Cor. 4.17: the R-projection moves from the ℓ2 to the ℓ1 interpolant as the scale shrinks",
-                      "log10 α (u0 = v0 = α·1)", "relative distance", {"to min-ℓ2": (x, to2), "to min-ℓ1": (x, to1)},
-                      logy=True)]
+        return [
+            Panel(
+                "Cor. 4.17: the R-projection moves from the ℓ2 to the ℓ1 interpolant as the scale shrinks",
+                "log10 α (u0 = v0 = α·1)",
+                "relative distance",
+                {"to min-ℓ2": (x, to2), "to min-ℓ1": (x, to1)},
+                logy=True,
+            )
+        ]
 
     return make
 
 
-def squared_param_vs_mirror(A: ArrayLike, b: ArrayLike, y0: ArrayLike, T: float, *, phi_scale: float = 0.25, samples: int = 8) -> Outcome:
+def squared_param_vs_mirror(
+    A: ArrayLike, b: ArrayLike, y0: ArrayLike, T: float, *, phi_scale: float = 0.25, samples: int = 8
+) -> Outcome:
     r"""notes, sq-equivalence: GF on :math:`\hat\ell(y) = \tfrac12\|A(y\odot y) - b\|^2` gives :math:`x = y\odot y` with
     :math:`\dot x = -4\,\mathrm{diag}(x)A^\top(Ax - b)`, the mirror flow of :math:`\phi = c\sum(x\ln x - x)` for c = 1/4.
 
@@ -351,9 +425,13 @@ def squared_param_vs_mirror(A: ArrayLike, b: ArrayLike, y0: ArrayLike, T: float,
     (gc, mc), (gfine, mfine) = out[RTOL_COARSE], out[RTOL_FINE]
     gaps = [relative_gap(gfine[k], mfine[k]) for k in range(ts.size)]
     err = max(relative_gap(gfine[k], gc[k]) + relative_gap(mfine[k], mc[k]) for k in range(ts.size))
-    return Outcome(max(gaps), budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   f"largest relative gap between x = y⊙y under GF and the mirror flow of {phi.name}",
-                   details={"T": T, "gaps": gaps})
+    return Outcome(
+        max(gaps),
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        f"largest relative gap between x = y⊙y under GF and the mirror flow of {phi.name}",
+        details={"T": T, "gaps": gaps},
+    )
 
 
 def _kl_projection(A: np.ndarray, b: np.ndarray, alpha: float):
@@ -374,7 +452,9 @@ def _proves_interior(proj) -> bool:
     return float(np.min(proj.w)) > 10.0 * proj.error * float(np.linalg.norm(proj.w))
 
 
-def small_init_l1_gap(A: ArrayLike, b: ArrayLike, alphas: ArrayLike, *, target: str = "l1", cross_check: bool = True) -> Outcome:
+def small_init_l1_gap(
+    A: ArrayLike, b: ArrayLike, alphas: ArrayLike, *, target: str = "l1", cross_check: bool = True
+) -> Outcome:
     r"""notes, Main Theorem: with :math:`y(0) = \alpha\mathbf 1`, the limit :math:`x^*(\alpha)` of :math:`x = y\odot y`
     tends to :math:`\arg\min\{\|x\|_1 : Ax = b, x \ge 0\}` as α → 0.
 
@@ -408,7 +488,7 @@ def small_init_l1_gap(A: ArrayLike, b: ArrayLike, alphas: ArrayLike, *, target: 
         raise InvalidInput("alphas must be decreasing, positive and below exp(-1/2) (so that c_alpha > 0)")
     d = A.shape[1]
     if target == "l1":
-        ref = basis_pursuit(A, b, nonneg=True, uniqueness=False)   # the gap and bound hold for any minimizer
+        ref = basis_pursuit(A, b, nonneg=True, uniqueness=False)  # the gap and bound hold for any minimizer
     elif target == "l2":
         ref = min_l2_interpolant(A, b)
     else:
@@ -420,14 +500,14 @@ def small_init_l1_gap(A: ArrayLike, b: ArrayLike, alphas: ArrayLike, *, target: 
     HT = float(np.sum(xlogy(np.abs(xT), np.abs(xT))))
     try:
         first = _kl_projection(A, b, float(alphas[0]))
-    except Inconclusive:   # e.g. no strictly positive interpolant: the dual iteration diverges
+    except Inconclusive:  # e.g. no strictly positive interpolant: the dual iteration diverges
         first = None
     if first is not None and _proves_interior(first):
         S, zero_bound, face_by = np.ones(d, bool), 0.0, "projection"
     else:
-        face = nonnegative_support(A, b, bp=ref if target == "l1" else None)   # the same LP as the l1 target
+        face = nonnegative_support(A, b, bp=ref if target == "l1" else None)  # the same LP as the l1 target
         S, zero_bound, face_by = face.mask, face.zero_bound, "LP"
-    dropped = float((~S).sum()) * zero_bound   # the dropped coordinates are 0 on the feasible set up to this
+    dropped = float((~S).sum()) * zero_bound  # the dropped coordinates are 0 on the feasible set up to this
     gaps: list[float] | np.ndarray
     bounds: list[float] | np.ndarray
     gaps, bounds, errs, xs = [], [], [], []
@@ -451,38 +531,64 @@ def small_init_l1_gap(A: ArrayLike, b: ArrayLike, alphas: ArrayLike, *, target: 
     v_mono = float(np.max(np.diff(gaps))) if gaps.size > 1 else -math.inf
     disc = max(0.0, v_low, v_up, v_mono)
     err = float(max(errs))
-    outs = [Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                    f"largest violation of 0 <= gap <= bound and of monotonicity (target: {target} solution)",
-                    details={"alphas": alphas.tolist(), "gaps": gaps.tolist(), "bounds": bounds.tolist(),
-                             "target_kkt": ref.kkt})]
+    outs = [
+        Outcome(
+            disc,
+            budget_from_error(err, CLOSED_FORM_BUDGET),
+            err,
+            f"largest violation of 0 <= gap <= bound and of monotonicity (target: {target} solution)",
+            details={
+                "alphas": alphas.tolist(),
+                "gaps": gaps.tolist(),
+                "bounds": bounds.tolist(),
+                "target_kkt": ref.kkt,
+            },
+        )
+    ]
     cross = "not run"
     if cross_check and not S.all():
         cross = "not run: the limit lies on a proper face, where the flow cannot settle by t = 2^14"
     elif cross_check:
         a = float(alphas[0])
         try:
-            lim = gradient_flow_limit(squares(d), LeastSquares(A, b), np.full(d, a), t_max=2.0 ** 14)
-        except Inconclusive as exc:   # the cross-check is auxiliary: record why it could not be made
+            lim = gradient_flow_limit(squares(d), LeastSquares(A, b), np.full(d, a), t_max=2.0**14)
+        except Inconclusive as exc:  # the cross-check is auxiliary: record why it could not be made
             cross = f"inconclusive ({exc})"
         else:
             cross = "made"
-            outs.append(compare_limit(lim, xs[0], target_error=errs[0],
-                                      what=f"GF limit at alpha = {a:g} vs the KL projection of alpha^2 1"))
+            outs.append(
+                compare_limit(
+                    lim,
+                    xs[0],
+                    target_error=errs[0],
+                    what=f"GF limit at alpha = {a:g} vs the KL projection of alpha^2 1",
+                )
+            )
     o = worst(*outs)
     o.details.update(gf_cross_check=cross, support_size=int(S.sum()), d=d, zero_bound=zero_bound, face_by=face_by)
     al = np.log10(alphas).tolist()
 
     def panels():
-        return [Panel("notes, Main Theorem: ℓ1 gap of the limit x*(α) to the target, with the proven bound",
-                      "log10 α", "relative ℓ1 gap", {"gap ‖x*(α)‖₁/‖x_T‖₁ − 1": (al, np.abs(gaps).tolist()),
-                                                     "bound (H(x_T) − H(x*))/(c_α‖x_T‖₁)": (al, np.abs(bounds).tolist())},
-                      logy=True)]
+        return [
+            Panel(
+                "notes, Main Theorem: ℓ1 gap of the limit x*(α) to the target, with the proven bound",
+                "log10 α",
+                "relative ℓ1 gap",
+                {
+                    "gap ‖x*(α)‖₁/‖x_T‖₁ − 1": (al, np.abs(gaps).tolist()),
+                    "bound (H(x_T) − H(x*))/(c_α‖x_T‖₁)": (al, np.abs(bounds).tolist()),
+                },
+                logy=True,
+            )
+        ]
 
     o.plot = panels
     return o
 
 
-def max_margin_alignment(X: ArrayLike, y: ArrayLike, a0: ArrayLike, *, decades: int = 100, target: str = "svm") -> Outcome:
+def max_margin_alignment(
+    X: ArrayLike, y: ArrayLike, a0: ArrayLike, *, decades: int = 100, target: str = "svm"
+) -> Outcome:
     r"""notes (Soudry et al.): gradient flow on :math:`\sum_i e^{-y_ix_i^\top a}` over separable data aligns with the
     max-margin direction :math:`\hat a`.
 
@@ -535,19 +641,42 @@ def max_margin_alignment(X: ArrayLike, y: ArrayLike, a0: ArrayLike, *, decades: 
     ok = ang > 0
 
     def panels():
-        return [Panel("GF on the exponential loss: angle to the target direction and the proven bound",
-                      "log10 t", "radians", {"angle": (lt, np.maximum(ang, 1e-300).tolist()),
-                                             "bound arccos(1 − c0/‖a(t)‖)": (lt, bnd.tolist())}, logy=True)]
+        return [
+            Panel(
+                "GF on the exponential loss: angle to the target direction and the proven bound",
+                "log10 t",
+                "radians",
+                {"angle": (lt, np.maximum(ang, 1e-300).tolist()), "bound arccos(1 − c0/‖a(t)‖)": (lt, bnd.tolist())},
+                logy=True,
+            )
+        ]
 
     p = (ang * np.log(np.maximum(ts, math.e)))[ok]
-    return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   f"largest violation of the angle bound (to the {target} direction) and of the norm-growth bound",
-                   details={"margin": gam, "c0": c0, "final_angle": float(ang[-1]), "final_bound": float(bnd[-1]),
-                            "angle_times_log_t": [float(p[k]) for k in range(0, p.size, max(1, p.size // 10))],
-                            "tightness": float(np.max(ang[bnd < math.pi] / bnd[bnd < math.pi])) if np.any(bnd < math.pi) else None},
-                   plot=panels)
+    return Outcome(
+        disc,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        f"largest violation of the angle bound (to the {target} direction) and of the norm-growth bound",
+        details={
+            "margin": gam,
+            "c0": c0,
+            "final_angle": float(ang[-1]),
+            "final_bound": float(bnd[-1]),
+            "angle_times_log_t": [float(p[k]) for k in range(0, p.size, max(1, p.size // 10))],
+            "tightness": float(np.max(ang[bnd < math.pi] / bnd[bnd < math.pi])) if np.any(bnd < math.pi) else None,
+        },
+        plot=panels,
+    )
 
 
-__all__ = ["gf_limit_minimizes", "gf_limit_stationarity", "gf_limit_vs_projection", "hypentropy_path_panels",
-           "max_margin_alignment", "mf_limit_vs_projection", "quadratic_gf_convergence", "small_init_l1_gap",
-           "squared_param_vs_mirror"]
+__all__ = [
+    "gf_limit_minimizes",
+    "gf_limit_stationarity",
+    "gf_limit_vs_projection",
+    "hypentropy_path_panels",
+    "max_margin_alignment",
+    "mf_limit_vs_projection",
+    "quadratic_gf_convergence",
+    "small_init_l1_gap",
+    "squared_param_vs_mirror",
+]

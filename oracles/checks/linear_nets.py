@@ -4,6 +4,7 @@ The dynamics, closed forms and constants (gradient flow of (U, V), imbalance, th
 forms, the rate constant of min2021, the min-norm solution) and their derivations are in
 :mod:`oracles.flows.linear_nets`; each function here returns an :class:`~oracles.core.outcome.Outcome`.
 """
+
 from __future__ import annotations
 
 import math
@@ -37,9 +38,16 @@ from oracles.flows.linear_nets import (
 )
 
 
-def conservation_gap(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | None = None, *, t_max: float,
-                     quantity: Callable[[np.ndarray, np.ndarray], np.ndarray] = imbalance,
-                     n_times: int = 17) -> Outcome:
+def conservation_gap(
+    U0: ArrayLike,
+    V0: ArrayLike,
+    Y: ArrayLike,
+    X: ArrayLike | None = None,
+    *,
+    t_max: float,
+    quantity: Callable[[np.ndarray, np.ndarray], np.ndarray] = imbalance,
+    n_times: int = 17,
+) -> Outcome:
     r"""Drift of ``quantity(U, V)`` (default :math:`U^\top U - V^\top V`) along gradient flow.
 
     Discrepancy: :math:`\max_j \|Q(t_j) - Q(0)\|_F / S`, :math:`S = \max_j(\|U(t_j)\|_F^2 + \|V(t_j)\|_F^2)`,
@@ -54,7 +62,7 @@ def conservation_gap(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | 
     fine, coarse = two_tolerance_flows(P.U0, P.V0, P.Y, P.X, t_eval=t)
     Qf = np.array([quantity(U, V) for U, V in zip(fine.U, fine.V)])
     Qc = np.array([quantity(U, V) for U, V in zip(coarse.U, coarse.V)])
-    scale = float(np.max(np.sum(fine.U ** 2, axis=(1, 2)) + np.sum(fine.V ** 2, axis=(1, 2))))
+    scale = float(np.max(np.sum(fine.U**2, axis=(1, 2)) + np.sum(fine.V**2, axis=(1, 2))))
     scale = max(scale, 1e-300)
     drift = float(np.max(np.linalg.norm(Qf - Qf[0], axis=(1, 2)))) / scale
     err = float(np.max(np.linalg.norm(Qf - Qc, axis=(1, 2)))) / scale
@@ -64,14 +72,27 @@ def conservation_gap(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | 
     errs = np.linalg.norm(Qf - Qc, axis=(1, 2)) / scale
 
     def plot():
-        return [Panel(f"drift of {name}(U, V) along gradient flow", "t", "‖Q(t) − Q(0)‖_F / scale",
-                      {"drift": (t.tolist(), np.maximum(drifts, 1e-300).tolist()),
-                       "fine − coarse": (t.tolist(), np.maximum(errs, 1e-300).tolist())}, logy=True)]
+        return [
+            Panel(
+                f"drift of {name}(U, V) along gradient flow",
+                "t",
+                "‖Q(t) − Q(0)‖_F / scale",
+                {
+                    "drift": (t.tolist(), np.maximum(drifts, 1e-300).tolist()),
+                    "fine − coarse": (t.tolist(), np.maximum(errs, 1e-300).tolist()),
+                },
+                logy=True,
+            )
+        ]
 
-    return Outcome(drift, budget_from_error(err, floor), err,
-                   f"max_t ‖Q(t) − Q(0)‖_F / max_t(‖U‖²+‖V‖²) for Q = {name}",
-                   details={"t_max": float(t_max), "scale": scale, "nfev": fine.nfev + coarse.nfev,
-                            "regression": X is not None}, plot=plot)
+    return Outcome(
+        drift,
+        budget_from_error(err, floor),
+        err,
+        f"max_t ‖Q(t) − Q(0)‖_F / max_t(‖U‖²+‖V‖²) for Q = {name}",
+        details={"t_max": float(t_max), "scale": scale, "nfev": fine.nfev + coarse.nfev, "regression": X is not None},
+        plot=plot,
+    )
 
 
 def _scalar_grid(u0, v0, y, tau, n_times, rate):
@@ -84,8 +105,9 @@ def _scalar_grid(u0, v0, y, tau, n_times, rate):
     return lam0, x0, r, np.linspace(0.0, tau / r, n_times)
 
 
-def scalar_closed_form_gap(u0: float, v0: float, y: float, tau: float, *, closed_form: Callable = scalar_closed_form,
-                           n_times: int = 33) -> Outcome:
+def scalar_closed_form_gap(
+    u0: float, v0: float, y: float, tau: float, *, closed_form: Callable = scalar_closed_form, n_times: int = 33
+) -> Outcome:
     r"""The closed form against the integrated scalar flow :math:`\dot u = (y-uv)v`, :math:`\dot v = (y-uv)u`.
 
     Times :math:`t_j` equispaced in :math:`[0, \tau/r]`. Discrepancy:
@@ -108,25 +130,40 @@ def scalar_closed_form_gap(u0: float, v0: float, y: float, tau: float, *, closed
     # held anything): compare only where the distance to the target is resolved
     resolved = (floors < UNRESOLVED) & (errs < UNRESOLVED)
     if not resolved.any():
-        raise Inconclusive("unresolved: error ≥ scale",
-                           "|x_closed(t) − y| is below the integration's noise at every sample")
+        raise Inconclusive(
+            "unresolved: error ≥ scale", "|x_closed(t) − y| is below the integration's noise at every sample"
+        )
     disc = float(np.max(np.abs(xf - xcf)[resolved] / dev[resolved]))
     err = float(np.max(errs[resolved]))
     floor = float(np.max(floors[resolved]))
 
     def plot():
-        return [Panel("scalar flow: distance to the target", "t", "|x(t) − y|",
-                      {"integrated": (t.tolist(), np.maximum(np.abs(xf - y), 1e-300).tolist()),
-                       "closed form": (t.tolist(), np.maximum(np.abs(xcf - y), 1e-300).tolist())}, logy=True)]
+        return [
+            Panel(
+                "scalar flow: distance to the target",
+                "t",
+                "|x(t) − y|",
+                {
+                    "integrated": (t.tolist(), np.maximum(np.abs(xf - y), 1e-300).tolist()),
+                    "closed form": (t.tolist(), np.maximum(np.abs(xcf - y), 1e-300).tolist()),
+                },
+                logy=True,
+            )
+        ]
 
-    return Outcome(disc, budget_from_error(err, max(CLOSED_FORM_BUDGET, floor)), err,
-                   "max_t |x_ode − x_closed| / |x_closed − y|",
-                   details={"lambda0": lam0, "x0": x0, "rate": r, "t_max": float(t[-1]), "nfev": fine.nfev + coarse.nfev},
-                   plot=plot)
+    return Outcome(
+        disc,
+        budget_from_error(err, max(CLOSED_FORM_BUDGET, floor)),
+        err,
+        "max_t |x_ode − x_closed| / |x_closed − y|",
+        details={"lambda0": lam0, "x0": x0, "rate": r, "t_max": float(t[-1]), "nfev": fine.nfev + coarse.nfev},
+        plot=plot,
+    )
 
 
-def scalar_rate_gap(u0: float, v0: float, y: float, tau: float, *, rate: Callable = scalar_rate,
-                    n_times: int = 33) -> Outcome:
+def scalar_rate_gap(
+    u0: float, v0: float, y: float, tau: float, *, rate: Callable = scalar_rate, n_times: int = 33
+) -> Outcome:
     r"""The rate: :math:`\ln K(x(t)) - \ln K(x_0) - \rho t` along the integrated flow, for the claimed rate ρ.
 
     With the true :math:`\rho = r = \sqrt{\lambda_0^2 + 4y^2}` this vanishes identically (module
@@ -151,10 +188,20 @@ def scalar_rate_gap(u0: float, v0: float, y: float, tau: float, *, rate: Callabl
         dist = np.abs(xf - y) / abs(y)
         disc = float(np.min(dist))
         err = float(np.max(np.abs(xf - xc))) / abs(y)
-        return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                       "min_t |x(t) − y|/|y| for a start that cannot reach y (λ0 = 0, x0·y <= 0: x·y <= 0 is invariant)",
-                       details={"lambda0": lam0, "x0": x0, "claimed_rate": rho, "final_x": float(xf[-1]),
-                                "t_max": float(t[-1]), "nfev": fine.nfev + coarse.nfev})
+        return Outcome(
+            disc,
+            budget_from_error(err, CLOSED_FORM_BUDGET),
+            err,
+            "min_t |x(t) − y|/|y| for a start that cannot reach y (λ0 = 0, x0·y <= 0: x·y <= 0 is invariant)",
+            details={
+                "lambda0": lam0,
+                "x0": x0,
+                "claimed_rate": rho,
+                "final_x": float(xf[-1]),
+                "t_max": float(t[-1]),
+                "nfev": fine.nfev + coarse.nfev,
+            },
+        )
     lk0 = float(scalar_log_k(np.array([x0]), lam0, y)[0])
     lkf = scalar_log_k(xf, lam0, y)
     lkc = scalar_log_k(xc, lam0, y)
@@ -163,19 +210,47 @@ def scalar_rate_gap(u0: float, v0: float, y: float, tau: float, *, rate: Callabl
     floor = float(np.max(100 * EPS * (1.0 + (np.abs(xf) + abs(y)) / np.abs(xf - y))))
 
     def plot():
-        return [Panel("ln K(x(t)) − ln K(x0) against the claimed ρ t", "t", "log",
-                      {"ln K(x(t)) − ln K(x0)": (t.tolist(), (lkf - lk0).tolist()),
-                       "claimed ρ t": (t.tolist(), (rho * t).tolist())})]
+        return [
+            Panel(
+                "ln K(x(t)) − ln K(x0) against the claimed ρ t",
+                "t",
+                "log",
+                {
+                    "ln K(x(t)) − ln K(x0)": (t.tolist(), (lkf - lk0).tolist()),
+                    "claimed ρ t": (t.tolist(), (rho * t).tolist()),
+                },
+            )
+        ]
 
-    return Outcome(disc, budget_from_error(err, max(CLOSED_FORM_BUDGET, floor)), err,
-                   "max_t |ln K(x(t)) − ln K(x0) − ρ t| for the claimed rate ρ",
-                   details={"lambda0": lam0, "x0": x0, "claimed_rate": rho, "true_rate": scalar_rate(lam0, y),
-                            "t_max": float(t[-1]), "nfev": fine.nfev + coarse.nfev}, plot=plot)
+    return Outcome(
+        disc,
+        budget_from_error(err, max(CLOSED_FORM_BUDGET, floor)),
+        err,
+        "max_t |ln K(x(t)) − ln K(x0) − ρ t| for the claimed rate ρ",
+        details={
+            "lambda0": lam0,
+            "x0": x0,
+            "claimed_rate": rho,
+            "true_rate": scalar_rate(lam0, y),
+            "t_max": float(t[-1]),
+            "nfev": fine.nfev + coarse.nfev,
+        },
+        plot=plot,
+    )
 
 
-def spectral_gap(Phi: ArrayLike, Psi: ArrayLike, Q: ArrayLike, sigma: ArrayLike, u: ArrayLike, v: ArrayLike,
-                 tau: float, *, ignore_imbalance: bool = False,
-                 n_times: int = 17) -> Outcome:
+def spectral_gap(
+    Phi: ArrayLike,
+    Psi: ArrayLike,
+    Q: ArrayLike,
+    sigma: ArrayLike,
+    u: ArrayLike,
+    v: ArrayLike,
+    tau: float,
+    *,
+    ignore_imbalance: bool = False,
+    n_times: int = 17,
+) -> Outcome:
     r"""Spectral initialization: the integrated :math:`U(t)V(t)^\top` against :math:`\Phi\Sigma(t)\Psi^\top`.
 
     Times equispaced in :math:`[0, \tau/r_{min}]`, :math:`r_{min} = \min_i\sqrt{\lambda_{0,i}^2 + 4\sigma_i^2}`.
@@ -208,19 +283,43 @@ def spectral_gap(Phi: ArrayLike, Psi: ArrayLike, Q: ArrayLike, sigma: ArrayLike,
             series[f"σ_{i + 1} integrated"] = (t.tolist(), inner[:, i, i].tolist())
             series[f"σ_{i + 1} predicted (closed form)"] = (t.tolist(), (inst.Phi.T @ Wcf @ inst.Psi)[:, i, i].tolist())
         off = np.linalg.norm(inner - inner * np.eye(m, n), axis=(1, 2))
-        return [Panel("singular values of U Vᵀ in the bases Φ, Ψ of Y", "t", "σ_i(t)", series),
-                Panel("off-diagonal part of Φᵀ U Vᵀ Ψ (rotation of the singular vectors)", "t", "norm",
-                      {"off-diagonal": (t.tolist(), np.maximum(off, 1e-300).tolist())}, logy=True)]
+        return [
+            Panel("singular values of U Vᵀ in the bases Φ, Ψ of Y", "t", "σ_i(t)", series),
+            Panel(
+                "off-diagonal part of Φᵀ U Vᵀ Ψ (rotation of the singular vectors)",
+                "t",
+                "norm",
+                {"off-diagonal": (t.tolist(), np.maximum(off, 1e-300).tolist())},
+                logy=True,
+            ),
+        ]
 
-    return Outcome(disc, budget_from_error(err, floor), err,
-                   "max_t ‖U Vᵀ(t) − Φ Σ(t) Ψᵀ‖_F / max(‖Y‖_F, ‖U0 V0ᵀ‖_F)",
-                   details={"rates": rates, "t_max": float(t[-1]), "nfev": fine.nfev + coarse.nfev,
-                            "ignore_imbalance": ignore_imbalance}, plot=plot)
+    return Outcome(
+        disc,
+        budget_from_error(err, floor),
+        err,
+        "max_t ‖U Vᵀ(t) − Φ Σ(t) Ψᵀ‖_F / max(‖Y‖_F, ‖U0 V0ᵀ‖_F)",
+        details={
+            "rates": rates,
+            "t_max": float(t[-1]),
+            "nfev": fine.nfev + coarse.nfev,
+            "ignore_imbalance": ignore_imbalance,
+        },
+        plot=plot,
+    )
 
 
-def loss_rate_gap(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | None = None, *,
-                  rate: Callable[[RateConstant], float] | None = None,
-                  tau: float = 6.0, t_cap: float = 8.0, n_times: int = 33) -> Outcome:
+def loss_rate_gap(
+    U0: ArrayLike,
+    V0: ArrayLike,
+    Y: ArrayLike,
+    X: ArrayLike | None = None,
+    *,
+    rate: Callable[[RateConstant], float] | None = None,
+    tau: float = 6.0,
+    t_cap: float = 8.0,
+    n_times: int = 33,
+) -> Outcome:
     r"""min2021's rate against the integrated loss: :math:`\ell_t - \ell^* \le (\ell_0 - \ell^*)e^{-\alpha t}`.
 
     ``rate(rc)`` gives the claimed α from the :class:`RateConstant` (default ``rc.alpha``). On
@@ -255,29 +354,61 @@ def loss_rate_gap(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | Non
 
     gf, gc = excess(fine.W), excess(coarse.W)
     g0 = float(gf[0])
-    if g0 <= 1e-24 * max(1.0, resid_scale ** 2):
+    if g0 <= 1e-24 * max(1.0, resid_scale**2):
         raise Inconclusive("starts at the minimum", f"ℓ0 − ℓ* = {g0:.3g}")
     b = g0 * np.exp(-alpha * t[1:])
     disc = float(np.max((gf[1:] - b) / b))
     err = float(np.max(np.abs(gf[1:] - gc[1:]) / b))
-    floor = float(np.max(100 * EPS * max(P.m * P.n * P.k, 1) * (resid_scale + float(np.max(np.linalg.norm(fine.W, axis=(1, 2)))))
-                         * np.sqrt(2 * np.maximum(gf[1:], 0)) / b))
+    floor = float(
+        np.max(
+            100
+            * EPS
+            * max(P.m * P.n * P.k, 1)
+            * (resid_scale + float(np.max(np.linalg.norm(fine.W, axis=(1, 2)))))
+            * np.sqrt(2 * np.maximum(gf[1:], 0))
+            / b
+        )
+    )
+
     def plot():
-        return [Panel("excess loss against the bound", "t", "ℓ_t − ℓ*",
-                      {"integrated": (t.tolist(), np.maximum(gf, 1e-300).tolist()),
-                       f"bound (ℓ0 − ℓ*)e^(−{alpha:.3g} t)": (t.tolist(), (g0 * np.exp(-alpha * t)).tolist())},
-                      logy=True)]
+        return [
+            Panel(
+                "excess loss against the bound",
+                "t",
+                "ℓ_t − ℓ*",
+                {
+                    "integrated": (t.tolist(), np.maximum(gf, 1e-300).tolist()),
+                    f"bound (ℓ0 − ℓ*)e^(−{alpha:.3g} t)": (t.tolist(), (g0 * np.exp(-alpha * t)).tolist()),
+                },
+                logy=True,
+            )
+        ]
 
-    return Outcome(disc, budget_from_error(err, max(CLOSED_FORM_BUDGET, floor)), err,
-                   "max_t (ℓ_t − ℓ* − (ℓ0 − ℓ*)e^{−αt}) / ((ℓ0 − ℓ*)e^{−αt})",
-                   details={"alpha": alpha, "alpha_theorem": rc.alpha, "beta_u": rc.beta_u, "beta_v": rc.beta_v,
-                            "margin": rc.margin, "margin_u": rc.margin_u, "margin_v": rc.margin_v,
-                            "lam_min_x": rc.lam_min_x, "lam_max_x": rc.lam_max_x, "T": T,
-                            "nfev": fine.nfev + coarse.nfev}, plot=plot)
+    return Outcome(
+        disc,
+        budget_from_error(err, max(CLOSED_FORM_BUDGET, floor)),
+        err,
+        "max_t (ℓ_t − ℓ* − (ℓ0 − ℓ*)e^{−αt}) / ((ℓ0 − ℓ*)e^{−αt})",
+        details={
+            "alpha": alpha,
+            "alpha_theorem": rc.alpha,
+            "beta_u": rc.beta_u,
+            "beta_v": rc.beta_v,
+            "margin": rc.margin,
+            "margin_u": rc.margin_u,
+            "margin_v": rc.margin_v,
+            "lam_min_x": rc.lam_min_x,
+            "lam_max_x": rc.lam_max_x,
+            "T": T,
+            "nfev": fine.nfev + coarse.nfev,
+        },
+        plot=plot,
+    )
 
 
-def min_norm_gap(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike, *, conv_rel: float = 1e-14,
-                 t_cap: float = 400.0) -> Outcome:
+def min_norm_gap(
+    U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike, *, conv_rel: float = 1e-14, t_cap: float = 400.0
+) -> Outcome:
     r"""min2021 orthogonal initialization: once the loss has converged, :math:`UV^\top` is the min-norm solution.
 
     Writing :math:`W - \Theta^* = \Phi_1\Phi_1^\top(W - \Theta^*) + \Phi_2\Phi_2^\top W`, the first part
@@ -309,12 +440,20 @@ def min_norm_gap(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike, *, co
     dist_c = float(np.linalg.norm(Wc - Theta))
     disc = (dist_f - cert) / tn
     err = abs(dist_f - dist_c) / tn
-    return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   "(‖U Vᵀ(T) − Θ*‖_F − √(2(ℓ_T − ℓ*)/λ⁺min(Σx))) / ‖Θ*‖_F after convergence (negative = slack)",
-                   details={"T": T, "distance": dist_f / tn, "certificate": cert / tn,
-                            "null_component": float(np.linalg.norm(row_space_split(P.X)[1].T @ Wf)) / tn,
-                            "orthogonality_defect": orthogonality_defect(P.U0, P.V0, P.X),
-                            "nfev": fine.nfev + coarse.nfev})
+    return Outcome(
+        disc,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        "(‖U Vᵀ(T) − Θ*‖_F − √(2(ℓ_T − ℓ*)/λ⁺min(Σx))) / ‖Θ*‖_F after convergence (negative = slack)",
+        details={
+            "T": T,
+            "distance": dist_f / tn,
+            "certificate": cert / tn,
+            "null_component": float(np.linalg.norm(row_space_split(P.X)[1].T @ Wf)) / tn,
+            "orthogonality_defect": orthogonality_defect(P.U0, P.V0, P.X),
+            "nfev": fine.nfev + coarse.nfev,
+        },
+    )
 
 
 def _limit_errors(X, Y, Theta, lam_pos, k, batch, seed, rtol, t_cap, conv, T=None):
@@ -328,9 +467,17 @@ def _limit_errors(X, Y, Theta, lam_pos, k, batch, seed, rtol, t_cap, conv, T=Non
     return np.linalg.norm(W - Theta, axis=(1, 2)), tr
 
 
-def width_trend_gap(X: ArrayLike, Y: ArrayLike, k: int, seed: int, *, factor: int = 16, batch: int = 16,
-                    conv_rel: float = 1e-8,
-                    t_cap: float = 400.0) -> Outcome:
+def width_trend_gap(
+    X: ArrayLike,
+    Y: ArrayLike,
+    k: int,
+    seed: int,
+    *,
+    factor: int = 16,
+    batch: int = 16,
+    conv_rel: float = 1e-8,
+    t_cap: float = 400.0,
+) -> Outcome:
     r"""min2021, random initialization :math:`\mathcal N(0, 1/k)`: the error of the limit
     :math:`\|\lim U V^\top - \Theta^*\|_F = O(k^{-1/2})`, in its weakest checkable form.
 
@@ -361,16 +508,28 @@ def width_trend_gap(X: ArrayLike, Y: ArrayLike, k: int, seed: int, *, factor: in
     for width, sd in ((k, seed), (factor * k, seed + 1)):
         ef, tr = _limit_errors(X, Y, Theta, lam_pos, width, batch, sd, 1e-9, t_cap, conv)
         ec, _ = _limit_errors(X, Y, Theta, lam_pos, width, batch, sd, 1e-6, t_cap, conv, T=tr.t_final)
-        out[width] = (math.sqrt(float(np.mean(ef ** 2))), math.sqrt(float(np.mean(ec ** 2))), tr.t_final, tr.nfev)
+        out[width] = (math.sqrt(float(np.mean(ef**2))), math.sqrt(float(np.mean(ec**2))), tr.t_final, tr.nfev)
     (ekf, ekc, Tk, nk), (eKf, eKc, TK, nK) = out[k], out[factor * k]
     if ekf <= 1e-12 * tn:
         raise Inconclusive("no error to shrink", f"RMS error {ekf:.3g} at width {k}")
     disc = (eKf - ekf) / ekf
     err = abs(disc - (eKc - ekc) / ekc)
-    return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   f"(e_K − e_k)/e_k: RMS ‖lim UVᵀ − Θ*‖ at widths {k} and {factor * k}",
-                   details={"rms_error_k": ekf / tn, "rms_error_K": eKf / tn, "ratio": eKf / ekf,
-                            "predicted_ratio": factor ** -0.5, "T_k": Tk, "T_K": TK, "nfev": nk + nK})
+    return Outcome(
+        disc,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        f"(e_K − e_k)/e_k: RMS ‖lim UVᵀ − Θ*‖ at widths {k} and {factor * k}",
+        details={
+            "rms_error_k": ekf / tn,
+            "rms_error_K": eKf / tn,
+            "ratio": eKf / ekf,
+            "predicted_ratio": factor**-0.5,
+            "T_k": Tk,
+            "T_K": TK,
+            "nfev": nk + nK,
+        },
+    )
+
 
 #: The statistical margin of :func:`width_rate_gap`, in standard errors of the log error ratio. With 16 draws per
 #: width the 200 ci draws' z-scores lay in [−2.4, 2.7] (median 0.5, a finite-width bias), but the thorough profile's
@@ -391,10 +550,21 @@ def _rms_and_se(e: np.ndarray) -> tuple[float, float]:
     return math.sqrt(m), se
 
 
-def width_rate_gap(X: ArrayLike, Y: ArrayLike, k: int, seed: int, *, factor: int = 16, batch: int = RATE_BATCH,
-                   exponent: float = 0.5,
-                   z: float = RATE_Z, conv_rel: float = 1e-8, t_cap: float = 400.0, tau: float = 6.0,
-                   n_times: int = 5) -> Outcome:
+def width_rate_gap(
+    X: ArrayLike,
+    Y: ArrayLike,
+    k: int,
+    seed: int,
+    *,
+    factor: int = 16,
+    batch: int = RATE_BATCH,
+    exponent: float = 0.5,
+    z: float = RATE_Z,
+    conv_rel: float = 1e-8,
+    t_cap: float = 400.0,
+    tau: float = 6.0,
+    n_times: int = 5,
+) -> Outcome:
     r"""min2021, random initialization :math:`\mathcal N(0, 1/k)`: w.h.p. :math:`U(t)V(t)^\top` converges exponentially, and
     :math:`\|\lim UV^\top - \Theta^*\|_F = O(k^{-1/2})` -- the rate itself, and the exponential convergence.
 
@@ -443,8 +613,12 @@ def width_rate_gap(X: ArrayLike, Y: ArrayLike, k: int, seed: int, *, factor: int
     log_gap = abs(math.log(eK / ek) - math.log(predicted))
     se = math.hypot(sek, seK)
     num_err = abs(math.log(eK / ek) - math.log(eKc / ekc))
-    ratio_out = Outcome(log_gap, max(z * se + 10.0 * num_err, CLOSED_FORM_BUDGET), num_err,
-                        f"|ln(e_K/e_k) − ln({factor}^-{exponent:g})| against {z:g} standard errors (widths {k}, {K})")
+    ratio_out = Outcome(
+        log_gap,
+        max(z * se + 10.0 * num_err, CLOSED_FORM_BUDGET),
+        num_err,
+        f"|ln(e_K/e_k) − ln({factor}^-{exponent:g})| against {z:g} standard errors (widths {k}, {K})",
+    )
 
     # exponential convergence at width K, every draw with a positive min2021 rate
     m, n = X.shape[1], Y.shape[1]
@@ -452,7 +626,9 @@ def width_rate_gap(X: ArrayLike, Y: ArrayLike, k: int, seed: int, *, factor: int
     alphas = np.array([rate_constant(U0[j], V0[j], Y, X).alpha for j in range(batch)])
     good = alphas > 0
     if good.sum() * 2 < batch:
-        raise Inconclusive("no rate guarantee", f"only {int(good.sum())} of {batch} draws at width {K} have a positive rate")
+        raise Inconclusive(
+            "no rate guarantee", f"only {int(good.sum())} of {batch} draws at width {K} have a positive rate"
+        )
     T = min(tau / float(np.min(alphas[good])), 8.0)
     t = np.linspace(0.0, T, n_times)
 
@@ -470,33 +646,55 @@ def width_rate_gap(X: ArrayLike, Y: ArrayLike, k: int, seed: int, *, factor: int
         return np.array(Ws), nfev
 
     (Wf, nf), (Wc, _) = chained(RTOL_FINE), chained(RTOL_COARSE)
-    gf, gc = excess(Wf), excess(Wc)                  # shape (times, draws)
+    gf, gc = excess(Wf), excess(Wc)  # shape (times, draws)
     g0 = gf[0]
     b = g0[None, :] * np.exp(-alphas[good][None, :] * t[1:, None])
     exp_disc = float(np.max((gf[1:] - b) / b))
     exp_err = float(np.max(np.abs(gf[1:] - gc[1:]) / b))
     scale = float(np.linalg.norm(X, 2) * (tn + float(np.max(np.linalg.norm(Wf, axis=(-2, -1))))))
     floor = float(np.max(100 * EPS * max(m * n * K, 1) * scale * np.sqrt(2 * np.maximum(gf[1:], 0)) / b))
-    exp_out = Outcome(exp_disc, budget_from_error(exp_err, max(CLOSED_FORM_BUDGET, floor)), exp_err,
-                      f"max over draws and t of (ℓ_t − ℓ* − (ℓ0 − ℓ*)e^(−α_j t))/bound at width {K}")
+    exp_out = Outcome(
+        exp_disc,
+        budget_from_error(exp_err, max(CLOSED_FORM_BUDGET, floor)),
+        exp_err,
+        f"max over draws and t of (ℓ_t − ℓ* − (ℓ0 − ℓ*)e^(−α_j t))/bound at width {K}",
+    )
     worse = max((ratio_out, exp_out), key=lambda o: o.discrepancy / o.budget)
-    worse.details = {"rms_error_k": ek / tn, "rms_error_K": eK / tn, "ratio": eK / ek, "predicted_ratio": predicted,
-                     "log_ratio_se": se, "z_score": (math.log(eK / ek) - math.log(predicted)) / se if se > 0 else None,
-                     "ratio_check": [ratio_out.discrepancy, ratio_out.budget],
-                     "exponential_check": [exp_out.discrepancy, exp_out.budget],
-                     "positive_rate_share": float(good.mean()), "alpha_min": float(np.min(alphas[good])),
-                     "T_k": Tk, "T_K": TK, "nfev": nk + nK + nf}
+    worse.details = {
+        "rms_error_k": ek / tn,
+        "rms_error_K": eK / tn,
+        "ratio": eK / ek,
+        "predicted_ratio": predicted,
+        "log_ratio_se": se,
+        "z_score": (math.log(eK / ek) - math.log(predicted)) / se if se > 0 else None,
+        "ratio_check": [ratio_out.discrepancy, ratio_out.budget],
+        "exponential_check": [exp_out.discrepancy, exp_out.budget],
+        "positive_rate_share": float(good.mean()),
+        "alpha_min": float(np.min(alphas[good])),
+        "T_k": Tk,
+        "T_K": TK,
+        "nfev": nk + nK + nf,
+    }
     ts, gl = t.tolist(), np.maximum(gf, 1e-300)
 
     def plot():
-        return [Panel(f"random N(0, 1/k) init, width {K}: excess loss of the first draws", "t",
-                      "ℓ_t − ℓ*", {f"draw {j}": (ts, gl[:, j].tolist()) for j in range(min(gl.shape[1], 6))}, logy=True)]
+        return [
+            Panel(
+                f"random N(0, 1/k) init, width {K}: excess loss of the first draws",
+                "t",
+                "ℓ_t − ℓ*",
+                {f"draw {j}": (ts, gl[:, j].tolist()) for j in range(min(gl.shape[1], 6))},
+                logy=True,
+            )
+        ]
 
     worse.plot = plot
     return worse
 
-def riccati_gap(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, tau: float, *, lam: float | None = None,
-                n_times: int = 17) -> Outcome:
+
+def riccati_gap(
+    U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, tau: float, *, lam: float | None = None, n_times: int = 17
+) -> Outcome:
     r"""tarmoun2021, homogeneously imbalanced initialization (:math:`U_0^\top U_0 - V_0^\top V_0 = \lambda I`): the integrated
     :math:`U(t)V(t)^\top` against the Riccati closed form (:func:`oracles.flows.riccati.riccati_solution`).
 
@@ -514,7 +712,9 @@ def riccati_gap(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, tau: float, *, lam: 
     P = check_problem(U0, V0, Y)
     true_lam, defect = homogeneous_imbalance(P.U0, P.V0)
     if defect > 1e-12:
-        raise InvalidInput(f"U0, V0: the imbalance U0^T U0 - V0^T V0 is not a multiple of I (relative defect {defect:.3g})")
+        raise InvalidInput(
+            f"U0, V0: the imbalance U0^T U0 - V0^T V0 is not a multiple of I (relative defect {defect:.3g})"
+        )
     if not (np.isfinite(tau) and tau > 0):
         raise InvalidInput(f"tau (the horizon in units of 1/rate) must be positive, got {tau}")
     r = riccati_rate(P.Y, true_lam)
@@ -528,13 +728,34 @@ def riccati_gap(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, tau: float, *, lam: 
 
     def plot():
         dist = np.linalg.norm(Wcf - Wcf[-1], axis=(1, 2))
-        return [Panel("homogeneous imbalance: U(t)V(t)ᵀ against the Riccati closed form", "t", "relative",
-                      {"‖W_ode − W_closed‖/scale": (ts, np.maximum(np.linalg.norm(fine.W - Wcf, axis=(1, 2)) / scale,
-                                                                     1e-300).tolist()),
-                       "‖W_closed(t) − W_closed(T)‖/scale": (ts, np.maximum(dist / scale, 1e-300).tolist())}, logy=True)]
+        return [
+            Panel(
+                "homogeneous imbalance: U(t)V(t)ᵀ against the Riccati closed form",
+                "t",
+                "relative",
+                {
+                    "‖W_ode − W_closed‖/scale": (
+                        ts,
+                        np.maximum(np.linalg.norm(fine.W - Wcf, axis=(1, 2)) / scale, 1e-300).tolist(),
+                    ),
+                    "‖W_closed(t) − W_closed(T)‖/scale": (ts, np.maximum(dist / scale, 1e-300).tolist()),
+                },
+                logy=True,
+            )
+        ]
 
-    return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   "max_t ‖U Vᵀ(t) − Riccati closed form‖_F / max(‖Y‖_F, ‖W0‖_F)",
-                   details={"lambda": true_lam, "lambda_closed_form": true_lam if lam is None else float(lam),
-                            "rate": r, "imbalance_defect": defect, "t_max": float(t[-1]),
-                            "nfev": fine.nfev + coarse.nfev}, plot=plot)
+    return Outcome(
+        disc,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        "max_t ‖U Vᵀ(t) − Riccati closed form‖_F / max(‖Y‖_F, ‖W0‖_F)",
+        details={
+            "lambda": true_lam,
+            "lambda_closed_form": true_lam if lam is None else float(lam),
+            "rate": r,
+            "imbalance_defect": defect,
+            "t_max": float(t[-1]),
+            "nfev": fine.nfev + coarse.nfev,
+        },
+        plot=plot,
+    )

@@ -26,6 +26,7 @@ Coordinates: symmetric matrices are parametrized by ``symmetric_factorization(n,
 ``i ≤ j``), so :math:`\langle A, W\rangle = \sum_i A_{ii}w_{ii} + 2\sum_{i<j}A_{ij}w_{ij}`
 (:func:`measurement_row`).
 """
+
 from __future__ import annotations
 
 import math
@@ -91,8 +92,9 @@ def entropy(w: ArrayLike) -> float:
 
 # -----------------------------------------------------------------------------------------
 # references
-def min_trace_commuting(a: ArrayLike, y: ArrayLike, *, warm: tuple[np.ndarray, np.ndarray] | None = None
-                        ) -> tuple[float, np.ndarray, float, np.ndarray]:
+def min_trace_commuting(
+    a: ArrayLike, y: ArrayLike, *, warm: tuple[np.ndarray, np.ndarray] | None = None
+) -> tuple[float, np.ndarray, float, np.ndarray]:
     r""":math:`\min\{\mathbf 1^\top v : av = y,\ v \ge 0\}` for commuting measurements (eigenvalues v of W).
 
     With :math:`A_k = O\,\mathrm{diag}(a_k)O^\top`, only the diagonal v of :math:`O^\top WO` is measured,
@@ -132,12 +134,16 @@ def min_trace_commuting(a: ArrayLike, y: ArrayLike, *, warm: tuple[np.ndarray, n
 def _lp_certificate(a: np.ndarray, y: np.ndarray, v: np.ndarray, lam: np.ndarray) -> float:
     """Duality gap + ‖λ‖·‖av − y‖ + dual infeasibility·Σv of a primal v ≥ 0 and multipliers λ of min{1ᵀv : av = y}."""
     dual_infeas = float(max(0.0, np.max(a.T @ lam - 1.0)))
-    return (abs(float(np.sum(v)) - float(y @ lam)) + float(np.linalg.norm(lam)) * float(np.linalg.norm(a @ v - y))
-            + dual_infeas * float(np.sum(v)))
+    return (
+        abs(float(np.sum(v)) - float(y @ lam))
+        + float(np.linalg.norm(lam)) * float(np.linalg.norm(a @ v - y))
+        + dual_infeas * float(np.sum(v))
+    )
 
 
-def min_trace_psd(A: ArrayLike, y: ArrayLike, *, starts: int = 6, seed: int = 0, tol: float = 1e-7,
-                  L0: np.ndarray | None = None) -> tuple[float, np.ndarray, float]:
+def min_trace_psd(
+    A: ArrayLike, y: ArrayLike, *, starts: int = 6, seed: int = 0, tol: float = 1e-7, L0: np.ndarray | None = None
+) -> tuple[float, np.ndarray, float]:
     r""":math:`\min\{\mathrm{tr}\,W : \langle A_k, W\rangle = y_k,\ W \succeq 0\}` with a dual certificate.
 
     Burer–Monteiro :math:`W = LL^\top` (L square, so no rank restriction), minimized by SLSQP with
@@ -180,9 +186,14 @@ def min_trace_psd(A: ArrayLike, y: ArrayLike, *, starts: int = 6, seed: int = 0,
     for s in range(len(firsts) + max(1, starts)):
         z0 = firsts[s] if s < len(firsts) else rng.standard_normal(n * n) * math.sqrt(scale / n)
         with np.errstate(all="ignore"):
-            res = minimize(obj, z0, jac=True, method="SLSQP",
-                           constraints=[{"type": "eq", "fun": cons, "jac": cons_jac}],
-                           options={"ftol": 1e-15, "maxiter": 500})
+            res = minimize(
+                obj,
+                z0,
+                jac=True,
+                method="SLSQP",
+                constraints=[{"type": "eq", "fun": cons, "jac": cons_jac}],
+                options={"ftol": 1e-15, "maxiter": 500},
+            )
         if not np.all(np.isfinite(res.x)):
             continue
         cert = _certify(A, y, res.x.reshape(n, n))
@@ -191,7 +202,9 @@ def min_trace_psd(A: ArrayLike, y: ArrayLike, *, starts: int = 6, seed: int = 0,
         if best[2] <= 1e-2 * tol * max(best[0], 1e-300):
             break
     if best is None or not best[2] <= tol * max(best[0], 1e-300):
-        raise Inconclusive("sdp certificate", f"min-trace SDP certified only to {best[2] if best else float('nan'):.3g}")
+        raise Inconclusive(
+            "sdp certificate", f"min-trace SDP certified only to {best[2] if best else float('nan'):.3g}"
+        )
     return best
 
 
@@ -280,7 +293,9 @@ def _sensing_flow(A, y, U0, T: float, rtol: float, samples: int = 41):
     return fr, loss
 
 
-def diagonal_nuclear_check(O: ArrayLike, a: ArrayLike, y: ArrayLike, alpha: float, P: ArrayLike, T: float, *, bound: bool = True) -> Outcome:
+def diagonal_nuclear_check(
+    O: ArrayLike, a: ArrayLike, y: ArrayLike, alpha: float, P: ArrayLike, T: float, *, bound: bool = True
+) -> Outcome:
     r"""Gunasekar et al. 2017, commuting case, as a finite-α, finite-T inequality.
 
     Measurements :math:`A_k = O\,\mathrm{diag}(a_k)O^\top`; :math:`U \in \mathbb{R}^{n\times r}`
@@ -326,29 +341,58 @@ def diagonal_nuclear_check(O: ArrayLike, a: ArrayLike, y: ArrayLike, alpha: floa
         v = np.diag(B).copy()
         offdiag = float(np.linalg.norm(B - np.diag(v)))
         yT = a @ v
-        nstar, vstar, lp_err, lam = min_trace_commuting(a, yT, warm=warm)   # the fine y_T: the coarse one's basis
+        nstar, vstar, lp_err, lam = min_trace_commuting(a, yT, warm=warm)  # the fine y_T: the coarse one's basis
         warm = (vstar, lam)
         excess = float(np.trace(W)) - nstar
         bnd = (entropy(vstar) - entropy(v)) / (2 * math.log(1 / alpha)) if bound else 0.0
-        vals[tol] = dict(excess=excess, bound=bnd, nstar=nstar, offdiag=offdiag, lp_err=lp_err, fr=fr,
-                         loss=loss.value(fr.w[-1]), loss0=loss.value(fr.w[0]))
+        vals[tol] = dict(
+            excess=excess,
+            bound=bnd,
+            nstar=nstar,
+            offdiag=offdiag,
+            lp_err=lp_err,
+            fr=fr,
+            loss=loss.value(fr.w[-1]),
+            loss0=loss.value(fr.w[0]),
+        )
     f, c = vals[RTOL_FINE], vals[RTOL_COARSE]
     scale = max(f["nstar"], 1e-300)
     disc = (f["excess"] - f["bound"]) / scale
-    err = (abs((f["excess"] - f["bound"]) - (c["excess"] - c["bound"])) + f["lp_err"] + c["lp_err"]
-           + math.sqrt(n) * f["offdiag"]) / scale
+    err = (
+        abs((f["excess"] - f["bound"]) - (c["excess"] - c["bound"]))
+        + f["lp_err"]
+        + c["lp_err"]
+        + math.sqrt(n) * f["offdiag"]
+    ) / scale
     fr = f["fr"]
-    details = {"alpha": alpha, "T": T, "excess": f["excess"], "bound": f["bound"], "min_nuclear_norm": f["nstar"],
-               "nuclear_norm": f["excess"] + f["nstar"], "loss_T": f["loss"], "loss_0": f["loss0"],
-               "relative_excess": f["excess"] / scale}
+    details = {
+        "alpha": alpha,
+        "T": T,
+        "excess": f["excess"],
+        "bound": f["bound"],
+        "min_nuclear_norm": f["nstar"],
+        "nuclear_norm": f["excess"] + f["nstar"],
+        "loss_T": f["loss"],
+        "loss_0": f["loss0"],
+        "relative_excess": f["excess"] / scale,
+    }
 
     def plot():
         tr = np.array([np.trace(to_matrix(w, n)) for w in fr.w])
-        return [Panel("nuclear norm of W(t) = UUᵀ", "t", "tr W", {"tr W(t)": (fr.t.tolist(), tr.tolist()),
-                                                                  "min (for y_T)": (fr.t.tolist(), [f["nstar"]] * fr.t.size)})]
+        return [
+            Panel(
+                "nuclear norm of W(t) = UUᵀ",
+                "t",
+                "tr W",
+                {"tr W(t)": (fr.t.tolist(), tr.tolist()), "min (for y_T)": (fr.t.tolist(), [f["nstar"]] * fr.t.size)},
+            )
+        ]
 
-    what = ("(nuclear-norm excess over the minimum for W(T)'s own measurements − the finite-α bound) / minimum"
-            if bound else "nuclear-norm excess over the minimum / minimum (claimed 0 at every α)")
+    what = (
+        "(nuclear-norm excess over the minimum for W(T)'s own measurements − the finite-α bound) / minimum"
+        if bound
+        else "nuclear-norm excess over the minimum / minimum (claimed 0 at every α)"
+    )
     return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err, what, details=details, plot=plot)
 
 
@@ -377,8 +421,16 @@ def _converged_gap(A, y, alpha: float, P, T: float, reference: str, max_residual
             warm = psd_sqrt(out[RTOL_FINE]["Wstar"]) if RTOL_FINE in out else None
             nstar, Wstar, ref_err = min_trace_psd(A, yT, L0=warm)
         nuc = float(np.sum(np.abs(np.linalg.eigvalsh(W))))
-        out[rtol] = dict(g=(nuc - nstar) / max(nstar, 1e-300), ref_err=ref_err / max(nstar, 1e-300), W=W,
-                         Wstar=Wstar, nuclear=nuc, nstar=nstar, residual=res, fr=fr)
+        out[rtol] = dict(
+            g=(nuc - nstar) / max(nstar, 1e-300),
+            ref_err=ref_err / max(nstar, 1e-300),
+            W=W,
+            Wstar=Wstar,
+            nuclear=nuc,
+            nstar=nstar,
+            residual=res,
+            fr=fr,
+        )
     f, c = out[RTOL_FINE], out[RTOL_COARSE]
     return f["g"], abs(f["g"] - c["g"]) + f["ref_err"] + c["ref_err"], f
 
@@ -395,8 +447,17 @@ def joint_eigenbasis(A: ArrayLike, tol: float = 1e-10) -> np.ndarray | None:
     return O if float(np.max(np.abs(off))) <= tol * scale else None
 
 
-def nonnuclear_gap(A: ArrayLike, y: ArrayLike, alpha: float, P: ArrayLike, T: float, *, reference: str = "auto", single_scale: bool = False,
-                   max_residual: float = 1e-4) -> Outcome:
+def nonnuclear_gap(
+    A: ArrayLike,
+    y: ArrayLike,
+    alpha: float,
+    P: ArrayLike,
+    T: float,
+    *,
+    reference: str = "auto",
+    single_scale: bool = False,
+    max_residual: float = 1e-4,
+) -> Outcome:
     r"""Li, Luo & Lyu 2020: does GF on :math:`UU^\top` from :math:`W_0 = \alpha^2I` approach the minimum nuclear norm?
 
     Runs GF on :math:`\tfrac12\sum_k(\langle A_k, UU^\top\rangle - y_k)^2`, :math:`U \in \mathbb{R}^{n\times n}`,
@@ -430,7 +491,7 @@ def nonnuclear_gap(A: ArrayLike, y: ArrayLike, alpha: float, P: ArrayLike, T: fl
         raise InvalidInput(f"alpha must lie in (0, 1), got {alpha}")
     if reference not in ("auto", "sdp", "2x2"):
         raise InvalidInput(f"reference must be 'auto', 'sdp' or '2x2', got {reference!r}")
-    scales = (alpha,) if single_scale else (alpha, alpha ** 2)
+    scales = (alpha,) if single_scale else (alpha, alpha**2)
     out = {}
     for s in scales:
         out[s] = _converged_gap(A, y, s, P, T, reference, max_residual)
@@ -439,10 +500,17 @@ def nonnuclear_gap(A: ArrayLike, y: ArrayLike, alpha: float, P: ArrayLike, T: fl
     if not single_scale:
         g_first, e_first, _ = out[alpha]
         err += e_first + max(0.0, g_first - g_last)
-    details = {"alpha": alpha, "T": T, "gap_alpha": out[alpha][0], "nuclear_norm": info["nuclear"],
-               "min_nuclear_norm": info["nstar"], "residual": info["residual"],
-               "W_T": info["W"].tolist(), "W_min": info["Wstar"].tolist(),
-               "eigenvalues_W_T": np.linalg.eigvalsh(info["W"]).tolist()}
+    details = {
+        "alpha": alpha,
+        "T": T,
+        "gap_alpha": out[alpha][0],
+        "nuclear_norm": info["nuclear"],
+        "min_nuclear_norm": info["nstar"],
+        "residual": info["residual"],
+        "W_T": info["W"].tolist(),
+        "W_min": info["Wstar"].tolist(),
+        "eigenvalues_W_T": np.linalg.eigvalsh(info["W"]).tolist(),
+    }
     if not single_scale:
         details["gap_alpha_squared"] = g_last
 
@@ -451,19 +519,35 @@ def nonnuclear_gap(A: ArrayLike, y: ArrayLike, alpha: float, P: ArrayLike, T: fl
         for s in scales:
             fr = out[s][2]["fr"]
             tr = np.array([np.sum(np.abs(np.linalg.eigvalsh(to_matrix(w, n)))) for w in fr.w])
-            panels.append(Panel(f"nuclear norm of W(t), alpha = {s:.3g}", "t", "‖W‖_*",
-                                {"‖W(t)‖_*": (fr.t.tolist(), tr.tolist()),
-                                 "min over PSD interpolants": (fr.t.tolist(), [out[s][2]["nstar"]] * fr.t.size)}))
+            panels.append(
+                Panel(
+                    f"nuclear norm of W(t), alpha = {s:.3g}",
+                    "t",
+                    "‖W‖_*",
+                    {
+                        "‖W(t)‖_*": (fr.t.tolist(), tr.tolist()),
+                        "min over PSD interpolants": (fr.t.tolist(), [out[s][2]["nstar"]] * fr.t.size),
+                    },
+                )
+            )
         return panels
 
-    what = ("relative nuclear-norm excess of GF from alpha² over the min over PSD interpolants; error includes "
-            "its change from alpha to alpha²") if not single_scale else "relative nuclear-norm excess at one alpha"
+    what = (
+        (
+            "relative nuclear-norm excess of GF from alpha² over the min over PSD interpolants; error includes "
+            "its change from alpha to alpha²"
+        )
+        if not single_scale
+        else "relative nuclear-norm excess at one alpha"
+    )
     return Outcome(g_last, budget_from_error(err, CLOSED_FORM_BUDGET), err, what, details=details, plot=plot)
 
 
 # -----------------------------------------------------------------------------------------
 # razin2020: deep 2x2 completion (the parametrization is oracles.model.deep.DeepProduct)
-def norms_grow_check(factors: Sequence[ArrayLike], observed: ArrayLike, T: float, *, samples: int = 121, check_determinant: bool = True) -> Outcome:
+def norms_grow_check(
+    factors: Sequence[ArrayLike], observed: ArrayLike, T: float, *, samples: int = 121, check_determinant: bool = True
+) -> Outcome:
     r"""Razin & Cohen 2020: depth-N 2×2 completion, :math:`\det W(0) > 0` ⇒ the unobserved entry is forced up.
 
     Observed entries :math:`W_{01} = b_{01}`, :math:`W_{10} = b_{10}` (:math:`b_{01}b_{10} > 0`) and
@@ -497,7 +581,9 @@ def norms_grow_check(factors: Sequence[ArrayLike], observed: ArrayLike, T: float
     x0 = np.concatenate([F.ravel() for F in Fs])
     loss = LeastSquares(np.eye(4)[1:], np.array([b[0], b[1], 0.0]))
     t = np.linspace(0.0, T, samples)
-    runs = {tol: gradient_flow(G, Schedule.constant(loss, T), x0, t_eval=t, rtol=tol) for tol in (RTOL_COARSE, RTOL_FINE)}
+    runs = {
+        tol: gradient_flow(G, Schedule.constant(loss, T), x0, t_eval=t, rtol=tol) for tol in (RTOL_COARSE, RTOL_FINE)
+    }
 
     def violation(W):
         det = W[:, 0] * W[:, 3] - W[:, 1] * W[:, 2]
@@ -517,19 +603,39 @@ def norms_grow_check(factors: Sequence[ArrayLike], observed: ArrayLike, T: float
     err = float(np.max(np.abs(vf[finite] - vc[finite]))) if np.any(finite) else 0.0
     W = runs[RTOL_FINE].w
     applies = np.isfinite(lb)
-    details = {"T": T, "det_W0": float(det[0]), "min_det": float(np.min(det)), "loss_T": float(ell[-1]),
-               "W00_T": float(W[-1, 0]), "bound_T": float(lb[-1]) if applies[-1] else None,
-               "bound_applies_at": int(np.sum(applies)), "spectral_norm_T": float(np.linalg.norm(W[-1].reshape(2, 2), 2))}
+    details = {
+        "T": T,
+        "det_W0": float(det[0]),
+        "min_det": float(np.min(det)),
+        "loss_T": float(ell[-1]),
+        "W00_T": float(W[-1, 0]),
+        "bound_T": float(lb[-1]) if applies[-1] else None,
+        "bound_applies_at": int(np.sum(applies)),
+        "spectral_norm_T": float(np.linalg.norm(W[-1].reshape(2, 2), 2)),
+    }
     if not np.isfinite(disc):
         disc = -1.0  # neither (i) (when not checked) nor (ii) (loss never small) applied: nothing violated
 
     def plot():
-        return [Panel("unobserved entry vs the determinant bound", "t", "value",
-                      {"|W00(t)|": (t.tolist(), np.abs(W[:, 0]).tolist()),
-                       "(|b01|-e)(|b10|-e)/e": (t[applies].tolist(), lb[applies].tolist()),
-                       "det W(t)": (t.tolist(), det.tolist())}),
-                Panel("loss", "t", "ℓ(t)", {"ℓ": (t.tolist(), np.maximum(ell, 1e-300).tolist())}, logy=True)]
+        return [
+            Panel(
+                "unobserved entry vs the determinant bound",
+                "t",
+                "value",
+                {
+                    "|W00(t)|": (t.tolist(), np.abs(W[:, 0]).tolist()),
+                    "(|b01|-e)(|b10|-e)/e": (t[applies].tolist(), lb[applies].tolist()),
+                    "det W(t)": (t.tolist(), det.tolist()),
+                },
+            ),
+            Panel("loss", "t", "ℓ(t)", {"ℓ": (t.tolist(), np.maximum(ell, 1e-300).tolist())}, logy=True),
+        ]
 
-    return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   "largest violation of det W(t) > 0 and |W00| ≥ (|b01|−e)(|b10|−e)/e, e = √(2ℓ) (≤ 0 holds)",
-                   details=details, plot=plot)
+    return Outcome(
+        disc,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        "largest violation of det W(t) > 0 and |W00| ≥ (|b01|−e)(|b10|−e)/e, e = √(2ℓ) (≤ 0 holds)",
+        details=details,
+        plot=plot,
+    )

@@ -8,6 +8,7 @@ r"""The lecture notes' flows integrated where the other checks use their charact
   support vectors to the point :math:`\tilde w` with :math:`z_i^\top\tilde w = -\ln\alpha_i`, so
   :math:`\|a(t)\|/\log t \to 1/\gamma^\star` and the angle to the max-margin direction is :math:`O(1/\log t)`.
 """
+
 from __future__ import annotations
 
 import math
@@ -87,7 +88,9 @@ def squared_flow_limit(A: ArrayLike, b: ArrayLike, alpha: float) -> tuple[np.nda
     steps = [float(np.linalg.norm(_newton_step(A, b, x))) / float(np.linalg.norm(x)) for x in Xf]
     ok = [k for k, s in enumerate(steps) if s <= SETTLED]
     if not ok:
-        raise Inconclusive("flow not settled", f"Newton step {min(steps):.3g} > {SETTLED:g} (relative) by t = {t[-1]:g}")
+        raise Inconclusive(
+            "flow not settled", f"Newton step {min(steps):.3g} > {SETTLED:g} (relative) by t = {t[-1]:g}"
+        )
     k = ok[0]
     _, Xc = _dual_flow(A, b, log_x0, coarse)
     x = Xf[k]
@@ -96,8 +99,9 @@ def squared_flow_limit(A: ArrayLike, b: ArrayLike, alpha: float) -> tuple[np.nda
     return x, change + step, {"T": float(t[k]), "tolerance_change": change, "newton_step": step}
 
 
-def small_alpha_flow_gap(A: ArrayLike, b: ArrayLike, alphas: ArrayLike, *, start: str = "alpha^2",
-                         target: str = "l1") -> Outcome:
+def small_alpha_flow_gap(
+    A: ArrayLike, b: ArrayLike, alphas: ArrayLike, *, start: str = "alpha^2", target: str = "l1"
+) -> Outcome:
     r"""notes, Main Theorem, on the flow: with :math:`y(0) = \alpha\mathbf 1`, the limit :math:`x^*(\alpha)` of :math:`y\odot y`
     is the KL projection of :math:`\alpha^2\mathbf 1` onto :math:`\{Ax = b\}`, and tends to
     :math:`x_T = \arg\min\{\|x\|_1 : Ax = b, x \ge 0\}`.
@@ -157,26 +161,53 @@ def small_alpha_flow_gap(A: ArrayLike, b: ArrayLike, alphas: ArrayLike, *, start
         dists.append(float(np.sum(np.abs(x - xT))) / nT)
         times.append(info["T"])
     gaps, bounds = np.array(gaps), np.array(bounds)
-    v_target = max(0.0, float(np.max(-gaps)), float(np.max(gaps - bounds)),
-                   float(np.max(np.diff(gaps))) if gaps.size > 1 else 0.0)
+    v_target = max(
+        0.0, float(np.max(-gaps)), float(np.max(gaps - bounds)), float(np.max(np.diff(gaps))) if gaps.size > 1 else 0.0
+    )
     e_target = float(max(errs))
     e_proj = float(max(proj_errs))
-    details = {"alphas": alphas.tolist(), "projection_gaps": proj_gaps, "l1_gaps": gaps.tolist(),
-               "bounds": bounds.tolist(), "l1_distance_to_target": dists, "settle_times": times, "target_kkt": ref.kkt}
-    o = worst(Outcome(float(max(proj_gaps)), budget_from_error(e_proj, CLOSED_FORM_BUDGET), e_proj,
-                      f"flow limit vs the KL projection of x0 = {start} (relative)", details=dict(details)),
-              Outcome(v_target, budget_from_error(e_target, CLOSED_FORM_BUDGET), e_target,
-                      f"largest violation of 0 <= gap <= bound and of monotonicity (flow limits; target: {target})",
-                      details=dict(details)))
+    details = {
+        "alphas": alphas.tolist(),
+        "projection_gaps": proj_gaps,
+        "l1_gaps": gaps.tolist(),
+        "bounds": bounds.tolist(),
+        "l1_distance_to_target": dists,
+        "settle_times": times,
+        "target_kkt": ref.kkt,
+    }
+    o = worst(
+        Outcome(
+            float(max(proj_gaps)),
+            budget_from_error(e_proj, CLOSED_FORM_BUDGET),
+            e_proj,
+            f"flow limit vs the KL projection of x0 = {start} (relative)",
+            details=dict(details),
+        ),
+        Outcome(
+            v_target,
+            budget_from_error(e_target, CLOSED_FORM_BUDGET),
+            e_target,
+            f"largest violation of 0 <= gap <= bound and of monotonicity (flow limits; target: {target})",
+            details=dict(details),
+        ),
+    )
     al = np.log10(alphas).tolist()
 
     def panels():
-        return [Panel("notes, Main Theorem on the gradient flow: its limit x*(α) against the ℓ1 target",
-                      "log10 α", "relative", {"ℓ1 gap ‖x*(α)‖₁/‖x_T‖₁ − 1": (al, np.abs(gaps).tolist()),
-                                              "bound (H(x_T) − H(x*))/(c_α‖x_T‖₁)": (al, np.abs(bounds).tolist()),
-                                              "‖x*(α) − x_T‖₁/‖x_T‖₁": (al, dists),
-                                              "‖x*(α) − KL projection‖/‖·‖": (al, np.maximum(proj_gaps, 1e-300).tolist())},
-                      logy=True)]
+        return [
+            Panel(
+                "notes, Main Theorem on the gradient flow: its limit x*(α) against the ℓ1 target",
+                "log10 α",
+                "relative",
+                {
+                    "ℓ1 gap ‖x*(α)‖₁/‖x_T‖₁ − 1": (al, np.abs(gaps).tolist()),
+                    "bound (H(x_T) − H(x*))/(c_α‖x_T‖₁)": (al, np.abs(bounds).tolist()),
+                    "‖x*(α) − x_T‖₁/‖x_T‖₁": (al, dists),
+                    "‖x*(α) − KL projection‖/‖·‖": (al, np.maximum(proj_gaps, 1e-300).tolist()),
+                },
+                logy=True,
+            )
+        ]
 
     o.plot = panels
     return o
@@ -206,8 +237,9 @@ def _support_system(mm, Zc: np.ndarray) -> tuple[np.ndarray, float, float]:
         raise Inconclusive("degenerate SVM", f"a point {gap:.3g} off the margin")
     aS = mm.alpha[S]
     if not float(np.min(aS)) > 1e-6 * float(np.max(aS)):
-        raise Inconclusive("degenerate SVM", "a point on the margin with zero dual weight (a log log t term: the offset "
-                                             "diverges)")
+        raise Inconclusive(
+            "degenerate SVM", "a point on the margin with zero dual weight (a log log t term: the offset diverges)"
+        )
     M = Zc[S].T @ (aS[:, None] * Zc[S])
     ev = np.linalg.eigvalsh(M)
     mu = float(np.min(ev[ev > 1e-12 * float(np.max(ev))]))
@@ -255,7 +287,7 @@ def soudry_offset_gap(X: ArrayLike, y: ArrayLike, a0: ArrayLike, *, growth: str 
     w = mm.w
     wn = float(np.linalg.norm(w))
     v = w if growth == "svm" else mm.direction
-    ss = np.linspace(0.0, s_end, 65)          # s_end / 2 is the sample 32
+    ss = np.linspace(0.0, s_end, 65)  # s_end / 2 is the sample 32
 
     def rhs(s, r):
         return Zc.T @ np.exp(s * (1.0 - Zc @ w) - Zc @ r) - w
@@ -265,12 +297,14 @@ def soudry_offset_gap(X: ArrayLike, y: ArrayLike, a0: ArrayLike, *, growth: str 
         return -(Zc.T @ (e[:, None] * Zc))
 
     def residual(r):
-        return float(np.linalg.norm(w - ZS.T @ np.exp(np.minimum(-(ZS @ r), 300.0)))) / wn   # finite for a planted growth
+        return (
+            float(np.linalg.norm(w - ZS.T @ np.exp(np.minimum(-(ZS @ r), 300.0)))) / wn
+        )  # finite for a planted growth
 
     runs = []
     for integ in (TWO_TOLERANCES.fine, TWO_TOLERANCES.coarse):
         sol = integ.at(method="LSODA", atol=integ.rtol * 1e-3).solve(rhs, (0.0, s_end), a0, t_eval=ss, jac=jac, watch=0)
-        runs.append(sol.y.T)                   # the offset r = a - ŵ s of the true growth
+        runs.append(sol.y.T)  # the offset r = a - ŵ s of the true growth
     Rf, Rc = runs
     q = math.exp(-rate * s_end / 2.0)
     tail = float(np.linalg.norm(Rf[-1] - Rf[32])) * q / (1.0 - q)
@@ -278,10 +312,15 @@ def soudry_offset_gap(X: ArrayLike, y: ArrayLike, a0: ArrayLike, *, growth: str 
     hess = float(np.linalg.norm(ZS.T @ (e_end[:, None] * ZS), 2))
     if not hess * tail / wn <= 1e-6:
         raise Inconclusive("offset not settled", f"remaining distance {tail:.3g} at s = {s_end:.4g}")
-    shift = (w - v) * s_end                    # r_v = r + (ŵ − v) s
+    shift = (w - v) * s_end  # r_v = r + (ŵ − v) s
     disc = residual(Rf[-1] + shift)
-    err = (hess * tail / wn + abs(residual(Rf[-1]) - residual(Rc[-1])) + hess * float(np.linalg.norm(Rf[-1] - Rc[-1])) / wn
-           + 10.0 * mm.kkt + 1e3 * EPS * (1.0 + float(np.max(np.abs(ZS @ Rf[-1])))))
+    err = (
+        hess * tail / wn
+        + abs(residual(Rf[-1]) - residual(Rc[-1]))
+        + hess * float(np.linalg.norm(Rf[-1] - Rc[-1])) / wn
+        + 10.0 * mm.kkt
+        + 1e3 * EPS * (1.0 + float(np.max(np.abs(ZS @ Rf[-1]))))
+    )
     A_traj = Rf + np.outer(ss, w)
     nrm = np.linalg.norm(A_traj, axis=1)
     u = mm.direction
@@ -289,23 +328,46 @@ def soudry_offset_gap(X: ArrayLike, y: ArrayLike, a0: ArrayLike, *, growth: str 
     r_end = Rf[-1]
     r_perp = r_end - (r_end @ u) * u
     independent = np.linalg.matrix_rank(ZS) == ZS.shape[0]
-    details = {"margin": mm.margin, "support": int(ZS.shape[0]), "rate_mu": mu, "nonsupport_gap": gap, "s_end": s_end,
-               "tail": tail, "norm_over_log_t": float(nrm[-1] / ss[-1]), "one_over_margin": 1.0 / mm.margin,
-               "angle_times_log_t": float(ang[-1] * ss[-1]),
-               "predicted_angle_times_log_t": float(np.linalg.norm(r_perp) * mm.margin),
-               "offset_vs_log_alpha": (float(np.max(np.abs(Zc[mm.alpha > 0] @ r_end + np.log(mm.alpha[mm.alpha > 0]))))
-                                       if independent else None)}
+    details = {
+        "margin": mm.margin,
+        "support": int(ZS.shape[0]),
+        "rate_mu": mu,
+        "nonsupport_gap": gap,
+        "s_end": s_end,
+        "tail": tail,
+        "norm_over_log_t": float(nrm[-1] / ss[-1]),
+        "one_over_margin": 1.0 / mm.margin,
+        "angle_times_log_t": float(ang[-1] * ss[-1]),
+        "predicted_angle_times_log_t": float(np.linalg.norm(r_perp) * mm.margin),
+        "offset_vs_log_alpha": (
+            float(np.max(np.abs(Zc[mm.alpha > 0] @ r_end + np.log(mm.alpha[mm.alpha > 0])))) if independent else None
+        ),
+    }
     late = ss > 0
     sl = ss[late].tolist()
 
     def panels():
-        return [Panel("Soudry et al.: a(t) against the growth ŵ log t", "ln t", "",
-                      {"‖a(t)‖ / ln t": (sl, (nrm[late] / ss[late]).tolist()),
-                       "1/γ*": (sl, [1.0 / mm.margin] * len(sl)),
-                       "angle(a(t), ŵ) · ln t": (sl, (ang[late] * ss[late]).tolist())})]
+        return [
+            Panel(
+                "Soudry et al.: a(t) against the growth ŵ log t",
+                "ln t",
+                "",
+                {
+                    "‖a(t)‖ / ln t": (sl, (nrm[late] / ss[late]).tolist()),
+                    "1/γ*": (sl, [1.0 / mm.margin] * len(sl)),
+                    "angle(a(t), ŵ) · ln t": (sl, (ang[late] * ss[late]).tolist()),
+                },
+            )
+        ]
 
-    return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   f"stationarity residual of the offset a - v ln t (v: the {growth} growth), relative to |w|",
-                   details=details, plot=panels)
+    return Outcome(
+        disc,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        f"stationarity residual of the offset a - v ln t (v: the {growth} growth), relative to |w|",
+        details=details,
+        plot=panels,
+    )
+
 
 __all__ = ["FLOW_TIMES", "SETTLED", "small_alpha_flow_gap", "soudry_offset_gap", "squared_flow_limit"]

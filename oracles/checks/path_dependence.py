@@ -30,6 +30,7 @@ w, :math:`g^{-1} = \nabla^2 R` must be a Hessian metric: :math:`\partial_k (g^{-
 symmetric. :func:`hessian_metric_defect` measures the asymmetry :math:`\partial_k h_{ij} - \partial_i h_{kj}`
 by central differences at steps h and 2h (the change is the error estimate).
 """
+
 from __future__ import annotations
 
 import math
@@ -65,8 +66,10 @@ def check_linear(schedule: Schedule, name: str = "schedule") -> list[tuple[float
     pieces = []
     for k, (dur, loss) in enumerate(schedule.pieces):
         if not isinstance(loss, Linear):
-            raise InvalidInput(f"{name}: piece {k} is a {type(loss).__name__} loss; path-dependence witnesses "
-                               f"need linear losses <c, w> (oracles.model.losses.Linear)")
+            raise InvalidInput(
+                f"{name}: piece {k} is a {type(loss).__name__} loss; path-dependence witnesses "
+                f"need linear losses <c, w> (oracles.model.losses.Linear)"
+            )
         pieces.append((float(dur), loss.c))
     return pieces
 
@@ -91,8 +94,9 @@ def check_pair(G: Parametrization, A: Schedule, B: Schedule) -> None:
             raise InvalidInput(f"schedule {name} acts on R^{S.d} but G maps into R^{G.d}")
     mis = mu_mismatch(A, B)
     if mis > 1e-12:
-        raise InvalidInput(f"schedules A and B must have the same total mu = -sum(duration * c); "
-                           f"relative mismatch {mis:.3g}")
+        raise InvalidInput(
+            f"schedules A and B must have the same total mu = -sum(duration * c); relative mismatch {mis:.3g}"
+        )
 
 
 def single_schedule_witness(A: Schedule, B: Schedule) -> Schedule:
@@ -126,7 +130,7 @@ def expm_taylor(M: np.ndarray, terms: int = 24) -> np.ndarray:
     M = np.asarray(M, float)
     norm = float(np.max(np.sum(np.abs(M), axis=0))) if M.size else 0.0
     s = int(math.ceil(math.log2(norm / 0.5))) if norm > 0.5 else 0
-    X = M / 2.0 ** s
+    X = M / 2.0**s
     E = np.eye(M.shape[0])
     term = np.eye(M.shape[0])
     for k in range(1, terms + 1):
@@ -137,7 +141,9 @@ def expm_taylor(M: np.ndarray, terms: int = 24) -> np.ndarray:
     return E
 
 
-def linear_schedule_endpoint(G: Parametrization, schedule: Schedule, x_init: ArrayLike, *, method: str = "eigh") -> np.ndarray:
+def linear_schedule_endpoint(
+    G: Parametrization, schedule: Schedule, x_init: ArrayLike, *, method: str = "eigh"
+) -> np.ndarray:
     r""":math:`x(T) = e^{-\tau_K C_K}\cdots e^{-\tau_1 C_1}x_{init}`, :math:`C_k = \sum_i c_{k,i}A_i`, exactly.
 
     ``method="eigh"`` uses the spectral decomposition of the symmetric :math:`C_k`; ``"taylor"`` uses
@@ -185,7 +191,7 @@ def _endpoints(G: Parametrization, A: Schedule, B: Schedule, x_init, method: str
         xb2 = linear_schedule_endpoint(G, B, x_init, method="taylor")
         wa, wb = G.value(xa), G.value(xb)
         err = max(float(np.linalg.norm(wa - G.value(xa2))), float(np.linalg.norm(wb - G.value(xb2))))
-        return wa, wb, xa, xb, err, (len(A.pieces) + len(B.pieces)) * G.D ** 2, "closed form (eigh; Taylor expm as check)"
+        return wa, wb, xa, xb, err, (len(A.pieces) + len(B.pieces)) * G.D**2, "closed form (eigh; Taylor expm as check)"
     if method != "ode":
         raise InvalidInput(f"method must be 'auto', 'closed' or 'ode', got {method!r}")
     ends = {}
@@ -194,12 +200,20 @@ def _endpoints(G: Parametrization, A: Schedule, B: Schedule, x_init, method: str
             res = gradient_flow(G, S, x_init, t_eval=[0.0, S.total_time], rtol=tol)
             ends[name, tol] = (res.w[-1], res.x[-1])
     (wa, xa), (wb, xb) = ends["A", RTOL_FINE], ends["B", RTOL_FINE]
-    err = max(float(np.linalg.norm(wa - ends["A", RTOL_COARSE][0])), float(np.linalg.norm(wb - ends["B", RTOL_COARSE][0])))
+    err = max(
+        float(np.linalg.norm(wa - ends["A", RTOL_COARSE][0])), float(np.linalg.norm(wb - ends["B", RTOL_COARSE][0]))
+    )
     return wa, wb, xa, xb, err, 1e3, f"integrated (rtol {RTOL_COARSE:g} vs {RTOL_FINE:g})"
 
 
-def endpoint_gap(G: Parametrization, x_init: ArrayLike, pair: tuple[Schedule, Schedule], *, method: str = "auto",
-                 with_plot: bool = True) -> Outcome:
+def endpoint_gap(
+    G: Parametrization,
+    x_init: ArrayLike,
+    pair: tuple[Schedule, Schedule],
+    *,
+    method: str = "auto",
+    with_plot: bool = True,
+) -> Outcome:
     r"""The path-dependence gap of a fixed candidate pair of equal-μ linear schedules.
 
     Parameters
@@ -237,19 +251,38 @@ def endpoint_gap(G: Parametrization, x_init: ArrayLike, pair: tuple[Schedule, Sc
     gap = float(np.linalg.norm(wa - wb)) / scale
     rel_err = err / scale
     floor = CLOSED_FORM_BUDGET + roundoff_floor(work) if how.startswith("closed") else ODE_FLOOR
-    details = {"mu": linear_mu(A).tolist(), "w_A(T)": wa.tolist(), "w_B(T)": wb.tolist(), "w(0)": w0.tolist(),
-               "pieces_A": len(A.pieces), "pieces_B": len(B.pieces), "T_A": A.total_time, "T_B": B.total_time,
-               "evaluation": how,
-               # the x end points may differ while w's agree (a mirror flow seen through a non-injective G)
-               "x_gap_relative": float(np.linalg.norm(xa - xb)) / max(float(np.linalg.norm(x0)), 1e-300)}
+    details = {
+        "mu": linear_mu(A).tolist(),
+        "w_A(T)": wa.tolist(),
+        "w_B(T)": wb.tolist(),
+        "w(0)": w0.tolist(),
+        "pieces_A": len(A.pieces),
+        "pieces_B": len(B.pieces),
+        "T_A": A.total_time,
+        "T_B": B.total_time,
+        "evaluation": how,
+        # the x end points may differ while w's agree (a mirror flow seen through a non-injective G)
+        "x_gap_relative": float(np.linalg.norm(xa - xb)) / max(float(np.linalg.norm(x0)), 1e-300),
+    }
     plot = (lambda: path_panels(G, x0, (A, B))) if with_plot else None
-    return Outcome(gap, budget_from_error(rel_err, floor), rel_err,
-                   "relative gap between w(T) of two equal-μ linear schedules (0 for any mirror flow)",
-                   details=details, plot=plot)
+    return Outcome(
+        gap,
+        budget_from_error(rel_err, floor),
+        rel_err,
+        "relative gap between w(T) of two equal-μ linear schedules (0 for any mirror flow)",
+        details=details,
+        plot=plot,
+    )
 
 
-def same_endpoint_witness(G: Parametrization, x_init: ArrayLike, pair: tuple[Schedule, Schedule], *, method: str = "auto",
-                          claim: str = "witness") -> Outcome:
+def same_endpoint_witness(
+    G: Parametrization,
+    x_init: ArrayLike,
+    pair: tuple[Schedule, Schedule],
+    *,
+    method: str = "auto",
+    claim: str = "witness",
+) -> Outcome:
     r"""The dual witness of li2022 Theorem 4.9's "G must be regular": **different** μ, the **same** w(T).
 
     A mirror flow has :math:`\nabla R(w(T)) = \nabla R(w(0)) + \mu(T)`, so two schedules from one
@@ -294,16 +327,33 @@ def same_endpoint_witness(G: Parametrization, x_init: ArrayLike, pair: tuple[Sch
     w_gap, rel_err = float(np.linalg.norm(wa - wb)) / scale, err / scale
     floor = CLOSED_FORM_BUDGET + roundoff_floor(work) if how.startswith("closed") else ODE_FLOOR
     w_budget = budget_from_error(rel_err, floor)
-    details = {"mu_A": ma.tolist(), "mu_B": mb.tolist(), "mu_gap_relative": mu_gap, "w_A(T)": wa.tolist(),
-               "w_B(T)": wb.tolist(), "w_gap_relative": w_gap, "w_budget": float(w_budget),
-               "rank_dG(x_init)": int(np.linalg.matrix_rank(G.jacobian(x0))), "evaluation": how}
+    details = {
+        "mu_A": ma.tolist(),
+        "mu_B": mb.tolist(),
+        "mu_gap_relative": mu_gap,
+        "w_A(T)": wa.tolist(),
+        "w_B(T)": wb.tolist(),
+        "w_gap_relative": w_gap,
+        "w_budget": float(w_budget),
+        "rank_dG(x_init)": int(np.linalg.matrix_rank(G.jacobian(x0))),
+        "evaluation": how,
+    }
     if claim == "equal-w":
-        return Outcome(w_gap, w_budget, rel_err, "relative gap between w(T) of two schedules with different μ (planted: 0)",
-                       details=details)
+        return Outcome(
+            w_gap,
+            w_budget,
+            rel_err,
+            "relative gap between w(T) of two schedules with different μ (planted: 0)",
+            details=details,
+        )
     disc = mu_gap if w_gap <= w_budget else 0.0
-    return Outcome(disc, CLOSED_FORM_BUDGET, 0.0,
-                   "‖μ_A − μ_B‖ / max(‖μ‖, 1) when w_A(T) = w_B(T) within budget, else 0 (a mirror flow needs 0)",
-                   details=details)
+    return Outcome(
+        disc,
+        CLOSED_FORM_BUDGET,
+        0.0,
+        "‖μ_A − μ_B‖ / max(‖μ‖, 1) when w_A(T) = w_B(T) within budget, else 0 (a mirror flow needs 0)",
+        details=details,
+    )
 
 
 def mu_determines_w(G: Parametrization, x_init: ArrayLike, schedule: Schedule) -> Outcome:
@@ -338,14 +388,25 @@ def mu_determines_w(G: Parametrization, x_init: ArrayLike, schedule: Schedule) -
     w0 = G.value(x0)
     scale = max(float(np.linalg.norm(ws)), float(np.linalg.norm(wl)), float(np.linalg.norm(w0)), 1e-300)
     err = (float(np.linalg.norm(ws - wsc)) + float(np.linalg.norm(wl - wlc))) / scale
-    return Outcome(float(np.linalg.norm(ws - wl)) / scale, budget_from_error(err, ODE_FLOOR), err,
-                   "relative gap between w(T) under the schedule and under the straight linear loss to the same μ(T)",
-                   details={"mu(T)": mu.tolist(), "w_schedule(T)": ws.tolist(), "w_line(1)": wl.tolist(),
-                            "pieces": len(schedule.pieces), "T": schedule.total_time,
-                            "x_gap_relative": float(np.linalg.norm(xs - xl)) / max(float(np.linalg.norm(x0)), 1e-300)})
+    return Outcome(
+        float(np.linalg.norm(ws - wl)) / scale,
+        budget_from_error(err, ODE_FLOOR),
+        err,
+        "relative gap between w(T) under the schedule and under the straight linear loss to the same μ(T)",
+        details={
+            "mu(T)": mu.tolist(),
+            "w_schedule(T)": ws.tolist(),
+            "w_line(1)": wl.tolist(),
+            "pieces": len(schedule.pieces),
+            "T": schedule.total_time,
+            "x_gap_relative": float(np.linalg.norm(xs - xl)) / max(float(np.linalg.norm(x0)), 1e-300),
+        },
+    )
 
 
-def path_panels(G: Parametrization, x_init: ArrayLike, pair: tuple[Schedule, Schedule], samples: int = 121) -> list[Panel]:
+def path_panels(
+    G: Parametrization, x_init: ArrayLike, pair: tuple[Schedule, Schedule], samples: int = 121
+) -> list[Panel]:
     """Report panels: w along A and along B, and ‖w_A(t) − w_B(t)‖ over t (meaningful at t = T, where μ agree)."""
     A, B = pair
     T = max(A.total_time, B.total_time)
@@ -366,9 +427,15 @@ def path_panels(G: Parametrization, x_init: ArrayLike, pair: tuple[Schedule, Sch
     mub = np.array([linear_mu(_truncate(B, t)) for t in tc])
     return [
         Panel("w = G(x(t)) under schedules A and B", "t", "w", series),
-        Panel("gaps in w and in μ (μ agree at t = T)", "t", "norm",
-              {"‖w_A − w_B‖": (tc.tolist(), gap.tolist()),
-               "‖μ_A − μ_B‖": (tc.tolist(), np.linalg.norm(mua - mub, axis=1).tolist())}),
+        Panel(
+            "gaps in w and in μ (μ agree at t = T)",
+            "t",
+            "norm",
+            {
+                "‖w_A − w_B‖": (tc.tolist(), gap.tolist()),
+                "‖μ_A − μ_B‖": (tc.tolist(), np.linalg.norm(mua - mub, axis=1).tolist()),
+            },
+        ),
     ]
 
 
@@ -393,9 +460,18 @@ def _pair_from_params(theta: np.ndarray, d: int, pieces: int) -> tuple[Schedule,
     return A, B
 
 
-def path_dependence_search(G: Parametrization, x_init: ArrayLike, *, pieces: int = 2, max_duration: float = 1.0,
-                           bound: float = 1.0, starts: int = 6, seed: int = 0, maxiter: int = 60,
-                           method: str = "auto") -> tuple[Outcome, tuple[Schedule, Schedule]]:
+def path_dependence_search(
+    G: Parametrization,
+    x_init: ArrayLike,
+    *,
+    pieces: int = 2,
+    max_duration: float = 1.0,
+    bound: float = 1.0,
+    starts: int = 6,
+    seed: int = 0,
+    maxiter: int = 60,
+    method: str = "auto",
+) -> tuple[Outcome, tuple[Schedule, Schedule]]:
     r"""Search equal-μ pairs of linear schedules for the largest end-point gap in w (for reports).
 
     Schedule A has ``pieces`` linear pieces :math:`(\tau_k, c_k)` with :math:`\tau_k \in [0,
@@ -440,11 +516,12 @@ def path_dependence_search(G: Parametrization, x_init: ArrayLike, *, pieces: int
     best_val, best_theta = math.inf, None
     for _ in range(max(1, int(starts))):
         theta0 = lo + (hi - lo) * rng.random(lo.size)
-        res = minimize(negative_gap, theta0, method="L-BFGS-B", bounds=list(zip(lo, hi)),
-                       options={"maxiter": int(maxiter)})
+        res = minimize(
+            negative_gap, theta0, method="L-BFGS-B", bounds=list(zip(lo, hi)), options={"maxiter": int(maxiter)}
+        )
         if res.fun < best_val:
             best_val, best_theta = float(res.fun), np.clip(res.x, lo, hi)
-    assert best_theta is not None   # the first start's finite gap is below inf
+    assert best_theta is not None  # the first start's finite gap is below inf
     pair = _pair_from_params(best_theta, d, pieces)
     outcome = endpoint_gap(G, x0, pair, method=method)
     outcome.details.update({"search_evaluations": evals, "search_starts": int(starts), "search_best": -best_val})
@@ -494,26 +571,32 @@ def hessian_metric_defect(metric: Callable[[np.ndarray], np.ndarray], w: ArrayLi
 
     H0 = inv_metric(w)
     D = central_difference(inv_metric, w, step)
-    assert D.coarse is not None   # asked for by default
-    T1, T2 = np.moveaxis(D.value, -1, 0), np.moveaxis(D.coarse, -1, 0)   # T[k] = ∂_k h
+    assert D.coarse is not None  # asked for by default
+    T1, T2 = np.moveaxis(D.value, -1, 0), np.moveaxis(D.coarse, -1, 0)  # T[k] = ∂_k h
     scale = max(float(np.max(np.abs(T1))), 1e-300)
     defect1 = T1 - T1.transpose(1, 0, 2)
     defect2 = T2 - T2.transpose(1, 0, 2)
     disc = float(np.max(np.abs(defect1))) / scale
     err = float(np.max(np.abs(defect1 - defect2))) / scale
     floor = max(CLOSED_FORM_BUDGET, 100 * EPS * float(np.max(np.abs(H0))) / step / scale)
-    return Outcome(disc, budget_from_error(err, floor), err,
-                   "max |∂_k h_ij − ∂_i h_kj| / max |∂h| for h = (∂G∂Gᵀ)⁻¹ (0 for a Hessian metric)",
-                   details={"step": step, "max_dh": scale, "w": w.tolist()})
+    return Outcome(
+        disc,
+        budget_from_error(err, floor),
+        err,
+        "max |∂_k h_ij − ∂_i h_kj| / max |∂h| for h = (∂G∂Gᵀ)⁻¹ (0 for a Hessian metric)",
+        details={"step": step, "max_dh": scale, "w": w.tolist()},
+    )
 
 
-def metric_from_preimage(G: Parametrization,
-                         preimage: Callable[[np.ndarray], np.ndarray]) -> Callable[[np.ndarray], np.ndarray]:
+def metric_from_preimage(
+    G: Parametrization, preimage: Callable[[np.ndarray], np.ndarray]
+) -> Callable[[np.ndarray], np.ndarray]:
     r"""The metric :math:`w \mapsto \partial G\partial G^\top(x(w))` for a chosen preimage :math:`x(w)`.
 
     Meaningful when the Gram matrix depends on x only through w = G(x) (check with
     :func:`gram_depends_only_on_w`).
     """
+
     def metric(w):
         x = preimage(np.asarray(w, float))
         return G.gram(x)
@@ -533,8 +616,12 @@ def gram_depends_only_on_w(G: Parametrization, x1: ArrayLike, x2: ArrayLike) -> 
         raise InvalidInput("x1 and x2 must have the same image w = G(x)")
     g1, g2 = G.gram(x1), G.gram(x2)
     gap = float(np.linalg.norm(g1 - g2) / max(float(np.linalg.norm(g1)), float(np.linalg.norm(g2)), 1e-300))
-    return Outcome(gap, budget_from_error(0.0, CLOSED_FORM_BUDGET + roundoff_floor(G.D ** 2)), 0.0,
-                   "relative gap of ∂G∂Gᵀ at two preimages of one w")
+    return Outcome(
+        gap,
+        budget_from_error(0.0, CLOSED_FORM_BUDGET + roundoff_floor(G.D**2)),
+        0.0,
+        "relative gap of ∂G∂Gᵀ at two preimages of one w",
+    )
 
 
 def symmetric_entries_to_matrix(w: ArrayLike, n: int) -> np.ndarray:
@@ -588,7 +675,9 @@ def commuting_quadratic_preimage(G: Quadratic) -> Callable[[np.ndarray], np.ndar
     return preimage
 
 
-def hopf_preimage(H: HopfChart, rho: float, alpha: float = 0.0, extra: ArrayLike | None = None) -> Callable[[np.ndarray], np.ndarray]:
+def hopf_preimage(
+    H: HopfChart, rho: float, alpha: float = 0.0, extra: ArrayLike | None = None
+) -> Callable[[np.ndarray], np.ndarray]:
     r""":math:`w \mapsto x` with :math:`G(x) = w` for a :class:`~oracles.model.hopf.HopfChart` H, on the sphere
     :math:`|z| = \rho` (which every gradient flow keeps: G is homogeneous of degree 0 in z) and fibre phase
     ``alpha``: :math:`u = P^{-1}w = (m_1^2, (1 - m_1^2)\varphi)`. :class:`Inconclusive` outside the chart."""
@@ -606,8 +695,14 @@ def hopf_preimage(H: HopfChart, rho: float, alpha: float = 0.0, extra: ArrayLike
     return preimage
 
 
-def chart_metric_check(G: Parametrization, w: ArrayLike, preimage: Callable[[np.ndarray], np.ndarray],
-                       other_preimage: Callable[[np.ndarray], np.ndarray], *, h: float = 1e-3) -> Outcome:
+def chart_metric_check(
+    G: Parametrization,
+    w: ArrayLike,
+    preimage: Callable[[np.ndarray], np.ndarray],
+    other_preimage: Callable[[np.ndarray], np.ndarray],
+    *,
+    h: float = 1e-3,
+) -> Outcome:
     r"""Is :math:`(\partial G\partial G^\top)^{-1}` a Hessian metric along a chart's image, as a mirror flow needs?
 
     Two claims at w, the worse of the two is returned (:func:`oracles.core.outcome.worst`):
@@ -627,8 +722,9 @@ def chart_metric_check(G: Parametrization, w: ArrayLike, preimage: Callable[[np.
     return worst(same, hess)
 
 
-def chart_preimages(G: Parametrization, x: ArrayLike,
-                    alpha2: float) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]:
+def chart_preimages(
+    G: Parametrization, x: ArrayLike, alpha2: float
+) -> tuple[Callable[[np.ndarray], np.ndarray], Callable[[np.ndarray], np.ndarray]]:
     r"""Two preimage maps :math:`w \mapsto x` of a Hopf or helical chart through x's fibre data: fibre phase 0 and
     ``alpha2``, with x's radius |z| (Hopf: the Gram matrix scales with it, and every gradient flow keeps it)
     and x's padding coordinates."""

@@ -12,6 +12,7 @@ For :math:`G_i(x) = \tfrac12x^\top A_ix` with commuting symmetric :math:`A_i` an
 The closed forms use ``scipy.linalg.expm`` directly; the generic side composes the individual
 flows (integrated with ``solve_ivp`` for (a)), so the two are computed independently.
 """
+
 from __future__ import annotations
 
 from typing import Any, Sequence
@@ -59,10 +60,16 @@ def thm_4_15a(G: Quadratic, x_init: ArrayLike, mu: ArrayLike, sign: int = +1) ->
     # the change between tolerances, plus the fine solve's requested accuracy: at x_init ~ 1e-5 the absolute
     # tolerance 1e-14 alone allows 1e-9 relative, and the two solves agreed better than either did with the
     # truth (found at thorough: gap 2.35e-11 against a budget of 2.2e-11 from an estimate of 6.3e-13)
-    err = relative_gap(fine, coarse) + requested_error_x(fine[None, :], TWO_TOLERANCES.fine.rtol, TWO_TOLERANCES.fine.atol)
-    return Outcome(relative_gap(closed, fine), budget_from_error(err, roundoff_floor(1e3)), err,
-                   f"‖exp(Σμ_iA_i)x − ψ(x; μ)‖ / ‖ψ‖, ψ composed from integrated flows of {'+' if sign > 0 else '−'}∇G_i",
-                   details={"mu": np.asarray(mu, float).tolist(), "sign": sign})
+    err = relative_gap(fine, coarse) + requested_error_x(
+        fine[None, :], TWO_TOLERANCES.fine.rtol, TWO_TOLERANCES.fine.atol
+    )
+    return Outcome(
+        relative_gap(closed, fine),
+        budget_from_error(err, roundoff_floor(1e3)),
+        err,
+        f"‖exp(Σμ_iA_i)x − ψ(x; μ)‖ / ‖ψ‖, ψ composed from integrated flows of {'+' if sign > 0 else '−'}∇G_i",
+        details={"mu": np.asarray(mu, float).tolist(), "sign": sign},
+    )
 
 
 def thm_4_15b(G: Quadratic, x_init: ArrayLike, mu: ArrayLike) -> Outcome:
@@ -74,9 +81,13 @@ def thm_4_15b(G: Quadratic, x_init: ArrayLike, mu: ArrayLike) -> Outcome:
     composed = G.value(psi(G, x0, mu, method="compose"))
     scale = 0.5 * float(np.linalg.norm(x0) ** 2 * np.linalg.norm(E2, 2) * max(np.linalg.norm(G.A, axis=(1, 2))))
     gap = float(np.linalg.norm(closed - composed)) / max(scale, 1e-300)
-    return Outcome(gap, max(CLOSED_FORM_BUDGET, roundoff_floor(G.D ** 3)), 0.0,
-                   "‖½x·exp(2Σμ_iA_i)A_jx − G_j(ψ)‖ relative to ½‖x‖²‖exp(2S)‖‖A‖",
-                   details={"mu": mu.tolist()})
+    return Outcome(
+        gap,
+        max(CLOSED_FORM_BUDGET, roundoff_floor(G.D**3)),
+        0.0,
+        "‖½x·exp(2Σμ_iA_i)A_jx − G_j(ψ)‖ relative to ½‖x‖²‖exp(2S)‖‖A‖",
+        details={"mu": mu.tolist()},
+    )
 
 
 def thm_4_15c(G: Quadratic, x_init: ArrayLike, mu: ArrayLike, h: float = 1e-5) -> Outcome:
@@ -93,15 +104,21 @@ def thm_4_15c(G: Quadratic, x_init: ArrayLike, mu: ArrayLike, h: float = 1e-5) -
     target = G.value(psi_exponential(G, x0, mu))
     D = central_difference(Q, mu, h)
     g1, g2 = D.value, D.coarse
-    assert g2 is not None   # asked for by default
-    scale = max(float(np.linalg.norm(target)), 0.25 * float(np.linalg.norm(psi_exponential(G, x0, mu))) ** 2 / h * EPS, 1e-300)
+    assert g2 is not None  # asked for by default
+    scale = max(
+        float(np.linalg.norm(target)), 0.25 * float(np.linalg.norm(psi_exponential(G, x0, mu))) ** 2 / h * EPS, 1e-300
+    )
     err = float(np.linalg.norm(g1 - g2)) / scale
     floor = max(CLOSED_FORM_BUDGET, 10 * EPS * Q(mu) / h / scale)
     gap = float(np.linalg.norm(g1 - target)) / scale
     lam_min = float(np.linalg.eigvalsh(G.gram(psi_exponential(G, x0, mu)))[0])
-    return Outcome(gap if lam_min > 0 else np.inf, budget_from_error(err, floor), err,
-                   "‖∇(¼‖ψ‖²) − G(ψ)‖ / ‖G(ψ)‖ (finite differences); ∞ if ∇²Q is not positive definite",
-                   details={"lambda_min_hessQ": lam_min})
+    return Outcome(
+        gap if lam_min > 0 else np.inf,
+        budget_from_error(err, floor),
+        err,
+        "‖∇(¼‖ψ‖²) − G(ψ)‖ / ‖G(ψ)‖ (finite differences); ∞ if ∇²Q is not positive definite",
+        details={"lambda_min_hessQ": lam_min},
+    )
 
 
 # -----------------------------------------------------------------------------------------
@@ -125,11 +142,17 @@ def _dual_newton(Lam: np.ndarray, a: np.ndarray, w: np.ndarray, mu0: np.ndarray 
         return 4 * (Lam * e) @ Lam.T
 
     scale = max(float(np.linalg.norm(w)), 1e-300)
-    res = minimize(fun, np.zeros(Lam.shape[0]) if mu0 is None else mu0, jac=True, hess=hess, method="trust-exact",
-                   options={"gtol": 1e-15 * scale, "maxiter": 400})
+    res = minimize(
+        fun,
+        np.zeros(Lam.shape[0]) if mu0 is None else mu0,
+        jac=True,
+        hess=hess,
+        method="trust-exact",
+        options={"gtol": 1e-15 * scale, "maxiter": 400},
+    )
     mu = res.x
     g = fun(mu)[1]
-    for _ in range(4):   # plain Newton steps polish what trust-exact leaves (it stops on its radius, not on g)
+    for _ in range(4):  # plain Newton steps polish what trust-exact leaves (it stops on its radius, not on g)
         try:
             trial = mu - np.linalg.solve(hess(mu), g)
         except np.linalg.LinAlgError:
@@ -150,8 +173,15 @@ def _dual_newton(Lam: np.ndarray, a: np.ndarray, w: np.ndarray, mu0: np.ndarray 
     return mu, float(np.linalg.norm(g)) / max(scale, terms), err
 
 
-def thm_4_15d_domain(G: Quadratic, x_init: ArrayLike, v: ArrayLike, u: ArrayLike, *, claim: str = "closure",
-                     ts: Sequence[float] = (1e-2, 1e-4, 1e-6, 1e-8)) -> Outcome:
+def thm_4_15d_domain(
+    G: Quadratic,
+    x_init: ArrayLike,
+    v: ArrayLike,
+    u: ArrayLike,
+    *,
+    claim: str = "closure",
+    ts: Sequence[float] = (1e-2, 1e-4, 1e-6, 1e-8),
+) -> Outcome:
     r"""Theorem 4.15(d)'s domain claim: :math:`\mathrm{dom}\,R = \overline{\mathrm{range}\,\nabla Q}`, R Legendre.
 
     In the common eigenbasis, :math:`A_i = O\,\mathrm{diag}(\Lambda_{i\cdot})O^\top`, :math:`y = O^\top x_{init}`,
@@ -193,7 +223,9 @@ def thm_4_15d_domain(G: Quadratic, x_init: ArrayLike, v: ArrayLike, u: ArrayLike
     y = O.T @ x0
     # columns with y_k = 0 or λ_k = 0 (to rounding: an eigenvalue 1e-17 of a rank-deficient A) add nothing to ∇Q
     lam_norms = np.linalg.norm(Lam, axis=0)
-    S = (np.abs(y) > 1e-12 * max(float(np.linalg.norm(y)), 1e-300)) & (lam_norms > 1e-10 * max(float(np.max(lam_norms)), 1e-300))
+    S = (np.abs(y) > 1e-12 * max(float(np.linalg.norm(y)), 1e-300)) & (
+        lam_norms > 1e-10 * max(float(np.max(lam_norms)), 1e-300)
+    )
     LS, a = Lam[:, S], 0.25 * y[S] ** 2
     require_regular(G, x0)
     if np.linalg.matrix_rank(LS) < G.d:
@@ -214,27 +246,49 @@ def thm_4_15d_domain(G: Quadratic, x_init: ArrayLike, v: ArrayLike, u: ArrayLike
         v_nn, r = nnls(LS, w)
         r_rel = r / nw
         details[f"probe {name}: nnls residual"] = r_rel
-        if r_rel > 1e-6:    # outside K: R = +inf, certified by Farkas (the nnls residual δ: Λᵀδ ≤ 0, <δ, w> > 0)
+        if r_rel > 1e-6:  # outside K: R = +inf, certified by Farkas (the nnls residual δ: Λᵀδ ≤ 0, <δ, w> > 0)
             delta = w - LS @ v_nn
-            viol = max(0.0, float(np.max(LS.T @ delta))) / (float(np.linalg.norm(delta)) * max(float(np.linalg.norm(LS, 2)), 1e-300))
+            viol = max(0.0, float(np.max(LS.T @ delta))) / (
+                float(np.linalg.norm(delta)) * max(float(np.linalg.norm(LS, 2)), 1e-300)
+            )
             pos = float(delta @ w) / (float(np.linalg.norm(delta)) * nw)
             valid = pos > 0 and viol <= CLOSED_FORM_BUDGET
             if claim == "closure":
-                parts.append(Outcome(viol if pos > 0 else 1.0, CLOSED_FORM_BUDGET, 0.0,
-                                     f"{name} ∉ K: Farkas certificate of R = +∞ (violation)",
-                                     details={"probe": name, "nnls_residual": r_rel, "<delta, w>": pos}))
-            else:   # the planted "dom R = ℝ^d" is contradicted by a valid certificate of R(w) = +∞
-                parts.append(Outcome(1.0 if valid else 0.0, CLOSED_FORM_BUDGET, 0.0,
-                                     f"{name}: a Farkas certificate of R = +∞ (planted: every w is in dom R)",
-                                     details={"probe": name, "nnls_residual": r_rel, "<delta, w>": pos}))
-        elif r_rel <= 1e-9:   # inside K: must be in range ∇Q
+                parts.append(
+                    Outcome(
+                        viol if pos > 0 else 1.0,
+                        CLOSED_FORM_BUDGET,
+                        0.0,
+                        f"{name} ∉ K: Farkas certificate of R = +∞ (violation)",
+                        details={"probe": name, "nnls_residual": r_rel, "<delta, w>": pos},
+                    )
+                )
+            else:  # the planted "dom R = ℝ^d" is contradicted by a valid certificate of R(w) = +∞
+                parts.append(
+                    Outcome(
+                        1.0 if valid else 0.0,
+                        CLOSED_FORM_BUDGET,
+                        0.0,
+                        f"{name}: a Farkas certificate of R = +∞ (planted: every w is in dom R)",
+                        details={"probe": name, "nnls_residual": r_rel, "<delta, w>": pos},
+                    )
+                )
+        elif r_rel <= 1e-9:  # inside K: must be in range ∇Q
             _, resid, _ = _dual_newton(LS, a, w)
             if resid > 1e-9 and cond_cone > 1e6:
-                raise Inconclusive("ill-conditioned", f"dual Newton stopped at residual {resid:.3g} on a cone with "
-                                                      f"cond(ΛΛᵀ) = {cond_cone:.3g}")
-            parts.append(Outcome(resid, budget_from_error(0.0, max(CLOSED_FORM_BUDGET, 1e3 * EPS)), 0.0,
-                                 f"{name}: ‖∇Q(μ) − w‖ relative at Newton's μ (w ∈ range ∇Q)",
-                                 details={"probe": name, "nnls_residual": r_rel}))
+                raise Inconclusive(
+                    "ill-conditioned",
+                    f"dual Newton stopped at residual {resid:.3g} on a cone with cond(ΛΛᵀ) = {cond_cone:.3g}",
+                )
+            parts.append(
+                Outcome(
+                    resid,
+                    budget_from_error(0.0, max(CLOSED_FORM_BUDGET, 1e3 * EPS)),
+                    0.0,
+                    f"{name}: ‖∇Q(μ) − w‖ relative at Newton's μ (w ∈ range ∇Q)",
+                    details={"probe": name, "nnls_residual": r_rel},
+                )
+            )
     details["cond(Lambda Lambda^T)"] = cond_cone
     if G.D == G.d and claim == "closure":
         k = LS.shape[1] - 1
@@ -262,14 +316,24 @@ def thm_4_15d_domain(G: Quadratic, x_init: ArrayLike, v: ArrayLike, u: ArrayLike
         tv = ts[-1] * v[k]
         t_term = abs(0.5 * tv * (np.log(2 * tv / y[S][k] ** 2) - 1))
         R_scale = max(1.0, abs(Rb))
-        parts.append(Outcome(max(gaps), budget_from_error(max(ebs), CLOSED_FORM_BUDGET), max(ebs),
-                             "‖∇R(w_t) − ∇R(w_t') − ½ln(t/t')Λ^{-T}e_k‖ / ‖½ln(t/t')Λ^{-T}e_k‖: ‖∇R‖ → ∞ at the facet",
-                             details={"ts": list(ts), "grad_norms": [float(np.linalg.norm(m)) for m in mus]}))
-        parts.append(Outcome(abs(Rs[-1] - Rb) / R_scale, budget_from_error((t_term + errs[-1] * float(np.linalg.norm(LS @ v))) / R_scale,
-                                                                           CLOSED_FORM_BUDGET),
-                             (t_term + errs[-1] * float(np.linalg.norm(LS @ v))) / R_scale,
-                             "|R(w_t) − R(w_b)| / max(1, |R(w_b)|) at the smallest t: the facet point is in dom R",
-                             details={"R(w_t)": Rs, "R(w_b)": Rb}))
+        parts.append(
+            Outcome(
+                max(gaps),
+                budget_from_error(max(ebs), CLOSED_FORM_BUDGET),
+                max(ebs),
+                "‖∇R(w_t) − ∇R(w_t') − ½ln(t/t')Λ^{-T}e_k‖ / ‖½ln(t/t')Λ^{-T}e_k‖: ‖∇R‖ → ∞ at the facet",
+                details={"ts": list(ts), "grad_norms": [float(np.linalg.norm(m)) for m in mus]},
+            )
+        )
+        parts.append(
+            Outcome(
+                abs(Rs[-1] - Rb) / R_scale,
+                budget_from_error((t_term + errs[-1] * float(np.linalg.norm(LS @ v))) / R_scale, CLOSED_FORM_BUDGET),
+                (t_term + errs[-1] * float(np.linalg.norm(LS @ v))) / R_scale,
+                "|R(w_t) − R(w_b)| / max(1, |R(w_b)|) at the smallest t: the facet point is in dom R",
+                details={"R(w_t)": Rs, "R(w_b)": Rb},
+            )
+        )
         details["grad_norms_at_boundary"] = [float(np.linalg.norm(m)) for m in mus]
     out = worst(*parts)
     out.details.update(details)

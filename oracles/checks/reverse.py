@@ -11,6 +11,7 @@ r"""The reverse direction (li2022 §5, Theorem 5.1): every mirror flow is a grad
 
 Each compares GF on :math:`L_t\circ G` with the mirror flow of R (or a field's flow with its dual closed form).
 """
+
 from __future__ import annotations
 
 import math
@@ -37,8 +38,14 @@ FLOOR = max(roundoff_floor(1e3), 100 * RTOL_FINE)
 
 
 # -----------------------------------------------------------------------------------------
-def gf_equals_mf(potentials: ScalarPotential | Sequence[ScalarPotential], w_init: ArrayLike, schedule: Schedule,
-                 *, exponent: float = 0.5, samples: int = 17) -> Outcome:
+def gf_equals_mf(
+    potentials: ScalarPotential | Sequence[ScalarPotential],
+    w_init: ArrayLike,
+    schedule: Schedule,
+    *,
+    exponent: float = 0.5,
+    samples: int = 17,
+) -> Outcome:
     r"""Theorem 5.1, separable case: GF on :math:`L_t\circ G` from :math:`x_{init} = F(w_{init})` against MF on R.
 
     Parameters
@@ -82,12 +89,14 @@ def gf_equals_mf(potentials: ScalarPotential | Sequence[ScalarPotential], w_init
     x0 = G.F(w0)
     if not G.in_domain(x0):
         raise InvalidInput(f"F(w_init) = {x0} is outside the domain of G")
-    return _gf_against_mf_of(G, x0, R, w0, schedule, samples,
-                             {"potentials": [p.label for p in R.potentials], "exponent": exponent})
+    return _gf_against_mf_of(
+        G, x0, R, w0, schedule, samples, {"potentials": [p.label for p in R.potentials], "exponent": exponent}
+    )
 
 
-def _gf_against_mf_of(G: Parametrization, x0: np.ndarray, R, w0: np.ndarray, schedule: Schedule, samples: int,
-                      details: dict) -> Outcome:
+def _gf_against_mf_of(
+    G: Parametrization, x0: np.ndarray, R, w0: np.ndarray, schedule: Schedule, samples: int, details: dict
+) -> Outcome:
     """GF on L∘G from x0 against MF of R from w0: the comparison of :func:`gf_equals_mf` (see its Returns)."""
     t = np.linspace(0.0, schedule.total_time, samples)
     runs: dict[tuple[str, float], FlowResult | MirrorFlowResult] = {}
@@ -100,9 +109,13 @@ def _gf_against_mf_of(G: Parametrization, x0: np.ndarray, R, w0: np.ndarray, sch
     err_g = np.linalg.norm(wg - runs["gf", RTOL_COARSE].w, axis=1) / scale
     err_m = np.linalg.norm(wm - runs["mf", RTOL_COARSE].w, axis=1) / scale
     err = float(max(np.max(err_g), np.max(err_m)))
-    details = dict(details) | {"T": schedule.total_time, "nfev_gf": runs["gf", RTOL_FINE].nfev,
-                               "nfev_mf": runs["mf", RTOL_FINE].nfev, "w_end_gf": wg[-1].tolist(),
-                               "w_end_mf": wm[-1].tolist()}
+    details = dict(details) | {
+        "T": schedule.total_time,
+        "nfev_gf": runs["gf", RTOL_FINE].nfev,
+        "nfev_mf": runs["mf", RTOL_FINE].nfev,
+        "w_end_gf": wg[-1].tolist(),
+        "w_end_mf": wm[-1].tolist(),
+    }
     d = wg.shape[1]
 
     def plot():
@@ -110,16 +123,31 @@ def _gf_against_mf_of(G: Parametrization, x0: np.ndarray, R, w0: np.ndarray, sch
         for i in range(d):
             series[f"GF: w[{i}]"] = (t.tolist(), wg[:, i].tolist())
             series[f"MF: w[{i}]"] = (t.tolist(), wm[:, i].tolist())
-        return [Panel(f"GF on L∘G vs MF on R ({R.name})", "t", "w", series),
-                Panel("relative gap", "t", "gap", {"gap": (t.tolist(), np.maximum(gaps, 1e-300).tolist())}, logy=True)]
+        return [
+            Panel(f"GF on L∘G vs MF on R ({R.name})", "t", "w", series),
+            Panel("relative gap", "t", "gap", {"gap": (t.tolist(), np.maximum(gaps, 1e-300).tolist())}, logy=True),
+        ]
 
-    return Outcome(float(np.max(gaps)), budget_from_error(err, FLOOR), err,
-                   "max over t of the relative gap between GF on L∘G and MF on R", details=details, plot=plot)
+    return Outcome(
+        float(np.max(gaps)),
+        budget_from_error(err, FLOOR),
+        err,
+        "max over t of the relative gap between GF on L∘G and MF on R",
+        details=details,
+        plot=plot,
+    )
 
 
-def gf_equals_mf_linear(potentials: ScalarPotential | Sequence[ScalarPotential], A: ArrayLike, O: ArrayLike,
-                        w_init: ArrayLike, schedule: Schedule, *, scale: float = 1.0,
-                        samples: int = 17) -> Outcome:
+def gf_equals_mf_linear(
+    potentials: ScalarPotential | Sequence[ScalarPotential],
+    A: ArrayLike,
+    O: ArrayLike,
+    w_init: ArrayLike,
+    schedule: Schedule,
+    *,
+    scale: float = 1.0,
+    samples: int = 17,
+) -> Outcome:
     r"""Theorem 5.1 for the commuting, non-separable :math:`R(w) = \sum_i r_i((Aw)_i)`: GF on :math:`L_t\circ G` with
     :math:`G(x) = A^{-1}F^{-1}(O_{:d}x)` (:class:`LinearCoordinatewise` with ``B = O[:d]``, ``P = A⁻¹``) from
     :math:`x_{init} = O_{:d}^\top F(Aw_{init})` against MF on R from ``w_init``.
@@ -144,15 +172,26 @@ def gf_equals_mf_linear(potentials: ScalarPotential | Sequence[ScalarPotential],
         raise InvalidInput(f"the schedule's losses act on R^{schedule.d} but w_init has length {d}")
     G = LinearCoordinatewise(pots, scale * O[:d], np.linalg.inv(A))
     x0 = G.point_of(w0)
-    details = {"potentials": [p.label for p in pots], "A": A.tolist(), "D": G.D,
-               "separability_defect": separability_defect(R, [w0, 1.3 * w0, w0 * np.linspace(0.7, 1.6, d)])
-               if R.in_domain(1.3 * w0) and R.in_domain(w0 * np.linspace(0.7, 1.6, d)) else None}
+    details = {
+        "potentials": [p.label for p in pots],
+        "A": A.tolist(),
+        "D": G.D,
+        "separability_defect": separability_defect(R, [w0, 1.3 * w0, w0 * np.linspace(0.7, 1.6, d)])
+        if R.in_domain(1.3 * w0) and R.in_domain(w0 * np.linspace(0.7, 1.6, d))
+        else None,
+    }
     return _gf_against_mf_of(G, x0, R, w0, schedule, samples, details)
 
 
-def gf_equals_mf_ridge(potentials: ScalarPotential | Sequence[ScalarPotential], A: ArrayLike, w_init: ArrayLike,
-                       schedule: Schedule, *, tangent: bool = True,
-                       samples: int = 17) -> Outcome:
+def gf_equals_mf_ridge(
+    potentials: ScalarPotential | Sequence[ScalarPotential],
+    A: ArrayLike,
+    w_init: ArrayLike,
+    schedule: Schedule,
+    *,
+    tangent: bool = True,
+    samples: int = 17,
+) -> Outcome:
     r"""Theorem 5.1 for :math:`R(w) = \sum_k r_k(a_k^\top w)` (K > d ridges, not linearly separable): GF on
     :math:`L_t\circ G` with Theorem 5.1's G through the isometric embedding :math:`F: \mathbb{R}^d\to\mathbb{R}^K`
     (:class:`RidgeEmbedding`), from :math:`x_{init} = F(w_{init}) \in M`, against MF on R (integrated in the
@@ -171,12 +210,18 @@ def gf_equals_mf_ridge(potentials: ScalarPotential | Sequence[ScalarPotential], 
         raise InvalidInput(f"the schedule's losses act on R^{schedule.d} but w_init has length {emb.d}")
     x0 = emb.F(w0)
     pts = [w0, 1.3 * w0, w0 * np.linspace(0.7, 1.6, emb.d)]
-    details = {"potentials": [p.label for p in emb.potentials], "A": emb.A.tolist(), "K": emb.D,
-               "separability_defect": separability_defect(R, pts) if all(R.in_domain(p) for p in pts) else None}
+    details = {
+        "potentials": [p.label for p in emb.potentials],
+        "A": emb.A.tolist(),
+        "K": emb.D,
+        "separability_defect": separability_defect(R, pts) if all(R.in_domain(p) for p in pts) else None,
+    }
     return _gf_against_mf_of(emb, x0, R, w0, schedule, samples, details)
 
 
-def flow_completeness(G: LinearCoordinatewise | RidgeEmbedding, x: ArrayLike, i: int, T: float, *, rate: float = 1.0) -> Outcome:
+def flow_completeness(
+    G: LinearCoordinatewise | RidgeEmbedding, x: ArrayLike, i: int, T: float, *, rate: float = 1.0
+) -> Outcome:
     r"""Theorem 5.1's last clause: the flow of :math:`+\nabla G_i` from x exists on [−T, T] (complete when R is a
     mirror map), for Theorem 5.1's :math:`G = A^{-1}\circ F^{-1}\circ B` (:class:`LinearCoordinatewise`).
 
@@ -203,14 +248,15 @@ def flow_completeness(G: LinearCoordinatewise | RidgeEmbedding, x: ArrayLike, i:
     if isinstance(G, RidgeEmbedding):
         return _ridge_flow_completeness(G, x, i, T, rate)
     if not isinstance(G, LinearCoordinatewise) or not G.commuting:
-        raise InvalidInput("flow_completeness needs a commuting LinearCoordinatewise G (Theorem 5.1's A⁻¹∘F⁻¹∘B) "
-                           "or a RidgeEmbedding")
+        raise InvalidInput(
+            "flow_completeness needs a commuting LinearCoordinatewise G (Theorem 5.1's A⁻¹∘F⁻¹∘B) or a RidgeEmbedding"
+        )
     x = G.check_point(x)
     if not 0 <= i < G.d:
         raise InvalidInput(f"field index i must be in [0, {G.d}), got {i}")
     if not (math.isfinite(T) and T > 0):
         raise InvalidInput(f"T must be positive and finite, got {T}")
-    R = potential_of(G, x)          # ∇R(G(x)) = 0
+    R = potential_of(G, x)  # ∇R(G(x)) = 0
     lo, hi = G.flow_horizon(i, x)
     gaps, errs, shortfalls, reached = [], [], [], {}
     for sign in (+1.0, -1.0):
@@ -232,17 +278,30 @@ def flow_completeness(G: LinearCoordinatewise | RidgeEmbedding, x: ArrayLike, i:
             # past t*: the integration must stop, blowing up or leaving M (no horizon consulted: the confirmation)
             exists, _ = flow_exists(G, i, sign * T, x, 1e-8)
             if exists:
-                raise Inconclusive(Reason.NOT_CERTIFIED, f"horizon not confirmed: the flow reached t = {sign * T:.4g} "
-                                                         f"past t* = {end:.6g}")
+                raise Inconclusive(
+                    Reason.NOT_CERTIFIED,
+                    f"horizon not confirmed: the flow reached t = {sign * T:.4g} past t* = {end:.6g}",
+                )
             reached[f"{'+' if sign > 0 else '-'}T"] = f"stopped before {sign * T:.4g}; t* = {end:.6g}"
         shortfalls.append(short)
     err = max(errs)
     disc = max(max(shortfalls), max(gaps))
-    return Outcome(disc, budget_from_error(err, max(CLOSED_FORM_BUDGET, roundoff_floor(1e3))), err,
-                   "max of the existence shortfall (T − t*)⁺/T of the flow of +∇G_i on [−T, T] and the gap of G(x(t)) "
-                   "to (∇R)⁻¹(∇R(w0) + t e_i)",
-                   details={"horizon": [lo, hi], "T": T, "shortfall": shortfalls, "gap": gaps, "i": i,
-                            "stops": reached, "mirror_map": bool(np.all(G.mirror_map_coordinates))})
+    return Outcome(
+        disc,
+        budget_from_error(err, max(CLOSED_FORM_BUDGET, roundoff_floor(1e3))),
+        err,
+        "max of the existence shortfall (T − t*)⁺/T of the flow of +∇G_i on [−T, T] and the gap of G(x(t)) "
+        "to (∇R)⁻¹(∇R(w0) + t e_i)",
+        details={
+            "horizon": [lo, hi],
+            "T": T,
+            "shortfall": shortfalls,
+            "gap": gaps,
+            "i": i,
+            "stops": reached,
+            "mirror_map": bool(np.all(G.mirror_map_coordinates)),
+        },
+    )
 
 
 def _ridge_flow_completeness(G: RidgeEmbedding, x, i: int, T: float, rate: float) -> Outcome:
@@ -268,12 +327,17 @@ def _ridge_flow_completeness(G: RidgeEmbedding, x, i: int, T: float, rate: float
         if not (ok and okc):
             ceased.append(sign * T)
             continue
-        assert xf is not None and xc is not None   # flow_exists returns its end point whenever ok
+        assert xf is not None and xc is not None  # flow_exists returns its end point whenever ok
         wf, wc = G.value(xf), G.value(xc)
         target = th0.copy()
         target[i] += rate * sign * T
-        sol = root(lambda w: R.grad(w) - target if R.in_domain(w) else np.full(G.d, 1e300), wf, jac=R.hess,  # noqa: B023 -- solved here
-                   method="hybr", options={"xtol": 1e-14})
+        sol = root(
+            lambda w: R.grad(w) - target if R.in_domain(w) else np.full(G.d, 1e300),  # noqa: B023 -- solved here
+            wf,
+            jac=R.hess,
+            method="hybr",
+            options={"xtol": 1e-14},
+        )
         resid = float(np.linalg.norm(R.grad(sol.x) - target)) / max(1.0, float(np.linalg.norm(target)))
         if not (R.in_domain(sol.x) and resid <= 1e-12):
             raise Inconclusive(Reason.NOT_CERTIFIED, f"∇R(w) = ∇R(w0) + t e_i not solved (residual {resid:.3g})")
@@ -282,10 +346,14 @@ def _ridge_flow_completeness(G: RidgeEmbedding, x, i: int, T: float, rate: float
         errs.append(float(np.linalg.norm(wf - wc)) / scale)
     err = max(errs, default=0.0)
     disc = 1.0 if ceased else max(gaps)
-    return Outcome(disc, budget_from_error(err, max(CLOSED_FORM_BUDGET, roundoff_floor(1e3))), err,
-                   "1 if the flow of +∇G_i ceased before ±T, else the gap of G(x(t)) to the root of "
-                   "∇R(w) = ∇R(w0) + t e_i (ridge embedding)",
-                   details={"T": T, "i": i, "gap": gaps, "ceased_at": ceased})
+    return Outcome(
+        disc,
+        budget_from_error(err, max(CLOSED_FORM_BUDGET, roundoff_floor(1e3))),
+        err,
+        "1 if the flow of +∇G_i ceased before ±T, else the gap of G(x(t)) to the root of "
+        "∇R(w) = ∇R(w0) + t e_i (ridge embedding)",
+        details={"T": T, "i": i, "gap": gaps, "ceased_at": ceased},
+    )
 
 
 def restriction_commutes(G: RidgeEmbedding, x: ArrayLike, i: int, j: int, s: float, t: float) -> Outcome:
@@ -312,22 +380,29 @@ def restriction_commutes(G: RidgeEmbedding, x: ArrayLike, i: int, j: int, s: flo
         raise InvalidInput(f"x is not on M = F(int dom R): |F(G(x)) - x| = {off0:.3g}")
     comm, drift = {}, {}
     for rtol, atol in ((1e-11, 1e-14), (1e-8, 1e-11)):
+
         def flow(k, tau, y):
             return field_flow(G, k, -tau, y, method="ode", rtol=rtol, atol=atol)  # noqa: B023 -- called below
 
         a, b = flow(i, s, flow(j, t, x)), flow(j, t, flow(i, s, x))
         scale = max(float(np.linalg.norm(x)), float(np.linalg.norm(a)), 1e-300)
         comm[rtol] = (a - b) / scale
-        drift[rtol] = max(float(np.linalg.norm(G.F(G.value(y)) - y)) / max(1.0, float(np.linalg.norm(y)))
-                          for y in (a, b))
+        drift[rtol] = max(
+            float(np.linalg.norm(G.F(G.value(y)) - y)) / max(1.0, float(np.linalg.norm(y))) for y in (a, b)
+        )
     comm_err = float(np.linalg.norm(comm[1e-11] - comm[1e-8]))
-    drift_err = abs(drift[1e-8] - drift[1e-11])   # the fine solve's error, estimated as everywhere: their change
-    parts = {"commutator": (float(np.linalg.norm(comm[1e-11])), budget_from_error(comm_err, roundoff_floor(1e3)),
-                            comm_err),
-             "distance to M": (drift[1e-11], budget_from_error(drift_err, CLOSED_FORM_BUDGET), drift_err)}
+    drift_err = abs(drift[1e-8] - drift[1e-11])  # the fine solve's error, estimated as everywhere: their change
+    parts = {
+        "commutator": (float(np.linalg.norm(comm[1e-11])), budget_from_error(comm_err, roundoff_floor(1e3)), comm_err),
+        "distance to M": (drift[1e-11], budget_from_error(drift_err, CLOSED_FORM_BUDGET), drift_err),
+    }
     name, (disc, budget, err) = max(parts.items(), key=lambda kv: kv[1][0] / kv[1][1])
-    return Outcome(disc, budget, err,
-                   f"Theorem 5.1 on M: {name} of the flows of ∇G_i, ∇G_j from x ∈ M (worst of two, relative)",
-                   details={k: {"value": v, "budget": bud} for k, (v, bud, _) in parts.items()}
-                   | {"cond_gram": float(np.linalg.cond(G.gram(x)))},
-                   plot=lambda: figure_1(G, x, i, j, s, t, "ode"))
+    return Outcome(
+        disc,
+        budget,
+        err,
+        f"Theorem 5.1 on M: {name} of the flows of ∇G_i, ∇G_j from x ∈ M (worst of two, relative)",
+        details={k: {"value": v, "budget": bud} for k, (v, bud, _) in parts.items()}
+        | {"cond_gram": float(np.linalg.cond(G.gram(x)))},
+        plot=lambda: figure_1(G, x, i, j, s, t, "ode"),
+    )

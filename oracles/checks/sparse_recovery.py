@@ -10,6 +10,7 @@ whenever :math:`m \ge w^2 + 1`, where w is the Gaussian width of the ℓ1 descen
 (Corollary 3.3), and :math:`w^2 \le 2k\ln(n/k) + \tfrac54k` (Proposition 3.10). So
 :math:`m \gtrsim 2k\ln(n/k) + \tfrac54k` -- the notes' :math:`O(k\log\frac nk)` with constant 2.
 """
+
 from __future__ import annotations
 
 import math
@@ -71,8 +72,14 @@ def _trial(rng: np.random.Generator, m: int, n: int, k: int) -> bool:
         off = np.delete(np.arange(n), S)
         if float(np.max(np.abs(A[:, off].T @ y))) < 1.0 - 1e-9:
             return True
-    res = linprog(np.ones(2 * n), A_eq=np.hstack([A, -A]), b_eq=b, bounds=(0, None), method="highs",
-                  options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10})
+    res = linprog(
+        np.ones(2 * n),
+        A_eq=np.hstack([A, -A]),
+        b_eq=b,
+        bounds=(0, None),
+        method="highs",
+        options={"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10},
+    )
     if res.status != 0:
         raise Inconclusive("LP not solved", str(res.message))
     xh = res.x[:n] - res.x[n:]
@@ -82,11 +89,14 @@ def _trial(rng: np.random.Generator, m: int, n: int, k: int) -> bool:
     resid = float(np.linalg.norm(A @ xh - b)) / max(float(np.linalg.norm(b)), 1e-300)
     if resid <= 1e-9 and np.sum(np.abs(xh)) <= np.sum(np.abs(x)) * (1.0 + 1e-9):
         return False
-    raise Inconclusive("LP answer is no witness", f"residual {resid:.3g}, l1 ratio {np.sum(np.abs(xh)) / np.sum(np.abs(x)):.12g}")
+    raise Inconclusive(
+        "LP answer is no witness", f"residual {resid:.3g}, l1 ratio {np.sum(np.abs(xh)) / np.sum(np.abs(x)):.12g}"
+    )
 
 
-def recovery_rate_gap(n: int, k: int, seed: int, *, t: float = 3.0, trials: int = 8, m_claim: int | None = None,
-                      sweep: int = 10) -> Outcome:
+def recovery_rate_gap(
+    n: int, k: int, seed: int, *, t: float = 3.0, trials: int = 8, m_claim: int | None = None, sweep: int = 10
+) -> Outcome:
     r"""notes (side remark, with CRPW's constant): at :math:`m = ` :func:`measurements_for` (n, k, t) Gaussian measurements
     (``m_claim`` plants another m with the same guarantee: a control), basis pursuit fails on a random k-sparse x with probability at
     most :math:`p_0 = ` :func:`failure_bound` :math:`\le e^{-t^2/2}` (t = 3: 0.011).
@@ -116,14 +126,32 @@ def recovery_rate_gap(n: int, k: int, seed: int, *, t: float = 3.0, trials: int 
         r2 = np.random.default_rng(int(seed) + 1)
         rates = [float(np.mean([_trial(r2, mm, n, k) for _ in range(min(trials, 8))])) for mm in ms]
         guar = [1.0 - failure_bound(mm, n, k) for mm in ms]
-        return [Panel(f"basis pursuit, n = {n}, k = {k}: phase transition (w² bound {width_bound(n, k):.1f})",
-                      "m (measurements)", "P(recovery)", {"empirical": (ms, rates), "CRPW guarantee": (ms, guar),
-                                                           "m used": ([m0, m0], [0.0, 1.0])})]
+        return [
+            Panel(
+                f"basis pursuit, n = {n}, k = {k}: phase transition (w² bound {width_bound(n, k):.1f})",
+                "m (measurements)",
+                "P(recovery)",
+                {"empirical": (ms, rates), "CRPW guarantee": (ms, guar), "m used": ([m0, m0], [0.0, 1.0])},
+            )
+        ]
 
-    return Outcome(fails / trials, f_crit / trials, 0.0,
-                   f"failures of basis pursuit out of {trials} at m = {m} (guarantee: P(fail) <= {p0:.3g})",
-                   details={"n": n, "k": k, "m": m, "m_guaranteed": m0, "w2_bound": width_bound(n, k),
-                            "failure_bound": p0, "failures": fails, "allowed": f_crit}, plot=panels)
+    return Outcome(
+        fails / trials,
+        f_crit / trials,
+        0.0,
+        f"failures of basis pursuit out of {trials} at m = {m} (guarantee: P(fail) <= {p0:.3g})",
+        details={
+            "n": n,
+            "k": k,
+            "m": m,
+            "m_guaranteed": m0,
+            "w2_bound": width_bound(n, k),
+            "failure_bound": p0,
+            "failures": fails,
+            "allowed": f_crit,
+        },
+        plot=panels,
+    )
 
 
 __all__ = ["TAIL", "failure_bound", "measurements_for", "recovery_rate_gap", "width_bound"]

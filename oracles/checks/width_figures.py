@@ -10,6 +10,7 @@ r"""Figures 1 and 2 of the liang-montufar slides, recomputed (functions returnin
 
 The slides do not give their data set; :data:`DATA` is ours (five points in [−1, 1]).
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Sequence
@@ -21,17 +22,22 @@ from oracles.convex.variational import kernel_interpolant, solve_scaled
 from oracles.flows.shallow_trainer import NetworkRun, TrainResult, train
 from oracles.model.shallow import MirrorPotential, Uniform, init_params
 
-if TYPE_CHECKING:   # matplotlib is imported when a figure is drawn, not with the oracles (0.27 s per process)
+if TYPE_CHECKING:  # matplotlib is imported when a figure is drawn, not with the oracles (0.27 s per process)
     from matplotlib.figure import Figure
 
 DATA = (np.array([-0.75, -0.35, 0.05, 0.4, 0.8]), np.array([0.3, -0.2, 0.5, 0.1, -0.4]))
 WIDTHS = (20, 60, 180, 540, 1620, 4860)
 UNSCALED = ("x^2", "|x|^3+x^2", "x^4+x^2")
-SCALED = {"x^2": MirrorPotential.quadratic(), "|x|^3+x^2": MirrorPotential.cubic(), "x^4+x^2": MirrorPotential.quartic()}
+SCALED = {
+    "x^2": MirrorPotential.quadratic(),
+    "|x|^3+x^2": MirrorPotential.cubic(),
+    "x^4+x^2": MirrorPotential.quartic(),
+}
 
 
-def sweep(kind: str, widths: Sequence[int] = WIDTHS, seed: int = 0, points: int = 1001
-          ) -> tuple[np.ndarray, dict[tuple[str, int], TrainResult], dict[str, tuple[Any, ...]]]:
+def sweep(
+    kind: str, widths: Sequence[int] = WIDTHS, seed: int = 0, points: int = 1001
+) -> tuple[np.ndarray, dict[tuple[str, int], TrainResult], dict[str, tuple[Any, ...]]]:
     """Train the figure's networks (zero output init, uniform p_B on [−1, 1]) at every width in one batch.
 
     Returns ``(x_eval, results, references)``: ``results[(name, n)]`` a TrainResult and ``references[name]``
@@ -52,7 +58,7 @@ def sweep(kind: str, widths: Sequence[int] = WIDTHS, seed: int = 0, points: int 
     res = dict(zip(keys, train(runs, xe)))
     refs: dict[str, tuple[Any, ...]]
     if kind == "unscaled":
-        ki = kernel_interpolant(x, y, dens, "relu")       # r = y: zero output initialization
+        ki = kernel_interpolant(x, y, dens, "relu")  # r = y: zero output initialization
         refs = {name: (ki(xe), ki.error) for name in pots}
     else:
         refs = {}
@@ -91,7 +97,10 @@ def figure1(widths: Sequence[int] = WIDTHS, shifts: Sequence[float] = (-1.0, -0.
     ax[1].set_title("L∞ error against the width")
     dens = Uniform(-1.0, 1.0)
     n = widths[-1]
-    runs = [NetworkRun(init_params(0, n, dens, zero_output=True), x, y + c, MirrorPotential.quadratic(), False, "relu") for c in shifts]
+    runs = [
+        NetworkRun(init_params(0, n, dens, zero_output=True), x, y + c, MirrorPotential.quadratic(), False, "relu")
+        for c in shifts
+    ]
     for c, r in zip(shifts, train(runs, xe)):
         ax[2].plot(xe, r.values, label=f"labels + {c:g}")
         ax[2].plot(x, y + c, "k.")
@@ -110,7 +119,7 @@ def figure2(widths: Sequence[int] = WIDTHS) -> Figure:
     fig = Figure(figsize=(15, 4.2))
     ax = fig.subplots(1, 3)
     for name in SCALED:
-        line, = ax[0].plot(xe, res[(name, widths[-1])].values, label=f"MF {name}, n = {widths[-1]}")
+        (line,) = ax[0].plot(xe, res[(name, widths[-1])].values, label=f"MF {name}, n = {widths[-1]}")
         ax[0].plot(xe, refs[name][0], "--", color=line.get_color(), label=f"variational {name}")
     ax[0].plot(x, y, "ko")
     ax[0].set_title("trained networks vs variational solutions")
@@ -119,7 +128,9 @@ def figure2(widths: Sequence[int] = WIDTHS) -> Figure:
     ax[1].set_title("L∞ error against the width")
     grid = np.linspace(-1.0, 1.0, 4001)
     for name in SCALED:
-        ax[2].hist(np.abs(refs[name][2].fine.second_derivative(grid)), bins=60, histtype="step", density=True, label=name)
+        ax[2].hist(
+            np.abs(refs[name][2].fine.second_derivative(grid)), bins=60, histtype="step", density=True, label=name
+        )
     ax[2].set_xlabel("|h''(x)|, x uniform on [−1, 1]")
     ax[2].set_title("distribution of |h''| of the variational solutions")
     ax[2].legend(fontsize=8)

@@ -14,6 +14,7 @@ chain rule and the G3 identity for a compactly supported B.
   (left side from the kinks, right side from evaluations) and on the Galerkin minimizer of G1 + G2 + G3 (left side
   from the oracle's own assembly of G3, right side from its values and slopes).
 """
+
 from __future__ import annotations
 
 import math
@@ -34,7 +35,9 @@ from oracles.model.shallow import Density, MirrorPotential, NetworkParams, init_
 FD_STEP = 1e-5
 
 
-def displaced_params(seed: int, width: int, density: Density, perturbation: float, scaled: bool) -> tuple[NetworkParams, np.ndarray]:
+def displaced_params(
+    seed: int, width: int, density: Density, perturbation: float, scaled: bool
+) -> tuple[NetworkParams, np.ndarray]:
     r"""``(θ̂, δ)``: the nested initialization of ``seed`` and a displacement :math:`\delta = \theta - \hat\theta`,
     ``perturbation`` times standard normals from the stream ``default_rng([seed, 7])`` (divided by n when
     ``scaled``: the scaled regime moves θ by O(1/n)), so that :math:`\nabla^2\Phi(\theta) = \phi''(s\delta)` is not
@@ -46,8 +49,19 @@ def displaced_params(seed: int, width: int, density: Density, perturbation: floa
     return p0, delta / (p0.n if scaled else 1.0)
 
 
-def check_kernel_ode(x: ArrayLike, y: ArrayLike, density: Density, potential: MirrorPotential, scaled: bool,
-                     activation: str, width: int, seed: int, perturbation: float, *, factor: float = 2.0) -> Outcome:
+def check_kernel_ode(
+    x: ArrayLike,
+    y: ArrayLike,
+    density: Density,
+    potential: MirrorPotential,
+    scaled: bool,
+    activation: str,
+    width: int,
+    seed: int,
+    perturbation: float,
+    *,
+    factor: float = 2.0,
+) -> Outcome:
     r"""The chain rule :math:`d\mathbf f/dt = -\text{factor}\cdot n\eta H(\mathbf f - \mathbf y)` (factor 2: the theorem
     with :math:`L = \sum(f - y)^2`; 1: the slides' literal form, a control) at θ = θ̂ + δ (:func:`displaced_params`),
     η = 1/n.
@@ -73,8 +87,9 @@ def check_kernel_ode(x: ArrayLike, y: ArrayLike, density: Density, potential: Mi
     xmax = max(1.0, float(np.max(np.abs(x))))
     h = FD_STEP
     if float(np.min(np.abs(z))) <= 4 * 2 * h * xmax:
-        raise Inconclusive("a kink within the finite-difference step",
-                           f"min |w x − b| = {float(np.min(np.abs(z))):.3g} at step {h:g}")
+        raise Inconclusive(
+            "a kink within the finite-difference step", f"min |w x − b| = {float(np.min(np.abs(z))):.3g} at step {h:g}"
+        )
 
     def f_of(v: np.ndarray) -> np.ndarray:
         return network(NetworkParams.from_flat(v), x, activation)
@@ -84,16 +99,19 @@ def check_kernel_ode(x: ArrayLike, y: ArrayLike, density: Density, potential: Mi
         return np.array([r @ r])
 
     r = f_of(theta) - y
-    terms = float(np.sum(np.abs(th.a[:, None] * (np.abs(z) if activation == "abs" else np.maximum(z, 0.0))), axis=0).max()
-                  + abs(th.d) + np.max(np.abs(y)))                    # the size of what f adds up
+    terms = float(
+        np.sum(np.abs(th.a[:, None] * (np.abs(z) if activation == "abs" else np.maximum(z, 0.0))), axis=0).max()
+        + abs(th.d)
+        + np.max(np.abs(y))
+    )  # the size of what f adds up
     dL = central_difference(loss, theta, h)
-    hess = potential.hess(s * delta)                                    # ∇²Φ(θ), diagonal
-    assert dL.coarse is not None   # central_difference differences at 2h by default
+    hess = potential.hess(s * delta)  # ∇²Φ(θ), diagonal
+    assert dL.coarse is not None  # central_difference differences at 2h by default
     sides = []
     for grad in (dL.value[0], dL.coarse[0]):
         thdot = -eta * grad / hess
         step = h / max(float(np.max(np.abs(thdot))), 1e-300)
-        zdot = thdot[:n][:, None] * x[None, :] - thdot[n:2 * n][:, None]
+        zdot = thdot[:n][:, None] * x[None, :] - thdot[n : 2 * n][:, None]
         if float(np.min(np.abs(z) - 8 * step * np.abs(zdot))) <= 0:
             raise Inconclusive("a kink within the finite-difference step along the flow", f"step {step:.3g}")
         # mypy cannot infer a lambda with a default argument (v binds this pass's thdot)
@@ -109,16 +127,28 @@ def check_kernel_ode(x: ArrayLike, y: ArrayLike, density: Density, potential: Mi
     dsg = np.sign(z) if activation == "abs" else (z > 0).astype(float)
     J = np.concatenate([th.a[:, None] * dsg * x[None, :], -th.a[:, None] * dsg, sg, np.ones((1, len(x)))]).T
     grad_round = dL.roundoff(2.0 * math.sqrt(len(x)) * float(np.linalg.norm(r)) * terms + float(r @ r))
-    err = (float(np.linalg.norm(lhs - dfd2.value[:, 0])) + dfd.truncation()
-           + dfd.roundoff(terms) * math.sqrt(len(x))
-           + eta * float(np.linalg.norm(J, 2)) * grad_round / float(np.min(hess))) / scale
+    err = (
+        float(np.linalg.norm(lhs - dfd2.value[:, 0]))
+        + dfd.truncation()
+        + dfd.roundoff(terms) * math.sqrt(len(x))
+        + eta * float(np.linalg.norm(J, 2)) * grad_round / float(np.min(hess))
+    ) / scale
     err += 100 * EPS * math.sqrt(3 * n + 1)
     gap = relative_gap(lhs, rhs)
-    return Outcome(gap, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   f"relative gap of df/dt (finite differences of L and f) to −{factor:g}·nη·H(f − y), n = {n}",
-                   details={"lhs": lhs.tolist(), "rhs": rhs.tolist(), "step_theta": h, "step_flow": step,
-                            "ratio_lhs_over_rhs": float(lhs @ rhs / max(rhs @ rhs, 1e-300))},
-                   floor=CLOSED_FORM_BUDGET)
+    return Outcome(
+        gap,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        f"relative gap of df/dt (finite differences of L and f) to −{factor:g}·nη·H(f − y), n = {n}",
+        details={
+            "lhs": lhs.tolist(),
+            "rhs": rhs.tolist(),
+            "step_theta": h,
+            "step_flow": step,
+            "ratio_lhs_over_rhs": float(lhs @ rhs / max(rhs @ rhs, 1e-300)),
+        },
+        floor=CLOSED_FORM_BUDGET,
+    )
 
 
 def g3_sides(h: Callable[[np.ndarray], ArrayLike], B: float) -> tuple[float, float]:
@@ -130,8 +160,9 @@ def g3_sides(h: Callable[[np.ndarray], ArrayLike], B: float) -> tuple[float, flo
     return float(rhs), float(np.max(np.abs(v)) * (1.0 + B))
 
 
-def check_g3_identity(x: ArrayLike, r: ArrayLike, density: Density, params: NetworkParams, *,
-                      plant: str = "none") -> Outcome:
+def check_g3_identity(
+    x: ArrayLike, r: ArrayLike, density: Density, params: NetworkParams, *, plant: str = "none"
+) -> Outcome:
     r"""The slides' G3 identity for :math:`\mathcal B` on [−B, B], on two functions (the worse decides):
 
     * the ReLU network function :math:`h(x) = \sum_ka_k(w_kx - b_k)_+` of ``params`` (kinks :math:`b_k/w_k` in the
@@ -162,7 +193,7 @@ def check_g3_identity(x: ArrayLike, r: ArrayLike, density: Density, params: Netw
         rhs, size = g3_sides(h, B)
         if plant == "minus":
             v = np.asarray(h(np.array([-B, B])), float)
-            rhs += 2.0 * v[0]                      # −(h(B) − h(−B)) in place of −(h(B) + h(−B))
+            rhs += 2.0 * v[0]  # −(h(B) − h(−B)) in place of −(h(B) + h(−B))
         return rhs, size
 
     lhs_net = float(np.sum(params.a * np.abs(params.w) * np.abs(kinks))) - 2.0 * float(h_net(np.zeros(1))[0])
@@ -177,12 +208,19 @@ def check_g3_identity(x: ArrayLike, r: ArrayLike, density: Density, params: Netw
     gaps = {"network": abs(lhs_net - rhs_net) / size_net, "G1+G2+G3 minimizer": abs(lhs_sol - rhs_sol) / size_sol}
     work = {"network": params.n, "G1+G2+G3 minimizer": len(sol.g)}
     err = 1e3 * EPS * math.sqrt(max(work.values()))
-    name = max(gaps, key=cast(Callable[[str], float], gaps.get))   # every key is in gaps
-    return Outcome(gaps[name], budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   f"|∫h''|x| − 2h(0) − (B(h'(+∞) − h'(−∞)) − (h(B) {'−' if plant == 'minus' else '+'} h(−B)))| / size "
-                   f"({name})",
-                   details={"network": {"lhs": lhs_net, "rhs": rhs_net}, "minimizer": {"lhs": lhs_sol, "rhs": rhs_sol},
-                            "gaps": gaps}, floor=CLOSED_FORM_BUDGET)
+    name = max(gaps, key=cast(Callable[[str], float], gaps.get))  # every key is in gaps
+    return Outcome(
+        gaps[name],
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        f"|∫h''|x| − 2h(0) − (B(h'(+∞) − h'(−∞)) − (h(B) {'−' if plant == 'minus' else '+'} h(−B)))| / size ({name})",
+        details={
+            "network": {"lhs": lhs_net, "rhs": rhs_net},
+            "minimizer": {"lhs": lhs_sol, "rhs": rhs_sol},
+            "gaps": gaps,
+        },
+        floor=CLOSED_FORM_BUDGET,
+    )
 
 
 __all__ = ["FD_STEP", "check_g3_identity", "check_kernel_ode", "displaced_params", "g3_sides"]

@@ -23,6 +23,7 @@ measured seed-to-seed spread of the fitted slopes (docs/width-limits/README.md, 
 Sub-claims of one statement are reported in ``details``; the outcome is that of the worst one
 (largest discrepancy − budget). Non-finite values give an inconclusive outcome, never a verdict.
 """
+
 from __future__ import annotations
 
 import math
@@ -68,7 +69,7 @@ def ladder(n0: int = 60, factor: int = 3, count: int = 3) -> tuple[int, ...]:
     """Widths ``n0·factor^k``, ``k = 0..count-1``."""
     if n0 < 1 or factor < 2 or count < 2:
         raise InvalidInput(f"ladder needs n0 >= 1, factor >= 2, count >= 2; got {n0}, {factor}, {count}")
-    return tuple(int(n0 * factor ** k) for k in range(count))
+    return tuple(int(n0 * factor**k) for k in range(count))
 
 
 @dataclass
@@ -76,13 +77,13 @@ class SlopeFit:
     """Least-squares fit of ``log v = a + s log n`` on seed-averaged values, with the slope's numerical error."""
 
     widths: np.ndarray
-    values: np.ndarray          # geometric means over seeds
-    rel_errors: np.ndarray      # mean relative numerical error per width
+    values: np.ndarray  # geometric means over seeds
+    rel_errors: np.ndarray  # mean relative numerical error per width
     slope: float
     intercept: float
     slope_error: float
-    seed_spread: np.ndarray     # std of log v over seeds, per width
-    slope_se_seeds: float = math.nan   # standard error of the slope from the spread of per-seed slopes
+    seed_spread: np.ndarray  # std of log v over seeds, per width
+    slope_se_seeds: float = math.nan  # standard error of the slope from the spread of per-seed slopes
     n_seeds: int = 1
 
     def predict(self, n: ArrayLike) -> np.ndarray:
@@ -131,10 +132,13 @@ def fit_slope(widths: Sequence[int], values: ArrayLike, errors: ArrayLike, mean:
     a = float(lv.mean() - s * L.mean())
     s_err = float(np.abs(c) @ (-np.log1p(-rel)).mean(axis=1))
     pos = np.where(spread_src > 0, spread_src, np.nan)
-    spread = (np.nanstd(np.log(pos), axis=1) if spread_src.shape[1] > 1 and np.all(np.isfinite(pos).sum(axis=1) > 1)
-              else np.zeros(len(n)))
+    spread = (
+        np.nanstd(np.log(pos), axis=1)
+        if spread_src.shape[1] > 1 and np.all(np.isfinite(pos).sum(axis=1) > 1)
+        else np.zeros(len(n))
+    )
     se = math.nan
-    if spread_src.shape[1] > 1 and np.all(spread_src > 0):   # per-seed slopes (the widths share each seed)
+    if spread_src.shape[1] > 1 and np.all(spread_src > 0):  # per-seed slopes (the widths share each seed)
         per_seed = c @ np.log(spread_src)
         se = float(np.std(per_seed, ddof=1) / math.sqrt(per_seed.size))
     return SlopeFit(n, np.exp(lv), rel.mean(axis=1), s, a, s_err, spread, se, int(spread_src.shape[1]))
@@ -151,8 +155,9 @@ def statistical_margin(fit: SlopeFit, alpha: float = DRIFT_ALPHA) -> float:
     return float(stats.t.ppf(1.0 - alpha, fit.n_seeds - 1)) * fit.slope_se_seeds
 
 
-def _statistical_bound(W, values, errors, what: str, label: str,
-                       alpha: float = DRIFT_ALPHA) -> tuple[Outcome, SlopeFit | None]:
+def _statistical_bound(
+    W, values, errors, what: str, label: str, alpha: float = DRIFT_ALPHA
+) -> tuple[Outcome, SlopeFit | None]:
     """The claim "slope ≤ 0" with the margin :func:`statistical_margin` (inconclusive without a seed spread)."""
     try:
         fit = fit_slope(W, values, errors)
@@ -162,17 +167,31 @@ def _statistical_bound(W, values, errors, what: str, label: str,
     if not math.isfinite(margin):
         return Outcome.undecided("no seed spread for a statistical margin", what), fit
     o = slope_outcome(fit, margin, what, label)
-    o.details.update({"margin": "statistical", "alpha": alpha, "seeds": fit.n_seeds,
-                      "t_quantile": float(stats.t.ppf(1.0 - alpha, fit.n_seeds - 1))})
+    o.details.update(
+        {
+            "margin": "statistical",
+            "alpha": alpha,
+            "seeds": fit.n_seeds,
+            "t_quantile": float(stats.t.ppf(1.0 - alpha, fit.n_seeds - 1)),
+        }
+    )
     return o, fit
 
 
 def slope_outcome(fit: SlopeFit, max_slope: float, what: str, label: str) -> Outcome:
     """Outcome of the claim ``slope ≤ max_slope``: discrepancy ``slope − max_slope``."""
     budget = max(SLOPE_FLOOR, 10.0 * fit.slope_error)
-    details = {"claim": label, "slope": fit.slope, "max_slope": max_slope, "slope_error": fit.slope_error,
-               "widths": fit.widths.tolist(), "values": fit.values.tolist(), "rel_errors": fit.rel_errors.tolist(),
-               "seed_spread_log": fit.seed_spread.tolist(), "slope_se_seeds": fit.slope_se_seeds}
+    details = {
+        "claim": label,
+        "slope": fit.slope,
+        "max_slope": max_slope,
+        "slope_error": fit.slope_error,
+        "widths": fit.widths.tolist(),
+        "values": fit.values.tolist(),
+        "rel_errors": fit.rel_errors.tolist(),
+        "seed_spread_log": fit.seed_spread.tolist(),
+        "slope_se_seeds": fit.slope_se_seeds,
+    }
     return Outcome(fit.slope - max_slope, budget, fit.slope_error, what, details=details)
 
 
@@ -182,8 +201,14 @@ def worst_claim(outcomes: dict[str, Outcome], plot: Callable[[], list[Panel]] | 
     The returned outcome is that of the decided sub-claim with the largest ``discrepancy − budget``; all of
     them are listed in ``details['claims']``.
     """
-    claims = {k: ({"discrepancy": v.discrepancy, "budget": v.budget, "what": v.what} if v.inconclusive is None
-                  else {"inconclusive": v.inconclusive, "what": v.what}) for k, v in outcomes.items()}
+    claims = {
+        k: (
+            {"discrepancy": v.discrepancy, "budget": v.budget, "what": v.what}
+            if v.inconclusive is None
+            else {"inconclusive": v.inconclusive, "what": v.what}
+        )
+        for k, v in outcomes.items()
+    }
     decided = {k: v for k, v in outcomes.items() if v.inconclusive is None}
     undecided = {k: v for k, v in outcomes.items() if v.inconclusive is not None}
     if decided:
@@ -221,7 +246,7 @@ def eval_grid(density: Density, x: ArrayLike, points: int = 401) -> np.ndarray:
     (where the L∞ gaps are measured)."""
     x = np.asarray(x, float)
     lo, hi = density.window
-    if x.ndim == 2:                     # d = 2: a square grid of about ``points`` points clipped to the disc of radius hi
+    if x.ndim == 2:  # d = 2: a square grid of about ``points`` points clipped to the disc of radius hi
         k = max(5, int(round(math.sqrt(points * 4 / math.pi))))
         g = np.linspace(-hi, hi, k)
         P = np.stack(np.meshgrid(g, g), -1).reshape(-1, 2)
@@ -244,17 +269,37 @@ def infinite_width_kernel(x: ArrayLike, density: Density, activation: str) -> tu
     return kernel_nd(x, x, density, activation)
 
 
-def train_ladder(x: ArrayLike, y: ArrayLike, density: Density, potentials: Sequence[MirrorPotential],
-                 widths: Sequence[int], seeds: Sequence[int], *, scaled: bool, activation: str, x_eval: ArrayLike,
-                 zero_output: bool = False, levels: int = 3) -> dict[tuple[str, int, int], TrainResult]:
+def train_ladder(
+    x: ArrayLike,
+    y: ArrayLike,
+    density: Density,
+    potentials: Sequence[MirrorPotential],
+    widths: Sequence[int],
+    seeds: Sequence[int],
+    *,
+    scaled: bool,
+    activation: str,
+    x_eval: ArrayLike,
+    zero_output: bool = False,
+    levels: int = 3,
+) -> dict[tuple[str, int, int], TrainResult]:
     """Train every (potential, width, seed) in one batch; keys ``(potential.describe(), n, seed)``."""
     x, y = validate_data(x, y, density)
     runs, keys = [], []
     for pot in potentials:
         for n in widths:
             for s in seeds:
-                runs.append(NetworkRun(init_params(int(s), int(n), density, zero_output=zero_output, dim=input_dim(x)),
-                                       x, y, pot, scaled, activation, density))
+                runs.append(
+                    NetworkRun(
+                        init_params(int(s), int(n), density, zero_output=zero_output, dim=input_dim(x)),
+                        x,
+                        y,
+                        pot,
+                        scaled,
+                        activation,
+                        density,
+                    )
+                )
                 keys.append((pot.describe(), int(n), int(s)))
     return dict(zip(keys, train(runs, x_eval, levels=levels)))
 
@@ -264,10 +309,20 @@ def _residual0(res: TrainResult) -> np.ndarray:
 
 
 # ========================================================================================= liang:unscaled-part1
-def check_unscaled_part1(x: ArrayLike, y: ArrayLike, density: Density, potential: MirrorPotential,
-                         widths: Sequence[int], seeds: Sequence[int], *, scaled: bool = False, activation: str = "relu",
-                         kernel_claim: str = "decreasing", drift_power: float = 0.5,
-                         drift_margin: str | float = "statistical") -> Outcome:
+def check_unscaled_part1(
+    x: ArrayLike,
+    y: ArrayLike,
+    density: Density,
+    potential: MirrorPotential,
+    widths: Sequence[int],
+    seeds: Sequence[int],
+    *,
+    scaled: bool = False,
+    activation: str = "relu",
+    kernel_claim: str = "decreasing",
+    drift_power: float = 0.5,
+    drift_margin: str | float = "statistical",
+) -> Outcome:
     r"""Theorem (unscaled), Part I, on a ladder: three sub-claims, the worst one decides.
 
     * drift: slope of :math:`\log(n^{p}\sup_t\|\theta(t) - \theta(0)\|_\infty)` (p = ``drift_power`` = ½; the sup over the
@@ -285,8 +340,8 @@ def check_unscaled_part1(x: ArrayLike, y: ArrayLike, density: Density, potential
     res = train_ladder(x, y, density, [potential], widths, seeds, scaled=scaled, activation=activation, x_eval=xe)
     key = potential.describe()
     W, S = list(widths), list(seeds)
-    drift = np.array([[res[(key, n, s)].drift_sup * n ** drift_power for s in S] for n in W])
-    drift_err = np.array([[res[(key, n, s)].drift_sup_error * n ** drift_power for s in S] for n in W])
+    drift = np.array([[res[(key, n, s)].drift_sup * n**drift_power for s in S] for n in W])
+    drift_err = np.array([[res[(key, n, s)].drift_sup_error * n**drift_power for s in S] for n in W])
     dH = np.array([[res[(key, n, s)].finest.dH_max for s in S] for n in W])
     dH_err = np.array([[res[(key, n, s)].dH_error for s in S] for n in W])
     out: dict[str, Outcome] = {}
@@ -296,8 +351,9 @@ def check_unscaled_part1(x: ArrayLike, y: ArrayLike, density: Density, potential
         out["drift"], fd = _statistical_bound(W, drift, drift_err, what, f"drift ≤ C n^-{drift_power:g}")
     else:
         out["drift"], fd = _try_slope(W, drift, drift_err, float(drift_margin), what, f"drift ≤ C n^-{drift_power:g}")
-    out["kernel"], fh = _try_slope(W, dH, dH_err, -DECAY_MARGIN, "slope of log sup_t‖H(t)−H(0)‖₂ vs log n",
-                                   "‖H(t)−H(0)‖ → 0")
+    out["kernel"], fh = _try_slope(
+        W, dH, dH_err, -DECAY_MARGIN, "slope of log sup_t‖H(t)−H(0)‖₂ vs log n", "‖H(t)−H(0)‖ → 0"
+    )
     fits.update({k: f for k, f in (("n^p·drift", fd), ("sup‖H(t)−H(0)‖", fh)) if f is not None})
     rate, rate_err = _decay_constants(res, key, W, S)
     K, K_err = infinite_width_kernel(x, density, activation)
@@ -305,11 +361,21 @@ def check_unscaled_part1(x: ArrayLike, y: ArrayLike, density: Density, potential
     ratio = rate / c_inf
     k = np.unravel_index(int(np.argmin(ratio)), ratio.shape)
     lerr = float(np.max(rate_err)) / c_inf + 2.0 * len(cast(Sized, x)) * K_err / float(potential.hess(0.0)) / c_inf
-    out["loss"] = Outcome(0.5 - float(ratio[k]), max(SLOPE_FLOOR, 10.0 * lerr), lerr,
-                          "½ − min_n C_n/C_∞, C_n = inf_t −log(‖r(t)‖/‖r(0)‖)/t, C_∞ = 2λmin(K(X,X))/φ''(0)",
-                          details={"claim": "‖r(t)‖ ≤ exp(−C_∞ t/2)‖r(0)‖ at every width", "C_inf": c_inf,
-                                   "C_over_Cinf": ratio.tolist(), "widths": list(W)})
-    return worst_claim(out, plot=lambda: [_ladder_panel("Part I on the ladder", "value", fits), _loss_panel(res, key, W, S)])
+    out["loss"] = Outcome(
+        0.5 - float(ratio[k]),
+        max(SLOPE_FLOOR, 10.0 * lerr),
+        lerr,
+        "½ − min_n C_n/C_∞, C_n = inf_t −log(‖r(t)‖/‖r(0)‖)/t, C_∞ = 2λmin(K(X,X))/φ''(0)",
+        details={
+            "claim": "‖r(t)‖ ≤ exp(−C_∞ t/2)‖r(0)‖ at every width",
+            "C_inf": c_inf,
+            "C_over_Cinf": ratio.tolist(),
+            "widths": list(W),
+        },
+    )
+    return worst_claim(
+        out, plot=lambda: [_ladder_panel("Part I on the ladder", "value", fits), _loss_panel(res, key, W, S)]
+    )
 
 
 def decay_constant(levels: Sequence[LevelResult]) -> tuple[float, float]:
@@ -327,7 +393,7 @@ def decay_constant(levels: Sequence[LevelResult]) -> tuple[float, float]:
     tc, cc = rates(coarse)
     # scheduled fine times t_1..t_2K, coarse t_1..t_K: fine entry 2k−1 (0-based) is coarse entry k−1
     k = min(len(cc), len(cf) // 2)
-    err = abs(float(np.min(cf[1:2 * k:2])) - float(np.min(cc[:k]))) if k > 0 else abs(float(np.min(cf)))
+    err = abs(float(np.min(cf[1 : 2 * k : 2])) - float(np.min(cc[:k]))) if k > 0 else abs(float(np.min(cf)))
     return float(np.min(cf)), err
 
 
@@ -349,20 +415,42 @@ def _loss_panel(res, key, W, S) -> Panel:
     return Panel("residual decay (first seed)", "t (η = 1/n)", "‖r(t)‖/‖r(0)‖", series, logy=True)
 
 
-def check_kernel_frozen(x: ArrayLike, y: ArrayLike, density: Density, potential: MirrorPotential, width: int,
-                        seed: int, *, scaled: bool = False, activation: str = "relu") -> Outcome:
+def check_kernel_frozen(
+    x: ArrayLike,
+    y: ArrayLike,
+    density: Density,
+    potential: MirrorPotential,
+    width: int,
+    seed: int,
+    *,
+    scaled: bool = False,
+    activation: str = "relu",
+) -> Outcome:
     r"""The claim ":math:`H(t) = H(0)`" at one width: discrepancy :math:`\sup_t\|H(t) - H(0)\|_2`, budget ten times
     its halving change (a negative control: false at every finite width)."""
     xe = eval_grid(density, x, 101)
     res = train_ladder(x, y, density, [potential], [width], [seed], scaled=scaled, activation=activation, x_eval=xe)
     r = res[(potential.describe(), int(width), int(seed))]
-    return Outcome(r.finest.dH_max, max(EQUALITY_FLOOR, 10 * r.dH_error), r.dH_error,
-                   f"sup_t ‖H(t) − H(0)‖₂ at n = {width}", details={"H0_norm": float(np.linalg.norm(r.H0, 2))})
+    return Outcome(
+        r.finest.dH_max,
+        max(EQUALITY_FLOOR, 10 * r.dH_error),
+        r.dH_error,
+        f"sup_t ‖H(t) − H(0)‖₂ at n = {width}",
+        details={"H0_norm": float(np.linalg.norm(r.H0, 2))},
+    )
 
 
 # ========================================================================================= liang:corollary
-def check_corollary(x: ArrayLike, y: ArrayLike, density: Density, potential: MirrorPotential, widths: Sequence[int],
-                    seeds: Sequence[int], *, activation: str = "relu") -> Outcome:
+def check_corollary(
+    x: ArrayLike,
+    y: ArrayLike,
+    density: Density,
+    potential: MirrorPotential,
+    widths: Sequence[int],
+    seeds: Sequence[int],
+    *,
+    activation: str = "relu",
+) -> Outcome:
     r"""Corollary: for the same data and initial parameters, the mirror-flow and gradient-flow limits get closer.
 
     For each (n, seed): MF with ``potential`` and GF (φ = x²) from the same θ(0); the gap
@@ -380,15 +468,26 @@ def check_corollary(x: ArrayLike, y: ArrayLike, density: Density, potential: Mir
     # (m = 5, cosh), 0.11 with six; it is ~2% of the ladder's work, so this costs ~10%
     res = {}
     for ws, lev in ((list(widths)[:1], 6), (list(widths)[1:], 4)):
-        res.update(train_ladder(x, y, density, [potential, gf], ws, seeds, scaled=False, activation=activation,
-                                x_eval=xe, levels=lev))
+        res.update(
+            train_ladder(
+                x, y, density, [potential, gf], ws, seeds, scaled=False, activation=activation, x_eval=xe, levels=lev
+            )
+        )
     gaps, errs = _mf_gf_gaps(res, potential, gf, widths, seeds)
-    return _decay_outcome(widths, gaps, errs, f"slope of log ‖f_MF − f_GF‖∞ vs log n ({potential.describe()})",
-                          "MF − GF → 0", ("MF vs GF limits", "‖f_MF − f_GF‖∞", potential.describe()), mean="arithmetic")
+    return _decay_outcome(
+        widths,
+        gaps,
+        errs,
+        f"slope of log ‖f_MF − f_GF‖∞ vs log n ({potential.describe()})",
+        "MF − GF → 0",
+        ("MF vs GF limits", "‖f_MF − f_GF‖∞", potential.describe()),
+        mean="arithmetic",
+    )
 
 
-def _decay_outcome(widths, values, errors, what: str, label: str, panel: tuple[str, str, str],
-                   mean: str = "geometric") -> Outcome:
+def _decay_outcome(
+    widths, values, errors, what: str, label: str, panel: tuple[str, str, str], mean: str = "geometric"
+) -> Outcome:
     """The claim "``values`` shrink along the ladder" (slope ≤ −``DECAY_MARGIN``), with its ladder plot
     (``panel`` = title, y label, series name); inconclusive when the fit is."""
     try:
@@ -412,23 +511,39 @@ def _mf_gf_gaps(res, potential, gf, widths, seeds):
     return gaps, errs
 
 
-def check_mf_equals_gf(x: ArrayLike, y: ArrayLike, density: Density, potential: MirrorPotential, width: int,
-                       seed: int) -> Outcome:
+def check_mf_equals_gf(
+    x: ArrayLike, y: ArrayLike, density: Density, potential: MirrorPotential, width: int, seed: int
+) -> Outcome:
     r"""The (false) claim "MF limit = GF limit" at one width: discrepancy :math:`\|f_{MF} - f_{GF}\|_\infty`,
     budget ten times its Richardson error estimate (negative control for the corollary)."""
     xe = eval_grid(density, x)
     gf = MirrorPotential.quadratic()
-    res = train_ladder(x, y, density, [potential, gf], [width], [seed], scaled=False, activation="relu", x_eval=xe,
-                       levels=4)
+    res = train_ladder(
+        x, y, density, [potential, gf], [width], [seed], scaled=False, activation="relu", x_eval=xe, levels=4
+    )
     gaps, errs = _mf_gf_gaps(res, potential, gf, [width], [seed])
-    return Outcome(float(gaps[0, 0]), max(EQUALITY_FLOOR, 10 * float(errs[0, 0])), float(errs[0, 0]),
-                   f"‖f_MF − f_GF‖∞ at n = {width} ({potential.describe()})")
+    return Outcome(
+        float(gaps[0, 0]),
+        max(EQUALITY_FLOOR, 10 * float(errs[0, 0])),
+        float(errs[0, 0]),
+        f"‖f_MF − f_GF‖∞ at n = {width} ({potential.describe()})",
+    )
 
 
 # ========================================================================================= liang:unscaled-part2
-def check_unscaled_part2(x: ArrayLike, y: ArrayLike, density: Density, potential: MirrorPotential,
-                         widths: Sequence[int], seeds: Sequence[int], *, weight: str = "1/p", oracle: str = "kernel",
-                         g2: float = 1.0, g3: float = 1.0) -> Outcome:
+def check_unscaled_part2(
+    x: ArrayLike,
+    y: ArrayLike,
+    density: Density,
+    potential: MirrorPotential,
+    widths: Sequence[int],
+    seeds: Sequence[int],
+    *,
+    weight: str = "1/p",
+    oracle: str = "kernel",
+    g2: float = 1.0,
+    g3: float = 1.0,
+) -> Outcome:
     r"""Part II: :math:`\|f(\cdot, \theta(\infty)) - f(\cdot, \theta(0)) - \bar h\|_\infty` shrinks along the ladder.
 
     :math:`\bar h` solves min G1 + G2 + G3 s.t. :math:`h(x_i) = y_i - f(x_i, \theta(0))` (per seed and width: the
@@ -456,17 +571,29 @@ def check_unscaled_part2(x: ArrayLike, y: ArrayLike, density: Density, potential
                 ref, ref_err = sol.values, sol.error
             gaps[i, j] = float(np.max(np.abs(r.change - ref)))
             errs[i, j] = r.error + ref_err
-    return _decay_outcome(widths, gaps, errs,
-                          f"slope of log ‖Δf − h̄‖∞ vs log n ({potential.describe()}, G1 weight {weight}"
-                          + (f", {g2:g}·G2 + {g3:g}·G3)" if (g2, g3) != (1.0, 1.0) else ")"),
-                          "f(θ(∞)) − f(θ(0)) → h̄",
-                          ("gap to the variational solution", "‖Δf − h̄‖∞", potential.describe()))
+    return _decay_outcome(
+        widths,
+        gaps,
+        errs,
+        f"slope of log ‖Δf − h̄‖∞ vs log n ({potential.describe()}, G1 weight {weight}"
+        + (f", {g2:g}·G2 + {g3:g}·G3)" if (g2, g3) != (1.0, 1.0) else ")"),
+        "f(θ(∞)) − f(θ(0)) → h̄",
+        ("gap to the variational solution", "‖Δf − h̄‖∞", potential.describe()),
+    )
 
 
 # ========================================================================================= liang:scaled
-def check_scaled(x: ArrayLike, y: ArrayLike, density: Density, potential: MirrorPotential, widths: Sequence[int],
-                 seeds: Sequence[int], *, claims: Sequence[str] = ("drift", "loss", "gap"),
-                 drift_power: float = 1.0) -> Outcome:
+def check_scaled(
+    x: ArrayLike,
+    y: ArrayLike,
+    density: Density,
+    potential: MirrorPotential,
+    widths: Sequence[int],
+    seeds: Sequence[int],
+    *,
+    claims: Sequence[str] = ("drift", "loss", "gap"),
+    drift_power: float = 1.0,
+) -> Outcome:
     r"""Scaled potential, absolute value activation, on a ladder; sub-claims (the worst one decides):
 
     * ``drift``: slope of :math:`\log(n^p\sup_t\|\theta(t) - \theta(0)\|_\infty)` ≤ +0.25 (drift ≤ C n^{-p}, p =
@@ -496,17 +623,23 @@ def check_scaled(x: ArrayLike, y: ArrayLike, density: Density, potential: Mirror
     W, S = list(widths), list(seeds)
     out: dict[str, Outcome] = {}
     fits: dict[str, SlopeFit | None] = {}
-    nd = np.array([[res[(key, n, s)].drift_sup * n ** drift_power for s in S] for n in W])
-    nd_err = np.array([[res[(key, n, s)].drift_sup_error * n ** drift_power for s in S] for n in W])
+    nd = np.array([[res[(key, n, s)].drift_sup * n**drift_power for s in S] for n in W])
+    nd_err = np.array([[res[(key, n, s)].drift_sup_error * n**drift_power for s in S] for n in W])
     if "drift" in claims:
         out["drift"], fits[f"n^{drift_power:g}·drift"] = _try_slope(
-            W, nd, nd_err, BOUND_MARGIN, f"slope of log(n^{drift_power:g}·sup_t‖θ(t)−θ(0)‖∞) vs log n",
-            f"drift ≤ C n^-{drift_power:g}")
+            W,
+            nd,
+            nd_err,
+            BOUND_MARGIN,
+            f"slope of log(n^{drift_power:g}·sup_t‖θ(t)−θ(0)‖∞) vs log n",
+            f"drift ≤ C n^-{drift_power:g}",
+        )
     if "n-drift->0" in claims:
-        out["n-drift->0"], fits["n·drift"] = _try_slope(W, nd, nd_err, -DECAY_MARGIN, "slope of log(n·drift) vs log n",
-                                                        "n·drift → 0")
+        out["n-drift->0"], fits["n·drift"] = _try_slope(
+            W, nd, nd_err, -DECAY_MARGIN, "slope of log(n·drift) vs log n", "n·drift → 0"
+        )
     refs: dict[tuple[int, int], ScaledReference] = {}
-    d1 = input_dim(x) == 1             # the variational limit (and K_end from it) is the d = 1 part of the theorem
+    d1 = input_dim(x) == 1  # the variational limit (and K_end from it) is the d = 1 part of the theorem
     if not d1 and "gap" in claims:
         claims = [c for c in claims if c != "gap"]
     if d1 and ("gap" in claims or "loss" in claims or "loss-x4" in claims):
@@ -520,30 +653,51 @@ def check_scaled(x: ArrayLike, y: ArrayLike, density: Density, potential: Mirror
         rate, rate_err = _decay_constants(res, key, W, S)
         K0, K0_err = infinite_width_kernel(x, density, "abs")
         c0 = 2.0 * (float(np.linalg.eigvalsh(K0)[0]) - len(cast(Sized, x)) * K0_err) / float(potential.hess(0.0))
-        c_end = (np.array([[end_rate(refs[(n, s)].fine) for s in S] for n in W]) if d1
-                 else np.full((len(W), len(S)), np.inf))       # d ≥ 2: H_n(T) below stands for K_end
+        c_end = (
+            np.array([[end_rate(refs[(n, s)].fine) for s in S] for n in W]) if d1 else np.full((len(W), len(S)), np.inf)
+        )  # d ≥ 2: H_n(T) below stands for K_end
         c_inf = np.minimum(c_end, c0)
-        c_net = np.array([[2.0 * min(float(np.linalg.eigvalsh(res[(key, n, s)].finest.H0)[0]),
-                                     float(np.linalg.eigvalsh(res[(key, n, s)].finest.HT)[0])) for s in S] for n in W])
+        c_net = np.array(
+            [
+                [
+                    2.0
+                    * min(
+                        float(np.linalg.eigvalsh(res[(key, n, s)].finest.H0)[0]),
+                        float(np.linalg.eigvalsh(res[(key, n, s)].finest.HT)[0]),
+                    )
+                    for s in S
+                ]
+                for n in W
+            ]
+        )
         c_ref = np.minimum(c_inf, c_net)
         ratio = rate / c_ref
         k = np.unravel_index(int(np.argmin(ratio)), ratio.shape)
         lerr = float(np.max(rate_err / c_ref))
-        for name, factor in (("loss", 0.5), ("loss-x4", 2.0)):   # "loss-x4": the planted, 4x too large constant
+        for name, factor in (("loss", 0.5), ("loss-x4", 2.0)):  # "loss-x4": the planted, 4x too large constant
             if name in claims:
                 out[name] = Outcome(
-                    factor - float(ratio[k]), max(SLOPE_FLOOR, 10.0 * lerr), lerr,
+                    factor - float(ratio[k]),
+                    max(SLOPE_FLOOR, 10.0 * lerr),
+                    lerr,
                     f"{factor:g} − min_n C_n/C_ref, C_n = inf_t −log(‖r(t)‖/‖r(0)‖)/t, "
                     "C_ref = 2 min(λmin K_0, λmin K_end, λmin H_n(0), λmin H_n(T))",
-                    details={"claim": f"‖r(t)‖ ≤ exp(−{2 * factor:g}·C_ref t/2)‖r(0)‖ at every width",
-                             "C_over_Cref": ratio.tolist(), "C_ref": c_ref.tolist(),
-                             "C_ref_infinite_width": c_inf.tolist(), "C_ref_network": c_net.tolist(), "widths": W})
+                    details={
+                        "claim": f"‖r(t)‖ ≤ exp(−{2 * factor:g}·C_ref t/2)‖r(0)‖ at every width",
+                        "C_over_Cref": ratio.tolist(),
+                        "C_ref": c_ref.tolist(),
+                        "C_ref_infinite_width": c_inf.tolist(),
+                        "C_ref_network": c_net.tolist(),
+                        "widths": W,
+                    },
+                )
     if "kernel->H0" in claims:
         H0n = np.array([[np.linalg.norm(res[(key, n, s)].H0, 2) for s in S] for n in W])
         rel = np.array([[res[(key, n, s)].finest.dH_max for s in S] for n in W]) / H0n
         rel_err = np.array([[res[(key, n, s)].dH_error for s in S] for n in W]) / H0n
         out["kernel->H0"], fits["sup‖H(t)−H(0)‖/‖H(0)‖"] = _try_slope(
-            W, rel, rel_err, -DECAY_MARGIN, "slope of log sup_t‖H(t)−H(0)‖/‖H(0)‖ vs log n", "H(t) → H(0)")
+            W, rel, rel_err, -DECAY_MARGIN, "slope of log sup_t‖H(t)−H(0)‖/‖H(0)‖ vs log n", "H(t) → H(0)"
+        )
     if "gap" in claims:
         gaps = np.zeros((len(W), len(S)))
         errs = np.zeros_like(gaps)
@@ -552,8 +706,9 @@ def check_scaled(x: ArrayLike, y: ArrayLike, density: Density, potential: Mirror
                 r, ref = res[(key, n, s)], refs[(n, s)]
                 gaps[i, j] = float(np.max(np.abs(r.change - ref.values)))
                 errs[i, j] = r.error + ref.error
-        out["gap"], fits["‖Δf − h̄‖∞"] = _try_slope(W, gaps, errs, -DECAY_MARGIN, "slope of log ‖Δf − h̄_φ‖∞ vs log n",
-                                                   "Δf → h̄_φ")
+        out["gap"], fits["‖Δf − h̄‖∞"] = _try_slope(
+            W, gaps, errs, -DECAY_MARGIN, "slope of log ‖Δf − h̄_φ‖∞ vs log n", "Δf → h̄_φ"
+        )
     good = {k: f for k, f in fits.items() if f is not None}
     return worst_claim(out, plot=lambda: [_ladder_panel(f"scaled {key}", "value", good)])
 
@@ -568,6 +723,27 @@ def end_rate(sol: ScaledSolution) -> float:
     return 2.0 * float(np.linalg.eigvalsh(K)[0])
 
 
-__all__ = ["BOUND_MARGIN", "DECAY_MARGIN", "DRIFT_ALPHA", "SEEDS_PART1", "statistical_margin", "LADDER_CI", "LADDER_THOROUGH", "SlopeFit", "check_corollary",
-           "check_kernel_frozen", "check_mf_equals_gf", "check_scaled", "check_unscaled_part1",
-           "check_unscaled_part2", "eval_grid", "fit_slope", "infinite_width_kernel", "input_dim", "ladder", "slope_outcome", "train_ladder", "worst_claim"]
+__all__ = [
+    "BOUND_MARGIN",
+    "DECAY_MARGIN",
+    "DRIFT_ALPHA",
+    "SEEDS_PART1",
+    "statistical_margin",
+    "LADDER_CI",
+    "LADDER_THOROUGH",
+    "SlopeFit",
+    "check_corollary",
+    "check_kernel_frozen",
+    "check_mf_equals_gf",
+    "check_scaled",
+    "check_unscaled_part1",
+    "check_unscaled_part2",
+    "eval_grid",
+    "fit_slope",
+    "infinite_width_kernel",
+    "input_dim",
+    "ladder",
+    "slope_outcome",
+    "train_ladder",
+    "worst_claim",
+]

@@ -38,6 +38,7 @@ with the Cholesky factor of the last Newton matrix (:mod:`oracles.convex.project
 result on Z itself and trusts the factor for nothing else). ``tests/benchmarks/test_bench_bregman.py``
 measures a projection against iterations × one Newton step.
 """
+
 from __future__ import annotations
 
 import math
@@ -71,7 +72,6 @@ if TYPE_CHECKING:
     class _DualPotential(_Gradient, Protocol):
         # what bregman_projection needs of R besides hess_Q or hess (read with getattr)
         def grad_inv(self, theta: np.ndarray) -> np.ndarray: ...
-
 
 
 # -----------------------------------------------------------------------------------------
@@ -136,12 +136,16 @@ class Projection:
         certified = self.details.get("error_kind") == "bound"
         residual = self.primal_residual if certified else self.kkt
         if not (residual <= tol):
-            raise Inconclusive("projection not solved", f"{self.method}: relative KKT residual {residual:.3g} > {tol:.1e}")
+            raise Inconclusive(
+                "projection not solved", f"{self.method}: relative KKT residual {residual:.3g} > {tol:.1e}"
+            )
         if not math.isfinite(self.error):
             why = self.details.get("error_bound_reason") or "no error bound"
             raise Inconclusive("projection not certified", f"{self.method}: {why}")
         if not self.error <= max_error:
-            raise Inconclusive("projection ill-conditioned", f"{self.method}: error bound {self.error:.3g} > {max_error:.1e}")
+            raise Inconclusive(
+                "projection ill-conditioned", f"{self.method}: error bound {self.error:.3g} > {max_error:.1e}"
+            )
         return self
 
 
@@ -157,8 +161,16 @@ def _check_problem(Z: ArrayLike, Y: ArrayLike, w0: ArrayLike) -> tuple[np.ndarra
 UNDERFLOW = 1e-290
 
 
-def kkt_residuals(R: _Gradient, Z: ArrayLike, Y: ArrayLike, w: ArrayLike, w0: ArrayLike,
-                  theta: ArrayLike | None = None, *, space: RowSpace | None = None) -> tuple[float, float, np.ndarray]:
+def kkt_residuals(
+    R: _Gradient,
+    Z: ArrayLike,
+    Y: ArrayLike,
+    w: ArrayLike,
+    w0: ArrayLike,
+    theta: ArrayLike | None = None,
+    *,
+    space: RowSpace | None = None,
+) -> tuple[float, float, np.ndarray]:
     r"""Relative primal and dual KKT residuals of w as the projection of w0, and the least-squares multipliers.
 
     Primal: :math:`\|Zw - Y\|/\max(\|Y\|, \|Z\|_2\|w\|)`. Dual: the part of
@@ -264,14 +276,22 @@ def _newton_direction(rows: np.ndarray, Dw: np.ndarray, F: np.ndarray, it: int):
         cho = chol_factor(J)
         return -chol_solve(cho, F), cho
     except (LinAlgError, ValueError):
-        if Dw.ndim == 1:                                    # newton_matrix filled the upper triangle only
+        if Dw.ndim == 1:  # newton_matrix filled the upper triangle only
             J = np.triu(J) + np.triu(J, 1).T
         return -np.linalg.lstsq(J + 1e-300 * np.eye(J.shape[0]), F, rcond=None)[0], None
 
 
-def bregman_projection(R: _DualPotential, Z: ArrayLike, Y: ArrayLike, w0: ArrayLike, *, theta0: ArrayLike | None = None,
-                       tol: float = 1e-14, maxiter: int = 200,
-                       max_halvings: int = 60) -> Projection:
+def bregman_projection(
+    R: _DualPotential,
+    Z: ArrayLike,
+    Y: ArrayLike,
+    w0: ArrayLike,
+    *,
+    theta0: ArrayLike | None = None,
+    tol: float = 1e-14,
+    maxiter: int = 200,
+    max_halvings: int = 60,
+) -> Projection:
     r""":math:`\arg\min\{D_R(w, w_0) : Zw = Y\}` by Newton's method on the dual (see the module docstring).
 
     Parameters
@@ -310,8 +330,8 @@ def bregman_projection(R: _DualPotential, Z: ArrayLike, Y: ArrayLike, w0: ArrayL
     dm = _DualMap(R)
     if dm.separable and not cast(SeparablePotential, dm.P).in_domain(w0):
         raise InvalidInput(f"w0 is outside the interior of dom R of {cast(SeparablePotential, dm.P).name}")
-    space = row_space(Z, Y)      # one factorization of Z: Newton's equations, the KKT residual, the certificate
-    Zr, Yr, zn = space.rows, cast(np.ndarray, space.target), space.norm   # row_space(Z, Y) sets target
+    space = row_space(Z, Y)  # one factorization of Z: Newton's equations, the KKT residual, the certificate
+    Zr, Yr, zn = space.rows, cast(np.ndarray, space.target), space.norm  # row_space(Z, Y) sets target
     if theta0 is None:
         with np.errstate(all="ignore"):
             theta0 = np.asarray((dm.P or R).grad(w0), float)
@@ -353,7 +373,7 @@ def bregman_projection(R: _DualPotential, Z: ArrayLike, Y: ArrayLike, w0: ArrayL
         raise Inconclusive("projection not solved", "non-finite dual function at the starting point")
     it, converged, best, stall, polished = 0, False, math.inf, 0, 0
     step_rel = math.inf
-    last = None     # (θ, ∂w/∂θ, Cholesky factor) of the latest Newton matrix: the certificate's metric at θ
+    last = None  # (θ, ∂w/∂θ, Cholesky factor) of the latest Newton matrix: the certificate's metric at θ
     for it in range(1, maxiter + 1):
         scale = max(ynorm, zn * float(np.linalg.norm(w)), 1e-300)
         fnorm = float(np.linalg.norm(F))
@@ -372,7 +392,7 @@ def bregman_projection(R: _DualPotential, Z: ArrayLike, Y: ArrayLike, w0: ArrayL
         if fnorm <= tol * scale:
             # polish: full Newton steps while they still reduce the residual (the last digits decide the tiny
             # coordinates of ill-conditioned problems; see oracles.convex.projection_error)
-            polish = polished < 5 and fnorm > 4 * EPS * scale      # nothing to gain at the rounding level
+            polish = polished < 5 and fnorm > 4 * EPS * scale  # nothing to gain at the rounding level
             th_n, w_n, F_n, m_n, sl_n = state(lam + delta) if polish else (None,) * 5
             if F_n is None or not float(np.linalg.norm(F_n)) < fnorm:
                 converged = True
@@ -403,30 +423,56 @@ def bregman_projection(R: _DualPotential, Z: ArrayLike, Y: ArrayLike, w0: ArrayL
         lam, th, w, F, m, slack = lam + t * delta, th_n, w_n, F_n, m_n, sl_n
     # a-posteriori error: for separable R a bound from a nearby feasible point (oracles.convex.projection_error),
     # else one more Newton step; plus the rounding of evaluating w
-    details: dict[str, Any] = {"newton_step": step_rel, "underflowed_entries": int(np.sum(np.abs(w) < UNDERFLOW)),
-               "polish_steps": polished}
+    details: dict[str, Any] = {
+        "newton_step": step_rel,
+        "underflowed_entries": int(np.sum(np.abs(w) < UNDERFLOW)),
+        "polish_steps": polished,
+    }
     if dm.separable:
         # the last Newton matrix was factored at this θ unless the iteration ended on a line-search step
         at_th = last is not None and last[0] is th
         Dw = cast(tuple, last)[1] if at_th else cast(SeparablePotential, dm.P).grad_inv_deriv(th)
         cond = float(np.linalg.norm(th * Dw)) / max(float(np.linalg.norm(w)), 1e-300)
-        bound = projection_error_bound(cast(SeparablePotential, dm.P), Z, Y, w, th, theta0=theta0, space=space,
-                                       metric=cast(tuple, last)[2] if at_th else None)
-        details.update(error_bound=bound.relative, error_kind=bound.kind, error_bound_reason=bound.reason,
-                       error_divergence=bound.divergence, error_corrections=bound.corrections,
-                       error_solver=bound.solver)
+        bound = projection_error_bound(
+            cast(SeparablePotential, dm.P),
+            Z,
+            Y,
+            w,
+            th,
+            theta0=theta0,
+            space=space,
+            metric=cast(tuple, last)[2] if at_th else None,
+        )
+        details.update(
+            error_bound=bound.relative,
+            error_kind=bound.kind,
+            error_bound_reason=bound.reason,
+            error_divergence=bound.divergence,
+            error_corrections=bound.corrections,
+            error_solver=bound.solver,
+        )
         error = bound.relative + 10 * EPS * (1.0 + cond)
     else:
         error = step_rel + 10 * EPS * 2.0
     primal, dual, _ = kkt_residuals(dm.P or R, Z, Y, w, w0, theta=th, space=space)
     lam_full = space.multipliers(lam)
-    return Projection(w, lam_full, primal, dual, float(error), it, dm.evaluations, "dual-newton", converged,
-                      details=details)
+    return Projection(
+        w, lam_full, primal, dual, float(error), it, dm.evaluations, "dual-newton", converged, details=details
+    )
 
 
-def bregman_projection_scipy(R: Potential, Z: ArrayLike, Y: ArrayLike, w0: ArrayLike, *, method: str = "SLSQP",
-                             maxiter: int = 500, ftol: float = 1e-12, x0: ArrayLike | None = None,
-                             use_gradient: bool = True) -> Projection:
+def bregman_projection_scipy(
+    R: Potential,
+    Z: ArrayLike,
+    Y: ArrayLike,
+    w0: ArrayLike,
+    *,
+    method: str = "SLSQP",
+    maxiter: int = 500,
+    ftol: float = 1e-12,
+    x0: ArrayLike | None = None,
+    use_gradient: bool = True,
+) -> Projection:
     r""":math:`\arg\min\{D_R(w, w_0) : Zw = Y\}` by ``scipy.optimize.minimize`` (general fallback, baseline).
 
     Minimizes :math:`D_R(w, w_0)` (gradient :math:`\nabla R(w) - \nabla R(w_0)`) subject to the
@@ -467,19 +513,42 @@ def bregman_projection_scipy(R: Potential, Z: ArrayLike, Y: ArrayLike, w0: Array
     start = w0.copy() if x0 is None else as_vector(x0, "x0", Z.shape[1])
     if method == "SLSQP":
         cons = [{"type": "eq", "fun": lambda w: Z @ w - Y, "jac": lambda w: Z}]
-        res = minimize(f, start, jac=jac if use_gradient else None, method="SLSQP", constraints=cons,
-                       bounds=bounds, options={"maxiter": int(maxiter), "ftol": ftol})
+        res = minimize(
+            f,
+            start,
+            jac=jac if use_gradient else None,
+            method="SLSQP",
+            constraints=cons,
+            bounds=bounds,
+            options={"maxiter": int(maxiter), "ftol": ftol},
+        )
     else:
         from scipy.optimize import Bounds
 
-        res = minimize(f, start, jac=jac, hess=lambda w: np.asarray(P.hess(w), float), method="trust-constr",
-                       constraints=[LinearConstraint(Z, Y, Y)],
-                       bounds=Bounds(lower + 1e-300, np.inf) if bounds else None,
-                       options={"maxiter": int(maxiter), "gtol": ftol, "xtol": 1e-16})
+        res = minimize(
+            f,
+            start,
+            jac=jac,
+            hess=lambda w: np.asarray(P.hess(w), float),
+            method="trust-constr",
+            constraints=[LinearConstraint(Z, Y, Y)],
+            bounds=Bounds(lower + 1e-300, np.inf) if bounds else None,
+            options={"maxiter": int(maxiter), "gtol": ftol, "xtol": 1e-16},
+        )
     w = np.asarray(res.x, float)
     primal, dual, lam = kkt_residuals(P, Z, Y, w, w0)
-    return Projection(w, lam, primal, dual, float(primal + dual), int(getattr(res, "nit", 0) or 0), counter["f"],
-                      method, bool(res.success), details={"message": str(res.message)})
+    return Projection(
+        w,
+        lam,
+        primal,
+        dual,
+        float(primal + dual),
+        int(getattr(res, "nit", 0) or 0),
+        counter["f"],
+        method,
+        bool(res.success),
+        details={"message": str(res.message)},
+    )
 
 
 def projection_gap(a: Projection, b: Projection) -> float:
@@ -488,6 +557,11 @@ def projection_gap(a: Projection, b: Projection) -> float:
     return float(np.linalg.norm(a.w - b.w)) / den
 
 
-__all__ = ["Projection", "bregman_projection", "bregman_projection_scipy", "kkt_residuals", "newton_matrix",
-           "projection_gap"]
-
+__all__ = [
+    "Projection",
+    "bregman_projection",
+    "bregman_projection_scipy",
+    "kkt_residuals",
+    "newton_matrix",
+    "projection_gap",
+]

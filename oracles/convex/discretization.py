@@ -10,6 +10,7 @@ to the flow at time T is :math:`e(\eta) = C\eta + O(\eta^2)`, so the observed or
 :func:`md_order_in_eta` measures it on a ladder of step sizes against the flow integrated at
 rtol 1e-13 (DOP853; rtol 1e-10 for its error estimate).
 """
+
 from __future__ import annotations
 
 import math
@@ -61,7 +62,9 @@ def mirror_descent_path(R: Potential, loss: Loss, w_init: ArrayLike, eta: float,
     return out
 
 
-def md_order_in_eta(R: Potential, loss: Loss, w_init: ArrayLike, T: float, *, steps: Sequence[int] = STEPS, claimed_order: float = 1.0) -> Outcome:
+def md_order_in_eta(
+    R: Potential, loss: Loss, w_init: ArrayLike, T: float, *, steps: Sequence[int] = STEPS, claimed_order: float = 1.0
+) -> Outcome:
     r"""The order in η at which mirror descent (7) approaches the mirror flow (8) at time T.
 
     Parameters
@@ -113,8 +116,9 @@ def md_order_in_eta(R: Potential, loss: Loss, w_init: ArrayLike, T: float, *, st
     while True:
         e = np.array(errors)
         if not e[-1] > 1e3 * ref_err:
-            raise Inconclusive("unresolved", f"e(η = T/{steps[-1]}) = {e[-1]:.3g} is within 1000× the flow's "
-                                             f"error {ref_err:.3g}")
+            raise Inconclusive(
+                "unresolved", f"e(η = T/{steps[-1]}) = {e[-1]:.3g} is within 1000× the flow's error {ref_err:.3g}"
+            )
         p = np.log2(e[:-1] / e[1:])
         # the flow's error moves every e by up to ref_err: p by up to 2·ref_err/(e·ln 2) at the last two rungs
         p_ref = 2 * ref_err / (float(np.min(e[-2:])) * math.log(2))
@@ -124,21 +128,45 @@ def md_order_in_eta(R: Potential, loss: Loss, w_init: ArrayLike, T: float, *, st
         err = max(abs(float(p[-1] - p[-2])), 0.5 * abs(float(p[-2] - p[-3]))) + p_ref
         if err < ORDER_UNRESOLVED:
             break
-        if steps[-1] >= MAX_STEPS:   # a budget of half an order or more would not tell order 1 from order 2
-            raise Inconclusive("unresolved", f"the observed order is still moving at η = T/{steps[-1]}: "
-                                             f"p = {np.round(p, 3).tolist()}")
-        steps.append(2 * steps[-1])   # not yet in the O(η) regime: halve η once more
-        errors.append(float(np.linalg.norm(mirror_descent_path(R, loss, w0, T / steps[-1], steps[-1])[-1] - ref)) / scale)
+        if steps[-1] >= MAX_STEPS:  # a budget of half an order or more would not tell order 1 from order 2
+            raise Inconclusive(
+                "unresolved", f"the observed order is still moving at η = T/{steps[-1]}: p = {np.round(p, 3).tolist()}"
+            )
+        steps.append(2 * steps[-1])  # not yet in the O(η) regime: halve η once more
+        errors.append(
+            float(np.linalg.norm(mirror_descent_path(R, loss, w0, T / steps[-1], steps[-1])[-1] - ref)) / scale
+        )
     rel_errors = e
     disc = abs(float(p[-1]) - float(claimed_order))
 
     def plot():
-        return [Panel("mirror descent (7) against the mirror flow (8) at time T", "η", "‖w_K − w(T)‖ / ‖w(T)‖",
-                      {"e(η)": ([T / K for K in steps], rel_errors.tolist()),
-                       "first order (e(η_0)·η/η_0)": ([T / K for K in steps],
-                                                      [rel_errors[0] * steps[0] / K for K in steps])}, logy=True)]
+        return [
+            Panel(
+                "mirror descent (7) against the mirror flow (8) at time T",
+                "η",
+                "‖w_K − w(T)‖ / ‖w(T)‖",
+                {
+                    "e(η)": ([T / K for K in steps], rel_errors.tolist()),
+                    "first order (e(η_0)·η/η_0)": (
+                        [T / K for K in steps],
+                        [rel_errors[0] * steps[0] / K for K in steps],
+                    ),
+                },
+                logy=True,
+            )
+        ]
 
-    return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   f"|observed order of MD → MF in η − {claimed_order:g}| (p = log2 e(η)/e(η/2) at the smallest η)",
-                   details={"etas": [T / K for K in steps], "errors": rel_errors.tolist(), "orders": p.tolist(),
-                            "flow_error": ref_err, "R": R.name}, plot=plot)
+    return Outcome(
+        disc,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        f"|observed order of MD → MF in η − {claimed_order:g}| (p = log2 e(η)/e(η/2) at the smallest η)",
+        details={
+            "etas": [T / K for K in steps],
+            "errors": rel_errors.tolist(),
+            "orders": p.tolist(),
+            "flow_error": ref_err,
+            "R": R.name,
+        },
+        plot=plot,
+    )

@@ -16,6 +16,7 @@ and Lemma 2 says it is the dual step :math:`\nabla\phi(x_{t+1}) = \nabla\phi(x_t
 
 φ is any separable potential of :mod:`oracles.model.potentials`.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -84,10 +85,14 @@ def _nonfinite_is_inconclusive():
     except ValueError as exc:
         if "infs or NaNs" not in str(exc):
             raise
-        raise Inconclusive("non-finite Hessian", "trust-exact reached a trial point with a non-finite Hessian") from None
+        raise Inconclusive(
+            "non-finite Hessian", "trust-exact reached a trial point with a non-finite Hessian"
+        ) from None
 
 
-def md_step_argmin(phi: SeparablePotential, x: ArrayLike, grad: ArrayLike, eta: float, *, f_value: float = 0.0) -> ArgminStep:
+def md_step_argmin(
+    phi: SeparablePotential, x: ArrayLike, grad: ArrayLike, eta: float, *, f_value: float = 0.0
+) -> ArgminStep:
     r""":math:`\arg\min_z f(x_t) + \langle\nabla f(x_t), z - x_t\rangle + \tfrac1\eta D_\phi(z, x_t)` by ``minimize``.
 
     ``trust-exact`` from :math:`z = x_t` with the exact gradient
@@ -129,6 +134,7 @@ def md_step_argmin(phi: SeparablePotential, x: ArrayLike, grad: ArrayLike, eta: 
     scale = max(1.0, float(np.linalg.norm(g)))
     with np.errstate(all="ignore"), _nonfinite_is_inconclusive():
         if positive:
+
             def Fs(s):
                 return F(np.exp(s))
 
@@ -140,12 +146,19 @@ def md_step_argmin(phi: SeparablePotential, x: ArrayLike, grad: ArrayLike, eta: 
                 z = np.exp(s)
                 return z[:, None] * d2F(z) * z[None, :] + np.diag(z * dF(z))
 
-            res = minimize(Fs, np.log(x), jac=dFs, hess=d2Fs, method="trust-exact",
-                           options={"gtol": 1e-13 * scale * max(1.0, float(np.max(x))), "maxiter": 500})
+            res = minimize(
+                Fs,
+                np.log(x),
+                jac=dFs,
+                hess=d2Fs,
+                method="trust-exact",
+                options={"gtol": 1e-13 * scale * max(1.0, float(np.max(x))), "maxiter": 500},
+            )
             z = np.exp(np.asarray(res.x, float))
         else:
-            res = minimize(F, x.copy(), jac=dF, hess=d2F, method="trust-exact",
-                           options={"gtol": 1e-13 * scale, "maxiter": 500})
+            res = minimize(
+                F, x.copy(), jac=dF, hess=d2F, method="trust-exact", options={"gtol": 1e-13 * scale, "maxiter": 500}
+            )
             z = np.asarray(res.x, float)
     r = dF(z)
     h = P.hess_diag(z) / eta
@@ -153,7 +166,9 @@ def md_step_argmin(phi: SeparablePotential, x: ArrayLike, grad: ArrayLike, eta: 
     return ArgminStep(z, float(np.linalg.norm(r)), newton + 10 * EPS, int(res.nit), bool(res.success))
 
 
-def step_identity_gap(phi: SeparablePotential, loss: Loss, x: ArrayLike, eta: float, *, variant: str = "dual") -> Outcome:
+def step_identity_gap(
+    phi: SeparablePotential, loss: Loss, x: ArrayLike, eta: float, *, variant: str = "dual"
+) -> Outcome:
     r"""Lemma 2 of the notes: the argmin step equals the dual step :math:`\nabla\phi(x_{t+1}) = \nabla\phi(x_t) - \eta\nabla f(x_t)`.
 
     Discrepancy: :math:`\|x^{argmin}_{t+1} - x^{identity}_{t+1}\| / \max(\|\cdot\|)`. Error: the argmin's own
@@ -183,10 +198,13 @@ def step_identity_gap(phi: SeparablePotential, loss: Loss, x: ArrayLike, eta: fl
     th = P.grad(x) - eta * g
     cond = float(np.linalg.norm(th * P.grad_inv_deriv(th))) / max(float(np.linalg.norm(ident)), 1e-300)
     err = arg.error + 10 * EPS * (1.0 + cond)
-    return Outcome(relative_gap(arg.x, ident), budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   f"relative gap between the argmin step and the {variant} step identity",
-                   details={"phi": P.name, "eta": eta, "argmin_iterations": arg.iterations,
-                            "argmin_grad_norm": arg.grad_norm})
+    return Outcome(
+        relative_gap(arg.x, ident),
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        f"relative gap between the argmin step and the {variant} step identity",
+        details={"phi": P.name, "eta": eta, "argmin_iterations": arg.iterations, "argmin_grad_norm": arg.grad_norm},
+    )
 
 
 @dataclass
@@ -202,8 +220,17 @@ class MirrorDescentRun:
     history: list[tuple[int, float]] = field(default_factory=list)
 
 
-def mirror_descent(phi: SeparablePotential, A: ArrayLike, b: ArrayLike, x1: ArrayLike, *, step: float | None = None, step_scale: float = 0.5, tol: float = 1e-13,
-                   max_iter: int = 20_000) -> MirrorDescentRun:
+def mirror_descent(
+    phi: SeparablePotential,
+    A: ArrayLike,
+    b: ArrayLike,
+    x1: ArrayLike,
+    *,
+    step: float | None = None,
+    step_scale: float = 0.5,
+    tol: float = 1e-13,
+    max_iter: int = 20_000,
+) -> MirrorDescentRun:
     r"""Mirror descent on :math:`f(x) = \tfrac12\|Ax - b\|^2` from :math:`x_1` with the dual step of Lemma 2.
 
     Every iterate is an exact mirror-descent step :math:`\nabla\phi(x_{t+1}) = \nabla\phi(x_t) - \eta_t\nabla f(x_t)`;
@@ -311,7 +338,7 @@ def _global_bb(P, A, b, x, norms, hist, scale, tol, max_iter):
     vt = P.value_terms(x)
     lower, inf = P.lower, math.inf
     eta_min, eta_max, s, r_old = inf, 0.0, None, None
-    increments: list[float] = []   # h(lambda_{s+1}) - h(lambda_s) for the last _MEMORY - 1 steps
+    increments: list[float] = []  # h(lambda_{s+1}) - h(lambda_s) for the last _MEMORY - 1 steps
     for t in range(1, max_iter + 1):
         res = math.sqrt(rr) / max(norms[0], norms[1] * math.sqrt(float(x @ x)))
         if t % 500 == 1:
@@ -323,12 +350,13 @@ def _global_bb(P, A, b, x, norms, hist, scale, tol, max_iter):
         if s is not None:
             y = r_old - r
             yy = float(y @ y)
-            eta = float(s @ y) / yy if yy > 0 else math.nan   # r did not change: the curvature step below
+            eta = float(s @ y) / yy if yy > 0 else math.nan  # r did not change: the curvature step below
         if not (0 < eta < inf):
             eta = _curvature_step(P, A, th, scale)
             if not (0 < eta < inf):
-                raise Inconclusive("outside range of grad phi",
-                                   "the local curvature of the dual is not positive and finite")
+                raise Inconclusive(
+                    "outside range of grad phi", "the local curvature of the dual is not positive and finite"
+                )
         # h(lambda_{t-j}) - h(lambda_t) for j = 0 .. _MEMORY - 1: minus the sums of the latest increments
         allowed, acc = 0.0, 0.0
         for inc in reversed(increments):
@@ -338,7 +366,7 @@ def _global_bb(P, A, b, x, norms, hist, scale, tol, max_iter):
         for _ in range(200):
             th_new = th - eta * g
             x_new = P.grad_inv(th_new)
-            if all(lower < v < inf for v in x_new.tolist()):   # finite and inside dom phi
+            if all(lower < v < inf for v in x_new.tolist()):  # finite and inside dom phi
                 vt_new = P.value_terms(x_new)
                 change = P.divergence(x, x_new) - eta * rr
                 noise = 8 * EPS * (size + float(np.abs(vt_new).sum()) + float(np.abs(th_new * (x - x_new)).sum()))
@@ -347,7 +375,7 @@ def _global_bb(P, A, b, x, norms, hist, scale, tol, max_iter):
             eta *= 0.5
         else:
             raise Inconclusive("no step", "no step size down to 2^-200 of the trial step decreases the dual function")
-        increments = (increments + [change])[-(_MEMORY - 1):]
+        increments = (increments + [change])[-(_MEMORY - 1) :]
         eta_min, eta_max = min(eta_min, eta), max(eta_max, eta)
         s, r_old = eta * r, r
         th, x, vt = th_new, x_new, vt_new
@@ -356,8 +384,16 @@ def _global_bb(P, A, b, x, norms, hist, scale, tol, max_iter):
     raise Inconclusive("no convergence", f"residual {res:.3g} after {max_iter} mirror-descent steps")
 
 
-def md_limit_vs_projection(phi: SeparablePotential, A: ArrayLike, b: ArrayLike, x1: ArrayLike, *, step_scale: float = 0.5, step: float | None = None,
-                           target: str = "bregman") -> Outcome:
+def md_limit_vs_projection(
+    phi: SeparablePotential,
+    A: ArrayLike,
+    b: ArrayLike,
+    x1: ArrayLike,
+    *,
+    step_scale: float = 0.5,
+    step: float | None = None,
+    target: str = "bregman",
+) -> Outcome:
     r"""Key Lemma of the notes: converging MD on :math:`\tfrac12\|Ax-b\|^2` ends at :math:`\arg\min_{Ax=b}D_\phi(x, x_1)`.
 
     Discrepancy: relative gap between the MD limit and the Bregman projection of :math:`x_1`; error: the
@@ -377,12 +413,21 @@ def md_limit_vs_projection(phi: SeparablePotential, A: ArrayLike, b: ArrayLike, 
     else:
         raise InvalidInput(f"target must be 'bregman' or 'euclidean', got {target!r}")
     err = run.error + ref_err
-    return Outcome(relative_gap(run.x, ref), budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   f"relative gap between the mirror-descent limit and the {target} projection of x_1",
-                   details={"phi": P.name, "iterations": run.iterations, "residual": run.residual,
-                            "eta_range": list(run.etas)})
+    return Outcome(
+        relative_gap(run.x, ref),
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        f"relative gap between the mirror-descent limit and the {target} projection of x_1",
+        details={"phi": P.name, "iterations": run.iterations, "residual": run.residual, "eta_range": list(run.etas)},
+    )
 
 
-__all__ = ["ArgminStep", "MirrorDescentRun", "md_limit_vs_projection", "md_step", "md_step_argmin",
-           "mirror_descent", "step_identity_gap"]
-
+__all__ = [
+    "ArgminStep",
+    "MirrorDescentRun",
+    "md_limit_vs_projection",
+    "md_step",
+    "md_step_argmin",
+    "mirror_descent",
+    "step_identity_gap",
+]

@@ -45,6 +45,7 @@ Cholesky corrections do not certify (an ill-conditioned metric: the residual doe
 computation is repeated with corrections by complete orthogonal factorization (LAPACK gelsy) of
 :math:`Z\,\mathrm{diag}(h)^{1/2}`, so the set of certified points is the one gelsy alone certifies, or larger.
 """
+
 from __future__ import annotations
 
 import math
@@ -240,7 +241,7 @@ def row_space(Z: np.ndarray, Y: np.ndarray | None = None) -> RowSpace:
     n, d = Z.shape
     fro = float(np.linalg.norm(Z))
     if 0 < n <= d and fro > 0:
-        G = dsyrk(1.0, Z.T, trans=1)             # ZZᵀ, upper triangle (no copy for a C-ordered Z)
+        G = dsyrk(1.0, Z.T, trans=1)  # ZZᵀ, upper triangle (no copy for a C-ordered Z)
         if np.all(np.isfinite(G)):
             lam = eigh(G, eigvals_only=True, lower=False, check_finite=False)
             gamma = (d + 2) * EPS / (1.0 - (d + 2) * EPS)
@@ -314,7 +315,7 @@ def _deviation(P, w: np.ndarray, D: float) -> np.ndarray:
         return np.zeros_like(W)
     bounded = math.isfinite(lower)
     side = np.array([[1.0], [-1.0]])
-    down = np.array([[False], [True]]) & bounded      # the side a bounded domain caps
+    down = np.array([[False], [True]]) & bounded  # the side a bounded domain caps
     sw = np.sign(W)
     with np.errstate(all="ignore"):
         hw = np.asarray(P.hess_diag(w), float)
@@ -332,49 +333,59 @@ def _deviation(P, w: np.ndarray, D: float) -> np.ndarray:
             good = 0.5 * e * e * m >= D
             return (good | (down & (t <= lower)) if bounded else good), m
 
-        def capped(e):   # on the lower side of a bounded domain the true value is at least `lower`
+        def capped(e):  # on the lower side of a bounded domain the true value is at least `lower`
             return np.where(down, np.minimum(e, W - lower), e) if bounded else e
 
         hi = np.sqrt(2.0 * D / hw)
         hi = np.where(np.isfinite(hi) & (hi > 0), hi, max(math.sqrt(D), 1e-300))
         hi = np.vstack([hi, hi])
         good, m = check(hi)
-        for _ in range(2100):                     # doubling: 2^2100 covers every float
+        for _ in range(2100):  # doubling: 2^2100 covers every float
             if good.all():
                 break
             hi = np.where(good, hi, 2.0 * hi)
             good, m = check(hi)
-            if not np.all(np.isfinite(hi)):       # some e is infinite: no certificate (see _primal_bound)
+            if not np.all(np.isfinite(hi)):  # some e is infinite: no certificate (see _primal_bound)
                 break
         if not good.all():
             return np.where(good, capped(hi), math.inf)
-        for _ in range(8):                        # e <- sqrt(2D/m(e)): valid, decreasing to the threshold
-            c = np.minimum(np.sqrt(2.0 * D / m) * (1.0 + 2.0 ** -44), hi)   # a nudge past the rounding of the test
+        for _ in range(8):  # e <- sqrt(2D/m(e)): valid, decreasing to the threshold
+            c = np.minimum(np.sqrt(2.0 * D / m) * (1.0 + 2.0**-44), hi)  # a nudge past the rounding of the test
             g, mc = check(c)
             take = g & (c < hi)
             if not take.any():
                 break
             hi, m = np.where(take, c, hi), np.where(take, mc, m)
-        lo = hi * (1.0 - 2.0 ** -41)
-        done = ~check(lo)[0]                      # [lo, hi] brackets the threshold already
+        lo = hi * (1.0 - 2.0**-41)
+        done = ~check(lo)[0]  # [lo, hi] brackets the threshold already
         if not done.all():
-            near = hi * (1.0 - 2.0 ** -21)
+            near = hi * (1.0 - 2.0**-21)
             tight = done | ~check(near)[0]
             if tight.all():
                 lo, steps = np.where(done, lo, near), 20
             else:
                 lo = np.where(done, lo, np.where(tight, near, np.where(check(0.5 * hi)[0], 0.0, 0.5 * hi)))
                 steps = 40
-            for _ in range(steps):                # bisection: keep hi valid
+            for _ in range(steps):  # bisection: keep hi valid
                 mid = 0.5 * (lo + hi)
                 g = check(mid)[0]
                 hi, lo = np.where(g, mid, hi), np.where(g, lo, mid)
     return capped(hi)
 
 
-def projection_error_bound(P: SeparablePotential, Z: ArrayLike, Y: ArrayLike, w: ArrayLike, theta: ArrayLike, *,
-                           theta0: ArrayLike | None = None, max_corrections: int = 4, space: RowSpace | None = None,
-                           metric: tuple[np.ndarray, bool] | None = None, solver: str = "auto") -> ErrorBound:
+def projection_error_bound(
+    P: SeparablePotential,
+    Z: ArrayLike,
+    Y: ArrayLike,
+    w: ArrayLike,
+    theta: ArrayLike,
+    *,
+    theta0: ArrayLike | None = None,
+    max_corrections: int = 4,
+    space: RowSpace | None = None,
+    metric: tuple[np.ndarray, bool] | None = None,
+    solver: str = "auto",
+) -> ErrorBound:
     r"""Bound :math:`|w^\star - w|` coordinatewise for :math:`w = (\nabla R)^{-1}(\theta)` (see the module docstring).
 
     Parameters
@@ -426,16 +437,23 @@ def projection_error_bound(P: SeparablePotential, Z: ArrayLike, Y: ArrayLike, w:
     if solver != "lstsq" and space is None:
         try:
             space = row_space(Z)
-        except InvalidInput:      # Z = 0: nothing to factor
+        except InvalidInput:  # Z = 0: nothing to factor
             solver = "lstsq"
     fro = space.fro if space is not None else float(np.linalg.norm(Z))
     out = None
     if solver != "lstsq":
-        assert space is not None   # given, or factored just above (else solver is "lstsq")
+        assert space is not None  # given, or factored just above (else solver is "lstsq")
         cho = metric if metric is not None else metric_factor(space.rows, h)
         if cho is None:
-            out = ErrorBound(np.full(w.shape, math.inf), math.inf, math.inf, 0,
-                             "the metric Z diag(dw/dθ) Zᵀ is not positive definite", "none", "cholesky")
+            out = ErrorBound(
+                np.full(w.shape, math.inf),
+                math.inf,
+                math.inf,
+                0,
+                "the metric Z diag(dw/dθ) Zᵀ is not positive definite",
+                "none",
+                "cholesky",
+            )
         else:
             rows = space.rows
 
@@ -464,7 +482,7 @@ def _primal_bound(P, Z, Y, w, fro: float, correction, max_corrections: int) -> E
     ``correction(r)`` a Δ with ``ZΔ ≈ -r`` (whatever it returns, the feasibility of ``w + Δ`` is checked here)."""
     lower = getattr(P, "lower", -math.inf)
     wn = max(float(np.linalg.norm(w)), 1e-300)
-    floor = 100 * EPS * (float(np.linalg.norm(Y)) + fro * wn)   # Frobenius ≥ spectral norm
+    floor = 100 * EPS * (float(np.linalg.norm(Y)) + fro * wn)  # Frobenius ≥ spectral norm
 
     r0 = Z @ w - Y
     with np.errstate(all="ignore"):

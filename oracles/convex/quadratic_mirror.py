@@ -9,6 +9,7 @@ r"""The lecture notes' "Back to Reparameterization" steps: D_φ as a local quadr
 * :func:`preconditioned_flow_limit_gap` -- those iterates over a horizon T = Nη approach the flow
   :math:`\dot x = -K^{-1}\nabla f(x)` at first order in η.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -91,10 +92,20 @@ def bregman_quadratic_form_gap(phi: SeparablePotential, x: ArrayLike, z: ArrayLi
     viol = max(0.0, factor * h_lo - D, D - factor * h_hi) / D
     ident = abs(D - integral) / D if factor == 0.5 else 0.0
     err = (d_err + q_err) / D + 10 * EPS * (1.0 + h_hi / max(D, 1e-300))
-    return Outcome(max(ident, viol), budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   f"max(|D - int (1-s)h| / D, violation of {factor:g}·[h_lo, h_hi] ∋ D) (relative)",
-                   details={"phi": phi.name, "D": D, "integral": integral, "h_lo": h_lo, "h_hi": h_hi,
-                            "c_range": [D / h_hi if h_hi > 0 else None, D / h_lo if h_lo > 0 else None]})
+    return Outcome(
+        max(ident, viol),
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        f"max(|D - int (1-s)h| / D, violation of {factor:g}·[h_lo, h_hi] ∋ D) (relative)",
+        details={
+            "phi": phi.name,
+            "D": D,
+            "integral": integral,
+            "h_lo": h_lo,
+            "h_hi": h_hi,
+            "c_range": [D / h_hi if h_hi > 0 else None, D / h_lo if h_lo > 0 else None],
+        },
+    )
 
 
 def _spd(K) -> np.ndarray:
@@ -126,8 +137,14 @@ def preconditioned_step_gap(K: ArrayLike, loss: Loss, x: ArrayLike, eta: float, 
         dv = v - x
         return float(g @ dv + 0.5 * dv @ Ke @ dv)
 
-    res = minimize(q, x.copy(), jac=lambda v: g + Ke @ (v - x), hess=lambda v: Ke, method="trust-exact",
-                   options={"gtol": 1e-14, "maxiter": 200})
+    res = minimize(
+        q,
+        x.copy(),
+        jac=lambda v: g + Ke @ (v - x),
+        hess=lambda v: Ke,
+        method="trust-exact",
+        options={"gtol": 1e-14, "maxiter": 200},
+    )
     xa = np.asarray(res.x, float)
     newton = float(np.linalg.norm(cho_solve(cho, eta * (g + Ke @ (xa - x)))))
     if variant == "inverse":
@@ -139,17 +156,22 @@ def preconditioned_step_gap(K: ArrayLike, loss: Loss, x: ArrayLike, eta: float, 
     scale = max(float(np.linalg.norm(ident)), float(np.linalg.norm(xa)), 1e-300)
     ev = np.linalg.eigvalsh(K)
     err = newton / scale + 10 * EPS * (1.0 + float(ev[-1] / ev[0])) * (1.0 + eta * float(np.linalg.norm(g)) / scale)
-    return Outcome(relative_gap(xa, ident), budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   f"relative gap between the argmin step and x - eta {'K^-1' if variant == 'inverse' else 'K'} grad f",
-                   details={"eta": eta, "cond_K": float(ev[-1] / ev[0]), "argmin_iterations": int(res.nit)})
+    return Outcome(
+        relative_gap(xa, ident),
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        f"relative gap between the argmin step and x - eta {'K^-1' if variant == 'inverse' else 'K'} grad f",
+        details={"eta": eta, "cond_K": float(ev[-1] / ev[0]), "argmin_iterations": int(res.nit)},
+    )
 
 
 #: Step counts of :func:`preconditioned_flow_limit_gap`: η = T/N for N = 64, 128, 256, 512.
 FLOW_STEPS = (64, 128, 256, 512)
 
 
-def preconditioned_flow_limit_gap(K: ArrayLike, loss: Loss, x0: ArrayLike, T: float, *, flow: str = "preconditioned",
-                                  order: float = 1.0) -> Outcome:
+def preconditioned_flow_limit_gap(
+    K: ArrayLike, loss: Loss, x0: ArrayLike, T: float, *, flow: str = "preconditioned", order: float = 1.0
+) -> Outcome:
     r"""notes, "as we take the step size to zero ... :math:`\dot x(t) = -(\nabla^2\phi(x(t)))^{-1}\nabla f(x(t))`", for
     :math:`\phi = \tfrac12x^\top Kx`: N steps :math:`x_{j+1} = x_j - \eta K^{-1}\nabla f(x_j)`, η = T/N, approach the flow
     :math:`\dot x = -K^{-1}\nabla f(x)` at time T, at first order in η.
@@ -177,13 +199,18 @@ def preconditioned_flow_limit_gap(K: ArrayLike, loss: Loss, x0: ArrayLike, T: fl
         return v
 
     if flow == "preconditioned":
+
         def rhs(t, v):
             return -cho_solve(cho, loss.grad(v))
     else:
+
         def rhs(t, v):
             return -np.asarray(loss.grad(v), float)
-    ends = [integ.solve(rhs, (0.0, T), x0, t_eval=np.array([0.0, T])).final
-            for integ in (TWO_TOLERANCES.fine, TWO_TOLERANCES.coarse)]
+
+    ends = [
+        integ.solve(rhs, (0.0, T), x0, t_eval=np.array([0.0, T])).final
+        for integ in (TWO_TOLERANCES.fine, TWO_TOLERANCES.coarse)
+    ]
     xf, flow_err = ends[0], float(np.linalg.norm(ends[0] - ends[1]))
     e = np.array([float(np.linalg.norm(md(N) - xf)) for N in FLOW_STEPS])
     scale = max(float(np.linalg.norm(x0)), float(np.linalg.norm(xf)), 1e-300)
@@ -196,15 +223,30 @@ def preconditioned_flow_limit_gap(K: ArrayLike, loss: Loss, x0: ArrayLike, T: fl
     ns = list(FLOW_STEPS)
 
     def panels():
-        return [Panel("preconditioned mirror descent against its flow at time T", "N (steps)", "‖x_N − x(T)‖",
-                      {"error": (ns, e.tolist()), "first order C/N": (ns, (e[0] * ns[0] / np.array(ns)).tolist())},
-                      logy=True)]
+        return [
+            Panel(
+                "preconditioned mirror descent against its flow at time T",
+                "N (steps)",
+                "‖x_N − x(T)‖",
+                {"error": (ns, e.tolist()), "first order C/N": (ns, (e[0] * ns[0] / np.array(ns)).tolist())},
+                logy=True,
+            )
+        ]
 
-    return Outcome(disc, budget_from_error(err, CLOSED_FORM_BUDGET), err,
-                   f"|e_512/e_256 - 2^-{order:g}| (MD iterates vs the {flow} flow at T)",
-                   details={"errors": e.tolist(), "ratios": rho.tolist(), "flow_error": flow_err, "T": T},
-                   plot=panels)
+    return Outcome(
+        disc,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        f"|e_512/e_256 - 2^-{order:g}| (MD iterates vs the {flow} flow at T)",
+        details={"errors": e.tolist(), "ratios": rho.tolist(), "flow_error": flow_err, "T": T},
+        plot=panels,
+    )
 
 
-__all__ = ["FLOW_STEPS", "MONOTONE_CURVATURE", "bregman_quadratic_form_gap", "preconditioned_flow_limit_gap",
-           "preconditioned_step_gap"]
+__all__ = [
+    "FLOW_STEPS",
+    "MONOTONE_CURVATURE",
+    "bregman_quadratic_form_gap",
+    "preconditioned_flow_limit_gap",
+    "preconditioned_step_gap",
+]

@@ -13,6 +13,7 @@ r"""Reference solutions the implicit-bias limits are compared with, each with it
 Every result carries ``kkt``: a relative residual of its optimality conditions, from which a
 comparison derives its error budget.
 """
+
 from __future__ import annotations
 
 import math
@@ -44,7 +45,9 @@ def _consistent(Z: np.ndarray, Y: np.ndarray, name: str = "Y") -> None:
     sol, *_ = np.linalg.lstsq(Z, Y, rcond=None)
     miss = float(np.linalg.norm(Z @ sol - Y))
     if miss > 1e-9 * max(1.0, float(np.linalg.norm(Y))):
-        raise InvalidInput(f"{name} is not in the range of the data matrix (distance {miss:.3g}): no interpolant exists")
+        raise InvalidInput(
+            f"{name} is not in the range of the data matrix (distance {miss:.3g}): no interpolant exists"
+        )
 
 
 def min_l2_interpolant(Z: ArrayLike, Y: ArrayLike, w0: ArrayLike | None = None) -> Reference:
@@ -62,13 +65,16 @@ def min_l2_interpolant(Z: ArrayLike, Y: ArrayLike, w0: ArrayLike | None = None) 
     w = w0 + delta
     s = s[s > max(Z.shape) * EPS * s[0]]
     kappa = float(s[0] / s[-1])
-    size = max(float(np.linalg.norm(w)), float(np.linalg.norm(w0)))   # the problem's scale (w can be 0 to rounding)
-    primal = float(np.linalg.norm(Z @ w - Y)) / max(float(np.linalg.norm(Y)), float(np.linalg.norm(Z, 2)) * size, 1e-300)
+    size = max(float(np.linalg.norm(w)), float(np.linalg.norm(w0)))  # the problem's scale (w can be 0 to rounding)
+    primal = float(np.linalg.norm(Z @ w - Y)) / max(
+        float(np.linalg.norm(Y)), float(np.linalg.norm(Z, 2)) * size, 1e-300
+    )
     coef, *_ = np.linalg.lstsq(Z.T, delta, rcond=None)
     dn = float(np.linalg.norm(delta))
     dual = float(np.linalg.norm(delta - Z.T @ coef)) / dn if dn > 0 else 0.0
-    return Reference(w, max(primal, dual), 10 * EPS * kappa, {"primal": primal, "dual": dual, "rank": int(rank),
-                                                              "kappa": kappa})
+    return Reference(
+        w, max(primal, dual), 10 * EPS * kappa, {"primal": primal, "dual": dual, "rank": int(rank), "kappa": kappa}
+    )
 
 
 def basis_pursuit(A: ArrayLike, b: ArrayLike, *, nonneg: bool = False, uniqueness: bool = True) -> Reference:
@@ -108,10 +114,23 @@ def basis_pursuit(A: ArrayLike, b: ArrayLike, *, nonneg: bool = False, uniquenes
     support = np.flatnonzero(np.abs(x) > 1e-9 * scale)
     kkt = max(viol["primal"], viol["negativity"], viol["dual"], viol["gap"])
     growth = _uniqueness_margin(A, x, support, nonneg) if uniqueness else None
-    return Reference(x, kkt, kkt, {"primal": viol["primal"], "dual_infeasibility": viol["dual"], "gap": viol["gap"],
-                                   "negativity": viol["negativity"], "rounding_allowance": viol["allowance"],
-                                   "objective": obj, "support": support.tolist(), "uniqueness_margin": growth,
-                                   "unique": None if growth is None else bool(growth > 1e-7), "dual": y.tolist()})
+    return Reference(
+        x,
+        kkt,
+        kkt,
+        {
+            "primal": viol["primal"],
+            "dual_infeasibility": viol["dual"],
+            "gap": viol["gap"],
+            "negativity": viol["negativity"],
+            "rounding_allowance": viol["allowance"],
+            "objective": obj,
+            "support": support.tolist(),
+            "uniqueness_margin": growth,
+            "unique": None if growth is None else bool(growth > 1e-7),
+            "dual": y.tolist(),
+        },
+    )
 
 
 #: HiGHS's feasibility tolerances are absolute (1e-7 by default): data whose structure lives below them
@@ -129,8 +148,9 @@ def _linprog(c, **problem):
     return res
 
 
-def certify_lp(B: np.ndarray, b: np.ndarray, z: ArrayLike,
-               y: ArrayLike) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+def certify_lp(
+    B: np.ndarray, b: np.ndarray, z: ArrayLike, y: ArrayLike
+) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
     r"""Refine an LP solver's solution of :math:`\min \mathbf 1^\top z` s.t. :math:`Bz = b`, :math:`z \ge 0` and verify it.
 
     On the support T of z, two steps of iterative refinement make :math:`B_Tz_T = b` and
@@ -158,18 +178,24 @@ def certify_lp(B: np.ndarray, b: np.ndarray, z: ArrayLike,
     bn = float(np.linalg.norm(B, 2))
     zmax = max(float(np.max(np.abs(z))), 1e-300)
     obj = max(float(np.sum(z)), 1e-300)
-    viol = {"negativity": max(0.0, -float(np.min(z))) / zmax,
-            "primal": float(np.linalg.norm(B @ z - b)) / max(float(np.linalg.norm(b)) + bn * float(np.linalg.norm(z)), 1e-300),
-            "dual": max(0.0, float(np.max(B.T @ y - 1.0))) / (1.0 + bn * float(np.linalg.norm(y))),
-            "gap": abs(float(np.sum(z)) - float(b @ y)) / max(obj, abs(float(b @ y)) + bn * float(np.linalg.norm(y)) * zmax, 1e-300)}
+    viol = {
+        "negativity": max(0.0, -float(np.min(z))) / zmax,
+        "primal": float(np.linalg.norm(B @ z - b))
+        / max(float(np.linalg.norm(b)) + bn * float(np.linalg.norm(z)), 1e-300),
+        "dual": max(0.0, float(np.max(B.T @ y - 1.0))) / (1.0 + bn * float(np.linalg.norm(y))),
+        "gap": abs(float(np.sum(z)) - float(b @ y))
+        / max(obj, abs(float(b @ y)) + bn * float(np.linalg.norm(y)) * zmax, 1e-300),
+    }
     kappa = float(np.linalg.cond(BT)) if T.any() else 1.0
     viol["allowance"] = allowance = 100 * EPS * max(1.0, kappa if math.isfinite(kappa) else 1e16)
     bad = {k: v for k, v in viol.items() if k != "allowance" and not v <= allowance}
     if bad:
         worst = max(bad, key=bad.__getitem__)
-        raise Inconclusive("LP solution not certified",
-                           f"{worst} violation {bad[worst]:.3g} exceeds the rounding allowance {allowance:.2g} "
-                           "after refinement on the solver's support")
+        raise Inconclusive(
+            "LP solution not certified",
+            f"{worst} violation {bad[worst]:.3g} exceeds the rounding allowance {allowance:.2g} "
+            "after refinement on the solver's support",
+        )
     z[z < 0] = 0.0
     return z, y, viol
 
@@ -190,18 +216,19 @@ def _uniqueness_margin(A: np.ndarray, x: np.ndarray, S: np.ndarray, nonneg: bool
         return math.inf
     k, sgn = S.size, np.sign(x[S])
     Aoff = A[:, off]
-    if nonneg:   # variables h_S (free), h_off >= 0
+    if nonneg:  # variables h_S (free), h_off >= 0
         c = np.concatenate([sgn, np.ones(off.size)])
         Aeq = np.vstack([np.hstack([A[:, S], Aoff]), np.concatenate([np.zeros(k), np.ones(off.size)])[None, :]])
         bounds = [(None, None)] * k + [(0, None)] * off.size
-    else:        # h_S free, h_off = p - q with p, q >= 0
+    else:  # h_S free, h_off = p - q with p, q >= 0
         c = np.concatenate([sgn, np.ones(2 * off.size)])
-        Aeq = np.vstack([np.hstack([A[:, S], Aoff, -Aoff]),
-                         np.concatenate([np.zeros(k), np.ones(2 * off.size)])[None, :]])
+        Aeq = np.vstack(
+            [np.hstack([A[:, S], Aoff, -Aoff]), np.concatenate([np.zeros(k), np.ones(2 * off.size)])[None, :]]
+        )
         bounds = [(None, None)] * k + [(0, None)] * (2 * off.size)
     beq = np.concatenate([np.zeros(m), [1.0]])
     res = linprog(c, A_eq=Aeq, b_eq=beq, bounds=bounds, method="highs")
-    if res.status == 2:   # no feasible direction leaves the support
+    if res.status == 2:  # no feasible direction leaves the support
         return math.inf
     if res.status == 3:
         return -math.inf
@@ -235,8 +262,9 @@ class NonnegativeSupport:
         return bool(self.mask.all())
 
 
-def nonnegative_support(A: ArrayLike, b: ArrayLike, *, zero: float = 1e-12,
-                        bp: Reference | None = None) -> NonnegativeSupport:
+def nonnegative_support(
+    A: ArrayLike, b: ArrayLike, *, zero: float = 1e-12, bp: Reference | None = None
+) -> NonnegativeSupport:
     r"""The support of the relative interior of :math:`P = \{x \ge 0 : Ax = b\}`, by linear programming (HiGHS).
 
     For each coordinate not yet seen positive, :math:`\max\{x_i : x \in P,\ x_i \le \mathrm{cap}\}` with
@@ -289,8 +317,11 @@ def nonnegative_support(A: ArrayLike, b: ArrayLike, *, zero: float = 1e-12,
         known |= x > zero * max(float(np.sum(x)), 1e-300)
     bound, rounding = (0.0, 0.0) if known.all() else _zero_certificate(A, b, known, 10.0 * cap)
     if not bound <= 1e-6 * cap:
-        raise Inconclusive("face not certified", f"coordinates {np.flatnonzero(~known).tolist()} are zero on "
-                           f"{{x >= 0 : Ax = b}} only up to {bound:.3g} (scale {cap:.3g})")
+        raise Inconclusive(
+            "face not certified",
+            f"coordinates {np.flatnonzero(~known).tolist()} are zero on "
+            f"{{x >= 0 : Ax = b}} only up to {bound:.3g} (scale {cap:.3g})",
+        )
     return NonnegativeSupport(known, reach, cap, lps + (not known.all()), bound, rounding)
 
 
@@ -331,7 +362,7 @@ def _zero_certificate(A: np.ndarray, b: np.ndarray, S: np.ndarray, radius: float
 def _two_product(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Dekker's TwoProduct: ``p + e == a*b`` exactly (Veltkamp splitting; no FMA needed)."""
     p = a * b
-    ca, cb = 134217729.0 * a, 134217729.0 * b          # 2**27 + 1
+    ca, cb = 134217729.0 * a, 134217729.0 * b  # 2**27 + 1
     ah, bh = ca - (ca - a), cb - (cb - b)
     al, bl = a - ah, b - bh
     return p, ((ah * bh - p) + ah * bl + al * bh) + al * bl
@@ -416,9 +447,14 @@ def max_margin(X: ArrayLike, y: ArrayLike) -> MaxMargin:
     if feas.status == 2:
         raise InvalidInput("the data are not linearly separable through the origin")
     K = Zc @ Zc.T
-    res = minimize(lambda a: 0.5 * a @ K @ a - a.sum(), np.full(n, 1.0 / max(1.0, float(np.trace(K)))),
-                   jac=lambda a: K @ a - 1.0, method="SLSQP", bounds=[(0.0, None)] * n,
-                   options={"maxiter": 1000, "ftol": 1e-15})
+    res = minimize(
+        lambda a: 0.5 * a @ K @ a - a.sum(),
+        np.full(n, 1.0 / max(1.0, float(np.trace(K)))),
+        jac=lambda a: K @ a - 1.0,
+        method="SLSQP",
+        bounds=[(0.0, None)] * n,
+        options={"maxiter": 1000, "ftol": 1e-15},
+    )
     alpha = np.maximum(np.asarray(res.x, float), 0.0)
     w = Zc.T @ alpha
     best = (w, alpha, _svm_kkt(Zc, w, alpha), False)
@@ -469,11 +505,24 @@ def max_margin_l1(X: ArrayLike, y: ArrayLike) -> MaxMargin:
     w = res.x[:d] - res.x[d:]
     alpha = -np.asarray(res.ineqlin.marginals, float)
     norm1 = max(float(np.sum(np.abs(w))), 1e-300)
-    kkt = max(max(0.0, 1.0 - float(np.min(Zc @ w))), max(0.0, float(np.max(np.abs(Zc.T @ alpha))) - 1.0),
-              max(0.0, -float(np.min(alpha))), abs(norm1 - float(np.sum(alpha))) / norm1)
-    return MaxMargin(w, w / norm1, 1.0 / norm1, alpha, np.flatnonzero(alpha > 1e-12 * max(float(alpha.max()), 1e-300)),
-                     kkt, False)
+    kkt = max(
+        max(0.0, 1.0 - float(np.min(Zc @ w))),
+        max(0.0, float(np.max(np.abs(Zc.T @ alpha))) - 1.0),
+        max(0.0, -float(np.min(alpha))),
+        abs(norm1 - float(np.sum(alpha))) / norm1,
+    )
+    return MaxMargin(
+        w, w / norm1, 1.0 / norm1, alpha, np.flatnonzero(alpha > 1e-12 * max(float(alpha.max()), 1e-300)), kkt, False
+    )
 
 
-__all__ = ["MaxMargin", "NonnegativeSupport", "Reference", "basis_pursuit", "max_margin", "max_margin_l1",
-           "min_l2_interpolant", "nonnegative_support"]
+__all__ = [
+    "MaxMargin",
+    "NonnegativeSupport",
+    "Reference",
+    "basis_pursuit",
+    "max_margin",
+    "max_margin_l1",
+    "min_l2_interpolant",
+    "nonnegative_support",
+]

@@ -32,6 +32,7 @@ Scaled potential, absolute value (Theorem, scaled)
 * :func:`scaled_primal_scipy` -- an independent check: α on a uniform grid, trapezoid rule, and
   ``scipy.optimize.minimize(method="trust-constr")`` on the primal problem (no dual, no :math:`(\phi')^{-1}`).
 """
+
 from __future__ import annotations
 
 import math
@@ -79,8 +80,9 @@ def kernel(x: ArrayLike, xp: ArrayLike, density: Density, activation: str) -> np
     raise InvalidInput(f"activation must be 'relu' or 'abs', got {activation!r}")
 
 
-def kernel_nd(x: ArrayLike, xp: ArrayLike, density: Density, activation: str, panels: int = 32,
-              q: int = 8) -> tuple[np.ndarray, float]:
+def kernel_nd(
+    x: ArrayLike, xp: ArrayLike, density: Density, activation: str, panels: int = 32, q: int = 8
+) -> tuple[np.ndarray, float]:
     r"""The infinite-width kernel in input dimension d = 2, :math:`K(x, x') = E[\sigma(\langle W, x\rangle - B)\sigma(\langle W,
     x'\rangle - B)]` with W uniform on the circle, and an error estimate.
 
@@ -204,8 +206,11 @@ class G123Solution:
     def objective(self) -> dict[str, float]:
         """The three terms G1, G2, G3 at this solution (without the solver's control coefficients)."""
         u = np.concatenate([self.g, [self.c0, self.s0]])
-        return {"G1": float(self.g @ self.asm.Q1 @ self.g), "G2": float((self.asm.a2 @ u) ** 2),
-                "G3": float((self.asm.a3 @ u) ** 2 / self.solver.density.second_moment)}
+        return {
+            "G1": float(self.g @ self.asm.Q1 @ self.g),
+            "G2": float((self.asm.a2 @ u) ** 2),
+            "G3": float((self.asm.a3 @ u) ** 2 / self.solver.density.second_moment),
+        }
 
 
 class G123Solver:
@@ -235,13 +240,16 @@ class G123Solver:
         Coefficients of G2 and G3 (1 in the theorem; other values only for negative controls).
     """
 
-    def __init__(self, density: Density, *, weight: str = "1/p", g2: float = 1.0, g3: float = 1.0,
-                 quad_nodes: int = 12) -> None:
+    def __init__(
+        self, density: Density, *, weight: str = "1/p", g2: float = 1.0, g3: float = 1.0, quad_nodes: int = 12
+    ) -> None:
         if weight not in ("1/p", "p"):
             raise InvalidInput(f"weight must be '1/p' (the theorem) or 'p' (control), got {weight!r}")
         if not (math.isfinite(density.lo) and math.isfinite(density.hi)):
-            raise InvalidInput(f"density: the Galerkin solver needs a compact support, got {density.name} on "
-                               f"[{density.lo}, {density.hi}] (use kernel_interpolant, or truncate it)")
+            raise InvalidInput(
+                f"density: the Galerkin solver needs a compact support, got {density.name} on "
+                f"[{density.lo}, {density.hi}] (use kernel_interpolant, or truncate it)"
+            )
         density.require_symmetric("density")
         self.density, self.weight, self.g2, self.g3, self.quad_nodes = density, weight, g2, g3, quad_nodes
 
@@ -263,7 +271,7 @@ class G123Solver:
         x = A[..., None] + (B - A)[..., None] * t
         vals = self.rho(x) * w * (B - A)[..., None]
         u = x - C[..., None]
-        return np.stack([np.sum(vals * u ** k, axis=-1) for k in range(kmax + 1)], axis=-1)
+        return np.stack([np.sum(vals * u**k, axis=-1) for k in range(kmax + 1)], axis=-1)
 
     # grid -------------------------------------------------------------------------------------------------
     def grid(self, x: ArrayLike, cells: int, align: bool = True) -> np.ndarray:
@@ -281,19 +289,21 @@ class G123Solver:
         M0, M1, M2 = M[:, 0], M[:, 1], M[:, 2]
         N = len(nodes)
         idx = np.arange(N - 1)
-        LL, LR, RR = M0 - 2 * M1 / D + M2 / D ** 2, M1 / D - M2 / D ** 2, M2 / D ** 2   # φ_L = 1 − u/Δ, φ_R = u/Δ
+        LL, LR, RR = M0 - 2 * M1 / D + M2 / D**2, M1 / D - M2 / D**2, M2 / D**2  # φ_L = 1 − u/Δ, φ_R = u/Δ
         Q1 = np.zeros((N, N))
         np.add.at(Q1, (idx, idx), LL)
         np.add.at(Q1, (idx + 1, idx + 1), RR)
         np.add.at(Q1, (idx, idx + 1), LR)
         np.add.at(Q1, (idx + 1, idx), LR)
-        IL, IR = M0 - M1 / D, M1 / D                                          # ∫ρφ_L, ∫ρφ_R
+        IL, IR = M0 - M1 / D, M1 / D  # ∫ρφ_L, ∫ρφ_R
         sgn = np.sign(0.5 * (t0 + t1))
-        AL, AR = sgn * (t0 * IL + M1 - M2 / D), sgn * (t0 * IR + M2 / D)      # ∫ρ|b|φ on cells not straddling 0
-        for k in np.flatnonzero((t0 < 0) & (t1 > 0)):                         # unaligned grid: split the cell at 0
+        AL, AR = sgn * (t0 * IL + M1 - M2 / D), sgn * (t0 * IR + M2 / D)  # ∫ρ|b|φ on cells not straddling 0
+        for k in np.flatnonzero((t0 < 0) & (t1 > 0)):  # unaligned grid: split the cell at 0
             Ml, Mr = self.rho_moments(t0[k], 0.0, 2, t0[k]), self.rho_moments(0.0, t1[k], 2, t0[k])
             d = D[k]
-            AL[k] = -(t0[k] * (Ml[0] - Ml[1] / d) + Ml[1] - Ml[2] / d) + (t0[k] * (Mr[0] - Mr[1] / d) + Mr[1] - Mr[2] / d)
+            AL[k] = -(t0[k] * (Ml[0] - Ml[1] / d) + Ml[1] - Ml[2] / d) + (
+                t0[k] * (Mr[0] - Mr[1] / d) + Mr[1] - Mr[2] / d
+            )
             AR[k] = -(t0[k] * Ml[1] / d + Ml[2] / d) + (t0[k] * Mr[1] / d + Mr[2] / d)
         v_int, v_abs = np.zeros(N), np.zeros(N)
         np.add.at(v_int, idx, IL)
@@ -310,13 +320,13 @@ class G123Solver:
         nodes = asm.nodes
         t0, t1 = nodes[:-1], nodes[1:]
         D = t1 - t0
-        top = np.clip(X[:, None], t0[None, :], t1[None, :])                  # (|X|, cells)
+        top = np.clip(X[:, None], t0[None, :], t1[None, :])  # (|X|, cells)
         T0 = np.broadcast_to(t0, top.shape)
         M = self.rho_moments(T0, top, 2, T0)
         M0, M1, M2 = M[..., 0], M[..., 1], M[..., 2]
         Xr = X[:, None] - t0[None, :]
         R = np.zeros((len(X), len(nodes)))
-        R[:, :-1] += Xr * (M0 - M1 / D) - (M1 - M2 / D)                       # ∫ (X − t0 − u) ρ (1 − u/Δ)
+        R[:, :-1] += Xr * (M0 - M1 / D) - (M1 - M2 / D)  # ∫ (X − t0 − u) ρ (1 − u/Δ)
         R[:, 1:] += Xr * M1 / D - M2 / D
         return R
 
@@ -327,8 +337,8 @@ class G123Solver:
         asm = self.assemble(self.grid(x, cells, align))
         N = len(asm.nodes)
         E0 = self.rows(asm, np.array([0.0]))[0]
-        asm.a2 = np.concatenate([asm.v_int, [0.0, 2.0]])                       # h'(+∞) + h'(−∞)
-        asm.a3 = np.concatenate([asm.v_abs - 2.0 * E0, [-2.0, 2.0 * lo]])      # ∫h''|b| − 2h(0)
+        asm.a2 = np.concatenate([asm.v_int, [0.0, 2.0]])  # h'(+∞) + h'(−∞)
+        asm.a3 = np.concatenate([asm.v_abs - 2.0 * E0, [-2.0, 2.0 * lo]])  # ∫h''|b| − 2h(0)
         Q = np.zeros((N + 2, N + 2))
         Q[:N, :N] = asm.Q1
         Q += self.g2 * np.outer(asm.a2, asm.a2) + self.g3 * np.outer(asm.a3, asm.a3) / self.density.second_moment
@@ -344,8 +354,8 @@ class G123Solver:
             vec = linalg.solve(KKT, np.concatenate([np.zeros(N + 2), r]), assume_a="sym")
         except linalg.LinAlgError as exc:
             raise Inconclusive("singular G1+G2+G3 system", str(exc)) from exc
-        u = s * vec[:N + 2]
-        return G123Solution(u[:N], float(u[N]), float(u[N + 1]), -vec[N + 2:], asm, self)
+        u = s * vec[: N + 2]
+        return G123Solution(u[:N], float(u[N]), float(u[N + 1]), -vec[N + 2 :], asm, self)
 
     def evaluate(self, sol: G123Solution, X: np.ndarray) -> np.ndarray:
         r""":math:`h(X)` in O(cells + |X|): prefix sums over full cells plus the partial cell containing X."""
@@ -356,13 +366,14 @@ class G123Solver:
         cA = np.concatenate([[0.0], np.cumsum(np.sum(asm.cellA * gg, 1))])
         cB = np.concatenate([[0.0], np.cumsum(np.sum(asm.cellB * gg, 1))])
         Xc = np.clip(X, lo, hi)
-        k = np.clip(np.searchsorted(nodes, Xc, side="right") - 1, 0, len(nodes) - 2)   # cell containing X
+        k = np.clip(np.searchsorted(nodes, Xc, side="right") - 1, 0, len(nodes) - 2)  # cell containing X
         t0, t1 = nodes[k], nodes[k + 1]
         D = t1 - t0
         M = self.rho_moments(t0, np.clip(Xc, t0, t1), 2, t0)
         Xr = X - t0
-        part = (g[k] * (Xr * (M[:, 0] - M[:, 1] / D) - (M[:, 1] - M[:, 2] / D))
-                + g[k + 1] * (Xr * M[:, 1] / D - M[:, 2] / D))
+        part = g[k] * (Xr * (M[:, 0] - M[:, 1] / D) - (M[:, 1] - M[:, 2] / D)) + g[k + 1] * (
+            Xr * M[:, 1] / D - M[:, 2] / D
+        )
         inside = np.where(X < lo, 0.0, X * cA[k] + cB[k] + part)
         return sol.c0 + sol.s0 * (X - lo) + inside
 
@@ -372,8 +383,10 @@ def _split(breaks, lo: float, hi: float, pieces: int) -> np.ndarray:
     brk = np.unique(np.asarray(breaks, float))
     brk = brk[(brk >= lo) & (brk <= hi)]
     h = (hi - lo) / pieces
-    parts = [np.linspace(brk[i], brk[i + 1], max(1, int(math.ceil((brk[i + 1] - brk[i]) / h - 1e-9))) + 1)[:-1]
-             for i in range(len(brk) - 1)]
+    parts = [
+        np.linspace(brk[i], brk[i + 1], max(1, int(math.ceil((brk[i + 1] - brk[i]) / h - 1e-9))) + 1)[:-1]
+        for i in range(len(brk) - 1)
+    ]
     return np.concatenate(parts + [[hi]])
 
 
@@ -391,8 +404,18 @@ class RefinedSolution:
         return self.fine(xe)
 
 
-def solve_g123(x: ArrayLike, r: ArrayLike, density: Density, x_eval: ArrayLike, *, cells: int = 64, align: bool = True,
-               weight: str = "1/p", g2: float = 1.0, g3: float = 1.0) -> RefinedSolution:
+def solve_g123(
+    x: ArrayLike,
+    r: ArrayLike,
+    density: Density,
+    x_eval: ArrayLike,
+    *,
+    cells: int = 64,
+    align: bool = True,
+    weight: str = "1/p",
+    g2: float = 1.0,
+    g3: float = 1.0,
+) -> RefinedSolution:
     """Solve on ``cells`` and ``2·cells`` (nested grids); error estimate = sup change on ``x_eval`` + rounding."""
     solver_c = G123Solver(density, weight=weight, g2=g2, g3=g3)
     solver_f = G123Solver(density, weight=weight, g2=g2, g3=g3, quad_nodes=24 if weight == "p" else 12)
@@ -406,8 +429,9 @@ def solve_g123(x: ArrayLike, r: ArrayLike, density: Density, x_eval: ArrayLike, 
 
 
 # ========================================================================================= scaled
-def abs_quadrature(breaks: ArrayLike, density: Density, pieces: int,
-                   q: int = 10) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def abs_quadrature(
+    breaks: ArrayLike, density: Density, pieces: int, q: int = 10
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     r"""Composite Gauss–Legendre on ``[lo, hi]``: ``(edges, nodes, W)`` with :math:`W_q = w_q\,p_B(b_q)`.
 
     ``breaks`` (the data, where :math:`|x_i - b|` has kinks, and the zeros of the dual function, where
@@ -443,7 +467,7 @@ class ScaledSolution:
     residual: np.ndarray
     newton_steps: int
     q: int
-    corr_coef: np.ndarray | None = field(repr=False, default=None)   # set by scaled_dual_newton
+    corr_coef: np.ndarray | None = field(repr=False, default=None)  # set by scaled_dual_newton
     gap: float = 0.0
 
     def alpha(self, b: ArrayLike) -> np.ndarray:
@@ -496,11 +520,21 @@ class ScaledSolution:
         xe = np.asarray(xe, float)
         shift = np.abs(kernel(xe, self.x, self.density, "abs") @ cast(np.ndarray, self.corr_coef))
         return shift + math.sqrt(2.0 * max(self.gap, 0.0) / self.potential.hess_min) * np.sqrt(
-            xe ** 2 + self.density.second_moment)
+            xe**2 + self.density.second_moment
+        )
 
 
-def scaled_dual_newton(x: ArrayLike, r: ArrayLike, density: Density, potential: MirrorPotential, *, pieces: int = 32,
-                       q: int = 10, max_steps: int = 100, breaks: ArrayLike | None = None) -> ScaledSolution:
+def scaled_dual_newton(
+    x: ArrayLike,
+    r: ArrayLike,
+    density: Density,
+    potential: MirrorPotential,
+    *,
+    pieces: int = 32,
+    q: int = 10,
+    max_steps: int = 100,
+    breaks: ArrayLike | None = None,
+) -> ScaledSolution:
     r"""Solve the scaled problem by Newton's method on the m-dimensional dual.
 
     Dual function (convex): :math:`g(\lambda) = \sum_q W_q\,\psi^*(s_q) - \lambda^\top r`,
@@ -521,7 +555,7 @@ def scaled_dual_newton(x: ArrayLike, r: ArrayLike, density: Density, potential: 
         if zeros.size == 0 or np.all(np.min(np.abs(zeros[:, None] - edges[None, :]), 1) < 1e-12):
             break
         brk = np.concatenate([x, _graded(zeros, slopes, density, pieces)])
-    assert lam is not None   # the loop ran (3 passes)
+    assert lam is not None  # the loop ran (3 passes)
     sol = ScaledSolution(x, r, lam, density, potential, edges, nodes, W, np.zeros_like(r), steps, q)
     F = sol(x) - r
     sol.residual = F
@@ -558,7 +592,7 @@ def _dual_newton(x, r, nodes, W, potential: MirrorPotential, lam0, max_steps: in
         d = np.sqrt(np.diag(Hs))
         try:
             with warnings.catch_warnings():
-                warnings.simplefilter("ignore", linalg.LinAlgWarning)   # conditioning is judged by the certificate
+                warnings.simplefilter("ignore", linalg.LinAlgWarning)  # conditioning is judged by the certificate
                 step = -linalg.solve(Hs / np.outer(d, d), F / d, assume_a="pos") / d
         except (linalg.LinAlgError, ValueError) as exc:
             raise Inconclusive("singular dual Hessian", str(exc)) from exc
@@ -573,7 +607,7 @@ def _dual_newton(x, r, nodes, W, potential: MirrorPotential, lam0, max_steps: in
                 new_val, new_al, new_s = dual(lam + t * step)
             if t <= 1e-10:
                 return lam, steps - 1
-        else:                                   # local phase: accept a full step iff it reduces |F|
+        else:  # local phase: accept a full step iff it reduces |F|
             t = 1.0
             new_val, new_al, new_s = dual(lam + step)
             if float(np.max(np.abs(Phi @ (W * new_al) - r))) >= fmax:
@@ -609,7 +643,7 @@ def _graded(zeros, slopes, density: Density, pieces: int) -> np.ndarray:
     for z, sl in zip(zeros, slopes):
         w0 = min(0.05 / max(sl, 1e-300), L / pieces) / 4.0
         k = np.arange(0, 64)
-        steps = w0 * 2.0 ** k
+        steps = w0 * 2.0**k
         steps = steps[steps < L / pieces]
         out += [z - steps, z + steps]
     return np.concatenate(out)
@@ -634,8 +668,16 @@ class ScaledReference:
         return self.fine(xe)
 
 
-def solve_scaled(x: ArrayLike, r: ArrayLike, density: Density, potential: MirrorPotential, x_eval: ArrayLike, *,
-                 pieces: int = 16, q: int = 10) -> ScaledReference:
+def solve_scaled(
+    x: ArrayLike,
+    r: ArrayLike,
+    density: Density,
+    potential: MirrorPotential,
+    x_eval: ArrayLike,
+    *,
+    pieces: int = 16,
+    q: int = 10,
+) -> ScaledReference:
     """The scaled oracle: dual Newton at ``pieces`` and ``2·pieces``; error = certificate + quadrature change."""
     coarse = scaled_dual_newton(x, r, density, potential, pieces=pieces, q=q)
     fine = scaled_dual_newton(x, r, density, potential, pieces=2 * pieces, q=q)
@@ -660,8 +702,9 @@ class PrimalSolution:
         return np.abs(xe[:, None] - self.nodes[None, :]) @ (self.weights * self.alpha)
 
 
-def scaled_primal_scipy(x: ArrayLike, r: ArrayLike, density: Density, potential: MirrorPotential, *,
-                        cells: int = 400) -> PrimalSolution:
+def scaled_primal_scipy(
+    x: ArrayLike, r: ArrayLike, density: Density, potential: MirrorPotential, *, cells: int = 400
+) -> PrimalSolution:
     r"""An independent oracle of the scaled problem: the primal, discretized directly, solved by scipy.
 
     α at the ``cells + 1`` nodes of a uniform grid, :math:`\int u\,p_B \approx \sum_k \tau_k p_B(b_k)u(b_k)`
@@ -690,15 +733,23 @@ def scaled_primal_scipy(x: ArrayLike, r: ArrayLike, density: Density, potential:
 
     a0 = np.zeros(cells + 1)
     cons = optimize.LinearConstraint(A, r, r)
-    res = optimize.minimize(fun, a0, jac=jac, hess=hess, constraints=[cons], method="trust-constr",
-                            options={"gtol": 1e-13, "xtol": 1e-14, "maxiter": 2000, "verbose": 0})
+    res = optimize.minimize(
+        fun,
+        a0,
+        jac=jac,
+        hess=hess,
+        constraints=[cons],
+        method="trust-constr",
+        options={"gtol": 1e-13, "xtol": 1e-14, "maxiter": 2000, "verbose": 0},
+    )
     if not np.all(np.isfinite(res.x)):
         raise Inconclusive("not converged", "trust-constr returned non-finite values")
     return PrimalSolution(nodes, W, res.x, res)
 
 
-def solve_scaled_primal(x: ArrayLike, r: ArrayLike, density: Density, potential: MirrorPotential, x_eval: ArrayLike, *,
-                        cells: int = 400) -> RefinedSolution:
+def solve_scaled_primal(
+    x: ArrayLike, r: ArrayLike, density: Density, potential: MirrorPotential, x_eval: ArrayLike, *, cells: int = 400
+) -> RefinedSolution:
     """The primal oracle at ``cells`` and ``2·cells``; error = sup change on ``x_eval``."""
     coarse = scaled_primal_scipy(x, r, density, potential, cells=cells)
     fine = scaled_primal_scipy(x, r, density, potential, cells=2 * cells)
@@ -707,6 +758,18 @@ def solve_scaled_primal(x: ArrayLike, r: ArrayLike, density: Density, potential:
     return RefinedSolution(fine, coarse, xe, vf, float(np.max(np.abs(vf - coarse(xe)))))
 
 
-__all__ = ["G123Solver", "KernelInterpolant", "RefinedSolution", "ScaledReference", "ScaledSolution",
-           "abs_quadrature", "kernel", "kernel_interpolant", "scaled_dual_newton", "scaled_primal_scipy",
-           "solve_g123", "solve_scaled", "solve_scaled_primal"]
+__all__ = [
+    "G123Solver",
+    "KernelInterpolant",
+    "RefinedSolution",
+    "ScaledReference",
+    "ScaledSolution",
+    "abs_quadrature",
+    "kernel",
+    "kernel_interpolant",
+    "scaled_dual_newton",
+    "scaled_primal_scipy",
+    "solve_g123",
+    "solve_scaled",
+    "solve_scaled_primal",
+]

@@ -7,6 +7,7 @@
   (the flow blows up in finite time, leaves the domain M, a solve does not converge, the
   Jacobian is numerically singular). The harness rejects the example and records the reason.
 """
+
 from __future__ import annotations
 
 import enum
@@ -59,7 +60,7 @@ class Reason(str, enum.Enum):
         if isinstance(text, Reason):
             return text
         try:
-            return cast(Any, cls)(text)   # the lookup by value (mypy reads the members' __new__)
+            return cast(Any, cls)(text)  # the lookup by value (mypy reads the members' __new__)
         except ValueError:
             return _PHRASES.get(str(text), cls.OTHER)
 
@@ -68,30 +69,89 @@ class Reason(str, enum.Enum):
 _PHRASES: dict[str, Reason] = {
     **dict.fromkeys(("diverges",), Reason.BLOW_UP),
     **dict.fromkeys(("outside range of grad phi",), Reason.LEAVES_DOMAIN),
-    **dict.fromkeys(("non-convergence", "no convergence", "no convergence to y", "no stationarity within horizon",
-                     "flow not settled", "offset not settled", "convergence too slow", "closure did not terminate"),
-                    Reason.NOT_CONVERGED),
-    **dict.fromkeys(("projection not solved", "LP not solved", "SVM not solved", "argmin not solved", "no step"),
-                    Reason.SOLVER_FAILURE),
-    **dict.fromkeys(("projection not certified", "LP solution not certified", "face not certified", "sdp certificate",
-                     "convergence not certified"), Reason.NOT_CERTIFIED),
+    **dict.fromkeys(
+        (
+            "non-convergence",
+            "no convergence",
+            "no convergence to y",
+            "no stationarity within horizon",
+            "flow not settled",
+            "offset not settled",
+            "convergence too slow",
+            "closure did not terminate",
+        ),
+        Reason.NOT_CONVERGED,
+    ),
+    **dict.fromkeys(
+        ("projection not solved", "LP not solved", "SVM not solved", "argmin not solved", "no step"),
+        Reason.SOLVER_FAILURE,
+    ),
+    **dict.fromkeys(
+        (
+            "projection not certified",
+            "LP solution not certified",
+            "face not certified",
+            "sdp certificate",
+            "convergence not certified",
+        ),
+        Reason.NOT_CERTIFIED,
+    ),
     **dict.fromkeys(("premise: not regular at x",), Reason.NOT_REGULAR),
-    **dict.fromkeys(("singular metric", "singular dual Hessian", "singular G1+G2+G3 system",
-                     "projection ill-conditioned", "ill-conditioned kernel", "no clear rank gap"),
-                    Reason.ILL_CONDITIONED),
-    **dict.fromkeys(("non-finite dual point", "non-finite ladder value", "non-finite Newton step",
-                     "non-finite Hessian"), Reason.NON_FINITE),
-    **dict.fromkeys(("value below its numerical error", "no error to shrink", "zero rate", "zero ladder value",
-                     "no seed spread for a statistical margin", "no measured escape"), Reason.UNRESOLVED),
-    **dict.fromkeys(("degenerate reference", "degenerate SVM", "trivial target", "starts at a minimizer",
-                     "starts at the minimum", "at the target", "too few sample points", "infeasible reference"),
-                    Reason.DEGENERATE),
+    **dict.fromkeys(
+        (
+            "singular metric",
+            "singular dual Hessian",
+            "singular G1+G2+G3 system",
+            "projection ill-conditioned",
+            "ill-conditioned kernel",
+            "no clear rank gap",
+        ),
+        Reason.ILL_CONDITIONED,
+    ),
+    **dict.fromkeys(
+        ("non-finite dual point", "non-finite ladder value", "non-finite Newton step", "non-finite Hessian"),
+        Reason.NON_FINITE,
+    ),
+    **dict.fromkeys(
+        (
+            "value below its numerical error",
+            "no error to shrink",
+            "zero rate",
+            "zero ladder value",
+            "no seed spread for a statistical margin",
+            "no measured escape",
+        ),
+        Reason.UNRESOLVED,
+    ),
+    **dict.fromkeys(
+        (
+            "degenerate reference",
+            "degenerate SVM",
+            "trivial target",
+            "starts at a minimizer",
+            "starts at the minimum",
+            "at the target",
+            "too few sample points",
+            "infeasible reference",
+        ),
+        Reason.DEGENERATE,
+    ),
     **dict.fromkeys(("premise", "limit does not interpolate"), Reason.PREMISE),
-    **dict.fromkeys(('no pair decided', 'a kink within the finite-difference step', 'a kink within the finite-difference step along the flow', 'unresolved', 'divergence at rounding level', 'no discretization error'), Reason.UNRESOLVED),
-    **dict.fromkeys(('no data to fit', 'degenerate critical point'), Reason.DEGENERATE),
-    **dict.fromkeys(('no descent direction found',), Reason.SOLVER_FAILURE),
-    **dict.fromkeys(('rank-deficient factors', 'strict saddle', 'no rate guarantee'), Reason.PREMISE),
-    **dict.fromkeys(('LP answer is no witness',), Reason.NOT_CERTIFIED),
+    **dict.fromkeys(
+        (
+            "no pair decided",
+            "a kink within the finite-difference step",
+            "a kink within the finite-difference step along the flow",
+            "unresolved",
+            "divergence at rounding level",
+            "no discretization error",
+        ),
+        Reason.UNRESOLVED,
+    ),
+    **dict.fromkeys(("no data to fit", "degenerate critical point"), Reason.DEGENERATE),
+    **dict.fromkeys(("no descent direction found",), Reason.SOLVER_FAILURE),
+    **dict.fromkeys(("rank-deficient factors", "strict saddle", "no rate guarantee"), Reason.PREMISE),
+    **dict.fromkeys(("LP answer is no witness",), Reason.NOT_CERTIFIED),
 }
 
 

@@ -13,6 +13,7 @@ For :math:`f: \mathbb{R}^n \to \mathbb{R}^{s}` (any array shape), :func:`central
   *adds up*, not of f: :math:`\tfrac12x^\top Ax = 8\cdot10^{-4}` summed from terms of size 1.7 rounds like 1.7
   (found at the thorough profile on li2022 Lemma 4.7).
 """
+
 from __future__ import annotations
 
 import math
@@ -46,8 +47,9 @@ class Derivative:
         return math.sqrt(self.directions) * EPS * float(scale) / self.h
 
 
-def central_difference(f: Callable[[np.ndarray], ArrayLike], x: ArrayLike, h: float, *,
-                       coarse: bool = True) -> Derivative:
+def central_difference(
+    f: Callable[[np.ndarray], ArrayLike], x: ArrayLike, h: float, *, coarse: bool = True
+) -> Derivative:
     """Central differences of ``f`` at ``x`` along every coordinate, at step ``h`` (and ``2h``).
 
     Parameters

@@ -42,6 +42,7 @@ tolerances" asks for :data:`TWO_TOLERANCES` ``.fine`` and ``.coarse`` instead of
 A terminal event without a ``reason`` is a *stop*: the solve ends there and the :class:`Solution` says
 which event stopped it (``stopped``), with the times and states of all events as scipy gives them.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -110,8 +111,13 @@ _lsoda_busy = False
 _dop853_busy = False
 
 
-def event(fn: Callable[[float, np.ndarray], float], *, reason: str | None = None, terminal: bool = True,
-          direction: float = 0.0) -> Callable[[float, np.ndarray], float]:
+def event(
+    fn: Callable[[float, np.ndarray], float],
+    *,
+    reason: str | None = None,
+    terminal: bool = True,
+    direction: float = 0.0,
+) -> Callable[[float, np.ndarray], float]:
     """Mark ``fn(t, y)`` as a solve_ivp event; with ``reason``, reaching it makes the solve inconclusive."""
     fn.terminal, fn.direction = terminal, direction  # type: ignore[attr-defined]
     fn.reason = reason  # type: ignore[attr-defined]
@@ -142,17 +148,25 @@ class Integrator:
     blow_up: float = 1e8
 
     def __post_init__(self) -> None:
-        if self.method == "dop853":   # 0.1's name of the Fortran route
-            warnings.warn("Integrator(method='dop853') is deprecated: write method=oracles.core.ode.FORTRAN_DOP853 "
-                          "('fortran-DOP853')", DeprecationWarning, stacklevel=3)
+        if self.method == "dop853":  # 0.1's name of the Fortran route
+            warnings.warn(
+                "Integrator(method='dop853') is deprecated: write method=oracles.core.ode.FORTRAN_DOP853 "
+                "('fortran-DOP853')",
+                DeprecationWarning,
+                stacklevel=3,
+            )
             object.__setattr__(self, "method", FORTRAN_DOP853)
         if not (0 < self.rtol < 1 and self.atol > 0):
             raise InvalidInput(f"need 0 < rtol < 1 and atol > 0, got rtol={self.rtol}, atol={self.atol}")
 
     def at(self, rtol: float | None = None, atol: float | None = None, **changes: Any) -> "Integrator":
         """The same integrator with other tolerances (or other fields)."""
-        return replace(self, **({"rtol": rtol} if rtol is not None else {}),  # type: ignore[arg-type]
-                       **({"atol": atol} if atol is not None else {}), **changes)  # type: ignore[arg-type]
+        fields: dict[str, Any] = dict(changes)
+        if rtol is not None:
+            fields["rtol"] = rtol
+        if atol is not None:
+            fields["atol"] = atol
+        return replace(self, **fields)
 
     @contextlib.contextmanager
     def _failures_inconclusive(self, t_span: Sequence[float]) -> Iterator[None]:
@@ -162,14 +176,23 @@ class Integrator:
         except _TooMuchWork:
             raise Inconclusive("too stiff", f"more than {self.max_nfev} evaluations on t in {tuple(t_span)}") from None
         except _BlowUp as exc:
-            raise Inconclusive("blow-up", f"|state| exceeds {self.blow_up:g} or is non-finite "
-                                          f"at t = {exc.args[0]:.6g}") from None
+            raise Inconclusive(
+                "blow-up", f"|state| exceeds {self.blow_up:g} or is non-finite at t = {exc.args[0]:.6g}"
+            ) from None
         except _Crossed as exc:
             raise Inconclusive(exc.args[0], f"at t = {exc.args[1]:.6g}") from None
 
-    def solve(self, rhs: Callable[[float, np.ndarray], np.ndarray], t_span: tuple[float, float], y0: ArrayLike, *,
-              t_eval: ArrayLike | None = None, events: Sequence[Callable[..., Any]] = (),
-              jac: Callable[..., Any] | ArrayLike | None = None, watch: int | None = None) -> Solution:
+    def solve(
+        self,
+        rhs: Callable[[float, np.ndarray], np.ndarray],
+        t_span: tuple[float, float],
+        y0: ArrayLike,
+        *,
+        t_eval: ArrayLike | None = None,
+        events: Sequence[Callable[..., Any]] = (),
+        jac: Callable[..., Any] | ArrayLike | None = None,
+        watch: int | None = None,
+    ) -> Solution:
         """Integrate ``y' = rhs(t, y)`` on ``t_span`` from ``y0``.
 
         Parameters
@@ -200,7 +223,7 @@ class Integrator:
                 if n > cap:
                     raise _TooMuchWork
                 head = y[:size]
-                if size and not head @ head <= bound2:   # the 2-norm; NaN fails the comparison too
+                if size and not head @ head <= bound2:  # the 2-norm; NaN fails the comparison too
                     raise _BlowUp(t)
             return rhs(t, y)
 
@@ -212,18 +235,27 @@ class Integrator:
         if method == FORTRAN_DOP853:
             if not _dop853_busy:
                 return self._dop853(rhs, t_span, y0, t_eval, size, all_events)
-            method = "DOP853"   # a solve inside a dop853 solve's right-hand side: solve_ivp's DOP853
+            method = "DOP853"  # a solve inside a dop853 solve's right-hand side: solve_ivp's DOP853
         extra = {"jac": jac} if jac is not None else {}
         outer = _lsoda_busy
         try:
             _lsoda_busy = outer or method == "LSODA"
             with self._failures_inconclusive(t_span), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                sol = solve_ivp(counted, t_span, y0, method=method, t_eval=t_eval, events=all_events or None,
-                                rtol=self.rtol, atol=self.atol, **extra)
+                sol = solve_ivp(
+                    counted,
+                    t_span,
+                    y0,
+                    method=method,
+                    t_eval=t_eval,
+                    events=all_events or None,
+                    rtol=self.rtol,
+                    atol=self.atol,
+                    **extra,
+                )
         finally:
             _lsoda_busy = outer
         stopped = None
-        if sol.status == 1:   # a terminal event ended the solve: the latest event that fired is it
+        if sol.status == 1:  # a terminal event ended the solve: the latest event that fired is it
             hit = [k for k, te in enumerate(sol.t_events) if len(te) and getattr(all_events[k], "terminal", False)]
             first = max(hit, key=lambda k: abs(sol.t_events[k][-1] - t_span[0])) if hit else None
             reason = getattr(all_events[first], "reason", None) if first is not None else "event"
@@ -235,9 +267,16 @@ class Integrator:
             raise Inconclusive("solver failure", sol.message)
         if not np.all(np.isfinite(sol.y)) or (size and np.max(np.linalg.norm(sol.y[:size], axis=0)) > bound):
             raise Inconclusive("blow-up", f"|state| exceeds {bound:g} or is non-finite")
-        return Solution(sol.t, sol.y, int(sol.nfev), int(sol.njev), int(sol.nlu), stopped,
-                        list(sol.t_events) if sol.t_events is not None else [],
-                        list(sol.y_events) if sol.y_events is not None else [])
+        return Solution(
+            sol.t,
+            sol.y,
+            int(sol.nfev),
+            int(sol.njev),
+            int(sol.nlu),
+            stopped,
+            list(sol.t_events) if sol.t_events is not None else [],
+            list(sol.y_events) if sol.y_events is not None else [],
+        )
 
     def _dop853(self, rhs, t_span, y0, t_eval, size, events=()) -> Solution:
         """DOP853 through :class:`scipy.integrate.ode`, from each sample time to the next (else over ``t_span``).
@@ -255,7 +294,7 @@ class Integrator:
         """
         t0, t1 = float(t_span[0]), float(t_span[1])
         t_out = np.array([t0, t1]) if t_eval is None else np.asarray(t_eval, dtype=float)
-        sgn = 1.0 if t1 >= t0 else -1.0   # backward in time when t_span is decreasing, as in solve_ivp
+        sgn = 1.0 if t1 >= t0 else -1.0  # backward in time when t_span is decreasing, as in solve_ivp
         if not (sgn * (t_out[0] - t0) >= 0 and np.all(sgn * np.diff(t_out) >= 0)):
             raise InvalidInput("t_eval must be sorted in the direction of t_span and start inside it")
         same = 1e3 * np.finfo(float).eps * max(abs(t0), abs(t1), 1.0)
@@ -263,7 +302,7 @@ class Integrator:
         stops = [(k, e) for k, e in enumerate(events) if getattr(e, "reason", None) is None]
         last = [e(t0, y0) for _, e in stops]
         cap, bound2 = self.max_nfev, self.blow_up * self.blow_up
-        steps = [t0, 0.0, 0.0]   # the time reached, the last step and the one before
+        steps = [t0, 0.0, 0.0]  # the time reached, the last step and the one before
         failure: list[BaseException]
         hit: list[tuple[int, float, np.ndarray]]
         n, failure, hit = 0, [], []
@@ -274,14 +313,14 @@ class Integrator:
             n += 1
             if failure:
                 return nan
-            if not n & 7:   # the blow-up watch of the other routes, on the evaluated states
+            if not n & 7:  # the blow-up watch of the other routes, on the evaluated states
                 head = y[:size]
                 if size and not head @ head <= bound2:
                     failure.append(_BlowUp(t))
                     return nan
             try:
                 return rhs(t, y)
-            except BaseException as exc:   # noqa: BLE001 -- kept and raised once the Fortran code has returned
+            except BaseException as exc:  # noqa: BLE001 -- kept and raised once the Fortran code has returned
                 failure.append(exc)
                 return nan
 
@@ -295,7 +334,7 @@ class Integrator:
                     failure.append(_TooMuchWork())
                     return -1
                 head = y[:size]
-                if size and not head @ head <= bound2:   # the 2-norm; NaN fails the comparison too
+                if size and not head @ head <= bound2:  # the 2-norm; NaN fails the comparison too
                     failure.append(_BlowUp(t))
                     return -1
                 for g in guards:
@@ -309,7 +348,7 @@ class Integrator:
                     if (up or down) and (up if e.direction > 0 else down if e.direction < 0 else True):
                         hit.append((k, t, np.array(y)))
                         return -1
-            except BaseException as exc:   # noqa: BLE001 -- as in f
+            except BaseException as exc:  # noqa: BLE001 -- as in f
                 failure.append(exc)
                 return -1
             return 0
@@ -319,13 +358,17 @@ class Integrator:
         y, t, reached = y0, t0, t_out.size
         _dop853_busy = True
         try:
-            with self._failures_inconclusive((t0, t1)), np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
-                    warnings.catch_warnings():
-                warnings.simplefilter("ignore", UserWarning)   # a failed run warns; it is reported below
+            with (
+                self._failures_inconclusive((t0, t1)),
+                np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+                warnings.catch_warnings(),
+            ):
+                warnings.simplefilter("ignore", UserWarning)  # a failed run warns; it is reported below
                 for k, tk in enumerate(t_out):
                     if sgn * (tk - t) > same:
-                        r = ode(f).set_integrator("dop853", rtol=self.rtol, atol=self.atol, nsteps=cap,
-                                                  first_step=max(steps[1], steps[2]))
+                        r = ode(f).set_integrator(
+                            "dop853", rtol=self.rtol, atol=self.atol, nsteps=cap, first_step=max(steps[1], steps[2])
+                        )
                         r.set_solout(solout)
                         r.set_initial_value(y, t)
                         steps[0] = t
@@ -333,8 +376,10 @@ class Integrator:
                         if failure:
                             raise failure[0]
                         if not r.successful():
-                            raise Inconclusive("solver failure", f"DOP853 (ode): return code {r.get_return_code()} "
-                                                                 f"on t in {(t, float(tk))}")
+                            raise Inconclusive(
+                                "solver failure",
+                                f"DOP853 (ode): return code {r.get_return_code()} on t in {(t, float(tk))}",
+                            )
                         if hit:
                             reached = k
                             break
@@ -368,8 +413,7 @@ class Integrator:
         # whose end was rounded, 0.49999999999999994 against a sample at 0.5); the state there is y0
         at_start = np.abs(t_out - t0) <= 1e3 * np.finfo(float).eps * max(abs(t0), abs(t1), 1.0)
         if at_start.all():
-            return Solution(t_out, np.repeat(np.asarray(y0, float)[:, None], t_out.size, axis=1), 0, 0, 0,
-                            None, [], [])
+            return Solution(t_out, np.repeat(np.asarray(y0, float)[:, None], t_out.size, axis=1), 0, 0, 0, None, [], [])
         rest = t_out[~at_start]
         times = np.concatenate(([t0], rest))
         Dfun = None
@@ -377,17 +421,29 @@ class Integrator:
             Dfun = jac if callable(jac) else (lambda t, y, J=np.asarray(jac, dtype=float): J)  # noqa: B008 -- binds this solve's J
         _lsoda_busy = True
         try:
-            with self._failures_inconclusive((t0, t1)), np.errstate(over="ignore", invalid="ignore", divide="ignore"), \
-                    warnings.catch_warnings():
+            with (
+                self._failures_inconclusive((t0, t1)),
+                np.errstate(over="ignore", invalid="ignore", divide="ignore"),
+                warnings.catch_warnings(),
+            ):
                 warnings.simplefilter("ignore", ODEintWarning)
-                Y, info = odeint(_guarded(counted, guards) if guards else counted, y0, times, Dfun=Dfun,
-                                 rtol=self.rtol, atol=self.atol, tfirst=True, full_output=True,
-                                 mxstep=self.max_nfev, tcrit=[max(t1, times[-1])])
+                Y, info = odeint(
+                    _guarded(counted, guards) if guards else counted,
+                    y0,
+                    times,
+                    Dfun=Dfun,
+                    rtol=self.rtol,
+                    atol=self.atol,
+                    tfirst=True,
+                    full_output=True,
+                    mxstep=self.max_nfev,
+                    tcrit=[max(t1, times[-1])],
+                )
         finally:
             _lsoda_busy = False
         if info["message"] != "Integration successful.":
             raise Inconclusive("solver failure", f"LSODA (odeint): {info['message']}")
-        Y = np.concatenate((np.repeat(Y[:1], int(at_start.sum()), axis=0), Y[1:]))   # t_out is sorted
+        Y = np.concatenate((np.repeat(Y[:1], int(at_start.sum()), axis=0), Y[1:]))  # t_out is sorted
         for g in guards:
             for tk, yk in zip(t_out, Y):
                 if not g(tk, yk) > 0.0:
@@ -406,6 +462,7 @@ def _guarded(counted: Callable, guards: list) -> Callable:
     corrector iterates, within the local error of the solution, so a solution that stays a tolerance away
     from the boundary never trips it, and one that crosses it does at the step that crosses.
     """
+
     def rhs(t, y):
         for g in guards:
             if not g(t, y) > 0.0:

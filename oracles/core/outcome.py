@@ -4,6 +4,7 @@ An :class:`Outcome` falsifies a statement only when ``discrepancy > budget``, wh
 derived from the oracle's own error estimate (e.g. the same solve at two tolerances) and a
 floating-point floor. A NaN discrepancy is never a verdict: it makes the outcome inconclusive.
 """
+
 from __future__ import annotations
 
 import math
@@ -112,8 +113,9 @@ class Outcome:
         if self.budget_set_by is None:
             self.budget_set_by = getattr(self.budget, "set_by", None)
         if self.budget_set_by is not None and self.budget_set_by not in BUDGET_SOURCES:
-            raise InvalidInput(f"Outcome.budget_set_by must be one of {BUDGET_SOURCES} or None, "
-                               f"got {self.budget_set_by!r}")
+            raise InvalidInput(
+                f"Outcome.budget_set_by must be one of {BUDGET_SOURCES} or None, got {self.budget_set_by!r}"
+            )
         # a non-finite number is never a verdict: NaN > budget is False (it would "hold"), and an infinite or
         # NaN budget would hold everything
         if self.inconclusive is None:
@@ -205,13 +207,21 @@ def relative_gap(a: ArrayLike, b: ArrayLike, scale: float | None = None) -> floa
         raise InvalidInput(f"cannot compare arrays of shapes {a.shape} and {b.shape} (no broadcasting)")
     if a.size == 0:
         raise InvalidInput("cannot compare empty arrays: an empty comparison tests nothing")
-    with np.errstate(invalid="ignore", over="ignore"):   # inf/NaN inputs give NaN: inconclusive, not a warning
+    with np.errstate(invalid="ignore", over="ignore"):  # inf/NaN inputs give NaN: inconclusive, not a warning
         den = max(float(np.linalg.norm(a)), float(np.linalg.norm(b)), scale if scale is not None else 1e-300)
         return float(np.linalg.norm(a - b) / den)
 
 
-def compare(a: ArrayLike, b: ArrayLike, *, error: float = 0.0, floor: float = CLOSED_FORM_BUDGET, what: str = "",
-            scale: float | None = None, **details: Any) -> Outcome:
+def compare(
+    a: ArrayLike,
+    b: ArrayLike,
+    *,
+    error: float = 0.0,
+    floor: float = CLOSED_FORM_BUDGET,
+    what: str = "",
+    scale: float | None = None,
+    **details: Any,
+) -> Outcome:
     """Compare two arrays: relative gap against ``budget_from_error(error, floor)``.
 
     A non-finite ``error`` makes the outcome inconclusive ("non-finite error"): the budget is never
@@ -229,5 +239,13 @@ def worst(*outcomes: Outcome) -> Outcome:
     top = max(outcomes, key=lambda o: o.ratio)
     merged = dict(top.details)
     merged["checks"] = [{"what": o.what, "discrepancy": o.discrepancy, "budget": o.budget} for o in outcomes]
-    return Outcome(top.discrepancy, top.budget, top.error, top.what, details=merged, plot=top.plot, floor=top.floor,
-                   budget_set_by=top.budget_set_by)
+    return Outcome(
+        top.discrepancy,
+        top.budget,
+        top.error,
+        top.what,
+        details=merged,
+        plot=top.plot,
+        floor=top.floor,
+        budget_set_by=top.budget_set_by,
+    )

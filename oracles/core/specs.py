@@ -17,6 +17,7 @@ Decoding constructs only **registered** types: a stored file names a type, never
   of the already imported ``oracles`` modules with ``from_spec`` -- ``Schedule``, the losses -- are the
   project's own data types and always decode). Otherwise :class:`UnknownType`.
 """
+
 from __future__ import annotations
 
 import sys
@@ -40,9 +41,12 @@ _TYPES: dict[str, type] = {}
 _KINDS: dict[str, tuple[type, Callable[[dict[str, Any]], Any]]] = {}
 #: Where the classes of the 0.1 layout (flat ``oracles/``) live now, so older reports still decode.
 LEGACY_MODULES = {
-    "oracles.bregman": "oracles.model.potentials", "oracles.hopf": "oracles.model.hopf",
-    "oracles.reverse": "oracles.model.reverse", "oracles.matrix_sensing": "oracles.model.deep",
-    "oracles.parametrizations": "oracles.model.parametrizations", "oracles.losses": "oracles.model.losses",
+    "oracles.bregman": "oracles.model.potentials",
+    "oracles.hopf": "oracles.model.hopf",
+    "oracles.reverse": "oracles.model.reverse",
+    "oracles.matrix_sensing": "oracles.model.deep",
+    "oracles.parametrizations": "oracles.model.parametrizations",
+    "oracles.losses": "oracles.model.losses",
 }
 #: Classes renamed by the reorganization (old qualname → new qualname, inside the new module).
 LEGACY_NAMES = {"oracles.model.reverse:SeparablePotential": "oracles.model.reverse:ScalarPotential"}
@@ -97,9 +101,14 @@ def _resolve(name: str, modules: Collection[str] = ()) -> type[Any]:
         obj = getattr(obj, part, None)
     if isinstance(obj, type) and callable(getattr(obj, "from_spec", None)):
         return obj
-    raise UnknownType(f"the stored example names type {name!r}, which is not registered"
-                      + ("" if module in modules and module in sys.modules
-                         else f" (its module {module!r} was not named: name it explicitly)"))
+    raise UnknownType(
+        f"the stored example names type {name!r}, which is not registered"
+        + (
+            ""
+            if module in modules and module in sys.modules
+            else f" (its module {module!r} was not named: name it explicitly)"
+        )
+    )
 
 
 def encode(obj: Any) -> Any:

@@ -4,11 +4,20 @@
 ``from oracles.flows import gradient_flow`` keeps working from the 0.1 layout; the other 0.1 names of
 ``oracles.flows`` (``checked_solve``, ``MAX_NFEV``, ...) resolve with a DeprecationWarning (:mod:`oracles._legacy`).
 """
+
 from oracles.flows.legendre import LemmaLegendre, potential_of
 from oracles.flows.trajectories import FlowResult, MirrorFlowResult, field_flow, gradient_flow, mirror_flow, psi
 
-__all__ = ["FlowResult", "LemmaLegendre", "MirrorFlowResult", "field_flow", "gradient_flow", "mirror_flow",
-           "potential_of", "psi"]
+__all__ = [
+    "FlowResult",
+    "LemmaLegendre",
+    "MirrorFlowResult",
+    "field_flow",
+    "gradient_flow",
+    "mirror_flow",
+    "potential_of",
+    "psi",
+]
 
 
 def __getattr__(name: str):  # noqa: ANN202 - PEP 562

@@ -11,6 +11,7 @@ r"""The Legendre function R of Lemma 4.7 (li2022), and which R belongs to a para
   :func:`~oracles.model.linear_coordinatewise.lemma_potential`), else :class:`LemmaLegendre`. A new family with a closed
   form registers it in one place: ``@potential_of.register(MyFamily)``.
 """
+
 from __future__ import annotations
 
 from functools import singledispatch
@@ -80,12 +81,17 @@ class LemmaLegendre:
 
     def grad(self, w: ArrayLike) -> np.ndarray:
         w = as_vector(w, "w", self.G.d)
-        if np.array_equal(w, self.w0):    # ψ(x_init; 0) = x_init: the start of every flow needs no root solve
+        if np.array_equal(w, self.w0):  # ψ(x_init; 0) = x_init: the start of every flow needs no root solve
             return np.zeros(self.G.d)
         self.root_calls += 1
         with np.errstate(over="ignore", invalid="ignore"):
-            sol = root(lambda mu: self.grad_inv(mu) - w, np.zeros(self.G.d), jac=self.hess_Q, method="hybr",
-                       options={"xtol": 1e-14})
+            sol = root(
+                lambda mu: self.grad_inv(mu) - w,
+                np.zeros(self.G.d),
+                jac=self.hess_Q,
+                method="hybr",
+                options={"xtol": 1e-14},
+            )
         resid = np.linalg.norm(self.grad_inv(sol.x) - w) / max(1.0, float(np.linalg.norm(w)))
         if not sol.success and resid > 1e-10:
             raise Inconclusive("non-convergence", f"grad R(w): solving grad Q(mu) = w left residual {resid:.3g}")
@@ -112,7 +118,7 @@ class LemmaLegendre:
         return self.name
 
 
-_max = np.maximum.reduce   # the ufunc's own reduce: no Python wrapper on the dual flows' hot path
+_max = np.maximum.reduce  # the ufunc's own reduce: no Python wrapper on the dual flows' hot path
 
 
 class QuadraticLegendre(LemmaLegendre):
@@ -129,7 +135,7 @@ class QuadraticLegendre(LemmaLegendre):
     variable is the μ-space ODE :math:`\dot\mu = -\nabla L(G(\psi(x_{init};\mu)))` of Lemma 4.6.
     """
 
-    rowwise = True   # grad_inv maps the rows of a 2-D theta in one call
+    rowwise = True  # grad_inv maps the rows of a 2-D theta in one call
 
     def __init__(self, G: Quadratic, x_init: ArrayLike, sign: int = +1) -> None:
         super().__init__(G, x_init, sign)
@@ -141,14 +147,14 @@ class QuadraticLegendre(LemmaLegendre):
         # the hot path (a dual flow's right-hand side) in two products and one exp: ∇Q(μ) = ½Λ·exp(Mμ + ln c²)
         self._M = (2.0 * sign) * self._Lam
         with np.errstate(divide="ignore"):
-            self._log_c2 = np.log(self._c2)       # -inf where c_b = 0: that weight is 0 for every μ
+            self._log_c2 = np.log(self._c2)  # -inf where c_b = 0: that weight is 0 for every μ
         self._half_Lam_T = np.ascontiguousarray(0.5 * self._Lam.T)
         self.name = f"Lemma 4.7 R of {G.name} (eigenbasis)"
 
     def _weights(self, mu: np.ndarray) -> np.ndarray:
         r""":math:`e^{2(\Lambda^\top\mu)_b}c_b^2`; an exponent past 700 (overflow) is a blow-up of the flow."""
         arg = mu @ self._M + self._log_c2
-        if not _max(arg, axis=None) <= 700.0:   # NaN fails too
+        if not _max(arg, axis=None) <= 700.0:  # NaN fails too
             if not np.isfinite(mu).all():
                 raise Inconclusive("non-finite dual point", f"grad Q evaluated at theta = {mu}")
             raise Inconclusive("blow-up", f"grad Q(theta) = G(psi(x_init; theta)) overflows at theta = {mu}")
@@ -173,7 +179,7 @@ class QuadraticLegendre(LemmaLegendre):
 
         def field(t, theta):
             r = b - dot(A, exp(dot(theta, M) + log_c2))
-            if not dot(r, r) < inf:   # an overflowing weight (or a NaN): _weights says which, and raises
+            if not dot(r, r) < inf:  # an overflowing weight (or a NaN): _weights says which, and raises
                 r = b - dot(A, weights(theta))
             return r
 
@@ -211,7 +217,7 @@ def _(G: Powers, x_init):
 @potential_of.register
 def _(G: UVSquared, x_init):
     x = G.check_point(x_init, "x_init")
-    return HypentropyPotential(x[: G.d], x[G.d:])
+    return HypentropyPotential(x[: G.d], x[G.d :])
 
 
 @potential_of.register

@@ -31,6 +31,7 @@ data); measured on a d = 4 u⊙2 − v⊙2 least-squares flow to T = 1000, LSODA
 Flows that leave M, blow up, fail, or do not settle within ``t_max`` raise
 :class:`~oracles.core.errors.Inconclusive`.
 """
+
 from __future__ import annotations
 
 import math
@@ -99,8 +100,15 @@ class FlowLimit:
     speeds: list[list[float]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
-        return {"T": self.T, "change": self.change, "tol_error": self.tol_error, "error": self.error,
-                "loss": self.loss, "nfev": self.nfev, "method": self.method}
+        return {
+            "T": self.T,
+            "change": self.change,
+            "tol_error": self.tol_error,
+            "error": self.error,
+            "loss": self.loss,
+            "nfev": self.nfev,
+            "method": self.method,
+        }
 
 
 def _segment(rhs, jac, span, y, rtol, atol, t_eval=None):
@@ -108,8 +116,26 @@ def _segment(rhs, jac, span, y, rtol, atol, t_eval=None):
     return LIMITS.fine.at(rtol=rtol, atol=atol).solve(rhs, span, y, t_eval=t_eval, jac=jac)
 
 
-def _settle(rhs, jac, y0, to_w, loss_of_w, *, t0, t_max, change_tol, stationarity, stat_tol, atol_scale, margin,
-            method_name: str, chunk: int = 10, speed=None, min_horizons: int = 1, speed_samples: int = 1) -> FlowLimit:
+def _settle(
+    rhs,
+    jac,
+    y0,
+    to_w,
+    loss_of_w,
+    *,
+    t0,
+    t_max,
+    change_tol,
+    stationarity,
+    stat_tol,
+    atol_scale,
+    margin,
+    method_name: str,
+    chunk: int = 10,
+    speed=None,
+    min_horizons: int = 1,
+    speed_samples: int = 1,
+) -> FlowLimit:
     r"""Doubling horizons at the fine tolerance (sampled from chunks of ``chunk`` doublings, no restarts
     inside a chunk), then one coarse run to the final T. ``margin(y) > -100·atol`` must hold at every sample.
     ``speed(y)``, if given, returns :math:`\|\dot w\|` at the state y and the rounding level of that value; both are
@@ -127,7 +153,7 @@ def _settle(rhs, jac, y0, to_w, loss_of_w, *, t0, t_max, change_tol, stationarit
     done = False
     while not done:
         fine_grid = T * 2.0 ** (np.arange(1, chunk * m + 1) / m)
-        grid = fine_grid[m - 1::m]
+        grid = fine_grid[m - 1 :: m]
         sol = _segment(rhs, jac, (t, float(grid[-1])), y, RTOL_FINE, atol_f, t_eval=fine_grid)
         nfev += sol.nfev
         for k, Tk in enumerate(grid):
@@ -153,15 +179,18 @@ def _settle(rhs, jac, y0, to_w, loss_of_w, *, t0, t_max, change_tol, stationarit
                 done = True
                 break
             if Tk >= t_max:
-                raise Inconclusive("no stationarity within horizon",
-                                   f"T = {Tk:.3g}: change over the last doubling {change:.3g}, stationarity {st:.3g}")
+                raise Inconclusive(
+                    "no stationarity within horizon",
+                    f"T = {Tk:.3g}: change over the last doubling {change:.3g}, stationarity {st:.3g}",
+                )
         t = T
     coarse = _segment(rhs, jac, (0.0, T), y0, RTOL_COARSE, RTOL_COARSE * atol_scale)
     nfev += coarse.nfev
     wc = to_w(coarse.y[:, -1])
     tol_error = relative_gap(w_prev, wc)
-    return FlowLimit(w_prev, y, T, change, tol_error, change + tol_error, float(loss_of_w(w_prev)), nfev,
-                     method_name, hist, speeds)
+    return FlowLimit(
+        w_prev, y, T, change, tol_error, change + tol_error, float(loss_of_w(w_prev)), nfev, method_name, hist, speeds
+    )
 
 
 def _loss_grad(loss: Loss):
@@ -204,6 +233,7 @@ def _gf_field(G: Parametrization, loss: Loss):
     if isinstance(G, Identity):
         return (lambda t, x: -grad(x)), (lambda t, x: -loss_hessian(loss, x))
     if isinstance(G, Powers) and G.p == 2.0:
+
         def rhs(t, x):
             return -2.0 * x * grad(x * x)
 
@@ -245,9 +275,18 @@ def _gf_field(G: Parametrization, loss: Loss):
     return rhs_generic, jac_generic
 
 
-def gradient_flow_limit(G: Parametrization, loss: Loss, x_init: ArrayLike, *, t0: float = 1.0, t_max: float = 2.0 ** 20,
-                        change_tol: float = 1e-11, stat_tol: float | None = None, min_horizons: int = 1,
-                        speed_samples: int = 1) -> FlowLimit:
+def gradient_flow_limit(
+    G: Parametrization,
+    loss: Loss,
+    x_init: ArrayLike,
+    *,
+    t0: float = 1.0,
+    t_max: float = 2.0**20,
+    change_tol: float = 1e-11,
+    stat_tol: float | None = None,
+    min_horizons: int = 1,
+    speed_samples: int = 1,
+) -> FlowLimit:
     r"""The limit of :math:`\dot x = -\nabla(L\circ G)(x)` from ``x_init`` (long integration, see the module docstring).
 
     Parameters
@@ -300,20 +339,45 @@ def gradient_flow_limit(G: Parametrization, loss: Loss, x_init: ArrayLike, *, t0
         J = G.jacobian(x)
         w = G.value(x)
         g = rhs(0.0, x)
-        terms = (zn * (zn * float(np.linalg.norm(w)) + float(np.linalg.norm(Ys))) if Ys is not None
-                 else float(np.linalg.norm(loss.grad(w))))
+        terms = (
+            zn * (zn * float(np.linalg.norm(w)) + float(np.linalg.norm(Ys)))
+            if Ys is not None
+            else float(np.linalg.norm(loss.grad(w)))
+        )
         jn = float(np.linalg.norm(J, 2))
         rootD = math.sqrt(J.shape[1])
         return float(np.linalg.norm(J @ g)), jn * jn * (EPS * terms * rootD + jn * zn * zn * rootD * atol_f)
 
-    return _settle(rhs, jac, x0, G.value, loss.value, t0=t0, t_max=t_max, change_tol=change_tol,
-                   stationarity=stationarity, stat_tol=stat_tol, atol_scale=scale, margin=margin,
-                   method_name="GF (x-space, LSODA)", speed=speed, min_horizons=min_horizons,
-                   speed_samples=speed_samples)
+    return _settle(
+        rhs,
+        jac,
+        x0,
+        G.value,
+        loss.value,
+        t0=t0,
+        t_max=t_max,
+        change_tol=change_tol,
+        stationarity=stationarity,
+        stat_tol=stat_tol,
+        atol_scale=scale,
+        margin=margin,
+        method_name="GF (x-space, LSODA)",
+        speed=speed,
+        min_horizons=min_horizons,
+        speed_samples=speed_samples,
+    )
 
 
-def mirror_flow_limit(R: Potential, loss: Loss, w_init: ArrayLike, *, coords: str = "primal", t0: float = 1.0, t_max: float = 2.0 ** 20,
-                      change_tol: float = 1e-11) -> FlowLimit:
+def mirror_flow_limit(
+    R: Potential,
+    loss: Loss,
+    w_init: ArrayLike,
+    *,
+    coords: str = "primal",
+    t0: float = 1.0,
+    t_max: float = 2.0**20,
+    change_tol: float = 1e-11,
+) -> FlowLimit:
     r"""The limit of the mirror flow :math:`d\nabla R(w) = -\nabla L(w)\,dt` from ``w_init``.
 
     Parameters
@@ -346,14 +410,27 @@ def mirror_flow_limit(R: Potential, loss: Loss, w_init: ArrayLike, *, coords: st
 
         def jac(t, w):
             h = P.hess_diag(w)
-            return -loss_hessian(loss, w) / h[:, None] + np.diag(loss.grad(w) * P.hess_diag_deriv(w) / h ** 2)
+            return -loss_hessian(loss, w) / h[:, None] + np.diag(loss.grad(w) * P.hess_diag_deriv(w) / h**2)
 
         margin = None if not math.isfinite(P.lower) else (lambda w: float(np.min(w - P.lower)))
         scale = 1e-3 * max(float(np.max(np.abs(w0))), ATOL_FLOOR)
-        return _settle(rhs, jac, w0, lambda w: w, loss.value, t0=t0, t_max=t_max, change_tol=change_tol,
-                       stationarity=None, stat_tol=None, atol_scale=scale, margin=margin,
-                       method_name="MF (primal, LSODA)")
+        return _settle(
+            rhs,
+            jac,
+            w0,
+            lambda w: w,
+            loss.value,
+            t0=t0,
+            t_max=t_max,
+            change_tol=change_tol,
+            stationarity=None,
+            stat_tol=None,
+            atol_scale=scale,
+            margin=margin,
+            method_name="MF (primal, LSODA)",
+        )
     if coords == "dual":
+
         def rhs(t, th):
             return -loss.grad(P.grad_inv(th))
 
@@ -362,13 +439,25 @@ def mirror_flow_limit(R: Potential, loss: Loss, w_init: ArrayLike, *, coords: st
 
         th0 = np.asarray(P.grad(w0), float)
         scale = 1e-3 * max(float(np.max(np.abs(th0))), 1.0)
-        return _settle(rhs, jac, th0, P.grad_inv, loss.value, t0=t0, t_max=t_max, change_tol=change_tol,
-                       stationarity=None, stat_tol=None, atol_scale=scale, margin=None,
-                       method_name="MF (dual, LSODA)")
+        return _settle(
+            rhs,
+            jac,
+            th0,
+            P.grad_inv,
+            loss.value,
+            t0=t0,
+            t_max=t_max,
+            change_tol=change_tol,
+            stationarity=None,
+            stat_tol=None,
+            atol_scale=scale,
+            margin=None,
+            method_name="MF (dual, LSODA)",
+        )
     if coords == "multiplier":
         Z, _ = _data_of(loss)
         th0 = np.asarray(P.grad(w0), float)
-        Zp = np.linalg.pinv(Z.T)          # ∇L~(Zw) = (Zᵀ)⁺ ∇L(w): ∇L(w) = Zᵀ∇L~ lies in range(Zᵀ)
+        Zp = np.linalg.pinv(Z.T)  # ∇L~(Zw) = (Zᵀ)⁺ ∇L(w): ∇L(w) = Zᵀ∇L~ lies in range(Zᵀ)
 
         def outer_hess(w):
             """∇²L~ at Zw: the identity for least squares, sech² for log-cosh, else (Zᵀ)⁺∇²L Z⁺."""
@@ -392,9 +481,21 @@ def mirror_flow_limit(R: Potential, loss: Loss, w_init: ArrayLike, *, coords: st
                 return -M
             return -(h[:, None] * M) if h.ndim == 1 else -(h @ M)
 
-        return _settle(rhs, jac, np.zeros(Z.shape[0]), lambda lam: P.grad_inv(th0 + Z.T @ lam), loss.value, t0=t0,
-                       t_max=t_max, change_tol=change_tol, stationarity=None, stat_tol=None, atol_scale=1e-3,
-                       margin=None, method_name="MF (multipliers, LSODA)")
+        return _settle(
+            rhs,
+            jac,
+            np.zeros(Z.shape[0]),
+            lambda lam: P.grad_inv(th0 + Z.T @ lam),
+            loss.value,
+            t0=t0,
+            t_max=t_max,
+            change_tol=change_tol,
+            stationarity=None,
+            stat_tol=None,
+            atol_scale=1e-3,
+            margin=None,
+            method_name="MF (multipliers, LSODA)",
+        )
     raise InvalidInput(f"coords must be 'primal', 'dual' or 'multiplier', got {coords!r}")
 
 
@@ -419,8 +520,16 @@ def identity_least_squares_flow(Z: ArrayLike, Y: ArrayLike, w0: ArrayLike, t: fl
     return V @ comp
 
 
-def identity_least_squares_limit(Z: ArrayLike, Y: ArrayLike, w0: ArrayLike, *, t0: float = 1.0, change_tol: float = 1e-14,
-                                 t_max: float = 2.0 ** 40, min_horizons: int = 1) -> FlowLimit:
+def identity_least_squares_limit(
+    Z: ArrayLike,
+    Y: ArrayLike,
+    w0: ArrayLike,
+    *,
+    t0: float = 1.0,
+    change_tol: float = 1e-14,
+    t_max: float = 2.0**40,
+    min_horizons: int = 1,
+) -> FlowLimit:
     r"""The limit of the identity-parametrized GF on least squares from its closed form on doubling horizons.
 
     The error is the change over the last doubling plus the rounding of the eigendecomposition,
@@ -438,22 +547,38 @@ def identity_least_squares_limit(Z: ArrayLike, Y: ArrayLike, w0: ArrayLike, *, t
     while True:
         w = identity_least_squares_flow(Z, Y, w0, T)
         change = relative_gap(w, w_prev)
-        hist.append({"T": T, "change": change, "loss": loss.value(w), "stationarity": 0.0,
-                     "speed": float(np.linalg.norm(Z.T @ (Z @ w - Y))),
-                     "speed_noise": EPS * zn * (zn * float(np.linalg.norm(w)) + float(np.linalg.norm(Y)))})
+        hist.append(
+            {
+                "T": T,
+                "change": change,
+                "loss": loss.value(w),
+                "stationarity": 0.0,
+                "speed": float(np.linalg.norm(Z.T @ (Z @ w - Y))),
+                "speed_noise": EPS * zn * (zn * float(np.linalg.norm(w)) + float(np.linalg.norm(Y))),
+            }
+        )
         speeds.append([T, hist[-1]["speed"], hist[-1]["speed_noise"]])
         if change <= change_tol and len(hist) >= min_horizons:
             break
         if T >= t_max:
             raise Inconclusive("no stationarity within horizon", f"T = {T:.3g}, change {change:.3g}")
         w_prev, T = w, 2 * T
-    rnd = 10 * EPS * kappa ** 2
+    rnd = 10 * EPS * kappa**2
     return FlowLimit(w, w, T, change, rnd, change + rnd, loss.value(w), 0, "GF (identity, closed form)", hist, speeds)
 
 
 # -----------------------------------------------------------------------------------------
-def compare_limit(limit: FlowLimit, target: ArrayLike, *, target_error: float = 0.0, what: str = "",
-                  floor: float = CLOSED_FORM_BUDGET, plot: Callable[[], list[Panel]] | None = None, scale: float | None = None, **details: Any) -> Outcome:
+def compare_limit(
+    limit: FlowLimit,
+    target: ArrayLike,
+    *,
+    target_error: float = 0.0,
+    what: str = "",
+    floor: float = CLOSED_FORM_BUDGET,
+    plot: Callable[[], list[Panel]] | None = None,
+    scale: float | None = None,
+    **details: Any,
+) -> Outcome:
     r"""Outcome: :math:`\|w_{limit} - w_{target}\| / \max(\|w_{limit}\|, \|w_{target}\|, \text{scale})` against
     ``budget_from_error(limit.error + target_error, floor)``.
 
@@ -471,7 +596,9 @@ def compare_limit(limit: FlowLimit, target: ArrayLike, *, target_error: float = 
 def _data_of(loss) -> tuple[np.ndarray, np.ndarray]:
     Z, Y = getattr(loss, "Z", None), getattr(loss, "Y", None)
     if Z is None or Y is None:
-        raise InvalidInput(f"the loss must be of the form L~(Zw) with attributes Z and Y, got {getattr(loss, 'name', loss)!r}")
+        raise InvalidInput(
+            f"the loss must be of the form L~(Zw) with attributes Z and Y, got {getattr(loss, 'name', loss)!r}"
+        )
     return Z, Y
 
 
@@ -480,11 +607,15 @@ def flow_limit(G: Parametrization, loss: Loss, x_init: ArrayLike, **kw: Any) -> 
     from oracles.model.parametrizations import Identity
 
     if isinstance(G, Identity) and isinstance(loss, LeastSquares):
-        return identity_least_squares_limit(loss.Z, loss.Y, G.check_point(x_init, "x_init"),
-                                            **{k: kw[k] for k in ("min_horizons", "t0") if k in kw})
+        return identity_least_squares_limit(
+            loss.Z, loss.Y, G.check_point(x_init, "x_init"), **{k: kw[k] for k in ("min_horizons", "t0") if k in kw}
+        )
     return gradient_flow_limit(G, loss, x_init, **kw)
 
-def exponential_loss_trajectory(X: ArrayLike, y: ArrayLike, a0: ArrayLike, t: ArrayLike, *, rtol: float = RTOL_FINE) -> np.ndarray:
+
+def exponential_loss_trajectory(
+    X: ArrayLike, y: ArrayLike, a0: ArrayLike, t: ArrayLike, *, rtol: float = RTOL_FINE
+) -> np.ndarray:
     r"""Gradient flow on the exponential loss :math:`\sum_i e^{-y_ix_i^\top a}` from ``a0``, sampled at times ``t``.
 
     Integrated in log-time :math:`s = \ln(1+t)`: :math:`da/ds = e^s Z^\top e^{-Za}` with :math:`Z = \mathrm{diag}(y)X`
@@ -510,7 +641,9 @@ def exponential_loss_trajectory(X: ArrayLike, y: ArrayLike, a0: ArrayLike, t: Ar
     return _segment(rhs, jac, (0.0, float(ss[-1])), a0, rtol, rtol * 1e-3, t_eval=ss).y.T
 
 
-def exponential_gf_trajectory(G: Parametrization, loss: Loss, x_init: ArrayLike, t: ArrayLike, *, rtol: float = RTOL_FINE) -> np.ndarray:
+def exponential_gf_trajectory(
+    G: Parametrization, loss: Loss, x_init: ArrayLike, t: ArrayLike, *, rtol: float = RTOL_FINE
+) -> np.ndarray:
     r"""Gradient flow of :math:`L\circ G` for the exponential loss :math:`L(w) = \sum_ie^{-z_i^\top w}` (or a loss with
     ``scaled_grad(w, σ)`` = :math:`e^\sigma\nabla L(w)`, exponents combined), sampled at times ``t``.
 
@@ -537,7 +670,9 @@ def exponential_gf_trajectory(G: Parametrization, loss: Loss, x_init: ArrayLike,
     elif hasattr(loss, "scaled_grad"):
         scaled_grad = loss.scaled_grad
     else:
-        raise InvalidInput(f"{getattr(loss, 'name', loss)!r} has no exponent-combined gradient for a log-time integration")
+        raise InvalidInput(
+            f"{getattr(loss, 'name', loss)!r} has no exponent-combined gradient for a log-time integration"
+        )
     ss = np.log1p(t)
 
     def rhs(s, x):
@@ -547,5 +682,15 @@ def exponential_gf_trajectory(G: Parametrization, loss: Loss, x_init: ArrayLike,
     return _segment(rhs, None, (0.0, float(ss[-1])), x0, rtol, atol, t_eval=ss).y.T
 
 
-__all__ = ["FlowLimit", "LIMITS", "compare_limit", "exponential_gf_trajectory", "exponential_loss_trajectory", "flow_limit", "gradient_flow_limit",
-           "identity_least_squares_flow", "identity_least_squares_limit", "mirror_flow_limit"]
+__all__ = [
+    "FlowLimit",
+    "LIMITS",
+    "compare_limit",
+    "exponential_gf_trajectory",
+    "exponential_loss_trajectory",
+    "flow_limit",
+    "gradient_flow_limit",
+    "identity_least_squares_flow",
+    "identity_least_squares_limit",
+    "mirror_flow_limit",
+]

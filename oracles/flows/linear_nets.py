@@ -57,6 +57,7 @@ Rates (min2021) -- see :func:`rate_constant` for the derivation that replaces th
 
 Min-norm (min2021). See :func:`row_space_split`, :func:`min_norm_solution`, :func:`min_norm_gap`.
 """
+
 from __future__ import annotations
 
 import math
@@ -73,6 +74,8 @@ from oracles.core.ode import FORTRAN_DOP853, TWO_TOLERANCES, event
 RTOL_FINE, RTOL_COARSE = TWO_TOLERANCES.fine.rtol, TWO_TOLERANCES.coarse.rtol
 #: Absolute tolerance as a fraction of the relative one (times the state's scale).
 ATOL_RATIO = 1e-3
+
+
 # ----------------------------------------------------------------------------------------- inputs
 @dataclass(frozen=True)
 class Problem:
@@ -183,9 +186,17 @@ def _make_rhs(shape_u, shape_v, Y, XtY, Sx):
     return rhs
 
 
-def gradient_flow(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | None = None, *, t_eval: ArrayLike,
-                  rtol: float = RTOL_FINE, atol: float | None = None,
-                  stop: Callable[[np.ndarray, np.ndarray], float] | None = None) -> Trajectory:
+def gradient_flow(
+    U0: ArrayLike,
+    V0: ArrayLike,
+    Y: ArrayLike,
+    X: ArrayLike | None = None,
+    *,
+    t_eval: ArrayLike,
+    rtol: float = RTOL_FINE,
+    atol: float | None = None,
+    stop: Callable[[np.ndarray, np.ndarray], float] | None = None,
+) -> Trajectory:
     r"""Integrate the gradient flow of the (regression) factorization loss from ``(U0, V0)``.
 
     Parameters
@@ -217,7 +228,9 @@ def gradient_flow(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | Non
     V0 = np.asarray(V0, dtype=float)
     if U0.ndim == 3 or V0.ndim == 3:
         if U0.ndim != 3 or V0.ndim != 3 or U0.shape[0] != V0.shape[0] or U0.shape[2] != V0.shape[2]:
-            raise InvalidInput(f"batched U0, V0 must have shapes (S, m, k) and (S, n, k), got {U0.shape} and {V0.shape}")
+            raise InvalidInput(
+                f"batched U0, V0 must have shapes (S, m, k) and (S, n, k), got {U0.shape} and {V0.shape}"
+            )
         P = check_problem(U0[0], V0[0], Y, X)
         if not (np.all(np.isfinite(U0)) and np.all(np.isfinite(V0))):
             raise InvalidInput("batched U0 or V0 has non-finite entries")
@@ -236,14 +249,14 @@ def gradient_flow(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | Non
     events = []
     if stop is not None:
         nu = U0.size
-        events.append(event(lambda t, z: float(stop(z[:nu].reshape(U0.shape), z[nu:].reshape(V0.shape))),
-                            direction=-1))
+        events.append(event(lambda t, z: float(stop(z[:nu].reshape(U0.shape), z[nu:].reshape(V0.shape))), direction=-1))
     T = float(t_eval[-1])
     # Hairer's Fortran DOP853 steps onto every sample: faster for a limit or a stop (two samples), slower when
     # the samples are denser than its steps (see oracles.core.ode), where solve_ivp's interpolant serves them
     method = FORTRAN_DOP853 if t_eval.size <= 2 else "DOP853"
-    sol = TWO_TOLERANCES.fine.at(rtol=rtol, atol=atol, method=method).solve(rhs, (0.0, T), z0, t_eval=t_eval,
-                                                                          events=events)
+    sol = TWO_TOLERANCES.fine.at(rtol=rtol, atol=atol, method=method).solve(
+        rhs, (0.0, T), z0, t_eval=t_eval, events=events
+    )
     ts, Z = sol.t, sol.y.T
     t_final = T
     if sol.stopped is not None:
@@ -256,8 +269,9 @@ def gradient_flow(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | Non
     return Trajectory(ts, U, V, int(sol.nfev), rtol, t_final)
 
 
-def two_tolerance_flows(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | None = None, *,
-                        t_eval: ArrayLike) -> tuple[Trajectory, Trajectory]:
+def two_tolerance_flows(
+    U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | None = None, *, t_eval: ArrayLike
+) -> tuple[Trajectory, Trajectory]:
     """The same flow at :data:`RTOL_FINE` and :data:`RTOL_COARSE` (the fine one is the answer)."""
     fine = gradient_flow(U0, V0, Y, X, t_eval=t_eval, rtol=RTOL_FINE)
     coarse = gradient_flow(U0, V0, Y, X, t_eval=t_eval, rtol=RTOL_COARSE)
@@ -354,7 +368,7 @@ def scalar_closed_form_slide(x0: float, lam0: float, y: float, t: ArrayLike) -> 
     c = (pp - p0) / (2.0 * pp * (p0 - pm))
     E = np.exp(r * t)
     l2 = lam0 * lam0
-    return (y * E ** 2 - 2 * c * l2 * E - 4 * y * l2 * c ** 2) / (E ** 2 + 8 * y * c * E - 4 * l2 * c ** 2)
+    return (y * E**2 - 2 * c * l2 * E - 4 * y * l2 * c**2) / (E**2 + 8 * y * c * E - 4 * l2 * c**2)
 
 
 def scalar_log_k(x: ArrayLike, lam0: float, y: float) -> np.ndarray:
@@ -438,8 +452,9 @@ class SpectralInstance:
         return min(self.Phi.shape[0], self.Psi.shape[0], self.Q.shape[0])
 
 
-def spectral_init(Phi: ArrayLike, Psi: ArrayLike, Q: ArrayLike, sigma: ArrayLike, u: ArrayLike,
-                  v: ArrayLike) -> SpectralInstance:
+def spectral_init(
+    Phi: ArrayLike, Psi: ArrayLike, Q: ArrayLike, sigma: ArrayLike, u: ArrayLike, v: ArrayLike
+) -> SpectralInstance:
     r"""Validate a spectral initialization (Φ m×m, Ψ n×n, Q k×k orthogonal; σ of length min(m, n),
     u of length min(m, k), v of length min(n, k)). ``.Y``, ``.U0``, ``.V0`` build the matrices."""
     Phi = as_matrix(Phi, "Phi")
@@ -455,9 +470,13 @@ def spectral_init(Phi: ArrayLike, Psi: ArrayLike, Q: ArrayLike, sigma: ArrayLike
     return SpectralInstance(Phi, Psi, Q, sigma, u, v)
 
 
-def spectral_solution(inst: SpectralInstance, t: ArrayLike, *,
-                      closed_form: Callable[..., np.ndarray] = scalar_closed_form,
-                      ignore_imbalance: bool = False) -> np.ndarray:
+def spectral_solution(
+    inst: SpectralInstance,
+    t: ArrayLike,
+    *,
+    closed_form: Callable[..., np.ndarray] = scalar_closed_form,
+    ignore_imbalance: bool = False,
+) -> np.ndarray:
     r""":math:`W(t) = \Phi\,\Sigma(t)\Psi^\top` with :math:`\sigma_i(t)` = scalar closed form
     (:math:`x_0 = u_iv_i`, :math:`\lambda_{0,i} = u_i^2 - v_i^2`, target :math:`\sigma_i`) for
     :math:`i < \min(m,n,k)` and :math:`\sigma_i(t) = 0` otherwise. Shape ``(len(t), m, n)``.
@@ -638,8 +657,21 @@ def rate_constant(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, X: ArrayLike | Non
     bu = _beta(low_p, bar_m, Mu * Mu)
     bv = _beta(low_m, bar_p, Mv * Mv)
     alpha = 2.0 * lam_x * (bu + bv)
-    return RateConstant(alpha, bu, bv, bar_p, bar_m, low_p, low_m, signed_margin, Mu, Mv, lam_x, lam_max,
-                        details={"imbalance_eigenvalues": ev.tolist(), "distance": dist})
+    return RateConstant(
+        alpha,
+        bu,
+        bv,
+        bar_p,
+        bar_m,
+        low_p,
+        low_m,
+        signed_margin,
+        Mu,
+        Mv,
+        lam_x,
+        lam_max,
+        details={"imbalance_eigenvalues": ev.tolist(), "distance": dist},
+    )
 
 
 def corollary_rate(imb: float, margin_: float, lam_min_x: float = 1.0, lam_max_x: float = 1.0) -> float:
@@ -664,6 +696,7 @@ def orthogonality_defect(U: ArrayLike, V: ArrayLike, X: ArrayLike) -> float:
 
 def _converge(U0, V0, Y, X, Theta, lam_pos, rtol, t_cap, conv):
     """Integrate until ½‖X(W − Θ*)‖² ≤ conv (max over a batch); return the trajectory at the stop time."""
+
     def gap(U, V):
         W = U @ np.swapaxes(V, -1, -2)
         E = X @ (W - Theta)
@@ -682,5 +715,3 @@ def random_init(m: int, n: int, k: int, batch: int, seed: int) -> tuple[np.ndarr
     rng = np.random.default_rng(int(seed))
     sd = 1.0 / math.sqrt(k)
     return rng.normal(0.0, sd, (batch, m, k)), rng.normal(0.0, sd, (batch, n, k))
-
-

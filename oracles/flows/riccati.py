@@ -24,6 +24,7 @@ Evaluated stably in A's eigenbasis :math:`A = Q\,\mathrm{diag}(a)Q^\top`, :math:
 :math:`B = Q\,\mathrm{diag}(e^{a_it}/\sqrt{f_i})\,(Q_K)_{1:m+n}`; the factor :math:`e^{a_it}/\sqrt{f_i} =
 (\tfrac{-\mathrm{expm1}(-2a_it)}{2a_i})^{-1/2}` is bounded for large t, so nothing overflows or cancels.
 """
+
 from __future__ import annotations
 
 import math
@@ -52,8 +53,9 @@ def riccati_generator(Y: ArrayLike, lam: float) -> np.ndarray:
     return np.block([[0.5 * lam * np.eye(m), Y], [Y.T, -0.5 * lam * np.eye(n)]])
 
 
-def riccati_solution(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, t: ArrayLike, *,
-                     lam: float | None = None) -> np.ndarray:
+def riccati_solution(
+    U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, t: ArrayLike, *, lam: float | None = None
+) -> np.ndarray:
     r"""The closed form :math:`U(t)V(t)^\top` at the times ``t`` (array of shape (len(t), m, n)).
 
     ``lam`` defaults to the homogeneous imbalance of :math:`(U_0, V_0)`; passing another value plants a wrong
@@ -85,7 +87,7 @@ def riccati_solution(U0: ArrayLike, V0: ArrayLike, Y: ArrayLike, t: ArrayLike, *
         small = np.abs(x) < 1e-8
         with np.errstate(over="ignore"):
             f = np.where(small, tj * (1.0 + 0.5 * x), np.expm1(x) / np.where(small, 1.0, 2.0 * a))
-            fe = np.where(small, tj * (1.0 - 0.5 * x), -np.expm1(-x) / np.where(small, 1.0, 2.0 * a))   # f e^{-2at}
+            fe = np.where(small, tj * (1.0 - 0.5 * x), -np.expm1(-x) / np.where(small, 1.0, 2.0 * a))  # f e^{-2at}
         H = np.sqrt(f)[:, None] * Zt
         QK, _ = np.linalg.qr(np.vstack([H, np.eye(k)]))
         B = Q @ ((1.0 / np.sqrt(fe))[:, None] * QK[: a.size])

@@ -42,6 +42,7 @@ Batching: all networks' units are stacked along the last axis of one array (segm
 networks of equal width are reshaped into stacks of matrices for the per-network products); step sizes are per
 network; potentials and activations per network.
 """
+
 from __future__ import annotations
 
 import math
@@ -117,7 +118,7 @@ class LevelResult:
     @property
     def scheduled(self) -> tuple[np.ndarray, np.ndarray]:
         """``(times, loss)`` on the time-accurate schedule (the tail's Gauss–Newton steps excluded)."""
-        return self.times[:self.n_sched], self.loss[:self.n_sched]
+        return self.times[: self.n_sched], self.loss[: self.n_sched]
 
 
 @dataclass
@@ -208,7 +209,7 @@ def _check_runs(runs: Sequence[NetworkRun]) -> int:
             raise InvalidInput(f"{name}: every network of a batch needs the same number of data points ({m})")
         elif run.params0.dim != dim:
             raise InvalidInput(f"{name}: every network of a batch needs the same input dimension ({dim})")
-    assert m is not None   # runs is not empty and its first entry set m (or raised)
+    assert m is not None  # runs is not empty and its first entry set m (or raised)
     return int(m)
 
 
@@ -243,10 +244,15 @@ def _check_params(p: NetworkParams, name: str) -> None:
     if not isinstance(p, NetworkParams):
         raise InvalidInput(f"{name} must be NetworkParams, got {type(p).__name__}")
     shapes = {nm: np.shape(getattr(p, nm)) for nm in ("w", "b", "a")}
-    if (any(len(shapes[nm]) != 1 for nm in ("b", "a")) or len(shapes["w"]) not in (1, 2)
-            or len({shapes["w"][0], shapes["b"][0], shapes["a"][0]}) != 1 or (len(shapes["w"]) == 2 and shapes["w"][1] < 2)):
-        raise InvalidInput(f"{name}: b, a must be vectors of one length n and w of shape (n,) or (n, dim ≥ 2), "
-                           f"got shapes {shapes}")
+    if (
+        any(len(shapes[nm]) != 1 for nm in ("b", "a"))
+        or len(shapes["w"]) not in (1, 2)
+        or len({shapes["w"][0], shapes["b"][0], shapes["a"][0]}) != 1
+        or (len(shapes["w"]) == 2 and shapes["w"][1] < 2)
+    ):
+        raise InvalidInput(
+            f"{name}: b, a must be vectors of one length n and w of shape (n,) or (n, dim ≥ 2), got shapes {shapes}"
+        )
     if shapes["w"][0] == 0:
         raise InvalidInput(f"{name}: the width must be positive, got n = 0")
     for nm in ("w", "b", "a"):
@@ -259,6 +265,7 @@ def _check_params(p: NetworkParams, name: str) -> None:
 
 def _check_options(x_eval, growth, levels, tail, tol, max_steps, extrapolate, dim: int = 1) -> np.ndarray:
     """The scalar options of :func:`train` and ``x_eval``; returns ``x_eval`` as a float array."""
+
     def integer(nm, v, lo):
         if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < lo:
             raise InvalidInput(f"{nm} must be an integer >= {lo}, got {v!r}")
@@ -306,9 +313,10 @@ class Batch:
 
     def __init__(self, runs: Sequence[NetworkRun]) -> None:
         m = _check_runs(runs)
-        keys: list[tuple[Any, ...]] = [(r.potential.describe(), r.potential.to_spec().__repr__(), r.scaled)
-                                       for r in runs]
-        self.order = sorted(range(len(runs)), key=lambda k: keys[k])   # networks grouped by potential
+        keys: list[tuple[Any, ...]] = [
+            (r.potential.describe(), r.potential.to_spec().__repr__(), r.scaled) for r in runs
+        ]
+        self.order = sorted(range(len(runs)), key=lambda k: keys[k])  # networks grouped by potential
         runs = [runs[k] for k in self.order]
         self.runs = list(runs)
         self.B, self.m = len(runs), m
@@ -316,31 +324,34 @@ class Batch:
         self.starts = np.concatenate([[0], np.cumsum(self.n)[:-1]])
         self.seg = np.repeat(np.arange(self.B), self.n)
         self.U = len(self.seg)
-        self.dim = runs[0].params0.dim                                     # input dimension (1: the slides' Part II)
-        self.nw = self.dim                                                # rows of Z holding w (then b, a)
-        self.w0 = (np.concatenate([r.params0.w for r in runs]) if self.dim == 1
-                   else np.ascontiguousarray(np.concatenate([r.params0.w for r in runs]).T))   # (U,) or (dim, U)
+        self.dim = runs[0].params0.dim  # input dimension (1: the slides' Part II)
+        self.nw = self.dim  # rows of Z holding w (then b, a)
+        self.w0 = (
+            np.concatenate([r.params0.w for r in runs])
+            if self.dim == 1
+            else np.ascontiguousarray(np.concatenate([r.params0.w for r in runs]).T)
+        )  # (U,) or (dim, U)
         self.b0 = np.concatenate([r.params0.b for r in runs])
         self.a0 = np.concatenate([r.params0.a for r in runs])
         self.d0 = np.array([r.params0.d for r in runs], float)
-        self.X = np.stack([np.asarray(r.x, float) for r in runs])          # (B, m) or (B, m, dim)
+        self.X = np.stack([np.asarray(r.x, float) for r in runs])  # (B, m) or (B, m, dim)
         self.Y = np.stack([np.asarray(r.y, float) for r in runs])
         if self.dim == 1:
-            self.XX = self.X[:, :, None] * self.X[:, None, :]               # (B, m, m)
-            self.Xu = np.ascontiguousarray(self.X[self.seg].T)             # (m, U)
+            self.XX = self.X[:, :, None] * self.X[:, None, :]  # (B, m, m)
+            self.Xu = np.ascontiguousarray(self.X[self.seg].T)  # (m, U)
         else:
-            self.XXd = np.einsum("bij,bkj->jbik", self.X, self.X)          # (dim, B, m, m): x_j x_jᵀ per coordinate
-            self.XX = self.XXd.sum(axis=0)                                 # Gram matrices ⟨x_i, x_k⟩
-            self.Xu = np.ascontiguousarray(self.X[self.seg].transpose(2, 1, 0))   # (dim, m, U)
+            self.XXd = np.einsum("bij,bkj->jbik", self.X, self.X)  # (dim, B, m, m): x_j x_jᵀ per coordinate
+            self.XX = self.XXd.sum(axis=0)  # Gram matrices ⟨x_i, x_k⟩
+            self.Xu = np.ascontiguousarray(self.X[self.seg].transpose(2, 1, 0))  # (dim, m, U)
         acts = {r.activation for r in runs}
         self.abs_u = np.array([r.activation == "abs" for r in runs])[self.seg]
-        self.activation = acts.pop() if len(acts) == 1 else None          # one activation for all: no mask
+        self.activation = acts.pop() if len(acts) == 1 else None  # one activation for all: no mask
         # potentials: one group per distinct (potential, scaled)
         keys = [(r.potential, r.scaled) for r in runs]
         self.groups: list[tuple[MirrorPotential, bool]] = sorted(set(keys), key=lambda k: (k[0].describe(), k[1]))
         gidx = np.array([self.groups.index(k) for k in keys])
         ustart = np.concatenate([[0], np.cumsum(self.n)])
-        self.slices = []                                                 # contiguous (unit, network) ranges
+        self.slices = []  # contiguous (unit, network) ranges
         for g in range(len(self.groups)):
             nets = np.flatnonzero(gidx == g)
             self.slices.append((slice(ustart[nets[0]], ustart[nets[-1] + 1]), slice(nets[0], nets[-1] + 1)))
@@ -348,7 +359,7 @@ class Batch:
         self.s_u = self.s_net[self.seg]
         # φ = c₂x²: φ'' is constant, (∇²Φ)⁻¹ = 1/(2c₂) on every coordinate and the kernel needs no unit weights
         self.flat = np.array([r.potential.psi == "none" or r.potential.c_psi == 0.0 for r in runs])
-        blocks: list[list[int]] = []                                     # [first net, width, last net + 1]
+        blocks: list[list[int]] = []  # [first net, width, last net + 1]
         for k in range(self.B):
             if blocks and self.n[k] == blocks[-1][1] and self.flat[k] == self.flat[blocks[-1][0]]:
                 blocks[-1][2] = k + 1
@@ -380,9 +391,9 @@ class Batch:
                 np.divide(1.0, rd, out=rd)
             if one:
                 return ru, rd
-            assert out_u is not None and out_d is not None   # allocated when there are several groups
+            assert out_u is not None and out_d is not None  # allocated when there are several groups
             out_u[:, mu], out_d[md] = ru, rd
-        assert out_u is not None and out_d is not None       # one group returned inside the loop
+        assert out_u is not None and out_d is not None  # one group returned inside the loop
         return out_u, out_d
 
     def state(self, Z: np.ndarray, Zd: np.ndarray) -> _State:
@@ -400,7 +411,7 @@ class Batch:
         if k == 1:
             z = np.multiply(self.Xu, w, out=S)
         else:
-            z = np.einsum("jmu,ju->mu", self.Xu, w, out=S)                  # ⟨w, x⟩ per unit and point
+            z = np.einsum("jmu,ju->mu", self.Xu, w, out=S)  # ⟨w, x⟩ per unit and point
         z -= b
         if self.activation == "relu":
             np.greater(z, 0.0, out=G)
@@ -408,10 +419,10 @@ class Batch:
             np.sign(z, out=G)
         else:
             G[...] = dsigma(z, self.abs_u)
-        S *= G                                                               # σ(z) = z σ'(z)
+        S *= G  # σ(z) = z σ'(z)
         G *= a
         f = np.empty((self.B, self.m))
-        for k0, k1, lo, hi, n in self.blocks:                               # f = Σ_units a σ(z) per network
+        for k0, k1, lo, hi, n in self.blocks:  # f = Σ_units a σ(z) per network
             Sb = S[:, lo:hi].reshape(self.m, k1 - k0, n).transpose(1, 0, 2)
             f[k0:k1] = (Sb @ a[lo:hi].reshape(k1 - k0, n, 1))[:, :, 0]
         f += (self.d0 + Dd)[:, None]
@@ -437,12 +448,12 @@ class Batch:
         m = self.m
         nH = np.empty((self.B, m, m))
         for k0, k1, lo, hi, n in self.blocks:
-            g = GS[0][:, lo:hi].reshape(m, k1 - k0, n).transpose(1, 0, 2)      # (networks, m, n)
+            g = GS[0][:, lo:hi].reshape(m, k1 - k0, n).transpose(1, 0, 2)  # (networks, m, n)
             s = GS[1][:, lo:hi].reshape(m, k1 - k0, n).transpose(1, 0, 2)
             gt, st_ = g.transpose(0, 2, 1), s.transpose(0, 2, 1)
             kw = self.nw
             if self.flat[k0]:
-                c = minv_u[0, self.starts[k0:k1], None, None]                   # 1/(2c₂) per network
+                c = minv_u[0, self.starts[k0:k1], None, None]  # 1/(2c₂) per network
                 nH[k0:k1] = (g @ gt) * (c * self.XX[k0:k1] + c)
                 nH[k0:k1] += c * (s @ st_)
             else:
@@ -468,9 +479,9 @@ class Batch:
         """
         GS = st[3]
         m = self.m
-        fac = (2.0 / self.n)[:, None] * c                                   # (B, m)
+        fac = (2.0 / self.n)[:, None] * c  # (B, m)
         kw = self.nw
-        lhs = np.zeros((self.B, kw + 2, 2 * m))                              # lhs @ [G; S] = (J^T c) per unit
+        lhs = np.zeros((self.B, kw + 2, 2 * m))  # lhs @ [G; S] = (J^T c) per unit
         if kw == 1:
             lhs[:, 0, :m] = self.X * fac
         else:
@@ -480,7 +491,7 @@ class Batch:
         Zn = np.empty_like(Z)
         GS2 = GS.reshape(2 * m, self.U)
         for k0, k1, lo, hi, n in self.blocks:
-            V = lhs[k0:k1] @ GS2[:, lo:hi].reshape(2 * m, k1 - k0, n).transpose(1, 0, 2)   # (networks, dim + 2, n)
+            V = lhs[k0:k1] @ GS2[:, lo:hi].reshape(2 * m, k1 - k0, n).transpose(1, 0, 2)  # (networks, dim + 2, n)
             np.subtract(Z[:, lo:hi], V.transpose(1, 0, 2).reshape(kw + 2, hi - lo), out=Zn[:, lo:hi])
         return Zn, Zd - fac.sum(1)
 
@@ -490,8 +501,9 @@ class Batch:
             sl = slice(self.starts[k], self.starts[k] + self.n[k])
             kw = self.nw
             w = self.w0[sl] + Du[0, sl] if kw == 1 else (self.w0[:, sl] + Du[:kw, sl]).T.copy()
-            out.append(NetworkParams(w, self.b0[sl] + Du[kw, sl], self.a0[sl] + Du[kw + 1, sl],
-                              float(self.d0[k] + Dd[k])))
+            out.append(
+                NetworkParams(w, self.b0[sl] + Du[kw, sl], self.a0[sl] + Du[kw + 1, sl], float(self.d0[k] + Dd[k]))
+            )
         return out
 
 
@@ -515,8 +527,9 @@ def _merge(mask_b: np.ndarray, batch: Batch, new, old, unit: Sequence[int]):
     return tuple(out)
 
 
-def _run_level(batch: Batch, schedule: np.ndarray | None, split: int, growth: float, tail: float, tol: float,
-               max_steps: int):
+def _run_level(
+    batch: Batch, schedule: np.ndarray | None, split: int, growth: float, tail: float, tol: float, max_steps: int
+):
     r"""Integrate all networks on the geometric level-0 grid (``schedule is None``) or on a recorded grid
     with every step split into ``split`` equal parts.
 
@@ -529,7 +542,7 @@ def _run_level(batch: Batch, schedule: np.ndarray | None, split: int, growth: fl
 
     Returns ``(schedule, level results)``; the schedule is (steps, B), zero-padded.
     """
-    b: int | np.integer[Any]                              # a network's index (from flatnonzero or range)
+    b: int | np.integer[Any]  # a network's index (from flatnonzero or range)
     B = batch.B
     Z, Zd = np.zeros((batch.nw + 2, batch.U)), np.zeros(B)
     st = batch.initial()
@@ -541,7 +554,7 @@ def _run_level(batch: Batch, schedule: np.ndarray | None, split: int, growth: fl
         raise InvalidInput("y: some network already interpolates the data (zero initial residual)")
     t = np.zeros(B)
     times, losses, dH = [t.copy()], [np.sum(r * r, 1)], np.zeros(B)
-    dmax = np.zeros(B)                                    # sup_t ‖θ(t) − θ(0)‖∞ over the recorded states
+    dmax = np.zeros(B)  # sup_t ‖θ(t) − θ(0)‖∞ over the recorded states
     accepted: list[np.ndarray] = []
     failed = np.zeros(B, bool)
     reasons = [""] * B
@@ -580,11 +593,11 @@ def _run_level(batch: Batch, schedule: np.ndarray | None, split: int, growth: fl
         losses.append(np.sum(r * r, 1))
         dH = np.maximum(dH, np.linalg.norm(H - H0, ord=2, axis=(1, 2)))
         dmax = np.maximum(dmax, _unit_sup(batch, st))
-    n_sched = len(times)                                  # entries recorded on the (time-accurate) schedule
-    sched = np.array(accepted) if plan is None else cast(np.ndarray, schedule)   # plan is set from a schedule
+    n_sched = len(times)  # entries recorded on the (time-accurate) schedule
+    sched = np.array(accepted) if plan is None else cast(np.ndarray, schedule)  # plan is set from a schedule
     last = np.array([s[s > 0][-1] if np.any(s > 0) else 1.0 for s in sched.T]) if len(sched) else np.ones(B)
     last = last / (1 if plan is None else split)
-    for _ in range(60):                                   # the tail, identical at every level
+    for _ in range(60):  # the tail, identical at every level
         rn = np.linalg.norm(r, axis=1)
         todo = (rn > tol * r0) & ~failed
         if not np.any(todo):
@@ -595,7 +608,7 @@ def _run_level(batch: Batch, schedule: np.ndarray | None, split: int, growth: fl
         Zn, Zdn = batch.update(Z, Zd, st, c)
         stn = batch.state(Zn, Zdn)
         good = todo & (np.linalg.norm(stn[2], axis=1) <= 0.1 * rn)
-        if not np.all(good[todo]):                        # the linearization failed: a finite step instead
+        if not np.all(good[todo]):  # the linearization failed: a finite step instead
             last = np.where(todo & ~good, 2.0 * last, last)
             c2 = _coef(lam, Q, r, np.where(todo & ~good, last, 0.0))
             Zf, Zdf = batch.update(Z, Zd, st, c2)
@@ -618,15 +631,29 @@ def _run_level(batch: Batch, schedule: np.ndarray | None, split: int, growth: fl
             failed[b], reasons[b] = True, "non-finite state: the integrator produced non-finite residuals"
         elif rn[b] > tol * r0[b]:
             failed[b], reasons[b] = True, f"not converged: |r| = {rn[b]:.3g} > {tol:g}|r0| after the tail"
-    dmax = np.maximum(dmax, _unit_sup(batch, st))        # the end point (the tail's inner states are not the flow's)
+    dmax = np.maximum(dmax, _unit_sup(batch, st))  # the end point (the tail's inner states are not the flow's)
     params = batch.params(st[0], st[1])
     times_a, loss_a = np.array(times), np.array(losses)
     out = []
     for b in range(B):
         drift = params[b].drift(batch.runs[b].params0)
         nsteps = int(np.sum(times_a[1:, b] != times_a[:-1, b])) if len(times_a) > 1 else 0
-        out.append(LevelResult(params[b], times_a[:, b], loss_a[:, b], H0[b], H[b], float(dH[b]), drift,
-                               nsteps, float(rn[b]), reasons[b] if failed[b] else None, n_sched, float(dmax[b])))
+        out.append(
+            LevelResult(
+                params[b],
+                times_a[:, b],
+                loss_a[:, b],
+                H0[b],
+                H[b],
+                float(dH[b]),
+                drift,
+                nsteps,
+                float(rn[b]),
+                reasons[b] if failed[b] else None,
+                n_sched,
+                float(dmax[b]),
+            )
+        )
     return sched, out
 
 
@@ -679,9 +706,19 @@ def _chunks(runs: Sequence[NetworkRun], size: int) -> list[list[int]]:
     return out
 
 
-def train(runs: Sequence[NetworkRun], x_eval: ArrayLike, *, growth: float = 1.25, levels: int = 3, tail: float = 1e-6,
-          tol: float = 1e-11, max_steps: int = 300, extrapolate: bool = True,
-          on_failure: str = "raise", chunk: int = CHUNK_ELEMENTS) -> list[TrainResult]:
+def train(
+    runs: Sequence[NetworkRun],
+    x_eval: ArrayLike,
+    *,
+    growth: float = 1.25,
+    levels: int = 3,
+    tail: float = 1e-6,
+    tol: float = 1e-11,
+    max_steps: int = 300,
+    extrapolate: bool = True,
+    on_failure: str = "raise",
+    chunk: int = CHUNK_ELEMENTS,
+) -> list[TrainResult]:
     r"""Train every network of ``runs`` to convergence and return its limit on ``x_eval`` with error estimates.
 
     Parameters
@@ -712,21 +749,32 @@ def train(runs: Sequence[NetworkRun], x_eval: ArrayLike, *, growth: float = 1.25
         raise InvalidInput(f"chunk must be a positive integer (units x data points per batch), got {chunk!r}")
     out: list[TrainResult | None] = [None] * len(runs)
     for part in _chunks(runs, max(1, int(chunk) // m)):
-        results = _train_batch([runs[k] for k in part], xe, growth, levels, tail, tol, max_steps, extrapolate,
-                               on_failure, part)
+        results = _train_batch(
+            [runs[k] for k in part], xe, growth, levels, tail, tol, max_steps, extrapolate, on_failure, part
+        )
         for k, res in zip(part, results):
             out[k] = res
-    return cast(list[TrainResult], out)   # _chunks partitions range(len(runs)): every entry is set
+    return cast(list[TrainResult], out)  # _chunks partitions range(len(runs)): every entry is set
 
 
-def _train_batch(runs: Sequence[NetworkRun], xe: np.ndarray, growth: float, levels: int, tail: float, tol: float,
-                 max_steps: int, extrapolate: bool, on_failure: str, index: Sequence[int]) -> list[TrainResult]:
+def _train_batch(
+    runs: Sequence[NetworkRun],
+    xe: np.ndarray,
+    growth: float,
+    levels: int,
+    tail: float,
+    tol: float,
+    max_steps: int,
+    extrapolate: bool,
+    on_failure: str,
+    index: Sequence[int],
+) -> list[TrainResult]:
     """:func:`train` for one :class:`Batch`; ``index[b]`` is the caller's index of ``runs[b]`` (for messages)."""
     batch = Batch(runs)
     sched, lev0 = _run_level(batch, None, 1, growth, tail, tol, max_steps)
     per_level = [lev0]
     for ell in range(1, levels):
-        _, res = _run_level(batch, sched, 2 ** ell, growth, tail, tol, max_steps)
+        _, res = _run_level(batch, sched, 2**ell, growth, tail, tol, max_steps)
         per_level.append(res)
     out: list[TrainResult | None] = [None] * len(runs)
     for b, run in enumerate(batch.runs):
@@ -737,8 +785,9 @@ def _train_batch(runs: Sequence[NetworkRun], xe: np.ndarray, growth: float, leve
                 reason, _, detail = failure.partition(": ")
                 raise Inconclusive(reason, f"network {index[batch.order[b]]} (n = {run.params0.n}): {detail}")
             nan = np.full(xe.shape, np.nan)
-            out[batch.order[b]] = TrainResult(run, xe, nan, math.nan, lv, math.nan, math.nan, math.nan,
-                                              [nan] * levels, failure)
+            out[batch.order[b]] = TrainResult(
+                run, xe, nan, math.nan, lv, math.nan, math.nan, math.nan, [nan] * levels, failure
+            )
             continue
         f = [network(l.params, xe, run.activation) for l in lv]
         vals, err = richardson(f, extrapolate=extrapolate)
@@ -746,9 +795,10 @@ def _train_batch(runs: Sequence[NetworkRun], xe: np.ndarray, growth: float, leve
         d_err = abs(lv[-1].drift - lv[-2].drift) if levels > 1 else math.nan
         h_err = abs(lv[-1].dH_max - lv[-2].dH_max) if levels > 1 else math.nan
         s_err = abs(lv[-1].drift_max - lv[-2].drift_max) if levels > 1 else math.nan
-        out[batch.order[b]] = TrainResult(run, xe, vals, err, lv, lv[-1].drift, d_err, h_err, f,
-                                          drift_sup=lv[-1].drift_max, drift_sup_error=s_err)
-    return cast(list[TrainResult], out)   # batch.order is a permutation: every entry is set (or raised)
+        out[batch.order[b]] = TrainResult(
+            run, xe, vals, err, lv, lv[-1].drift, d_err, h_err, f, drift_sup=lv[-1].drift_max, drift_sup_error=s_err
+        )
+    return cast(list[TrainResult], out)  # batch.order is a permutation: every entry is set (or raised)
 
 
 def richardson(level_values: Sequence[np.ndarray], extrapolate: bool = True) -> tuple[np.ndarray, float]:
@@ -771,8 +821,14 @@ def richardson(level_values: Sequence[np.ndarray], extrapolate: bool = True) -> 
 
 
 # ----------------------------------------------------------------------------------------- references
-def kernel_matrix(params: NetworkParams, x: ArrayLike, potential: MirrorPotential, scaled: bool, activation: str,
-                  delta: NetworkParams | None = None) -> np.ndarray:
+def kernel_matrix(
+    params: NetworkParams,
+    x: ArrayLike,
+    potential: MirrorPotential,
+    scaled: bool,
+    activation: str,
+    delta: NetworkParams | None = None,
+) -> np.ndarray:
     r""":math:`H(\theta) = n^{-1}J(\nabla^2\Phi)^{-1}J^\top` of one network at ``params`` (the point θ), with the
     Hessian evaluated at ``delta`` = θ − θ̂ (zero by default, i.e. θ = θ(0))."""
     x = np.asarray(x, float)
@@ -820,4 +876,13 @@ def _features(params: NetworkParams, x: np.ndarray):
     return params.w @ x.T - params.b[:, None], lambda G: (G[:, None, :] * x.T[None, :, :]).reshape(-1, x.shape[0])
 
 
-__all__ = ["Batch", "LevelResult", "NetworkRun", "TrainResult", "dual_field", "kernel_matrix", "params_from_dual", "train"]
+__all__ = [
+    "Batch",
+    "LevelResult",
+    "NetworkRun",
+    "TrainResult",
+    "dual_field",
+    "kernel_matrix",
+    "params_from_dual",
+    "train",
+]

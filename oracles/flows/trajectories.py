@@ -15,6 +15,7 @@ Every integration uses :func:`scipy.integrate.solve_ivp`, restarts at the switch
 schedule, stops with :class:`~oracles.core.errors.Inconclusive` on blow-up, on leaving the domain M or
 on solver failure, and counts its right-hand-side evaluations (``nfev``).
 """
+
 from __future__ import annotations
 
 import math
@@ -70,8 +71,9 @@ def _events_for(G: Parametrization, x0: np.ndarray) -> list[Callable[[float, np.
 
 
 # -----------------------------------------------------------------------------------------
-def field_flow(G: Parametrization, i: int, t: float, x: ArrayLike, *, method: str = "auto", rtol: float = RTOL,
-               atol: float = ATOL) -> np.ndarray:
+def field_flow(
+    G: Parametrization, i: int, t: float, x: ArrayLike, *, method: str = "auto", rtol: float = RTOL, atol: float = ATOL
+) -> np.ndarray:
     r"""The point reached from ``x`` after time ``t`` along :math:`+\nabla G_i` (``t`` may be negative).
 
     ``method="auto"`` uses the parametrization's closed form when it has one, ``"ode"`` always
@@ -90,13 +92,25 @@ def field_flow(G: Parametrization, i: int, t: float, x: ArrayLike, *, method: st
             return y
     lo, hi = G.flow_horizon(i, x)
     if not lo < t < hi:
-        raise Inconclusive("blow-up" if t >= hi else "leaves domain", f"flow of +grad G_{i} exists on ({lo:.4g}, {hi:.4g})")
-    sol = _integrator(FORTRAN_DOP853, rtol, atol).solve(lambda s, y: G.jacobian(y)[i], (0.0, t), x, events=_events_for(G, x))
+        raise Inconclusive(
+            "blow-up" if t >= hi else "leaves domain", f"flow of +grad G_{i} exists on ({lo:.4g}, {hi:.4g})"
+        )
+    sol = _integrator(FORTRAN_DOP853, rtol, atol).solve(
+        lambda s, y: G.jacobian(y)[i], (0.0, t), x, events=_events_for(G, x)
+    )
     return sol.final
 
 
-def psi(G: Parametrization, x: ArrayLike, mu: ArrayLike, *, sign: int = +1, method: str = "auto", rtol: float = RTOL,
-        atol: float = ATOL) -> np.ndarray:
+def psi(
+    G: Parametrization,
+    x: ArrayLike,
+    mu: ArrayLike,
+    *,
+    sign: int = +1,
+    method: str = "auto",
+    rtol: float = RTOL,
+    atol: float = ATOL,
+) -> np.ndarray:
     r""":math:`\psi(x;\mu) = \varphi_1^{\mu_1}\circ\cdots\circ\varphi_d^{\mu_d}(x)` (li2022 eq. 4).
 
     :math:`\varphi_i^{s}` flows along ``sign``·:math:`\nabla G_i` for time s; ``sign=+1`` is the
@@ -122,11 +136,16 @@ def psi(G: Parametrization, x: ArrayLike, mu: ArrayLike, *, sign: int = +1, meth
     return y
 
 
-def _integrate_piecewise(make_rhs: Callable[[Loss], Callable[[float, np.ndarray], np.ndarray]], y0: np.ndarray,
-                         schedule: Schedule, t_eval: np.ndarray, events: list[Callable[..., float]],
-                         integrator: Integrator, watch: int,
-                         exact: Callable[[Loss, np.ndarray, np.ndarray], np.ndarray | None] | None = None,
-                         ) -> tuple[np.ndarray, int]:
+def _integrate_piecewise(
+    make_rhs: Callable[[Loss], Callable[[float, np.ndarray], np.ndarray]],
+    y0: np.ndarray,
+    schedule: Schedule,
+    t_eval: np.ndarray,
+    events: list[Callable[..., float]],
+    integrator: Integrator,
+    watch: int,
+    exact: Callable[[Loss, np.ndarray, np.ndarray], np.ndarray | None] | None = None,
+) -> tuple[np.ndarray, int]:
     """Integrate piece by piece of ``schedule``, sampling at ``t_eval``; return (Y, nfev).
 
     ``exact(loss, y, tau)``, when given, returns the states at the elapsed times ``tau`` (rows) of a piece that
@@ -174,9 +193,16 @@ def _time_grid(schedule: Schedule, t_eval: ArrayLike | None) -> np.ndarray:
     return t_eval
 
 
-def gradient_flow(G: Parametrization, schedule: Schedule, x_init: ArrayLike, *, t_eval: ArrayLike | None = None,
-                  rtol: float = RTOL,
-                  atol: float = ATOL, method: str = "auto") -> FlowResult:
+def gradient_flow(
+    G: Parametrization,
+    schedule: Schedule,
+    x_init: ArrayLike,
+    *,
+    t_eval: ArrayLike | None = None,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+    method: str = "auto",
+) -> FlowResult:
     r"""Gradient flow :math:`\dot x = -\nabla(L_t\circ G)(x)` with :math:`\mu` integrated alongside.
 
     Parameters
@@ -220,7 +246,7 @@ def gradient_flow(G: Parametrization, schedule: Schedule, x_init: ArrayLike, *, 
 
     def make_rhs(loss: Loss) -> Callable[[float, np.ndarray], np.ndarray]:
         value_and_vjp, cat = G.value_and_vjp, np.concatenate
-        if isinstance(loss, Linear):   # ∇L is the constant c: no G(x) to evaluate at all
+        if isinstance(loss, Linear):  # ∇L is the constant c: no G(x) to evaluate at all
             minus_c, jacobian = -loss.c, G.jacobian
 
             def linear_rhs(t: float, y: np.ndarray) -> np.ndarray:
@@ -228,7 +254,9 @@ def gradient_flow(G: Parametrization, schedule: Schedule, x_init: ArrayLike, *, 
 
             return linear_rhs
 
-        def rhs(t: float, y: np.ndarray) -> np.ndarray:   # ∂G(x)ᵀ∇L(G(x)) as a pullback: the Jacobian itself is never needed
+        def rhs(
+            t: float, y: np.ndarray
+        ) -> np.ndarray:  # ∂G(x)ᵀ∇L(G(x)) as a pullback: the Jacobian itself is never needed
             w, vjp = value_and_vjp(y[:D])
             g = loss.grad(w)
             return cat((-vjp(g), -g))
@@ -237,15 +265,23 @@ def gradient_flow(G: Parametrization, schedule: Schedule, x_init: ArrayLike, *, 
 
     y0 = np.concatenate([x0, np.zeros(G.d)])
     events = _events_for(G, x0)
-    if method == "auto":   # see the docstring
+    if method == "auto":  # see the docstring
         method = (FORTRAN_DOP853 if t_eval.size <= 2 else "DOP853") if events else "LSODA"
     Y, nfev = _integrate_piecewise(make_rhs, y0, schedule, t_eval, events, _integrator(method, rtol, atol), D)
     X = Y[:, :D]
     return FlowResult(t_eval, X, G.values(X), Y[:, D:], nfev)
 
 
-def mirror_flow(R: Potential, schedule: Schedule, w_init: ArrayLike, *, t_eval: ArrayLike | None = None,
-                rtol: float = RTOL, atol: float = ATOL, method: str = "LSODA") -> MirrorFlowResult:
+def mirror_flow(
+    R: Potential,
+    schedule: Schedule,
+    w_init: ArrayLike,
+    *,
+    t_eval: ArrayLike | None = None,
+    rtol: float = RTOL,
+    atol: float = ATOL,
+    method: str = "LSODA",
+) -> MirrorFlowResult:
     r"""Mirror flow :math:`d\nabla R(w) = -\nabla L_t(w)\,dt` from ``w_init``.
 
     Integrated in the dual variable :math:`\theta = \nabla R(w)`, :math:`\dot\theta = -\nabla
@@ -270,6 +306,7 @@ def mirror_flow(R: Potential, schedule: Schedule, w_init: ArrayLike, *, t_eval: 
     t_eval = _time_grid(schedule, t_eval)
     integrator = _integrator(method, rtol, atol)
     if getattr(R, "has_grad_inv", True):
+
         def make_rhs(loss):
             fused = R.dual_field(loss) if hasattr(R, "dual_field") else None
             return fused if fused is not None else (lambda t, th: -loss.grad(R.grad_inv(th)))
@@ -283,6 +320,7 @@ def mirror_flow(R: Potential, schedule: Schedule, w_init: ArrayLike, *, t_eval: 
         if not np.all(np.isfinite(W)) or np.max(np.linalg.norm(W, axis=1)) > integrator.blow_up:
             raise Inconclusive("blow-up", f"w = (grad R)^-1(theta) exceeds {integrator.blow_up:g} or is non-finite")
     else:
+
         def make_rhs(loss):
             return lambda t, w: -np.linalg.solve(R.hess(w), loss.grad(w))
 

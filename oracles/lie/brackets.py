@@ -4,6 +4,7 @@ For gradient fields, :math:`[\nabla G_i, \nabla G_j](x) = \nabla^2G_j(x)\nabla G
 \nabla^2G_i(x)\nabla G_j(x)`; for quadratic maps this is :math:`(A_jA_i - A_iA_j)x`. G is
 commuting when every bracket vanishes on M.
 """
+
 from __future__ import annotations
 
 import numpy as np

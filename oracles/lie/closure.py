@@ -57,6 +57,7 @@ Path dependence (two linear-loss schedules with equal μ must end at the same w 
 flow) is :func:`oracles.checks.path_dependence.endpoint_gap`. The test bed of Conjecture 4.10, a non-commuting parametrization that
 satisfies (9) everywhere, is :class:`oracles.model.hopf.HopfChart`.
 """
+
 from __future__ import annotations
 
 import math
@@ -121,17 +122,23 @@ class RankDecision:
     def summary(self) -> dict[str, Any]:
         """JSON-able numbers for reports."""
         rejected = self.distances[self.distances <= 1.0]
-        return {"rank": self.rank, "gap": _finite(self.gap), "threshold": self.threshold,
-                "largest_dependent_ratio": float(rejected.max()) if rejected.size else None,
-                "dropped": self.dropped, "basis_error": self.basis_error}
+        return {
+            "rank": self.rank,
+            "gap": _finite(self.gap),
+            "threshold": self.threshold,
+            "largest_dependent_ratio": float(rejected.max()) if rejected.size else None,
+            "dropped": self.dropped,
+            "basis_error": self.basis_error,
+        }
 
 
 def _finite(v: float) -> float | None:
     return float(v) if math.isfinite(v) else None
 
 
-def numerical_rank(columns: ArrayLike, errors: ArrayLike, *, what: str = "columns", safety: float = SAFETY,
-                   gap: float = RANK_GAP) -> RankDecision:
+def numerical_rank(
+    columns: ArrayLike, errors: ArrayLike, *, what: str = "columns", safety: float = SAFETY, gap: float = RANK_GAP
+) -> RankDecision:
     r"""The rank of the span of ``columns`` (an ``n × k`` array) whose absolute errors are ``errors``.
 
     Columns are taken greedily, most accurate (smallest relative error
@@ -206,9 +213,11 @@ class _Span:
         if dist <= tau:
             return "dependent", ratio
         if dist <= self.gap * tau:
-            raise Inconclusive("no clear rank gap",
-                               f"{self.what}: a vector lies at distance {dist:.3g} from the span of {self.Q.shape[1]} "
-                               f"others, within a factor {self.gap:g} of its noise threshold {tau:.3g}")
+            raise Inconclusive(
+                "no clear rank gap",
+                f"{self.what}: a vector lies at distance {dist:.3g} from the span of {self.Q.shape[1]} "
+                f"others, within a factor {self.gap:g} of its noise threshold {tau:.3g}",
+            )
         k = self.Q.shape[1]
         R = np.zeros((k + 1, k + 1))
         R[:k, :k] = self.R
@@ -223,8 +232,9 @@ class _Span:
         return "independent", ratio
 
     def decision(self) -> RankDecision:
-        return RankDecision(self.Q.shape[1], self.Q, np.array(self.ratios), self.tau_max, self.best_gap,
-                            self.sin_theta, self.dropped)
+        return RankDecision(
+            self.Q.shape[1], self.Q, np.array(self.ratios), self.tau_max, self.best_gap, self.sin_theta, self.dropped
+        )
 
 
 # -----------------------------------------------------------------------------------------
@@ -345,8 +355,11 @@ class _SampledFields:
         u = v / nv
         plus, minus = p + s * u, p - s * u
         if not (self.G.in_domain(plus) and self.G.in_domain(minus)):
-            raise Inconclusive("leaves domain", f"finite-difference stencil of step {s:.3g} around a sample point "
-                                                f"leaves M = {self.G.domain} of {self.G.name}")
+            raise Inconclusive(
+                "leaves domain",
+                f"finite-difference stencil of step {s:.3g} around a sample point "
+                f"leaves M = {self.G.domain} of {self.G.name}",
+            )
         return nv * (self._field(word, plus, s) - self._field(word, minus, s)) / (2.0 * s)
 
     def _one(self, word: Word, p: np.ndarray) -> tuple[np.ndarray, float]:
@@ -477,28 +490,54 @@ class LieClosure:
 
     def words(self, independent: bool | None = None, min_order: int = 1) -> list[str]:
         """Node labels in generation order, optionally only (in)dependent ones of order ≥ ``min_order``."""
-        return [n for n, a in self.graph.nodes(data=True)
-                if (independent is None or a["independent"] == independent) and a["order"] >= min_order]
+        return [
+            n
+            for n, a in self.graph.nodes(data=True)
+            if (independent is None or a["independent"] == independent) and a["order"] >= min_order
+        ]
 
     def condition(self) -> Outcome:
         """Theorem 4.9's condition at x as an :class:`Outcome`: discrepancy is the cosine (claimed 0)."""
-        return Outcome(self.condition_cosine, self.condition_budget, self.condition_error,
-                       "cos of the smallest angle between Lie^{≥2}(∂G)|_x and span ∇G_i(x) (0 iff (9) holds)",
-                       details=self.summary())
+        return Outcome(
+            self.condition_cosine,
+            self.condition_budget,
+            self.condition_error,
+            "cos of the smallest angle between Lie^{≥2}(∂G)|_x and span ∇G_i(x) (0 iff (9) holds)",
+            details=self.summary(),
+        )
 
     def summary(self) -> dict[str, Any]:
         """JSON-able numbers for reports."""
-        return {"mode": self.mode, "D": self.D, "d": self.d, "dim_algebra": self.dim_algebra,
-                "max_order": self.max_order, "complete": self.complete, "dim_Lie_at_x": self.dim_at_x,
-                "dim_Lie2_at_x": self.lie2_dim_at_x, "rank_dG": self.rank_jacobian,
-                "conservation_laws": self.conservation_laws, "condition_cosine": self.condition_cosine,
-                "independent_words": self.words(True), "dependent_words": self.words(False),
-                "rank_decisions": {k: v.summary() for k, v in self.decisions.items()}}
+        return {
+            "mode": self.mode,
+            "D": self.D,
+            "d": self.d,
+            "dim_algebra": self.dim_algebra,
+            "max_order": self.max_order,
+            "complete": self.complete,
+            "dim_Lie_at_x": self.dim_at_x,
+            "dim_Lie2_at_x": self.lie2_dim_at_x,
+            "rank_dG": self.rank_jacobian,
+            "conservation_laws": self.conservation_laws,
+            "condition_cosine": self.condition_cosine,
+            "independent_words": self.words(True),
+            "dependent_words": self.words(False),
+            "rank_decisions": {k: v.summary() for k, v in self.decisions.items()},
+        }
 
 
-def lie_closure(G: Parametrization, x: ArrayLike, *, max_order: int | None = None, n_samples: int = 3,
-                sample_spread: float = 0.05, h: float = FD_STEP, seed: int = 0,
-                exact: bool | None = None, input_rtol: float | None = None) -> LieClosure:
+def lie_closure(
+    G: Parametrization,
+    x: ArrayLike,
+    *,
+    max_order: int | None = None,
+    n_samples: int = 3,
+    sample_spread: float = 0.05,
+    h: float = FD_STEP,
+    seed: int = 0,
+    exact: bool | None = None,
+    input_rtol: float | None = None,
+) -> LieClosure:
     r"""Generate :math:`\mathrm{Lie}(\partial G)` breadth first and evaluate it at x.
 
     Parameters
@@ -541,7 +580,7 @@ def lie_closure(G: Parametrization, x: ArrayLike, *, max_order: int | None = Non
     if max_order is not None and int(max_order) < 1:
         raise InvalidInput(f"max_order must be at least 1, got {max_order}")
     if use_matrices:
-        fields: Any = _MatrixFields(cast(Quadratic, G), input_rtol)   # checked above
+        fields: Any = _MatrixFields(cast(Quadratic, G), input_rtol)  # checked above
         cap = int(max_order) if max_order is not None else G.D * G.D + 1
     else:
         fields = _SampledFields(G, _sample_points(G, x, n_samples, sample_spread, seed), h)
@@ -555,8 +594,16 @@ def lie_closure(G: Parametrization, x: ArrayLike, *, max_order: int | None = Non
         span.what = f"closure at {word_label(word)}"
         status, ratio = span.test(vec, err)
         label = word_label(word)
-        attrs = dict(word=word, order=word_order(word), independent=status == "independent", zero=status == "zero",
-                     norm=float(np.linalg.norm(vec)), error=err, distance_ratio=ratio, label=label)
+        attrs = dict(
+            word=word,
+            order=word_order(word),
+            independent=status == "independent",
+            zero=status == "zero",
+            norm=float(np.linalg.norm(vec)),
+            error=err,
+            distance_ratio=ratio,
+            label=label,
+        )
         if use_matrices:
             attrs["matrix"] = fields.matrix(word)[0]
         attrs["value"] = fields.at(word, x)[0]
@@ -592,12 +639,18 @@ def lie_closure(G: Parametrization, x: ArrayLike, *, max_order: int | None = Non
     nodes = list(graph.nodes(data=True))
     at = {n: fields.at(a["word"], x) for n, a in nodes}
     indep = [n for n, a in nodes if a["independent"]]
-    lie_dec = numerical_rank(np.column_stack([at[n][0] for n in indep]) if indep else np.zeros((G.D, 0)),
-                             [at[n][1] for n in indep], what="Lie(∂G)|_x")
+    lie_dec = numerical_rank(
+        np.column_stack([at[n][0] for n in indep]) if indep else np.zeros((G.D, 0)),
+        [at[n][1] for n in indep],
+        what="Lie(∂G)|_x",
+    )
     decisions["lie@x"] = lie_dec
     high = [n for n, a in nodes if a["order"] >= 2]
-    lie2_dec = numerical_rank(np.column_stack([at[n][0] for n in high]) if high else np.zeros((G.D, 0)),
-                              [at[n][1] for n in high], what="Lie^{≥2}(∂G)|_x")
+    lie2_dec = numerical_rank(
+        np.column_stack([at[n][0] for n in high]) if high else np.zeros((G.D, 0)),
+        [at[n][1] for n in high],
+        what="Lie^{≥2}(∂G)|_x",
+    )
     decisions["lie2@x"] = lie2_dec
     J = np.asarray(G.jacobian(x), dtype=float)
     jerr = [at[str(i + 1)][1] + 10.0 * EPS * G.D * float(np.linalg.norm(J[i])) for i in range(G.d)]
@@ -608,8 +661,23 @@ def lie_closure(G: Parametrization, x: ArrayLike, *, max_order: int | None = Non
         cerr = lie2_dec.basis_error + grad_dec.basis_error + 10.0 * EPS * G.D
     else:
         cos, cerr = 0.0, 0.0
-    return LieClosure(graph, fields.mode, G.D, G.d, x, span.Q.shape[1], order, complete, lie_dec.rank,
-                      lie_dec.basis, lie2_dec.basis, grad_dec.basis, min(cos, 1.0), cerr, decisions)
+    return LieClosure(
+        graph,
+        fields.mode,
+        G.D,
+        G.d,
+        x,
+        span.Q.shape[1],
+        order,
+        complete,
+        lie_dec.rank,
+        lie_dec.basis,
+        lie2_dec.basis,
+        grad_dec.basis,
+        min(cos, 1.0),
+        cerr,
+        decisions,
+    )
 
 
 # -----------------------------------------------------------------------------------------
@@ -636,8 +704,10 @@ def draw_bracket_graph(closure: LieClosure, title: str | None = None) -> Figure:
         for n, a in g.nodes(data=True):  # generation order within each order
             layers.setdefault(a["order"], []).append(n)
         pos = {n: (float(k), (len(ns) - 1) / 2.0 - i) for k, ns in layers.items() for i, n in enumerate(ns)}
-        status = {n: ("zero" if a["zero"] else "independent" if a["independent"] else "dependent")
-                  for n, a in g.nodes(data=True)}
+        status = {
+            n: ("zero" if a["zero"] else "independent" if a["independent"] else "dependent")
+            for n, a in g.nodes(data=True)
+        }
         palette = {"independent": "tab:blue", "dependent": "tab:orange", "zero": "lightgray"}
         size = 1100
         nx.draw_networkx_nodes(g, pos, ax=ax, node_color=[palette[status[n]] for n in g.nodes], node_size=size)
@@ -645,21 +715,44 @@ def draw_bracket_graph(closure: LieClosure, title: str | None = None) -> Figure:
         left = [(u, v) for u, v, a in g.edges(data=True) if a["role"] == "left"]
         right = [(u, v) for u, v, a in g.edges(data=True) if a["role"] == "right"]
         nx.draw_networkx_edges(g, pos, edgelist=left, ax=ax, arrows=True, node_size=size)
-        nx.draw_networkx_edges(g, pos, edgelist=right, ax=ax, arrows=True, style="dashed", alpha=0.45,
-                               node_size=size, connectionstyle="arc3,rad=0.2")
+        nx.draw_networkx_edges(
+            g,
+            pos,
+            edgelist=right,
+            ax=ax,
+            arrows=True,
+            style="dashed",
+            alpha=0.45,
+            node_size=size,
+            connectionstyle="arc3,rad=0.2",
+        )
         handles = [Line2D([], [], marker="o", ls="", color=c, markersize=10, label=k) for k, c in palette.items()]
-        handles += [Line2D([], [], color="k", label="left operand"),
-                    Line2D([], [], color="k", ls="--", alpha=0.45, label="right operand (generator)")]
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=3, fontsize="small",
-                  frameon=False)
+        handles += [
+            Line2D([], [], color="k", label="left operand"),
+            Line2D([], [], color="k", ls="--", alpha=0.45, label="right operand (generator)"),
+        ]
+        ax.legend(
+            handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.01), ncol=3, fontsize="small", frameon=False
+        )
         ax.margins(0.12)
     ax.set_axis_off()
-    dims = (f"{closure.mode}: dim Lie = {closure.dim_algebra}{'' if closure.complete else ' (truncated)'}, "
-            f"dim Lie|_x = {closure.dim_at_x}, dim Lie≥2|_x = {closure.lie2_dim_at_x}, "
-            f"cos (9) = {closure.condition_cosine:.3g}")
+    dims = (
+        f"{closure.mode}: dim Lie = {closure.dim_algebra}{'' if closure.complete else ' (truncated)'}, "
+        f"dim Lie|_x = {closure.dim_at_x}, dim Lie≥2|_x = {closure.lie2_dim_at_x}, "
+        f"cos (9) = {closure.condition_cosine:.3g}"
+    )
     ax.set_title(f"{title}\n{dims}" if title else dims, fontsize="medium")
     return fig
 
 
-__all__ = ["FD_MAX_ORDER", "LieClosure", "RANK_GAP", "RankDecision", "draw_bracket_graph", "lie_closure",
-           "numerical_rank", "word_label", "word_order"]
+__all__ = [
+    "FD_MAX_ORDER",
+    "LieClosure",
+    "RANK_GAP",
+    "RankDecision",
+    "draw_bracket_graph",
+    "lie_closure",
+    "numerical_rank",
+    "word_label",
+    "word_order",
+]

@@ -5,6 +5,7 @@ flows with any loss is :math:`D - \dim\mathrm{Lie}(\partial G)|_x` (:attr:`oracl
 This module derives it in closed form for :math:`UV^\top` and :math:`UU^\top`, and gives the gradients of the
 laws of :math:`UV^\top`; for depth-N products see :meth:`oracles.model.deep.DeepProduct.imbalances`.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -21,7 +22,7 @@ def uv_law_gradients(m: int, n: int, r: int, x: ArrayLike) -> np.ndarray:
     D = (m + n) * r
     x = as_vector(x, "x", D)
     U = x[: m * r].reshape(r, m).T
-    V = x[m * r:].reshape(r, n).T
+    V = x[m * r :].reshape(r, n).T
     cols = []
     for k in range(r):
         for l in range(k, r):

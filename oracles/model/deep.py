@@ -3,6 +3,7 @@ r"""Deep linear networks: :math:`W = W_N\cdots W_1` as a parametrization (razin2
 The factor order is stated once here and kept everywhere: :math:`W_1` is applied first (rightmost),
 ``x = (vec W_1, …, vec W_N)`` row-major, ``w = vec(W)`` row-major.
 """
+
 from __future__ import annotations
 
 from typing import Any, Callable, Iterable
@@ -72,7 +73,7 @@ class DeepProduct(Parametrization):
         Fs = self.factors(x)
         n2, N = self.n * self.n, self.depth
         L, R = self._partials(Fs)
-        K = L[:, :, None, :, None] * R.transpose(0, 2, 1)[:, None, :, None, :]   # [j, a, b, c, d] = L_j[a,c] R_j[d,b]
+        K = L[:, :, None, :, None] * R.transpose(0, 2, 1)[:, None, :, None, :]  # [j, a, b, c, d] = L_j[a,c] R_j[d,b]
         J = K.transpose(1, 2, 0, 3, 4).reshape(n2, N * n2)
         return (L[0] @ Fs[0]).ravel(), J
 
@@ -129,7 +130,7 @@ def _value_and_vjp_2x2(x: list, depth: int):
     The same partial products as :meth:`DeepProduct._partials`; block j of the pullback is
     :math:`\mathrm{Left}_j^\top M\,\mathrm{Right}_j^\top` with :math:`M = \mathrm{mat}(g)`.
     """
-    Fs = [tuple(x[4 * j:4 * j + 4]) for j in range(depth)]
+    Fs = [tuple(x[4 * j : 4 * j + 4]) for j in range(depth)]
     eye = (1.0, 0.0, 0.0, 1.0)
     R = [eye]
     for j in range(1, depth):
@@ -143,8 +144,8 @@ def _value_and_vjp_2x2(x: list, depth: int):
         g0, g1, g2, g3 = np.ravel(g).tolist()
         out = []
         for (a, b, c, d), (e, f, h, k) in zip(L, R):
-            m0, m1, m2, m3 = a * g0 + c * g2, a * g1 + c * g3, b * g0 + d * g2, b * g1 + d * g3   # Lᵀ M
-            out += (m0 * e + m1 * f, m0 * h + m1 * k, m2 * e + m3 * f, m2 * h + m3 * k)      # (Lᵀ M) Rᵀ
+            m0, m1, m2, m3 = a * g0 + c * g2, a * g1 + c * g3, b * g0 + d * g2, b * g1 + d * g3  # Lᵀ M
+            out += (m0 * e + m1 * f, m0 * h + m1 * k, m2 * e + m3 * f, m2 * h + m3 * k)  # (Lᵀ M) Rᵀ
         return np.array(out)
 
     return np.array(W), vjp

@@ -25,6 +25,7 @@ mirror flow of R. Off M the Jacobian is exact as well (:meth:`RidgeEmbedding.jac
 :math:`T = A^\top\mathrm{diag}(e\odot s' - 2s\odot s'\odot Az)A`, :math:`e = x - F(\tilde w)`, :math:`z = S^+e`,
 :math:`s'_k = F_k''(a_k^\top\tilde w) = r_k'''/(2\sqrt{r_k''})`.
 """
+
 from __future__ import annotations
 
 import math
@@ -39,7 +40,9 @@ from oracles.model.parametrizations import Parametrization
 from oracles.model.reverse import ScalarPotential, as_potentials
 
 
-def _check_ridges(potentials: ScalarPotential | Sequence[ScalarPotential], A: ArrayLike) -> tuple[tuple[ScalarPotential, ...], np.ndarray]:
+def _check_ridges(
+    potentials: ScalarPotential | Sequence[ScalarPotential], A: ArrayLike
+) -> tuple[tuple[ScalarPotential, ...], np.ndarray]:
     pots = as_potentials(potentials)
     A = np.array(A, dtype=float, ndmin=2)
     K = len(pots)
@@ -126,8 +129,9 @@ class RidgeEmbedding(Parametrization):
         mirror flow of R (a negative control).
     """
 
-    def __init__(self, potentials: ScalarPotential | Sequence[ScalarPotential], A: ArrayLike,
-                 tangent: bool = True) -> None:
+    def __init__(
+        self, potentials: ScalarPotential | Sequence[ScalarPotential], A: ArrayLike, tangent: bool = True
+    ) -> None:
         self.tangent = bool(tangent)
         self.potentials, self.A = _check_ridges(potentials, A)
         self.A.setflags(write=False)
@@ -164,7 +168,7 @@ class RidgeEmbedding(Parametrization):
         for p, vk in zip(self.potentials, v):
             lo, hi = p.w_interval
             worst = min(worst, vk - lo, hi - vk)
-        return float(worst) if not math.isnan(worst) else -1.0   # inf: every potential has all of R as domain
+        return float(worst) if not math.isnan(worst) else -1.0  # inf: every potential has all of R as domain
 
     def _parts(self, x: np.ndarray) -> tuple[np.ndarray, ...]:
         x = np.asarray(x, dtype=float)
@@ -204,13 +208,20 @@ class RidgeEmbedding(Parametrization):
         return wt + z, Spinv + np.linalg.solve(H, T @ W)
 
     def to_spec(self) -> dict[str, Any]:
-        return {"family": "ridge-embedding", "potentials": [p.to_spec() for p in self.potentials],
-                "A": self.A.tolist(), "tangent": self.tangent}
+        return {
+            "family": "ridge-embedding",
+            "potentials": [p.to_spec() for p in self.potentials],
+            "A": self.A.tolist(),
+            "tangent": self.tangent,
+        }
 
     @classmethod
     def from_spec(cls, spec: dict[str, Any]) -> "RidgeEmbedding":
-        return cls([ScalarPotential.from_spec(p) for p in spec["potentials"]], np.asarray(spec["A"], float),
-                   tangent=bool(spec.get("tangent", True)))
+        return cls(
+            [ScalarPotential.from_spec(p) for p in spec["potentials"]],
+            np.asarray(spec["A"], float),
+            tangent=bool(spec.get("tangent", True)),
+        )
 
     def __repr__(self) -> str:
         return f"{self.name}(D={self.D}, d={self.d})"

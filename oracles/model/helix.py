@@ -32,6 +32,7 @@ predicts. M: :math:`r > 0`, :math:`|\theta| < \pi` (the cut :math:`\theta = \pm\
 ``twisted=False`` gives the planted chart :math:`w = P(h, s)`, whose base gradients do not commute: its
 metric is not a Hessian metric (a negative control).
 """
+
 from __future__ import annotations
 
 import math
@@ -136,7 +137,7 @@ class HelixChart(Parametrization):
             raise InvalidInput("the untwisted chart has no Hessian metric")
         u = self.P_inv @ as_vector(w, "w", 2)
         h, q = float(u[0]), float(u[1])
-        H = np.array([[q * q / h ** 3 + self.c ** 2 / (4 * h * (1 - h) ** 3), -q / h ** 2], [-q / h ** 2, 1 / h]])
+        H = np.array([[q * q / h**3 + self.c**2 / (4 * h * (1 - h) ** 3), -q / h**2], [-q / h**2, 1 / h]])
         return self.P_inv.T @ H @ self.P_inv
 
 
@@ -158,10 +159,18 @@ class HelixFamily:
         return int(np.asarray(self.O).shape[0])
 
     def to_spec(self) -> dict[str, Any]:
-        return {"O": np.asarray(self.O).tolist(), "c": float(self.c), "P": np.asarray(self.P).tolist(),
-                "twisted": bool(self.twisted)}
+        return {
+            "O": np.asarray(self.O).tolist(),
+            "c": float(self.c),
+            "P": np.asarray(self.P).tolist(),
+            "twisted": bool(self.twisted),
+        }
 
     @classmethod
     def from_spec(cls, spec: dict[str, Any]) -> "HelixFamily":
-        return cls(np.asarray(spec["O"], float), float(spec["c"]), np.asarray(spec["P"], float),
-                   bool(spec.get("twisted", True)))
+        return cls(
+            np.asarray(spec["O"], float),
+            float(spec["c"]),
+            np.asarray(spec["P"], float),
+            bool(spec.get("twisted", True)),
+        )

@@ -3,6 +3,7 @@ r"""Charts of the Hopf fibration: non-commuting parametrizations that satisfy li
 The test bed of Conjecture 4.10. Quadratic families cannot satisfy the relaxed condition without
 commuting (see ``theorems/li2022_s4_2_necessity.py``); these charts do, everywhere on their domain.
 """
+
 from __future__ import annotations
 
 import math
@@ -96,13 +97,21 @@ class HopfChart(Parametrization):
         (p00, p01), (p10, p11) = self._P
         d0, d1, d2 = -2 * m0 * phi, -s * m2 / t, s * m1 / t
         K = []
-        for r0, r1, r2 in ((2 * p00 * m0 + p01 * d0, p01 * d1, p01 * d2),
-                           (2 * p10 * m0 + p11 * d0, p11 * d1, p11 * d2)):
+        for r0, r1, r2 in (
+            (2 * p00 * m0 + p01 * d0, p01 * d1, p01 * d2),
+            (2 * p10 * m0 + p11 * d0, p11 * d1, p11 * d2),
+        ):
             u0, u1, u2 = r0 * q00 + r1 * q10 + r2 * q20, r0 * q01 + r1 * q11 + r2 * q21, r0 * q02 + r1 * q12 + r2 * q22
             # u ∂n/∂z = u (∂π/∂z)/ρ² - (u·n) 2z/ρ², with ∂π/∂z = 2((a, b, -c, -e), (c, e, a, b), (-e, c, b, -a))
             un = u0 * n0 + u1 * n1 + u2 * n2
-            K.append([2 * inv * (u0 * a + u1 * c - u2 * e - un * a), 2 * inv * (u0 * b + u1 * e + u2 * c - un * b),
-                      2 * inv * (u1 * a + u2 * b - u0 * c - un * c), 2 * inv * (u1 * b - u0 * e - u2 * a - un * e)])
+            K.append(
+                [
+                    2 * inv * (u0 * a + u1 * c - u2 * e - un * a),
+                    2 * inv * (u0 * b + u1 * e + u2 * c - un * b),
+                    2 * inv * (u1 * a + u2 * b - u0 * c - un * c),
+                    2 * inv * (u1 * b - u0 * e - u2 * a - un * e),
+                ]
+            )
         m = (m0, m1, m2)
         return m, phi, K
 
@@ -136,12 +145,14 @@ class HopfChart(Parametrization):
         y[:4] = HOPF_J @ (self.O @ np.asarray(x, dtype=float))[:4]
         return self.O.T @ y
 
-    def point(self, m1: float, phi: float, alpha: float = 0.0, rho: float = 1.0,
-              extra: ArrayLike | None = None) -> np.ndarray:
+    def point(
+        self, m1: float, phi: float, alpha: float = 0.0, rho: float = 1.0, extra: ArrayLike | None = None
+    ) -> np.ndarray:
         """The point with chart coordinates ``m1`` (height) and ``phi`` (azimuth), fibre phase ``alpha``,
         radius ``rho`` of its first four coordinates and the remaining (padding) coordinates ``extra``."""
-        n = self.Q.T @ np.array([m1, math.sqrt(max(0.0, 1 - m1 * m1)) * math.cos(phi),
-                                 math.sqrt(max(0.0, 1 - m1 * m1)) * math.sin(phi)])
+        n = self.Q.T @ np.array(
+            [m1, math.sqrt(max(0.0, 1 - m1 * m1)) * math.cos(phi), math.sqrt(max(0.0, 1 - m1 * m1)) * math.sin(phi)]
+        )
         theta = math.acos(max(-1.0, min(1.0, float(n[0]))))
         beta = math.atan2(float(n[2]), float(n[1]))
         z1 = math.cos(theta / 2) * complex(math.cos(alpha), math.sin(alpha))

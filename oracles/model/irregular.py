@@ -7,6 +7,7 @@ li2022's examples restrict these maps to the open orthant, where ∂G has full r
 initialization and loss. Built from :class:`oracles.model.parametrizations.Quadratic`, so they serialize
 and use the quadratic closed forms.
 """
+
 from __future__ import annotations
 
 import numpy as np

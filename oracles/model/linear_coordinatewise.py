@@ -33,6 +33,7 @@ Assumption 3.5 (li2022) asks that :math:`\varphi_i^s\circ\varphi_j^t(x)` be defi
 so does Lemma C.1's box; the generators keep such columns diagonal (``generators.parametrizations``), and
 :meth:`LinearCoordinatewise.satisfies_assumption_3_5` says whether a member does.
 """
+
 from __future__ import annotations
 
 import math
@@ -70,8 +71,13 @@ class LinearCoordinatewise(Parametrization):
         ``d × d`` invertible (default: the identity).
     """
 
-    def __init__(self, potentials: ScalarPotential | Sequence[ScalarPotential], B: ArrayLike, P: ArrayLike | None = None,
-                 name: str | None = None) -> None:
+    def __init__(
+        self,
+        potentials: ScalarPotential | Sequence[ScalarPotential],
+        B: ArrayLike,
+        P: ArrayLike | None = None,
+        name: str | None = None,
+    ) -> None:
         pots = as_potentials(potentials)
         d = len(pots)
         B = np.array(B, dtype=float, ndmin=2)
@@ -93,14 +99,14 @@ class LinearCoordinatewise(Parametrization):
             a.setflags(write=False)
         self.d, self.D = d, B.shape[1]
         self._base = ReverseParametrization(pots)
-        assert self._base.f_df is not None   # ReverseParametrization always passes g and g' together
+        assert self._base.f_df is not None  # ReverseParametrization always passes g and g' together
         self._f, self._f_df, self._d2f = self._base.f, self._base.f_df, self._base.d2f
         gram = B @ B.T
         self.n = np.diag(gram).copy()
         off = gram - np.diag(self.n)
         self.commuting = bool(np.max(np.abs(off), initial=0.0) <= ORTHOGONAL_ROWS * float(np.max(self.n)))
         self._Pinv = np.linalg.inv(P)
-        self._Bpinv = np.linalg.pinv(B)   # y ↦ a point x with Bx = y
+        self._Bpinv = np.linalg.pinv(B)  # y ↦ a point x with Bx = y
         labels = ", ".join(sorted({p.label for p in pots}))
         kind = "commuting" if self.commuting else "non-commuting"
         self.name = name or f"P·g(Bx) [{kind}; {labels}]"
@@ -194,8 +200,10 @@ class LinearCoordinatewise(Parametrization):
         x = np.asarray(x, dtype=float)
         lo, hi = self.flow_horizon(i, x)
         if not lo < t < hi:
-            raise Inconclusive("blow-up" if t >= hi else "leaves domain",
-                               f"flow of +grad G_{i} for {self.name} exists only for t in ({lo:.4g}, {hi:.4g}); t = {t:.4g}")
+            raise Inconclusive(
+                "blow-up" if t >= hi else "leaves domain",
+                f"flow of +grad G_{i} for {self.name} exists only for t in ({lo:.4g}, {hi:.4g}); t = {t:.4g}",
+            )
         y = self.B @ x
         u = np.asarray(self._f(y), dtype=float)
         rates = self._rates(i)
@@ -207,13 +215,20 @@ class LinearCoordinatewise(Parametrization):
 
     # -- serialization --------------------------------------------------------------------
     def to_spec(self) -> dict[str, Any]:
-        return {"family": "linear-coordinatewise", "potentials": [p.to_spec() for p in self.potentials],
-                "B": self.B.tolist(), "P": self.P.tolist()}
+        return {
+            "family": "linear-coordinatewise",
+            "potentials": [p.to_spec() for p in self.potentials],
+            "B": self.B.tolist(),
+            "P": self.P.tolist(),
+        }
 
     @classmethod
     def from_spec(cls, spec: dict[str, Any]) -> "LinearCoordinatewise":
-        return cls([ScalarPotential.from_spec(p) for p in spec["potentials"]], np.asarray(spec["B"], float),
-                   np.asarray(spec["P"], float))
+        return cls(
+            [ScalarPotential.from_spec(p) for p in spec["potentials"]],
+            np.asarray(spec["B"], float),
+            np.asarray(spec["P"], float),
+        )
 
     def __repr__(self) -> str:
         return f"{self.name}(D={self.D}, d={self.d})"
@@ -231,8 +246,13 @@ class LinearSeparablePotential:
 
     has_grad_inv = True
 
-    def __init__(self, potentials: ScalarPotential | Sequence[ScalarPotential], A: ArrayLike, n: ArrayLike | None = None,
-                 w0: ArrayLike | None = None) -> None:
+    def __init__(
+        self,
+        potentials: ScalarPotential | Sequence[ScalarPotential],
+        A: ArrayLike,
+        n: ArrayLike | None = None,
+        w0: ArrayLike | None = None,
+    ) -> None:
         self.potentials = as_potentials(potentials)
         d = len(self.potentials)
         self.A = np.array(A, dtype=float, ndmin=2)

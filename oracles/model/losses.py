@@ -3,6 +3,7 @@ r"""Losses :math:`L: \mathbb{R}^d \to \mathbb{R}` and piecewise-constant schedul
 Data convention: ``Z`` is ``n × d`` with one sample per row (li2022 §4.3 writes its transpose),
 so a linear model predicts ``Z @ w``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -128,7 +129,7 @@ class SaturatingSquares(RegressionLoss):
         r = self.residual(w)
         q = 1.0 + 0.5 * float(r @ r)
         g = self.Z.T @ r
-        return self.Z.T @ self.Z / q - np.outer(g, g) / q ** 2
+        return self.Z.T @ self.Z / q - np.outer(g, g) / q**2
 
 
 class ExponentialLoss(Loss):
@@ -165,8 +166,7 @@ class ExponentialLoss(Loss):
         return {"loss": "exponential", "X": self.X.tolist(), "y": self.y.tolist()}
 
 
-LOSSES = {"linear": Linear, "least-squares": LeastSquares, "log-cosh": LogCosh,
-          "saturating-squares": SaturatingSquares}
+LOSSES = {"linear": Linear, "least-squares": LeastSquares, "log-cosh": LogCosh, "saturating-squares": SaturatingSquares}
 
 
 def loss_from_spec(spec: dict[str, Any]) -> Loss:

@@ -7,6 +7,7 @@ tail :math:`a^\top w > 1`, where L decreases to 0 without attaining it). So L is
 starts in the tail stays there (L never increases along a gradient flow) and escapes: the planted
 counterexample to li2022 Thm 4.13 without its quasi-convexity hypothesis (tests/controls/test_controls_convergence.py).
 """
+
 from __future__ import annotations
 
 import math
@@ -37,6 +38,7 @@ class RidgeBump(Loss):
         n = float(np.linalg.norm(a))
         if not n > 0:
             from oracles.core.errors import InvalidInput
+
             raise InvalidInput("a must be a non-zero vector")
         self.a = a / n
         self.d = a.size
@@ -51,7 +53,7 @@ class RidgeBump(Loss):
 
     def hess(self, w: np.ndarray) -> np.ndarray:
         s = float(self.a @ w)
-        return (2.0 - 10.0 * s * s + 4.0 * s ** 4) * math.exp(-s * s) * np.outer(self.a, self.a)
+        return (2.0 - 10.0 * s * s + 4.0 * s**4) * math.exp(-s * s) * np.outer(self.a, self.a)
 
     def scaled_grad(self, w: np.ndarray, log_scale: float) -> np.ndarray:
         r""":math:`e^{\sigma}\nabla L(w)` with the exponents combined (``log_scale`` = σ; no overflow for σ up to ~700
@@ -75,7 +77,7 @@ class RidgeBump(Loss):
         :math:`\varphi(s) = ` ``level`` (φ decreases there), since :math:`\|w\| \ge a^\top w` for a unit a."""
         if not 0.0 < level < BARRIER:
             return 0.0 if level >= BARRIER else math.inf
-        target = math.log(level)          # solve ln φ(s) = 2 ln s − s² = ln level on s > 1
+        target = math.log(level)  # solve ln φ(s) = 2 ln s − s² = ln level on s > 1
         hi = 2.0
         while 2.0 * math.log(hi) - hi * hi > target:
             hi *= 2.0

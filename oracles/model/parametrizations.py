@@ -18,6 +18,7 @@ form the flow of :math:`+\nabla G_i` (li2022); the Legendre function R of Lemma 
 Sign convention (docs/catalog.md, P1): :meth:`Parametrization.flow` follows
 :math:`+\nabla G_i`, so that :math:`\psi(x;\mu)` of Lemma 4.6 is the composition of these flows.
 """
+
 from __future__ import annotations
 
 import math
@@ -83,8 +84,9 @@ class Parametrization:
         """Validate ``x`` as a point of M; raise :class:`InvalidInput` naming the problem."""
         x = as_vector(x, name, self.D)
         if not self.in_domain(x):
-            raise InvalidInput(f"{name} = {np.array2string(x, precision=4)} is outside the domain "
-                               f"M = {self.domain} of {self.name}")
+            raise InvalidInput(
+                f"{name} = {np.array2string(x, precision=4)} is outside the domain M = {self.domain} of {self.name}"
+            )
         return x
 
     def validate(self, x: ArrayLike, name: str = "x") -> np.ndarray:
@@ -101,7 +103,9 @@ class Parametrization:
             raise InvalidInput(f"{self.name}: G({name}) has non-finite entries {w.tolist()}")
         J = np.asarray(self.jacobian(x), dtype=float)
         if J.shape != (self.d, self.D):
-            raise InvalidInput(f"{self.name}: the Jacobian at {name} has shape {J.shape}, expected (d, D) = ({self.d}, {self.D})")
+            raise InvalidInput(
+                f"{self.name}: the Jacobian at {name} has shape {J.shape}, expected (d, D) = ({self.d}, {self.D})"
+            )
         if not np.all(np.isfinite(J)):
             raise InvalidInput(f"{self.name}: the Jacobian at {name} has non-finite entries")
         return x
@@ -150,8 +154,9 @@ def from_spec(spec: dict[str, Any]) -> Parametrization:
     if kind == "uv-squared":
         return UVSquared(spec["d"])
     if kind == "quadratic":
-        return Quadratic(np.asarray(spec["A"], dtype=float), name=spec.get("name", "quadratic"),
-                         labels=spec.get("labels"))
+        return Quadratic(
+            np.asarray(spec["A"], dtype=float), name=spec.get("name", "quadratic"), labels=spec.get("labels")
+        )
     raise InvalidInput(f"unknown parametrization family {kind!r} in spec")
 
 
@@ -204,9 +209,17 @@ class Coordinatewise(Parametrization):
         Newton's method, say): a flow's right-hand side then evaluates f once.
     """
 
-    def __init__(self, f: Callable[[np.ndarray], Any], df: Callable[[np.ndarray], Any],
-                 d2f: Callable[[np.ndarray], Any], d: int, lo: float = -math.inf, hi: float = math.inf,
-                 name: str = "coordinatewise", f_df: Callable[[np.ndarray], tuple[Any, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        f: Callable[[np.ndarray], Any],
+        df: Callable[[np.ndarray], Any],
+        d2f: Callable[[np.ndarray], Any],
+        d: int,
+        lo: float = -math.inf,
+        hi: float = math.inf,
+        name: str = "coordinatewise",
+        f_df: Callable[[np.ndarray], tuple[Any, Any]] | None = None,
+    ) -> None:
         if int(d) < 1:
             raise InvalidInput(f"dimension d must be at least 1, got {d}")
         self.f, self.df, self.d2f, self.f_df = f, df, d2f, f_df
@@ -263,8 +276,9 @@ class Powers(Coordinatewise):
         p = float(p)
         if not p > 1.0:
             raise InvalidInput(f"exponent p must exceed 1 for x^p to be regular on (0, inf), got {p}")
-        super().__init__(lambda x: x ** p, lambda x: p * x ** (p - 1), lambda x: p * (p - 1) * x ** (p - 2),
-                         d, lo=0.0, name=f"x^{p:g}")
+        super().__init__(
+            lambda x: x**p, lambda x: p * x ** (p - 1), lambda x: p * (p - 1) * x ** (p - 2), d, lo=0.0, name=f"x^{p:g}"
+        )
         self.p = p
 
     def flow_horizon(self, i: int, x: np.ndarray) -> tuple[float, float]:
@@ -277,8 +291,10 @@ class Powers(Coordinatewise):
     def flow(self, i: int, t: float, x: np.ndarray) -> np.ndarray:
         lo, hi = self.flow_horizon(i, x)
         if not lo < t < hi:
-            raise Inconclusive("blow-up" if t >= hi else "leaves domain",
-                               f"flow of +grad G_{i} for {self.name} exists only for t in ({lo:.4g}, {hi:.4g}); t = {t:.4g}")
+            raise Inconclusive(
+                "blow-up" if t >= hi else "leaves domain",
+                f"flow of +grad G_{i} for {self.name} exists only for t in ({lo:.4g}, {hi:.4g}); t = {t:.4g}",
+            )
         y = np.array(x, dtype=float)
         p = self.p
         y[i] = y[i] * math.exp(2 * t) if p == 2.0 else (y[i] ** (2 - p) + p * (2 - p) * t) ** (1 / (2 - p))
@@ -313,15 +329,15 @@ class UVSquared(Parametrization):
         return float(np.min(np.asarray(x, dtype=float)))
 
     def value(self, x: np.ndarray) -> np.ndarray:
-        u, v = x[: self.d], x[self.d:]
+        u, v = x[: self.d], x[self.d :]
         return u * u - v * v
 
     def jacobian(self, x: np.ndarray) -> np.ndarray:
-        u, v = x[: self.d], x[self.d:]
+        u, v = x[: self.d], x[self.d :]
         return np.hstack([np.diag(2 * u), np.diag(-2 * v)])
 
     def value_and_vjp(self, x: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
-        u, v = x[: self.d], x[self.d:]
+        u, v = x[: self.d], x[self.d :]
         du = np.concatenate((2 * u, -2 * v))
         return u * u - v * v, lambda g: du * np.concatenate((g, g))
 
@@ -371,7 +387,7 @@ class Quadratic(Parametrization):
         if asym > 1e-12 * max(1.0, float(np.max(np.abs(A)))):
             raise InvalidInput(f"every A_i must be symmetric; max |A_i - A_i^T| = {asym:.3g}")
         self.A = 0.5 * (A + A.transpose(0, 2, 1))
-        self.A.setflags(write=False)   # cached commutator and eigenbasis stay valid
+        self.A.setflags(write=False)  # cached commutator and eigenbasis stay valid
         self.d, self.D = A.shape[0], A.shape[1]
         self.name = name
         self.labels = labels
@@ -388,7 +404,7 @@ class Quadratic(Parametrization):
 
     def value_and_vjp(self, x: np.ndarray) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
         J = self.A @ x
-        return 0.5 * (J @ x), J.__rmatmul__   # g ↦ g @ J, without a closure per call
+        return 0.5 * (J @ x), J.__rmatmul__  # g ↦ g @ J, without a closure per call
 
     def values(self, X: np.ndarray) -> np.ndarray:
         return 0.5 * np.einsum("ti,kij,tj->tk", X, self.A, X)
@@ -412,7 +428,7 @@ class Quadratic(Parametrization):
         if self.commutator_norm() < 1e-13:
             c = np.cos(np.arange(1, self.d + 1) * 1.2345) + 2.0
             _, O = np.linalg.eigh(np.tensordot(c, self.A, axes=1))
-            Dg = O.T @ self.A @ O          # d products of D×D matrices (a three-operand einsum is O(dD⁴))
+            Dg = O.T @ self.A @ O  # d products of D×D matrices (a three-operand einsum is O(dD⁴))
             Lam = np.einsum("ibb->ib", Dg).copy()
             idx = np.arange(self.D)
             Dg[:, idx, idx] = 0.0

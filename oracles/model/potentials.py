@@ -14,6 +14,7 @@ maps the Bregman projection and its certificate need (``hess_diag``, ``grad_inv_
 :class:`PowerPotential` (the R of :math:`x^{\odot p}`), :class:`PNormPotential` (:math:`\sum|w_i|^p/p`).
 Each is normalized so that :math:`\nabla R(w_0) = 0` at its reference point, as Lemma 4.7 gives.
 """
+
 from __future__ import annotations
 
 import math
@@ -53,6 +54,7 @@ class Potential(Protocol):
 
     def in_domain(self, w: ArrayLike) -> bool:
         """Whether ``w`` lies in the interior of dom R."""
+
 
 # -----------------------------------------------------------------------------------------
 # divergences
@@ -394,7 +396,7 @@ class PowerPotential(SeparablePotential):
         if np.any(self.w0 <= 0):
             raise InvalidInput("w0 must be positive")
         self.s, self.c = (2 - p) / p, p * (2 - p)
-        self.w0s = self.w0 ** self.s
+        self.w0s = self.w0**self.s
         self.name = f"power potential (p={p:g})"
 
     def _b(self, theta: ArrayLike) -> np.ndarray:
@@ -410,12 +412,12 @@ class PowerPotential(SeparablePotential):
 
     def hess_diag(self, w: ArrayLike) -> np.ndarray:
         with np.errstate(divide="ignore"):
-            return np.asarray(w, float) ** ((2 - 2 * self.p) / self.p) / self.p ** 2
+            return np.asarray(w, float) ** ((2 - 2 * self.p) / self.p) / self.p**2
 
     def hess_diag_deriv(self, w: ArrayLike) -> np.ndarray:
         k = (2 - 2 * self.p) / self.p
         with np.errstate(divide="ignore"):
-            return k * np.asarray(w, float) ** (k - 1) / self.p ** 2
+            return k * np.asarray(w, float) ** (k - 1) / self.p**2
 
     def grad_inv(self, theta: ArrayLike) -> np.ndarray:
         b = self._b(theta)
@@ -488,7 +490,13 @@ class PNormPotential(SeparablePotential):
         return np.abs(np.asarray(theta, float)) ** self.q / self.q
 
 
-
-
-__all__ = ["EntropyPotential", "EuclideanPotential", "HypentropyPotential", "PNormPotential", "Potential",
-           "PowerPotential", "SeparablePotential", "bregman_divergence"]
+__all__ = [
+    "EntropyPotential",
+    "EuclideanPotential",
+    "HypentropyPotential",
+    "PNormPotential",
+    "Potential",
+    "PowerPotential",
+    "SeparablePotential",
+    "bregman_divergence",
+]

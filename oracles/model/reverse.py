@@ -41,6 +41,7 @@ Power potentials are Legendre (essentially smooth at 0) only for p < 1; for p > 
 reaches w = 0 in finite time when :math:`r'` is driven to 0, and the oracle calls such examples
 inconclusive.
 """
+
 from __future__ import annotations
 
 import math
@@ -94,11 +95,12 @@ def _E_inv_start(a: np.ndarray) -> np.ndarray:
     last = _E_T.size - 1
     k = np.clip(np.searchsorted(_E_T, a, side="right") - 1, 0, last - 1)
     t0, width = _E_T[k], _E_T[k + 1] - _E_T[k]
-    with np.errstate(invalid="ignore"):   # a = inf or NaN
+    with np.errstate(invalid="ignore"):  # a = inf or NaN
         u = (a - t0) / width
         v = 1.0 - u
-        inner = (v * v * ((1.0 + 2.0 * u) * _E_S[k] + u * width * _E_DS[k])
-                 + u * u * ((3.0 - 2.0 * u) * _E_S[k + 1] - v * width * _E_DS[k + 1]))
+        inner = v * v * ((1.0 + 2.0 * u) * _E_S[k] + u * width * _E_DS[k]) + u * u * (
+            (3.0 - 2.0 * u) * _E_S[k + 1] - v * width * _E_DS[k + 1]
+        )
         outer = _E_END + 2.0 * np.log1p(np.maximum(a - _E_T[last], 0.0) / _E_TAIL)
     return np.where(a > _E_T[last], outer, inner)
 
@@ -113,8 +115,9 @@ def _E_inv_scalar(a: float) -> float:
         t0, width = T[k], T[k + 1] - T[k]
         u = (a - t0) / width
         v = 1.0 - u
-        s = (v * v * ((1.0 + 2.0 * u) * _E_S_LIST[k] + u * width * _E_DS_LIST[k])
-             + u * u * ((3.0 - 2.0 * u) * _E_S_LIST[k + 1] - v * width * _E_DS_LIST[k + 1]))
+        s = v * v * ((1.0 + 2.0 * u) * _E_S_LIST[k] + u * width * _E_DS_LIST[k]) + u * u * (
+            (3.0 - 2.0 * u) * _E_S_LIST[k + 1] - v * width * _E_DS_LIST[k + 1]
+        )
     for _ in range(60):
         sh = math.sinh(s)
         new = s - (sh * float(hyp2f1(0.25, 0.5, 1.5, -sh * sh)) - a) / math.sqrt(math.cosh(s))
@@ -140,7 +143,7 @@ def _E_inv(t):
     t = np.asarray(t, float)
     if t.size <= 4 and t.ndim <= 1:
         vals = t.tolist() if t.ndim else [float(t)]
-        if all(abs(v) < 1e100 for v in vals):   # finite, and sinh/cosh of the iterates cannot overflow
+        if all(abs(v) < 1e100 for v in vals):  # finite, and sinh/cosh of the iterates cannot overflow
             out = [math.copysign(_E_inv_scalar(abs(v)), v) if v else 0.0 for v in vals]
             return np.array(out) if t.ndim else np.float64(out[0])
     a = np.abs(t)
@@ -217,7 +220,7 @@ class ScalarPotential:
         if self.name == "log-barrier":
             return -np.log(w)
         p = self.p
-        return w ** p / (p * (p - 1))
+        return w**p / (p * (p - 1))
 
     def dr(self, w: ArrayLike) -> np.ndarray:
         w = np.asarray(w, float)
@@ -239,7 +242,7 @@ class ScalarPotential:
         if self.name == "hypentropy":
             return -w / np.hypot(w, self.beta) ** 3
         if self.name == "log-barrier":
-            return -2.0 / w ** 3
+            return -2.0 / w**3
         return (self.p - 2) * w ** (self.p - 3)
 
     def dr_range(self) -> tuple[float, float]:
@@ -255,8 +258,10 @@ class ScalarPotential:
         th = np.asarray(theta, float)
         lo, hi = self.dr_range()
         if _outside(th, lo, hi):
-            raise Inconclusive("leaves domain", f"theta = {np.array2string(th, precision=4)} is outside the range "
-                               f"({lo}, {hi}) of r' for {self.label}")
+            raise Inconclusive(
+                "leaves domain",
+                f"theta = {np.array2string(th, precision=4)} is outside the range ({lo}, {hi}) of r' for {self.label}",
+            )
         return _closed_forms(self).dr_inv(th)
 
     # -- the map F with F' = sqrt(r'') and its inverse G ----------------------------------
@@ -319,8 +324,9 @@ class ScalarPotential:
         base = float(self.F(ref, exponent))
         out = np.empty_like(w)
         for k, wk in enumerate(w):
-            val, _ = quad(lambda s: float(self.d2r(s)) ** exponent, ref, float(wk), epsabs=1e-14, epsrel=1e-13,
-                          limit=200)
+            val, _ = quad(
+                lambda s: float(self.d2r(s)) ** exponent, ref, float(wk), epsabs=1e-14, epsrel=1e-13, limit=200
+            )
             out[k] = base + val
         return out
 
@@ -385,6 +391,7 @@ def _closed_forms(pot: ScalarPotential) -> _ClosedForms:
     dr_inv_float: Callable[[float], float]
     g_dg_float: Callable[[float], tuple[float, float]]
     if pot.name == "entropy":
+
         def d2r(w):
             return 1.0 / w
 
@@ -413,11 +420,12 @@ def _closed_forms(pot: ScalarPotential) -> _ClosedForms:
 
         def g_dg_float(x):
             t = x / root
-            if not abs(t) < 1e100:   # infinite or NaN: left to the array version
+            if not abs(t) < 1e100:  # infinite or NaN: left to the array version
                 return math.nan, math.nan
             w = beta * math.sinh(math.copysign(_E_inv_scalar(abs(t)), t))
             return w, (1.0 / math.hypot(w, beta)) ** -0.5
     elif pot.name == "log-barrier":
+
         def d2r(w):
             return 1.0 / (w * w)
 
@@ -437,7 +445,7 @@ def _closed_forms(pot: ScalarPotential) -> _ClosedForms:
         p2, p1, inv_p1, half_p, two_p = p - 2, p - 1, 1.0 / (p - 1), 0.5 * p, 2.0 / p
 
         def d2r(w):
-            return w ** p2
+            return w**p2
 
         def dr_inv(th):
             return (p1 * th) ** inv_p1
@@ -450,7 +458,7 @@ def _closed_forms(pot: ScalarPotential) -> _ClosedForms:
 
         def g_dg_float(x):
             w = (half_p * x) ** two_p
-            return w, (w ** p2) ** -0.5
+            return w, (w**p2) ** -0.5
 
     def g_dg(x):
         w = g(x)
@@ -472,7 +480,9 @@ def _check_exponent(e: float) -> None:
         raise InvalidInput(f"closed forms exist for exponent 1/2 (Thm 5.1) and 1 (control), got {e}")
 
 
-def as_potentials(potentials: ScalarPotential | Sequence[ScalarPotential], d: int | None = None) -> tuple[ScalarPotential, ...]:
+def as_potentials(
+    potentials: ScalarPotential | Sequence[ScalarPotential], d: int | None = None
+) -> tuple[ScalarPotential, ...]:
     """One potential per coordinate: a single potential is repeated ``d`` times; a sequence is checked."""
     if isinstance(potentials, ScalarPotential):
         if d is None or int(d) < 1:
@@ -572,7 +582,7 @@ class _PerCoordinate:
                     cols = tuple(zip(*[fn(v) for fn, v in zip(fns, x.tolist())]))
                     if isfinite(sum(sum(c) for c in cols)):
                         return tuple(array(c) for c in cols)
-                except (ArithmeticError, TypeError):   # overflow, 0 ** negative; complex from a negative base
+                except (ArithmeticError, TypeError):  # overflow, 0 ** negative; complex from a negative base
                     pass
             return fallback(x)
 
@@ -619,13 +629,13 @@ class PerCoordinatePotential:
             w = []
             try:
                 for (lo, hi, inv), v in zip(self._dr_inv_floats, th.tolist()):
-                    if not lo < v < hi:   # outside (or NaN): the array version raises or returns NaN
+                    if not lo < v < hi:  # outside (or NaN): the array version raises or returns NaN
                         break
                     w.append(inv(v))
                 else:
                     if math.isfinite(sum(w)):
                         return np.array(w)
-            except ArithmeticError:   # overflow: the array version returns inf
+            except ArithmeticError:  # overflow: the array version returns inf
                 pass
         return self._grad_inv(th)
 
@@ -655,8 +665,14 @@ class ReverseParametrization(Coordinatewise):
     ``{"family": "reverse", "potentials": [{"potential": "entropy"}, ...], "exponent": 0.5, "method": "closed"}``.
     """
 
-    def __init__(self, potentials: str | ScalarPotential | Sequence[ScalarPotential], d: int | None = None, exponent: float = 0.5, method: str = "closed",
-                 **params: float) -> None:
+    def __init__(
+        self,
+        potentials: str | ScalarPotential | Sequence[ScalarPotential],
+        d: int | None = None,
+        exponent: float = 0.5,
+        method: str = "closed",
+        **params: float,
+    ) -> None:
         if isinstance(potentials, str):
             potentials = ScalarPotential(potentials, **params)
         pots = as_potentials(potentials, d)
@@ -668,11 +684,12 @@ class ReverseParametrization(Coordinatewise):
         each = _PerCoordinate(pots)
         d2r, d3r = each.bind(lambda p: _closed_forms(p).d2r), each.bind(lambda p: p.d3r)
         if method == "closed":
-            if e == 0.5:   # the closed forms themselves, nothing looked up per call
+            if e == 0.5:  # the closed forms themselves, nothing looked up per call
                 f = each.bind(lambda p: _closed_forms(p).g)
                 # g and g' from one evaluation of g, in Python floats where all is finite
-                f_df = each.bind_floats(lambda p: _closed_forms(p).g_dg_float,
-                                        each.bind_pair(lambda p: _closed_forms(p).g_dg))
+                f_df = each.bind_floats(
+                    lambda p: _closed_forms(p).g_dg_float, each.bind_pair(lambda p: _closed_forms(p).g_dg)
+                )
             else:
                 f = each.bind(lambda p: partial(p.G, exponent=e))
                 f_df = each.bind_pair(lambda p: partial(p.G_dG, exponent=e))
@@ -680,6 +697,7 @@ class ReverseParametrization(Coordinatewise):
             def df(x):
                 return f_df(x)[1]
         else:
+
             def f(x):
                 return each("G_quad", np.atleast_1d(x), e).reshape(np.shape(x))
 
@@ -716,13 +734,20 @@ class ReverseParametrization(Coordinatewise):
         return PerCoordinatePotential(self.potentials)
 
     def to_spec(self) -> dict[str, Any]:
-        return {"family": "reverse", "potentials": [p.to_spec() for p in self.potentials],
-                "exponent": self.exponent, "method": self.method}
+        return {
+            "family": "reverse",
+            "potentials": [p.to_spec() for p in self.potentials],
+            "exponent": self.exponent,
+            "method": self.method,
+        }
 
     @classmethod
     def from_spec(cls, spec: dict[str, Any]) -> "ReverseParametrization":
-        return cls([ScalarPotential.from_spec(p) for p in spec["potentials"]],
-                   exponent=float(spec.get("exponent", 0.5)), method=spec.get("method", "closed"))
+        return cls(
+            [ScalarPotential.from_spec(p) for p in spec["potentials"]],
+            exponent=float(spec.get("exponent", 0.5)),
+            method=spec.get("method", "closed"),
+        )
 
 
 __all__ = ["POTENTIALS", "PerCoordinatePotential", "ReverseParametrization", "ScalarPotential", "as_potentials"]

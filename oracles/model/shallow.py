@@ -23,6 +23,7 @@ The dual variable of coordinate k is :math:`\zeta_k = \partial_k\Phi = s^{-1}\ph
 :math:`\dot\zeta = -\eta\nabla L(\theta)`; :math:`(\phi')^{-1}` is closed form except for
 :math:`\cosh + c_2x^2` (monotone Newton, see :meth:`MirrorPotential.grad_inv`).
 """
+
 from __future__ import annotations
 
 import math
@@ -88,8 +89,9 @@ class Density:
     def ppf(self, u: ArrayLike) -> np.ndarray:  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def moments(self, a: ArrayLike, b: ArrayLike, kmax: int,
-                center: ArrayLike = 0.0) -> np.ndarray:  # pragma: no cover - abstract
+    def moments(
+        self, a: ArrayLike, b: ArrayLike, kmax: int, center: ArrayLike = 0.0
+    ) -> np.ndarray:  # pragma: no cover - abstract
         r""":math:`M_k = \int_a^b p_B(x)(x - c)^k\,dx` for ``k = 0..kmax``, shape ``broadcast(a, b, c) + (kmax+1,)``.
 
         ``a`` and ``b`` are clipped to the support; ``a ≤ b`` elementwise is required.
@@ -118,8 +120,10 @@ class Density:
         defect = self.symmetry_defect()
         scale = float(np.max(self.pdf(np.linspace(self.lo, self.hi, 65))))
         if defect > 1e-12 * max(1.0, scale, abs(self.lo), abs(self.hi)):
-            raise InvalidInput(f"{name} must be symmetric about 0 ((W, B) has the law of (−W, −B)); "
-                               f"{self.name} has asymmetry {defect:.3g}")
+            raise InvalidInput(
+                f"{name} must be symmetric about 0 ((W, B) has the law of (−W, −B)); "
+                f"{self.name} has asymmetry {defect:.3g}"
+            )
 
     def to_spec(self) -> dict[str, Any]:
         raise NotImplementedError
@@ -165,7 +169,8 @@ class Uniform(Density):
         k = np.arange(kmax + 1)
         A, B, C = np.broadcast_arrays(a, b, c)
         return ((B[..., None] - C[..., None]) ** (k + 1) - (A[..., None] - C[..., None]) ** (k + 1)) / (
-            (k + 1) * (self.hi - self.lo))
+            (k + 1) * (self.hi - self.lo)
+        )
 
     def to_spec(self) -> dict[str, Any]:
         return {"kind": "uniform", "lo": self.lo, "hi": self.hi}
@@ -211,14 +216,14 @@ class TruncatedNormal(Density):
     def moments(self, a: ArrayLike, b: ArrayLike, kmax: int, center: ArrayLike = 0.0) -> np.ndarray:
         a, b = _clip_interval(self, a, b)
         A, B, C = np.broadcast_arrays(a, b, np.asarray(center, float))
-        s2 = self.scale ** 2
+        s2 = self.scale**2
         out = np.empty(A.shape + (kmax + 1,))
         out[..., 0] = _ndtr_diff((A - self.mu) / self.scale, (B - self.mu) / self.scale) / self._mass
         pa, pb = self.pdf(A), self.pdf(B)
         ua, ub = A - C, B - C
         for k in range(kmax):
             prev = out[..., k - 1] if k >= 1 else 0.0
-            bracket = ub ** k * pb - ua ** k * pa
+            bracket = ub**k * pb - ua**k * pa
             out[..., k + 1] = s2 * (k * prev - bracket) - (C - self.mu) * out[..., k]
         return out
 
@@ -260,13 +265,13 @@ class Normal(TruncatedNormal):
         return self.mu - 3.0 * self.scale, self.mu + 3.0 * self.scale
 
     def ppf(self, u: ArrayLike) -> np.ndarray:
-        u = np.clip(np.asarray(u, float), 1e-300, 1.0 - 2 ** -53)   # u = 0 would give −∞
+        u = np.clip(np.asarray(u, float), 1e-300, 1.0 - 2**-53)  # u = 0 would give −∞
         return self.mu + self.scale * special.ndtri(u)
 
     def moments(self, a: ArrayLike, b: ArrayLike, kmax: int, center: ArrayLike = 0.0) -> np.ndarray:
         a, b = _clip_interval(self, a, b)
         A, B, C = np.broadcast_arrays(a, b, np.asarray(center, float))
-        s2 = self.scale ** 2
+        s2 = self.scale**2
         out = np.empty(A.shape + (kmax + 1,))
         out[..., 0] = _ndtr_diff((A - self.mu) / self.scale, (B - self.mu) / self.scale)
         fa, fb = np.isfinite(A), np.isfinite(B)
@@ -274,7 +279,7 @@ class Normal(TruncatedNormal):
         ua, ub = np.where(fa, A - C, 0.0), np.where(fb, B - C, 0.0)
         for k in range(kmax):
             prev = out[..., k - 1] if k >= 1 else 0.0
-            bracket = np.where(fb, ub ** k * pb, 0.0) - np.where(fa, ua ** k * pa, 0.0)
+            bracket = np.where(fb, ub**k * pb, 0.0) - np.where(fa, ua**k * pa, 0.0)
             out[..., k + 1] = s2 * (k * prev - bracket) - (C - self.mu) * out[..., k]
         return out
 
@@ -283,8 +288,9 @@ class Normal(TruncatedNormal):
 
     def require_symmetric(self, name: str = "density") -> None:
         if self.mu != 0.0:
-            raise InvalidInput(f"{name} must be symmetric about 0 ((W, B) has the law of (−W, −B)); "
-                               f"{self.name} has mean {self.mu}")
+            raise InvalidInput(
+                f"{name} must be symmetric about 0 ((W, B) has the law of (−W, −B)); {self.name} has mean {self.mu}"
+            )
 
     def to_spec(self) -> dict[str, Any]:
         return {"kind": "normal", "scale": self.scale, "mu": self.mu}
@@ -311,7 +317,7 @@ class PolynomialDensity(Density):
     lo: float = -1.0
     hi: float = 1.0
     name: str = "polynomial"
-    if TYPE_CHECKING:   # set per instance in __post_init__; ClassVar only so that mypy does not take it for a field
+    if TYPE_CHECKING:  # set per instance in __post_init__; ClassVar only so that mypy does not take it for a field
         _poly: ClassVar[np.polynomial.Polynomial]
 
     def __post_init__(self) -> None:
@@ -319,8 +325,11 @@ class PolynomialDensity(Density):
             raise InvalidInput(f"density: polynomial density needs finite lo < hi, got [{self.lo}, {self.hi}]")
         poly = np.polynomial.Polynomial(np.asarray(self.coefs, float))
         grid = np.linspace(self.lo, self.hi, 2049)
-        crit = [r.real for r in cast(np.ndarray, poly.deriv().roots())
-                if abs(r.imag) < 1e-12 and self.lo <= r.real <= self.hi]
+        crit = [
+            r.real
+            for r in cast(np.ndarray, poly.deriv().roots())
+            if abs(r.imag) < 1e-12 and self.lo <= r.real <= self.hi
+        ]
         vals = poly(np.concatenate([grid, np.asarray(crit, float)]))
         if np.min(vals) < -1e-12 * max(1.0, float(np.max(np.abs(vals)))):
             raise InvalidInput(f"density: the polynomial {self.coefs} is negative on [{self.lo}, {self.hi}]")
@@ -338,7 +347,7 @@ class PolynomialDensity(Density):
         cdf = self._poly.integ(lbnd=self.lo)
         lo = np.full(u.shape, self.lo)
         hi = np.full(u.shape, self.hi)
-        for _ in range(80):   # bisection: the CDF is monotone, 80 halvings reach float resolution
+        for _ in range(80):  # bisection: the CDF is monotone, 80 halvings reach float resolution
             mid = 0.5 * (lo + hi)
             below = cdf(mid) < u
             lo = np.where(below, mid, lo)
@@ -348,12 +357,12 @@ class PolynomialDensity(Density):
     def moments(self, a: ArrayLike, b: ArrayLike, kmax: int, center: ArrayLike = 0.0) -> np.ndarray:
         a, b = _clip_interval(self, a, b)
         A, B, C = np.broadcast_arrays(a, b, np.asarray(center, float))
-        q = (len(self.coefs) + kmax) // 2 + 1            # exact for degree deg(p) + kmax
+        q = (len(self.coefs) + kmax) // 2 + 1  # exact for degree deg(p) + kmax
         t, w = _gauss_legendre(q)
-        x = A[..., None] + (B - A)[..., None] * t         # (..., q)
+        x = A[..., None] + (B - A)[..., None] * t  # (..., q)
         vals = self._poly(x) * w * (B - A)[..., None]
         u = x - C[..., None]
-        return np.stack([np.sum(vals * u ** k, axis=-1) for k in range(kmax + 1)], axis=-1)
+        return np.stack([np.sum(vals * u**k, axis=-1) for k in range(kmax + 1)], axis=-1)
 
     def to_spec(self) -> dict[str, Any]:
         return {"kind": "polynomial", "coefs": list(self.coefs), "lo": self.lo, "hi": self.hi}
@@ -374,8 +383,9 @@ def density_from_spec(spec: dict[str, Any]) -> Density:
 
 
 # ----------------------------------------------------------------------------------------- data validation
-def validate_data(x: ArrayLike, y: ArrayLike, density: Density, *, xname: str = "x",
-                  yname: str = "y") -> tuple[np.ndarray, np.ndarray]:
+def validate_data(
+    x: ArrayLike, y: ArrayLike, density: Density, *, xname: str = "x", yname: str = "y"
+) -> tuple[np.ndarray, np.ndarray]:
     """Check the theorem's data assumptions; return ``(x, y)`` as float arrays.
 
     Raises :class:`InvalidInput` naming the argument when ``x`` or ``y`` is not a finite vector, the
@@ -407,8 +417,9 @@ def validate_data(x: ArrayLike, y: ArrayLike, density: Density, *, xname: str = 
     return x, y
 
 
-def _validate_data_nd(x: np.ndarray, y: np.ndarray, density: Density, xname: str,
-                      yname: str) -> tuple[np.ndarray, np.ndarray]:
+def _validate_data_nd(
+    x: np.ndarray, y: np.ndarray, density: Density, xname: str, yname: str
+) -> tuple[np.ndarray, np.ndarray]:
     """:func:`validate_data` for inputs in ℝ^dim, dim ≥ 2 (rows of ``x``): distinct rows whose norms lie in supp p_B."""
     if y.shape != (x.shape[0],):
         raise InvalidInput(f"{yname} must have one entry per row of {xname} ({x.shape[0]}), got shape {y.shape}")
@@ -423,8 +434,10 @@ def _validate_data_nd(x: np.ndarray, y: np.ndarray, density: Density, xname: str
     norms = np.linalg.norm(x, axis=1)
     outside = (norms < density.lo) | (norms > density.hi)
     if np.any(outside):
-        raise InvalidInput(f"{xname} has points whose norm is outside supp p_B = [{density.lo}, {density.hi}]: "
-                           f"{norms[outside].tolist()}")
+        raise InvalidInput(
+            f"{xname} has points whose norm is outside supp p_B = [{density.lo}, {density.hi}]: "
+            f"{norms[outside].tolist()}"
+        )
     if np.any(density.pdf(norms) <= 0):
         raise InvalidInput(f"density must be positive at the norms of the data points ({xname})")
     return x, y
@@ -461,17 +474,25 @@ class NetworkParams:
     def from_flat(cls, v: np.ndarray, dim: int = 1) -> "NetworkParams":
         """Inverse of :meth:`flat` for input dimension ``dim``."""
         n = (len(v) - 1) // (dim + 2)
-        w = v[:n].copy() if dim == 1 else v[:dim * n].reshape(n, dim).copy()
+        w = v[:n].copy() if dim == 1 else v[: dim * n].reshape(n, dim).copy()
         k = dim * n
-        return cls(w, v[k:k + n].copy(), v[k + n:k + 2 * n].copy(), float(v[-1]))
+        return cls(w, v[k : k + n].copy(), v[k + n : k + 2 * n].copy(), float(v[-1]))
 
     def drift(self, other: "NetworkParams") -> float:
         r""":math:`\|\theta - \theta'\|_\infty` over all ``(dim + 2)n + 1`` coordinates."""
         return float(np.max(np.abs(self.flat() - other.flat())))
 
 
-def init_params(seed: int, n: int, density: Density, *, a_scale: float = 1.0, d_scale: float = 1.0,
-                zero_output: bool = False, dim: int = 1) -> NetworkParams:
+def init_params(
+    seed: int,
+    n: int,
+    density: Density,
+    *,
+    a_scale: float = 1.0,
+    d_scale: float = 1.0,
+    zero_output: bool = False,
+    dim: int = 1,
+) -> NetworkParams:
     r"""Nested random initialization: the first ``n`` units are the same for every width.
 
     :math:`w_j = \pm1` with probability ½ each, :math:`b_j = F_B^{-1}(u_j)`, :math:`a_j = a_{scale} A_j/\sqrt n`
@@ -512,7 +533,7 @@ def network(params: NetworkParams, x: ArrayLike, activation: str) -> np.ndarray:
         return direct_network(params, x, activation)
     out = np.full(x.shape, float(params.d))
     coef = (2.0 if activation == "abs" else 1.0) * a
-    if activation == "abs":   # the linear part of |z| = 2 z_+ − z
+    if activation == "abs":  # the linear part of |z| = 2 z_+ − z
         out -= np.sum(a * w) * x - np.sum(a * b)
     kink = b / w
     for side in (1.0, -1.0):
@@ -523,10 +544,10 @@ def network(params: NetworkParams, x: ArrayLike, activation: str) -> np.ndarray:
         order = np.argsort(k)
         k, slope = k[order], slope[order]
         cs, cks = np.concatenate([[0.0], np.cumsum(slope)]), np.concatenate([[0.0], np.cumsum(slope * k)])
-        if side > 0:   # Σ_{k < x} s (x − k)
+        if side > 0:  # Σ_{k < x} s (x − k)
             idx = np.searchsorted(k, x, side="left")
             out += x * cs[idx] - cks[idx]
-        else:          # Σ_{k > x} s (k − x)
+        else:  # Σ_{k > x} s (k − x)
             idx = np.searchsorted(k, x, side="right")
             out += (cks[-1] - cks[idx]) - x * (cs[-1] - cs[idx])
     return out
@@ -576,8 +597,10 @@ class MirrorPotential:
         if self.psi == "none" and self.c_psi != 0.0:
             object.__setattr__(self, "c_psi", 0.0)
         if not self.hess_min > 0:
-            raise InvalidInput(f"potential: φ = {self.describe()} is not strictly convex with inf φ'' > 0 "
-                               f"(∇²Φ must be positive definite)")
+            raise InvalidInput(
+                f"potential: φ = {self.describe()} is not strictly convex with inf φ'' > 0 "
+                f"(∇²Φ must be positive definite)"
+            )
 
     # constructors ---------------------------------------------------------------------------
     @classmethod
@@ -763,7 +786,7 @@ def _newton_cosh(z: np.ndarray, c: float, c2: float) -> np.ndarray:
     step, den = np.empty_like(x), np.empty_like(x)
     tiny = 4 * np.finfo(float).eps
     for _ in range(60):
-        np.multiply(x, k, out=den)                        # step = (sinh x + kx − |z|/c)/(cosh x + k)
+        np.multiply(x, k, out=den)  # step = (sinh x + kx − |z|/c)/(cosh x + k)
         np.sinh(x, out=step)
         step += den
         step -= az
@@ -822,6 +845,21 @@ class ParameterMirror:
         return self.potential.hess(self.s(n) * np.asarray(delta, float))
 
 
-__all__ = ["ACTIVATIONS", "Density", "Normal", "ParameterMirror", "NetworkParams", "PolynomialDensity", "MirrorPotential", "TruncatedNormal",
-           "Uniform", "density_from_spec", "direct_network", "dsigma", "init_params", "network", "sigma",
-           "validate_data"]
+__all__ = [
+    "ACTIVATIONS",
+    "Density",
+    "Normal",
+    "ParameterMirror",
+    "NetworkParams",
+    "PolynomialDensity",
+    "MirrorPotential",
+    "TruncatedNormal",
+    "Uniform",
+    "density_from_spec",
+    "direct_network",
+    "dsigma",
+    "init_params",
+    "network",
+    "sigma",
+    "validate_data",
+]

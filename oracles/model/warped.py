@@ -7,6 +7,7 @@ With Q one of the non-commuting quadratic families confined to a d-plane, it is 
 G with d-dimensional reachable sets: Corollary 4.12's hypotheses off the quadratic case. F is a diffeomorphism of
 :math:`\mathbb{R}^d` (a ≥ 0), so M = ℝ^D.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -33,7 +34,7 @@ class WarpedQuadratic(Parametrization):
 
     def value(self, x: ArrayLike) -> np.ndarray:
         q = self.Q.value(np.asarray(x, float))
-        return q + self.a * q ** 3
+        return q + self.a * q**3
 
     def jacobian(self, x: ArrayLike) -> np.ndarray:
         q, J = self.Q.value_and_jacobian(np.asarray(x, float))

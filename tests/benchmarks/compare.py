@@ -7,6 +7,7 @@ reference benchmark of that run, :mod:`tests.benchmarks.test_bench_reference`); 
 that ratio grew by more than ``--limit`` percent. Prints a table; exit 0 when nothing regressed, 1 when something did, 2 when there is
 nothing to compare (fewer than two runs, or a run without the reference kernel).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -38,7 +39,9 @@ def reference(run: dict[str, float]) -> float | None:
     return hits[0] if hits and hits[0] > 0 else None
 
 
-def compare(old: dict[str, float], new: dict[str, float], limit: float) -> tuple[list[tuple[str, float, float, float]], list[str]]:
+def compare(
+    old: dict[str, float], new: dict[str, float], limit: float
+) -> tuple[list[tuple[str, float, float, float]], list[str]]:
     """Rows ``(name, old ratio, new ratio, change %)`` and the names that regressed beyond ``limit`` percent.
 
     Benchmarks normalized locally in both runs are compared as they are; the others are divided by their run's
@@ -49,7 +52,7 @@ def compare(old: dict[str, float], new: dict[str, float], limit: float) -> tuple
         if name.endswith("::" + REFERENCE):
             continue
         if name.startswith(LOCAL):
-            a, b, shown = old[name], new[name], name[len(LOCAL):]
+            a, b, shown = old[name], new[name], name[len(LOCAL) :]
         else:
             r_old, r_new = reference(old), reference(new)
             if r_old is None or r_new is None:
@@ -78,16 +81,19 @@ def main(argv: list[str] | None = None) -> int:
     except (OSError, ValueError, KeyError) as exc:
         print(f"bench compare: cannot compare {old_path.name} with {new_path.name}: {exc}")
         return 2
-    print(f"bench compare: {new_path.name} against {old_path.name}, minima in units of the reference kernel "
-          f"timed around each benchmark")
+    print(
+        f"bench compare: {new_path.name} against {old_path.name}, minima in units of the reference kernel "
+        f"timed around each benchmark"
+    )
     width = max(len(r[0]) for r in rows) if rows else 10
     for name, a, b, change in rows:
         flag = "  REGRESSED" if name in bad else ""
         print(f"  {name:<{width}}  {a:10.4g} -> {b:10.4g}  {change:+6.1f}%{flag}")
     lo = min((r[3] for r in rows), default=0.0)
     hi = max((r[3] for r in rows), default=0.0)
-    print(f"bench compare: {len(rows)} benchmarks, changes {lo:+.1f}% .. {hi:+.1f}%, "
-          f"{len(bad)} beyond +{args.limit:g}%")
+    print(
+        f"bench compare: {len(rows)} benchmarks, changes {lo:+.1f}% .. {hi:+.1f}%, {len(bad)} beyond +{args.limit:g}%"
+    )
     return 1 if bad else 0
 
 

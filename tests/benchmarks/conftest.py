@@ -9,6 +9,7 @@
   and compares their minima over rounds: a load on the other core slows both alike, so the ratio holds where
   wall-clock medians across runs do not (two identical ``make bench`` runs once differed 2.8× on some tests).
 """
+
 from __future__ import annotations
 
 import time

@@ -17,6 +17,7 @@ batched brackets against the naive ones.
 
 Ratios and seconds are printed and stored in ``extra_info``; ``make test`` runs each once at the smallest size.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -50,11 +51,17 @@ def data(d: int):
 
 
 def _report(benchmark, capsys, label, an):
-    benchmark.extra_info.update(seconds=an.seconds, D=an.G.D, d=an.G.d,
-                                sections={a.section + str(k): a.seconds for k, a in enumerate(an.answers)})
+    benchmark.extra_info.update(
+        seconds=an.seconds,
+        D=an.G.D,
+        d=an.G.d,
+        sections={a.section + str(k): a.seconds for k, a in enumerate(an.answers)},
+    )
     with capsys.disabled():
-        print(f"\n  {label}: D = {an.G.D}, d = {an.G.d}: {an.seconds:.2f} s CPU "
-              f"({', '.join(f'{a.section} {a.seconds:.2f}' for a in an.answers if a.seconds > 0.2)})")
+        print(
+            f"\n  {label}: D = {an.G.D}, d = {an.G.d}: {an.seconds:.2f} s CPU "
+            f"({', '.join(f'{a.section} {a.seconds:.2f}' for a in an.answers if a.seconds > 0.2)})"
+        )
 
 
 @pytest.mark.benchmark(group="calculator: the whole analysis (plain functions, finite differences)")
@@ -105,7 +112,7 @@ def test_brackets_batched_vs_naive(benchmark, capsys, dim: int) -> None:
     batched = r["relative"] * r["scale"]
     gap = abs(batched - naive) / max(naive, 1e-300)
     benchmark.extra_info.update(relative_gap_to_naive=gap, batched=batched, naive=naive)
-    assert gap < 1e-3      # the naive Hessians (differences of differences) carry ~1e-6 relative noise
+    assert gap < 1e-3  # the naive Hessians (differences of differences) carry ~1e-6 relative noise
     if benchmark.disabled:
         return
     t_naive, t_batched, ratio = cpu_ratio(lambda: naive_brackets_at(G, x0), lambda: brackets_at(G, x0), rounds=5)

@@ -42,6 +42,7 @@ al. reduce to "so that Q will converge in reasonable time"), d = 1000, n = 100 a
   the run selects the marker (``-m baseline``, ``make bench-baselines``), so ``make bench`` stays at a few
   minutes.
 """
+
 from __future__ import annotations
 
 import math
@@ -49,14 +50,13 @@ import time
 
 import numpy as np
 import pytest
-
 from scipy.linalg import cho_factor, cho_solve
 
 from oracles.convex.bregman import bregman_projection, bregman_projection_scipy, newton_matrix, projection_gap
-from oracles.model.potentials import HypentropyPotential
 from oracles.flows.limits import compare_limit, gradient_flow_limit, mirror_flow_limit
 from oracles.model.losses import LeastSquares
 from oracles.model.parametrizations import UVSquared
+from oracles.model.potentials import HypentropyPotential
 
 ALPHA = 1e-3
 
@@ -90,12 +90,25 @@ def side_by_side(capsys, title: str, rows: list[tuple[str, float, float, str]]) 
 def against_slsqp(capsys, d: int, n: int, newton, azulay, exact) -> None:
     """The table of dual Newton beside the two SLSQP baselines; each argument is ``(result, seconds)``."""
     (proj, t_newton), (az, t_az), (ex, t_ex) = newton, azulay, exact
-    side_by_side(capsys, f"Bregman projection, Woodworth data d={d} n={n}, u0=v0={ALPHA:g}", [
-        ("dual Newton (oracles.convex.bregman)", t_newton, proj.kkt,
-         f"{proj.iterations} Newton iterations, certified error {proj.error:.1e}"),
-        ("SLSQP as Azulay et al. (numerical gradient)", t_az, az.kkt, f"{az.iterations} iterations, converged={az.converged}"),
-        ("SLSQP with the exact gradient", t_ex, ex.kkt, f"{ex.iterations} iterations, converged={ex.converged}"),
-    ])
+    side_by_side(
+        capsys,
+        f"Bregman projection, Woodworth data d={d} n={n}, u0=v0={ALPHA:g}",
+        [
+            (
+                "dual Newton (oracles.convex.bregman)",
+                t_newton,
+                proj.kkt,
+                f"{proj.iterations} Newton iterations, certified error {proj.error:.1e}",
+            ),
+            (
+                "SLSQP as Azulay et al. (numerical gradient)",
+                t_az,
+                az.kkt,
+                f"{az.iterations} iterations, converged={az.converged}",
+            ),
+            ("SLSQP with the exact gradient", t_ex, ex.kkt, f"{ex.iterations} iterations, converged={ex.converged}"),
+        ],
+    )
 
 
 def test_projection_matches_gradient_flow_d100():
@@ -116,8 +129,13 @@ def test_projection_matches_mirror_flow_d1000(benchmark):
     Z, Y = woodworth(1000, 100)
     P = HypentropyPotential.scaled(ALPHA, 1000)
     proj = bregman_projection(P, Z, Y, np.zeros(1000))
-    lim = benchmark.pedantic(mirror_flow_limit, args=(P, LeastSquares(Z, Y), np.zeros(1000)),
-                             kwargs={"coords": "multiplier"}, rounds=1, iterations=1)
+    lim = benchmark.pedantic(
+        mirror_flow_limit,
+        args=(P, LeastSquares(Z, Y), np.zeros(1000)),
+        kwargs={"coords": "multiplier"},
+        rounds=1,
+        iterations=1,
+    )
     out = compare_limit(lim, proj.w, target_error=proj.error)
     benchmark.extra_info.update({"gap": out.discrepancy, "budget": out.budget, "T": lim.T})
     assert not out.falsified, (out.discrepancy, out.budget)
@@ -129,19 +147,31 @@ def test_bench_projection_d100(benchmark, capsys):
     w0 = np.zeros(100)
     proj = benchmark(bregman_projection, P, Z, Y, w0)
     proj, t_newton = best_time(lambda: bregman_projection(P, Z, Y, w0), repeat=10)
-    azulay, t_azulay = best_time(lambda: bregman_projection_scipy(P, Z, Y, w0, maxiter=500, ftol=1e-7,
-                                                                  use_gradient=False), repeat=1)
+    azulay, t_azulay = best_time(
+        lambda: bregman_projection_scipy(P, Z, Y, w0, maxiter=500, ftol=1e-7, use_gradient=False), repeat=1
+    )
     exact, t_exact = best_time(lambda: bregman_projection_scipy(P, Z, Y, w0, maxiter=500, ftol=1e-12), repeat=1)
-    benchmark.extra_info.update({
-        "d": 100, "n": 10, "alpha": ALPHA,
-        "dual_newton_seconds": t_newton, "dual_newton_kkt": proj.kkt, "dual_newton_iterations": proj.iterations,
-        "slsqp_azulay_seconds": t_azulay, "slsqp_azulay_kkt": azulay.kkt, "slsqp_azulay_iterations": azulay.iterations,
-        "slsqp_azulay_converged": azulay.converged,
-        "slsqp_exact_gradient_seconds": t_exact, "slsqp_exact_gradient_kkt": exact.kkt,
-        "slsqp_exact_gradient_iterations": exact.iterations,
-        "speedup_vs_azulay": t_azulay / t_newton, "kkt_ratio_vs_azulay": azulay.kkt / proj.kkt,
-        "speedup_vs_exact_gradient": t_exact / t_newton, "solution_gap_vs_azulay": projection_gap(proj, azulay),
-    })
+    benchmark.extra_info.update(
+        {
+            "d": 100,
+            "n": 10,
+            "alpha": ALPHA,
+            "dual_newton_seconds": t_newton,
+            "dual_newton_kkt": proj.kkt,
+            "dual_newton_iterations": proj.iterations,
+            "slsqp_azulay_seconds": t_azulay,
+            "slsqp_azulay_kkt": azulay.kkt,
+            "slsqp_azulay_iterations": azulay.iterations,
+            "slsqp_azulay_converged": azulay.converged,
+            "slsqp_exact_gradient_seconds": t_exact,
+            "slsqp_exact_gradient_kkt": exact.kkt,
+            "slsqp_exact_gradient_iterations": exact.iterations,
+            "speedup_vs_azulay": t_azulay / t_newton,
+            "kkt_ratio_vs_azulay": azulay.kkt / proj.kkt,
+            "speedup_vs_exact_gradient": t_exact / t_newton,
+            "solution_gap_vs_azulay": projection_gap(proj, azulay),
+        }
+    )
     against_slsqp(capsys, 100, 10, (proj, t_newton), (azulay, t_azulay), (exact, t_exact))
     assert proj.kkt < 1e-12
     assert t_azulay >= 100 * t_newton, f"speedup only {t_azulay / t_newton:.1f}x"
@@ -154,11 +184,28 @@ def test_bench_projection_d1000(benchmark, capsys):
     w0 = np.zeros(1000)
     proj = benchmark(bregman_projection, P, Z, Y, w0)
     proj, t_newton = best_time(lambda: bregman_projection(P, Z, Y, w0), repeat=3)
-    benchmark.extra_info.update({"d": 1000, "n": 100, "alpha": ALPHA, "dual_newton_seconds": t_newton,
-                                 "dual_newton_kkt": proj.kkt, "dual_newton_iterations": proj.iterations})
-    side_by_side(capsys, f"Bregman projection, Woodworth data d=1000 n=100, u0=v0={ALPHA:g}", [
-        ("dual Newton (oracles.convex.bregman)", t_newton, proj.kkt,
-         f"{proj.iterations} Newton iterations, certified error {proj.error:.1e}")])
+    benchmark.extra_info.update(
+        {
+            "d": 1000,
+            "n": 100,
+            "alpha": ALPHA,
+            "dual_newton_seconds": t_newton,
+            "dual_newton_kkt": proj.kkt,
+            "dual_newton_iterations": proj.iterations,
+        }
+    )
+    side_by_side(
+        capsys,
+        f"Bregman projection, Woodworth data d=1000 n=100, u0=v0={ALPHA:g}",
+        [
+            (
+                "dual Newton (oracles.convex.bregman)",
+                t_newton,
+                proj.kkt,
+                f"{proj.iterations} Newton iterations, certified error {proj.error:.1e}",
+            )
+        ],
+    )
     assert proj.kkt < 1e-10 and proj.details["error_kind"] == "bound" and proj.error < 1e-10
     assert t_newton < 1.0
 
@@ -178,17 +225,33 @@ def test_baseline_slsqp_d1000(benchmark, capsys, request):
     w0 = np.zeros(1000)
     proj, t_newton = best_time(lambda: bregman_projection(P, Z, Y, w0), repeat=3)
     t = time.perf_counter()
-    azulay = benchmark.pedantic(bregman_projection_scipy, args=(P, Z, Y, w0),
-                                kwargs={"maxiter": 500, "ftol": 1e-7, "use_gradient": False}, rounds=1, iterations=1)
+    azulay = benchmark.pedantic(
+        bregman_projection_scipy,
+        args=(P, Z, Y, w0),
+        kwargs={"maxiter": 500, "ftol": 1e-7, "use_gradient": False},
+        rounds=1,
+        iterations=1,
+    )
     t_azulay = time.perf_counter() - t
     exact, t_exact = best_time(lambda: bregman_projection_scipy(P, Z, Y, w0, maxiter=500, ftol=1e-12), repeat=1)
-    benchmark.extra_info.update({
-        "d": 1000, "n": 100, "alpha": ALPHA, "dual_newton_seconds": t_newton, "dual_newton_kkt": proj.kkt,
-        "slsqp_azulay_seconds": t_azulay, "slsqp_azulay_kkt": azulay.kkt, "slsqp_azulay_converged": azulay.converged,
-        "slsqp_azulay_iterations": azulay.iterations, "slsqp_exact_gradient_seconds": t_exact,
-        "slsqp_exact_gradient_kkt": exact.kkt, "slsqp_exact_gradient_converged": exact.converged,
-        "solution_gap_vs_azulay": projection_gap(proj, azulay), "solution_gap_vs_exact": projection_gap(proj, exact),
-    })
+    benchmark.extra_info.update(
+        {
+            "d": 1000,
+            "n": 100,
+            "alpha": ALPHA,
+            "dual_newton_seconds": t_newton,
+            "dual_newton_kkt": proj.kkt,
+            "slsqp_azulay_seconds": t_azulay,
+            "slsqp_azulay_kkt": azulay.kkt,
+            "slsqp_azulay_converged": azulay.converged,
+            "slsqp_azulay_iterations": azulay.iterations,
+            "slsqp_exact_gradient_seconds": t_exact,
+            "slsqp_exact_gradient_kkt": exact.kkt,
+            "slsqp_exact_gradient_converged": exact.converged,
+            "solution_gap_vs_azulay": projection_gap(proj, azulay),
+            "solution_gap_vs_exact": projection_gap(proj, exact),
+        }
+    )
     against_slsqp(capsys, 1000, 100, (proj, t_newton), (azulay, t_azulay), (exact, t_exact))
     assert not azulay.converged and not exact.converged
 
@@ -222,12 +285,12 @@ def test_bench_projection_floor(benchmark, capsys, dim):
     Z, Y = woodworth(d, n)
     P = HypentropyPotential.scaled(ALPHA, d)
     w0 = np.zeros(d)
-    first = bregman_projection(P, Z, Y, w0)            # untimed: warms up, and gives the point of the timed step
+    first = bregman_projection(P, Z, Y, w0)  # untimed: warms up, and gives the point of the timed step
     h = P.grad_inv_deriv(P.grad(w0) + Z.T @ first.lam)
     F = Z @ first.w - Y
     proj_times, numpy_times, own_times = [], [], []
 
-    def setup():                                        # interleaved with the rounds: the same machine load
+    def setup():  # interleaved with the rounds: the same machine load
         for _ in range(STEP_REPEATS):
             numpy_times.append(cpu_time(lambda: numpy_step(Z, h, F)))
             own_times.append(cpu_time(lambda: own_step(Z, h, F)))
@@ -242,22 +305,42 @@ def test_bench_projection_floor(benchmark, capsys, dim):
     t_proj, t_numpy, t_own = min(proj_times), min(numpy_times), min(own_times)
     floor, own_floor = proj.iterations * t_numpy, proj.iterations * t_own
     floor_ratio, own_ratio = t_proj / floor, t_proj / own_floor
-    benchmark.extra_info.update({
-        "d": d, "n": n, "alpha": ALPHA, "cpu_seconds": t_proj, "iterations": proj.iterations,
-        "numpy_step_seconds": t_numpy, "newton_floor_seconds": floor, "newton_floor_ratio": floor_ratio,
-        "own_step_seconds": t_own, "own_step_floor_seconds": own_floor, "own_step_floor_ratio": own_ratio,
-        "certified_error": proj.error, "error_kind": proj.details["error_kind"],
-        "error_solver": proj.details.get("error_solver"), "kkt": proj.kkt,
-    })
+    benchmark.extra_info.update(
+        {
+            "d": d,
+            "n": n,
+            "alpha": ALPHA,
+            "cpu_seconds": t_proj,
+            "iterations": proj.iterations,
+            "numpy_step_seconds": t_numpy,
+            "newton_floor_seconds": floor,
+            "newton_floor_ratio": floor_ratio,
+            "own_step_seconds": t_own,
+            "own_step_floor_seconds": own_floor,
+            "own_step_floor_ratio": own_ratio,
+            "certified_error": proj.error,
+            "error_kind": proj.details["error_kind"],
+            "error_solver": proj.details.get("error_solver"),
+            "kkt": proj.kkt,
+        }
+    )
     with capsys.disabled():
-        print(f"\nBregman projection vs the Newton floor, Woodworth data d={d} n={n}, u0=v0={ALPHA:g} "
-              f"(CPU seconds, minimum over {len(proj_times)} round(s))")
-        print(f"  projection {t_proj:10.4f} s   {proj.iterations} Newton iterations, certified error {proj.error:.2e} "
-              f"({proj.details['error_kind']}, {proj.details.get('error_solver')}), KKT {proj.kkt:.1e}")
-        print(f"  Newton floor: {proj.iterations} x numpy step ((Z*h)@Z.T + Cholesky) {t_numpy:.3g} s = "
-              f"{floor:.4f} s -> ratio {floor_ratio:.2f}")
-        print(f"  own-step floor: {proj.iterations} x syrk step (newton_matrix + Cholesky) {t_own:.3g} s = "
-              f"{own_floor:.4f} s -> ratio {own_ratio:.2f}")
+        print(
+            f"\nBregman projection vs the Newton floor, Woodworth data d={d} n={n}, u0=v0={ALPHA:g} "
+            f"(CPU seconds, minimum over {len(proj_times)} round(s))"
+        )
+        print(
+            f"  projection {t_proj:10.4f} s   {proj.iterations} Newton iterations, certified error {proj.error:.2e} "
+            f"({proj.details['error_kind']}, {proj.details.get('error_solver')}), KKT {proj.kkt:.1e}"
+        )
+        print(
+            f"  Newton floor: {proj.iterations} x numpy step ((Z*h)@Z.T + Cholesky) {t_numpy:.3g} s = "
+            f"{floor:.4f} s -> ratio {floor_ratio:.2f}"
+        )
+        print(
+            f"  own-step floor: {proj.iterations} x syrk step (newton_matrix + Cholesky) {t_own:.3g} s = "
+            f"{own_floor:.4f} s -> ratio {own_ratio:.2f}"
+        )
     assert proj.details["error_kind"] == "bound" and proj.error < 1e-10 and proj.kkt < 1e-10
     if not benchmark.disabled and d >= 1000:
         assert floor_ratio <= 2.0, f"projection {t_proj:.3g} s is {floor_ratio:.2f}x the Newton floor {floor:.3g} s"

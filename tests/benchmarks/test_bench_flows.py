@@ -11,16 +11,17 @@ Inputs are built from fixed seeds. ``make bench`` times them and compares agains
 saved run (failing on a median regression beyond 25%); ``make test`` runs each once, untimed, at
 the smallest dimension (tests/benchmarks/conftest.py).
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from oracles.flows.trajectories import gradient_flow, mirror_flow, psi
+from oracles.core.outcome import relative_gap
 from oracles.flows.legendre import LemmaLegendre, potential_of
+from oracles.flows.trajectories import gradient_flow, mirror_flow, psi
 from oracles.lie.brackets import bracket, bracket_fd, quadratic_bracket
 from oracles.model.losses import LeastSquares, Linear, Schedule
-from oracles.core.outcome import relative_gap
 from oracles.model.parametrizations import Quadratic, UVSquared
 
 SEED = 20220707
@@ -118,6 +119,9 @@ def test_bracket_closed_form_hessians(benchmark, dim: int) -> None:
 def test_bracket_finite_differences(benchmark, dim: int) -> None:
     G, x = noncommuting_quadratic(dim), start(dim)
     b, err = benchmark(bracket_fd, G, 0, 1, x)
-    benchmark.extra_info.update(dim=dim, relative_error=relative_gap(b, quadratic_bracket(G.A[0], G.A[1], x)),
-                                error_estimate=err / max(np.linalg.norm(b), 1e-300))
+    benchmark.extra_info.update(
+        dim=dim,
+        relative_error=relative_gap(b, quadratic_bracket(G.A[0], G.A[1], x)),
+        error_estimate=err / max(np.linalg.norm(b), 1e-300),
+    )
     assert benchmark.extra_info["relative_error"] < 1e-8

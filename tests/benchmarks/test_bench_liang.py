@@ -13,6 +13,7 @@
 Only the solve is naive: at n = 20 ReLU kinks cross the data points, the right-hand side is discontinuous
 there, and adaptive solvers creep (docs/width-limits/README.md §3).
 """
+
 from __future__ import annotations
 
 import time
@@ -21,9 +22,9 @@ import numpy as np
 import pytest
 from scipy.integrate import solve_ivp
 
-from oracles.model.shallow import NetworkParams, MirrorPotential, Uniform, init_params, network
-from oracles.flows.shallow_trainer import NetworkRun, kernel_matrix, train
 from oracles.checks.width_figures import DATA, WIDTHS, sweep
+from oracles.flows.shallow_trainer import NetworkRun, kernel_matrix, train
+from oracles.model.shallow import MirrorPotential, NetworkParams, Uniform, init_params, network
 
 NAIVE_CAP = 240.0
 
@@ -94,12 +95,21 @@ def test_bench_naive_rk45_smallest_width(benchmark, capsys):
     ours = train([run], xe)[0]
     ours_s = time.perf_counter() - t0
     params, secs, finished, nfev = benchmark.pedantic(naive_rk45, args=(run,), rounds=1, iterations=1)
-    benchmark.extra_info.update({"width": WIDTHS[0], "naive_seconds": secs, "naive_finished": finished,
-                                 "naive_nfev": nfev, "exponential_integrator_seconds": ours_s,
-                                 "ratio_naive_over_ours": secs / ours_s})
+    benchmark.extra_info.update(
+        {
+            "width": WIDTHS[0],
+            "naive_seconds": secs,
+            "naive_finished": finished,
+            "naive_nfev": nfev,
+            "exponential_integrator_seconds": ours_s,
+            "ratio_naive_over_ours": secs / ours_s,
+        }
+    )
     if finished:
         benchmark.extra_info["gap_naive_vs_ours"] = float(np.max(np.abs(network(params, xe, "relu") - ours.values)))
     with capsys.disabled():
-        print(f"\n  n = {WIDTHS[0]}: naive RK45 {secs:.1f} s ({nfev} evaluations, "
-              f"{'finished' if finished else f'stopped at the {NAIVE_CAP:g} s cap'}), exponential integrator "
-              f"{ours_s:.3f} s: ratio {'' if finished else '> '}{secs / ours_s:.0f}")
+        print(
+            f"\n  n = {WIDTHS[0]}: naive RK45 {secs:.1f} s ({nfev} evaluations, "
+            f"{'finished' if finished else f'stopped at the {NAIVE_CAP:g} s cap'}), exponential integrator "
+            f"{ours_s:.3f} s: ratio {'' if finished else '> '}{secs / ours_s:.0f}"
+        )

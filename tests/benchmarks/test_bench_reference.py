@@ -7,6 +7,7 @@ timed in the same run cancels that: the kernel is the kind of work the solvers d
 (BLAS-bound, as in the projections) — and does not change when the project's code does.
 See :mod:`tests.benchmarks.compare`.
 """
+
 from __future__ import annotations
 
 import numpy as np

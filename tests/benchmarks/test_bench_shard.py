@@ -4,6 +4,7 @@ On the stored statement times of a thorough campaign (``data/thorough-seconds.js
 longest shard's statement time over the mean shard's must stay at or below 1.15 at N = 2, 4 and 8 (issue 25).
 The ID-hash split, what a campaign gets without ``--shard-times``, is printed beside it for comparison.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -36,17 +36,29 @@
 Ratios come from :func:`conftest.cpu_ratio` (CPU time, minimum over interleaved rounds, one process); they are
 printed, stored in ``extra_info`` and asserted only when benchmarks are timed (``make bench``).
 """
+
 from __future__ import annotations
 
 import numpy as np
 import pytest
 from scipy.integrate import odeint, solve_ivp
 
-from oracles import (DeepProduct, Integrator, LeastSquares, Linear, Parametrization, Quadratic, Schedule,
-                     factorization, gradient_flow, mirror_flow, potential_of)
+from oracles import (
+    DeepProduct,
+    Integrator,
+    LeastSquares,
+    Linear,
+    Parametrization,
+    Quadratic,
+    Schedule,
+    factorization,
+    gradient_flow,
+    mirror_flow,
+    potential_of,
+)
 from oracles.convex.bregman import bregman_projection
-from oracles.core.ode import FORTRAN_DOP853
 from oracles.convex.mirror_descent import mirror_descent
+from oracles.core.ode import FORTRAN_DOP853
 from oracles.flows.legendre import QuadraticLegendre
 from oracles.model.potentials import EntropyPotential
 
@@ -67,13 +79,13 @@ def commuting_quadratic(D: int, d: int = D_OUT) -> Quadratic:
 def problem(D: int):
     rng = np.random.default_rng([SEED, D, 1])
     G = commuting_quadratic(D)
-    x0 = rng.uniform(0.7, 1.3, D) / np.sqrt(D)          # ‖x0‖ ~ 1 whatever D
+    x0 = rng.uniform(0.7, 1.3, D) / np.sqrt(D)  # ‖x0‖ ~ 1 whatever D
     Z = np.array([[1.0, 0.5, -0.3], [0.2, -1.0, 0.4]])
     sched = Schedule(((0.5, LeastSquares(Z, np.array([0.3, -0.2]))), (0.5, Linear(np.array([0.4, -0.1, 0.2])))))
     return G, x0, sched
 
 
-TARGET_ERROR = 1e-10                        # "equal accuracy": each path at the loosest rtol that reaches it
+TARGET_ERROR = 1e-10  # "equal accuracy": each path at the loosest rtol that reaches it
 RTOLS = (1e-8, 1e-9, 1e-10, 1e-11, 1e-12)
 
 
@@ -105,22 +117,33 @@ def test_dual_path_against_x_space_gradient_flow(benchmark, dim: int, capsys) ->
     ref = dual(1e-13)
     ref_x = gradient_flow(G, sched, x0, t_eval=t, rtol=1e-13, atol=1e-16, method="DOP853")
     agree = float(np.max(np.abs(ref_x.w - ref.w)) / np.max(np.abs(ref.w)))
-    assert agree < 1e-11, f"the two references disagree by {agree:.2e}"   # Lemma 4.6, and the reference is right
+    assert agree < 1e-11, f"the two references disagree by {agree:.2e}"  # Lemma 4.6, and the reference is right
     rtol_dual, err_dual, res_dual = _loosest(dual, ref.w)
     rtol_x, err_x, res_x = _loosest(x_space, ref.w)
     benchmark(dual, rtol_dual)
-    benchmark.extra_info.update(D=dim, d=D_OUT, target_error=TARGET_ERROR, rtol_dual=rtol_dual,
-                                rtol_x_space=rtol_x, error_dual=err_dual, error_x_space=err_x,
-                                nfev_dual=res_dual.nfev, nfev_x_space=res_x.nfev)
+    benchmark.extra_info.update(
+        D=dim,
+        d=D_OUT,
+        target_error=TARGET_ERROR,
+        rtol_dual=rtol_dual,
+        rtol_x_space=rtol_x,
+        error_dual=err_dual,
+        error_x_space=err_x,
+        nfev_dual=res_dual.nfev,
+        nfev_x_space=res_x.nfev,
+    )
     if benchmark.disabled:
         return
-    t_x, t_dual, ratio = cpu_ratio(lambda: [x_space(rtol_x) for _ in range(5)],
-                                   lambda: [dual(rtol_dual) for _ in range(5)], rounds=7)
+    t_x, t_dual, ratio = cpu_ratio(
+        lambda: [x_space(rtol_x) for _ in range(5)], lambda: [dual(rtol_dual) for _ in range(5)], rounds=7
+    )
     benchmark.extra_info.update(seconds_x_space=t_x / 5, seconds_dual=t_dual / 5, speedup=ratio)
     with capsys.disabled():
-        print(f"\n  D={dim:4d} d={D_OUT}: x-space GF {t_x / 5 * 1e3:7.2f} ms (rtol {rtol_x:.0e}, error {err_x:.1e}), "
-              f"dual path {t_dual / 5 * 1e3:5.2f} ms (rtol {rtol_dual:.0e}, error {err_dual:.1e}): "
-              f"speedup {ratio:5.1f}x")
+        print(
+            f"\n  D={dim:4d} d={D_OUT}: x-space GF {t_x / 5 * 1e3:7.2f} ms (rtol {rtol_x:.0e}, error {err_x:.1e}), "
+            f"dual path {t_dual / 5 * 1e3:5.2f} ms (rtol {rtol_dual:.0e}, error {err_dual:.1e}): "
+            f"speedup {ratio:5.1f}x"
+        )
     if dim >= 200:
         assert ratio >= (20.0 if dim >= 800 else 7.0), f"dual path only {ratio:.1f}x faster at D = {dim}"
 
@@ -150,8 +173,9 @@ def _by_hand(G, x0, cs, t_eval, method: str = "DOP853"):
         pts = np.union1d(t_eval[inside], [b])
         if method == "LSODA":
             lead = pts[0] != a
-            ys = odeint(rhs, y, np.concatenate(([a], pts)) if lead else pts, rtol=1e-11, atol=1e-13, tfirst=True,
-                        tcrit=[b])
+            ys = odeint(
+                rhs, y, np.concatenate(([a], pts)) if lead else pts, rtol=1e-11, atol=1e-13, tfirst=True, tcrit=[b]
+            )
             ys = ys[1:] if lead else ys
         else:
             ys = solve_ivp(rhs, (a, b), y, method=method, t_eval=pts, rtol=1e-11, atol=1e-13).y.T
@@ -176,11 +200,14 @@ def test_ode_oracle_overhead(benchmark, method: str, capsys) -> None:
         return
     t_ours, t_hand, ratio = cpu_ratio(
         lambda: gradient_flow(G, sched, x0, t_eval=t_eval, rtol=1e-11, atol=1e-13, method=method),
-        lambda: _by_hand(G, x0, (c1, c2), t_eval, method), rounds=40)
+        lambda: _by_hand(G, x0, (c1, c2), t_eval, method),
+        rounds=40,
+    )
     benchmark.extra_info.update(seconds_oracle=t_ours, seconds_by_hand=t_hand, overhead=ratio)
     with capsys.disabled():
-        print(f"\n  {method}: gradient_flow {t_ours * 1e3:.2f} ms, by hand {t_hand * 1e3:.2f} ms: "
-              f"overhead {ratio:.2f}x")
+        print(
+            f"\n  {method}: gradient_flow {t_ours * 1e3:.2f} ms, by hand {t_hand * 1e3:.2f} ms: overhead {ratio:.2f}x"
+        )
     # LSODA: the hand-written odeint call has no work counter; ours pays one Python frame per evaluation for
     # the cap and the blow-up watch (~0.1 ms of a 1 ms solve, which is itself 3x faster than DOP853 by hand)
     limit = 1.1 if method == "DOP853" else 1.25
@@ -213,20 +240,30 @@ def test_dop853_route_vs_solve_ivp(benchmark, samples: int, capsys) -> None:
     ours = benchmark(fortran.solve, rhs, (0.0, 20.0), x0, t_eval=t_eval)
     ivp = python.solve(rhs, (0.0, 20.0), x0, t_eval=t_eval)
     err_ours, err_ivp = (float(np.max(np.abs(sol.y - ref))) for sol in (ours, ivp))
-    benchmark.extra_info.update(samples=samples, error_fortran=err_ours, error_solve_ivp=err_ivp,
-                                nfev_fortran=ours.nfev, nfev_solve_ivp=ivp.nfev)
+    benchmark.extra_info.update(
+        samples=samples,
+        error_fortran=err_ours,
+        error_solve_ivp=err_ivp,
+        nfev_fortran=ours.nfev,
+        nfev_solve_ivp=ivp.nfev,
+    )
     # measured: 1.8e-12 vs 1.3e-14 (2 samples: both step onto the end), 1.4e-10 vs 5.4e-8 (33 samples: solve_ivp
     # reads them off its interpolant)
     assert err_ours <= 1e-9 * max(1.0, float(np.max(np.abs(ref))))
     if benchmark.disabled:
         return
-    t_ivp, t_ours, ratio = cpu_ratio(lambda: python.solve(rhs, (0.0, 20.0), x0, t_eval=t_eval),
-                                     lambda: fortran.solve(rhs, (0.0, 20.0), x0, t_eval=t_eval), rounds=20)
+    t_ivp, t_ours, ratio = cpu_ratio(
+        lambda: python.solve(rhs, (0.0, 20.0), x0, t_eval=t_eval),
+        lambda: fortran.solve(rhs, (0.0, 20.0), x0, t_eval=t_eval),
+        rounds=20,
+    )
     benchmark.extra_info.update(seconds_solve_ivp=t_ivp, seconds_fortran=t_ours, speedup=ratio)
     with capsys.disabled():
-        print(f"\n  {samples:2d} samples: solve_ivp {t_ivp * 1e3:.2f} ms ({ivp.nfev} evaluations, "
-              f"error {err_ivp:.1e}), "
-              f"dop853 {t_ours * 1e3:.2f} ms ({ours.nfev}, error {err_ours:.1e}): speedup {ratio:.2f}x")
+        print(
+            f"\n  {samples:2d} samples: solve_ivp {t_ivp * 1e3:.2f} ms ({ivp.nfev} evaluations, "
+            f"error {err_ivp:.1e}), "
+            f"dop853 {t_ours * 1e3:.2f} ms ({ours.nfev}, error {err_ours:.1e}): speedup {ratio:.2f}x"
+        )
     assert ratio >= (1.5 if samples == 2 else 1.1), f"the dop853 route is only {ratio:.2f}x faster than solve_ivp"
 
 
@@ -252,15 +289,18 @@ def test_mirror_descent_bb_steps(benchmark, capsys) -> None:
     ref = bregman_projection(P, A, b, x1).w
     gaps = [float(np.linalg.norm(r.x - ref) / np.linalg.norm(ref)) for r in (ours, fixed)]
     benchmark.extra_info.update(iterations_bb=ours.iterations, iterations_fixed=fixed.iterations, gaps=gaps)
-    assert max(gaps) < 1e-9 and ours.iterations * 20 < fixed.iterations   # measured: 20 against 5,536
+    assert max(gaps) < 1e-9 and ours.iterations * 20 < fixed.iterations  # measured: 20 against 5,536
     if benchmark.disabled:
         return
-    t_fixed, t_bb, ratio = cpu_ratio(lambda: mirror_descent(P, A, b, x1, step=eta),
-                                     lambda: mirror_descent(P, A, b, x1), rounds=5)
+    t_fixed, t_bb, ratio = cpu_ratio(
+        lambda: mirror_descent(P, A, b, x1, step=eta), lambda: mirror_descent(P, A, b, x1), rounds=5
+    )
     benchmark.extra_info.update(seconds_fixed=t_fixed, seconds_bb=t_bb, speedup=ratio)
     with capsys.disabled():
-        print(f"\n  mirror descent: fixed curvature step {t_fixed * 1e3:.1f} ms ({fixed.iterations} steps), "
-              f"BB {t_bb * 1e3:.2f} ms ({ours.iterations} steps): speedup {ratio:.0f}x")
+        print(
+            f"\n  mirror descent: fixed curvature step {t_fixed * 1e3:.1f} ms ({fixed.iterations} steps), "
+            f"BB {t_bb * 1e3:.2f} ms ({ours.iterations} steps): speedup {ratio:.0f}x"
+        )
     assert ratio >= 20
 
 
@@ -286,11 +326,16 @@ def test_deep_product_pullback(benchmark, dim: int, capsys) -> None:
     assert gap < 1e-8
     if benchmark.disabled:
         return
-    t_vjp, t_jac, ratio = cpu_ratio(lambda: gradient_flow(G, sched, x0, t_eval=t_eval, rtol=1e-10),
-                                    lambda: gradient_flow(G_jac, sched, x0, t_eval=t_eval, rtol=1e-10), rounds=7)
+    t_vjp, t_jac, ratio = cpu_ratio(
+        lambda: gradient_flow(G, sched, x0, t_eval=t_eval, rtol=1e-10),
+        lambda: gradient_flow(G_jac, sched, x0, t_eval=t_eval, rtol=1e-10),
+        rounds=7,
+    )
     benchmark.extra_info.update(seconds_pullback=t_vjp, seconds_jacobian=t_jac, speedup=1 / ratio)
     with capsys.disabled():
-        print(f"\n  n={dim}: pullback {t_vjp * 1e3:.2f} ms, formed Jacobian {t_jac * 1e3:.2f} ms: "
-              f"speedup {1 / ratio:.2f}x")
+        print(
+            f"\n  n={dim}: pullback {t_vjp * 1e3:.2f} ms, formed Jacobian {t_jac * 1e3:.2f} ms: "
+            f"speedup {1 / ratio:.2f}x"
+        )
     if dim >= 8:
         assert ratio < 1.0, f"the pullback is slower than the formed Jacobian at n = {dim} ({1 / ratio:.2f}x)"

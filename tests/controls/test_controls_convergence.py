@@ -15,21 +15,37 @@ One more control drops quasi-convexity instead: the ridge bump :math:`\varphi(a^
 a minimizer, but a flow started past the bump is trapped in a sublevel-set component without a stationary
 point and escapes.
 """
+
 from __future__ import annotations
 
 from hypothesis import event, given
 
-from generators.convergence import (FAMILIES, REGRESSION_LOSSES, coordinatewise_regression_cases, ridge_bump_cases,
-                                    separable_cases, separable_quadratic_cases)
-from oracles.checks.limits import gf_limit_minimizes, gf_limit_stationarity, gf_limit_vs_projection, quadratic_gf_convergence
+from generators.convergence import (
+    FAMILIES,
+    REGRESSION_LOSSES,
+    coordinatewise_regression_cases,
+    ridge_bump_cases,
+    separable_cases,
+    separable_quadratic_cases,
+)
+from oracles.checks.limits import (
+    gf_limit_minimizes,
+    gf_limit_stationarity,
+    gf_limit_vs_projection,
+    quadratic_gf_convergence,
+)
 from oracles.model.losses import ExponentialLoss
 from oracles.model.nonconvex_losses import RidgeBump
 from oracles.model.parametrizations import UVSquared
 from theorems import control
 
 
-@control("li2022:thm-4.13", title="exponential loss on separable data (argmin L empty): w(t) claimed to converge",
-         source="li2022 §4.2, Theorem 4.13", fields=("fam", "x", "X", "y"))
+@control(
+    "li2022:thm-4.13",
+    title="exponential loss on separable data (argmin L empty): w(t) claimed to converge",
+    source="li2022 §4.2, Theorem 4.13",
+    fields=("fam", "x", "X", "y"),
+)
 @given(case=separable_cases())
 def test_control_thm_4_13_no_minimizer(case):
     """Thm 4.13's conclusion for a convex loss with no minimizer on dom R (identity, u⊙2 − v⊙2, x⊙2): w(t) → ∞,
@@ -39,8 +55,12 @@ def test_control_thm_4_13_no_minimizer(case):
     return gf_limit_stationarity(FAMILIES[fam](X.shape[1]), ExponentialLoss(X, y), x)
 
 
-@control("li2022:thm-4.13", title="non-quasi-convex L (a ridge bump, argmin non-empty): w(t) claimed to converge",
-         source="li2022 §4.2, Theorem 4.13", fields=("fam", "x", "a"))
+@control(
+    "li2022:thm-4.13",
+    title="non-quasi-convex L (a ridge bump, argmin non-empty): w(t) claimed to converge",
+    source="li2022 §4.2, Theorem 4.13",
+    fields=("fam", "x", "a"),
+)
 @given(case=ridge_bump_cases())
 def test_control_thm_4_13_not_quasi_convex(case):
     """Thm 4.13 without quasi-convexity: from past the bump the flow stays in {aᵀw > 1, L < e⁻¹}, where ∇L ≠ 0,
@@ -50,8 +70,12 @@ def test_control_thm_4_13_not_quasi_convex(case):
     return gf_limit_stationarity(FAMILIES[fam](a.size), RidgeBump(a), x)
 
 
-@control("li2022:cor-4.14", title="convex exponential loss without a minimizer: convergence to a minimizer claimed",
-         source="li2022 §4.2, Corollary 4.14", fields=("fam", "x", "X", "y"))
+@control(
+    "li2022:cor-4.14",
+    title="convex exponential loss without a minimizer: convergence to a minimizer claimed",
+    source="li2022 §4.2, Corollary 4.14",
+    fields=("fam", "x", "X", "y"),
+)
 @given(case=separable_cases(families=("identity", "u^2 - v^2")))
 def test_control_cor_4_14_no_minimizer(case):
     """Ω_w = ℝ^d and L convex, but argmin L empty: the GF does not converge to a minimizer (there is none)."""
@@ -60,8 +84,12 @@ def test_control_cor_4_14_no_minimizer(case):
     return gf_limit_minimizes(FAMILIES[fam](X.shape[1]), ExponentialLoss(X, y), x)
 
 
-@control("li2022:thm-4.15d", title="commuting quadratic G on the exponential loss separable inside dom R's cone",
-         source="li2022 §4.2, Theorem 4.15(d)", fields=("G", "x", "X", "y"))
+@control(
+    "li2022:thm-4.15d",
+    title="commuting quadratic G on the exponential loss separable inside dom R's cone",
+    source="li2022 §4.2, Theorem 4.15(d)",
+    fields=("G", "x", "X", "y"),
+)
 @given(case=separable_quadratic_cases())
 def test_control_thm_4_15d_no_minimizer(case):
     """Theorem 4.15(d) -> 4.13 for a loss whose infimum over dom R = cl range ∇Q is not attained: the flow escapes
@@ -70,8 +98,12 @@ def test_control_thm_4_15d_no_minimizer(case):
     return quadratic_gf_convergence(G, None, None, x, loss=ExponentialLoss(X, y))
 
 
-@control("li2022:cor-4.17", title="u⊙2 − v⊙2 on the exponential loss (no minimizer Y): convergence claimed",
-         source="li2022 §4.3, Corollary 4.17", fields=("fam", "x", "X", "y"))
+@control(
+    "li2022:cor-4.17",
+    title="u⊙2 − v⊙2 on the exponential loss (no minimizer Y): convergence claimed",
+    source="li2022 §4.3, Corollary 4.17",
+    fields=("fam", "x", "X", "y"),
+)
 @given(case=separable_cases(families=("u^2 - v^2",)))
 def test_control_cor_4_17_no_minimizer(case):
     """Cor. 4.17 with a quasi-convex loss that has no minimizer: the GF on u⊙2 − v⊙2 does not converge at all."""
@@ -79,8 +111,12 @@ def test_control_cor_4_17_no_minimizer(case):
     return gf_limit_vs_projection(UVSquared(X.shape[1]), ExponentialLoss(X, y), x, convergence="claim")
 
 
-@control("li2022:thm-4.16", title="P·g(Bx): the ℓ2 projection of w0 in place of Lemma 4.7's R",
-         source="li2022 §4.3, Theorem 4.16", fields=("G", "x", "Z", "Y", "loss"))
+@control(
+    "li2022:thm-4.16",
+    title="P·g(Bx): the ℓ2 projection of w0 in place of Lemma 4.7's R",
+    source="li2022 §4.3, Theorem 4.16",
+    fields=("G", "x", "Z", "Y", "loss"),
+)
 @given(case=coordinatewise_regression_cases())
 def test_control_thm_4_16_coordinatewise_l2(case):
     """On the commuting, non-separable, non-quadratic G = P·g(Bx) drawn for Thm 4.16, the GF limit is the

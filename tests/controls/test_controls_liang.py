@@ -4,18 +4,27 @@ Statement IDs covered: liang:unscaled-part1, liang:corollary, liang:unscaled-par
 liang:g3-compact.
 A control's docstring says what is planted and the measured size of the effect.
 """
+
 from __future__ import annotations
 
 from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
-from oracles.checks.width_limits import LADDER_CI, SEEDS, SEEDS_PART1, SEEDS_PART2, check_kernel_frozen, check_mf_equals_gf, \
-    check_scaled, check_unscaled_part1, check_unscaled_part2
+from generators.shallow import data_sets, densities, g3_cases, kernel_ode_cases, ladder_cases, scaled_potentials
 from oracles.checks.width_identities import check_g3_identity, check_kernel_ode
+from oracles.checks.width_limits import (
+    LADDER_CI,
+    SEEDS,
+    SEEDS_PART1,
+    SEEDS_PART2,
+    check_kernel_frozen,
+    check_mf_equals_gf,
+    check_scaled,
+    check_unscaled_part1,
+    check_unscaled_part2,
+)
 from oracles.model.shallow import MirrorPotential, init_params
 from theorems import control
-
-from generators.shallow import data_sets, densities, g3_cases, kernel_ode_cases, ladder_cases, scaled_potentials
 
 CONTROL_EXAMPLES = 5
 #: a control is caught by its first falsifying example; shrinking a ladder example (~2 s each) adds nothing
@@ -26,11 +35,15 @@ NO_SHRINK = (Phase.explicit, Phase.reuse, Phase.generate)
 def single_width_cases(draw, potentials):
     density = draw(densities())
     x, y = draw(data_sets(density))
-    return x, y, density, draw(potentials), draw(st.integers(0, 2 ** 16))
+    return x, y, density, draw(potentials), draw(st.integers(0, 2**16))
 
 
-@control("liang:corollary", title="MF limit = GF limit at a fixed width (n = 540, |x|³ + x²)",
-         source="liang-montufar 2025 (slides), Corollary", fields=("x", "y", "density", "potential", "seed"))
+@control(
+    "liang:corollary",
+    title="MF limit = GF limit at a fixed width (n = 540, |x|³ + x²)",
+    source="liang-montufar 2025 (slides), Corollary",
+    fields=("x", "y", "density", "potential", "seed"),
+)
 @settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
 @given(case=single_width_cases(st.just(MirrorPotential.cubic())))
 def test_control_mf_equals_gf_at_fixed_width(case):
@@ -41,9 +54,12 @@ def test_control_mf_equals_gf_at_fixed_width(case):
     return check_mf_equals_gf(x, y, density, potential, 540, seed)
 
 
-@control("liang:unscaled-part2", title="G1 with p_B in place of 1/p_B (truncated normal p_B)",
-         source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II",
-         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@control(
+    "liang:unscaled-part2",
+    title="G1 with p_B in place of 1/p_B (truncated normal p_B)",
+    source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II",
+    fields=("x", "y", "density", "potential", "widths", "seeds"),
+)
 @settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
 @given(case=ladder_cases(LADDER_CI, SEEDS_PART2, density_kinds=("truncated normal",), max_scale=0.5))
 def test_control_weight_p_instead_of_1_over_p(case):
@@ -53,9 +69,12 @@ def test_control_weight_p_instead_of_1_over_p(case):
     return check_unscaled_part2(x, y, density, potential, widths, seeds, weight="p", oracle="grid")
 
 
-@control("liang:unscaled-part1", title="H(t) = H(0) at n = 50",
-         source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part I",
-         fields=("x", "y", "density", "potential", "seed"))
+@control(
+    "liang:unscaled-part1",
+    title="H(t) = H(0) at n = 50",
+    source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part I",
+    fields=("x", "y", "density", "potential", "seed"),
+)
 @settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
 @given(case=single_width_cases(st.sampled_from(["x^4+x^2", "|x|^3+x^2", "cosh"]).map(MirrorPotential.named)))
 def test_control_kernel_frozen(case):
@@ -64,9 +83,12 @@ def test_control_kernel_frozen(case):
     return check_kernel_frozen(x, y, density, potential, 50, seed)
 
 
-@control("liang:scaled", title="H(t) → H(0) for a scaled potential",
-         source="liang-montufar 2025 (slides), Theorem (scaled potential)",
-         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@control(
+    "liang:scaled",
+    title="H(t) → H(0) for a scaled potential",
+    source="liang-montufar 2025 (slides), Theorem (scaled potential)",
+    fields=("x", "y", "density", "potential", "widths", "seeds"),
+)
 @settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
 @given(case=ladder_cases(LADDER_CI, SEEDS, potentials=scaled_potentials()))
 def test_control_scaled_kernel_converges(case):
@@ -75,9 +97,12 @@ def test_control_scaled_kernel_converges(case):
     return check_scaled(x, y, density, potential, widths, seeds, claims=("kernel->H0",))
 
 
-@control("liang:scaled", title="n·drift → 0 for a scaled potential",
-         source="liang-montufar 2025 (slides), Theorem (scaled potential)",
-         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@control(
+    "liang:scaled",
+    title="n·drift → 0 for a scaled potential",
+    source="liang-montufar 2025 (slides), Theorem (scaled potential)",
+    fields=("x", "y", "density", "potential", "widths", "seeds"),
+)
 @settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
 @given(case=ladder_cases(LADDER_CI, SEEDS, potentials=scaled_potentials()))
 def test_control_scaled_drift_vanishes(case):
@@ -86,9 +111,12 @@ def test_control_scaled_drift_vanishes(case):
     return check_scaled(x, y, density, potential, widths, seeds, claims=("n-drift->0",))
 
 
-@control("liang:scaled", title="loss decay at rate 2·C_ref (a rate constant four times too large)",
-         source="liang-montufar 2025 (slides), Theorem (scaled potential)",
-         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@control(
+    "liang:scaled",
+    title="loss decay at rate 2·C_ref (a rate constant four times too large)",
+    source="liang-montufar 2025 (slides), Theorem (scaled potential)",
+    fields=("x", "y", "density", "potential", "widths", "seeds"),
+)
 @settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
 @given(case=ladder_cases(LADDER_CI, SEEDS, potentials=scaled_potentials()))
 def test_control_scaled_loss_rate_too_large(case):
@@ -97,9 +125,12 @@ def test_control_scaled_loss_rate_too_large(case):
     return check_scaled(x, y, density, potential, widths, seeds, claims=("loss-x4",))
 
 
-@control("liang:unscaled-part1", title="drift ≤ C n^-1.1 (the drift is Θ(1/n); four or more data points)",
-         source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part I",
-         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@control(
+    "liang:unscaled-part1",
+    title="drift ≤ C n^-1.1 (the drift is Θ(1/n); four or more data points)",
+    source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part I",
+    fields=("x", "y", "density", "potential", "widths", "seeds"),
+)
 @settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
 @given(case=ladder_cases(LADDER_CI, SEEDS_PART1, min_m=4))
 def test_control_drift_exponent_too_fast(case):
@@ -111,9 +142,12 @@ def test_control_drift_exponent_too_fast(case):
     return check_unscaled_part1(x, y, density, potential, widths, seeds, drift_power=1.1)
 
 
-@control("liang:scaled", title="drift ≤ C n^-5/4 for a scaled potential",
-         source="liang-montufar 2025 (slides), Theorem (scaled potential)",
-         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@control(
+    "liang:scaled",
+    title="drift ≤ C n^-5/4 for a scaled potential",
+    source="liang-montufar 2025 (slides), Theorem (scaled potential)",
+    fields=("x", "y", "density", "potential", "widths", "seeds"),
+)
 @settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
 @given(case=ladder_cases(LADDER_CI, SEEDS, potentials=scaled_potentials()))
 def test_control_scaled_drift_exponent_too_fast(case):
@@ -129,9 +163,12 @@ def test_control_scaled_drift_exponent_too_fast(case):
 LADDER_G2 = (540, 1620, 4860)
 
 
-@control("liang:unscaled-part2", title="G2 dropped (two or three data points, widths 540-4860)",
-         source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II",
-         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@control(
+    "liang:unscaled-part2",
+    title="G2 dropped (two or three data points, widths 540-4860)",
+    source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II",
+    fields=("x", "y", "density", "potential", "widths", "seeds"),
+)
 @settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
 @given(case=ladder_cases(LADDER_G2, SEEDS_PART2, max_m=3))
 def test_control_without_g2(case):
@@ -141,9 +178,12 @@ def test_control_without_g2(case):
     return check_unscaled_part2(x, y, density, potential, widths, seeds, oracle="grid", g2=0.0)
 
 
-@control("liang:unscaled-part2", title="G3 dropped (two data points)",
-         source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II",
-         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@control(
+    "liang:unscaled-part2",
+    title="G3 dropped (two data points)",
+    source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II",
+    fields=("x", "y", "density", "potential", "widths", "seeds"),
+)
 @settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
 @given(case=ladder_cases(LADDER_CI, SEEDS_PART2, max_m=2))
 def test_control_without_g3(case):
@@ -152,9 +192,12 @@ def test_control_without_g3(case):
     return check_unscaled_part2(x, y, density, potential, widths, seeds, oracle="grid", g3=0.0)
 
 
-@control("liang:unscaled-part2", title="4·G3 in place of G3 (two data points)",
-         source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II",
-         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@control(
+    "liang:unscaled-part2",
+    title="4·G3 in place of G3 (two data points)",
+    source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II",
+    fields=("x", "y", "density", "potential", "widths", "seeds"),
+)
 @settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
 @given(case=ladder_cases(LADDER_CI, SEEDS_PART2, max_m=2))
 def test_control_four_g3(case):
@@ -164,9 +207,12 @@ def test_control_four_g3(case):
     return check_unscaled_part2(x, y, density, potential, widths, seeds, oracle="grid", g3=4.0)
 
 
-@control("liang:kernel-ode", title="the slides' literal df/dt = −nη H(t)(f − y) (no factor 2)",
-         source="liang-montufar 2025 (slides), the chain rule after the mirror flow",
-         fields=("x", "y", "density", "potential", "scaled", "activation", "width", "seed", "perturbation"))
+@control(
+    "liang:kernel-ode",
+    title="the slides' literal df/dt = −nη H(t)(f − y) (no factor 2)",
+    source="liang-montufar 2025 (slides), the chain rule after the mirror flow",
+    fields=("x", "y", "density", "potential", "scaled", "activation", "width", "seed", "perturbation"),
+)
 @settings(max_examples=CONTROL_EXAMPLES)
 @given(case=kernel_ode_cases())
 def test_control_kernel_ode_without_factor_2(case):
@@ -175,9 +221,12 @@ def test_control_kernel_ode_without_factor_2(case):
     return check_kernel_ode(x, y, density, potential, scaled, activation, width, seed, perturbation, factor=1.0)
 
 
-@control("liang:g3-compact", title="h(B) − h(−B) in place of h(B) + h(−B)",
-         source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II, the remark on G3",
-         fields=("x", "r", "density", "seed", "width"))
+@control(
+    "liang:g3-compact",
+    title="h(B) − h(−B) in place of h(B) + h(−B)",
+    source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part II, the remark on G3",
+    fields=("x", "r", "density", "seed", "width"),
+)
 @settings(max_examples=CONTROL_EXAMPLES)
 @given(case=g3_cases())
 def test_control_g3_wrong_sign(case):
@@ -186,9 +235,12 @@ def test_control_g3_wrong_sign(case):
     return check_g3_identity(x, r, density, init_params(seed, width, density), plant="minus")
 
 
-@control("liang:scaled-d2", title="drift ≤ C n^-5/4 for a scaled potential (d = 2)",
-         source="liang-montufar 2025 (slides), Theorem (scaled potential), d ≥ 1 inputs",
-         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@control(
+    "liang:scaled-d2",
+    title="drift ≤ C n^-5/4 for a scaled potential (d = 2)",
+    source="liang-montufar 2025 (slides), Theorem (scaled potential), d ≥ 1 inputs",
+    fields=("x", "y", "density", "potential", "widths", "seeds"),
+)
 @settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
 @given(case=ladder_cases(LADDER_CI, SEEDS, potentials=scaled_potentials(), dims=(2,)))
 def test_control_scaled_d2_drift_exponent_too_fast(case):
@@ -197,9 +249,12 @@ def test_control_scaled_d2_drift_exponent_too_fast(case):
     return check_scaled(x, y, density, potential, widths, seeds, claims=("drift",), drift_power=1.25)
 
 
-@control("liang:unscaled-part1", title="drift ≤ C n^-1.1 in d = 2",
-         source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part I",
-         fields=("x", "y", "density", "potential", "widths", "seeds"))
+@control(
+    "liang:unscaled-part1",
+    title="drift ≤ C n^-1.1 in d = 2",
+    source="liang-montufar 2025 (slides), Theorem (unscaled potential), Part I",
+    fields=("x", "y", "density", "potential", "widths", "seeds"),
+)
 @settings(max_examples=CONTROL_EXAMPLES, phases=NO_SHRINK)
 @given(case=ladder_cases(LADDER_CI, SEEDS_PART1, min_m=4, dims=(2,)))
 def test_control_drift_exponent_too_fast_d2(case):

@@ -5,6 +5,7 @@ with one thing planted wrong; it passes when the harness falsifies it within the
 Statements covered: "tarmoun2021:conservation", "tarmoun2021:scalar", "tarmoun2021:spectral",
 "min2021:rate", "min2021:min-norm", "tarmoun2021:riccati".
 """
+
 from __future__ import annotations
 
 import math
@@ -12,10 +13,25 @@ import math
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generators.linear_nets import (conservation_cases, homogeneous_cases, orthogonal_cases, rate_cases, scalar_cases,
-                                    spectral_cases, width_cases, wrong_sign_balanced_cases)
-from oracles.checks.linear_nets import (conservation_gap, loss_rate_gap, min_norm_gap, riccati_gap, scalar_rate_gap,
-                                        spectral_gap, width_rate_gap)
+from generators.linear_nets import (
+    conservation_cases,
+    homogeneous_cases,
+    orthogonal_cases,
+    rate_cases,
+    scalar_cases,
+    spectral_cases,
+    width_cases,
+    wrong_sign_balanced_cases,
+)
+from oracles.checks.linear_nets import (
+    conservation_gap,
+    loss_rate_gap,
+    min_norm_gap,
+    riccati_gap,
+    scalar_rate_gap,
+    spectral_gap,
+    width_rate_gap,
+)
 from oracles.flows.linear_nets import frobenius_sum
 from theorems import control
 

@@ -6,6 +6,7 @@ refutations (li2022:cor-4.11, li2020:nonnuclear) the essential negative check is
 the same search on a family where the refuted claim is *true* must find nothing -- written as plain
 tests that assert the largest gap stays within its budget.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -13,15 +14,23 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from generators.arrays import offsets
-from generators.arrays import orthogonal
-from generators.schedules import (commuting_sensing_cases, deep_completion_cases,
-                                  reverse_cases)
-from oracles.checks.matrix_sensing import commuting_measurements, diagonal_nuclear_check, nonnuclear_gap, norms_grow_check
-from oracles.model.parametrizations import Identity, Powers, Quadratic, UVSquared, symmetric_factorization
-from oracles.checks.path_dependence import (hessian_metric_defect, metric_from_preimage, path_dependence_search,
-                                     symmetric_entries_to_matrix, uu_preimage)
+from generators.arrays import offsets, orthogonal
+from generators.schedules import commuting_sensing_cases, deep_completion_cases, reverse_cases
+from oracles.checks.matrix_sensing import (
+    commuting_measurements,
+    diagonal_nuclear_check,
+    nonnuclear_gap,
+    norms_grow_check,
+)
+from oracles.checks.path_dependence import (
+    hessian_metric_defect,
+    metric_from_preimage,
+    path_dependence_search,
+    symmetric_entries_to_matrix,
+    uu_preimage,
+)
 from oracles.checks.reverse import gf_equals_mf
+from oracles.model.parametrizations import Identity, Powers, Quadratic, UVSquared, symmetric_factorization
 from oracles.model.reverse import ReverseParametrization, ScalarPotential
 from theorems import control
 
@@ -41,8 +50,11 @@ COMMUTING = [
     pytest.param(symmetric_factorization(1, 2), np.array([1.0, 0.5]), id="UUT-d1-r2"),
     pytest.param(Powers(2.0, 2), np.array([1.0, 0.6]), id="squares"),
     pytest.param(UVSquared(1), np.array([1.0, 0.5]), id="u2-v2"),
-    pytest.param(ReverseParametrization([ScalarPotential("hypentropy", beta=0.5), ScalarPotential("entropy")]),
-                 np.array([0.3, 1.5]), id="thm5.1-G"),
+    pytest.param(
+        ReverseParametrization([ScalarPotential("hypentropy", beta=0.5), ScalarPotential("entropy")]),
+        np.array([0.3, 1.5]),
+        id="thm5.1-G",
+    ),
 ]
 
 
@@ -51,8 +63,9 @@ def test_cor_4_11_search_finds_nothing_on_commuting_families(G, x):
     """li2022:cor-4.11's witness search, run on commuting families (and on UUᵀ at d = 1, where the
     corollary's "for any d" fails), must end with the largest gap within its budget."""
     quadratic = isinstance(G, Quadratic)
-    outcome, (A, B) = path_dependence_search(G, x, starts=4 if quadratic else 1, maxiter=40 if quadratic else 4,
-                                             max_duration=0.5)
+    outcome, (A, B) = path_dependence_search(
+        G, x, starts=4 if quadratic else 1, maxiter=40 if quadratic else 4, max_duration=0.5
+    )
     assert outcome.inconclusive is None
     assert not outcome.falsified, (G.name, outcome.discrepancy, outcome.budget)
     assert outcome.details["search_evaluations"] >= outcome.details["search_starts"]
@@ -84,8 +97,11 @@ def test_control_uut_metric_is_hessian(case):
 
 # -----------------------------------------------------------------------------------------
 # li2022:thm-5.1
-@control("li2022:thm-5.1", title="a G built with F' = r'' (no square root) is caught",
-         fields=("potentials", "w_init", "schedule"))
+@control(
+    "li2022:thm-5.1",
+    title="a G built with F' = r'' (no square root) is caught",
+    fields=("potentials", "w_init", "schedule"),
+)
 @given(case=reverse_cases(max_extra=0, max_pieces=1, max_duration=0.15))
 def test_control_thm_5_1_no_square_root(case):
     """Planted: G = F⁻¹ with F' = r'' (so F = r', G = (r')⁻¹). Then ẇ = −∂L/r''², not the mirror flow."""
@@ -95,8 +111,11 @@ def test_control_thm_5_1_no_square_root(case):
 
 # -----------------------------------------------------------------------------------------
 # gunasekar2017:diagonal-nuclear
-@control("gunasekar2017:diagonal-nuclear", title="exact minimum nuclear norm at finite α (the α-bound dropped)",
-         fields=("O", "a", "y", "alpha", "P"))
+@control(
+    "gunasekar2017:diagonal-nuclear",
+    title="exact minimum nuclear norm at finite α (the α-bound dropped)",
+    fields=("O", "a", "y", "alpha", "P"),
+)
 @given(case=commuting_sensing_cases(max_n=2))
 def test_control_gunasekar_exact_at_finite_alpha(case):
     """Planted: GF from αI lands exactly on the minimum nuclear norm at every α (no (H(v*)−H(v_T))/(2 ln 1/α) term)."""
@@ -112,9 +131,11 @@ def commuting_as_general(draw):
     return commuting_measurements(O, a), y, alpha, draw(orthogonal(O.shape[0], 1.0))
 
 
-@control("li2020:nonnuclear",
-         title="one initialization scale: finite-α bias on commuting measurements counted as a witness",
-         fields=("A", "y", "alpha", "P"))
+@control(
+    "li2020:nonnuclear",
+    title="one initialization scale: finite-α bias on commuting measurements counted as a witness",
+    fields=("A", "y", "alpha", "P"),
+)
 @given(case=commuting_as_general())
 def test_control_li2020_single_scale(case):
     """Planted: "from a small α, GF reaches the minimum nuclear norm" judged at one α with only the
@@ -126,8 +147,12 @@ def test_control_li2020_single_scale(case):
 
 COMMUTING_SENSING = [
     (np.eye(2), np.array([[1.0, 2.0]]), np.array([1.0]), 1e-2),
-    (np.linalg.qr(np.array([[1.0, 2.0, 0.0], [0.5, -1.0, 1.0], [0.0, 1.0, 2.0]]))[0],
-     np.array([[1.0, 0.5, 1.5], [0.2, 1.0, 0.7]]), np.array([1.0, 0.8]), 1e-2),
+    (
+        np.linalg.qr(np.array([[1.0, 2.0, 0.0], [0.5, -1.0, 1.0], [0.0, 1.0, 2.0]]))[0],
+        np.array([[1.0, 0.5, 1.5], [0.2, 1.0, 0.7]]),
+        np.array([1.0, 0.8]),
+        1e-2,
+    ),
 ]
 
 
@@ -142,8 +167,11 @@ def test_li2020_two_scale_oracle_finds_nothing_on_commuting_measurements(O, a, y
 
 # -----------------------------------------------------------------------------------------
 # razin2020:norms-grow
-@control("razin2020:norms-grow", title="growth bound without det W(0) > 0 (negative-determinant initialization)",
-         fields=("factors", "observed"))
+@control(
+    "razin2020:norms-grow",
+    title="growth bound without det W(0) > 0 (negative-determinant initialization)",
+    fields=("factors", "observed"),
+)
 @given(case=deep_completion_cases(positive_det=False))
 def test_control_razin_negative_determinant(case):
     """Planted: drop the hypothesis det W(0) > 0. From det W(0) < 0 the flow converges to a finite
@@ -157,8 +185,13 @@ def test_control_ids_are_mentioned():
     gunasekar2017:diagonal-nuclear, li2020:nonnuclear, razin2020:norms-grow."""
     from theorems import CATALOG
 
-    for sid in ("li2022:cor-4.11", "li2022:thm-5.1", "gunasekar2017:diagonal-nuclear", "li2020:nonnuclear",
-                "razin2020:norms-grow"):
+    for sid in (
+        "li2022:cor-4.11",
+        "li2022:thm-5.1",
+        "gunasekar2017:diagonal-nuclear",
+        "li2020:nonnuclear",
+        "razin2020:norms-grow",
+    ):
         assert any(spec.control_of == sid for spec in CATALOG.values()), sid
     assert symmetric_entries_to_matrix(np.array([1.0, 2.0, 3.0]), 2)[1, 0] == 2.0
     assert Identity(1).d == 1

@@ -23,6 +23,7 @@ Exit status: 0 the report was written (answers may be "cannot decide"); 2 bad in
 point outside the domain, a non-regular Jacobian, an unreadable file, an unwritable report directory), said in
 one line; 1 an internal error (one line; ``--traceback`` shows it).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -62,7 +63,7 @@ def load_object(spec: str, what: str = "SPEC") -> Any:
                 raise BadInput(f"{what}: {mod} does not exist")
             modname = "_analyze_" + re.sub(r"\W", "_", path.stem)
             sp = importlib.util.spec_from_file_location(modname, path)
-            assert sp is not None and sp.loader is not None   # a path ending in .py always has a source loader
+            assert sp is not None and sp.loader is not None  # a path ending in .py always has a source loader
             module = importlib.util.module_from_spec(sp)
             sys.modules[modname] = module
             sp.loader.exec_module(module)
@@ -103,8 +104,9 @@ def resolve_model(obj: Any) -> Parametrization | Callable:
             name = getattr(obj, "__name__", obj)
             raise BadInput(f"SPEC: calling {name}() raised {type(exc).__name__}: {exc}") from None
         if not isinstance(made, Parametrization):
-            raise BadInput(f"SPEC: {getattr(obj, '__name__', obj)}() returned a {type(made).__name__}, not a "
-                           f"Parametrization")
+            raise BadInput(
+                f"SPEC: {getattr(obj, '__name__', obj)}() returned a {type(made).__name__}, not a Parametrization"
+            )
         return made
     return obj
 
@@ -173,8 +175,9 @@ def initializations(text: str | None, D: int | None, samples: int, seed: int) ->
         try:
             X = np.array([float(v) for v in text.split(",")])
         except ValueError:
-            raise BadInput(f"--init must be numbers separated by commas, a file or a distribution, "
-                           f"got {text!r}") from None
+            raise BadInput(
+                f"--init must be numbers separated by commas, a file or a distribution, got {text!r}"
+            ) from None
     if X.ndim not in (1, 2) or X.size == 0:
         raise BadInput(f"--init must be a vector or one initialization per row, got shape {X.shape}")
     return X[None, :] if X.ndim == 1 else X
@@ -194,8 +197,10 @@ def default_initializations(G: Parametrization, samples: int, seed: int, tries: 
             pass
         if len(found) == max(1, samples):
             return np.array(found)
-    raise BadInput(f"no initialization given and none of {tries} draws of uniform(0.5, 1.5)^{G.D} lies in M = "
-                   f"{G.domain}: give --init")
+    raise BadInput(
+        f"no initialization given and none of {tries} draws of uniform(0.5, 1.5)^{G.D} lies in M = "
+        f"{G.domain}: give --init"
+    )
 
 
 def read_data(text: str | None) -> tuple[np.ndarray, np.ndarray] | None:
@@ -233,8 +238,11 @@ def build(args: argparse.Namespace) -> tuple[Parametrization, np.ndarray, tuple 
     if isinstance(model, Parametrization):
         if args.jacobian or args.domain:
             raise BadInput("--jacobian and --domain apply to a plain function; a Parametrization has its own")
-        X = initializations(args.init, model.D, args.samples, args.seed) if args.init else \
-            default_initializations(model, args.samples, args.seed)
+        X = (
+            initializations(args.init, model.D, args.samples, args.seed)
+            if args.init
+            else default_initializations(model, args.samples, args.seed)
+        )
         if X.shape[1] != model.D:
             raise BadInput(f"x_init must have length D = {model.D} for {model.name}, got length {X.shape[1]}")
         return model, X, read_data(args.data), name
@@ -249,9 +257,14 @@ def build(args: argparse.Namespace) -> tuple[Parametrization, np.ndarray, tuple 
     if not np.all(np.isfinite(x0)):
         raise BadInput(f"x_init has non-finite entries at indices {np.flatnonzero(~np.isfinite(x0)).tolist()}")
     try:
-        G = calculator.function_parametrization(model, x0, jacobian=jac, margin=margin,
-                                                domain=dom[:-1] + str(x0.size) if dom.endswith("^D") else dom,
-                                                name=getattr(model, "__name__", name))
+        G = calculator.function_parametrization(
+            model,
+            x0,
+            jacobian=jac,
+            margin=margin,
+            domain=dom[:-1] + str(x0.size) if dom.endswith("^D") else dom,
+            name=getattr(model, "__name__", name),
+        )
     except InvalidInput as exc:
         raise BadInput(str(exc)) from None
     return G, X, read_data(args.data), name
@@ -262,8 +275,9 @@ def _png_data(path: Path) -> str:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode()
 
 
-def write_report(analysis: calculator.Analysis, folder: Path, *, command: str, spec: str,
-                 data: tuple | None) -> dict[str, Path]:
+def write_report(
+    analysis: calculator.Analysis, folder: Path, *, command: str, spec: str, data: tuple | None
+) -> dict[str, Path]:
     """Write report.json, report.md, report.html and the pictures into ``folder`` (atomically, file by file)."""
     from theorems.suite import plots, report_pages
     from theorems.suite.environment import runtime_environment
@@ -280,19 +294,35 @@ def write_report(analysis: calculator.Analysis, folder: Path, *, command: str, s
             except Exception as exc:  # noqa: BLE001 - the answer stands without its picture
                 plot_error = f"{type(exc).__name__}: {exc}"
         doc["answers"][k]["pictures"] = [p.file for p in pics]
-        views.append({"a": a, "pictures": [{"file": p.file, "title": p.title, "data": _png_data(folder / p.file)}
-                                           for p in pics], "plot_error": plot_error,
-                      "within": (None if a.discrepancy is None or a.budget is None else a.discrepancy <= a.budget)})
+        views.append(
+            {
+                "a": a,
+                "pictures": [{"file": p.file, "title": p.title, "data": _png_data(folder / p.file)} for p in pics],
+                "plot_error": plot_error,
+                "within": (None if a.discrepancy is None or a.budget is None else a.discrepancy <= a.budget),
+            }
+        )
     env = runtime_environment()
-    doc |= {"spec": spec, "command": command, "environment": env,
-            "data": None if data is None else {"n": int(data[0].shape[0]), "Z": data[0].tolist(),
-                                               "y": data[1].tolist()}}
+    doc |= {
+        "spec": spec,
+        "command": command,
+        "environment": env,
+        "data": None if data is None else {"n": int(data[0].shape[0]), "Z": data[0].tolist(), "y": data[1].tolist()},
+    }
     G = analysis.G
-    ctx = {"spec": spec, "command": command, "G": G, "x_inits": analysis.x_inits,
-           "x_init": np.array2string(analysis.x_inits[0], precision=6, max_line_width=200),
-           "data": data, "views": views, "summary": analysis.summary, "seconds": analysis.seconds,
-           "commit": (env.get("git_commit") or "?")[:12] + (" (dirty)" if env.get("git_dirty") else ""),
-           "ids": calculator.IDS}
+    ctx = {
+        "spec": spec,
+        "command": command,
+        "G": G,
+        "x_inits": analysis.x_inits,
+        "x_init": np.array2string(analysis.x_inits[0], precision=6, max_line_width=200),
+        "data": data,
+        "views": views,
+        "summary": analysis.summary,
+        "seconds": analysis.seconds,
+        "commit": (env.get("git_commit") or "?")[:12] + (" (dirty)" if env.get("git_dirty") else ""),
+        "ids": calculator.IDS,
+    }
     paths = {"json": folder / "report.json", "md": folder / "report.md", "html": folder / "report.html"}
     atomic_write(paths["json"], json.dumps(strict_json(doc), indent=2, ensure_ascii=False) + "\n")
     atomic_write(paths["md"], report_pages.render("analyze.md.j2", **ctx))
@@ -317,8 +347,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     try:
         G, X, data, name = build(args)
         pin_blas_threads(1)
-        analysis = calculator.analyze(G, X, data, n_points=args.points, seed=args.seed, max_order=args.max_order,
-                                      quick=args.quick)
+        analysis = calculator.analyze(
+            G, X, data, n_points=args.points, seed=args.seed, max_order=args.max_order, quick=args.quick
+        )
     except BadInput as exc:
         print(f"analyze: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
@@ -346,15 +377,24 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """Register ``analyze`` on the subparsers of ``python -m theorems`` (what :mod:`theorems.suite.cli` calls)."""
-    p = sub.add_parser("analyze", help="the implicit-bias calculator: apply the oracles to your own parametrization",
-                       description=__doc__.split("\n\n")[0] + " Exit status: 0 report written, 1 internal error, "
-                                   "2 bad input (one line).")
-    p.add_argument("spec", help="module:name or file.py:name of a Parametrization, a function returning one, or a "
-                                "numpy function x -> G(x)")
+    p = sub.add_parser(
+        "analyze",
+        help="the implicit-bias calculator: apply the oracles to your own parametrization",
+        description=__doc__.split("\n\n")[0] + " Exit status: 0 report written, 1 internal error, "
+        "2 bad input (one line).",
+    )
+    p.add_argument(
+        "spec",
+        help="module:name or file.py:name of a Parametrization, a function returning one, or a "
+        "numpy function x -> G(x)",
+    )
     p.add_argument("--jacobian", metavar="MODULE:NAME", help="x -> dG(x) (d x D) for a plain function")
     p.add_argument("--domain", help="R^D (default), positive, box:LO,HI or MODULE:NAME of a margin function")
-    p.add_argument("--init", help="1,0.5,... (a negative first entry: --init=-1,2); a .npy/.npz/.csv file, one row "
-                                  "per initialization; normal:MEAN,STD or uniform:LO,HI (default uniform:0.5,1.5)")
+    p.add_argument(
+        "--init",
+        help="1,0.5,... (a negative first entry: --init=-1,2); a .npy/.npz/.csv file, one row "
+        "per initialization; normal:MEAN,STD or uniform:LO,HI (default uniform:0.5,1.5)",
+    )
     p.add_argument("--samples", type=int, default=1, help="initializations drawn from a distribution (default 1)")
     p.add_argument("--dim", type=int, help="D, when a plain function's initialization is drawn")
     p.add_argument("--data", help=".npz with Z and y, or .csv with rows z_1..z_d, y")

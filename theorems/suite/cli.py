@@ -28,6 +28,7 @@ command        status  meaning
 any            2       the command line is wrong (argparse)
 =============  ======  ========================================================================
 """
+
 from __future__ import annotations
 
 import argparse
@@ -98,17 +99,21 @@ def read_record(path: Path) -> dict[str, Any]:
     except ValueError as exc:
         raise NotReproducible(f"{path} is not JSON ({exc})") from None
     if not isinstance(record, dict):
-        raise NotReproducible(f"{path} is not a counterexample record: its JSON is a {type(record).__name__}, "
-                              f"not an object")
+        raise NotReproducible(
+            f"{path} is not a counterexample record: its JSON is a {type(record).__name__}, not an object"
+        )
     schema = record.get("schema", 1)
     if schema not in KNOWN_SCHEMAS:
-        raise NotReproducible(f"{path} has schema version {schema!r}, which this version of the suite does not know "
-                              f"(it reads {', '.join(map(str, KNOWN_SCHEMAS))}): update the suite")
+        raise NotReproducible(
+            f"{path} has schema version {schema!r}, which this version of the suite does not know "
+            f"(it reads {', '.join(map(str, KNOWN_SCHEMAS))}): update the suite"
+        )
     if not isinstance(record.get("id"), str) or not record["id"]:
         raise NotReproducible(f"{path} names no statement (no 'id')")
     if not isinstance(record.get("example"), dict):
-        raise NotReproducible(f"{path}: 'example' must be an object {{argument: value}}, "
-                              f"not a {type(record.get('example')).__name__}")
+        raise NotReproducible(
+            f"{path}: 'example' must be an object {{argument: value}}, not a {type(record.get('example')).__name__}"
+        )
     return record
 
 
@@ -125,8 +130,9 @@ def import_modules(names: Sequence[str]) -> list[str]:
     imported = []
     for name in names:
         try:
-            imported.append(_import_file(name) if name.endswith(".py") or "/" in name
-                            else importlib.import_module(name).__name__)
+            imported.append(
+                _import_file(name) if name.endswith(".py") or "/" in name else importlib.import_module(name).__name__
+            )
         except Exception as exc:  # noqa: BLE001 - one line, exit 2
             raise NotReproducible(f"--module {name}: cannot import it ({type(exc).__name__}: {exc})") from None
     return imported
@@ -160,8 +166,9 @@ def project_modules() -> dict[str, Callable[[], object]]:
     """``{module name: importer}`` of everything that registers the project's statements: the statement
     modules (:func:`theorems.suite.statements.statement_modules`) and the negative controls. This list, and
     ``--module``, are the only code ``reproduce`` runs: a record's ``check`` and ``file`` are only looked up in it."""
-    out: dict[str, Callable[[], object]] = {name: functools.partial(importlib.import_module, name)
-                                              for name in statement_modules()}
+    out: dict[str, Callable[[], object]] = {
+        name: functools.partial(importlib.import_module, name) for name in statement_modules()
+    }
     for path in control_files():
         out[f"tests.controls.{path.stem}"] = functools.partial(_import_file, str(path))
     return out
@@ -197,10 +204,12 @@ def find_check(record: dict[str, Any], modules: Sequence[str] = ()) -> Callable:
         return harness.check_function(sid)
     named = f" nor by --module {', '.join(modules)}" if modules else ""
     hint = module or (Path(str(record.get("file") or "")).stem or "NAME")
-    raise NotReproducible(f"statement {sid!r} is not registered by this project's statements{named}"
-                          + (f" ({'; '.join(errors)})" if errors else "")
-                          + f": if it is your own, name the module that defines it: --module {hint} "
-                            f"(a record's 'check' and 'file' are never imported)")
+    raise NotReproducible(
+        f"statement {sid!r} is not registered by this project's statements{named}"
+        + (f" ({'; '.join(errors)})" if errors else "")
+        + f": if it is your own, name the module that defines it: --module {hint} "
+        f"(a record's 'check' and 'file' are never imported)"
+    )
 
 
 def load_example(record: dict[str, Any], modules: Sequence[str] = ()) -> dict[str, Any]:
@@ -226,8 +235,10 @@ def load_example(record: dict[str, Any], modules: Sequence[str] = ()) -> dict[st
             example[name] = specs.decode(value, modules=tuple(modules))
         except Exception as exc:  # noqa: BLE001 - any failure to decode is "not reproducible"
             if unknown is not None and isinstance(exc, unknown):
-                raise NotReproducible(f"argument {name!r} holds a type this process has not registered ({exc}); "
-                                      f"import the module that defines it with --module NAME") from None
+                raise NotReproducible(
+                    f"argument {name!r} holds a type this process has not registered ({exc}); "
+                    f"import the module that defines it with --module NAME"
+                ) from None
             raise NotReproducible(f"cannot decode argument {name!r}: {type(exc).__name__}: {exc}") from None
     return example
 
@@ -271,8 +282,10 @@ def reproduce(path: Path, plot_dir: Path | None = None, out: TextIO | None = Non
     _say_outcome(record, outcome, plot_dir, out)
     if outcome.falsified:
         kind: Any = record.get("kind")
-        verdict = {"refutation": "refuted: the witness is confirmed", "control": "caught: the planted variant "
-                   "is falsified"}.get(kind, "falsified: the example still falsifies the statement")
+        verdict = {
+            "refutation": "refuted: the witness is confirmed",
+            "control": "caught: the planted variant is falsified",
+        }.get(kind, "falsified: the example still falsifies the statement")
         print(f"verdict: {verdict}", file=out)
         return EXIT_FALSIFIES
     print("verdict: holds on this example (discrepancy within budget)", file=out)
@@ -281,12 +294,19 @@ def reproduce(path: Path, plot_dir: Path | None = None, out: TextIO | None = Non
 
 def _say_outcome(record: dict[str, Any], outcome: Outcome, plot_dir: Path | None, out: TextIO) -> None:
     """Print the discrepancy against the budget, whether it matches the stored one, and the plots."""
-    print(f"discrepancy {_fmt(outcome.discrepancy)} vs budget {_fmt(outcome.budget, '.3g')} "
-          f"(error estimate {_fmt(outcome.error, '.3g')}){': ' + outcome.what if outcome.what else ''}", file=out)
+    print(
+        f"discrepancy {_fmt(outcome.discrepancy)} vs budget {_fmt(outcome.budget, '.3g')} "
+        f"(error estimate {_fmt(outcome.error, '.3g')}){': ' + outcome.what if outcome.what else ''}",
+        file=out,
+    )
     stored = record.get("discrepancy")
     if stored is not None:
-        print("stored discrepancy reproduced exactly" if stored == outcome.discrepancy
-              else f"stored discrepancy differs (stored {_fmt(stored)})", file=out)
+        print(
+            "stored discrepancy reproduced exactly"
+            if stored == outcome.discrepancy
+            else f"stored discrepancy differs (stored {_fmt(stored)})",
+            file=out,
+        )
     if plot_dir is not None:
         from theorems.suite import plots
 
@@ -337,7 +357,7 @@ def soak_table(runs: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
     largest inconclusive share of a universal statement or conjecture under any seed (refutations and controls
     stop at their first witness, after a dozen examples or so: their share is reported on its own line).
     """
-    seeds = sorted(runs, key=lambda k: (len(k), k))   # the labels of soak_labels: distinct per folder
+    seeds = sorted(runs, key=lambda k: (len(k), k))  # the labels of soak_labels: distinct per folder
     rows: dict[str, dict[str, dict[str, Any]]] = {}
     kinds: dict[str, str] = {}
     for seed in seeds:
@@ -345,13 +365,19 @@ def soak_table(runs: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
             rows.setdefault(rec["id"], {})[seed] = rec
             kinds[rec["id"]] = rec.get("kind", "?")
     totals: dict[str, Any] = {
-        "seeds": len(seeds), "statements": sum(k != "control" for k in kinds.values()),
-        "controls": sum(k == "control" for k in kinds.values()), "runs": 0, "false_alarms": [],
-        "missed": [], "untested_or_error": [], "max_inconclusive_share": 0.0, "over_10pct_inconclusive": [],
+        "seeds": len(seeds),
+        "statements": sum(k != "control" for k in kinds.values()),
+        "controls": sum(k == "control" for k in kinds.values()),
+        "runs": 0,
+        "false_alarms": [],
+        "missed": [],
+        "untested_or_error": [],
+        "max_inconclusive_share": 0.0,
+        "over_10pct_inconclusive": [],
         "max_inconclusive_share_witness_search": 0.0,
-        "incomplete_campaigns": [s for s in seeds if not runs[s].get("complete")]}
-    lines = ["| statement | kind | " + " | ".join(f"seed {s}" for s in seeds) + " |",
-             "|---|---|" + "---|" * len(seeds)]
+        "incomplete_campaigns": [s for s in seeds if not runs[s].get("complete")],
+    }
+    lines = ["| statement | kind | " + " | ".join(f"seed {s}" for s in seeds) + " |", "|---|---|" + "---|" * len(seeds)]
     for sid in sorted(rows, key=lambda i: (kinds[i] == "control", i)):
         cells = []
         for seed in seeds:
@@ -376,25 +402,31 @@ def soak_table(runs: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]]:
                 totals["max_inconclusive_share"] = max(totals["max_inconclusive_share"], share)
                 if share > 0.10:
                     totals["over_10pct_inconclusive"].append(f"{tag}: {100 * share:.0f}%")
-            else:   # refutations and controls stop at their first witness: a share of a dozen examples
+            else:  # refutations and controls stop at their first witness: a share of a dozen examples
                 totals["max_inconclusive_share_witness_search"] = max(
-                    totals["max_inconclusive_share_witness_search"], share)
+                    totals["max_inconclusive_share_witness_search"], share
+                )
         lines.append(f"| `{sid}` | {kinds[sid]} | " + " | ".join(cells) + " |")
-    head = [f"# Soak: {totals['statements']} statements and {totals['controls']} controls × {len(seeds)} seeds "
-            f"(thorough profile)", "",
-            f"* false alarms (a universal statement falsified): **{len(totals['false_alarms'])}**"
-            + (f" — {', '.join(totals['false_alarms'])}" if totals["false_alarms"] else ""),
-            f"* misses (a refutation not found, a control not caught): **{len(totals['missed'])}**"
-            + (f" — {', '.join(totals['missed'])}" if totals["missed"] else ""),
-            f"* untested or error: **{len(totals['untested_or_error'])}**"
-            + (f" — {', '.join(totals['untested_or_error'])}" if totals["untested_or_error"] else ""),
-            f"* largest inconclusive share of a universal statement or conjecture: "
-            f"**{100 * totals['max_inconclusive_share']:.1f}%**; above 10%: {len(totals['over_10pct_inconclusive'])}"
-            + (f" — {', '.join(totals['over_10pct_inconclusive'])}" if totals["over_10pct_inconclusive"] else ""),
-            f"* largest inconclusive share before a refutation's or a control's first witness: "
-            f"{100 * totals['max_inconclusive_share_witness_search']:.1f}% (of the few examples it took)",
-            f"* campaigns not complete: {', '.join(totals['incomplete_campaigns']) or 'none'}", "",
-            "Cell: verdict, examples, inconclusive share, largest discrepancy/budget (above 1 falsifies).", ""]
+    head = [
+        f"# Soak: {totals['statements']} statements and {totals['controls']} controls × {len(seeds)} seeds "
+        f"(thorough profile)",
+        "",
+        f"* false alarms (a universal statement falsified): **{len(totals['false_alarms'])}**"
+        + (f" — {', '.join(totals['false_alarms'])}" if totals["false_alarms"] else ""),
+        f"* misses (a refutation not found, a control not caught): **{len(totals['missed'])}**"
+        + (f" — {', '.join(totals['missed'])}" if totals["missed"] else ""),
+        f"* untested or error: **{len(totals['untested_or_error'])}**"
+        + (f" — {', '.join(totals['untested_or_error'])}" if totals["untested_or_error"] else ""),
+        f"* largest inconclusive share of a universal statement or conjecture: "
+        f"**{100 * totals['max_inconclusive_share']:.1f}%**; above 10%: {len(totals['over_10pct_inconclusive'])}"
+        + (f" — {', '.join(totals['over_10pct_inconclusive'])}" if totals["over_10pct_inconclusive"] else ""),
+        f"* largest inconclusive share before a refutation's or a control's first witness: "
+        f"{100 * totals['max_inconclusive_share_witness_search']:.1f}% (of the few examples it took)",
+        f"* campaigns not complete: {', '.join(totals['incomplete_campaigns']) or 'none'}",
+        "",
+        "Cell: verdict, examples, inconclusive share, largest discrepancy/budget (above 1 falsifies).",
+        "",
+    ]
     return "\n".join(head + lines) + "\n", totals
 
 
@@ -470,14 +502,22 @@ def parser() -> argparse.ArgumentParser:
     ls = sub.add_parser("list", help="print the catalog: ID<TAB>kind<TAB>title")
     ls.add_argument("--controls", action="store_true", help="also list controls registered by imported modules")
     ls.set_defaults(run=cmd_list)
-    rp = sub.add_parser("reproduce", help="re-run a stored counterexample without Hypothesis",
-                        description="exit status: 0 holds, 1 still falsifies (witness confirmed), 2 not a decided "
-                                    "re-run (inconclusive, the check raised, or the record cannot be used)")
+    rp = sub.add_parser(
+        "reproduce",
+        help="re-run a stored counterexample without Hypothesis",
+        description="exit status: 0 holds, 1 still falsifies (witness confirmed), 2 not a decided "
+        "re-run (inconclusive, the check raised, or the record cannot be used)",
+    )
     rp.add_argument("file", help="a counterexample.json written by a campaign")
     rp.add_argument("--plot", metavar="DIR", help="redraw the outcome's plots as PNG files in DIR")
-    rp.add_argument("--module", action="append", default=[], metavar="NAME",
-                    help="import this module (a dotted name or a .py file) first: it registers your own statement "
-                         "and the types of its examples; repeatable. Nothing the record names is imported")
+    rp.add_argument(
+        "--module",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="import this module (a dotted name or a .py file) first: it registers your own statement "
+        "and the types of its examples; repeatable. Nothing the record names is imported",
+    )
     rp.set_defaults(run=cmd_reproduce)
     sk = sub.add_parser("soak", help="tabulate several campaigns (one per seed): false alarms, misses, inconclusive")
     sk.add_argument("dirs", nargs="+", help="report directories, each with a summary.json (e.g. soak/seed-*)")

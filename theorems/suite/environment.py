@@ -8,6 +8,7 @@ The BLAS is pinned to one thread per process (:func:`pin_blas_threads`) by the p
 started pytest: the oracles work on tiny matrices, where threads only add contention, and a reduction
 split over threads can round differently from one run to the next.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -21,8 +22,14 @@ from typing import Any
 #: The project's lock file, next to pyproject.toml in a checkout (absent in a non-editable install).
 LOCK_NAME = "requirements.lock"
 #: Environment variables that set the thread count of the common BLAS/OpenMP runtimes.
-BLAS_THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS",
-                         "VECLIB_MAXIMUM_THREADS", "NUMEXPR_NUM_THREADS")
+BLAS_THREAD_VARIABLES = (
+    "OPENBLAS_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+    "NUMEXPR_NUM_THREADS",
+)
 
 
 def suite_root() -> Path:
@@ -90,11 +97,18 @@ def runtime_environment() -> dict[str, Any]:
     dirty = _git(["status", "--porcelain", "--untracked-files=no"], root) if commit else None
     packages = installed_packages()
     return {
-        "python": platform.python_version(), "implementation": platform.python_implementation(),
-        "platform": platform.platform(), "machine": platform.machine(),
-        "numpy": packages.get("numpy"), "scipy": packages.get("scipy"), "hypothesis": packages.get("hypothesis"),
-        "git_commit": commit, "git_dirty": bool(dirty) if dirty is not None else None,
-        "lock_sha256": lock_hash(root), "blas": blas_info(), "packages": packages,
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "numpy": packages.get("numpy"),
+        "scipy": packages.get("scipy"),
+        "hypothesis": packages.get("hypothesis"),
+        "git_commit": commit,
+        "git_dirty": bool(dirty) if dirty is not None else None,
+        "lock_sha256": lock_hash(root),
+        "blas": blas_info(),
+        "packages": packages,
     }
 
 
@@ -110,16 +124,21 @@ def differences(stored: dict[str, Any] | None, current: dict[str, Any]) -> list[
     """
     if not stored:
         return ["the stored record has no environment (written before environments were recorded)"]
-    lines = [f"{k}: stored {stored.get(k)!r}, here {current.get(k)!r}" for k in COMPARED
-             if k in stored and stored.get(k) != current.get(k)]
+    lines = [
+        f"{k}: stored {stored.get(k)!r}, here {current.get(k)!r}"
+        for k in COMPARED
+        if k in stored and stored.get(k) != current.get(k)
+    ]
     old, new = stored.get("packages") or {}, current.get("packages") or {}
     for name in sorted(set(old) | set(new)):
         if old.get(name) != new.get(name):
             lines.append(f"package {name}: stored {old.get(name) or 'absent'}, here {new.get(name) or 'absent'}")
 
     def blas(env):
-        return sorted(f"{b.get('internal_api')} {b.get('version')} ({b.get('num_threads')} thread(s))"
-                      for b in env.get("blas") or [])
+        return sorted(
+            f"{b.get('internal_api')} {b.get('version')} ({b.get('num_threads')} thread(s))"
+            for b in env.get("blas") or []
+        )
 
     if "blas" in stored and blas(stored) != blas(current):
         lines.append(f"BLAS: stored {', '.join(blas(stored)) or 'none'}; here {', '.join(blas(current)) or 'none'}")

@@ -50,6 +50,7 @@ Argument names in reports: a statement whose argument is one composite value (a 
 ``case[0]``, ``case[1]``. The value itself is unchanged, so its JSON encoding stays exact. A
 ``NamedTuple`` or a dict with string keys is named by its own fields without declaring anything.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -222,8 +223,11 @@ class Tally:
             self.worst = outcome
         self.max_discrepancy = _nanmax(self.max_discrepancy, float(outcome.discrepancy))
         self.largest_budget = _nanmax(self.largest_budget, float(outcome.budget))
-        if not outcome.falsified and outcome.plot is not None and (
-                self.closest_outcome is None or outcome.ratio >= self.closest_outcome.ratio):
+        if (
+            not outcome.falsified
+            and outcome.plot is not None
+            and (self.closest_outcome is None or outcome.ratio >= self.closest_outcome.ratio)
+        ):
             self.closest, self.closest_outcome = dict(example), outcome
         if outcome.falsified:
             if self.falsifying_calls == 0:
@@ -236,17 +240,24 @@ class Tally:
         :func:`theorems.suite.reports.record`)."""
         w = self.witness_outcome
         return {
-            "examples": self.examples, "decided": self.decided, "inconclusive": sum(self.inconclusive.values()),
-            "inconclusive_reasons": dict(self.inconclusive), "nonfinite_reasons": dict(self.nonfinite),
-            "min_decided": self.min_decided, "max_examples": self.max_examples,
+            "examples": self.examples,
+            "decided": self.decided,
+            "inconclusive": sum(self.inconclusive.values()),
+            "inconclusive_reasons": dict(self.inconclusive),
+            "nonfinite_reasons": dict(self.nonfinite),
+            "min_decided": self.min_decided,
+            "max_examples": self.max_examples,
             **outcome_fields("worst", self.worst),
-            "max_discrepancy": _finite(self.max_discrepancy), "largest_budget": _finite(self.largest_budget),
+            "max_discrepancy": _finite(self.max_discrepancy),
+            "largest_budget": _finite(self.largest_budget),
             "examples_to_witness": self.examples_to_witness,
             "shrink_calls": max(0, self.examples - (self.examples_to_witness or self.examples)),
             "witness_discrepancy": _finite(w.discrepancy) if w else None,
             "witness_budget": _finite(w.budget) if w else None,
-            "seconds": round(self.seconds, 3), "oracle_seconds": round(self.oracle_seconds, 3),
-            "finished": self.finished, "message": self.message,
+            "seconds": round(self.seconds, 3),
+            "oracle_seconds": round(self.oracle_seconds, 3),
+            "finished": self.finished,
+            "message": self.message,
         }
 
     def record_dict(self) -> dict[str, Any]:
@@ -291,15 +302,21 @@ def untested_reason(tally: Tally) -> str | None:
     """
     n_inc = sum(tally.inconclusive.values())
     if tally.examples and n_inc > MAX_INCONCLUSIVE_SHARE * tally.examples:
-        return f"{n_inc} of {tally.examples} examples were inconclusive ({_reasons(tally.inconclusive)}): " + _cause(tally)
+        return f"{n_inc} of {tally.examples} examples were inconclusive ({_reasons(tally.inconclusive)}): " + _cause(
+            tally
+        )
     if tally.decided < tally.min_decided:
         tried = f"of {tally.examples} tried" + (f", max_examples {tally.max_examples}" if tally.max_examples else "")
-        text = (f"only {tally.decided} example{'s' if tally.decided != 1 else ''} decided ({tried}); at least "
-                f"{tally.min_decided} are required")
+        text = (
+            f"only {tally.decided} example{'s' if tally.decided != 1 else ''} decided ({tried}); at least "
+            f"{tally.min_decided} are required"
+        )
         if n_inc:
             return f"{text}. Inconclusive: {_reasons(tally.inconclusive)}: " + _cause(tally)
-        return (f"{text}: the strategy produced too few distinct examples (if the search space is that small by "
-                f"design, declare min_decided= on the statement's decorator)")
+        return (
+            f"{text}: the strategy produced too few distinct examples (if the search space is that small by "
+            f"design, declare min_decided= on the statement's decorator)"
+        )
     return None
 
 
@@ -310,12 +327,16 @@ def _reasons(counts: Counter) -> str:
 def _cause(tally: Tally) -> str:
     n_inc, n_nonfinite = sum(tally.inconclusive.values()), sum(tally.nonfinite.values())
     if n_nonfinite * 2 > n_inc:
-        return (f"the oracle produced non-finite values (NaN or inf) in {n_nonfinite} of them "
-                f"({_reasons(tally.nonfinite)}); find where the map, its derivatives or the flow stop being "
-                f"finite on these inputs")
+        return (
+            f"the oracle produced non-finite values (NaN or inf) in {n_nonfinite} of them "
+            f"({_reasons(tally.nonfinite)}); find where the map, its derivatives or the flow stop being "
+            f"finite on these inputs"
+        )
     reason = tally.inconclusive.most_common(1)[0][0]
-    return (f"the generator produces examples the oracle cannot decide (most often: {reason}); narrow the "
-            f"generator to inputs the oracle decides, or make the oracle decide them")
+    return (
+        f"the generator produces examples the oracle cannot decide (most often: {reason}); narrow the "
+        f"generator to inputs the oracle decides, or make the oracle decide them"
+    )
 
 
 class Falsified(AssertionError):
@@ -323,8 +344,10 @@ class Falsified(AssertionError):
 
     def __init__(self, spec: StatementSpec, outcome: Outcome) -> None:
         self.spec, self.outcome = spec, outcome
-        super().__init__(f"{spec.id}: discrepancy {outcome.discrepancy:.6g} > budget {outcome.budget:.3g}"
-                         + (f" ({outcome.what})" if outcome.what else ""))
+        super().__init__(
+            f"{spec.id}: discrepancy {outcome.discrepancy:.6g} > budget {outcome.budget:.3g}"
+            + (f" ({outcome.what})" if outcome.what else "")
+        )
 
 
 class WitnessNotFound(AssertionError):
@@ -388,8 +411,11 @@ def _outside_hypothesis(check: Callable):
     if hypothesis.currently_in_test_context():
         yield
         return
-    saved = {name: module_globals[name] for name in ("event", "note", "target")
-             if module_globals.get(name) is getattr(hypothesis, name)}
+    saved = {
+        name: module_globals[name]
+        for name in ("event", "note", "target")
+        if module_globals.get(name) is getattr(hypothesis, name)
+    }
     module_globals.update({name: (lambda *a, **k: None) for name in saved})
     try:
         yield
@@ -408,8 +434,9 @@ def run_check(check: Callable, example: dict[str, Any]) -> Outcome:
     except Inconclusive as exc:
         return Outcome.undecided(exc.reason, detail=exc.detail)
     if not isinstance(outcome, Outcome):
-        raise TypeError(f"{getattr(check, '__qualname__', check)} must return an oracles.Outcome, "
-                        f"got {type(outcome).__name__}")
+        raise TypeError(
+            f"{getattr(check, '__qualname__', check)} must return an oracles.Outcome, got {type(outcome).__name__}"
+        )
     return outcome
 
 
@@ -421,8 +448,9 @@ def _contains(exc: BaseException, kind: type[BaseException]) -> bool:
     return False
 
 
-def _normalize_fields(fields: Sequence[str] | Mapping[str, Sequence[str]] | None, params: list[str],
-                      where: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _normalize_fields(
+    fields: Sequence[str] | Mapping[str, Sequence[str]] | None, params: list[str], where: str
+) -> tuple[tuple[str, tuple[str, ...]], ...]:
     """``fields=`` as ``((argument, names), ...)``, checked against the test's parameters."""
     if fields is None:
         return ()
@@ -430,13 +458,17 @@ def _normalize_fields(fields: Sequence[str] | Mapping[str, Sequence[str]] | None
         raise TypeError(f"{where}: fields= must be a sequence of names, not a string")
     if not isinstance(fields, Mapping):
         if len(params) != 1:
-            raise TypeError(f"{where}: fields=(...) names the parts of the test's only argument; this test has "
-                            f"{len(params)} ({', '.join(params)}): give fields={{argument: (names...)}}")
+            raise TypeError(
+                f"{where}: fields=(...) names the parts of the test's only argument; this test has "
+                f"{len(params)} ({', '.join(params)}): give fields={{argument: (names...)}}"
+            )
         fields = {params[0]: fields}
     out = []
     for arg, names in fields.items():
         if arg not in params:
-            raise TypeError(f"{where}: fields= names argument {arg!r}, which the test does not have ({', '.join(params)})")
+            raise TypeError(
+                f"{where}: fields= names argument {arg!r}, which the test does not have ({', '.join(params)})"
+            )
         if isinstance(names, str) or not all(isinstance(n, str) and n for n in names):
             raise TypeError(f"{where}: fields[{arg!r}] must be a sequence of non-empty names")
         out.append((arg, tuple(names)))
@@ -463,13 +495,22 @@ def check_statement_id(statement_id: Any) -> None:
     ValueError
     """
     if not isinstance(statement_id, str) or not STATEMENT_ID.fullmatch(statement_id):
-        raise ValueError(f"statement ID {statement_id!r} is not valid: an ID begins with a letter or digit and holds "
-                         f"only letters, digits and . _ + : - (at most 200 characters), like 'li2022:thm-4.2'")
+        raise ValueError(
+            f"statement ID {statement_id!r} is not valid: an ID begins with a letter or digit and holds "
+            f"only letters, digits and . _ + : - (at most 200 characters), like 'li2022:thm-4.2'"
+        )
 
 
-def statement(id: str, kind: str, title: str, source: str = "", control_of: str | None = None, *,
-              min_decided: int | None = None,
-              fields: Sequence[str] | Mapping[str, Sequence[str]] | None = None) -> Callable[[Callable], Callable]:
+def statement(
+    id: str,
+    kind: str,
+    title: str,
+    source: str = "",
+    control_of: str | None = None,
+    *,
+    min_decided: int | None = None,
+    fields: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+) -> Callable[[Callable], Callable]:
     """Register a Hypothesis test as a statement of the given kind (see the module docstring).
 
     Parameters
@@ -496,12 +537,24 @@ def statement(id: str, kind: str, title: str, source: str = "", control_of: str 
         inner = test.hypothesis.inner_test
         params = list(inspect.signature(inner).parameters)
         doc = inspect.getdoc(inner) or inspect.getdoc(test) or ""
-        spec = StatementSpec(id, kind, title, source, doc.split("\n\n")[0].replace("\n", " ") if doc else "",
-                             control_of, inner.__module__, inner.__qualname__, inspect.getsourcefile(inner) or "",
-                             min_decided, _normalize_fields(fields, params, f"@{kind}({id!r})"))
+        spec = StatementSpec(
+            id,
+            kind,
+            title,
+            source,
+            doc.split("\n\n")[0].replace("\n", " ") if doc else "",
+            control_of,
+            inner.__module__,
+            inner.__qualname__,
+            inspect.getsourcefile(inner) or "",
+            min_decided,
+            _normalize_fields(fields, params, f"@{kind}({id!r})"),
+        )
         if id in CATALOG and (CATALOG[id].module, CATALOG[id].qualname) != (spec.module, spec.qualname):
-            raise ValueError(f"statement ID {id!r} is registered twice: {CATALOG[id].module}.{CATALOG[id].qualname} "
-                             f"and {spec.module}.{spec.qualname}")
+            raise ValueError(
+                f"statement ID {id!r} is registered twice: {CATALOG[id].module}.{CATALOG[id].qualname} "
+                f"and {spec.module}.{spec.qualname}"
+            )
         CATALOG[id] = spec
         _CHECKS[id] = inner
 
@@ -517,8 +570,10 @@ def statement(id: str, kind: str, title: str, source: str = "", control_of: str 
                 event(f"inconclusive: {outcome.inconclusive}")
                 reject()
             target(min(outcome.ratio, 1e300), label="discrepancy/budget")
-            note(f"discrepancy {outcome.discrepancy:.6g} vs budget {outcome.budget:.3g} (error estimate "
-                 f"{outcome.error:.3g}){': ' + outcome.what if outcome.what else ''}")
+            note(
+                f"discrepancy {outcome.discrepancy:.6g} vs budget {outcome.budget:.3g} (error estimate "
+                f"{outcome.error:.3g}){': ' + outcome.what if outcome.what else ''}"
+            )
             if outcome.falsified:
                 raise Falsified(spec, outcome)
 
@@ -527,8 +582,11 @@ def statement(id: str, kind: str, title: str, source: str = "", control_of: str 
         @functools.wraps(test)
         def run(*args, **kwargs):
             max_examples = _settings_of(test).max_examples
-            tally = Tally(spec, max_examples=max_examples,
-                          min_decided=min_decided if min_decided is not None else default_min_decided(max_examples))
+            tally = Tally(
+                spec,
+                max_examples=max_examples,
+                min_decided=min_decided if min_decided is not None else default_min_decided(max_examples),
+            )
             sink = _SINK.get()
             if sink is not None:
                 sink.append(tally)
@@ -563,7 +621,7 @@ def _run_and_judge(test: Callable, args: tuple, kwargs: dict, tally: Tally) -> N
             tally.verdict = "falsified"
             tally.message = str(Falsified(spec, tally.witness_outcome)) if tally.witness_outcome else str(exc)
             raise
-        if _contains(exc, Unsatisfiable) and tally.examples:   # every example inconclusive
+        if _contains(exc, Unsatisfiable) and tally.examples:  # every example inconclusive
             tally.verdict, tally.message = "untested", untested_reason(tally) or str(exc)
             raise Untested(f"{spec.id}: {tally.message}") from None
         tally.verdict, tally.message = "error", f"{type(exc).__name__}: {exc}"
@@ -574,36 +632,63 @@ def _run_and_judge(test: Callable, args: tuple, kwargs: dict, tally: Tally) -> N
         raise Untested(f"{spec.id}: {reason}")
     if spec.kind in ("refutation", "control"):
         tally.verdict = "not-found" if spec.kind == "refutation" else "missed"
-        tally.message = (f"no witness in {tally.examples} examples ({tally.decided} decided); "
-                         f"largest discrepancy/budget {tally.max_ratio:.3g}")
+        tally.message = (
+            f"no witness in {tally.examples} examples ({tally.decided} decided); "
+            f"largest discrepancy/budget {tally.max_ratio:.3g}"
+        )
         raise WitnessNotFound(f"{spec.id}: {tally.message}")
     tally.verdict = "held"
 
 
-def universal(id: str, title: str, source: str = "", *, min_decided: int | None = None,
-              fields: Sequence[str] | Mapping[str, Sequence[str]] | None = None) -> Callable[[Callable], Callable]:
+def universal(
+    id: str,
+    title: str,
+    source: str = "",
+    *,
+    min_decided: int | None = None,
+    fields: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+) -> Callable[[Callable], Callable]:
     """A statement that must hold for every generated input (see :func:`statement` for the options)."""
     return statement(id, "universal", title, source, min_decided=min_decided, fields=fields)
 
 
-def refutation(id: str, title: str, source: str = "", *, min_decided: int | None = None,
-               fields: Sequence[str] | Mapping[str, Sequence[str]] | None = None) -> Callable[[Callable], Callable]:
+def refutation(
+    id: str,
+    title: str,
+    source: str = "",
+    *,
+    min_decided: int | None = None,
+    fields: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+) -> Callable[[Callable], Callable]:
     """A statement whose source proves a counterexample exists: passes when the search finds one."""
     return statement(id, "refutation", title, source, min_decided=min_decided, fields=fields)
 
 
-def conjecture(id: str, title: str, source: str = "", *, min_decided: int | None = None,
-               fields: Sequence[str] | Mapping[str, Sequence[str]] | None = None) -> Callable[[Callable], Callable]:
+def conjecture(
+    id: str,
+    title: str,
+    source: str = "",
+    *,
+    min_decided: int | None = None,
+    fields: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+) -> Callable[[Callable], Callable]:
     """An open statement: held or falsified, with the same report as any other."""
     return statement(id, "conjecture", title, source, min_decided=min_decided, fields=fields)
 
 
-def control(id: str, title: str, source: str = "", *, min_decided: int | None = None,
-            fields: Sequence[str] | Mapping[str, Sequence[str]] | None = None) -> Callable[[Callable], Callable]:
+def control(
+    id: str,
+    title: str,
+    source: str = "",
+    *,
+    min_decided: int | None = None,
+    fields: Sequence[str] | Mapping[str, Sequence[str]] | None = None,
+) -> Callable[[Callable], Callable]:
     """A planted false variant of statement ``id``: passes when the same machinery falsifies it.
 
     The control's own ID is ``"<id> [control: <title>]"`` so that several controls of one
     statement are told apart in reports.
     """
-    return statement(f"{id} [control: {title}]", "control", title, source, control_of=id,
-                     min_decided=min_decided, fields=fields)
+    return statement(
+        f"{id} [control: {title}]", "control", title, source, control_of=id, min_decided=min_decided, fields=fields
+    )

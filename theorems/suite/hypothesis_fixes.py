@@ -15,6 +15,7 @@ no new valid example was produced. A round that is dry and makes no new call end
 dry round repeats the previous one's hill climb from the same best examples, so a pass only reaches three
 dry rounds in a row by re-running the same sequences: those are cut, the others run as before. Nothing else in Hypothesis is touched, and :func:`bound_target_phase` is idempotent.
 """
+
 from __future__ import annotations
 
 from typing import Any, cast
@@ -22,7 +23,7 @@ from typing import Any, cast
 DRY_ROUNDS = 3
 
 _applied = {"value": False}
-stops = {"count": 0}   # how many passes were cut (for the tests and the curious)
+stops = {"count": 0}  # how many passes were cut (for the tests and the curious)
 
 
 class _DryPass(Exception):

@@ -11,6 +11,7 @@ warning naming them (the source store is only read); the exit status then says s
 Exit status: 0 merged; 2 nothing merged (a store is missing or unreadable, mixed commits refused, ``DIR``
 unusable); :data:`theorems.suite.plugin.EXIT_STORE_DAMAGED` (6) merged, but a source store had damaged records.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -75,13 +76,22 @@ def read_source(path: Path) -> Source:
     runs = {str(k): reports.safe_run(v) for k, v in doc.get("runs", {}).items() if isinstance(v, dict)}
     env = cast(dict[str, Any], doc.get("environment") if isinstance(doc.get("environment"), dict) else {})
     status = doc.get("exit_status")
-    return Source(Path(path), good, runs, env, doc.get("complete") is True,
-                  status if isinstance(status, int) and not isinstance(status, bool) else None, notes.warnings)
+    return Source(
+        Path(path),
+        good,
+        runs,
+        env,
+        doc.get("complete") is True,
+        status if isinstance(status, int) and not isinstance(status, bool) else None,
+        notes.warnings,
+    )
 
 
 def commits(source: Source) -> set[str]:
     """The commits a store's records were run on."""
-    return {str((r.get("run") or {}).get("git_commit")) for r in source.records if (r.get("run") or {}).get("git_commit")}
+    return {
+        str((r.get("run") or {}).get("git_commit")) for r in source.records if (r.get("run") or {}).get("git_commit")
+    }
 
 
 def _copy_folder(src_store: Path, out: Path, folder: str) -> None:
@@ -98,8 +108,9 @@ def _copy_folder(src_store: Path, out: Path, folder: str) -> None:
     tmp.rename(dst)
 
 
-def merge_stores(paths: list[Path], out: Path, *, allow_mixed_commits: bool = False,
-                 say: TextIO | None = None) -> list[str]:
+def merge_stores(
+    paths: list[Path], out: Path, *, allow_mixed_commits: bool = False, say: TextIO | None = None
+) -> list[str]:
     """Merge the stores ``paths`` into the store ``out``; return the warnings (damaged records skipped).
 
     Raises
@@ -114,8 +125,10 @@ def merge_stores(paths: list[Path], out: Path, *, allow_mixed_commits: bool = Fa
     seen = {c: [str(s.path) for s in sources if c in commits(s)] for s in sources for c in commits(s)}
     if len(seen) > 1 and not allow_mixed_commits:
         listing = "; ".join(f"{c[:12]}: {', '.join(where)}" for c, where in sorted(seen.items()))
-        raise MergeError(f"the stores are of different commits ({listing}); merge stores of one commit, or pass "
-                         f"--allow-mixed-commits")
+        raise MergeError(
+            f"the stores are of different commits ({listing}); merge stores of one commit, or pass "
+            f"--allow-mixed-commits"
+        )
     merged: list[dict[str, Any]] = []
     origin: dict[int, Path] = {}
     for source in sources:
@@ -138,14 +151,21 @@ def merge_stores(paths: list[Path], out: Path, *, allow_mixed_commits: bool = Fa
         runs = dict(sorted(runs.items(), key=lambda kv: str(kv[1].get("started") or "")))
         newest = max(sources, key=lambda s: max((str(v.get("started") or "") for v in s.runs.values()), default=""))
         statuses = [s.exit_status for s in sources if s.exit_status is not None]
-        run: dict[str, Any] = {"id": f"merge-{dt.datetime.now(dt.timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}",
-               "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-               "git_commit": next(iter(seen), None) if len(seen) == 1 else None, "git_dirty": None,
-               "profile": None, "complete": all(s.complete for s in sources), "merged_from": [str(p) for p in paths],
-               "exit_status": max(statuses) if statuses else None, "failed_tests": []}
+        run: dict[str, Any] = {
+            "id": f"merge-{dt.datetime.now(dt.timezone.utc).strftime('%Y%m%dT%H%M%S%fZ')}",
+            "started": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "git_commit": next(iter(seen), None) if len(seen) == 1 else None,
+            "git_dirty": None,
+            "profile": None,
+            "complete": all(s.complete for s in sources),
+            "merged_from": [str(p) for p in paths],
+            "exit_status": max(statuses) if statuses else None,
+            "failed_tests": [],
+        }
         complete = run["complete"]
-        reports.write_summary(out, merged, newest.env, complete=complete, exit_status=run["exit_status"], run=run,
-                              runs=runs)
+        reports.write_summary(
+            out, merged, newest.env, complete=complete, exit_status=run["exit_status"], run=run, runs=runs
+        )
         from theorems.suite import report_pages
 
         report_pages.write_index(out, merged, newest.env, complete=complete, run=run, runs=runs)
@@ -153,19 +173,24 @@ def merge_stores(paths: list[Path], out: Path, *, allow_mixed_commits: bool = Fa
     if say is not None:
         for w in warnings:
             print(f"merge: {w}", file=say)
-        print(f"merged {len(merged)} records from {len(paths)} store(s) into {out} "
-              f"({out / 'index.html'}; summary: {out / reports.SUMMARY_NAME})", file=say)
+        print(
+            f"merged {len(merged)} records from {len(paths)} store(s) into {out} "
+            f"({out / 'index.html'}; summary: {out / reports.SUMMARY_NAME})",
+            file=say,
+        )
     return warnings
 
 
 def add_parser(sub: Any) -> None:
     """Register ``merge`` on the CLI's subparsers."""
-    p = sub.add_parser("merge", help="one report store from several (the shards of a campaign)",
-                       description=__doc__.split("\n\n")[0])
+    p = sub.add_parser(
+        "merge", help="one report store from several (the shards of a campaign)", description=__doc__.split("\n\n")[0]
+    )
     p.add_argument("stores", nargs="+", type=Path, metavar="STORE", help="report directories to merge")
     p.add_argument("--out", required=True, type=Path, metavar="DIR", help="the store to write (it may exist)")
-    p.add_argument("--allow-mixed-commits", action="store_true",
-                   help="merge stores whose records come from different commits")
+    p.add_argument(
+        "--allow-mixed-commits", action="store_true", help="merge stores whose records come from different commits"
+    )
     p.set_defaults(run=run)
 
 

@@ -17,6 +17,7 @@ Python 3.11 at a large cost in speed, is switched off. Reading it::
 
 Observing changes nothing Hypothesis draws: the same examples are generated with it on or off.
 """
+
 from __future__ import annotations
 
 import json
@@ -34,8 +35,10 @@ OBSERVED_DIR = "observed"
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.getgroup("implicit-bias").addoption(
-        "--observe", action="store_true",
-        help="keep Hypothesis's observations (one JSON line per example) in <report dir>/observed/")
+        "--observe",
+        action="store_true",
+        help="keep Hypothesis's observations (one JSON line per example) in <report dir>/observed/",
+    )
 
 
 class Observer:
@@ -76,10 +79,13 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError("--observe keeps its files in the report store: drop --no-reports")
     from hypothesis.internal import observability
 
-    observability.OBSERVABILITY_COLLECT_COVERAGE = False   # coverage costs more than the run on Python 3.11
-    if getattr(config, "workerinput", None) is None and config.pluginmanager.hasplugin("xdist") \
-            and (config.getoption("numprocesses", None) or 0):
-        return   # the controller runs no test; each worker observes its own
+    observability.OBSERVABILITY_COLLECT_COVERAGE = False  # coverage costs more than the run on Python 3.11
+    if (
+        getattr(config, "workerinput", None) is None
+        and config.pluginmanager.hasplugin("xdist")
+        and (config.getoption("numprocesses", None) or 0)
+    ):
+        return  # the controller runs no test; each worker observes its own
     observer = Observer(observation_file(Path(config.getoption("report_dir")), config))
     config.stash[_OBSERVER] = observer
     observability.add_observability_callback(observer, all_threads=True)

@@ -4,6 +4,7 @@
 axis) or :class:`matplotlib.figure.Figure` objects; :func:`render` saves each one as
 ``plot-<k>.png`` and says what it wrote.
 """
+
 from __future__ import annotations
 
 import io

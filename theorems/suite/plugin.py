@@ -34,6 +34,7 @@ a worker finds while collecting (unknown ``--statement`` IDs, an unwritable repo
 the controller through ``workeroutput``: the worker runs nothing, the controller prints the error and
 exits with status 4.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -81,10 +82,18 @@ _CAMPAIGN = pytest.StashKey["Campaign"]()
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("implicit-bias", "implicit-bias theorem suite")
-    group.addoption("--report-dir", default="reports",
-                    help="the report store: summary.json, index and folders (default: reports); write --report-dir=DIR")
-    group.addoption("--statement", action="append", default=[], metavar="ID",
-                    help="run only this statement (and its controls); repeatable")
+    group.addoption(
+        "--report-dir",
+        default="reports",
+        help="the report store: summary.json, index and folders (default: reports); write --report-dir=DIR",
+    )
+    group.addoption(
+        "--statement",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="run only this statement (and its controls); repeatable",
+    )
     group.addoption("--no-reports", action="store_true", help="write no report files")
 
 
@@ -94,12 +103,14 @@ def environment(config: pytest.Config) -> dict[str, Any]:
     from hypothesis import settings
 
     current = settings.default
-    assert current is not None   # Hypothesis always has a current profile (its own default at the least)
+    assert current is not None  # Hypothesis always has a current profile (its own default at the least)
     dist = config.getoption("dist", "no")
     workers = config.getoption("numprocesses", None) if dist != "no" else None
     return runtime_environment() | {
-        "profile": settings.get_current_profile_name(), "max_examples": current.max_examples,
-        "derandomize": current.derandomize, "seed": config.getoption("hypothesis_seed", None),
+        "profile": settings.get_current_profile_name(),
+        "max_examples": current.max_examples,
+        "derandomize": current.derandomize,
+        "seed": config.getoption("hypothesis_seed", None),
         "workers": int(workers) if isinstance(workers, int) and workers > 0 else 1,
         "report_dir": config.getoption("report_dir"),
     }
@@ -130,9 +141,13 @@ def rootdir_problem(config: pytest.Config) -> str | None:
     try:
         from _pytest.config.findpaths import determine_setup
 
-        wanted = {"inifile": config.option.inifilename, "override_ini": config.option.override_ini,
-                  "args": [str(a) for a in config.option.file_or_dir or []],
-                  "rootdir_cmd_arg": config.option.rootdir or None, "invocation_dir": config.invocation_params.dir}
+        wanted = {
+            "inifile": config.option.inifilename,
+            "override_ini": config.option.override_ini,
+            "args": [str(a) for a in config.option.file_or_dir or []],
+            "rootdir_cmd_arg": config.option.rootdir or None,
+            "invocation_dir": config.invocation_params.dir,
+        }
         accepted = inspect.signature(determine_setup).parameters
         rootpath, inipath = determine_setup(**{k: v for k, v in wanted.items() if k in accepted})[:2]
     except Exception:  # noqa: BLE001 - pytest's internals moved: fall back to the plain symptom
@@ -141,9 +156,11 @@ def rootdir_problem(config: pytest.Config) -> str | None:
             inipath = Path(config.invocation_params.dir) / "pyproject.toml"
     if (Path(rootpath), inipath and Path(inipath)) == (Path(config.rootpath), config.inipath):
         return None
-    return (f"pytest took the value of '--report-dir {value}' for a test path: rootdir {config.rootpath} and config "
-            f"file {config.inipath or 'none'} instead of {rootpath} and {inipath or 'none'}, so the statements would "
-            f"not be collected; write --report-dir={value}")
+    return (
+        f"pytest took the value of '--report-dir {value}' for a test path: rootdir {config.rootpath} and config "
+        f"file {config.inipath or 'none'} instead of {rootpath} and {inipath or 'none'}, so the statements would "
+        f"not be collected; write --report-dir={value}"
+    )
 
 
 def statements_expected(config: pytest.Config) -> list[str]:
@@ -178,8 +195,10 @@ def unknown_statements(wanted: list[str], collected: set[str]) -> str | None:
             parts.append(f"{sid!r} is defined in {spec.file or spec.module} but was not collected by these arguments")
             continue
         near = difflib.get_close_matches(sid, known, n=3, cutoff=0.6)
-        parts.append(f"{sid!r} is not a known statement ID" + (f" (did you mean {', '.join(near)}?)" if near else
-                                                               " (python -m theorems list prints them)"))
+        parts.append(
+            f"{sid!r} is not a known statement ID"
+            + (f" (did you mean {', '.join(near)}?)" if near else " (python -m theorems list prints them)")
+        )
     return "--statement: " + "; ".join(parts)
 
 
@@ -205,7 +224,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # the same arithmetic and the same draws whatever started pytest and whatever it collects
     pin_blas_threads(1)
     freeze_constant_pool()
-    bound_target_phase()   # an engine loop of hypothesis 6.170 that can spin for minutes: see hypothesis_fixes
+    bound_target_phase()  # an engine loop of hypothesis 6.170 that can spin for minutes: see hypothesis_fixes
     campaign = Campaign(config, previous)
     config.stash[_CAMPAIGN] = campaign
     config.pluginmanager.register(campaign, "implicit-bias-campaign")
@@ -234,9 +253,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     ids = {sid for sid in map(_statement_id, items) if sid is not None}
     named = statements_expected(config)
     if named and not ids:
-        _usage_error(config, items, f"no statement was collected from {', '.join(named)} (rootdir {config.rootpath}, "
-                                    f"config file {config.inipath or 'none'}): pytest did not read the project's "
-                                    f"python_files; run from the checkout, or pass -c pyproject.toml")
+        _usage_error(
+            config,
+            items,
+            f"no statement was collected from {', '.join(named)} (rootdir {config.rootpath}, "
+            f"config file {config.inipath or 'none'}): pytest did not read the project's "
+            f"python_files; run from the checkout, or pass -c pyproject.toml",
+        )
         return
     wanted = config.getoption("statement")
     controls_of = {harness.CATALOG[sid].control_of for sid in ids if sid in harness.CATALOG}
@@ -259,8 +282,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             config.hook.pytest_deselected(items=drop)
             items[:] = keep
     if hasattr(config, "workerinput"):
-        longest_first(items, config.workerinput.get(EXPECTED_SECONDS_KEY) or {},
-                      int(config.workerinput.get("workercount", 1)))
+        longest_first(
+            items, config.workerinput.get(EXPECTED_SECONDS_KEY) or {}, int(config.workerinput.get("workercount", 1))
+        )
 
 
 def longest_first(items: list[pytest.Item], seconds: dict[str, float], workers: int = 1) -> None:
@@ -326,14 +350,20 @@ def pytest_timeout_set_timer(item: pytest.Item, settings: Settings) -> bool | No
     import signal
     import threading
 
-    if (_statement_id(item) is None or settings.method != "signal" or not settings.timeout
-            or threading.current_thread() is not threading.main_thread()):
+    if (
+        _statement_id(item) is None
+        or settings.method != "signal"
+        or not settings.timeout
+        or threading.current_thread() is not threading.main_thread()
+    ):
         return None
     limit = settings.timeout
 
     def handler(signum, frame):
-        raise harness.StatementTimeout(f"Timeout (>{limit:g}s) from pytest-timeout: the statement was stopped "
-                                       f"(signal method; the examples run so far are counted)")
+        raise harness.StatementTimeout(
+            f"Timeout (>{limit:g}s) from pytest-timeout: the statement was stopped "
+            f"(signal method; the examples run so far are counted)"
+        )
 
     def cancel() -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
@@ -360,8 +390,9 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]
-                               ) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
     rep = yield
     if call.when == "call":
         campaign = item.config.stash.get(_CAMPAIGN, None)
@@ -443,8 +474,11 @@ class Campaign:
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionstart(self, session: pytest.Session) -> None:
         self.env = environment(self.config)
-        self.run |= {"git_commit": self.env.get("git_commit"), "git_dirty": self.env.get("git_dirty"),
-                     "profile": self.env.get("profile")}
+        self.run |= {
+            "git_commit": self.env.get("git_commit"),
+            "git_dirty": self.env.get("git_dirty"),
+            "profile": self.env.get("profile"),
+        }
 
     def statement_record(self, tally: harness.Tally, nodeid: str) -> dict[str, Any]:
         """The summary record of a statement that just ran (:func:`theorems.suite.reports.tally_record`); writes
@@ -459,8 +493,9 @@ class Campaign:
             return reports.tally_record(tally, nodeid, report_error=f"{type(exc).__name__}: {exc}")
         if page is None:
             return reports.tally_record(tally, nodeid)
-        return reports.tally_record(tally, nodeid, report=page.folder.relative_to(self.report_dir).as_posix(),
-                                    witness=page.witness)
+        return reports.tally_record(
+            tally, nodeid, report=page.folder.relative_to(self.report_dir).as_posix(), witness=page.witness
+        )
 
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         from hypothesis import settings
@@ -470,7 +505,7 @@ class Campaign:
         except Exception:  # noqa: BLE001
             pass
         if self.created_report_dir and self.report_dir is not None:
-            try:   # a directory made for the probe and never used
+            try:  # a directory made for the probe and never used
                 self.report_dir.rmdir()
             except OSError:
                 pass
@@ -496,13 +531,14 @@ class Campaign:
 
     def pytest_collectreport(self, report: pytest.CollectReport) -> None:
         if not self.is_worker and report.failed:
-            self.failed_tests.append({"nodeid": report.nodeid or "(collection)", "when": "collect",
-                                      "message": _one_line(report)})
+            self.failed_tests.append(
+                {"nodeid": report.nodeid or "(collection)", "when": "collect", "message": _one_line(report)}
+            )
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         if self.is_worker:
             return
-        if report.when == "???" and report.failed:   # pytest-xdist: the worker running this test died
+        if report.when == "???" and report.failed:  # pytest-xdist: the worker running this test died
             self.add(crash_record(report.nodeid, str(report.longrepr)))
             return
         records = [record for key, record in report.user_properties if key == RECORD_KEY]
@@ -510,7 +546,7 @@ class Campaign:
             self.failed_tests.append({"nodeid": report.nodeid, "when": report.when, "message": _one_line(report)})
         if report.when == "call":
             for record in records:
-                self.add(cast(dict[str, Any], record))   # a dict: the record this plugin's makereport added
+                self.add(cast(dict[str, Any], record))  # a dict: the record this plugin's makereport added
 
     def add(self, record: dict[str, Any]) -> None:
         """Take a statement record of this run (marked with the run) and update the store."""
@@ -520,25 +556,35 @@ class Campaign:
 
     def run_info(self) -> dict[str, Any]:
         """This run as the store's ``runs`` table holds it."""
-        return self.run | {"complete": self.complete, "exit_status": self.exit_status,
-                           "failed_tests": list(self.failed_tests), "statements": len(self.records),
-                           "workers": self.env.get("workers"), "throughput": self.throughput()}
+        return self.run | {
+            "complete": self.complete,
+            "exit_status": self.exit_status,
+            "failed_tests": list(self.failed_tests),
+            "statements": len(self.records),
+            "workers": self.env.get("workers"),
+            "throughput": self.throughput(),
+        }
 
     def throughput(self) -> dict[str, float | int]:
         """Examples run, the wall time since the session started, examples per second (wall) and the summed
         seconds of the statements (CPU-side work across workers)."""
         examples = sum(int(r.get("examples") or 0) for r in self.records.values())
         wall = max(time.monotonic() - self.t0, 1e-9)
-        return {"examples": examples, "wall_seconds": round(wall, 3),
-                "statement_seconds": round(sum(float(r.get("seconds") or 0.0) for r in self.records.values()), 3),
-                "oracle_seconds": round(sum(float(r.get("oracle_seconds") or 0.0) for r in self.records.values()), 3),
-                "examples_per_second": round(examples / wall, 3)}
+        return {
+            "examples": examples,
+            "wall_seconds": round(wall, 3),
+            "statement_seconds": round(sum(float(r.get("seconds") or 0.0) for r in self.records.values()), 3),
+            "oracle_seconds": round(sum(float(r.get("oracle_seconds") or 0.0) for r in self.records.values()), 3),
+            "examples_per_second": round(examples / wall, 3),
+        }
 
     @property
     def complete(self) -> bool:
         """Whether the session ended normally (not running, not interrupted)."""
-        return self.exit_status is not None and self.exit_status not in (pytest.ExitCode.INTERRUPTED,
-                                                                          pytest.ExitCode.INTERNAL_ERROR)
+        return self.exit_status is not None and self.exit_status not in (
+            pytest.ExitCode.INTERRUPTED,
+            pytest.ExitCode.INTERNAL_ERROR,
+        )
 
     def write(self) -> None:
         """Merge this run's records into the store: ``summary.json``, ``index.md`` and ``index.html``.
@@ -552,13 +598,21 @@ class Campaign:
         run, complete = self.run_info(), self.complete
 
         def render(records: list[dict[str, Any]], runs: dict[str, dict[str, Any]]) -> None:
-            report_pages.write_index(cast(Path, self.report_dir), records, self.env, complete=complete, run=run,
-                                     runs=runs)
+            report_pages.write_index(
+                cast(Path, self.report_dir), records, self.env, complete=complete, run=run, runs=runs
+            )
 
         try:
-            stored = reports.store_run(self.report_dir, run, list(self.records.values()), self.env,
-                                       complete=complete, exit_status=self.exit_status, render=render,
-                                       on_wait=self.say_wait)
+            stored = reports.store_run(
+                self.report_dir,
+                run,
+                list(self.records.values()),
+                self.env,
+                complete=complete,
+                exit_status=self.exit_status,
+                render=render,
+                on_wait=self.say_wait,
+            )
         except Exception as exc:  # noqa: BLE001 - the campaign goes on; the end of the run says what is missing
             self.unwritten["summary.json, index.md, index.html"] = f"{type(exc).__name__}: {exc}"
             self.store_damaged = self.store_damaged or isinstance(exc, reports.NewerSchemaError)
@@ -575,7 +629,7 @@ class Campaign:
         """One line on the terminal now (the controller's, or stderr without one)."""
         tr = self.config.pluginmanager.get_plugin("terminalreporter")
         if tr is not None:
-            if tr._tw.width_of_current_line:   # after the progress dots: a line of its own
+            if tr._tw.width_of_current_line:  # after the progress dots: a line of its own
                 tr._tw.line()
             tr.write_line(line, yellow=True)
             tr.flush()
@@ -603,8 +657,9 @@ class Campaign:
             session.exitstatus = self.exit_status = EXIT_STORE_DAMAGED
             self.write()
 
-    def pytest_terminal_summary(self, terminalreporter: TerminalReporter, exitstatus: int,
-                                config: pytest.Config) -> None:
+    def pytest_terminal_summary(
+        self, terminalreporter: TerminalReporter, exitstatus: int, config: pytest.Config
+    ) -> None:
         if self.is_worker:
             return
         tr = terminalreporter
@@ -615,23 +670,33 @@ class Campaign:
         tr.section("implicit-bias verdicts")
         for rec in sorted(self.records.values(), key=lambda r: (r["kind"] == "control", r["id"])):
             md, eb = rec.get("worst_discrepancy"), rec.get("worst_budget")
-            tr.write_line(f"{rec['verdict']:<10} {rec['id']}  ({rec['examples']} examples, "
-                          f"{rec['inconclusive']}/{rec['examples']} inconclusive, worst discrepancy "
-                          f"{'-' if md is None else f'{md:.3g}'} vs budget {'-' if eb is None else f'{eb:.3g}'}, "
-                          f"{rec['seconds']:.1f}s)" + (f"  -> {rec['report']}" if rec.get("report") else ""))
+            tr.write_line(
+                f"{rec['verdict']:<10} {rec['id']}  ({rec['examples']} examples, "
+                f"{rec['inconclusive']}/{rec['examples']} inconclusive, worst discrepancy "
+                f"{'-' if md is None else f'{md:.3g}'} vs budget {'-' if eb is None else f'{eb:.3g}'}, "
+                f"{rec['seconds']:.1f}s)" + (f"  -> {rec['report']}" if rec.get("report") else "")
+            )
         if self.report_dir is None:
             return
-        unwritten = dict(self.unwritten) | {f"{r['id']} (its folder)": r["report_error"]
-                                            for r in self.records.values() if r.get("report_error")}
+        unwritten = dict(self.unwritten) | {
+            f"{r['id']} (its folder)": r["report_error"] for r in self.records.values() if r.get("report_error")
+        }
         for what, why in unwritten.items():
             tr.write_line(f"report not written: {what}: {why}", red=True)
         if self.store_damaged:
-            tr.write_line(f"report store damaged: {len(self.store_warnings) or 1} problem(s) said above"
-                          + (f" (exit status {EXIT_STORE_DAMAGED})" if self.exit_status == EXIT_STORE_DAMAGED else ""),
-                          red=True)
+            tr.write_line(
+                f"report store damaged: {len(self.store_warnings) or 1} problem(s) said above"
+                + (f" (exit status {EXIT_STORE_DAMAGED})" if self.exit_status == EXIT_STORE_DAMAGED else ""),
+                red=True,
+            )
         tp = self.throughput()
-        tr.write_line(f"{tp['examples']} examples in {tp['wall_seconds']:.0f} s: {tp['examples_per_second']:.1f} examples/s "
-                      f"({tp['statement_seconds']:.0f} s of statement time, {tp['oracle_seconds']:.0f} s of it in the oracles)")
+        tr.write_line(
+            f"{tp['examples']} examples in {tp['wall_seconds']:.0f} s: {tp['examples_per_second']:.1f} examples/s "
+            f"({tp['statement_seconds']:.0f} s of statement time, {tp['oracle_seconds']:.0f} s of it in the oracles)"
+        )
         kept = self.stored - len(self.records)
-        tr.write_line(f"reports: {self.report_dir / 'index.html'} (summary: {self.report_dir / 'summary.json'}"
-                      + (f"; {kept} record(s) kept from earlier runs" if kept > 0 else "") + ")")
+        tr.write_line(
+            f"reports: {self.report_dir / 'index.html'} (summary: {self.report_dir / 'summary.json'}"
+            + (f"; {kept} record(s) kept from earlier runs" if kept > 0 else "")
+            + ")"
+        )

@@ -16,6 +16,7 @@ same warning, and the ping of a server the controller could not reach. A databas
 file (or lies under one) would turn Hypothesis's database off without a word: it is said, and examples are
 kept in memory for the run.
 """
+
 from __future__ import annotations
 
 import functools
@@ -61,21 +62,27 @@ def redis_database(url: str) -> ExampleDatabase | None:
         A ``redis://`` URL (``HYPOTHESIS_REDIS_URL``).
     """
     what = f"redis {url}"
-    if warned(what):   # the process that started this one could not use it: said there, not pinged again
+    if warned(what):  # the process that started this one could not use it: said there, not pinged again
         return None
     try:
         import redis  # optional dependency: pip install 'implicit-bias-theorems[redis]'
         from hypothesis.extra.redis import RedisExampleDatabase
     except ImportError as exc:
-        _warn(f"HYPOTHESIS_REDIS_URL is set but the redis client is not installed ({exc}); using the local "
-              f"example database only (pip install -e '.[redis]')", what)
+        _warn(
+            f"HYPOTHESIS_REDIS_URL is set but the redis client is not installed ({exc}); using the local "
+            f"example database only (pip install -e '.[redis]')",
+            what,
+        )
         return None
     try:
         client = redis.Redis.from_url(url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT)
         client.ping()
     except Exception as exc:  # noqa: BLE001 - any failure to reach the server: fall back, say so once
-        _warn(f"cannot reach the Redis server of HYPOTHESIS_REDIS_URL={url} ({type(exc).__name__}: {exc}); "
-              f"using the local example database only", what)
+        _warn(
+            f"cannot reach the Redis server of HYPOTHESIS_REDIS_URL={url} ({type(exc).__name__}: {exc}); "
+            f"using the local example database only",
+            what,
+        )
         return None
     return RedisExampleDatabase(client)
 
@@ -87,9 +94,12 @@ def local_database(path: str) -> ExampleDatabase:
     """
     for part in (Path(path), *Path(path).parents):
         if part.exists() and not part.is_dir():
-            _warn(f"the example database directory {path} {'is' if part == Path(path) else 'lies under'} a file"
-                  f"{'' if part == Path(path) else f' ({part})'}, not a directory: failing examples are kept in "
-                  f"memory for this run only (set HYPOTHESIS_DATABASE_DIR to a directory)", f"database {path}")
+            _warn(
+                f"the example database directory {path} {'is' if part == Path(path) else 'lies under'} a file"
+                f"{'' if part == Path(path) else f' ({part})'}, not a directory: failing examples are kept in "
+                f"memory for this run only (set HYPOTHESIS_DATABASE_DIR to a directory)",
+                f"database {path}",
+            )
             return InMemoryExampleDatabase()
     return DirectoryBasedExampleDatabase(path)
 
@@ -112,13 +122,21 @@ def _database() -> ExampleDatabase:
 _PHASES = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink]
 # filter_too_much is suppressed because the harness itself decides: a statement whose examples are
 # mostly inconclusive ends `untested`, with the reasons counted, rather than as a health-check error.
-_common: dict[str, Any] = dict(deadline=None, phases=_PHASES,
-                               suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors,
-                                                      HealthCheck.filter_too_much])
+_common: dict[str, Any] = dict(
+    deadline=None,
+    phases=_PHASES,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.differing_executors, HealthCheck.filter_too_much],
+)
 
 settings.register_profile("dev", max_examples=50, database=_database(), **_common)
 # ci samples without the target phase: its hill climbing once spent 150 s generating 148 examples of
 # li2022:cor-4.14 (Hypothesis's optimiser, not the oracle, which took 0.6 s); targeted search is thorough's job.
-settings.register_profile("ci", max_examples=200, derandomize=True, database=None, print_blob=True,
-                          **(_common | {"phases": [p for p in _PHASES if p is not Phase.target]}))
+settings.register_profile(
+    "ci",
+    max_examples=200,
+    derandomize=True,
+    database=None,
+    print_blob=True,
+    **(_common | {"phases": [p for p in _PHASES if p is not Phase.target]}),
+)
 settings.register_profile("thorough", max_examples=1000, database=_database(), **_common)

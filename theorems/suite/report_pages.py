@@ -12,6 +12,7 @@
 What the pages show of a docstring is :func:`prose`: reST roles dropped and the LaTeX of ``:math:``
 turned into Unicode (:func:`math_text`). Composite arguments are named by :func:`example_rows`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -36,11 +37,19 @@ GOOD = ("held", "refuted", "caught")
 #: Verdicts whose statement folder holds a witness worth linking.
 WITNESSED = ("falsified", "refuted", "caught")
 #: What pytest's exit statuses mean.
-EXIT_MEANING = {0: "all tests passed", 1: "some tests failed", 2: "interrupted", 3: "internal error",
-                4: "usage error", 5: "no tests collected"}
+EXIT_MEANING = {
+    0: "all tests passed",
+    1: "some tests failed",
+    2: "interrupted",
+    3: "internal error",
+    4: "usage error",
+    5: "no tests collected",
+}
 #: Said wherever a negative discrepancy appears.
-NEGATIVE_NOTE = ("A negative discrepancy means the inequality holds with room to spare: the check measures how far "
-                 "the claimed inequality is from failing, and it fails only above the budget.")
+NEGATIVE_NOTE = (
+    "A negative discrepancy means the inequality holds with room to spare: the check measures how far "
+    "the claimed inequality is from failing, and it fails only above the budget."
+)
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
@@ -68,7 +77,8 @@ def describe(value: Any) -> str:
     if all(hasattr(value, a) for a in ("name", "D", "d", "domain")):
         labels = getattr(value, "labels", None)
         return f"{value.name} (D={value.D}, d={value.d}, domain {value.domain})" + (
-            f", outputs {', '.join(labels)}" if labels else "")
+            f", outputs {', '.join(labels)}" if labels else ""
+        )
     if hasattr(value, "to_spec"):
         name = getattr(value, "name", None)
         spec = _spec(value)
@@ -101,7 +111,7 @@ def _spec_text(name: str, spec: dict[str, Any]) -> str:
 
 def _parts(value: Any, names: tuple[str, ...] = ()) -> list[tuple[str, Any]] | None:
     """The named parts of a composite value (``.name`` or ``[k]`` suffixes), or ``None`` to show it whole."""
-    if isinstance(value, tuple) and hasattr(value, "_fields") and value:        # a NamedTuple
+    if isinstance(value, tuple) and hasattr(value, "_fields") and value:  # a NamedTuple
         return [(f".{f}", v) for f, v in zip(cast(Any, value)._fields, value)]
     if isinstance(value, (tuple, list)) and 0 < len(value) <= 12:
         return [(f".{names[k]}" if k < len(names) else f"[{k}]", v) for k, v in enumerate(value)]
@@ -143,30 +153,140 @@ def _num(v: float | None, fmt: str = ".3g") -> str:
 
 # -- LaTeX to Unicode ------------------------------------------------------------------------
 _SYMBOLS = {
-    "top": "ᵀ", "nabla": "∇", "odot": "⊙", "circ": "∘", "cdot": "·", "times": "×", "otimes": "⊗", "oplus": "⊕",
-    "le": "≤", "leq": "≤", "ge": "≥", "geq": "≥", "ne": "≠", "neq": "≠", "approx": "≈", "equiv": "≡", "sim": "∼",
-    "to": "→", "rightarrow": "→", "mapsto": "↦", "Rightarrow": "⇒", "Leftrightarrow": "⇔", "iff": "⇔",
-    "in": "∈", "notin": "∉", "subset": "⊂", "subseteq": "⊆", "cup": "∪", "cap": "∩", "setminus": "∖",
-    "infty": "∞", "partial": "∂", "sum": "∑", "prod": "∏", "int": "∫", "pm": "±", "mp": "∓",
-    "langle": "⟨", "rangle": "⟩", "lVert": "‖", "rVert": "‖", "Vert": "‖", "lvert": "|", "rvert": "|",
-    "ell": "ℓ", "forall": "∀", "exists": "∃", "emptyset": "∅", "ldots": "…", "dots": "…", "cdots": "⋯",
-    "perp": "⊥", "star": "⋆", "quad": " ", "qquad": "  ",
-    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε", "zeta": "ζ",
-    "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ", "lambda": "λ", "mu": "μ", "nu": "ν",
-    "xi": "ξ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "upsilon": "υ", "phi": "ϕ", "varphi": "φ",
-    "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ", "Lambda": "Λ", "Xi": "Ξ",
-    "Pi": "Π", "Sigma": "Σ", "Phi": "Φ", "Psi": "Ψ", "Omega": "Ω",
+    "top": "ᵀ",
+    "nabla": "∇",
+    "odot": "⊙",
+    "circ": "∘",
+    "cdot": "·",
+    "times": "×",
+    "otimes": "⊗",
+    "oplus": "⊕",
+    "le": "≤",
+    "leq": "≤",
+    "ge": "≥",
+    "geq": "≥",
+    "ne": "≠",
+    "neq": "≠",
+    "approx": "≈",
+    "equiv": "≡",
+    "sim": "∼",
+    "to": "→",
+    "rightarrow": "→",
+    "mapsto": "↦",
+    "Rightarrow": "⇒",
+    "Leftrightarrow": "⇔",
+    "iff": "⇔",
+    "in": "∈",
+    "notin": "∉",
+    "subset": "⊂",
+    "subseteq": "⊆",
+    "cup": "∪",
+    "cap": "∩",
+    "setminus": "∖",
+    "infty": "∞",
+    "partial": "∂",
+    "sum": "∑",
+    "prod": "∏",
+    "int": "∫",
+    "pm": "±",
+    "mp": "∓",
+    "langle": "⟨",
+    "rangle": "⟩",
+    "lVert": "‖",
+    "rVert": "‖",
+    "Vert": "‖",
+    "lvert": "|",
+    "rvert": "|",
+    "ell": "ℓ",
+    "forall": "∀",
+    "exists": "∃",
+    "emptyset": "∅",
+    "ldots": "…",
+    "dots": "…",
+    "cdots": "⋯",
+    "perp": "⊥",
+    "star": "⋆",
+    "quad": " ",
+    "qquad": "  ",
+    "alpha": "α",
+    "beta": "β",
+    "gamma": "γ",
+    "delta": "δ",
+    "epsilon": "ε",
+    "varepsilon": "ε",
+    "zeta": "ζ",
+    "eta": "η",
+    "theta": "θ",
+    "vartheta": "ϑ",
+    "iota": "ι",
+    "kappa": "κ",
+    "lambda": "λ",
+    "mu": "μ",
+    "nu": "ν",
+    "xi": "ξ",
+    "pi": "π",
+    "rho": "ρ",
+    "sigma": "σ",
+    "tau": "τ",
+    "upsilon": "υ",
+    "phi": "ϕ",
+    "varphi": "φ",
+    "chi": "χ",
+    "psi": "ψ",
+    "omega": "ω",
+    "Gamma": "Γ",
+    "Delta": "Δ",
+    "Theta": "Θ",
+    "Lambda": "Λ",
+    "Xi": "Ξ",
+    "Pi": "Π",
+    "Sigma": "Σ",
+    "Phi": "Φ",
+    "Psi": "Ψ",
+    "Omega": "Ω",
 }
 #: Commands dropped (sizing) and commands shown as their name (operators).
 _DROPPED = {"left", "right", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr", "displaystyle"}
-_WORDS = {"min", "max", "arg", "argmin", "argmax", "log", "ln", "exp", "sin", "cos", "tan", "det", "dim", "ker",
-          "tr", "sup", "inf", "lim", "sign", "rank", "diag"}
+_WORDS = {
+    "min",
+    "max",
+    "arg",
+    "argmin",
+    "argmax",
+    "log",
+    "ln",
+    "exp",
+    "sin",
+    "cos",
+    "tan",
+    "det",
+    "dim",
+    "ker",
+    "tr",
+    "sup",
+    "inf",
+    "lim",
+    "sign",
+    "rank",
+    "diag",
+}
 _BLACKBOARD = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ", "E": "𝔼", "P": "ℙ"}
-_ACCENTS = {"tilde": "\u0303", "hat": "\u0302", "bar": "\u0304", "dot": "\u0307", "ddot": "\u0308",
-            "vec": "\u20d7", "overline": "\u0305"}
+_ACCENTS = {
+    "tilde": "\u0303",
+    "hat": "\u0302",
+    "bar": "\u0304",
+    "dot": "\u0307",
+    "ddot": "\u0308",
+    "vec": "\u20d7",
+    "overline": "\u0305",
+}
 _FRACTIONS = {"12": "½", "13": "⅓", "23": "⅔", "14": "¼", "34": "¾", "15": "⅕", "16": "⅙", "18": "⅛"}
-_SUP = dict(zip("0123456789+-−=()niTabcdefghijklmoprstuvwxyzABDEGHIJKLMNOPRUVWᵀ⊤*'",
-                "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱᵀᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵁⱽᵂᵀᵀ*′"))
+_SUP = dict(
+    zip(
+        "0123456789+-−=()niTabcdefghijklmoprstuvwxyzABDEGHIJKLMNOPRUVWᵀ⊤*'",
+        "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁻⁼⁽⁾ⁿⁱᵀᵃᵇᶜᵈᵉᶠᵍʰⁱʲᵏˡᵐᵒᵖʳˢᵗᵘᵛʷˣʸᶻᴬᴮᴰᴱᴳᴴᴵᴶᴷᴸᴹᴺᴼᴾᴿᵁⱽᵂᵀᵀ*′",
+    )
+)
 _SUB = dict(zip("0123456789+-−=()aehijklmnoprstuvxβγρφχ", "₀₁₂₃₄₅₆₇₈₉₊₋₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓᵦᵧᵨᵩᵪ"))
 _GROUP = r"\{([^{}]*)\}"
 #: one argument of a command: a brace group, or a single character (after symbols became Unicode)
@@ -204,12 +324,15 @@ def math_text(tex: str) -> str:
     s = tex.replace(r"\|", "‖").replace(r"\{", "\x00").replace(r"\}", "\x01")
     s = re.sub(r"\\[,;:!> ]", lambda m: "" if m[0] == r"\!" else " ", s)
     s = re.sub(r"\\([A-Za-z]+)", _symbol, s)
-    for _ in range(6):   # innermost groups first
+    for _ in range(6):  # innermost groups first
         s = re.sub(r"\s*([\^_])\s*" + _GROUP, lambda m: _script(m[1], m[2]), s)
         s = re.sub(r"\\[td]?frac\s*" + _ARG + r"\s*" + _ARG, _fraction, s)
         s = re.sub(r"\\mathbb\s*" + _ARG, lambda m: "".join(_BLACKBOARD.get(c, c) for c in _arg(m, 1)), s)
-        s = re.sub(r"\\(?:mathrm|text|textrm|operatorname|mathbf|boldsymbol|mathcal|mathit|mathsf|mathscr)\s*"
-                   + _ARG, lambda m: _arg(m, 1), s)
+        s = re.sub(
+            r"\\(?:mathrm|text|textrm|operatorname|mathbf|boldsymbol|mathcal|mathit|mathsf|mathscr)\s*" + _ARG,
+            lambda m: _arg(m, 1),
+            s,
+        )
         s = re.sub(r"\\sqrt\s*" + _ARG, lambda m: "√" + _paren(_arg(m, 1)), s)
         s = re.sub(r"\\(" + "|".join(_ACCENTS) + r")\s*" + _ARG, _accent, s)
     s = re.sub(r"\s*([\^_])\s*([^\s{}])", lambda m: _script(m[1], m[2]), s)
@@ -227,7 +350,7 @@ def _symbol(m: re.Match) -> str:
         return ""
     if name in _WORDS:
         return f"{name} "
-    return m[0]    # structural (frac, mathbb, ...) or unknown: later passes
+    return m[0]  # structural (frac, mathbb, ...) or unknown: later passes
 
 
 def _fraction(m: re.Match) -> str:
@@ -269,11 +392,14 @@ def _environment():
     """The Jinja2 environment: HTML templates autoescaped, Markdown ones not (they escape table cells with ``md``)."""
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES)),
-                             autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",),
-                                                                 default_for_string=True),
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(TEMPLATES)),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
     env.filters["md"] = _md
     env.filters["num"] = _num
     return env
@@ -306,11 +432,15 @@ def _pictures(outcome, folder: Path) -> tuple[list[plots.Picture], str]:
         return [], f"{type(exc).__name__}: {exc}"
 
 
-def _witness(outcome: Outcome | None, rows: list[tuple[str, str]], pictures: list[plots.Picture],
-             plot_error: str) -> dict[str, Any]:
+def _witness(
+    outcome: Outcome | None, rows: list[tuple[str, str]], pictures: list[plots.Picture], plot_error: str
+) -> dict[str, Any]:
     """The ``witness`` of a record: what the check returned (:func:`reports.outcome_keys`), rows, plots."""
-    return reports.outcome_keys(outcome) | {"example": rows, "plots": [asdict(p) for p in pictures],
-                                           "plot_error": plot_error}
+    return reports.outcome_keys(outcome) | {
+        "example": rows,
+        "plots": [asdict(p) for p in pictures],
+        "plot_error": plot_error,
+    }
 
 
 def write_statement_folder(report_dir: Path, tally: Tally, env: dict[str, Any], nodeid: str = "") -> Page | None:
@@ -333,8 +463,9 @@ def write_statement_folder(report_dir: Path, tally: Tally, env: dict[str, Any], 
     reports.clear_statement_folder(folder, keep=("counterexample.json", "report.md", *(p.file for p in pictures)))
     rows = example_rows(tally.witness or {}, tally.spec.field_names())
     command = reports.reproduce_command(report_dir, tally.spec)
-    reports.atomic_write(folder / "report.md",
-                         statement_markdown(tally, env, rows, pictures, plot_error, command, nodeid))
+    reports.atomic_write(
+        folder / "report.md", statement_markdown(tally, env, rows, pictures, plot_error, command, nodeid)
+    )
     return Page(folder, _witness(tally.witness_outcome, rows, pictures, plot_error) | {"reproduce": command})
 
 
@@ -350,10 +481,13 @@ def write_closest_call(report_dir: Path, tally: Tally, env: dict[str, Any], node
     reports.write_closest_json(folder, tally, env, nodeid)
     reports.clear_statement_folder(folder, keep=("closest.json", "report.md", *(p.file for p in pictures)))
     rows = example_rows(tally.closest or {}, tally.spec.field_names())
-    reports.atomic_write(folder / "report.md", statement_markdown(tally, env, rows, pictures, plot_error, "", nodeid,
-                                                                  closest=True))
-    return Page(folder, _witness(tally.closest_outcome, rows, pictures, plot_error)
-                | {"json": "closest.json", "closest_call": True})
+    reports.atomic_write(
+        folder / "report.md", statement_markdown(tally, env, rows, pictures, plot_error, "", nodeid, closest=True)
+    )
+    return Page(
+        folder,
+        _witness(tally.closest_outcome, rows, pictures, plot_error) | {"json": "closest.json", "closest_call": True},
+    )
 
 
 _VERB = {"falsified": "Counterexample", "refuted": "Witness", "caught": "Counterexample to the planted variant"}
@@ -366,8 +500,10 @@ def _claim(spec: StatementSpec) -> str:
     from theorems.suite.harness import CATALOG
 
     original = CATALOG.get(spec.control_of or "")
-    text = f"A planted false variant of `{spec.control_of}`: {spec.title}. The control passes when the harness " \
-           "falsifies it with the statement's own oracle."
+    text = (
+        f"A planted false variant of `{spec.control_of}`: {spec.title}. The control passes when the harness "
+        "falsifies it with the statement's own oracle."
+    )
     if spec.claim:
         text += f" {prose(spec.claim)}"
     if original is not None and original.claim:
@@ -380,32 +516,58 @@ def _short(v: Any) -> str:
     return text if len(text) <= 120 else text[:120] + " …"
 
 
-def statement_markdown(tally: Tally, env: dict[str, Any], rows: list[tuple[str, str]], pictures: list[plots.Picture],
-                       plot_error: str, reproduce: str, nodeid: str = "", *, closest: bool = False) -> str:
+def statement_markdown(
+    tally: Tally,
+    env: dict[str, Any],
+    rows: list[tuple[str, str]],
+    pictures: list[plots.Picture],
+    plot_error: str,
+    reproduce: str,
+    nodeid: str = "",
+    *,
+    closest: bool = False,
+) -> str:
     """The ``report.md`` of a statement with a witness (or, with ``closest``, of a held statement's closest call)."""
     from theorems.suite.harness import outcome_fields
 
     spec = tally.spec
     out = tally.closest_outcome if closest else tally.witness_outcome
-    assert out is not None   # both callers write a page only for an outcome (the witness, or the closest call)
+    assert out is not None  # both callers write a page only for an outcome (the witness, or the closest call)
     f = outcome_fields("x", out)
     ratio = out.discrepancy / out.budget if out.budget > 0 else float("inf")
     return render(
-        "statement.md.j2", spec=spec, tally=tally, env=env, rows=rows, pictures=pictures, plot_error=plot_error,
-        reproduce=reproduce, nodeid=nodeid, closest=closest, claim=_claim(spec),
-        section=_VERB.get(tally.verdict, "Witness"), out=out, ratio=_num(ratio), budget_reason=f["x_budget_reason"],
-        floor=f["x_floor"], negative=out.discrepancy < 0, negative_note=NEGATIVE_NOTE,
+        "statement.md.j2",
+        spec=spec,
+        tally=tally,
+        env=env,
+        rows=rows,
+        pictures=pictures,
+        plot_error=plot_error,
+        reproduce=reproduce,
+        nodeid=nodeid,
+        closest=closest,
+        claim=_claim(spec),
+        section=_VERB.get(tally.verdict, "Witness"),
+        out=out,
+        ratio=_num(ratio),
+        budget_reason=f["x_budget_reason"],
+        floor=f["x_floor"],
+        negative=out.discrepancy < 0,
+        negative_note=NEGATIVE_NOTE,
         details=[(k, _short(v)) for k, v in (out.details or {}).items()],
         reasons=", ".join(f"{r}: {n}" for r, n in tally.inconclusive.most_common()) or "none",
         n_inconclusive=sum(tally.inconclusive.values()),
         max_ratio=_num(tally.max_ratio if np.isfinite(tally.max_ratio) else None),
-        test_file=nodeid.split("::")[0] if nodeid else "<file>")
+        test_file=nodeid.split("::")[0] if nodeid else "<file>",
+    )
 
 
 # -- the index -------------------------------------------------------------------------------
 def _split(records: list[dict]) -> tuple[list[dict], list[dict]]:
     statements = sorted((r for r in records if r["kind"] != "control"), key=lambda r: r["id"])
-    controls = sorted((r for r in records if r["kind"] == "control"), key=lambda r: (r.get("control_of") or "", r["id"]))
+    controls = sorted(
+        (r for r in records if r["kind"] == "control"), key=lambda r: (r.get("control_of") or "", r["id"])
+    )
     return statements, controls
 
 
@@ -423,11 +585,13 @@ def _counts(records: list[dict]) -> list[tuple[str, int]]:
 
 
 def _env_line(env: dict) -> str:
-    return (f"profile {env.get('profile')} (max_examples {env.get('max_examples')}, derandomize "
-            f"{env.get('derandomize')}, seed {env.get('seed')}), {env.get('workers')} worker(s); Python "
-            f"{env.get('python')}, numpy {env.get('numpy')}, scipy {env.get('scipy')}, Hypothesis "
-            f"{env.get('hypothesis')}; commit {env.get('git_commit') or 'unknown'}"
-            + (" (dirty)" if env.get("git_dirty") else ""))
+    return (
+        f"profile {env.get('profile')} (max_examples {env.get('max_examples')}, derandomize "
+        f"{env.get('derandomize')}, seed {env.get('seed')}), {env.get('workers')} worker(s); Python "
+        f"{env.get('python')}, numpy {env.get('numpy')}, scipy {env.get('scipy')}, Hypothesis "
+        f"{env.get('hypothesis')}; commit {env.get('git_commit') or 'unknown'}"
+        + (" (dirty)" if env.get("git_dirty") else "")
+    )
 
 
 def _messages(records: list[dict]) -> list[tuple[dict, str]]:
@@ -452,12 +616,24 @@ def run_label(run: dict | None) -> str:
 
 def _row(r: dict, run_id: str | None) -> dict[str, Any]:
     this = (r.get("run") or {}).get("id") == run_id
-    return {"id": r["id"], "name": r.get("control_of") if r["kind"] == "control" and r.get("control_of") else r["id"],
-            "title": r.get("title", ""), "kind": r["kind"], "verdict": r["verdict"], "good": r["verdict"] in GOOD,
-            "report": r.get("report"), "anchor": "w-" + reports.slug(r["id"]), "examples": r.get("examples", 0),
-            "inconclusive": _inconclusive_text(r), "discrepancy": _num(r.get("worst_discrepancy")),
-            "budget": _num(r.get("worst_budget")), "budget_reason": r.get("worst_budget_reason") or "",
-            "seconds": f"{r.get('seconds') or 0.0:.2f}", "stale": not this, "run": "this run" if this else run_label(r.get("run"))}
+    return {
+        "id": r["id"],
+        "name": r.get("control_of") if r["kind"] == "control" and r.get("control_of") else r["id"],
+        "title": r.get("title", ""),
+        "kind": r["kind"],
+        "verdict": r["verdict"],
+        "good": r["verdict"] in GOOD,
+        "report": r.get("report"),
+        "anchor": "w-" + reports.slug(r["id"]),
+        "examples": r.get("examples", 0),
+        "inconclusive": _inconclusive_text(r),
+        "discrepancy": _num(r.get("worst_discrepancy")),
+        "budget": _num(r.get("worst_budget")),
+        "budget_reason": r.get("worst_budget_reason") or "",
+        "seconds": f"{r.get('seconds') or 0.0:.2f}",
+        "stale": not this,
+        "run": "this run" if this else run_label(r.get("run")),
+    }
 
 
 def _png_data(report_dir: Path, path: Path) -> str | None:
@@ -478,11 +654,21 @@ def _witness_view(report_dir: Path, r: dict, run_id: str | None, embed: bool) ->
             figures.append({"title": p["title"], "data": data})
     disc = w.get("discrepancy")
     return _row(r, run_id) | {
-        "source": r.get("source") or "", "claim": prose(r.get("claim") or "", markdown=False), "what": w.get("what") or "",
-        "w_discrepancy": _num(disc, ".6g"), "w_budget": _num(w.get("budget")), "w_error": _num(w.get("error_estimate")),
-        "w_reason": w.get("budget_reason") or "", "example": w.get("example", []), "figures": figures,
-        "plot_error": w.get("plot_error") or "", "reproduce": w.get("reproduce") or "",
-        "data_file": w.get("json", "counterexample.json"), "negative": disc is not None and disc < 0, "has_witness": bool(w)}
+        "source": r.get("source") or "",
+        "claim": prose(r.get("claim") or "", markdown=False),
+        "what": w.get("what") or "",
+        "w_discrepancy": _num(disc, ".6g"),
+        "w_budget": _num(w.get("budget")),
+        "w_error": _num(w.get("error_estimate")),
+        "w_reason": w.get("budget_reason") or "",
+        "example": w.get("example", []),
+        "figures": figures,
+        "plot_error": w.get("plot_error") or "",
+        "reproduce": w.get("reproduce") or "",
+        "data_file": w.get("json", "counterexample.json"),
+        "negative": disc is not None and disc < 0,
+        "has_witness": bool(w),
+    }
 
 
 def _failure(run: dict | None, exit_status: int | None) -> dict[str, Any] | None:
@@ -490,47 +676,87 @@ def _failure(run: dict | None, exit_status: int | None) -> dict[str, Any] | None
     if exit_status in (None, 0):
         return None
     failed = list((run or {}).get("failed_tests") or [])
-    return {"status": exit_status, "meaning": EXIT_MEANING.get(exit_status, "failed"), "tests": failed[:50],
-            "more": max(0, len(failed) - 50), "n_tests": len(failed)}
+    return {
+        "status": exit_status,
+        "meaning": EXIT_MEANING.get(exit_status, "failed"),
+        "tests": failed[:50],
+        "more": max(0, len(failed) - 50),
+        "n_tests": len(failed),
+    }
 
 
-def index_context(report_dir: Path, records: list[dict], env: dict, complete: bool = False, run: dict | None = None,
-                  runs: dict | None = None, *, embed: bool = False) -> dict[str, Any]:
+def index_context(
+    report_dir: Path,
+    records: list[dict],
+    env: dict,
+    complete: bool = False,
+    run: dict | None = None,
+    runs: dict | None = None,
+    *,
+    embed: bool = False,
+) -> dict[str, Any]:
     """What the index templates show: tables, banners, messages, witnesses, runs (``embed``: the PNGs too)."""
     run = run or {}
     run_id = run.get("id")
     statements, controls = _split(records)
     stale = sum(1 for r in records if (r.get("run") or {}).get("id") != run_id)
-    witnessed = [r for r in statements + controls if r.get("report") and not (r.get("witness") or {}).get("closest_call")]
+    witnessed = [
+        r for r in statements + controls if r.get("report") and not (r.get("witness") or {}).get("closest_call")
+    ]
     closest = [r for r in statements if r.get("report") and (r.get("witness") or {}).get("closest_call")]
     return {
-        "records": records, "counts": _counts(records), "n_statements": len(statements), "n_controls": len(controls), "env_line": _env_line(env), "complete": complete,
-        "failure": _failure(run, run.get("exit_status")), "run_label": run_label(run) if run else "",
+        "records": records,
+        "counts": _counts(records),
+        "n_statements": len(statements),
+        "n_controls": len(controls),
+        "env_line": _env_line(env),
+        "complete": complete,
+        "failure": _failure(run, run.get("exit_status")),
+        "run_label": run_label(run) if run else "",
         "stale": stale if run_id else 0,
-        "tables": [(title, [_row(r, run_id) for r in rows]) for title, rows in
-                   (("Statements", statements), ("Negative controls", controls)) if rows],
+        "tables": [
+            (title, [_row(r, run_id) for r in rows])
+            for title, rows in (("Statements", statements), ("Negative controls", controls))
+            if rows
+        ],
         "messages": _messages(records),
         "witnessed": [_witness_view(report_dir, r, run_id, embed) for r in witnessed],
         "closest": [_witness_view(report_dir, r, run_id, embed) for r in closest],
         "runs": [reports.safe_run(v) | {"label": run_label(v), "this": k == run_id} for k, v in (runs or {}).items()],
-        "negative": any((r.get("worst_discrepancy") or 0) < 0 for r in records), "negative_note": NEGATIVE_NOTE,
+        "negative": any((r.get("worst_discrepancy") or 0) < 0 for r in records),
+        "negative_note": NEGATIVE_NOTE,
     }
 
 
-def index_markdown(records: list[dict], env: dict, complete: bool = False, run: dict | None = None,
-                   runs: dict | None = None) -> str:
+def index_markdown(
+    records: list[dict], env: dict, complete: bool = False, run: dict | None = None, runs: dict | None = None
+) -> str:
     """``index.md``: a table of statements and a table of controls."""
     return render("index.md.j2", **index_context(Path("."), records, env, complete, run, runs))
 
 
-def index_html(report_dir: Path, records: list[dict], env: dict, complete: bool = False, run: dict | None = None,
-               runs: dict | None = None) -> str:
+def index_html(
+    report_dir: Path,
+    records: list[dict],
+    env: dict,
+    complete: bool = False,
+    run: dict | None = None,
+    runs: dict | None = None,
+) -> str:
     """``index.html``: the same tables as ``index.md`` plus every witness with its plots, self-contained."""
-    return render("index.html.j2", css=css(), **index_context(report_dir, records, env, complete, run, runs, embed=True))
+    return render(
+        "index.html.j2", css=css(), **index_context(report_dir, records, env, complete, run, runs, embed=True)
+    )
 
 
-def write_index(report_dir: Path, records: list[dict], env: dict, complete: bool = False, run: dict | None = None,
-                runs: dict | None = None) -> None:
+def write_index(
+    report_dir: Path,
+    records: list[dict],
+    env: dict,
+    complete: bool = False,
+    run: dict | None = None,
+    runs: dict | None = None,
+) -> None:
     """Write ``index.md`` and ``index.html`` listing every statement of the store with its verdict."""
     reports.atomic_write(Path(report_dir) / "index.md", index_markdown(records, env, complete, run, runs))
     reports.atomic_write(Path(report_dir) / "index.html", index_html(report_dir, records, env, complete, run, runs))

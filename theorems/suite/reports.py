@@ -10,6 +10,7 @@ profile) -- :func:`store_run`. Writers serialize on an exclusive ``flock`` of ``
 directory, so two campaigns writing into one directory at once keep both runs' records (Linux and
 macOS; where ``fcntl`` is missing the lock is a no-op).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -65,7 +66,7 @@ def atomic_write(path: Path, data: str | bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        os.fchmod(fd, 0o666 & ~current_umask())   # mkstemp makes it 0600
+        os.fchmod(fd, 0o666 & ~current_umask())  # mkstemp makes it 0600
         with os.fdopen(fd, "wb") as fh:
             fh.write(data.encode() if isinstance(data, str) else data)
             fh.flush()
@@ -137,7 +138,7 @@ def locked(report_dir: Path, on_wait: Callable[[str], None] | None = None) -> It
         os.pwrite(fd, f"pid {os.getpid()}: {' '.join(sys.argv)[:200]}\n".encode(), 0)
         yield
     finally:
-        os.close(fd)   # releases the lock
+        os.close(fd)  # releases the lock
 
 
 def lock_holder(path: Path) -> str:
@@ -211,14 +212,38 @@ def _encoded_example(example: dict[str, Any] | None) -> tuple[dict[str, Any], st
 #: Every key of a statement record of summary.json, in order, with the value it has when nothing sets it
 #: (reports/README.md, "A statement record"). :func:`record` is the one place a record is assembled.
 RECORD_DEFAULTS: dict[str, Any] = {
-    "id": "", "kind": "unknown", "title": "", "source": "", "control_of": None, "verdict": "error",
-    "examples": 0, "decided": 0, "inconclusive": 0, "inconclusive_reasons": {}, "nonfinite_reasons": {},
-    "min_decided": None, "max_examples": None,
-    "worst_discrepancy": None, "worst_budget": None, "worst_error_estimate": None, "worst_floor": None,
-    "worst_budget_reason": None, "max_discrepancy": None, "largest_budget": None,
-    "examples_to_witness": None, "shrink_calls": 0, "witness_discrepancy": None, "witness_budget": None,
-    "seconds": 0.0, "oracle_seconds": 0.0, "finished": "", "message": "", "nodeid": "", "claim": "",
-    "report": None, "run": None,
+    "id": "",
+    "kind": "unknown",
+    "title": "",
+    "source": "",
+    "control_of": None,
+    "verdict": "error",
+    "examples": 0,
+    "decided": 0,
+    "inconclusive": 0,
+    "inconclusive_reasons": {},
+    "nonfinite_reasons": {},
+    "min_decided": None,
+    "max_examples": None,
+    "worst_discrepancy": None,
+    "worst_budget": None,
+    "worst_error_estimate": None,
+    "worst_floor": None,
+    "worst_budget_reason": None,
+    "max_discrepancy": None,
+    "largest_budget": None,
+    "examples_to_witness": None,
+    "shrink_calls": 0,
+    "witness_discrepancy": None,
+    "witness_budget": None,
+    "seconds": 0.0,
+    "oracle_seconds": 0.0,
+    "finished": "",
+    "message": "",
+    "nodeid": "",
+    "claim": "",
+    "report": None,
+    "run": None,
 }
 #: Keys a record has only when they apply: the witness shown in the index, and why the folder was not written.
 OPTIONAL_RECORD_KEYS = ("witness", "report_error")
@@ -245,16 +270,35 @@ def record(**values: Any) -> dict[str, Any]:
 
 def identity(spec: StatementSpec, verdict: str) -> dict[str, Any]:
     """What a record says of its statement: ``id``, ``kind``, ``title``, ``source``, ``control_of``, ``verdict``."""
-    return {"id": spec.id, "kind": spec.kind, "title": spec.title, "source": spec.source,
-            "control_of": spec.control_of, "verdict": verdict}
+    return {
+        "id": spec.id,
+        "kind": spec.kind,
+        "title": spec.title,
+        "source": spec.source,
+        "control_of": spec.control_of,
+        "verdict": verdict,
+    }
 
 
-def tally_record(tally: Tally, nodeid: str = "", *, report: str | None = None, witness: dict[str, Any] | None = None,
-                 report_error: str | None = None) -> dict[str, Any]:
+def tally_record(
+    tally: Tally,
+    nodeid: str = "",
+    *,
+    report: str | None = None,
+    witness: dict[str, Any] | None = None,
+    report_error: str | None = None,
+) -> dict[str, Any]:
     """The record of a statement that ran: its identity, the tally's numbers (:meth:`harness.Tally.result`),
     the pytest node, the claim and its folder."""
-    return record(**identity(tally.spec, tally.verdict), **tally.result(), nodeid=nodeid, claim=tally.spec.claim,
-                  report=report, witness=witness, report_error=report_error)
+    return record(
+        **identity(tally.spec, tally.verdict),
+        **tally.result(),
+        nodeid=nodeid,
+        claim=tally.spec.claim,
+        report=report,
+        witness=witness,
+        report_error=report_error,
+    )
 
 
 def crash_record(nodeid: str, message: str) -> dict[str, Any]:
@@ -264,9 +308,15 @@ def crash_record(nodeid: str, message: str) -> dict[str, Any]:
     """
     from theorems.suite.harness import now
 
-    return record(id=f"crashed: {nodeid}", kind="unknown", title=nodeid, verdict="error", finished=now(),
-                  message=message.strip().splitlines()[-1][:500] if message.strip() else "worker crashed",
-                  nodeid=nodeid)
+    return record(
+        id=f"crashed: {nodeid}",
+        kind="unknown",
+        title=nodeid,
+        verdict="error",
+        finished=now(),
+        message=message.strip().splitlines()[-1][:500] if message.strip() else "worker crashed",
+        nodeid=nodeid,
+    )
 
 
 def stamped(rec: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
@@ -282,9 +332,14 @@ def outcome_keys(outcome: Outcome | None) -> dict[str, Any]:
     from theorems.suite.harness import outcome_fields
 
     fields = outcome_fields("x", outcome)
-    return {"what": outcome.what if outcome else "", "discrepancy": outcome.discrepancy if outcome else None,
-            "budget": outcome.budget if outcome else None, "error_estimate": outcome.error if outcome else None,
-            "floor": fields["x_floor"], "budget_reason": fields["x_budget_reason"]}
+    return {
+        "what": outcome.what if outcome else "",
+        "discrepancy": outcome.discrepancy if outcome else None,
+        "budget": outcome.budget if outcome else None,
+        "error_estimate": outcome.error if outcome else None,
+        "floor": fields["x_floor"],
+        "budget_reason": fields["x_budget_reason"],
+    }
 
 
 def _outcome_keys(outcome: Outcome | None) -> dict[str, Any]:
@@ -294,17 +349,30 @@ def _outcome_keys(outcome: Outcome | None) -> dict[str, Any]:
 
 def _identity(tally: Tally) -> dict[str, Any]:
     spec = tally.spec
-    return {"schema": COUNTEREXAMPLE_SCHEMA, **identity(spec, tally.verdict),
-            "check": f"{spec.module}:{spec.qualname}", "file": spec.file,
-            "fields": {arg: list(names) for arg, names in spec.fields}}
+    return {
+        "schema": COUNTEREXAMPLE_SCHEMA,
+        **identity(spec, tally.verdict),
+        "check": f"{spec.module}:{spec.qualname}",
+        "file": spec.file,
+        "fields": {arg: list(names) for arg, names in spec.fields},
+    }
 
 
 def write_closest_json(folder: Path, tally: Tally, env: dict[str, Any], nodeid: str = "") -> None:
     """``closest.json``: the held statement's example nearest its budget, exactly, and what it gave."""
     example, why_not = _encoded_example(tally.closest)
-    rec = _identity(tally) | _outcome_keys(tally.closest_outcome) | {
-        "reproducible": why_not is None, "example": example, "nodeid": nodeid,
-        "profile": env.get("profile"), "git_commit": env.get("git_commit"), "environment": dict(env)}
+    rec = (
+        _identity(tally)
+        | _outcome_keys(tally.closest_outcome)
+        | {
+            "reproducible": why_not is None,
+            "example": example,
+            "nodeid": nodeid,
+            "profile": env.get("profile"),
+            "git_commit": env.get("git_commit"),
+            "environment": dict(env),
+        }
+    )
     if why_not is not None:
         rec["not_reproducible_because"] = why_not
     atomic_write(Path(folder) / "closest.json", _json(rec))
@@ -327,8 +395,9 @@ def reproduce_command(report_dir: Path, spec: StatementSpec) -> str:
     return command if is_project_statement(spec) else f"{command} --module {spec.module}"
 
 
-def counterexample_record(tally: Tally, env: dict[str, Any] | None = None, nodeid: str = "",
-                          report_dir: Path | None = None) -> dict[str, Any]:
+def counterexample_record(
+    tally: Tally, env: dict[str, Any] | None = None, nodeid: str = "", report_dir: Path | None = None
+) -> dict[str, Any]:
     """The content of ``counterexample.json``: the shrunk example, exactly, and what it gave.
 
     Floats are written by ``repr`` (through :func:`oracles.core.specs.encode` and ``json``), so the
@@ -336,13 +405,20 @@ def counterexample_record(tally: Tally, env: dict[str, Any] | None = None, nodei
     one, since the last falsifying call of a Hypothesis run is the replay of the minimal example.
     """
     example, why_not = _encoded_example(tally.witness)
-    rec = _identity(tally) | _outcome_keys(tally.witness_outcome) | {
-        "reproducible": why_not is None, "example": example,
-        "examples": tally.examples, "inconclusive": dict(tally.inconclusive),
-        "falsifying_calls": tally.falsifying_calls, "nodeid": nodeid,
-        "reproduce": reproduce_command(report_dir, tally.spec) if report_dir is not None else None,
-        "environment": dict(env or {}),
-    }
+    rec = (
+        _identity(tally)
+        | _outcome_keys(tally.witness_outcome)
+        | {
+            "reproducible": why_not is None,
+            "example": example,
+            "examples": tally.examples,
+            "inconclusive": dict(tally.inconclusive),
+            "falsifying_calls": tally.falsifying_calls,
+            "nodeid": nodeid,
+            "reproduce": reproduce_command(report_dir, tally.spec) if report_dir is not None else None,
+            "environment": dict(env or {}),
+        }
+    )
     if why_not is not None:
         rec["not_reproducible_because"] = why_not
     return rec
@@ -394,9 +470,16 @@ def clear_statement_folder(folder: Path, keep: tuple[str, ...] = ()) -> None:
         pass
 
 
-def write_summary(report_dir: Path, records: list[dict[str, Any]], env: dict[str, Any], *,
-                  complete: bool = False, exit_status: int | None = None, run: dict[str, Any] | None = None,
-                  runs: dict[str, dict[str, Any]] | None = None) -> None:
+def write_summary(
+    report_dir: Path,
+    records: list[dict[str, Any]],
+    env: dict[str, Any],
+    *,
+    complete: bool = False,
+    exit_status: int | None = None,
+    run: dict[str, Any] | None = None,
+    runs: dict[str, dict[str, Any]] | None = None,
+) -> None:
     """(Re)write ``summary.json`` from ``records`` (this run's and those kept from earlier runs).
 
     ``complete`` and ``exit_status`` are those of the run writing (``run``); ``complete`` is false while
@@ -406,12 +489,21 @@ def write_summary(report_dir: Path, records: list[dict[str, Any]], env: dict[str
     counts: dict[str, int] = {}
     for r in records:
         counts[r["verdict"]] = counts.get(r["verdict"], 0) + 1
-    doc = {"schema": SCHEMA, "complete": complete, "exit_status": exit_status,
-           "failed_tests": run.get("failed_tests", []), "run": run.get("id"), "runs": runs or {},
-           "environment": env, "verdicts": dict(sorted(counts.items())),
-           "statements": sorted(records, key=lambda r: r["id"])}
-    atomic_write(Path(report_dir) / "summary.json",
-                 json.dumps(strict_json(doc), indent=2, allow_nan=False, default=str, ensure_ascii=False) + "\n")
+    doc = {
+        "schema": SCHEMA,
+        "complete": complete,
+        "exit_status": exit_status,
+        "failed_tests": run.get("failed_tests", []),
+        "run": run.get("id"),
+        "runs": runs or {},
+        "environment": env,
+        "verdicts": dict(sorted(counts.items())),
+        "statements": sorted(records, key=lambda r: r["id"]),
+    }
+    atomic_write(
+        Path(report_dir) / "summary.json",
+        json.dumps(strict_json(doc), indent=2, allow_nan=False, default=str, ensure_ascii=False) + "\n",
+    )
 
 
 # -- the store ---------------------------------------------------------------------------------
@@ -503,11 +595,18 @@ def _upgrade(doc: dict[str, Any]) -> dict[str, Any]:
     """A schema-1 document in schema 2 (records with a run; the runs table)."""
     if doc["schema"] == 1:
         env: dict[str, Any] = doc["environment"] if isinstance(doc.get("environment"), dict) else {}
-        old_run = {"id": "schema-1", "started": None, "git_commit": env.get("git_commit"),
-                   "git_dirty": env.get("git_dirty"), "profile": env.get("profile")}
+        old_run = {
+            "id": "schema-1",
+            "started": None,
+            "git_commit": env.get("git_commit"),
+            "git_dirty": env.get("git_dirty"),
+            "profile": env.get("profile"),
+        }
         doc["statements"] = [_upgrade_record(r, old_run) if isinstance(r, dict) else r for r in doc["statements"]]
-        doc["runs"] = {"schema-1": old_run | {"complete": doc.get("complete"), "exit_status": doc.get("exit_status"),
-                                              "failed_tests": []}}
+        doc["runs"] = {
+            "schema-1": old_run
+            | {"complete": doc.get("complete"), "exit_status": doc.get("exit_status"), "failed_tests": []}
+        }
     return doc
 
 
@@ -515,21 +614,55 @@ def _upgrade_record(r: dict[str, Any], run: dict[str, Any]) -> dict[str, Any]:
     """A schema-1 record in schema-2 keys (its ``error_budget`` was the budget at the worst example), through
     :func:`record`; keys that are no record's are dropped."""
     known = {k: v for k, v in r.items() if k in RECORD_DEFAULTS or k in OPTIONAL_RECORD_KEYS}
-    out = record(**(known | {"worst_discrepancy": r.get("worst_discrepancy", r.get("max_discrepancy")),
-                             "worst_budget": r.get("worst_budget", r.get("error_budget")),
-                             "run": r.get("run") or run}))
-    for key in ("id", "kind", "verdict"):   # a record without them is damaged: quarantined, not made up
+    out = record(
+        **(
+            known
+            | {
+                "worst_discrepancy": r.get("worst_discrepancy", r.get("max_discrepancy")),
+                "worst_budget": r.get("worst_budget", r.get("error_budget")),
+                "run": r.get("run") or run,
+            }
+        )
+    )
+    for key in ("id", "kind", "verdict"):  # a record without them is damaged: quarantined, not made up
         if key not in r:
             out.pop(key)
     return out
 
 
-_NUMBER_KEYS = ("worst_discrepancy", "worst_budget", "worst_error_estimate", "worst_floor", "max_discrepancy",
-                "largest_budget", "witness_discrepancy", "witness_budget", "seconds", "oracle_seconds")
-_COUNT_KEYS = ("examples", "decided", "inconclusive", "shrink_calls", "examples_to_witness", "min_decided",
-               "max_examples")
-_TEXT_KEYS = ("title", "source", "message", "claim", "nodeid", "finished", "worst_budget_reason", "control_of",
-              "report", "report_error")
+_NUMBER_KEYS = (
+    "worst_discrepancy",
+    "worst_budget",
+    "worst_error_estimate",
+    "worst_floor",
+    "max_discrepancy",
+    "largest_budget",
+    "witness_discrepancy",
+    "witness_budget",
+    "seconds",
+    "oracle_seconds",
+)
+_COUNT_KEYS = (
+    "examples",
+    "decided",
+    "inconclusive",
+    "shrink_calls",
+    "examples_to_witness",
+    "min_decided",
+    "max_examples",
+)
+_TEXT_KEYS = (
+    "title",
+    "source",
+    "message",
+    "claim",
+    "nodeid",
+    "finished",
+    "worst_budget_reason",
+    "control_of",
+    "report",
+    "report_error",
+)
 
 
 def record_problem(r: Any) -> str | None:
@@ -556,8 +689,9 @@ def record_problem(r: Any) -> str | None:
         if r.get(key) is not None and not isinstance(r[key], str):
             return f"{key!r} is not text"
     for key in ("inconclusive_reasons", "nonfinite_reasons"):
-        if r.get(key) is not None and not (isinstance(r[key], dict)
-                                           and all(isinstance(v, int) for v in r[key].values())):
+        if r.get(key) is not None and not (
+            isinstance(r[key], dict) and all(isinstance(v, int) for v in r[key].values())
+        ):
             return f"{key!r} is not an object of counts"
     for key in ("run", "witness"):
         if r.get(key) is not None and not isinstance(r[key], dict):
@@ -584,19 +718,30 @@ def safe_links(r: dict[str, Any], notes: StoreNotes) -> dict[str, Any]:
         r.pop("witness", None)
         return r
     w = dict(witness)
-    bad_numbers = [k for k in OUTCOME_KEYS[:4] if w.get(k) is not None
-                   and (isinstance(w[k], bool) or not isinstance(w[k], (int, float)))]
-    if bad_numbers or any(w.get(k) is not None and not isinstance(w[k], str)
-                          for k in ("what", "budget_reason", "plot_error")):
+    bad_numbers = [
+        k
+        for k in OUTCOME_KEYS[:4]
+        if w.get(k) is not None and (isinstance(w[k], bool) or not isinstance(w[k], (int, float)))
+    ]
+    if bad_numbers or any(
+        w.get(k) is not None and not isinstance(w[k], str) for k in ("what", "budget_reason", "plot_error")
+    ):
         notes.warn(f"record {sid!r}: its witness is malformed ({', '.join(bad_numbers) or 'text'}): dropped")
         r.pop("witness", None)
         return r
     plots_: list[Any] = w["plots"] if isinstance(w.get("plots"), list) else []
-    kept = [p for p in plots_ if isinstance(p, dict) and isinstance(p.get("file"), str)
-            and _PLOT_FILE.fullmatch(p["file"]) and isinstance(p.get("title", ""), str)]
+    kept = [
+        p
+        for p in plots_
+        if isinstance(p, dict)
+        and isinstance(p.get("file"), str)
+        and _PLOT_FILE.fullmatch(p["file"])
+        and isinstance(p.get("title", ""), str)
+    ]
     if len(kept) != len(plots_) or ("plots" in w and not isinstance(w["plots"], list)):
-        notes.warn(f"record {sid!r}: {len(plots_) - len(kept) or 'its'} plot entr(ies) not a plain plot-<k>.png "
-                   f"name: dropped")
+        notes.warn(
+            f"record {sid!r}: {len(plots_) - len(kept) or 'its'} plot entr(ies) not a plain plot-<k>.png name: dropped"
+        )
     w["plots"] = kept
     if "json" in w and w["json"] not in _DATA_FILES:
         notes.warn(f"record {sid!r}: its data file {w['json']!r} is not one the suite writes: dropped")
@@ -605,8 +750,10 @@ def safe_links(r: dict[str, Any], notes: StoreNotes) -> dict[str, Any]:
         notes.warn(f"record {sid!r}: its reproduction command is not one the suite writes: dropped")
         w["reproduce"] = ""
     example = w.get("example")
-    if example is not None and not (isinstance(example, list) and all(
-            isinstance(row, list) and len(row) == 2 and all(isinstance(c, str) for c in row) for row in example)):
+    if example is not None and not (
+        isinstance(example, list)
+        and all(isinstance(row, list) and len(row) == 2 and all(isinstance(c, str) for c in row) for row in example)
+    ):
         notes.warn(f"record {sid!r}: its example rows are malformed: dropped")
         w["example"] = []
     r["witness"] = w
@@ -618,16 +765,16 @@ def set_aside_summary(report_dir: Path, run_id: str, why: str, notes: StoreNotes
     path = Path(report_dir) / SUMMARY_NAME
     aside = path.with_name(f"{SUMMARY_NAME}{UNREADABLE_SUFFIX}{run_id}")
     os.replace(path, aside)
-    notes.warn(f"{path} could not be read ({why}): kept as {aside.name}; the new summary holds this run's records "
-               f"only")
+    notes.warn(f"{path} could not be read ({why}): kept as {aside.name}; the new summary holds this run's records only")
 
 
 def quarantine(report_dir: Path, run_id: str, bad: list[tuple[Any, str]], notes: StoreNotes) -> None:
     """Append damaged records to :data:`QUARANTINE_NAME` (one JSON object a line) and name each in a warning."""
     path = Path(report_dir) / QUARANTINE_NAME
     # ASCII: a line separator inside a record (U+0085, U+2028) must not split it for a reader's splitlines()
-    lines = "".join(json.dumps({"set_aside_by_run": run_id, "why": why, "record": strict_json(rec)}) + "\n"
-                    for rec, why in bad)
+    lines = "".join(
+        json.dumps({"set_aside_by_run": run_id, "why": why, "record": strict_json(rec)}) + "\n" for rec, why in bad
+    )
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o666 & ~current_umask())
     try:
         os.write(fd, lines.encode())
@@ -691,8 +838,11 @@ def safe_run(run: dict[str, Any]) -> dict[str, Any]:
         out[key] = run.get(key) if isinstance(run.get(key), bool) else None
     status = run.get("exit_status")
     out["exit_status"] = status if isinstance(status, int) and not isinstance(status, bool) else None
-    out["failed_tests"] = [t for t in run.get("failed_tests") or [] if isinstance(t, dict)] \
-        if isinstance(run.get("failed_tests"), list) else []
+    out["failed_tests"] = (
+        [t for t in run.get("failed_tests") or [] if isinstance(t, dict)]
+        if isinstance(run.get("failed_tests"), list)
+        else []
+    )
     return out
 
 
@@ -704,8 +854,10 @@ def check_store(report_dir: Path) -> None:
         return
     why = summary_problem(doc)
     if why is not None and why.startswith("it has schema"):
-        raise NewerSchemaError(f"{Path(report_dir) / SUMMARY_NAME}: {why}; it is left as it is (use a newer suite, "
-                               f"or another --report-dir=DIR)")
+        raise NewerSchemaError(
+            f"{Path(report_dir) / SUMMARY_NAME}: {why}; it is left as it is (use a newer suite, "
+            f"or another --report-dir=DIR)"
+        )
 
 
 def merge_records(stored: list[dict[str, Any]], fresh: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -718,7 +870,9 @@ def merge_records(stored: list[dict[str, Any]], fresh: list[dict[str, Any]]) -> 
     """
     out = {r["id"]: r for r in stored if isinstance(r, dict) and "id" in r}
     for new in fresh:
-        rivals = [r for r in out.values() if r["id"] == new["id"] or (new.get("nodeid") and r.get("nodeid") == new["nodeid"])]
+        rivals = [
+            r for r in out.values() if r["id"] == new["id"] or (new.get("nodeid") and r.get("nodeid") == new["nodeid"])
+        ]
         if any(str(r.get("finished") or "") > str(new.get("finished") or "") for r in rivals):
             continue
         for r in rivals:
@@ -727,8 +881,9 @@ def merge_records(stored: list[dict[str, Any]], fresh: list[dict[str, Any]]) -> 
     return sorted(out.values(), key=lambda r: r["id"])
 
 
-def merge_runs(stored: dict[str, dict[str, Any]], run: dict[str, Any],
-               records: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+def merge_runs(
+    stored: dict[str, dict[str, Any]], run: dict[str, Any], records: list[dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
     """The store's runs: the stored ones some record still comes from, and ``run`` (this one)."""
     used = {(r.get("run") or {}).get("id") for r in records}
     runs = {k: v for k, v in (stored or {}).items() if k in used}
@@ -745,10 +900,17 @@ class Stored:
     notes: StoreNotes
 
 
-def store_run(report_dir: Path, run: dict[str, Any], records: list[dict[str, Any]], env: dict[str, Any], *,
-              complete: bool, exit_status: int | None,
-              render: Callable[[list[dict[str, Any]], dict[str, dict[str, Any]]], None] | None = None,
-              on_wait: Callable[[str], None] | None = None) -> Stored:
+def store_run(
+    report_dir: Path,
+    run: dict[str, Any],
+    records: list[dict[str, Any]],
+    env: dict[str, Any],
+    *,
+    complete: bool,
+    exit_status: int | None,
+    render: Callable[[list[dict[str, Any]], dict[str, dict[str, Any]]], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> Stored:
     """Merge this run's records into the store and rewrite it, holding the store's lock.
 
     Reads ``summary.json`` (what earlier or concurrent runs stored; :func:`load_store` sets aside what it

@@ -15,6 +15,7 @@ times come only from the file named, which every machine reads unchanged. Tests 
 project's own) are split by the hash of their node id. Each shard writes its own store; ``python -m theorems
 merge`` makes one from them (:mod:`theorems.suite.merge`).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -61,8 +62,13 @@ def stored_times(path: Path | str) -> dict[str, float]:
         raise ShardError(f"--shard-times={path}: not a summary.json (no list of statements)")
     out: dict[str, float] = {}
     for r in doc["statements"]:
-        if isinstance(r, dict) and isinstance(r.get("id"), str) and isinstance(r.get("seconds"), (int, float)) \
-                and not isinstance(r.get("seconds"), bool) and r["seconds"] > 0:
+        if (
+            isinstance(r, dict)
+            and isinstance(r.get("id"), str)
+            and isinstance(r.get("seconds"), (int, float))
+            and not isinstance(r.get("seconds"), bool)
+            and r["seconds"] > 0
+        ):
             out[r["id"]] = float(r["seconds"])
     return out
 
@@ -101,11 +107,19 @@ def imbalance(seconds: dict[str, float], n: int) -> float:
 # -- the pytest side ---------------------------------------------------------------------------
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("implicit-bias")
-    group.addoption("--shard", default=None, metavar="i/N",
-                    help="run only shard i of N of the statements (a deterministic split; see --shard-times)")
-    group.addoption("--shard-times", default=None, metavar="FILE",
-                    help="a summary.json whose stored seconds balance the shards (longest first); "
-                         "without it the split is by ID hash")
+    group.addoption(
+        "--shard",
+        default=None,
+        metavar="i/N",
+        help="run only shard i of N of the statements (a deterministic split; see --shard-times)",
+    )
+    group.addoption(
+        "--shard-times",
+        default=None,
+        metavar="FILE",
+        help="a summary.json whose stored seconds balance the shards (longest first); "
+        "without it the split is by ID hash",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -124,7 +138,7 @@ _SHARD = pytest.StashKey[tuple[int, int, dict[str, float]]]()
 
 
 def _statement_id(item: pytest.Item) -> str | None:
-    marker = item.get_closest_marker("statement")   # set by theorems.suite.harness on every statement
+    marker = item.get_closest_marker("statement")  # set by theorems.suite.harness on every statement
     return marker.kwargs.get("id", "") if marker is not None else None
 
 

@@ -5,6 +5,7 @@ with an underscore (``theorems/li2022_s4_1_commuting.py``). Everything that is n
 sub-package (``theorems/suite/``: the machinery), so adding a source section is adding a file, and no list
 of prefixes has to be kept anywhere.
 """
+
 from __future__ import annotations
 
 import pkgutil
@@ -23,10 +24,13 @@ def is_statement_module(path: Path | str) -> bool:
         A file path (resolved here).
     """
     path = Path(path).resolve()
-    return (path.parent == PACKAGE_DIR and path.suffix == ".py" and not path.name.startswith("_"))
+    return path.parent == PACKAGE_DIR and path.suffix == ".py" and not path.name.startswith("_")
 
 
 def statement_modules() -> list[str]:
     """The dotted names of the statement modules, sorted (``theorems.li2022_s3_3_mirror``, ...)."""
-    return sorted(f"theorems.{m.name}" for m in pkgutil.iter_modules([str(PACKAGE_DIR)])
-                  if not m.ispkg and not m.name.startswith("_"))
+    return sorted(
+        f"theorems.{m.name}"
+        for m in pkgutil.iter_modules([str(PACKAGE_DIR)])
+        if not m.ispkg and not m.name.startswith("_")
+    )
