@@ -40,9 +40,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check oracles theorems generators tests
 	$(BIN)/mypy
 
-## test: the project's own tests and every statement at the `ci` profile; benchmarks once, untimed.
+## test: make lint, then the project's own tests and every statement at the `ci` profile; benchmarks once, untimed.
 ## --timeout is a hang guard (a test stuck for 15 minutes fails with its stack), not a speed check.
-test: $(STAMP)
+test: $(STAMP) lint
 	$(BIN)/python -m pytest -n 2 --dist worksteal --hypothesis-profile=ci --benchmark-disable --report-dir=reports -q --timeout=900
 
 ## bench: time the solvers (CPU time, minimum over rounds) and compare each, in units of a reference kernel

@@ -24,6 +24,7 @@ in README.md (only those lines).
 
 Every mismatch is collected and reported at once, each with the line to fix and what to write.
 """
+
 from __future__ import annotations
 
 import re
@@ -40,8 +41,18 @@ README_MD = ROOT / "README.md"
 REL = "docs/coverage.md"
 
 #: source keys in the order of the totals table (the five sources of ../shared/papers/, then the literature)
-SOURCES = ("li2022", "li2022-slides", "notes", "tarmoun2021", "min2021", "liang",
-           "gunasekar2017", "li2020", "razin2020", "mgp2023")
+SOURCES = (
+    "li2022",
+    "li2022-slides",
+    "notes",
+    "tarmoun2021",
+    "min2021",
+    "liang",
+    "gunasekar2017",
+    "li2020",
+    "razin2020",
+    "mgp2023",
+)
 STATUSES = ("full", "partial", "planned", "not checkable")
 HEADER = ("source", "number", "claim", "ID(s)", "status")
 TOTALS_BEGIN, TOTALS_END = "<!-- totals -->", "<!-- /totals -->"
@@ -53,7 +64,7 @@ PLAIN_TEST_RE = re.compile(r"^(?P<path>tests/[A-Za-z0-9_/]+\.py)::(?P<func>[A-Za
 TOKEN_RE = re.compile(r"`([^`]+)`")
 PLANNED_REASON_RE = re.compile(r"issue \d+|no issue yet", re.IGNORECASE)
 CELL_SPLIT = re.compile(r"(?<!\\)\|")
-MIN_REASON = 8          # characters: "partial: x" is not a reason
+MIN_REASON = 8  # characters: "partial: x" is not a reason
 
 
 @dataclass
@@ -63,7 +74,7 @@ class Row:
     number: str
     claim: str
     ids: list[str]
-    status: str          # one of STATUSES ('' when unreadable)
+    status: str  # one of STATUSES ('' when unreadable)
     reason: str
 
 
@@ -96,26 +107,32 @@ def parse(text: str) -> tuple[list[Row], list[str]]:
         if not in_table:
             if tuple(cells) == HEADER:
                 in_table, expect_rule = True, True
-            continue       # another table (the totals): not parsed here
+            continue  # another table (the totals): not parsed here
         if len(cells) != len(HEADER):
-            errors.append(f"{REL}:{lineno}: a row has {len(HEADER)} cells ({' | '.join(HEADER)}), this one has "
-                          f"{len(cells)}; write a '|' inside a cell as '\\|'")
+            errors.append(
+                f"{REL}:{lineno}: a row has {len(HEADER)} cells ({' | '.join(HEADER)}), this one has "
+                f"{len(cells)}; write a '|' inside a cell as '\\|'"
+            )
             continue
         source, number, claim, ids_cell, status_cell = cells
         ids, bad = [], []
         if ids_cell not in ("—", "-"):
             rest = TOKEN_RE.sub("", ids_cell)
             if rest.replace(",", "").strip():
-                bad.append(f"the ID(s) cell holds {ids_cell!r}: write '—' or backticked IDs separated by commas "
-                           "(`li2022:thm-4.8`, `tests/test_x.py::test_y`), nothing else")
+                bad.append(
+                    f"the ID(s) cell holds {ids_cell!r}: write '—' or backticked IDs separated by commas "
+                    "(`li2022:thm-4.8`, `tests/test_x.py::test_y`), nothing else"
+                )
             ids = TOKEN_RE.findall(ids_cell)
             if not ids and not bad:
                 bad.append("the ID(s) cell is empty: write '—' when no test covers the row")
         m = STATUS_RE.match(status_cell)
         kind, reason = "", ""
         if not m:
-            bad.append(f"status {status_cell!r} is not one of: full | partial: <what is not tested> | "
-                       "not checkable: <why> | planned: <issue>")
+            bad.append(
+                f"status {status_cell!r} is not one of: full | partial: <what is not tested> | "
+                "not checkable: <why> | planned: <issue>"
+            )
         else:
             kind, reason = m["kind"], (m["reason"] or "").strip()
             if kind == "full" and m["reason"] is not None:
@@ -124,8 +141,9 @@ def parse(text: str) -> tuple[list[Row], list[str]]:
                 what = {"partial": "what is not tested", "not checkable": "why", "planned": "the issue"}[kind]
                 bad.append(f"status {kind!r} needs a reason after the colon ({what})")
             elif kind == "planned" and not PLANNED_REASON_RE.search(reason):
-                bad.append("a 'planned' status names its issue ('planned: issue 22 §4 ...'), "
-                           "or says 'no issue yet: ...'")
+                bad.append(
+                    "a 'planned' status names its issue ('planned: issue 22 §4 ...'), or says 'no issue yet: ...'"
+                )
         if source not in SOURCES:
             bad.append(f"source {source!r} is not one of {', '.join(SOURCES)}")
         if not number:
@@ -138,14 +156,17 @@ def parse(text: str) -> tuple[list[Row], list[str]]:
     for r in rows:
         key = (r.source, r.number)
         if key in seen:
-            errors.append(f"{REL}:{r.line}: ({r.source}, {r.number}) has a second row (the first is at line "
-                          f"{seen[key]}): give the rows distinct numbers, e.g. 'Thm 4.15(a)', 'Part I (drift)'")
+            errors.append(
+                f"{REL}:{r.line}: ({r.source}, {r.number}) has a second row (the first is at line "
+                f"{seen[key]}): give the rows distinct numbers, e.g. 'Thm 4.15(a)', 'Part I (drift)'"
+            )
         seen.setdefault(key, r.line)
     return rows, errors
 
 
-def check(rows: list[Row], encoded: set[str], known: set[str], root: Path = ROOT,
-          sources: dict[str, str] | None = None) -> list[str]:
+def check(
+    rows: list[Row], encoded: set[str], known: set[str], root: Path = ROOT, sources: dict[str, str] | None = None
+) -> list[str]:
     """The rows against the suite: ``encoded`` are the statement IDs in the code, ``known`` also holds the
     catalog's (planned ones included); ``sources`` (ID -> the statement's ``source=``) only improves messages."""
     errors = []
@@ -153,30 +174,41 @@ def check(rows: list[Row], encoded: set[str], known: set[str], root: Path = ROOT
     for r in rows:
         stmts = [t for t in r.ids if not PLAIN_TEST_RE.match(t)]
         for t in r.ids:
-            if (m := PLAIN_TEST_RE.match(t)):
+            if m := PLAIN_TEST_RE.match(t):
                 path = root / m["path"]
                 if not path.is_file():
                     errors.append(f"{REL}:{r.line}: `{t}`: there is no file {m['path']}")
-                elif not re.search(rf"^\s*(?:async\s+)?def {re.escape(m['func'])}\(", path.read_text(encoding="utf-8"),
-                                   re.MULTILINE):
+                elif not re.search(
+                    rf"^\s*(?:async\s+)?def {re.escape(m['func'])}\(", path.read_text(encoding="utf-8"), re.MULTILINE
+                ):
                     errors.append(f"{REL}:{r.line}: `{t}`: {m['path']} defines no function {m['func']}")
             elif not STATEMENT_RE.match(t):
-                errors.append(f"{REL}:{r.line}: `{t}` is neither a statement ID (<source>:<label>) nor a plain test "
-                              "(tests/<file>.py::<function>)")
+                errors.append(
+                    f"{REL}:{r.line}: `{t}` is neither a statement ID (<source>:<label>) nor a plain test "
+                    "(tests/<file>.py::<function>)"
+                )
             elif t not in known:
                 near = sorted(k for k in known if k.split(":")[0] == t.split(":")[0])
-                errors.append(f"{REL}:{r.line}: `{t}` is not a statement in the code nor a section of docs/catalog.md "
-                              f"(IDs of that source: {', '.join(near) or 'none'})")
+                errors.append(
+                    f"{REL}:{r.line}: `{t}` is not a statement in the code nor a section of docs/catalog.md "
+                    f"(IDs of that source: {', '.join(near) or 'none'})"
+                )
         in_code = [t for t in stmts if t in encoded]
         if r.status == "full" and not in_code:
-            errors.append(f"{REL}:{r.line}: a 'full' row names a statement in the code (python -m theorems list); "
-                          f"this one names {', '.join(r.ids) or 'none'}")
+            errors.append(
+                f"{REL}:{r.line}: a 'full' row names a statement in the code (python -m theorems list); "
+                f"this one names {', '.join(r.ids) or 'none'}"
+            )
         if r.status == "partial" and not in_code and not any(PLAIN_TEST_RE.match(t) for t in r.ids):
-            errors.append(f"{REL}:{r.line}: a 'partial' row names the statement or plain test that covers part of "
-                          "it; with nothing tested, the row is 'planned: <issue>'")
+            errors.append(
+                f"{REL}:{r.line}: a 'partial' row names the statement or plain test that covers part of "
+                "it; with nothing tested, the row is 'planned: <issue>'"
+            )
         if r.status == "planned" and in_code:
-            errors.append(f"{REL}:{r.line}: a 'planned' row names {', '.join(in_code)}, which is in the code: make the "
-                          "row 'full' or 'partial: <what is still missing>'")
+            errors.append(
+                f"{REL}:{r.line}: a 'planned' row names {', '.join(in_code)}, which is in the code: make the "
+                "row 'full' or 'partial: <what is still missing>'"
+            )
         if r.status in ("full", "partial"):
             covered.update(in_code)
     planned = {}
@@ -187,10 +219,12 @@ def check(rows: list[Row], encoded: set[str], known: set[str], root: Path = ROOT
         key = sid.split(":")[0]
         lines = ", ".join(str(r.line) for r in planned.get(key, []))
         hint = f" (the planned rows of {key} are at lines {lines})" if lines else ""
-        errors.append(f"`{sid}`{f' ({sources[sid]})' if sources and sid in sources else ''} is a statement in the "
-                      f"code with no 'full' or 'partial' row in {REL}: in the row of the claim it tests{hint}, name "
-                      f"`{sid}` and set the status to full or 'partial: <what is not tested>' (or add such a row "
-                      "under its source's table), then run .venv/bin/python -m tests.test_coverage --write")
+        errors.append(
+            f"`{sid}`{f' ({sources[sid]})' if sources and sid in sources else ''} is a statement in the "
+            f"code with no 'full' or 'partial' row in {REL}: in the row of the claim it tests{hint}, name "
+            f"`{sid}` and set the status to full or 'partial: <what is not tested>' (or add such a row "
+            "under its source's table), then run .venv/bin/python -m tests.test_coverage --write"
+        )
     return errors
 
 
@@ -212,11 +246,15 @@ def totals_block(rows: list[Row]) -> str:
     for s in SOURCES:
         c = by[s]
         every += c
-        lines.append(f"| {s} | {sum(c.values())} | {c['full']} | {c['partial']} | {c['planned']} | "
-                     f"{c['not checkable']} | {c['full'] + c['partial'] + c['planned']} |")
-    lines.append(f"| **all** | **{sum(every.values())}** | **{every['full']}** | **{every['partial']}** | "
-                 f"**{every['planned']}** | **{every['not checkable']}** | "
-                 f"**{every['full'] + every['partial'] + every['planned']}** |")
+        lines.append(
+            f"| {s} | {sum(c.values())} | {c['full']} | {c['partial']} | {c['planned']} | "
+            f"{c['not checkable']} | {c['full'] + c['partial'] + c['planned']} |"
+        )
+    lines.append(
+        f"| **all** | **{sum(every.values())}** | **{every['full']}** | **{every['partial']}** | "
+        f"**{every['planned']}** | **{every['not checkable']}** | "
+        f"**{every['full'] + every['partial'] + every['planned']}** |"
+    )
     lines.append(TOTALS_END)
     return "\n".join(lines)
 
@@ -225,8 +263,10 @@ def summary_line(rows: list[Row]) -> str:
     """The one line README.md carries (kept equal to the rows by test_readme_states_the_totals)."""
     c = Counter(r.status for r in rows if r.status)
     checkable = c["full"] + c["partial"] + c["planned"]
-    return (f"{README_LEAD} {checkable} checkable statements, **{c['full']} tested as stated**, "
-            f"{c['partial']} partially, {c['planned']} planned; {c['not checkable']} more are not checkable.")
+    return (
+        f"{README_LEAD} {checkable} checkable statements, **{c['full']} tested as stated**, "
+        f"{c['partial']} partially, {c['planned']} planned; {c['not checkable']} more are not checkable."
+    )
 
 
 def stated_totals(text: str) -> tuple[str | None, int]:
@@ -237,18 +277,22 @@ def stated_totals(text: str) -> tuple[str | None, int]:
         b = lines.index(TOTALS_END, a)
     except ValueError:
         return None, 0
-    return "\n".join(lines[a:b + 1]), a + 1
+    return "\n".join(lines[a : b + 1]), a + 1
 
 
 def totals_errors(text: str, rows: list[Row]) -> list[str]:
     stated, line = stated_totals(text)
     want = totals_block(rows)
     if stated is None:
-        return [f"{REL}: no totals block: put the lines between '{TOTALS_BEGIN}' and '{TOTALS_END}' under the "
-                f"intro; run .venv/bin/python -m tests.test_coverage --write, or paste:\n{want}"]
+        return [
+            f"{REL}: no totals block: put the lines between '{TOTALS_BEGIN}' and '{TOTALS_END}' under the "
+            f"intro; run .venv/bin/python -m tests.test_coverage --write, or paste:\n{want}"
+        ]
     if stated != want:
-        return [f"{REL}:{line}: the stated totals are not the rows' totals; run .venv/bin/python -m "
-                f"tests.test_coverage --write, or replace the block with:\n{want}"]
+        return [
+            f"{REL}:{line}: the stated totals are not the rows' totals; run .venv/bin/python -m "
+            f"tests.test_coverage --write, or replace the block with:\n{want}"
+        ]
     return []
 
 
@@ -337,9 +381,13 @@ KNOWN = ENCODED | {"li2022:eq-7-8"}
 def test_parser_reads_a_good_table():
     rows, errors = parse(GOOD)
     assert errors == []
-    assert [(r.number, r.status) for r in rows] == [("Thm 4.8", "partial"), ("Thm 4.2", "full"),
-                                                    ("Eq. (7)→(8)", "planned"), ("Thm 5.3", "not checkable"),
-                                                    ("Lemma 1 (proof)", "planned")]
+    assert [(r.number, r.status) for r in rows] == [
+        ("Thm 4.8", "partial"),
+        ("Thm 4.2", "full"),
+        ("Eq. (7)→(8)", "planned"),
+        ("Thm 5.3", "not checkable"),
+        ("Lemma 1 (proof)", "planned"),
+    ]
     assert rows[0].claim == "commuting G: GF is a mirror flow, \\|w\\| finite"
     assert rows[1].ids == ["li2022:thm-4.2", "tests/test_coverage.py::test_parser_reads_a_good_table"]
     assert rows[3].ids == [] and rows[3].reason == "an existence theorem of geometry"
@@ -353,35 +401,43 @@ def test_parser_reads_a_good_table():
     assert readme_errors("intro\n" + summary_line(rows) + "\n", rows) == []
 
 
-@pytest.mark.parametrize("broken, message", [
-    (GOOD.replace("| full |", "| done |"), "is not one of: full"),
-    (GOOD.replace("partial: only separable G", "partial"), "needs a reason"),
-    (GOOD.replace("partial: only separable G", "partial: "), "needs a reason"),
-    (GOOD.replace("not checkable: an existence theorem of geometry", "not checkable:"), "needs a reason"),
-    (GOOD.replace("planned: issue 22 §4", "planned: later, maybe"), "names its issue"),
-    (GOOD.replace("| full |", "| full: mostly |"), "takes no reason"),
-    (GOOD.replace("| li2022 | Thm 5.3", "| paper | Thm 5.3"), "is not one of li2022"),
-    (GOOD.replace("| — | not checkable", "| Nash | not checkable"), "nothing else"),
-    (GOOD.replace("| Thm 4.2 | brackets", "| Thm 4.2 | brackets | extra"), "this one has 6"),
-    (GOOD.replace("| Thm 4.2 |", "| Thm 4.8 |"), "has a second row"),
-    (GOOD.replace("|---|---|---|---|---|", "| - | - | - | - | - |"), "after a table header"),
-])
+@pytest.mark.parametrize(
+    "broken, message",
+    [
+        (GOOD.replace("| full |", "| done |"), "is not one of: full"),
+        (GOOD.replace("partial: only separable G", "partial"), "needs a reason"),
+        (GOOD.replace("partial: only separable G", "partial: "), "needs a reason"),
+        (GOOD.replace("not checkable: an existence theorem of geometry", "not checkable:"), "needs a reason"),
+        (GOOD.replace("planned: issue 22 §4", "planned: later, maybe"), "names its issue"),
+        (GOOD.replace("| full |", "| full: mostly |"), "takes no reason"),
+        (GOOD.replace("| li2022 | Thm 5.3", "| paper | Thm 5.3"), "is not one of li2022"),
+        (GOOD.replace("| — | not checkable", "| Nash | not checkable"), "nothing else"),
+        (GOOD.replace("| Thm 4.2 | brackets", "| Thm 4.2 | brackets | extra"), "this one has 6"),
+        (GOOD.replace("| Thm 4.2 |", "| Thm 4.8 |"), "has a second row"),
+        (GOOD.replace("|---|---|---|---|---|", "| - | - | - | - | - |"), "after a table header"),
+    ],
+)
 def test_parser_rejects_broken_rows(broken, message):
     _, errors = parse(broken)
     assert any(message in e for e in errors), errors
 
 
-@pytest.mark.parametrize("broken, message", [
-    (GOOD.replace("`li2022:thm-4.8`", "`li2022:thm-4.88`"), "is not a statement in the code nor a section"),
-    (GOOD.replace("`li2022:thm-4.8`", "`li2022:thm-4.8`, `Thm 4.8`"), "neither a statement ID"),
-    (GOOD.replace("test_coverage.py::test_parser_reads_a_good_table", "test_coverage.py::test_nothing"),
-     "defines no function test_nothing"),
-    (GOOD.replace("test_coverage.py::", "test_no_such_file.py::"), "there is no file"),
-    (GOOD.replace("`li2022:thm-4.2`, ", ""), "a 'full' row names a statement in the code"),
-    (GOOD.replace("`li2022:thm-4.8` | partial", "— | partial"), "a 'partial' row names"),
-    (GOOD.replace("`li2022:eq-7-8` | planned", "`li2022:thm-4.8` | planned"), "which is in the code"),
-    (GOOD.replace("`li2022:thm-4.2`, ", "`li2022:eq-7-8`, "), "`li2022:thm-4.2` is a statement in the code"),
-])
+@pytest.mark.parametrize(
+    "broken, message",
+    [
+        (GOOD.replace("`li2022:thm-4.8`", "`li2022:thm-4.88`"), "is not a statement in the code nor a section"),
+        (GOOD.replace("`li2022:thm-4.8`", "`li2022:thm-4.8`, `Thm 4.8`"), "neither a statement ID"),
+        (
+            GOOD.replace("test_coverage.py::test_parser_reads_a_good_table", "test_coverage.py::test_nothing"),
+            "defines no function test_nothing",
+        ),
+        (GOOD.replace("test_coverage.py::", "test_no_such_file.py::"), "there is no file"),
+        (GOOD.replace("`li2022:thm-4.2`, ", ""), "a 'full' row names a statement in the code"),
+        (GOOD.replace("`li2022:thm-4.8` | partial", "— | partial"), "a 'partial' row names"),
+        (GOOD.replace("`li2022:eq-7-8` | planned", "`li2022:thm-4.8` | planned"), "which is in the code"),
+        (GOOD.replace("`li2022:thm-4.2`, ", "`li2022:eq-7-8`, "), "`li2022:thm-4.2` is a statement in the code"),
+    ],
+)
 def test_check_rejects_rows_that_do_not_match_the_suite(broken, message):
     rows, errors = parse(broken)
     errors += check(rows, ENCODED, KNOWN)
