@@ -42,7 +42,7 @@ from oracles.convex.bregman import bregman_projection
 from oracles.convex.references import basis_pursuit, min_l2_interpolant
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix, as_vector
 from oracles.core.fd import EPS, central_difference
-from oracles.core.ode import DEFAULT, FORTRAN_DOP853
+from oracles.core.ode import DEFAULT, FORTRAN_DOP853, TWO_TOLERANCES
 from oracles.core.ode import event as ode_event
 from oracles.core.outcome import (
     CLOSED_FORM_BUDGET,
@@ -743,7 +743,10 @@ def laws_along_flow(G: Parametrization, x0: np.ndarray, C: np.ndarray, exps: np.
     Z = rng.standard_normal((max(1, G.d // 2), G.d))
     Y = rng.standard_normal(Z.shape[0])
     sched = Schedule.constant(LeastSquares(Z, Y), 1.0)
-    ends = [gradient_flow(G, sched, x0, t_eval=[0.0, 1.0], rtol=tol).x[-1] for tol in (1e-8, 1e-11)]
+    ends = [
+        gradient_flow(G, sched, x0, t_eval=[0.0, 1.0], rtol=tol).x[-1]
+        for tol in (TWO_TOLERANCES.coarse.rtol, TWO_TOLERANCES.fine.rtol)
+    ]
     h0 = law_values(C, exps, x0)
     hc, hf = law_values(C, exps, ends[0]), law_values(C, exps, ends[1])
     scale = max(float(np.linalg.norm(h0)), float(np.linalg.norm(hf)), 1e-300)

@@ -42,7 +42,7 @@ from scipy.optimize import minimize
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_vector
 from oracles.core.fd import central_difference
-from oracles.core.ode import DEFAULT
+from oracles.core.ode import DEFAULT, TWO_TOLERANCES
 from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, Outcome, Panel, budget_from_error, roundoff_floor, worst
 from oracles.flows.trajectories import gradient_flow
 from oracles.model.losses import Linear, Schedule
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from oracles.model.hopf import HopfChart
 
 #: Tolerances of the two integrations whose difference is the error estimate of an ODE endpoint.
-RTOL_COARSE, RTOL_FINE = 1e-8, 1e-11
+RTOL_COARSE, RTOL_FINE = TWO_TOLERANCES.coarse.rtol, TWO_TOLERANCES.fine.rtol
 #: Budget floor when end points of two different integrations are compared: 100 × the fine tolerance.
 ODE_FLOOR = max(roundoff_floor(1e3), 100 * RTOL_FINE)
 

@@ -379,7 +379,7 @@ def restriction_commutes(G: RidgeEmbedding, x: ArrayLike, i: int, j: int, s: flo
     if off0 > 1e-12:
         raise InvalidInput(f"x is not on M = F(int dom R): |F(G(x)) - x| = {off0:.3g}")
     comm, drift = {}, {}
-    for rtol, atol in ((1e-11, 1e-14), (1e-8, 1e-11)):
+    for rtol, atol in ((tol.rtol, tol.atol) for tol in TWO_TOLERANCES):
 
         def flow(k, tau, y):
             return field_flow(G, k, -tau, y, method="ode", rtol=rtol, atol=atol)  # noqa: B023 -- called below
