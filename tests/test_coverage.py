@@ -211,7 +211,7 @@ def check(
             )
         if r.status in ("full", "partial"):
             covered.update(in_code)
-    planned = {}
+    planned: dict[str, list[Row]] = {}
     for r in rows:
         if r.status == "planned":
             planned.setdefault(r.source, []).append(r)
@@ -242,7 +242,7 @@ def totals_block(rows: list[Row]) -> str:
     by = totals(rows)
     head = "| source | rows | full | partial | planned | not checkable | checkable (full + partial + planned) |"
     lines = [TOTALS_BEGIN, head, "|---|---|---|---|---|---|---|"]
-    every = Counter()
+    every: Counter[str] = Counter()
     for s in SOURCES:
         c = by[s]
         every += c
