@@ -386,3 +386,23 @@ def width_cases(draw: st.DrawFn) -> dict:
     k = draw(st.integers(3, 4))
     seed = draw(st.integers(0, 2**31 - 1))
     return {"X": X, "Y": Y, "k": k, "seed": seed}
+
+
+# ------------------------------------------------------------------------------ slide identities
+@st.composite
+def warm_up_cases(draw: st.DrawFn) -> dict:
+    """``{x0, y, t_max}`` for tarmoun2021's warm-up: n ≤ 3, y = 1 + offset, x0 = y + a non-zero step (at least
+    0.1 in one entry), t_max in [0.5, 6]; shrinks to n = 1, y = 1, x0 = 1.5."""
+    n = draw(dims(1, 3))
+    y = 1.0 + draw(offsets((n,), 2.0))
+    step = draw(offsets((n,), 2.0))
+    k = draw(st.integers(0, n - 1))
+    step[k] = 0.5 if abs(step[k]) < 0.1 else step[k]
+    return {"x0": y + step, "y": y, "t_max": float(draw(st.floats(0.5, 6.0)))}
+
+
+@st.composite
+def induced_cases(draw: st.DrawFn) -> dict:
+    """``{U, V, Y}`` for the induced dynamics on UVᵀ: the matrix-factorization draws of :func:`conservation_cases`."""
+    case = draw(conservation_cases(with_X=False))
+    return {"U": case["U0"], "V": case["V0"], "Y": case["Y"]}

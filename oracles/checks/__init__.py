@@ -89,6 +89,8 @@ _EXPORTS: dict[str, str] = {
     "min_norm_gap": "checks.linear_nets",
     "width_trend_gap": "checks.linear_nets",
     "riccati_gap": "checks.linear_nets",
+    "warm_up_gap": "checks.linear_nets",
+    "induced_dynamics_gap": "checks.linear_nets",
     "width_rate_gap": "checks.linear_nets",
     "diagonal_nuclear_check": "checks.matrix_sensing",
     "nonnuclear_gap": "checks.matrix_sensing",

@@ -14,7 +14,9 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from oracles.core.errors import Inconclusive, InvalidInput, as_matrix
+from oracles.core.ode import TWO_TOLERANCES
 from oracles.core.outcome import CLOSED_FORM_BUDGET, EPS, UNRESOLVED, Outcome, Panel, budget_from_error, roundoff_floor
+from oracles.flows import trajectories
 from oracles.flows.linear_nets import (
     RTOL_COARSE,
     RTOL_FINE,
@@ -22,6 +24,7 @@ from oracles.flows.linear_nets import (
     _check_scalars,
     _converge,
     check_problem,
+    flow_field,
     gradient_flow,
     imbalance,
     min_norm_solution,
@@ -36,6 +39,8 @@ from oracles.flows.linear_nets import (
     spectral_solution,
     two_tolerance_flows,
 )
+from oracles.model.losses import LeastSquares, Schedule
+from oracles.model.parametrizations import Identity
 
 
 def conservation_gap(
@@ -758,4 +763,72 @@ def riccati_gap(
             "nfev": fine.nfev + coarse.nfev,
         },
         plot=plot,
+    )
+
+
+# ------------------------------------------------------------------------------ slide identities
+def warm_up_gap(x0: ArrayLike, y: ArrayLike, *, t_max: float, n_times: int = 17, rate: float = 1.0) -> Outcome:
+    r"""tarmoun2021's warm-up (no parametrization): gradient flow on :math:`\ell = \tfrac12\|y - x\|^2` is
+    :math:`x(t) = y + (x_0 - y)e^{-t}`.
+
+    The flow is integrated by :func:`oracles.gradient_flow` (G the identity, L the least squares with Z = I) at
+    both tolerances of :data:`~oracles.core.ode.TWO_TOLERANCES`, on ``n_times`` times in :math:`[0, t_{max}]`.
+    Discrepancy: :math:`\max_t\|x_{ode}(t) - x_{cf}(t)\| / \|x_0 - y\|` against the closed form with the
+    exponent ``rate`` (1 is the claim; a control plants another); error: the same maximum between the fine and
+    the coarse solve; budget ``budget_from_error`` (floor 1e-9).
+    """
+    x0 = np.asarray(x0, dtype=float)
+    y = np.asarray(y, dtype=float)
+    if x0.ndim != 1 or x0.shape != y.shape or not (np.all(np.isfinite(x0)) and np.all(np.isfinite(y))):
+        raise InvalidInput(f"x0 and y must be finite vectors of one length, got shapes {x0.shape} and {y.shape}")
+    if not (np.isfinite(t_max) and t_max > 0):
+        raise InvalidInput(f"t_max must be positive and finite, got {t_max}")
+    scale = float(np.linalg.norm(x0 - y))
+    if scale < 1e-8 * max(1.0, float(np.linalg.norm(y))):
+        raise Inconclusive("starts at the minimum", f"|x0 - y| = {scale:.3g}")
+    t = np.linspace(0.0, float(t_max), n_times)
+    sched = Schedule.constant(LeastSquares(np.eye(y.size), y), float(t_max))
+    fine, coarse = (
+        trajectories.gradient_flow(Identity(y.size), sched, x0, t_eval=t, rtol=s.rtol, atol=s.atol)
+        for s in TWO_TOLERANCES
+    )
+    closed = y + np.outer(np.exp(-rate * t), x0 - y)
+    gap = float(np.max(np.linalg.norm(fine.x - closed, axis=1))) / scale
+    err = float(np.max(np.linalg.norm(fine.x - coarse.x, axis=1))) / scale
+    return Outcome(
+        gap,
+        budget_from_error(err),
+        err,
+        "max_t |x(t) − (y + (x0 − y)e^{−t})| / |x0 − y|",
+        details={"rate": rate, "t_max": float(t_max)},
+    )
+
+
+def induced_dynamics_gap(
+    U: ArrayLike, V: ArrayLike, Y: ArrayLike, *, formula: Callable[..., np.ndarray] | None = None
+) -> Outcome:
+    r"""tarmoun2021's induced dynamics on :math:`X = UV^\top` (matrix case, :math:`\ell = \tfrac12\|Y - UV^\top\|_F^2`):
+    :math:`\dot X = (Y - UV^\top)VV^\top + UU^\top(Y - UV^\top)`.
+
+    The left side is the chain rule applied to the gradient flow of (U, V) (:func:`flow_field`:
+    :math:`\dot X = \dot UV^\top + U\dot V^\top`), the right side the slide's formula (``formula(U, V, Y)`` to
+    plant another). Discrepancy relative to :math:`\|Y - UV^\top\|_F(\|U\|_F^2 + \|V\|_F^2)`; both sides are a few
+    matrix products, so the error is their rounding (``roundoff_floor`` of the sizes) and the budget the
+    closed-form one.
+    """
+    P = check_problem(U, V, Y)
+    U0, V0, Yv = P.U0, P.V0, P.Y
+    dU, dV = flow_field(U0, V0, Yv)
+    lhs = dU @ V0.T + U0 @ dV.T
+    E = Yv - U0 @ V0.T
+    rhs = formula(U0, V0, Yv) if formula is not None else E @ V0 @ V0.T + U0 @ U0.T @ E
+    scale = float(np.linalg.norm(E) * (np.linalg.norm(U0) ** 2 + np.linalg.norm(V0) ** 2))
+    if not scale > 1e-12 * max(1.0, float(np.linalg.norm(Yv))):
+        raise Inconclusive("starts at the minimum", f"|Y - UVᵀ|_F (|U|² + |V|²) = {scale:.3g}")
+    err = roundoff_floor(sum(U0.shape) + sum(V0.shape))
+    return Outcome(
+        float(np.linalg.norm(lhs - rhs)) / scale,
+        budget_from_error(err, CLOSED_FORM_BUDGET),
+        err,
+        "|d(UVᵀ)/dt − [(Y − UVᵀ)VVᵀ + UUᵀ(Y − UVᵀ)]|_F / (|Y − UVᵀ|_F (|U|_F² + |V|_F²))",
     )

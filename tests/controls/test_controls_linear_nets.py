@@ -3,7 +3,8 @@
 Each control runs the generator and oracle of its statement (``theorems/tarmoun2021_min2021.py``)
 with one thing planted wrong; it passes when the harness falsifies it within the ``ci`` budget.
 Statements covered: "tarmoun2021:conservation", "tarmoun2021:scalar", "tarmoun2021:spectral",
-"min2021:rate", "min2021:min-norm", "tarmoun2021:riccati".
+"min2021:rate", "min2021:min-norm", "tarmoun2021:riccati", "tarmoun2021:warm-up",
+"tarmoun2021:induced-dynamics".
 """
 
 from __future__ import annotations
@@ -16,20 +17,24 @@ from hypothesis import strategies as st
 from generators.linear_nets import (
     conservation_cases,
     homogeneous_cases,
+    induced_cases,
     orthogonal_cases,
     rate_cases,
     scalar_cases,
     spectral_cases,
+    warm_up_cases,
     width_cases,
     wrong_sign_balanced_cases,
 )
 from oracles.checks.linear_nets import (
     conservation_gap,
+    induced_dynamics_gap,
     loss_rate_gap,
     min_norm_gap,
     riccati_gap,
     scalar_rate_gap,
     spectral_gap,
+    warm_up_gap,
     width_rate_gap,
 )
 from oracles.flows.linear_nets import frobenius_sum
@@ -120,3 +125,17 @@ def test_random_init_error_does_not_decay(case):
 def test_riccati_without_imbalance(case):
     """A = [[0, Y], [Yᵀ, 0]], the balanced equation, for an imbalanced start: must be caught (|λ| ≥ 0.1)."""
     return riccati_gap(**case, lam=0.0)
+
+
+@control("tarmoun2021:warm-up", title="the warm-up converges at rate 2: x(t) = y + (x₀ − y)e^{−2t}")
+@given(case=warm_up_cases())
+def test_warm_up_at_rate_two(case):
+    """The overparametrized rate's factor 2 planted in the plain flow's closed form."""
+    return warm_up_gap(**case, rate=2.0)
+
+
+@control("tarmoun2021:induced-dynamics", title="Ẋ = (Y − UVᵀ)VVᵀ only (the UUᵀ(Y − UVᵀ) term dropped)")
+@given(case=induced_cases())
+def test_induced_dynamics_one_sided(case):
+    """The right preconditioner alone: what the induced flow would be with U frozen."""
+    return induced_dynamics_gap(**case, formula=lambda U, V, Y: (Y - U @ V.T) @ V @ V.T)
