@@ -481,3 +481,16 @@ def ridge_flow_pairs(
         draw(st.floats(-0.5, 0.5)),
         draw(st.floats(-0.5, 0.5)),
     )
+
+
+@st.composite
+def time_reversal_cases(draw: st.DrawFn) -> tuple[Parametrization, np.ndarray, np.ndarray, float]:
+    """``(G, x, c, T)`` for li2022 §3.2's reversibility: any family of the suite (commuting or not), a point of
+    M, a linear loss ``c`` with one entry at least 0.5 (the flow moves) and T in [0.1, 1]."""
+    G = draw(st.one_of(commuting_families(), noncommuting_quadratics(), matrix_factorizations()))
+    x = draw(inits(G))
+    c = draw(vectors(G.d, 0.0, 1.0))
+    k = draw(st.integers(0, G.d - 1))
+    c[k] = 0.5 if abs(c[k]) < 0.5 else c[k]
+    T = float(draw(st.floats(0.1, 1.0)))
+    return G, x, c, T

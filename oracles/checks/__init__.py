@@ -46,6 +46,7 @@ _EXPORTS: dict[str, str] = {
     "chart_metric_check": "checks.path_dependence",
     "mu_determines_w": "checks.path_dependence",
     "same_endpoint_witness": "checks.path_dependence",
+    "time_reversal_gap": "checks.path_dependence",
     "condition_cosine_against": "checks.lie",
     "reachable_dimension_check": "checks.lie",
     "conservation_count_check": "checks.lie",

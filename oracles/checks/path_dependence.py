@@ -742,3 +742,38 @@ def chart_preimages(
         extra = y[4:] if G.D > 4 else None
         return hopf_preimage(G, rho, 0.0, extra), hopf_preimage(G, rho, float(alpha2), extra)
     raise InvalidInput(f"chart_preimages needs a HopfChart or a HelixChart, got {type(G).__name__}")
+
+
+def time_reversal_gap(
+    G: Parametrization, c: ArrayLike, x_init: ArrayLike, T: float, *, reverse_sign: float = -1.0
+) -> Outcome:
+    r"""li2022 §3.2 (reachability is reflexive and transitive): :math:`\varphi^T_{(-L)\circ G}\circ\varphi^T_{L\circ G}`
+    is the identity, so gradient flow on the linear loss :math:`L = \langle c, w\rangle` for time T, then on
+    :math:`-L` for time T, returns to :math:`x_{init}`.
+
+    Both pieces are one :class:`~oracles.model.losses.Schedule` integrated by :func:`gradient_flow` at the two
+    tolerances of :data:`~oracles.core.ode.TWO_TOLERANCES` (the second piece's loss is ``reverse_sign·c``: −1
+    is the claim; a control plants +1). Discrepancy :math:`\|x(2T) - x_{init}\| / \max(\|x_{init}\|, \|x(T)\|)`;
+    error: the change of :math:`x(2T)` between the two solves, relative to the same scale; budget
+    ``budget_from_error`` (floor 1e-9). A flow that leaves M or blows up first is inconclusive (outside the
+    domain of the flows the claim is about).
+    """
+    x0 = G.check_point(x_init)
+    c = as_vector(c, "c", G.d)
+    if not (math.isfinite(T) and T > 0):
+        raise InvalidInput(f"T must be positive and finite, got {T}")
+    sched = Schedule(((float(T), Linear(c)), (float(T), Linear(reverse_sign * c))))
+    fine, coarse = (
+        gradient_flow(G, sched, x0, t_eval=[0.0, float(T), 2.0 * float(T)], rtol=s.rtol, atol=s.atol)
+        for s in TWO_TOLERANCES
+    )
+    scale = max(float(np.linalg.norm(x0)), float(np.linalg.norm(fine.x[1])), 1e-300)
+    gap = float(np.linalg.norm(fine.x[-1] - x0)) / scale
+    err = float(np.linalg.norm(fine.x[-1] - coarse.x[-1])) / scale
+    return Outcome(
+        gap,
+        budget_from_error(err),
+        err,
+        "|x(2T) − x_init| / max(|x_init|, |x(T)|): loss ⟨c, w⟩ for T, then −⟨c, w⟩ for T",
+        details={"T": float(T), "moved": float(np.linalg.norm(fine.x[1] - x0)) / scale},
+    )

@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from generators.arrays import offsets, orthogonal
+from generators.parametrizations import time_reversal_cases
 from generators.schedules import commuting_sensing_cases, deep_completion_cases, reverse_cases
 from oracles.checks.matrix_sensing import (
     commuting_measurements,
@@ -27,6 +28,7 @@ from oracles.checks.path_dependence import (
     metric_from_preimage,
     path_dependence_search,
     symmetric_entries_to_matrix,
+    time_reversal_gap,
     uu_preimage,
 )
 from oracles.checks.reverse import gf_equals_mf
@@ -195,3 +197,11 @@ def test_control_ids_are_mentioned():
         assert any(spec.control_of == sid for spec in CATALOG.values()), sid
     assert symmetric_entries_to_matrix(np.array([1.0, 2.0, 3.0]), 2)[1, 0] == 2.0
     assert Identity(1).d == 1
+
+
+@control("li2022:reachability", title="the second piece runs the same loss again (c, then c): the flow returns")
+@given(case=time_reversal_cases())
+def test_reachability_without_the_reversal(case):
+    """Twice forward is not back: the planted 'reversal' keeps the loss's sign."""
+    G, x, c, T = case
+    return time_reversal_gap(G, c, x, T, reverse_sign=1.0)
