@@ -1,4 +1,4 @@
-"""The README's cluster loop runs as written on this machine, with localhost standing for the hosts.
+"""The cluster loop of docs/campaigns.md runs as written on this machine, with localhost standing for the hosts.
 
 The block between ``<!-- cluster-loop -->`` markers is run by ``bash`` from the checkout with three
 localhosts, the stores and the merged store in a temporary directory, and ``ARGS`` narrowing the campaign to
@@ -19,10 +19,10 @@ CHEAP = ("li2022:thm-4.15a", "li2022:thm-4.15b", "li2022:quadratic-bracket")
 
 
 def readme_loop() -> str:
-    text = (ROOT / "README.md").read_text()
+    text = (ROOT / "docs" / "campaigns.md").read_text()
     block = text.split("<!-- cluster-loop -->", 1)[1].split("<!-- /cluster-loop -->", 1)[0]
     match = re.search(r"```sh\n(.*?)```", block, re.S)
-    assert match, "the README's cluster loop is missing"
+    assert match, "docs/campaigns.md has no cluster loop"
     return match.group(1)
 
 
